@@ -1,0 +1,139 @@
+/**
+ * The double-entry ledger: transactions of postings that sum to zero per asset.
+ *
+ * Every amount is a bigint in micro-units (10⁻⁶ of the asset's unit): a yuan is
+ * 1_000_000n, a point is 1_000_000n. Cash balances only ever hold multiples of
+ * 10_000n (whole fen); the engine rounds every cash credit down to the fen.
+ */
+
+/** The assets the ledger moves; each balances on its own. */
+export type Asset = "cny" | "points" | "equity" | "stable" | "quota" | "exitQuota" | "weight";
+
+export const ASSETS: readonly Asset[] = ["cny", "points", "equity", "stable", "quota", "exitQuota", "weight"];
+
+/**
+ * A member's wallets and the asset each holds. `gift` (unreleased gift points)
+ * and `points` (released, spendable) are both in the `points` asset: a release
+ * is a transfer gift → points.
+ */
+export type Wallet = "cash" | "points" | "gift" | "equity" | "stable" | "quota" | "exitQuota" | "weight";
+
+export const WALLETS: readonly Wallet[] = [
+  "cash",
+  "points",
+  "gift",
+  "equity",
+  "stable",
+  "quota",
+  "exitQuota",
+  "weight",
+];
+
+export const WALLET_ASSET: Readonly<Record<Wallet, Asset>> = {
+  cash: "cny",
+  points: "points",
+  gift: "points",
+  equity: "equity",
+  stable: "stable",
+  quota: "quota",
+  exitQuota: "exitQuota",
+  weight: "weight",
+};
+
+/** Wallets a member can owe (a debt is a negative balance of a separate debt account). */
+export type DebtWallet = "cash" | "points" | "equity" | "stable" | "weight";
+
+/**
+ * Account names. Member accounts are `m:<memberId>:<wallet>` and
+ * `m:<memberId>:debt:<wallet>` (balance ≤ 0: minus what is owed).
+ * Platform accounts start with `p:`; `world:` accounts stand for the outside
+ * (payments in, withdrawals out) and issuance/burn accounts create and destroy
+ * point-like assets, so they are the only accounts whose sign is free.
+ */
+export const PlatformAccount = {
+  /** Money that came from outside (payment providers); negative = paid in. */
+  worldPayments: "world:payments",
+  /** Money paid out of the system (withdrawals). */
+  worldWithdrawals: "world:withdrawals",
+  /** The operator's own funds: sales revenue, funding of pools; may be negative. */
+  operator: "p:operator",
+  /** The equity pool P (CNY, 6 places). */
+  equityPool: "p:equityPool",
+  /** Equity points held by the platform (in S). */
+  treasury: "p:treasury",
+  /** Fees the platform earns (withdrawal fees). */
+  feeIncome: "p:feeIncome",
+  /** Cycle-plan amounts that a cap cut off or nobody claimed. */
+  cycleReturns: "p:cycleReturns",
+  /** Released points members spent on orders. */
+  pointsReceived: "p:pointsReceived",
+  /** Operator adjustments (counterpart of every manual change). */
+  adjustments: "p:adjustments",
+} as const;
+
+/** The daily pool account of a named cycle pool (CNY, 6 places). */
+export function cyclePoolAccount(poolName: string): string {
+  return `p:cyclePool:${poolName}`;
+}
+
+/** The issuance account of an asset: the source of every unit created. */
+export function issuanceAccount(asset: Asset): string {
+  return `issuance:${asset}`;
+}
+
+/** The burn account of an asset: the sink of every unit destroyed. */
+export function burnAccount(asset: Asset): string {
+  return `burn:${asset}`;
+}
+
+/** A member's wallet account. */
+export function memberAccount(memberId: string, wallet: Wallet): string {
+  return `m:${memberId}:${wallet}`;
+}
+
+/** A member's debt account for a wallet (balance ≤ 0). */
+export function debtAccount(memberId: string, wallet: DebtWallet): string {
+  return `m:${memberId}:debt:${wallet}`;
+}
+
+export interface Posting {
+  readonly account: string;
+  readonly asset: Asset;
+  /** Micro-units; positive credits the account, negative debits it. */
+  readonly amount: bigint;
+}
+
+/** What caused a transaction. */
+export type TransactionKind =
+  | "order.pay"
+  | "order.points"
+  | "order.refund"
+  | "equity.grant"
+  | "equity.sell"
+  | "equity.exit"
+  | "equity.redeem"
+  | "equity.toStable"
+  | "equity.fromStable"
+  | "stable.pay"
+  | "cycle.grant"
+  | "cycle.pools"
+  | "cycle.dividend"
+  | "cycle.returns"
+  | "release.gift"
+  | "release.daily"
+  | "refund.reverse"
+  | "adjustment"
+  | "withdrawal.request"
+  | "withdrawal.reject"
+  | "withdrawal.pay";
+
+export interface Transaction {
+  /** Business day on which the transaction happened (1-based in a replay). */
+  readonly day: number;
+  readonly kind: TransactionKind;
+  /** What it refers to: an order id, an event index, a member id. */
+  readonly ref: string;
+  readonly postings: readonly Posting[];
+  /** Free text, e.g. an adjustment's reason and operator. */
+  readonly memo?: string;
+}

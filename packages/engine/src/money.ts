@@ -1,0 +1,154 @@
+/**
+ * Exact decimal arithmetic on bigint fixed point.
+ *
+ * Every quantity is a bigint in micro-units: value × 10⁶ (`SCALE`). Money is
+ * CNY held to the fen (a multiple of `FEN`), points-like quantities and the
+ * platform's pools to 6 places. Rates (contribution rate, fees, multiples…)
+ * use the same scale: 0.3 is 300_000n. Products of two scaled values carry
+ * scale 10¹²; `mulDiv` and the rounding helpers bring them back.
+ */
+
+/** Micro-units per unit: 6 decimal places. */
+export const SCALE = 1_000_000n;
+/** Micro-units per fen: cash is held to 2 decimal places. */
+export const FEN = 10_000n;
+/** The number of decimal places of `SCALE`. */
+export const PLACES = 6;
+
+/** Thrown for a decimal string that cannot be read; `reason` names the problem. */
+export class DecimalError extends Error {
+  constructor(
+    readonly input: unknown,
+    readonly reason: "format" | "places" | "range",
+    message: string,
+  ) {
+    super(message);
+    this.name = "DecimalError";
+  }
+}
+
+const DECIMAL_RE = /^([+-])?(\d+)(?:\.(\d+))?$/;
+/** Upper bound on magnitudes accepted from outside: 10¹⁸ units (far above any real balance). */
+const MAX_INPUT = 10n ** 18n * SCALE;
+
+/**
+ * Parses a decimal (string, or a JSON number written in plain decimal notation)
+ * into micro-units, refusing more than `maxPlaces` decimals. Never goes through
+ * binary floating point: a number is read from its shortest decimal text.
+ */
+export function parseDecimal(input: unknown, maxPlaces: number = PLACES): bigint {
+  let text: string;
+  if (typeof input === "string") text = input.trim();
+  else if (typeof input === "number" && Number.isFinite(input)) text = numberText(input);
+  else if (typeof input === "bigint") text = input.toString();
+  else throw new DecimalError(input, "format", `not a decimal: ${JSON.stringify(input)}`);
+  const match = DECIMAL_RE.exec(text);
+  if (!match) throw new DecimalError(input, "format", `not a decimal: ${JSON.stringify(input)}`);
+  const [, sign, whole = "0", frac = ""] = match;
+  const trimmedFrac = frac.replace(/0+$/, "");
+  if (trimmedFrac.length > maxPlaces) {
+    throw new DecimalError(input, "places", `more than ${maxPlaces} decimal places: ${text}`);
+  }
+  const micro = BigInt(whole) * SCALE + BigInt(trimmedFrac.padEnd(PLACES, "0") || "0");
+  if (micro > MAX_INPUT) throw new DecimalError(input, "range", `out of range: ${text}`);
+  return sign === "-" ? -micro : micro;
+}
+
+/** The plain decimal text of a JS number (expands exponent notation). */
+function numberText(value: number): string {
+  const text = String(value);
+  if (!/e/i.test(text)) return text;
+  const [mantissa = "", expText = "0"] = text.toLowerCase().split("e");
+  const exp = Number(expText);
+  const negative = mantissa.startsWith("-");
+  const digitsText = mantissa.replace("-", "");
+  const [intPart = "", fracPart = ""] = digitsText.split(".");
+  const digits = intPart + fracPart;
+  const point = intPart.length + exp;
+  let out: string;
+  if (point <= 0) out = `0.${"0".repeat(-point)}${digits}`;
+  else if (point >= digits.length) out = digits + "0".repeat(point - digits.length);
+  else out = `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return negative ? `-${out}` : out;
+}
+
+/** Formats micro-units as a decimal string without trailing zeros ("0", "14.7", "-3.25"). */
+export function formatDecimal(micro: bigint): string {
+  const negative = micro < 0n;
+  const abs = negative ? -micro : micro;
+  const whole = abs / SCALE;
+  const frac = (abs % SCALE).toString().padStart(PLACES, "0").replace(/0+$/, "");
+  const text = frac ? `${whole}.${frac}` : `${whole}`;
+  return negative ? `-${text}` : text;
+}
+
+/** Formats micro-units with exactly `places` decimals (places ≤ 6), e.g. "12.30". */
+export function formatFixed(micro: bigint, places: number): string {
+  const negative = micro < 0n;
+  const abs = negative ? -micro : micro;
+  const whole = abs / SCALE;
+  const frac = (abs % SCALE).toString().padStart(PLACES, "0").slice(0, places);
+  const text = places > 0 ? `${whole}.${frac}` : `${whole}`;
+  return negative ? `-${text}` : text;
+}
+
+/** floor(a / b) for bigints of any sign (b > 0). */
+export function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
+}
+
+/** ceil(a / b) for bigints of any sign (b ≠ 0). */
+export function ceilDiv(a: bigint, b: bigint): bigint {
+  return -floorDiv(-a, b);
+}
+
+/** a × b / c rounded down (all micro-scaled or raw; exact rational, one rounding). */
+export function mulDivFloor(a: bigint, b: bigint, c: bigint): bigint {
+  return floorDiv(a * b, c);
+}
+
+/** a × b / c rounded up. */
+export function mulDivCeil(a: bigint, b: bigint, c: bigint): bigint {
+  return ceilDiv(a * b, c);
+}
+
+/** amount × rate, both micro-scaled, rounded down to 6 places. */
+export function mulRateFloor(amountMicro: bigint, rateMicro: bigint): bigint {
+  return floorDiv(amountMicro * rateMicro, SCALE);
+}
+
+/** Rounds micro-units down to a whole fen. */
+export function floorFen(micro: bigint): bigint {
+  return floorDiv(micro, FEN) * FEN;
+}
+
+/** Rounds micro-units up to a whole fen. */
+export function ceilFen(micro: bigint): bigint {
+  return ceilDiv(micro, FEN) * FEN;
+}
+
+/** Rounds a price P/S half-up to 4 decimals and formats it ("1.4286"). */
+export function formatPrice(poolMicro: bigint, supplyMicro: bigint): string {
+  if (supplyMicro <= 0n) throw new RangeError("price needs a positive supply");
+  // price × 10⁴, half-up: floor((2·P·10⁴ + S) / (2·S)).
+  const scaled = floorDiv(2n * poolMicro * 10_000n + supplyMicro, 2n * supplyMicro);
+  const whole = scaled / 10_000n;
+  const frac = (scaled % 10_000n).toString().padStart(4, "0");
+  return `${whole}.${frac}`;
+}
+
+/** The smaller of two bigints. */
+export function min(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
+}
+
+/** The larger of two bigints. */
+export function max(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}
+
+/** Micro-units of a whole number of units (`units(3)` = 3_000_000n). */
+export function units(whole: number | bigint): bigint {
+  return BigInt(whole) * SCALE;
+}
