@@ -1,0 +1,825 @@
+/**
+ * The whole engine in memory: members, the referral tree, orders, the three
+ * plans and the daily settlement, over a double-entry `Book`. `jifen replay`,
+ * the property tests and "what if" simulations run on it; the server runs the
+ * same plan functions over state loaded from its database.
+ *
+ * Every command validates first and changes nothing when it refuses.
+ */
+import { Book, TxBuilder } from "./book.ts";
+import { type Config, type ConfigInput, configFromInput, mergeConfigInput, parseConfig } from "./config.ts";
+import {
+  applyGrant,
+  computeGrant,
+  type EquityState,
+  equityForStable,
+  initialEquityState,
+  meetsExitQuota,
+  redeemCost,
+  sellProceeds,
+  stableValue,
+  withPoolAndSupply,
+} from "./equity.ts";
+import { invariant, refuse } from "./errors.ts";
+import { Heap } from "./heap.ts";
+import {
+  type Asset,
+  burnAccount,
+  type DebtWallet,
+  debtAccount,
+  issuanceAccount,
+  memberAccount,
+  PlatformAccount,
+  type TransactionKind,
+  WALLET_ASSET,
+  type Wallet,
+} from "./ledger.ts";
+import { ceilFen, FEN, min, mulRateFloor, SCALE } from "./money.ts";
+import { type SettlementResult, settleDay } from "./settlement.ts";
+
+export type Plan = "equity" | "cycle" | "release";
+export const PLANS: readonly Plan[] = ["equity", "cycle", "release"];
+
+const DEBT_WALLETS: readonly DebtWallet[] = ["cash", "points", "equity", "stable", "weight"];
+const CYCLE_POOL = "p:cyclePool";
+
+interface Member {
+  readonly id: string;
+  readonly index: number;
+  readonly referrer: number;
+  /** Star level name computed at the last settlement, null for none. */
+  star: string | null;
+  /** Own eligible, unrefunded order amount, split by how it was paid (CNY micro). */
+  performanceCash: bigint;
+  performancePoints: bigint;
+  readonly releaseOrders: Order[];
+}
+
+interface Order {
+  readonly key: string;
+  readonly id: string | undefined;
+  readonly member: number;
+  readonly amount: bigint;
+  readonly points: bigint;
+  readonly plans: ReadonlySet<Plan>;
+  readonly paidDay: number;
+  readonly eligibleDay: number;
+  readonly seq: number;
+  status: "paid" | "eligible" | "refunded";
+  equity?: { buyerPoints: bigint; referrer: number; referrerPoints: bigint; exitQuota: bigint };
+  cycle?: { quota: bigint; weight: bigint; referrer: number; referrerWeight: bigint };
+  release?: {
+    grade: string;
+    gradeMin: bigint;
+    gift: bigint;
+    base: bigint;
+    remaining: bigint;
+    released: bigint;
+  };
+}
+
+export interface OrderCommand {
+  readonly member: string;
+  readonly amount: bigint;
+  readonly plans: readonly Plan[];
+  readonly id?: string | undefined;
+  readonly points?: bigint | undefined;
+}
+
+export interface DaySettlement {
+  readonly day: number;
+  readonly configVersion: number;
+  /** Members (by id, in join order) who received anything, with the five figures (micro). */
+  readonly members: ReadonlyArray<{
+    readonly member: string;
+    readonly static: bigint;
+    readonly share: bigint;
+    readonly team: bigint;
+    readonly peer: bigint;
+    readonly dividend: bigint;
+  }>;
+  readonly totals: SettlementResult["totals"];
+  readonly pools: SettlementResult["pools"];
+}
+
+interface ExitEntry {
+  readonly member: number;
+  readonly held: bigint;
+  readonly quota: bigint;
+  readonly version: number;
+}
+
+export class Engine {
+  readonly book = new Book();
+  private configInput: ConfigInput;
+  private current: Config;
+  private pendingInput: ConfigInput | undefined;
+  /** Config versions: [version 1 from day 1, …]. */
+  readonly configVersions: { version: number; effectiveDay: number; input: ConfigInput }[] = [];
+  private readonly members: Member[] = [];
+  private readonly memberIndex = new Map<string, number>();
+  private readonly orders = new Map<string, Order>();
+  private orderSeq = 0;
+  private readonly waiting = new Map<number, Order[]>();
+  /** Release-plan orders in the order they became eligible (the FIFO order). */
+  private releaseQueue: Order[] = [];
+  private equityState: EquityState;
+  /** Eligible cycle-plan sales of the current day (D). */
+  private daySales = 0n;
+  private currentDay = 1;
+  readonly settlements: DaySettlement[] = [];
+  private readonly exitVersion: number[] = [];
+  private readonly exitHeap = new Heap<ExitEntry>((a, b) => {
+    // Lowest threshold price quota / held first; ties by join order.
+    const l = a.quota * b.held;
+    const r = b.quota * a.held;
+    return l < r || (l === r && a.member < b.member);
+  });
+
+  /** A new engine with the defaults of models.md overridden by `config` (refused when invalid). */
+  constructor(config: unknown = {}) {
+    const { input, config: parsed } = configFromInput(config);
+    this.configInput = input;
+    this.current = parsed;
+    this.configVersions.push({ version: 1, effectiveDay: 1, input });
+    this.equityState = initialEquityState(parsed.equity);
+  }
+
+  /** The business day now open (1-based). */
+  get day(): number {
+    return this.currentDay;
+  }
+
+  /** Business days settled so far. */
+  get daysSettled(): number {
+    return this.settlements.length;
+  }
+
+  get config(): Config {
+    return this.current;
+  }
+
+  get equity(): EquityState {
+    return this.equityState;
+  }
+
+  // ---- queries ---------------------------------------------------------------
+
+  /** Member ids in join order. */
+  memberIds(): string[] {
+    return this.members.map((m) => m.id);
+  }
+
+  hasMember(id: string): boolean {
+    return this.memberIndex.has(id);
+  }
+
+  /** A member's wallet balance (micro-units). */
+  balance(memberId: string, wallet: Wallet): bigint {
+    return this.book.balance(memberAccount(memberId, wallet), WALLET_ASSET[wallet]);
+  }
+
+  /** What a member owes, per wallet (micro-units, positive), only non-zero entries. */
+  debts(memberId: string): Partial<Record<DebtWallet, bigint>> {
+    const out: Partial<Record<DebtWallet, bigint>> = {};
+    for (const wallet of DEBT_WALLETS) {
+      const owed = -this.book.balance(debtAccount(memberId, wallet), WALLET_ASSET[wallet]);
+      if (owed > 0n) out[wallet] = owed;
+    }
+    return out;
+  }
+
+  /** The membership grade (package name) of a member, or null. */
+  grade(memberId: string): string | null {
+    // Named after the package each order was gifted under; the highest minimum wins.
+    let best: { grade: string; gradeMin: bigint } | undefined;
+    for (const o of this.member(memberId).releaseOrders) {
+      if (o.status === "eligible" && o.release && (!best || o.release.gradeMin > best.gradeMin))
+        best = o.release;
+    }
+    return best?.grade ?? null;
+  }
+
+  /** The star level name computed at the last settlement, or null. */
+  star(memberId: string): string | null {
+    return this.member(memberId).star;
+  }
+
+  /** Whole-network performance (网体总业绩) of a member's downline, split by how it was paid. */
+  networkPerformance(memberId: string): { cash: bigint; points: bigint } {
+    const root = this.member(memberId).index;
+    const children = this.childLists();
+    let cash = 0n;
+    let points = 0n;
+    const stack = [...(children[root] ?? [])];
+    while (stack.length > 0) {
+      const u = stack.pop() as number;
+      const m = this.members[u] as Member;
+      cash += m.performanceCash;
+      points += m.performancePoints;
+      for (const c of children[u] ?? []) stack.push(c);
+    }
+    return { cash, points };
+  }
+
+  /** Equity points burned for good (the burn account less equity still owed). */
+  equityBurned(): bigint {
+    let owed = 0n;
+    for (const m of this.members) owed -= this.book.balance(debtAccount(m.id, "equity"), "equity");
+    return this.book.balance(burnAccount("equity"), "equity") - owed;
+  }
+
+  // ---- commands --------------------------------------------------------------
+
+  /** A member registers, under `referrer` if given. */
+  join(id: string, referrer?: string): void {
+    if (typeof id !== "string" || id === "")
+      refuse("INVALID_FIELD", "member id must be a non-empty string", "member");
+    if (this.memberIndex.has(id)) refuse("DUPLICATE_MEMBER", id, "member");
+    let parent = -1;
+    if (referrer !== undefined) {
+      const p = this.memberIndex.get(referrer);
+      if (p === undefined) refuse("UNKNOWN_REFERRER", referrer, "referrer");
+      parent = p;
+    }
+    const index = this.members.length;
+    this.members.push({
+      id,
+      index,
+      referrer: parent,
+      star: null,
+      performanceCash: 0n,
+      performancePoints: 0n,
+      releaseOrders: [],
+    });
+    this.memberIndex.set(id, index);
+    this.exitVersion.push(0);
+  }
+
+  /** A paid order; becomes reward-eligible now or after the cooling-off period. */
+  order(cmd: OrderCommand): void {
+    const member = this.member(cmd.member);
+    positiveYuan(cmd.amount, "amount");
+    const points = cmd.points ?? 0n;
+    if (points < 0n) refuse("AMOUNT_NEGATIVE", "points", "points");
+    if (!Array.isArray(cmd.plans) || cmd.plans.length === 0) refuse("NO_PLANS", "plans", "plans");
+    const plans = new Set<Plan>();
+    for (const plan of cmd.plans) {
+      if (!PLANS.includes(plan)) refuse("UNKNOWN_PLAN", String(plan), "plans");
+      if (plans.has(plan)) refuse("INVALID_FIELD", `plan ${plan} listed twice`, "plans");
+      plans.add(plan);
+    }
+    if (cmd.id !== undefined && (typeof cmd.id !== "string" || cmd.id === "")) {
+      refuse("INVALID_FIELD", "order id must be a non-empty string", "id");
+    }
+    if (cmd.id !== undefined && this.orders.has(`id:${cmd.id}`)) refuse("DUPLICATE_ORDER", cmd.id, "id");
+    if (points > cmd.amount) refuse("POINTS_OVER_AMOUNT", "points", "points");
+    if (points * SCALE > cmd.amount * this.current.release.pointsPayRatio) {
+      refuse("POINTS_OVER_RATIO", "points", "points");
+    }
+    const held = this.balance(member.id, "points");
+    if (points > held) refuse("INSUFFICIENT_POINTS", `${member.id}`, "points");
+
+    const seq = ++this.orderSeq;
+    const order: Order = {
+      key: cmd.id !== undefined ? `id:${cmd.id}` : `seq:${seq}`,
+      id: cmd.id,
+      member: member.index,
+      amount: cmd.amount,
+      points,
+      plans,
+      paidDay: this.currentDay,
+      eligibleDay: this.currentDay + this.current.coolingOffDays,
+      seq,
+      status: "paid",
+    };
+    this.orders.set(order.key, order);
+    const tx = this.tx();
+    tx.move(PlatformAccount.worldPayments, PlatformAccount.operator, "cny", cmd.amount - points);
+    tx.move(memberAccount(member.id, "points"), PlatformAccount.pointsReceived, "points", points);
+    this.post(tx, "order.pay", order.id ?? order.key);
+    if (order.eligibleDay === this.currentDay) {
+      this.makeEligible(order);
+    } else {
+      const list = this.waiting.get(order.eligibleDay) ?? [];
+      list.push(order);
+      this.waiting.set(order.eligibleDay, list);
+    }
+    this.runExits();
+  }
+
+  /** Refunds an order (models.md §0 "Refunds"). */
+  refund(orderId: string): void {
+    const order = this.orders.get(`id:${orderId}`);
+    if (!order) refuse("UNKNOWN_ORDER", orderId, "order");
+    if (order.status === "refunded") refuse("ORDER_REFUNDED", orderId, "order");
+    const member = this.members[order.member] as Member;
+    const ref = order.id ?? order.key;
+    const tx = this.tx();
+    tx.move(PlatformAccount.operator, PlatformAccount.worldPayments, "cny", order.amount - order.points);
+    this.credit(tx, member.index, "points", order.points, PlatformAccount.pointsReceived);
+    this.post(tx, "order.refund", ref);
+    if (order.status === "paid") {
+      const list = this.waiting.get(order.eligibleDay);
+      if (list)
+        this.waiting.set(
+          order.eligibleDay,
+          list.filter((o) => o !== order),
+        );
+    } else {
+      this.reverse(order);
+    }
+    order.status = "refunded";
+    this.runExits();
+  }
+
+  /** Sells equity points at the current price (§1.2). */
+  sell(memberId: string, points: bigint): void {
+    const member = this.member(memberId);
+    positivePoints(points, "points");
+    if (points > this.balance(member.id, "equity")) refuse("INSUFFICIENT_EQUITY", member.id, "points");
+    this.sellEquity(member.index, points, "equity.sell");
+    this.runExits();
+  }
+
+  /** Buys goods worth `amount` yuan with equity points (§1.3). */
+  redeem(memberId: string, amount: bigint): void {
+    const member = this.member(memberId);
+    positiveYuan(amount, "amount");
+    const state = this.equityState;
+    if (state.supply === 0n) refuse("INSUFFICIENT_EQUITY", member.id, "amount");
+    const cost = redeemCost(state, amount, this.current.equity.redeemFeeRate);
+    if (cost > this.balance(member.id, "equity")) refuse("INSUFFICIENT_EQUITY", member.id, "amount");
+    const tx = this.tx();
+    tx.move(memberAccount(member.id, "equity"), burnAccount("equity"), "equity", cost);
+    tx.move(PlatformAccount.equityPool, PlatformAccount.operator, "cny", amount);
+    this.setEquity(withPoolAndSupply(state, state.pool - amount, state.supply - cost));
+    this.post(tx, "equity.redeem", member.id);
+    this.touchExit(member.index);
+    this.runExits();
+  }
+
+  /** Converts equity points into stable points worth n × p; the points go to the treasury (§1.4). */
+  toStable(memberId: string, points: bigint): void {
+    const member = this.member(memberId);
+    positivePoints(points, "points");
+    if (points > this.balance(member.id, "equity")) refuse("INSUFFICIENT_EQUITY", member.id, "points");
+    const stable = stableValue(this.equityState, points);
+    const tx = this.tx();
+    tx.move(memberAccount(member.id, "equity"), PlatformAccount.treasury, "equity", points);
+    this.credit(tx, member.index, "stable", stable, issuanceAccount("stable"));
+    this.post(tx, "equity.toStable", member.id);
+    this.touchExit(member.index);
+    this.runExits();
+  }
+
+  /** Converts stable points back into equity points from the treasury (§1.4). */
+  fromStable(memberId: string, stable: bigint): void {
+    const member = this.member(memberId);
+    positivePoints(stable, "stable");
+    if (stable > this.balance(member.id, "stable")) refuse("INSUFFICIENT_STABLE", member.id, "stable");
+    const points = equityForStable(this.equityState, stable);
+    const treasury = this.book.balance(PlatformAccount.treasury, "equity");
+    if (points > treasury) refuse("TREASURY_SHORT", `needs ${points} µ, holds ${treasury} µ`, "stable");
+    const tx = this.tx();
+    tx.move(memberAccount(member.id, "stable"), burnAccount("stable"), "stable", stable);
+    const repaid = this.credit(tx, member.index, "equity", points, PlatformAccount.treasury);
+    const state = this.equityState;
+    this.setEquity(withPoolAndSupply(state, state.pool, state.supply - repaid));
+    this.post(tx, "equity.fromStable", member.id);
+    this.touchExit(member.index);
+    this.runExits();
+  }
+
+  /** Pays a merchant (another member) in stable points. */
+  pay(memberId: string, to: string, stable: bigint): void {
+    const member = this.member(memberId);
+    const merchant = this.member(to);
+    if (member === merchant) refuse("SELF_PAYMENT", member.id, "to");
+    positivePoints(stable, "stable");
+    if (stable > this.balance(member.id, "stable")) refuse("INSUFFICIENT_STABLE", member.id, "stable");
+    const tx = this.tx();
+    tx.add(memberAccount(member.id, "stable"), "stable", -stable);
+    this.credit(tx, merchant.index, "stable", stable, undefined);
+    this.post(tx, "stable.pay", `${member.id}->${merchant.id}`);
+    this.runExits();
+  }
+
+  /** An operator adjustment of cash, points or stable points; negative removes (models.md §0). */
+  adjust(memberId: string, wallet: string, amount: bigint, reason: string, operator = "operator"): void {
+    const member = this.member(memberId);
+    if (wallet !== "cash" && wallet !== "points" && wallet !== "stable") {
+      refuse("ADJUST_ASSET", String(wallet), "asset");
+    }
+    if (amount === 0n) refuse("AMOUNT_NOT_POSITIVE", "amount must not be zero", "amount");
+    if (wallet === "cash" && amount % FEN !== 0n)
+      refuse("TOO_MANY_PLACES", "cash is held to the fen", "amount");
+    if (typeof reason !== "string" || reason.trim() === "") refuse("MISSING_REASON", "reason", "reason");
+    const tx = this.tx();
+    if (amount > 0n) {
+      this.credit(tx, member.index, wallet, amount, PlatformAccount.adjustments);
+    } else {
+      if (-amount > this.balance(member.id, wallet)) refuse("ADJUST_BELOW_ZERO", member.id, "amount");
+      tx.move(memberAccount(member.id, wallet), PlatformAccount.adjustments, WALLET_ASSET[wallet], -amount);
+    }
+    this.post(tx, "adjustment", member.id, `${operator}: ${reason}`);
+    this.runExits();
+  }
+
+  /** New parameters, effective from the next business day; changes of one day combine key by key. */
+  setConfig(patch: unknown): void {
+    const merged = mergeConfigInput(this.pendingInput ?? this.configInput, patch);
+    parseConfig(merged);
+    this.pendingInput = merged;
+  }
+
+  /** Settles the current business day, then opens the next one. */
+  endOfDay(): DaySettlement {
+    const settlement = this.settle();
+    this.settlements.push(settlement);
+    this.currentDay++;
+    this.daySales = 0n;
+    if (this.pendingInput) {
+      this.configInput = this.pendingInput;
+      this.current = parseConfig(this.pendingInput);
+      this.pendingInput = undefined;
+      this.configVersions.push({
+        version: this.configVersions.length + 1,
+        effectiveDay: this.currentDay,
+        input: this.configInput,
+      });
+    }
+    this.runExits();
+    const due = this.waiting.get(this.currentDay) ?? [];
+    this.waiting.delete(this.currentDay);
+    for (const order of due) {
+      this.makeEligible(order);
+      this.runExits();
+    }
+    return settlement;
+  }
+
+  // ---- eligibility and reversal ---------------------------------------------------
+
+  private makeEligible(order: Order): void {
+    invariant(order.status === "paid", "only a paid order becomes eligible");
+    order.status = "eligible";
+    const member = this.members[order.member] as Member;
+    member.performanceCash += order.amount - order.points;
+    member.performancePoints += order.points;
+    const ref = order.id ?? order.key;
+    const config = this.current;
+    if (order.plans.has("equity")) {
+      const grant = computeGrant(this.equityState, config.equity, order.amount, member.referrer >= 0);
+      const tx = this.tx();
+      tx.move(PlatformAccount.operator, PlatformAccount.equityPool, "cny", grant.contribution);
+      let repaid = this.credit(tx, member.index, "equity", grant.buyerPoints, issuanceAccount("equity"));
+      if (grant.referrerPoints > 0n) {
+        repaid += this.credit(tx, member.referrer, "equity", grant.referrerPoints, issuanceAccount("equity"));
+      }
+      tx.move(
+        issuanceAccount("exitQuota"),
+        memberAccount(member.id, "exitQuota"),
+        "exitQuota",
+        grant.exitQuota,
+      );
+      this.setEquity(applyGrant(this.equityState, grant, repaid));
+      this.post(tx, "equity.grant", ref);
+      order.equity = {
+        buyerPoints: grant.buyerPoints,
+        referrer: member.referrer,
+        referrerPoints: grant.referrerPoints,
+        exitQuota: grant.exitQuota,
+      };
+      this.touchExit(member.index);
+      if (member.referrer >= 0) this.touchExit(member.referrer);
+    }
+    if (order.plans.has("cycle")) {
+      const quota = mulRateFloor(order.amount, config.cycle.quotaMultiple);
+      const weight = mulRateFloor(order.amount, config.cycle.weightPerYuan);
+      const referrerWeight =
+        member.referrer >= 0 ? mulRateFloor(weight, config.cycle.referralWeightRatio) : 0n;
+      const tx = this.tx();
+      tx.move(issuanceAccount("quota"), memberAccount(member.id, "quota"), "quota", quota);
+      this.credit(tx, member.index, "weight", weight, issuanceAccount("weight"));
+      if (referrerWeight > 0n)
+        this.credit(tx, member.referrer, "weight", referrerWeight, issuanceAccount("weight"));
+      this.post(tx, "cycle.grant", ref);
+      order.cycle = { quota, weight, referrer: member.referrer, referrerWeight };
+      this.daySales += order.amount;
+    }
+    if (order.plans.has("release")) {
+      const packages = config.release.packages;
+      let packageIndex = -1;
+      while (
+        packageIndex + 1 < packages.length &&
+        order.amount >= (packages[packageIndex + 1]?.minAmount ?? 0n)
+      ) {
+        packageIndex++;
+      }
+      if (packageIndex >= 0) {
+        const pkg = packages[packageIndex] as (typeof packages)[number];
+        const gift = mulRateFloor(order.amount, pkg.multiple);
+        const base = mulRateFloor(order.amount, config.release.dailyRate);
+        const tx = this.tx();
+        tx.move(issuanceAccount("points"), memberAccount(member.id, "gift"), "points", gift);
+        this.post(tx, "release.gift", ref);
+        order.release = {
+          grade: pkg.name,
+          gradeMin: pkg.minAmount,
+          gift,
+          base,
+          remaining: gift,
+          released: 0n,
+        };
+        this.releaseQueue.push(order);
+        member.releaseOrders.push(order);
+      }
+    }
+  }
+
+  /** Reverses what an eligible order gave, with new opposite entries (models.md §0 "Refunds"). */
+  private reverse(order: Order): void {
+    const member = this.members[order.member] as Member;
+    const ref = order.id ?? order.key;
+    member.performanceCash -= order.amount - order.points;
+    member.performancePoints -= order.points;
+    const tx = this.tx();
+    if (order.equity) {
+      const e = order.equity;
+      let taken = this.debit(tx, member.index, "equity", e.buyerPoints, burnAccount("equity"));
+      if (e.referrer >= 0)
+        taken += this.debit(tx, e.referrer, "equity", e.referrerPoints, burnAccount("equity"));
+      const quotaHeld = tx.balance(memberAccount(member.id, "exitQuota"), "exitQuota");
+      tx.move(
+        memberAccount(member.id, "exitQuota"),
+        burnAccount("exitQuota"),
+        "exitQuota",
+        min(quotaHeld, e.exitQuota),
+      );
+      const state = this.equityState;
+      this.setEquity(withPoolAndSupply(state, state.pool, state.supply - taken));
+      this.touchExit(member.index);
+      if (e.referrer >= 0) this.touchExit(e.referrer);
+    }
+    if (order.cycle) {
+      const c = order.cycle;
+      const quotaHeld = tx.balance(memberAccount(member.id, "quota"), "quota");
+      const removed = min(quotaHeld, c.quota);
+      tx.move(memberAccount(member.id, "quota"), burnAccount("quota"), "quota", removed);
+      this.debit(tx, member.index, "cash", ceilFen(c.quota - removed), PlatformAccount.operator);
+      this.debit(tx, member.index, "weight", c.weight, issuanceAccount("weight"));
+      if (c.referrer >= 0) this.debit(tx, c.referrer, "weight", c.referrerWeight, issuanceAccount("weight"));
+      if (order.eligibleDay === this.currentDay) this.daySales -= order.amount;
+    }
+    if (order.release) {
+      const r = order.release;
+      tx.move(memberAccount(member.id, "gift"), issuanceAccount("points"), "points", r.remaining);
+      this.debit(tx, member.index, "points", r.released, burnAccount("points"));
+      r.remaining = 0n;
+      this.releaseQueue = this.releaseQueue.filter((o) => o !== order);
+    }
+    this.post(tx, "refund.reverse", ref);
+  }
+
+  // ---- the daily settlement ------------------------------------------------------
+
+  private settle(): DaySettlement {
+    const n = this.members.length;
+    const parent = new Int32Array(n);
+    const ownPerformance = new BigInt64Array(n);
+    const quota = new BigInt64Array(n);
+    const weight = new BigInt64Array(n);
+    for (const m of this.members) {
+      parent[m.index] = m.referrer;
+      ownPerformance[m.index] = m.performanceCash + m.performancePoints;
+      quota[m.index] = this.book.balance(memberAccount(m.id, "quota"), "quota");
+      weight[m.index] = this.book.balance(memberAccount(m.id, "weight"), "weight");
+    }
+    const open = this.releaseQueue.filter((o) => (o.release?.remaining ?? 0n) > 0n);
+    this.releaseQueue = open;
+    const orderMember = new Int32Array(open.length);
+    const orderRemaining = new BigInt64Array(open.length);
+    const orderBase = new BigInt64Array(open.length);
+    open.forEach((o, i) => {
+      orderMember[i] = o.member;
+      orderRemaining[i] = o.release?.remaining ?? 0n;
+      orderBase[i] = o.release?.base ?? 0n;
+    });
+    const result = settleDay(
+      {
+        memberCount: n,
+        parent,
+        ownPerformance,
+        orderMember,
+        orderRemaining,
+        orderBase,
+        quota,
+        weight,
+        cycleSales: this.daySales,
+      },
+      this.current.release,
+      this.current.cycle,
+    );
+    open.forEach((o, i) => {
+      const r = o.release as NonNullable<Order["release"]>;
+      r.remaining = result.orderRemaining[i] as bigint;
+      r.released += result.orderReleased[i] as bigint;
+    });
+    const day = this.currentDay;
+    if (result.totals.pooled > 0n) {
+      const tx = this.tx();
+      tx.move(PlatformAccount.operator, CYCLE_POOL, "cny", result.totals.pooled);
+      this.post(tx, "cycle.pools", `day:${day}`);
+    }
+    const members: DaySettlement["members"][number][] = [];
+    for (const m of this.members) {
+      const i = m.index;
+      const level = result.star[i] as number;
+      m.star = level >= 0 ? (this.current.release.starLevels[level]?.name ?? null) : null;
+      const released =
+        (result.static[i] as bigint) +
+        (result.share[i] as bigint) +
+        (result.team[i] as bigint) +
+        (result.peer[i] as bigint);
+      const dividend = result.dividend[i] as bigint;
+      if (released > 0n) {
+        const tx = this.tx();
+        tx.add(memberAccount(m.id, "gift"), "points", -released);
+        this.credit(tx, i, "points", released, undefined);
+        this.post(tx, "release.daily", `day:${day}`);
+      }
+      if (dividend > 0n) {
+        const tx = this.tx();
+        this.credit(tx, i, "cash", dividend, CYCLE_POOL);
+        tx.move(memberAccount(m.id, "quota"), burnAccount("quota"), "quota", dividend);
+        this.post(tx, "cycle.dividend", `day:${day}`);
+      }
+      if (released > 0n || dividend > 0n) {
+        members.push({
+          member: m.id,
+          static: result.static[i] as bigint,
+          share: result.share[i] as bigint,
+          team: result.team[i] as bigint,
+          peer: result.peer[i] as bigint,
+          dividend,
+        });
+      }
+    }
+    if (result.totals.returned > 0n) {
+      const tx = this.tx();
+      tx.move(CYCLE_POOL, PlatformAccount.cycleReturns, "cny", result.totals.returned);
+      this.post(tx, "cycle.returns", `day:${day}`);
+    }
+    invariant(this.book.balance(CYCLE_POOL, "cny") === 0n, "the day's cycle pools are emptied");
+    return {
+      day,
+      configVersion: this.configVersions.length,
+      members,
+      totals: result.totals,
+      pools: result.pools,
+    };
+  }
+
+  // ---- equity helpers -----------------------------------------------------------
+
+  private sellEquity(index: number, points: bigint, kind: TransactionKind): void {
+    const member = this.members[index] as Member;
+    const state = this.equityState;
+    const proceeds = sellProceeds(state, points, this.current.equity.sellFeeRate);
+    const tx = this.tx();
+    tx.move(memberAccount(member.id, "equity"), burnAccount("equity"), "equity", points);
+    this.credit(tx, index, "cash", proceeds, PlatformAccount.equityPool);
+    if (kind === "equity.exit") {
+      const quota = tx.balance(memberAccount(member.id, "exitQuota"), "exitQuota");
+      tx.move(memberAccount(member.id, "exitQuota"), burnAccount("exitQuota"), "exitQuota", quota);
+    }
+    this.setEquity(withPoolAndSupply(state, state.pool - proceeds, state.supply - points));
+    this.post(tx, kind, member.id);
+    this.touchExit(index);
+  }
+
+  private setEquity(next: EquityState): void {
+    const before = this.equityState;
+    const [bn, bd] = before.supply > 0n ? [before.pool, before.supply] : [before.priceNum, before.priceDen];
+    const [an, ad] = next.supply > 0n ? [next.pool, next.supply] : [next.priceNum, next.priceDen];
+    invariant(an * bd >= bn * ad, "the equity price never falls");
+    invariant(next.issued <= this.current.equity.totalSupply || next.issued === before.issued, "I ≤ C");
+    this.equityState = next;
+  }
+
+  /** Re-files a member in the exit queue after its holdings or exit quota changed. */
+  private touchExit(index: number): void {
+    const version = (this.exitVersion[index] as number) + 1;
+    this.exitVersion[index] = version;
+    const id = (this.members[index] as Member).id;
+    const held = this.book.balance(memberAccount(id, "equity"), "equity");
+    const quota = this.book.balance(memberAccount(id, "exitQuota"), "exitQuota");
+    if (held > 0n && quota > 0n) this.exitHeap.push({ member: index, held, quota, version });
+  }
+
+  /**
+   * The exit mechanism (§1.5): while anyone's holdings are worth their exit
+   * quota, sell all holdings of the earliest-joined such member. Members wait in
+   * a heap ordered by threshold price quota / held, so a check costs
+   * O(log members) per member that qualifies, not a scan.
+   */
+  private runExits(): void {
+    if (this.current.equity.exitQuotaMultiple === 0n) return;
+    const ready = new Heap<number>((a, b) => a < b);
+    for (;;) {
+      for (let top = this.exitHeap.peek(); top !== undefined; top = this.exitHeap.peek()) {
+        if (top.version !== this.exitVersion[top.member]) {
+          this.exitHeap.pop();
+          continue;
+        }
+        if (!meetsExitQuota(this.equityState, top.held, top.quota)) break;
+        this.exitHeap.pop();
+        ready.push(top.member);
+      }
+      const next = ready.pop();
+      if (next === undefined) return;
+      const id = (this.members[next] as Member).id;
+      const held = this.book.balance(memberAccount(id, "equity"), "equity");
+      invariant(
+        meetsExitQuota(this.equityState, held, this.balance(id, "exitQuota")),
+        "a ready member qualifies",
+      );
+      this.sellEquity(next, held, "equity.exit");
+    }
+  }
+
+  // ---- ledger helpers ---------------------------------------------------------------
+
+  private tx(): TxBuilder {
+    return new TxBuilder(this.book);
+  }
+
+  private post(tx: TxBuilder, kind: TransactionKind, ref: string, memo?: string): void {
+    this.book.post({ day: this.currentDay, kind, ref, postings: tx.postings, ...(memo ? { memo } : {}) });
+  }
+
+  /**
+   * Credits a member's wallet from `from` (or from postings already in `tx` when
+   * undefined); a debt in that wallet is repaid first. Returns the part repaid.
+   */
+  private credit(
+    tx: TxBuilder,
+    index: number,
+    wallet: Wallet,
+    amount: bigint,
+    from: string | undefined,
+  ): bigint {
+    if (amount === 0n) return 0n;
+    invariant(amount > 0n, "a credit is positive");
+    const id = (this.members[index] as Member).id;
+    const asset: Asset = WALLET_ASSET[wallet];
+    if (from !== undefined) tx.add(from, asset, -amount);
+    let repaid = 0n;
+    if ((DEBT_WALLETS as readonly string[]).includes(wallet)) {
+      const debt = debtAccount(id, wallet as DebtWallet);
+      repaid = min(-tx.balance(debt, asset), amount);
+      tx.add(debt, asset, repaid);
+    }
+    tx.add(memberAccount(id, wallet), asset, amount - repaid);
+    return repaid;
+  }
+
+  /** Takes `amount` from a member's wallet to `to`; what the wallet cannot cover becomes debt. Returns the part taken from the wallet. */
+  private debit(tx: TxBuilder, index: number, wallet: DebtWallet, amount: bigint, to: string): bigint {
+    if (amount === 0n) return 0n;
+    const id = (this.members[index] as Member).id;
+    const asset = WALLET_ASSET[wallet];
+    const held = tx.balance(memberAccount(id, wallet), asset);
+    const taken = min(held, amount);
+    tx.add(memberAccount(id, wallet), asset, -taken);
+    tx.add(debtAccount(id, wallet), asset, -(amount - taken));
+    tx.add(to, asset, amount);
+    return taken;
+  }
+
+  // ---- misc -----------------------------------------------------------------------
+
+  private member(id: string): Member {
+    const index = this.memberIndex.get(id);
+    if (index === undefined) refuse("UNKNOWN_MEMBER", String(id), "member");
+    return this.members[index] as Member;
+  }
+
+  private childLists(): number[][] {
+    const children: number[][] = this.members.map(() => []);
+    for (const m of this.members) if (m.referrer >= 0) children[m.referrer]?.push(m.index);
+    return children;
+  }
+}
+
+function positiveYuan(amount: bigint, field: string): void {
+  if (typeof amount !== "bigint") refuse("INVALID_AMOUNT", field, field);
+  if (amount <= 0n) refuse("AMOUNT_NOT_POSITIVE", field, field);
+  if (amount % FEN !== 0n) refuse("TOO_MANY_PLACES", `${field}: yuan amounts have at most 2 decimals`, field);
+}
+
+function positivePoints(amount: bigint, field: string): void {
+  if (typeof amount !== "bigint") refuse("INVALID_AMOUNT", field, field);
+  if (amount <= 0n) refuse("AMOUNT_NOT_POSITIVE", field, field);
+}

@@ -1,0 +1,71 @@
+/**
+ * The engine's refusals: one catalogue of stable codes with a Chinese and an
+ * English message. A refusal means nothing changed.
+ */
+
+export const ERRORS = {
+  INVALID_AMOUNT: { zh: "金额格式无效", en: "invalid amount" },
+  AMOUNT_NOT_POSITIVE: { zh: "金额必须大于零", en: "amount must be greater than zero" },
+  AMOUNT_NEGATIVE: { zh: "金额不能为负数", en: "amount must not be negative" },
+  TOO_MANY_PLACES: { zh: "小数位数过多", en: "too many decimal places" },
+  UNKNOWN_MEMBER: { zh: "会员不存在", en: "unknown member" },
+  DUPLICATE_MEMBER: { zh: "会员已存在", en: "member already exists" },
+  UNKNOWN_REFERRER: { zh: "推荐人不存在", en: "unknown referrer" },
+  UNKNOWN_PLAN: { zh: "未知的奖励方案", en: "unknown plan" },
+  NO_PLANS: { zh: "订单至少参加一个奖励方案", en: "an order takes part in at least one plan" },
+  DUPLICATE_ORDER: { zh: "订单号重复", en: "duplicate order id" },
+  UNKNOWN_ORDER: { zh: "订单不存在", en: "unknown order" },
+  ORDER_REFUNDED: { zh: "订单已退款", en: "order already refunded" },
+  INSUFFICIENT_POINTS: { zh: "可用积分不足", en: "not enough points" },
+  INSUFFICIENT_EQUITY: { zh: "增值积分不足", en: "not enough equity points" },
+  INSUFFICIENT_STABLE: { zh: "恒定积分不足", en: "not enough stable points" },
+  INSUFFICIENT_CASH: { zh: "余额不足", en: "not enough cash" },
+  POINTS_OVER_RATIO: { zh: "积分抵扣超过比例上限", en: "points exceed the points pay ratio" },
+  POINTS_OVER_AMOUNT: { zh: "积分抵扣超过订单金额", en: "points exceed the order amount" },
+  TREASURY_SHORT: { zh: "平台库存增值积分不足", en: "the platform treasury lacks equity points" },
+  NO_PRICE: { zh: "当前没有流通的增值积分", en: "no equity points in circulation" },
+  ADJUST_ASSET: {
+    zh: "只能调整余额、积分或恒定积分",
+    en: "only cash, points or stable points can be adjusted",
+  },
+  ADJUST_BELOW_ZERO: { zh: "调整后余额不能为负", en: "an adjustment may not take a balance below zero" },
+  MISSING_REASON: { zh: "必须填写调整原因", en: "an adjustment needs a reason" },
+  SELF_PAYMENT: { zh: "不能向自己付款", en: "cannot pay oneself" },
+  INVALID_FIELD: { zh: "字段无效", en: "invalid field" },
+  INVALID_CONFIG: { zh: "参数无效", en: "invalid parameter" },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** A refused command: `code` is stable, `detail` names what was wrong. */
+export class EngineError extends Error {
+  readonly code: ErrorCode;
+  readonly detail: string;
+  readonly field: string | undefined;
+  constructor(code: ErrorCode, detail: string, field?: string) {
+    const text = ERRORS[code];
+    super(`${text.zh} / ${text.en}: ${detail}`);
+    this.name = "EngineError";
+    this.code = code;
+    this.detail = detail;
+    this.field = field;
+  }
+  /** The Chinese message. */
+  get zh(): string {
+    return `${ERRORS[this.code].zh}：${this.detail}`;
+  }
+  /** The English message. */
+  get en(): string {
+    return `${ERRORS[this.code].en}: ${this.detail}`;
+  }
+}
+
+/** Throws an engine error: a refusal of the input, nothing changed. */
+export function refuse(code: ErrorCode, detail: string, field?: string): never {
+  throw new EngineError(code, detail, field);
+}
+
+/** An invariant that must hold; failing it is a programmer error, never input. */
+export function invariant(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(`invariant violated: ${message}`);
+}

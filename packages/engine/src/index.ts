@@ -1,0 +1,11 @@
+/** @jifen/engine — the pure reward engine: one public surface. */
+export * from "./book.ts";
+export * from "./config.ts";
+export * from "./engine.ts";
+export * from "./equity.ts";
+export * from "./errors.ts";
+export * from "./heap.ts";
+export * from "./ledger.ts";
+export * from "./money.ts";
+export * from "./replay.ts";
+export * from "./settlement.ts";

@@ -1,0 +1,421 @@
+/**
+ * The daily settlement (日结, models.md §2–§3) over columnar arrays.
+ *
+ * Cost is linear in members and orders whatever the depth of the referral tree:
+ * one breadth-first ordering, then bottom-up passes that carry, per member, a
+ * summary of the static releases arriving from below grouped by the state of the
+ * team differential ("which star level set the rate already paid, and was its
+ * peer paid"): 1 + 2 × levels sums. No recursion, no walk over every ancestor.
+ *
+ * All amounts are bigint micro-units in BigInt64Array columns (±9.2 × 10¹² yuan).
+ */
+import type { CycleConfig, ReleaseConfig } from "./config.ts";
+import { invariant } from "./errors.ts";
+import { FEN, floorDiv, floorFen, min, mulRateFloor, SCALE } from "./money.ts";
+
+export interface SettlementInput {
+  /** Number of members; member indexes are 0 … memberCount − 1 in any order. */
+  readonly memberCount: number;
+  /** Referrer index of each member, −1 for none. Must form a forest. */
+  readonly parent: Int32Array;
+  /** Each member's own eligible order amount, all plans, up to and including the day (CNY micro). */
+  readonly ownPerformance: BigInt64Array;
+  /** Release-plan orders with gift left, oldest eligible first (the FIFO order). */
+  readonly orderMember: Int32Array;
+  /** Remaining gift of each order before the day (micro-points); updated copies are returned. */
+  readonly orderRemaining: BigInt64Array;
+  /** Daily base of each order (micro-points). */
+  readonly orderBase: BigInt64Array;
+  /** Remaining dividend quota of each member (CNY micro). */
+  readonly quota: BigInt64Array;
+  /** Cycle-plan weight of each member (micro). */
+  readonly weight: BigInt64Array;
+  /** The day's eligible cycle-plan sales D (CNY micro). */
+  readonly cycleSales: bigint;
+}
+
+export interface PoolResult {
+  readonly name: string;
+  /** Tier name for a tier pool's share, undefined for a weighted pool. */
+  readonly tier: string | undefined;
+  /** Amount funded from the day's sales (micro). */
+  readonly amount: bigint;
+  /** Members taking part (weighted: quota > 0 and weight > 0; tier: in the tier). */
+  readonly members: number;
+}
+
+export interface SettlementResult {
+  /** Per member: static release, share / team / peer acceleration received, dividend paid (micro). */
+  readonly static: BigInt64Array;
+  readonly share: BigInt64Array;
+  readonly team: BigInt64Array;
+  readonly peer: BigInt64Array;
+  readonly dividend: BigInt64Array;
+  /** Per order: remaining gift after the day and points released from it today. */
+  readonly orderRemaining: BigInt64Array;
+  readonly orderReleased: BigInt64Array;
+  /** Per member: remaining quota after payout. */
+  readonly quota: BigInt64Array;
+  /** Per member: star level index (−1 for none) and team performance. */
+  readonly star: Int8Array;
+  readonly teamPerformance: BigInt64Array;
+  readonly pools: readonly PoolResult[];
+  readonly totals: SettlementTotals;
+}
+
+export interface SettlementTotals {
+  readonly static: bigint;
+  readonly share: bigint;
+  readonly team: bigint;
+  readonly peer: bigint;
+  /** Accelerations members were entitled to but had no gift left to cover (lost, not carried). */
+  readonly forfeited: bigint;
+  readonly dividend: bigint;
+  /** Cycle pools funded today, and what of them returned to the platform. */
+  readonly pooled: bigint;
+  readonly returned: bigint;
+}
+
+/** Members in breadth-first order from the roots: every referrer before its referrals. */
+export function topDownOrder(parent: Int32Array): Int32Array {
+  const n = parent.length;
+  const childStart = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const p = parent[i] as number;
+    if (p >= 0) childStart[p + 1] = (childStart[p + 1] as number) + 1;
+  }
+  for (let i = 0; i < n; i++) childStart[i + 1] = (childStart[i + 1] as number) + (childStart[i] as number);
+  const fill = childStart.slice(0, n);
+  const children = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = parent[i] as number;
+    if (p >= 0) {
+      children[fill[p] as number] = i;
+      fill[p] = (fill[p] as number) + 1;
+    }
+  }
+  const order = new Int32Array(n);
+  let tail = 0;
+  for (let i = 0; i < n; i++) if ((parent[i] as number) < 0) order[tail++] = i;
+  for (let head = 0; head < tail; head++) {
+    const u = order[head] as number;
+    for (let c = childStart[u] as number; c < (childStart[u + 1] as number); c++)
+      order[tail++] = children[c] as number;
+  }
+  invariant(tail === n, "referrer links form a tree (no cycles, every referrer known)");
+  return order;
+}
+
+/** Team performance of every member: the sum of its downline's own performance (bottom-up). */
+export function teamPerformance(parent: Int32Array, own: BigInt64Array, order: Int32Array): BigInt64Array {
+  const team = new BigInt64Array(parent.length);
+  for (let k = order.length - 1; k >= 0; k--) {
+    const u = order[k] as number;
+    const p = parent[u] as number;
+    if (p >= 0) team[p] = (team[p] as bigint) + (team[u] as bigint) + (own[u] as bigint);
+  }
+  return team;
+}
+
+/** Star level index of each member (−1 for none): the highest level whose minimum it reaches. */
+export function starLevels(team: BigInt64Array, config: ReleaseConfig): Int8Array {
+  const stars = new Int8Array(team.length).fill(-1);
+  const mins = config.starLevels.map((s) => s.minPerformance);
+  for (let i = 0; i < team.length; i++) {
+    const perf = team[i] as bigint;
+    let level = -1;
+    while (level + 1 < mins.length && perf >= (mins[level + 1] as bigint)) level++;
+    stars[i] = level;
+  }
+  return stars;
+}
+
+/** Settles one business day: releases (static, share, team, peer) and cycle dividends. */
+export function settleDay(
+  input: SettlementInput,
+  release: ReleaseConfig,
+  cycle: CycleConfig,
+): SettlementResult {
+  const n = input.memberCount;
+  invariant(input.parent.length === n, "one parent per member");
+  const order = topDownOrder(input.parent);
+  const teamPerf = teamPerformance(input.parent, input.ownPerformance, order);
+  const star = starLevels(teamPerf, release);
+
+  // 1. Static release, order by order; `avail` is each member's gift left afterwards.
+  const orderCount = input.orderMember.length;
+  const remaining = input.orderRemaining.slice();
+  const released = new BigInt64Array(orderCount);
+  const staticRel = new BigInt64Array(n);
+  const avail = new BigInt64Array(n);
+  for (let o = 0; o < orderCount; o++) {
+    const m = input.orderMember[o] as number;
+    const rem = remaining[o] as bigint;
+    const base = input.orderBase[o] as bigint;
+    const r = base < rem ? base : rem;
+    remaining[o] = rem - r;
+    released[o] = r;
+    staticRel[m] = (staticRel[m] as bigint) + r;
+    avail[m] = (avail[m] as bigint) + rem - r;
+  }
+
+  const shareEnt = shareEntitlements(input.parent, staticRel, order, release.shareRates);
+  const { team: teamEnt, peer: peerEnt } = teamEntitlements(input.parent, staticRel, order, star, release);
+
+  // 2. Accelerations capped by the gift left: share, then team, then peer.
+  const share = new BigInt64Array(n);
+  const team = new BigInt64Array(n);
+  const peer = new BigInt64Array(n);
+  const need = new BigInt64Array(n);
+  let forfeited = 0n;
+  for (let i = 0; i < n; i++) {
+    let left = avail[i] as bigint;
+    const s = min(shareEnt[i] as bigint, left);
+    left -= s;
+    const t = min(teamEnt[i] as bigint, left);
+    left -= t;
+    const p = min(peerEnt[i] as bigint, left);
+    share[i] = s;
+    team[i] = t;
+    peer[i] = p;
+    need[i] = s + t + p;
+    forfeited += (shareEnt[i] as bigint) + (teamEnt[i] as bigint) + (peerEnt[i] as bigint) - s - t - p;
+  }
+  // 3. Deduct accelerations from each member's orders, oldest first.
+  for (let o = 0; o < orderCount; o++) {
+    const m = input.orderMember[o] as number;
+    const want = need[m] as bigint;
+    if (want === 0n) continue;
+    const rem = remaining[o] as bigint;
+    const take = want < rem ? want : rem;
+    remaining[o] = rem - take;
+    released[o] = (released[o] as bigint) + take;
+    need[m] = want - take;
+  }
+
+  const cycleResult = cycleDividends(input, cycle);
+
+  let totStatic = 0n;
+  let totShare = 0n;
+  let totTeam = 0n;
+  let totPeer = 0n;
+  for (let i = 0; i < n; i++) {
+    invariant(need[i] === 0n, "every acceleration is covered by the member's own gift");
+    totStatic += staticRel[i] as bigint;
+    totShare += share[i] as bigint;
+    totTeam += team[i] as bigint;
+    totPeer += peer[i] as bigint;
+  }
+  return {
+    static: staticRel,
+    share,
+    team,
+    peer,
+    dividend: cycleResult.dividend,
+    orderRemaining: remaining,
+    orderReleased: released,
+    quota: cycleResult.quota,
+    star,
+    teamPerformance: teamPerf,
+    pools: cycleResult.pools,
+    totals: {
+      static: totStatic,
+      share: totShare,
+      team: totTeam,
+      peer: totPeer,
+      forfeited,
+      dividend: cycleResult.paid,
+      pooled: cycleResult.pooled,
+      returned: cycleResult.pooled - cycleResult.paid,
+    },
+  };
+}
+
+/**
+ * Share acceleration entitlements (§3.3): Σ over generations g of rate_g × the
+ * static releases of generation g, summed exactly, rounded down to 6 places.
+ */
+export function shareEntitlements(
+  parent: Int32Array,
+  staticRel: BigInt64Array,
+  order: Int32Array,
+  shareRates: readonly bigint[],
+): BigInt64Array {
+  const n = parent.length;
+  const exact: bigint[] = new Array(n).fill(0n);
+  let generation = staticRel;
+  for (const rate of shareRates) {
+    // generation g+1 sums of u = Σ over u's referrals of their generation-g sums.
+    const next = new BigInt64Array(n);
+    for (let k = order.length - 1; k >= 0; k--) {
+      const u = order[k] as number;
+      const p = parent[u] as number;
+      if (p >= 0) next[p] = (next[p] as bigint) + (generation[u] as bigint);
+    }
+    if (rate > 0n) {
+      for (let i = 0; i < n; i++) {
+        const sum = next[i] as bigint;
+        if (sum !== 0n) exact[i] = (exact[i] as bigint) + sum * rate;
+      }
+    }
+    generation = next;
+  }
+  const out = new BigInt64Array(n);
+  for (let i = 0; i < n; i++) out[i] = (exact[i] as bigint) / SCALE;
+  return out;
+}
+
+/**
+ * Team differential (§3.4) and peer bonus (§3.5) entitlements, bottom-up.
+ *
+ * A static release travelling up is in a state (v, paid): v is the star level
+ * that set the highest rate already paid on it (−1: none, rate 0) and `paid`
+ * says whether v's first peer was paid. Each member receives the releases from
+ * its referrals summed per state, pays itself per state, and passes the sums on
+ * in their new states, plus its own static release in state (−1, false).
+ */
+export function teamEntitlements(
+  parent: Int32Array,
+  staticRel: BigInt64Array,
+  order: Int32Array,
+  star: Int8Array,
+  config: ReleaseConfig,
+): { team: BigInt64Array; peer: BigInt64Array } {
+  const n = parent.length;
+  const levels = config.starLevels.length;
+  const team = new BigInt64Array(n);
+  const peer = new BigInt64Array(n);
+  if (levels === 0) return { team, peer };
+  const rates = config.starLevels.map((s) => s.rate);
+  const peerRate = config.peerRate;
+  // state 0 = (none, false); state 1 + 2v + paid = (level v, paid).
+  const states = 1 + 2 * levels;
+  const incoming = new BigInt64Array(n * states);
+  for (let k = order.length - 1; k >= 0; k--) {
+    const u = order[k] as number;
+    const level = star[u] as number;
+    const rateU = level >= 0 ? (rates[level] as bigint) : 0n;
+    const p = parent[u] as number;
+    const base = u * states;
+    const out = p >= 0 ? p * states : -1;
+    let teamExact = 0n;
+    let peerExact = 0n;
+    for (let s = 0; s < states; s++) {
+      const r = incoming[base + s] as bigint;
+      if (r === 0n) continue;
+      const v = s === 0 ? -1 : (s - 1) >> 1;
+      const paid = s !== 0 && ((s - 1) & 1) === 1;
+      const m = v >= 0 ? (rates[v] as bigint) : 0n;
+      let next = s;
+      if (rateU > m) {
+        teamExact += r * (rateU - m);
+        next = 1 + 2 * level;
+      } else if (level >= 0 && level === v && !paid) {
+        peerExact += r * peerRate;
+        next = s + 1;
+      }
+      if (out >= 0) incoming[out + next] = (incoming[out + next] as bigint) + r;
+    }
+    if (out >= 0) incoming[out] = (incoming[out] as bigint) + (staticRel[u] as bigint);
+    team[u] = teamExact / SCALE;
+    peer[u] = peerExact / SCALE;
+  }
+  return { team, peer };
+}
+
+interface CycleResult {
+  dividend: BigInt64Array;
+  quota: BigInt64Array;
+  pools: PoolResult[];
+  pooled: bigint;
+  paid: bigint;
+}
+
+/**
+ * Cycle-plan dividends (§2.1–§2.2): each pool is a rate of the day's sales D;
+ * weighted pools split by weight among members with quota > 0, tier pools split
+ * each tier's amount evenly. A member's exact total is capped at the remaining
+ * quota and rounded down to the fen; the rest returns to the platform.
+ */
+export function cycleDividends(input: SettlementInput, cycle: CycleConfig): CycleResult {
+  const n = input.memberCount;
+  const quota = input.quota.slice();
+  const dividend = new BigInt64Array(n);
+  const sales = input.cycleSales;
+  const pools: PoolResult[] = [];
+  let totalWeight = 0n;
+  let weightedMembers = 0;
+  for (let i = 0; i < n; i++) {
+    if ((quota[i] as bigint) > 0n && (input.weight[i] as bigint) > 0n) {
+      totalWeight += input.weight[i] as bigint;
+      weightedMembers++;
+    }
+  }
+  let weightedAmount = 0n;
+  // Tier pools: tierOf[k][i] is member i's tier in tier pool k (−1: none).
+  const tierPools: { amounts: bigint[]; counts: number[]; tierOf: Int8Array }[] = [];
+  let pooled = 0n;
+  for (const pool of cycle.pools) {
+    if (pool.split === "weighted") {
+      const amount = mulRateFloor(sales, pool.rate);
+      weightedAmount += amount;
+      pooled += amount;
+      pools.push({ name: pool.name, tier: undefined, amount, members: weightedMembers });
+      continue;
+    }
+    const mins = pool.tiers.map((t) => t.minWeight);
+    const tierOf = new Int8Array(n).fill(-1);
+    const counts = pool.tiers.map(() => 0);
+    for (let i = 0; i < n; i++) {
+      if ((quota[i] as bigint) <= 0n) continue;
+      const w = input.weight[i] as bigint;
+      let t = -1;
+      while (t + 1 < mins.length && w >= (mins[t + 1] as bigint)) t++;
+      tierOf[i] = t;
+      if (t >= 0) counts[t] = (counts[t] as number) + 1;
+    }
+    const amounts = pool.tiers.map((t) => mulRateFloor(sales, t.rate));
+    pool.tiers.forEach((t, k) => {
+      pooled += amounts[k] as bigint;
+      pools.push({
+        name: pool.name,
+        tier: t.name,
+        amount: amounts[k] as bigint,
+        members: counts[k] as number,
+      });
+    });
+    tierPools.push({ amounts, counts, tierOf });
+  }
+  let paid = 0n;
+  if (pooled > 0n) {
+    for (let i = 0; i < n; i++) {
+      const q = quota[i] as bigint;
+      if (q <= 0n) continue;
+      // Exact sum of slices as num / den.
+      let num = 0n;
+      let den = 1n;
+      const w = input.weight[i] as bigint;
+      if (totalWeight > 0n && w > 0n && weightedAmount > 0n) {
+        num = weightedAmount * w;
+        den = totalWeight;
+      }
+      for (const tp of tierPools) {
+        const t = tp.tierOf[i] as number;
+        if (t < 0) continue;
+        const amount = tp.amounts[t] as bigint;
+        if (amount === 0n) continue;
+        const count = BigInt(tp.counts[t] as number);
+        num = num * count + amount * den;
+        den *= count;
+      }
+      if (num === 0n) continue;
+      const payout = min(floorDiv(num, den * FEN) * FEN, floorFen(q));
+      if (payout <= 0n) continue;
+      dividend[i] = payout;
+      quota[i] = q - payout;
+      paid += payout;
+    }
+  }
+  invariant(paid <= pooled, "dividends never exceed the pools");
+  return { dividend, quota, pools, pooled, paid };
+}
