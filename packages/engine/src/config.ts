@@ -248,8 +248,12 @@ function nameAt(value: unknown, key: string): string {
   return value;
 }
 
+/** Longest list a config may hold (star levels and tiers are indexed in Int8Array columns). */
+export const MAX_LIST = 100;
+
 function listAt(value: unknown, key: string): unknown[] {
   if (!Array.isArray(value)) bad(key, "must be a list");
+  if (value.length > MAX_LIST) bad(key, `at most ${MAX_LIST} entries`);
   return value;
 }
 
