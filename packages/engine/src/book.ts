@@ -82,14 +82,19 @@ export function balanceKey(account: string, asset: Asset): string {
   return key(account, asset);
 }
 
+/** Where a transaction being built reads current balances: a `Book`, or balances the server loaded. */
+export interface BalanceSource {
+  balance(account: string, asset: Asset): bigint;
+}
+
 /**
  * Collects the postings of one transaction while it is being built, so that
- * member credits and debits see the balances as they will be (book + pending).
+ * member credits and debits see the balances as they will be (source + pending).
  */
 export class TxBuilder {
   readonly postings: Posting[] = [];
   private readonly pending = new Map<string, bigint>();
-  constructor(private readonly book: Book) {}
+  constructor(private readonly book: BalanceSource) {}
 
   /** Balance including what this transaction has posted so far. */
   balance(account: string, asset: Asset): bigint {

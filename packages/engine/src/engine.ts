@@ -7,41 +7,54 @@
  * Every command validates first and changes nothing when it refuses.
  */
 import { Book, TxBuilder } from "./book.ts";
+import {
+  adjustWallet,
+  CYCLE_POOL_ACCOUNT,
+  type CycleEffects,
+  DEBT_WALLETS,
+  type EquityEffects,
+  equityToStable,
+  grantCycle,
+  grantEquity,
+  grantRelease,
+  payDividend,
+  payOrder,
+  payStable,
+  redeemEquity,
+  refundPayment,
+  releaseGiftFor,
+  releasePoints,
+  reverseCycle,
+  reverseEquity,
+  reverseRelease,
+  sellEquity,
+  stableToEquity,
+} from "./commands.ts";
 import { type Config, type ConfigInput, configFromInput, mergeConfigInput, parseConfig } from "./config.ts";
 import {
-  applyGrant,
-  computeGrant,
   type EquityState,
   equityForStable,
   initialEquityState,
   meetsExitQuota,
   redeemCost,
-  sellProceeds,
-  stableValue,
-  withPoolAndSupply,
 } from "./equity.ts";
 import { invariant, refuse } from "./errors.ts";
 import { Heap } from "./heap.ts";
 import {
-  type Asset,
   burnAccount,
   type DebtWallet,
   debtAccount,
-  issuanceAccount,
   memberAccount,
   PlatformAccount,
   type TransactionKind,
   WALLET_ASSET,
   type Wallet,
 } from "./ledger.ts";
-import { ceilFen, FEN, min, mulRateFloor, SCALE } from "./money.ts";
+import { FEN, SCALE } from "./money.ts";
 import { type SettlementResult, settleDay } from "./settlement.ts";
 
 export type Plan = "equity" | "cycle" | "release";
 export const PLANS: readonly Plan[] = ["equity", "cycle", "release"];
-
-const DEBT_WALLETS: readonly DebtWallet[] = ["cash", "points", "equity", "stable", "weight"];
-const CYCLE_POOL = "p:cyclePool";
 
 interface Member {
   readonly id: string;
@@ -66,8 +79,8 @@ interface Order {
   readonly eligibleDay: number;
   readonly seq: number;
   status: "paid" | "eligible" | "refunded";
-  equity?: { buyerPoints: bigint; referrer: number; referrerPoints: bigint; exitQuota: bigint };
-  cycle?: { quota: bigint; weight: bigint; referrer: number; referrerWeight: bigint };
+  equity?: EquityEffects;
+  cycle?: CycleEffects;
   release?: {
     grade: string;
     gradeMin: bigint;
@@ -295,8 +308,7 @@ export class Engine {
     };
     this.orders.set(order.key, order);
     const tx = this.tx();
-    tx.move(PlatformAccount.worldPayments, PlatformAccount.operator, "cny", cmd.amount - points);
-    tx.move(memberAccount(member.id, "points"), PlatformAccount.pointsReceived, "points", points);
+    payOrder(tx, member.id, cmd.amount, points);
     this.post(tx, "order.pay", order.id ?? order.key);
     if (order.eligibleDay === this.currentDay) {
       this.makeEligible(order);
@@ -316,8 +328,7 @@ export class Engine {
     const member = this.members[order.member] as Member;
     const ref = order.id ?? order.key;
     const tx = this.tx();
-    tx.move(PlatformAccount.operator, PlatformAccount.worldPayments, "cny", order.amount - order.points);
-    this.credit(tx, member.index, "points", order.points, PlatformAccount.pointsReceived);
+    refundPayment(tx, member.id, order.amount, order.points);
     this.post(tx, "order.refund", ref);
     if (order.status === "paid") {
       const list = this.waiting.get(order.eligibleDay);
@@ -338,7 +349,7 @@ export class Engine {
     const member = this.member(memberId);
     positivePoints(points, "points");
     if (points > this.balance(member.id, "equity")) refuse("INSUFFICIENT_EQUITY", member.id, "points");
-    this.sellEquity(member.index, points, "equity.sell");
+    this.sell_(member.index, points, false);
     this.runExits();
   }
 
@@ -351,9 +362,7 @@ export class Engine {
     const cost = redeemCost(state, amount, this.current.equity.redeemFeeRate);
     if (cost > this.balance(member.id, "equity")) refuse("INSUFFICIENT_EQUITY", member.id, "amount");
     const tx = this.tx();
-    tx.move(memberAccount(member.id, "equity"), burnAccount("equity"), "equity", cost);
-    tx.move(PlatformAccount.equityPool, PlatformAccount.operator, "cny", amount);
-    this.setEquity(withPoolAndSupply(state, state.pool - amount, state.supply - cost));
+    this.setEquity(redeemEquity(tx, state, this.current.equity, member.id, amount).state);
     this.post(tx, "equity.redeem", member.id);
     this.touchExit(member.index);
     this.runExits();
@@ -364,10 +373,8 @@ export class Engine {
     const member = this.member(memberId);
     positivePoints(points, "points");
     if (points > this.balance(member.id, "equity")) refuse("INSUFFICIENT_EQUITY", member.id, "points");
-    const stable = stableValue(this.equityState, points);
     const tx = this.tx();
-    tx.move(memberAccount(member.id, "equity"), PlatformAccount.treasury, "equity", points);
-    this.credit(tx, member.index, "stable", stable, issuanceAccount("stable"));
+    equityToStable(tx, this.equityState, member.id, points);
     this.post(tx, "equity.toStable", member.id);
     this.touchExit(member.index);
     this.runExits();
@@ -382,10 +389,7 @@ export class Engine {
     const treasury = this.book.balance(PlatformAccount.treasury, "equity");
     if (points > treasury) refuse("TREASURY_SHORT", `needs ${points} µ, holds ${treasury} µ`, "stable");
     const tx = this.tx();
-    tx.move(memberAccount(member.id, "stable"), burnAccount("stable"), "stable", stable);
-    const repaid = this.credit(tx, member.index, "equity", points, PlatformAccount.treasury);
-    const state = this.equityState;
-    this.setEquity(withPoolAndSupply(state, state.pool, state.supply - repaid));
+    this.setEquity(stableToEquity(tx, this.equityState, member.id, stable));
     this.post(tx, "equity.fromStable", member.id);
     this.touchExit(member.index);
     this.runExits();
@@ -399,8 +403,7 @@ export class Engine {
     positivePoints(stable, "stable");
     if (stable > this.balance(member.id, "stable")) refuse("INSUFFICIENT_STABLE", member.id, "stable");
     const tx = this.tx();
-    tx.add(memberAccount(member.id, "stable"), "stable", -stable);
-    this.credit(tx, merchant.index, "stable", stable, undefined);
+    payStable(tx, member.id, merchant.id, stable);
     this.post(tx, "stable.pay", `${member.id}->${merchant.id}`);
     this.runExits();
   }
@@ -415,13 +418,10 @@ export class Engine {
     if (wallet === "cash" && amount % FEN !== 0n)
       refuse("TOO_MANY_PLACES", "cash is held to the fen", "amount");
     if (typeof reason !== "string" || reason.trim() === "") refuse("MISSING_REASON", "reason", "reason");
+    if (amount < 0n && -amount > this.balance(member.id, wallet))
+      refuse("ADJUST_BELOW_ZERO", member.id, "amount");
     const tx = this.tx();
-    if (amount > 0n) {
-      this.credit(tx, member.index, wallet, amount, PlatformAccount.adjustments);
-    } else {
-      if (-amount > this.balance(member.id, wallet)) refuse("ADJUST_BELOW_ZERO", member.id, "amount");
-      tx.move(memberAccount(member.id, wallet), PlatformAccount.adjustments, WALLET_ASSET[wallet], -amount);
-    }
+    adjustWallet(tx, member.id, wallet, amount);
     this.post(tx, "adjustment", member.id, `${operator}: ${reason}`);
     this.runExits();
   }
@@ -469,69 +469,29 @@ export class Engine {
     member.performancePoints += order.points;
     const ref = order.id ?? order.key;
     const config = this.current;
+    const referrer = member.referrer >= 0 ? (this.members[member.referrer] as Member).id : undefined;
     if (order.plans.has("equity")) {
-      const grant = computeGrant(this.equityState, config.equity, order.amount, member.referrer >= 0);
       const tx = this.tx();
-      tx.move(PlatformAccount.operator, PlatformAccount.equityPool, "cny", grant.contribution);
-      let repaid = this.credit(tx, member.index, "equity", grant.buyerPoints, issuanceAccount("equity"));
-      if (grant.referrerPoints > 0n) {
-        repaid += this.credit(tx, member.referrer, "equity", grant.referrerPoints, issuanceAccount("equity"));
-      }
-      tx.move(
-        issuanceAccount("exitQuota"),
-        memberAccount(member.id, "exitQuota"),
-        "exitQuota",
-        grant.exitQuota,
-      );
-      this.setEquity(applyGrant(this.equityState, grant, repaid));
+      const granted = grantEquity(tx, this.equityState, config.equity, member.id, referrer, order.amount);
+      this.setEquity(granted.state);
       this.post(tx, "equity.grant", ref);
-      order.equity = {
-        buyerPoints: grant.buyerPoints,
-        referrer: member.referrer,
-        referrerPoints: grant.referrerPoints,
-        exitQuota: grant.exitQuota,
-      };
+      order.equity = granted.effects;
       this.touchExit(member.index);
       if (member.referrer >= 0) this.touchExit(member.referrer);
     }
     if (order.plans.has("cycle")) {
-      const quota = mulRateFloor(order.amount, config.cycle.quotaMultiple);
-      const weight = mulRateFloor(order.amount, config.cycle.weightPerYuan);
-      const referrerWeight =
-        member.referrer >= 0 ? mulRateFloor(weight, config.cycle.referralWeightRatio) : 0n;
       const tx = this.tx();
-      tx.move(issuanceAccount("quota"), memberAccount(member.id, "quota"), "quota", quota);
-      this.credit(tx, member.index, "weight", weight, issuanceAccount("weight"));
-      if (referrerWeight > 0n)
-        this.credit(tx, member.referrer, "weight", referrerWeight, issuanceAccount("weight"));
+      order.cycle = grantCycle(tx, config.cycle, member.id, referrer, order.amount);
       this.post(tx, "cycle.grant", ref);
-      order.cycle = { quota, weight, referrer: member.referrer, referrerWeight };
       this.daySales += order.amount;
     }
     if (order.plans.has("release")) {
-      const packages = config.release.packages;
-      let packageIndex = -1;
-      while (
-        packageIndex + 1 < packages.length &&
-        order.amount >= (packages[packageIndex + 1]?.minAmount ?? 0n)
-      ) {
-        packageIndex++;
-      }
-      if (packageIndex >= 0) {
-        const pkg = packages[packageIndex] as (typeof packages)[number];
-        const gift = mulRateFloor(order.amount, pkg.multiple);
-        const base = mulRateFloor(order.amount, config.release.dailyRate);
+      const gift = releaseGiftFor(config.release, order.amount);
+      if (gift) {
         const tx = this.tx();
-        tx.move(issuanceAccount("points"), memberAccount(member.id, "gift"), "points", gift);
+        grantRelease(tx, member.id, gift);
         this.post(tx, "release.gift", ref);
-        order.release = {
-          grade: pkg.name,
-          gradeMin: pkg.minAmount,
-          gift,
-          base,
-          remaining: gift,
-          released: 0n,
-        };
+        order.release = { ...gift, remaining: gift.gift, released: 0n };
         this.releaseQueue.push(order);
         member.releaseOrders.push(order);
       }
@@ -546,37 +506,18 @@ export class Engine {
     member.performancePoints -= order.points;
     const tx = this.tx();
     if (order.equity) {
-      const e = order.equity;
-      let taken = this.debit(tx, member.index, "equity", e.buyerPoints, burnAccount("equity"));
-      if (e.referrer >= 0)
-        taken += this.debit(tx, e.referrer, "equity", e.referrerPoints, burnAccount("equity"));
-      const quotaHeld = tx.balance(memberAccount(member.id, "exitQuota"), "exitQuota");
-      tx.move(
-        memberAccount(member.id, "exitQuota"),
-        burnAccount("exitQuota"),
-        "exitQuota",
-        min(quotaHeld, e.exitQuota),
-      );
-      const state = this.equityState;
-      this.setEquity(withPoolAndSupply(state, state.pool, state.supply - taken));
+      this.setEquity(reverseEquity(tx, this.equityState, member.id, order.equity));
       this.touchExit(member.index);
-      if (e.referrer >= 0) this.touchExit(e.referrer);
+      const referrer = order.equity.referrer;
+      if (referrer !== undefined) this.touchExit(this.memberIndex.get(referrer) as number);
     }
     if (order.cycle) {
-      const c = order.cycle;
-      const quotaHeld = tx.balance(memberAccount(member.id, "quota"), "quota");
-      const removed = min(quotaHeld, c.quota);
-      tx.move(memberAccount(member.id, "quota"), burnAccount("quota"), "quota", removed);
-      this.debit(tx, member.index, "cash", ceilFen(c.quota - removed), PlatformAccount.operator);
-      this.debit(tx, member.index, "weight", c.weight, issuanceAccount("weight"));
-      if (c.referrer >= 0) this.debit(tx, c.referrer, "weight", c.referrerWeight, issuanceAccount("weight"));
+      reverseCycle(tx, member.id, order.cycle);
       if (order.eligibleDay === this.currentDay) this.daySales -= order.amount;
     }
     if (order.release) {
-      const r = order.release;
-      tx.move(memberAccount(member.id, "gift"), issuanceAccount("points"), "points", r.remaining);
-      this.debit(tx, member.index, "points", r.released, burnAccount("points"));
-      r.remaining = 0n;
+      reverseRelease(tx, member.id, order.release.remaining, order.release.released);
+      order.release.remaining = 0n;
       this.releaseQueue = this.releaseQueue.filter((o) => o !== order);
     }
     this.post(tx, "refund.reverse", ref);
@@ -629,7 +570,7 @@ export class Engine {
     const day = this.currentDay;
     if (result.totals.pooled > 0n) {
       const tx = this.tx();
-      tx.move(PlatformAccount.operator, CYCLE_POOL, "cny", result.totals.pooled);
+      tx.move(PlatformAccount.operator, CYCLE_POOL_ACCOUNT, "cny", result.totals.pooled);
       this.post(tx, "cycle.pools", `day:${day}`);
     }
     const members: DaySettlement["members"][number][] = [];
@@ -645,14 +586,12 @@ export class Engine {
       const dividend = result.dividend[i] as bigint;
       if (released > 0n) {
         const tx = this.tx();
-        tx.add(memberAccount(m.id, "gift"), "points", -released);
-        this.credit(tx, i, "points", released, undefined);
+        releasePoints(tx, m.id, released);
         this.post(tx, "release.daily", `day:${day}`);
       }
       if (dividend > 0n) {
         const tx = this.tx();
-        this.credit(tx, i, "cash", dividend, CYCLE_POOL);
-        tx.move(memberAccount(m.id, "quota"), burnAccount("quota"), "quota", dividend);
+        payDividend(tx, m.id, dividend);
         this.post(tx, "cycle.dividend", `day:${day}`);
       }
       if (released > 0n || dividend > 0n) {
@@ -668,10 +607,10 @@ export class Engine {
     }
     if (result.totals.returned > 0n) {
       const tx = this.tx();
-      tx.move(CYCLE_POOL, PlatformAccount.cycleReturns, "cny", result.totals.returned);
+      tx.move(CYCLE_POOL_ACCOUNT, PlatformAccount.cycleReturns, "cny", result.totals.returned);
       this.post(tx, "cycle.returns", `day:${day}`);
     }
-    invariant(this.book.balance(CYCLE_POOL, "cny") === 0n, "the day's cycle pools are emptied");
+    invariant(this.book.balance(CYCLE_POOL_ACCOUNT, "cny") === 0n, "the day's cycle pools are emptied");
     return {
       day,
       configVersion: this.configVersions.length,
@@ -683,19 +622,11 @@ export class Engine {
 
   // ---- equity helpers -----------------------------------------------------------
 
-  private sellEquity(index: number, points: bigint, kind: TransactionKind): void {
-    const member = this.members[index] as Member;
-    const state = this.equityState;
-    const proceeds = sellProceeds(state, points, this.current.equity.sellFeeRate);
+  private sell_(index: number, points: bigint, exit: boolean): void {
+    const id = (this.members[index] as Member).id;
     const tx = this.tx();
-    tx.move(memberAccount(member.id, "equity"), burnAccount("equity"), "equity", points);
-    this.credit(tx, index, "cash", proceeds, PlatformAccount.equityPool);
-    if (kind === "equity.exit") {
-      const quota = tx.balance(memberAccount(member.id, "exitQuota"), "exitQuota");
-      tx.move(memberAccount(member.id, "exitQuota"), burnAccount("exitQuota"), "exitQuota", quota);
-    }
-    this.setEquity(withPoolAndSupply(state, state.pool - proceeds, state.supply - points));
-    this.post(tx, kind, member.id);
+    this.setEquity(sellEquity(tx, this.equityState, this.current.equity, id, points, exit));
+    this.post(tx, exit ? "equity.exit" : "equity.sell", id);
     this.touchExit(index);
   }
 
@@ -745,7 +676,7 @@ export class Engine {
         meetsExitQuota(this.equityState, held, this.balance(id, "exitQuota")),
         "a ready member qualifies",
       );
-      this.sellEquity(next, held, "equity.exit");
+      this.sell_(next, held, true);
     }
   }
 
@@ -757,45 +688,6 @@ export class Engine {
 
   private post(tx: TxBuilder, kind: TransactionKind, ref: string, memo?: string): void {
     this.book.post({ day: this.currentDay, kind, ref, postings: tx.postings, ...(memo ? { memo } : {}) });
-  }
-
-  /**
-   * Credits a member's wallet from `from` (or from postings already in `tx` when
-   * undefined); a debt in that wallet is repaid first. Returns the part repaid.
-   */
-  private credit(
-    tx: TxBuilder,
-    index: number,
-    wallet: Wallet,
-    amount: bigint,
-    from: string | undefined,
-  ): bigint {
-    if (amount === 0n) return 0n;
-    invariant(amount > 0n, "a credit is positive");
-    const id = (this.members[index] as Member).id;
-    const asset: Asset = WALLET_ASSET[wallet];
-    if (from !== undefined) tx.add(from, asset, -amount);
-    let repaid = 0n;
-    if ((DEBT_WALLETS as readonly string[]).includes(wallet)) {
-      const debt = debtAccount(id, wallet as DebtWallet);
-      repaid = min(-tx.balance(debt, asset), amount);
-      tx.add(debt, asset, repaid);
-    }
-    tx.add(memberAccount(id, wallet), asset, amount - repaid);
-    return repaid;
-  }
-
-  /** Takes `amount` from a member's wallet to `to`; what the wallet cannot cover becomes debt. Returns the part taken from the wallet. */
-  private debit(tx: TxBuilder, index: number, wallet: DebtWallet, amount: bigint, to: string): bigint {
-    if (amount === 0n) return 0n;
-    const id = (this.members[index] as Member).id;
-    const asset = WALLET_ASSET[wallet];
-    const held = tx.balance(memberAccount(id, wallet), asset);
-    const taken = min(held, amount);
-    tx.add(memberAccount(id, wallet), asset, -taken);
-    tx.add(debtAccount(id, wallet), asset, -(amount - taken));
-    tx.add(to, asset, amount);
-    return taken;
   }
 
   // ---- misc -----------------------------------------------------------------------

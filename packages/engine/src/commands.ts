@@ -1,0 +1,308 @@
+/**
+ * The plans' ledger movements as pure functions: each appends the postings of
+ * one command to a `TxBuilder` that reads balances from any `BalanceSource`
+ * (the in-memory `Book` of a replay, or the rows a server locked and loaded),
+ * and returns the new equity state or the effects to remember for a refund.
+ * Callers validate input first; these functions assert invariants only.
+ */
+import type { TxBuilder } from "./book.ts";
+import type { CycleConfig, EquityConfig, ReleaseConfig } from "./config.ts";
+import {
+  applyGrant,
+  computeGrant,
+  type EquityState,
+  equityForStable,
+  redeemCost,
+  sellProceeds,
+  stableValue,
+  withPoolAndSupply,
+} from "./equity.ts";
+import { invariant } from "./errors.ts";
+import {
+  type Asset,
+  burnAccount,
+  type DebtWallet,
+  debtAccount,
+  issuanceAccount,
+  memberAccount,
+  PlatformAccount,
+  WALLET_ASSET,
+  type Wallet,
+} from "./ledger.ts";
+import { ceilFen, min, mulRateFloor } from "./money.ts";
+
+/** Wallets that can carry a debt. */
+export const DEBT_WALLETS: readonly DebtWallet[] = ["cash", "points", "equity", "stable", "weight"];
+
+/** The account that holds the day's cycle pools during a settlement. */
+export const CYCLE_POOL_ACCOUNT = "p:cyclePool";
+
+function isDebtWallet(wallet: Wallet): wallet is DebtWallet {
+  return (DEBT_WALLETS as readonly string[]).includes(wallet);
+}
+
+/**
+ * Credits a member's wallet from `from` (or from postings already in `tx` when
+ * undefined); a debt in that wallet is repaid first. Returns the part repaid.
+ */
+export function creditMember(
+  tx: TxBuilder,
+  memberId: string,
+  wallet: Wallet,
+  amount: bigint,
+  from: string | undefined,
+): bigint {
+  if (amount === 0n) return 0n;
+  invariant(amount > 0n, "a credit is positive");
+  const asset: Asset = WALLET_ASSET[wallet];
+  if (from !== undefined) tx.add(from, asset, -amount);
+  let repaid = 0n;
+  if (isDebtWallet(wallet)) {
+    const debt = debtAccount(memberId, wallet);
+    repaid = min(-tx.balance(debt, asset), amount);
+    tx.add(debt, asset, repaid);
+  }
+  tx.add(memberAccount(memberId, wallet), asset, amount - repaid);
+  return repaid;
+}
+
+/**
+ * Takes `amount` from a member's wallet to `to`; what the wallet cannot cover
+ * becomes debt. Returns the part taken from the wallet.
+ */
+export function debitMember(
+  tx: TxBuilder,
+  memberId: string,
+  wallet: DebtWallet,
+  amount: bigint,
+  to: string,
+): bigint {
+  if (amount === 0n) return 0n;
+  const asset = WALLET_ASSET[wallet];
+  const taken = min(tx.balance(memberAccount(memberId, wallet), asset), amount);
+  tx.add(memberAccount(memberId, wallet), asset, -taken);
+  tx.add(debtAccount(memberId, wallet), asset, -(amount - taken));
+  tx.add(to, asset, amount);
+  return taken;
+}
+
+/** Moves an order's payment in: the cash part from outside, the points part from the member. */
+export function payOrder(tx: TxBuilder, memberId: string, amount: bigint, points: bigint): void {
+  tx.move(PlatformAccount.worldPayments, PlatformAccount.operator, "cny", amount - points);
+  tx.move(memberAccount(memberId, "points"), PlatformAccount.pointsReceived, "points", points);
+}
+
+/** Returns an order's payment: the cash part to outside, the points to the member (repaying debt first). */
+export function refundPayment(tx: TxBuilder, memberId: string, amount: bigint, points: bigint): void {
+  tx.move(PlatformAccount.operator, PlatformAccount.worldPayments, "cny", amount - points);
+  creditMember(tx, memberId, "points", points, PlatformAccount.pointsReceived);
+}
+
+export interface EquityEffects {
+  readonly buyerPoints: bigint;
+  readonly referrer: string | undefined;
+  readonly referrerPoints: bigint;
+  readonly exitQuota: bigint;
+}
+
+/** An eligible order's equity grant (§1.1). Returns the new state and what to reverse on refund. */
+export function grantEquity(
+  tx: TxBuilder,
+  state: EquityState,
+  config: EquityConfig,
+  buyer: string,
+  referrer: string | undefined,
+  amount: bigint,
+): { state: EquityState; effects: EquityEffects } {
+  const grant = computeGrant(state, config, amount, referrer !== undefined);
+  tx.move(PlatformAccount.operator, PlatformAccount.equityPool, "cny", grant.contribution);
+  let repaid = creditMember(tx, buyer, "equity", grant.buyerPoints, issuanceAccount("equity"));
+  if (referrer !== undefined) {
+    repaid += creditMember(tx, referrer, "equity", grant.referrerPoints, issuanceAccount("equity"));
+  }
+  tx.move(issuanceAccount("exitQuota"), memberAccount(buyer, "exitQuota"), "exitQuota", grant.exitQuota);
+  return {
+    state: applyGrant(state, grant, repaid),
+    effects: {
+      buyerPoints: grant.buyerPoints,
+      referrer,
+      referrerPoints: grant.referrerPoints,
+      exitQuota: grant.exitQuota,
+    },
+  };
+}
+
+/** Takes an equity grant back on refund: points burned (debt if gone), exit quota removed (not below 0). */
+export function reverseEquity(
+  tx: TxBuilder,
+  state: EquityState,
+  buyer: string,
+  effects: EquityEffects,
+): EquityState {
+  let taken = debitMember(tx, buyer, "equity", effects.buyerPoints, burnAccount("equity"));
+  if (effects.referrer !== undefined) {
+    taken += debitMember(tx, effects.referrer, "equity", effects.referrerPoints, burnAccount("equity"));
+  }
+  const quotaHeld = tx.balance(memberAccount(buyer, "exitQuota"), "exitQuota");
+  tx.move(
+    memberAccount(buyer, "exitQuota"),
+    burnAccount("exitQuota"),
+    "exitQuota",
+    min(quotaHeld, effects.exitQuota),
+  );
+  return withPoolAndSupply(state, state.pool, state.supply - taken);
+}
+
+/** Sells equity points (§1.2), or a whole holding on exit (§1.5, the exit quota burned too). */
+export function sellEquity(
+  tx: TxBuilder,
+  state: EquityState,
+  config: EquityConfig,
+  memberId: string,
+  points: bigint,
+  exit: boolean,
+): EquityState {
+  const proceeds = sellProceeds(state, points, config.sellFeeRate);
+  tx.move(memberAccount(memberId, "equity"), burnAccount("equity"), "equity", points);
+  creditMember(tx, memberId, "cash", proceeds, PlatformAccount.equityPool);
+  if (exit) {
+    const quota = tx.balance(memberAccount(memberId, "exitQuota"), "exitQuota");
+    tx.move(memberAccount(memberId, "exitQuota"), burnAccount("exitQuota"), "exitQuota", quota);
+  }
+  return withPoolAndSupply(state, state.pool - proceeds, state.supply - points);
+}
+
+/** Goods worth `amount` yuan bought with equity points (§1.3); returns the state and the points burned. */
+export function redeemEquity(
+  tx: TxBuilder,
+  state: EquityState,
+  config: EquityConfig,
+  memberId: string,
+  amount: bigint,
+): { state: EquityState; cost: bigint } {
+  const cost = redeemCost(state, amount, config.redeemFeeRate);
+  tx.move(memberAccount(memberId, "equity"), burnAccount("equity"), "equity", cost);
+  tx.move(PlatformAccount.equityPool, PlatformAccount.operator, "cny", amount);
+  return { state: withPoolAndSupply(state, state.pool - amount, state.supply - cost), cost };
+}
+
+/** Equity points → stable points worth n × p; the points go to the treasury (§1.4). */
+export function equityToStable(tx: TxBuilder, state: EquityState, memberId: string, points: bigint): bigint {
+  const stable = stableValue(state, points);
+  tx.move(memberAccount(memberId, "equity"), PlatformAccount.treasury, "equity", points);
+  creditMember(tx, memberId, "stable", stable, issuanceAccount("stable"));
+  return stable;
+}
+
+/** Stable points → equity points from the treasury (the caller checked the treasury holds them). */
+export function stableToEquity(
+  tx: TxBuilder,
+  state: EquityState,
+  memberId: string,
+  stable: bigint,
+): EquityState {
+  const points = equityForStable(state, stable);
+  tx.move(memberAccount(memberId, "stable"), burnAccount("stable"), "stable", stable);
+  const repaid = creditMember(tx, memberId, "equity", points, PlatformAccount.treasury);
+  return withPoolAndSupply(state, state.pool, state.supply - repaid);
+}
+
+/** A stable-point payment from a member to a merchant. */
+export function payStable(tx: TxBuilder, from: string, to: string, stable: bigint): void {
+  tx.add(memberAccount(from, "stable"), "stable", -stable);
+  creditMember(tx, to, "stable", stable, undefined);
+}
+
+/** An operator adjustment: positive credits (repaying debt first), negative debits (caller checked cover). */
+export function adjustWallet(
+  tx: TxBuilder,
+  memberId: string,
+  wallet: "cash" | "points" | "stable",
+  amount: bigint,
+): void {
+  if (amount > 0n) creditMember(tx, memberId, wallet, amount, PlatformAccount.adjustments);
+  else tx.move(memberAccount(memberId, wallet), PlatformAccount.adjustments, WALLET_ASSET[wallet], -amount);
+}
+
+export interface CycleEffects {
+  readonly quota: bigint;
+  readonly weight: bigint;
+  readonly referrer: string | undefined;
+  readonly referrerWeight: bigint;
+}
+
+/** An eligible order's dividend quota and weight, and the referrer's weight (§2). */
+export function grantCycle(
+  tx: TxBuilder,
+  config: CycleConfig,
+  buyer: string,
+  referrer: string | undefined,
+  amount: bigint,
+): CycleEffects {
+  const quota = mulRateFloor(amount, config.quotaMultiple);
+  const weight = mulRateFloor(amount, config.weightPerYuan);
+  const referrerWeight = referrer !== undefined ? mulRateFloor(weight, config.referralWeightRatio) : 0n;
+  tx.move(issuanceAccount("quota"), memberAccount(buyer, "quota"), "quota", quota);
+  creditMember(tx, buyer, "weight", weight, issuanceAccount("weight"));
+  if (referrer !== undefined) creditMember(tx, referrer, "weight", referrerWeight, issuanceAccount("weight"));
+  return { quota, weight, referrer, referrerWeight };
+}
+
+/**
+ * Removes a refunded order's quota and weight; quota already paid out (what the
+ * remaining quota cannot cover) is taken back from cash, rounded up to the fen.
+ */
+export function reverseCycle(tx: TxBuilder, buyer: string, effects: CycleEffects): void {
+  const quotaHeld = tx.balance(memberAccount(buyer, "quota"), "quota");
+  const removed = min(quotaHeld, effects.quota);
+  tx.move(memberAccount(buyer, "quota"), burnAccount("quota"), "quota", removed);
+  debitMember(tx, buyer, "cash", ceilFen(effects.quota - removed), PlatformAccount.operator);
+  debitMember(tx, buyer, "weight", effects.weight, issuanceAccount("weight"));
+  if (effects.referrer !== undefined) {
+    debitMember(tx, effects.referrer, "weight", effects.referrerWeight, issuanceAccount("weight"));
+  }
+}
+
+export interface ReleaseGift {
+  /** The package (membership grade) name and its minimum amount. */
+  readonly grade: string;
+  readonly gradeMin: bigint;
+  readonly gift: bigint;
+  readonly base: bigint;
+}
+
+/** The package an order of `amount` reaches and its gift and daily base (§3.1), or undefined. */
+export function releaseGiftFor(config: ReleaseConfig, amount: bigint): ReleaseGift | undefined {
+  let pkg: ReleaseConfig["packages"][number] | undefined;
+  for (const p of config.packages) if (amount >= p.minAmount) pkg = p;
+  if (!pkg) return undefined;
+  return {
+    grade: pkg.name,
+    gradeMin: pkg.minAmount,
+    gift: mulRateFloor(amount, pkg.multiple),
+    base: mulRateFloor(amount, config.dailyRate),
+  };
+}
+
+/** Gifts an eligible order's points to the member's gift wallet (§3.1). */
+export function grantRelease(tx: TxBuilder, buyer: string, gift: ReleaseGift): void {
+  tx.move(issuanceAccount("points"), memberAccount(buyer, "gift"), "points", gift.gift);
+}
+
+/** Cancels a refunded order's remaining gift and takes back the points released from it. */
+export function reverseRelease(tx: TxBuilder, buyer: string, remaining: bigint, released: bigint): void {
+  tx.move(memberAccount(buyer, "gift"), issuanceAccount("points"), "points", remaining);
+  debitMember(tx, buyer, "points", released, burnAccount("points"));
+}
+
+/** A member's daily release: gift → points (repaying points debt first). */
+export function releasePoints(tx: TxBuilder, memberId: string, amount: bigint): void {
+  tx.add(memberAccount(memberId, "gift"), "points", -amount);
+  creditMember(tx, memberId, "points", amount, undefined);
+}
+
+/** A member's dividend: from the day's pools to cash (repaying cash debt first); the quota falls by it. */
+export function payDividend(tx: TxBuilder, memberId: string, amount: bigint): void {
+  creditMember(tx, memberId, "cash", amount, CYCLE_POOL_ACCOUNT);
+  tx.move(memberAccount(memberId, "quota"), burnAccount("quota"), "quota", amount);
+}
