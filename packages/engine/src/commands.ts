@@ -26,10 +26,13 @@ import {
   issuanceAccount,
   memberAccount,
   PlatformAccount,
+  type Posting,
+  type Transaction,
   WALLET_ASSET,
   type Wallet,
 } from "./ledger.ts";
 import { ceilFen, min, mulRateFloor } from "./money.ts";
+import type { SettlementResult } from "./settlement.ts";
 
 /** Wallets that can carry a debt. */
 export const DEBT_WALLETS: readonly DebtWallet[] = ["cash", "points", "equity", "stable", "weight"];
@@ -295,14 +298,81 @@ export function reverseRelease(tx: TxBuilder, buyer: string, remaining: bigint, 
   debitMember(tx, buyer, "points", released, burnAccount("points"));
 }
 
-/** A member's daily release: gift → points (repaying points debt first). */
-export function releasePoints(tx: TxBuilder, memberId: string, amount: bigint): void {
-  tx.add(memberAccount(memberId, "gift"), "points", -amount);
-  creditMember(tx, memberId, "points", amount, undefined);
+/** What the ledger needs besides a settlement's result: member ids and what each owes in points and cash. */
+export interface SettlementLedgerInput {
+  /** Member id of each member index of the settlement input. */
+  readonly memberIds: readonly string[];
+  /** Points and cash each member owes before the day (positive micro-units, 0 when none). */
+  readonly pointsOwed: BigInt64Array;
+  readonly cashOwed: BigInt64Array;
 }
 
-/** A member's dividend: from the day's pools to cash (repaying cash debt first); the quota falls by it. */
-export function payDividend(tx: TxBuilder, memberId: string, amount: bigint): void {
-  creditMember(tx, memberId, "cash", amount, CYCLE_POOL_ACCOUNT);
-  tx.move(memberAccount(memberId, "quota"), burnAccount("quota"), "quota", amount);
+/**
+ * The ledger transactions of a settled day, in a fixed order: the day's pools
+ * funded, then per member (by index) the release (gift → points, repaying points
+ * debt first) and the dividend (pool → cash, repaying cash debt first; quota
+ * used), then what the pools return. A generator, so a database can stream
+ * millions of rows to COPY without holding them.
+ */
+export function* settlementTransactions(
+  day: number,
+  result: SettlementResult,
+  ledger: SettlementLedgerInput,
+): Generator<Transaction> {
+  const ref = `day:${day}`;
+  const { pooled, returned } = result.totals;
+  if (pooled > 0n) {
+    yield {
+      day,
+      kind: "cycle.pools",
+      ref,
+      postings: [
+        { account: PlatformAccount.operator, asset: "cny", amount: -pooled },
+        { account: CYCLE_POOL_ACCOUNT, asset: "cny", amount: pooled },
+      ],
+    };
+  }
+  const n = ledger.memberIds.length;
+  for (let i = 0; i < n; i++) {
+    const id = ledger.memberIds[i] as string;
+    const released =
+      (result.static[i] as bigint) +
+      (result.share[i] as bigint) +
+      (result.team[i] as bigint) +
+      (result.peer[i] as bigint);
+    if (released > 0n) {
+      const repaid = min(ledger.pointsOwed[i] as bigint, released);
+      const postings: Posting[] = [
+        { account: memberAccount(id, "gift"), asset: "points", amount: -released },
+      ];
+      if (repaid > 0n) postings.push({ account: debtAccount(id, "points"), asset: "points", amount: repaid });
+      if (released > repaid)
+        postings.push({ account: memberAccount(id, "points"), asset: "points", amount: released - repaid });
+      yield { day, kind: "release.daily", ref, postings };
+    }
+    const dividend = result.dividend[i] as bigint;
+    if (dividend > 0n) {
+      const repaid = min(ledger.cashOwed[i] as bigint, dividend);
+      const postings: Posting[] = [{ account: CYCLE_POOL_ACCOUNT, asset: "cny", amount: -dividend }];
+      if (repaid > 0n) postings.push({ account: debtAccount(id, "cash"), asset: "cny", amount: repaid });
+      if (dividend > repaid)
+        postings.push({ account: memberAccount(id, "cash"), asset: "cny", amount: dividend - repaid });
+      postings.push(
+        { account: memberAccount(id, "quota"), asset: "quota", amount: -dividend },
+        { account: burnAccount("quota"), asset: "quota", amount: dividend },
+      );
+      yield { day, kind: "cycle.dividend", ref, postings };
+    }
+  }
+  if (returned > 0n) {
+    yield {
+      day,
+      kind: "cycle.returns",
+      ref,
+      postings: [
+        { account: CYCLE_POOL_ACCOUNT, asset: "cny", amount: -returned },
+        { account: PlatformAccount.cycleReturns, asset: "cny", amount: returned },
+      ],
+    };
+  }
 }

@@ -17,17 +17,16 @@ import {
   grantCycle,
   grantEquity,
   grantRelease,
-  payDividend,
   payOrder,
   payStable,
   redeemEquity,
   refundPayment,
   releaseGiftFor,
-  releasePoints,
   reverseCycle,
   reverseEquity,
   reverseRelease,
   sellEquity,
+  settlementTransactions,
   stableToEquity,
 } from "./commands.ts";
 import { type Config, type ConfigInput, configFromInput, mergeConfigInput, parseConfig } from "./config.ts";
@@ -568,11 +567,14 @@ export class Engine {
       r.released += result.orderReleased[i] as bigint;
     });
     const day = this.currentDay;
-    if (result.totals.pooled > 0n) {
-      const tx = this.tx();
-      tx.move(PlatformAccount.operator, CYCLE_POOL_ACCOUNT, "cny", result.totals.pooled);
-      this.post(tx, "cycle.pools", `day:${day}`);
-    }
+    const memberIds = this.members.map((m) => m.id);
+    const owed = (wallet: DebtWallet) =>
+      BigInt64Array.from(
+        this.members,
+        (m) => -this.book.balance(debtAccount(m.id, wallet), WALLET_ASSET[wallet]),
+      );
+    const ledger = { memberIds, pointsOwed: owed("points"), cashOwed: owed("cash") };
+    for (const tx of settlementTransactions(day, result, ledger)) this.book.post(tx);
     const members: DaySettlement["members"][number][] = [];
     for (const m of this.members) {
       const i = m.index;
@@ -584,16 +586,6 @@ export class Engine {
         (result.team[i] as bigint) +
         (result.peer[i] as bigint);
       const dividend = result.dividend[i] as bigint;
-      if (released > 0n) {
-        const tx = this.tx();
-        releasePoints(tx, m.id, released);
-        this.post(tx, "release.daily", `day:${day}`);
-      }
-      if (dividend > 0n) {
-        const tx = this.tx();
-        payDividend(tx, m.id, dividend);
-        this.post(tx, "cycle.dividend", `day:${day}`);
-      }
       if (released > 0n || dividend > 0n) {
         members.push({
           member: m.id,
@@ -604,11 +596,6 @@ export class Engine {
           dividend,
         });
       }
-    }
-    if (result.totals.returned > 0n) {
-      const tx = this.tx();
-      tx.move(CYCLE_POOL_ACCOUNT, PlatformAccount.cycleReturns, "cny", result.totals.returned);
-      this.post(tx, "cycle.returns", `day:${day}`);
     }
     invariant(this.book.balance(CYCLE_POOL_ACCOUNT, "cny") === 0n, "the day's cycle pools are emptied");
     return {
