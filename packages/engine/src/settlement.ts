@@ -242,26 +242,30 @@ export function shareEntitlements(
   shareRates: readonly bigint[],
 ): BigInt64Array {
   const n = parent.length;
-  const exact: bigint[] = new Array(n).fill(0n);
+  // generations[g][u] = Σ static releases of u's generation g + 1, each a column.
+  const generations: BigInt64Array[] = [];
   let generation = staticRel;
-  for (const rate of shareRates) {
-    // generation g+1 sums of u = Σ over u's referrals of their generation-g sums.
+  for (let g = 0; g < shareRates.length; g++) {
     const next = new BigInt64Array(n);
     for (let k = order.length - 1; k >= 0; k--) {
       const u = order[k] as number;
       const p = parent[u] as number;
-      if (p >= 0) next[p] = (next[p] as bigint) + (generation[u] as bigint);
+      if (p < 0) continue;
+      const sum = generation[u] as bigint;
+      if (sum !== 0n) next[p] = (next[p] as bigint) + sum;
     }
-    if (rate > 0n) {
-      for (let i = 0; i < n; i++) {
-        const sum = next[i] as bigint;
-        if (sum !== 0n) exact[i] = (exact[i] as bigint) + sum * rate;
-      }
-    }
+    generations.push(next);
     generation = next;
   }
   const out = new BigInt64Array(n);
-  for (let i = 0; i < n; i++) out[i] = (exact[i] as bigint) / SCALE;
+  for (let i = 0; i < n; i++) {
+    let exact = 0n;
+    for (let g = 0; g < generations.length; g++) {
+      const sum = (generations[g] as BigInt64Array)[i] as bigint;
+      if (sum !== 0n) exact += sum * (shareRates[g] as bigint);
+    }
+    if (exact !== 0n) out[i] = exact / SCALE;
+  }
   return out;
 }
 
@@ -288,9 +292,12 @@ export function teamEntitlements(
   if (levels === 0) return { team, peer };
   const rates = config.starLevels.map((s) => s.rate);
   const peerRate = config.peerRate;
-  // state 0 = (none, false); state 1 + 2v + paid = (level v, paid).
+  // state 0 = (none, false); state 1 + 2v + paid = (level v, paid). At most 31 states (15 levels) use
+  // a bit mask of the non-zero sums so each member visits only the states it holds.
   const states = 1 + 2 * levels;
   const incoming = new BigInt64Array(n * states);
+  const useMask = states <= 31;
+  const mask = new Int32Array(useMask ? n : 0);
   for (let k = order.length - 1; k >= 0; k--) {
     const u = order[k] as number;
     const level = star[u] as number;
@@ -300,7 +307,14 @@ export function teamEntitlements(
     const out = p >= 0 ? p * states : -1;
     let teamExact = 0n;
     let peerExact = 0n;
+    let bits = useMask ? (mask[u] as number) : -1;
+    let outBits = 0;
     for (let s = 0; s < states; s++) {
+      if (useMask) {
+        if (bits === 0) break;
+        s = 31 - Math.clz32(bits & -bits);
+        bits &= bits - 1;
+      }
       const r = incoming[base + s] as bigint;
       if (r === 0n) continue;
       const v = s === 0 ? -1 : (s - 1) >> 1;
@@ -314,11 +328,21 @@ export function teamEntitlements(
         peerExact += r * peerRate;
         next = s + 1;
       }
-      if (out >= 0) incoming[out + next] = (incoming[out + next] as bigint) + r;
+      if (out >= 0) {
+        incoming[out + next] = (incoming[out + next] as bigint) + r;
+        outBits |= 1 << next;
+      }
     }
-    if (out >= 0) incoming[out] = (incoming[out] as bigint) + (staticRel[u] as bigint);
-    team[u] = teamExact / SCALE;
-    peer[u] = peerExact / SCALE;
+    if (out >= 0) {
+      const own = staticRel[u] as bigint;
+      if (own !== 0n) {
+        incoming[out] = (incoming[out] as bigint) + own;
+        outBits |= 1;
+      }
+      if (useMask) mask[p] = (mask[p] as number) | outBits;
+    }
+    if (teamExact !== 0n) team[u] = teamExact / SCALE;
+    if (peerExact !== 0n) peer[u] = peerExact / SCALE;
   }
   return { team, peer };
 }
