@@ -1,0 +1,73 @@
+import pg from "pg";
+import type { Db, Queryable, QueryResult, Tx } from "./types.ts";
+
+/** OIDs whose text the adapter keeps as a string on both drivers. */
+const KEEP_AS_TEXT = new Set([20, 1082, 1700]); // int8, date, numeric
+
+/** Options for a PostgreSQL server. */
+export interface PgOptions {
+  readonly connectionString: string;
+  /** Schema to put first on the search path (tests isolate themselves this way). */
+  readonly schema?: string;
+  /** Largest number of pooled connections. */
+  readonly maxConnections?: number;
+}
+
+const types = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (KEEP_AS_TEXT.has(oid)) return (value: string) => value;
+    // biome-ignore lint/suspicious/noExplicitAny: pg's own overloads are not expressible here
+    return pg.types.getTypeParser(oid, format as any);
+  },
+};
+
+function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+      const result = await client.query(sql, params ? [...params] : undefined);
+      return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
+    },
+    async exec(sql: string): Promise<void> {
+      await client.query(sql);
+    },
+  };
+}
+
+/** Opens a pool on a PostgreSQL server (DATABASE_URL). */
+export async function openPg(options: PgOptions): Promise<Db & { readonly pool: pg.Pool }> {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 10,
+    types,
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+  });
+  // Fail fast on a wrong URL instead of at the first request.
+  const probe = await pool.connect();
+  probe.release();
+  const outer = wrap(pool);
+  return {
+    driver: "pg",
+    pool,
+    query: outer.query,
+    exec: outer.exec,
+    async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query("begin");
+        const result = await fn({ ...wrap(client), inTransaction: true });
+        await client.query("commit");
+        client.release();
+        return result;
+      } catch (error) {
+        try {
+          await client.query("rollback");
+          client.release();
+        } catch (rollbackError) {
+          client.release(rollbackError as Error);
+        }
+        throw error;
+      }
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * Every error the API answers with: a stable code, an HTTP status, a Chinese
+ * and an English message (like fastify's lib/errors.js). Codes shared with the
+ * engine (`ERRORS` of @jifen/engine) keep the engine's name and wording.
+ */
+import { type ErrorCode as EngineErrorCode, ERRORS } from "@jifen/engine";
+
+/** One catalogue entry. */
+export interface ErrorSpec {
+  readonly status: number;
+  readonly zh: string;
+  readonly en: string;
+}
+
+/** The HTTP status of each engine refusal when it reaches the API. */
+const ENGINE_STATUS: Record<EngineErrorCode, number> = {
+  INVALID_AMOUNT: 400,
+  AMOUNT_NOT_POSITIVE: 400,
+  AMOUNT_NEGATIVE: 400,
+  TOO_MANY_PLACES: 400,
+  UNKNOWN_MEMBER: 404,
+  DUPLICATE_MEMBER: 409,
+  UNKNOWN_REFERRER: 400,
+  UNKNOWN_PLAN: 400,
+  NO_PLANS: 400,
+  DUPLICATE_ORDER: 409,
+  UNKNOWN_ORDER: 404,
+  ORDER_REFUNDED: 409,
+  INSUFFICIENT_POINTS: 409,
+  INSUFFICIENT_EQUITY: 409,
+  INSUFFICIENT_STABLE: 409,
+  INSUFFICIENT_CASH: 409,
+  POINTS_OVER_RATIO: 400,
+  POINTS_OVER_AMOUNT: 400,
+  TREASURY_SHORT: 409,
+  NO_PRICE: 409,
+  ADJUST_ASSET: 400,
+  ADJUST_BELOW_ZERO: 409,
+  MISSING_REASON: 400,
+  SELF_PAYMENT: 400,
+  INVALID_FIELD: 400,
+  INVALID_CONFIG: 400,
+};
+
+/** Status of an engine error code (400 for a code added to the engine later). */
+export function engineStatus(code: string): number {
+  return (ENGINE_STATUS as Record<string, number>)[code] ?? 400;
+}
+
+const engineEntries = Object.fromEntries(
+  Object.entries(ERRORS).map(([code, text]) => [code, { status: engineStatus(code), ...text }]),
+) as Record<EngineErrorCode, ErrorSpec>;
+
+const SERVER_ERRORS = {
+  BAD_REQUEST: { status: 400, zh: "请求格式错误", en: "malformed request" },
+  VALIDATION_FAILED: { status: 400, zh: "请求参数不合法", en: "invalid request parameter" },
+  INVALID_PHONE: { status: 400, zh: "手机号格式不正确", en: "not a mainland China mobile number" },
+  WEAK_PASSWORD: { status: 400, zh: "密码长度须为 8 到 72 位", en: "a password has 8 to 72 characters" },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, zh: "不支持的内容类型", en: "unsupported content type" },
+  PAYLOAD_TOO_LARGE: { status: 413, zh: "请求内容过大", en: "request body too large" },
+  UNAUTHENTICATED: { status: 401, zh: "请先登录", en: "sign-in required" },
+  SESSION_EXPIRED: { status: 401, zh: "登录已失效，请重新登录", en: "session expired, sign in again" },
+  FORBIDDEN: { status: 403, zh: "当前角色无权执行此操作", en: "your role may not do this" },
+  NOT_FOUND: { status: 404, zh: "接口不存在", en: "no such route" },
+  MEMBER_NOT_FOUND: { status: 404, zh: "会员不存在", en: "member not found" },
+  ORDER_NOT_FOUND: { status: 404, zh: "订单不存在", en: "order not found" },
+  PRODUCT_NOT_FOUND: { status: 404, zh: "商品不存在", en: "product not found" },
+  WITHDRAWAL_NOT_FOUND: { status: 404, zh: "提现申请不存在", en: "withdrawal not found" },
+  PHONE_TAKEN: { status: 409, zh: "该手机号已注册", en: "this phone number is already registered" },
+  PHONE_NOT_REGISTERED: { status: 404, zh: "该手机号未注册", en: "this phone number is not registered" },
+  INVITE_CODE_UNKNOWN: { status: 400, zh: "邀请码不存在", en: "unknown invite code" },
+  SMS_CODE_INVALID: { status: 400, zh: "验证码错误", en: "wrong verification code" },
+  SMS_CODE_EXPIRED: {
+    status: 400,
+    zh: "验证码已过期或未发送，请重新获取",
+    en: "verification code expired or never sent; request a new one",
+  },
+  SMS_CODE_TOO_MANY_TRIES: {
+    status: 429,
+    zh: "验证码错误次数过多，请重新获取",
+    en: "too many wrong tries; request a new code",
+  },
+  SMS_TOO_FREQUENT: {
+    status: 429,
+    zh: "验证码发送过于频繁，请 60 秒后再试",
+    en: "a code was sent less than 60 seconds ago",
+  },
+  SMS_DAILY_LIMIT: {
+    status: 429,
+    zh: "该手机号今日验证码次数已达上限",
+    en: "this number reached today's limit of codes",
+  },
+  SMS_IP_LIMIT: {
+    status: 429,
+    zh: "当前网络获取验证码过于频繁，请稍后再试",
+    en: "too many codes requested from this address; try later",
+  },
+  SMS_SEND_FAILED: {
+    status: 502,
+    zh: "短信发送失败，请稍后再试",
+    en: "the SMS provider refused the message",
+  },
+  LOGIN_FAILED: { status: 401, zh: "手机号或密码错误", en: "wrong phone number or password" },
+  OPERATOR_LOGIN_FAILED: { status: 401, zh: "用户名或密码错误", en: "wrong username or password" },
+  OPERATOR_TAKEN: { status: 409, zh: "该用户名已存在", en: "this username is taken" },
+  DEBT_BLOCKS_WITHDRAWAL: {
+    status: 409,
+    zh: "存在未还清的欠款，暂不能提现",
+    en: "a member with debt cannot withdraw",
+  },
+  WITHDRAWAL_BELOW_MINIMUM: { status: 400, zh: "提现金额低于最低限额", en: "below the minimum withdrawal" },
+  WITHDRAWAL_NOT_PENDING: { status: 409, zh: "该提现申请已处理", en: "this withdrawal was already decided" },
+  ORDER_NOT_PENDING: { status: 409, zh: "订单不是待支付状态", en: "the order is not awaiting payment" },
+  ORDER_NOT_PAID: { status: 409, zh: "订单未支付或已退款", en: "the order is not paid" },
+  PRODUCT_INACTIVE: { status: 409, zh: "商品已下架", en: "the product is not on sale" },
+  EXTERNAL_ORDER_DUPLICATE: {
+    status: 409,
+    zh: "该外部订单号已处理过",
+    en: "this external order id was already accepted",
+  },
+  WEBHOOK_SIGNATURE_INVALID: { status: 401, zh: "回调签名校验失败", en: "webhook signature does not match" },
+  WEBHOOK_DISABLED: {
+    status: 503,
+    zh: "未配置支付回调密钥，回调已停用",
+    en: "payment webhook disabled: no shared secret is set",
+  },
+  IDEMPOTENCY_KEY_INVALID: {
+    status: 400,
+    zh: "Idempotency-Key 须为 1 到 128 位可见字符",
+    en: "Idempotency-Key must be 1 to 128 visible characters",
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 409,
+    zh: "该幂等键已用于另一个不同的请求",
+    en: "this Idempotency-Key was used for a different request",
+  },
+  BALANCE_CONFLICT: {
+    status: 409,
+    zh: "余额不足或已被并发操作占用",
+    en: "balance too low or taken by a concurrent request",
+  },
+  INTERNAL_ERROR: { status: 500, zh: "服务器内部错误", en: "internal server error" },
+} as const satisfies Record<string, ErrorSpec>;
+
+/** The whole catalogue: the engine's refusals and the server's own errors. */
+export const CATALOGUE: Readonly<Record<AppErrorCode, ErrorSpec>> = { ...engineEntries, ...SERVER_ERRORS };
+
+/** Every code the API can answer with. */
+export type AppErrorCode = EngineErrorCode | keyof typeof SERVER_ERRORS;

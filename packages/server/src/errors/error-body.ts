@@ -1,0 +1,105 @@
+import { type Static, Type } from "@fastify/type-provider-typebox";
+import { EngineError } from "@jifen/engine";
+import { AppError } from "./app-error.ts";
+import { CATALOGUE, engineStatus } from "./catalogue.ts";
+
+/** The body of every error answer. */
+export const ErrorBodySchema = Type.Object(
+  {
+    code: Type.String({ description: "stable error code, e.g. SMS_CODE_INVALID" }),
+    message: Type.String({ description: "中文说明" }),
+    messageEn: Type.String({ description: "English message" }),
+    field: Type.Optional(Type.String({ description: "the request field at fault" })),
+    requestId: Type.String(),
+  },
+  { $id: "ErrorBody", title: "ErrorBody" },
+);
+
+export type ErrorBody = Static<typeof ErrorBodySchema>;
+
+interface AjvError {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: { missingProperty?: string; additionalProperty?: string };
+}
+
+const KEYWORD_ZH: Record<string, string> = {
+  required: "必填",
+  pattern: "格式不正确",
+  format: "格式不正确",
+  minLength: "太短",
+  maxLength: "太长",
+  minimum: "太小",
+  maximum: "太大",
+  exclusiveMinimum: "太小",
+  type: "类型不正确",
+  enum: "不是允许的取值",
+  const: "不是允许的取值",
+  anyOf: "不合法",
+  additionalProperties: "不是允许的字段",
+};
+
+const FIELD_CODES: Record<string, "INVALID_PHONE" | "WEAK_PASSWORD"> = {
+  phone: "INVALID_PHONE",
+  password: "WEAK_PASSWORD",
+  newPassword: "WEAK_PASSWORD",
+};
+
+function validationError(first: AjvError, context: string | undefined): AppError {
+  const path = (first.instancePath ?? "").replace(/^\//, "").replace(/\//g, ".");
+  const missing = first.params?.missingProperty ?? first.params?.additionalProperty;
+  const field = [path, missing].filter(Boolean).join(".") || context || "body";
+  const special = FIELD_CODES[field];
+  if (special && first.keyword !== "required") return new AppError(special, { field });
+  const keyword = first.keyword ?? "";
+  return new AppError("VALIDATION_FAILED", {
+    field,
+    detail: {
+      zh: `${field} ${KEYWORD_ZH[keyword] ?? "不合法"}`,
+      en: `${field} ${first.message ?? "is invalid"}`,
+    },
+  });
+}
+
+interface FastifyLikeError extends Error {
+  code?: string;
+  statusCode?: number;
+  validation?: AjvError[];
+  validationContext?: string;
+  constraint?: string;
+}
+
+/** Turns anything thrown while serving a request into an `AppError` (unknown errors: INTERNAL_ERROR). */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof EngineError) return fromEngine(error);
+  const e = error as FastifyLikeError;
+  if (e && Array.isArray(e.validation) && e.validation.length > 0) {
+    return validationError(e.validation[0] as AjvError, e.validationContext);
+  }
+  if (e?.code === "23514" && e.constraint === "balances_sign") return new AppError("BALANCE_CONFLICT");
+  if (e?.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return new AppError("UNSUPPORTED_MEDIA_TYPE");
+  if (e?.code === "FST_ERR_CTP_BODY_TOO_LARGE") return new AppError("PAYLOAD_TOO_LARGE");
+  if (typeof e?.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500) {
+    return new AppError("BAD_REQUEST", { detail: { zh: e.message, en: e.message } });
+  }
+  return new AppError("INTERNAL_ERROR");
+}
+
+function fromEngine(error: EngineError): AppError {
+  // The engine's own code and words (its detail names the problem).
+  return new AppError(error.code, error.field ? { field: error.field } : {}, {
+    status: engineStatus(error.code),
+    zh: error.zh,
+    en: error.en,
+  });
+}
+
+/** The HTTP status and body for an error raised while serving request `requestId`. */
+export function toErrorBody(error: unknown, requestId: string): { status: number; body: ErrorBody } {
+  const app = toAppError(error);
+  const body: ErrorBody = { code: app.code, message: app.zh, messageEn: app.en, requestId };
+  if (app.field !== undefined) body.field = app.field;
+  return { status: app.status || CATALOGUE.INTERNAL_ERROR.status, body };
+}

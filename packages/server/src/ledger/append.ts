@@ -1,0 +1,92 @@
+import {
+  type Asset,
+  FEN,
+  formatDecimal,
+  isBalanced,
+  type Posting,
+  type TransactionKind,
+} from "@jifen/engine";
+import type { Tx } from "../db/index.ts";
+
+/** One ledger transaction as the server appends it: on a business day (YYYY-MM-DD). */
+export interface LedgerEntry {
+  readonly businessDay: string;
+  readonly kind: TransactionKind;
+  readonly ref: string;
+  readonly memo?: string;
+  readonly postings: readonly Posting[];
+}
+
+const MEMBER_RE = /^m:([^:]+):/;
+
+/** The member id in a member account name (`m:<id>:…`), or null for platform accounts. */
+export function memberIdOf(account: string): string | null {
+  return MEMBER_RE.exec(account)?.[1] ?? null;
+}
+
+function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(`ledger invariant violated: ${message}`);
+}
+
+/** Postings summed per (account, asset), sorted by account then asset: the lock order. */
+export function netByAccount(postings: readonly Posting[]): Posting[] {
+  const sums = new Map<string, Posting>();
+  for (const p of postings) {
+    const key = `${p.account}\u0000${p.asset}`;
+    const prev = sums.get(key);
+    sums.set(key, { account: p.account, asset: p.asset, amount: (prev?.amount ?? 0n) + p.amount });
+  }
+  return [...sums.values()]
+    .filter((p) => p.amount !== 0n)
+    .sort((a, b) => compareKeys(a.account, a.asset, b.account, b.asset));
+}
+
+/** Orders (account, asset) pairs the way every lock is taken. */
+export function compareKeys(accountA: string, assetA: Asset, accountB: string, assetB: Asset): number {
+  if (accountA !== accountB) return accountA < accountB ? -1 : 1;
+  return assetA === assetB ? 0 : assetA < assetB ? -1 : 1;
+}
+
+/**
+ * Appends one balanced transaction: the transaction row, its postings, and one
+ * `amount = amount + x` per touched balance in account order (so concurrent
+ * appends lock rows in the same order and cannot deadlock). The balances'
+ * sign check refuses an overdraft. Returns the transaction id, or null when
+ * every posting is zero.
+ */
+export async function appendTransaction(tx: Tx, entry: LedgerEntry, now: Date): Promise<string | null> {
+  const postings = entry.postings.filter((p) => p.amount !== 0n);
+  if (postings.length === 0) return null;
+  assert(isBalanced(postings), `${entry.kind} ${entry.ref} sums to zero per asset`);
+  for (const p of postings) {
+    if (p.asset === "cny" && p.account.startsWith("m:")) {
+      assert(p.amount % FEN === 0n, `${p.account} moves whole fen (${p.amount})`);
+    }
+  }
+  const inserted = await tx.query<{ id: string }>(
+    `insert into ledger_transactions (business_day, kind, ref, memo, created_at)
+     values ($1::date, $2, $3, $4, $5::timestamptz) returning id`,
+    [entry.businessDay, entry.kind, entry.ref, entry.memo ?? null, now.toISOString()],
+  );
+  const txId = inserted.rows[0]?.id as string;
+  await tx.query(
+    `insert into ledger_postings (transaction_id, account, asset, amount, member_id)
+     select $1::bigint, t.account, t.asset, t.amount::numeric, t.member_id::bigint
+     from unnest($2::text[], $3::text[], $4::text[], $5::text[]) as t(account, asset, amount, member_id)`,
+    [
+      txId,
+      postings.map((p) => p.account),
+      postings.map((p) => p.asset),
+      postings.map((p) => formatDecimal(p.amount)),
+      postings.map((p) => memberIdOf(p.account)),
+    ],
+  );
+  for (const p of netByAccount(postings)) {
+    await tx.query(
+      `insert into balances (account, asset, member_id, amount) values ($1, $2, $3::bigint, $4::numeric)
+       on conflict (account, asset) do update set amount = balances.amount + excluded.amount`,
+      [p.account, p.asset, memberIdOf(p.account), formatDecimal(p.amount)],
+    );
+  }
+  return txId;
+}

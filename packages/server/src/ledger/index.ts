@@ -1,0 +1,17 @@
+export {
+  appendTransaction,
+  compareKeys,
+  type LedgerEntry,
+  memberIdOf,
+  netByAccount,
+} from "./append.ts";
+export {
+  type BalanceKey,
+  LoadedBalances,
+  lockBalances,
+  memberHasDebt,
+  memberWallets,
+  type WalletBalance,
+} from "./balances.ts";
+export { type HistoryLine, type HistoryPage, memberHistory } from "./history.ts";
+export { buildEntry, ServerAccount } from "./postings.ts";
