@@ -506,9 +506,6 @@ export class Engine {
     const tx = this.tx();
     if (order.equity) {
       this.setEquity(reverseEquity(tx, this.equityState, member.id, order.equity));
-      this.touchExit(member.index);
-      const referrer = order.equity.referrer;
-      if (referrer !== undefined) this.touchExit(this.memberIndex.get(referrer) as number);
     }
     if (order.cycle) {
       reverseCycle(tx, member.id, order.cycle);
@@ -520,6 +517,12 @@ export class Engine {
       this.releaseQueue = this.releaseQueue.filter((o) => o !== order);
     }
     this.post(tx, "refund.reverse", ref);
+    if (order.equity) {
+      // Re-file after posting: the exit queue reads the new balances.
+      this.touchExit(member.index);
+      const referrer = order.equity.referrer;
+      if (referrer !== undefined) this.touchExit(this.memberIndex.get(referrer) as number);
+    }
   }
 
   // ---- the daily settlement ------------------------------------------------------
