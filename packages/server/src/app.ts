@@ -1,0 +1,178 @@
+/**
+ * `buildApp` assembles the HTTP server: Fastify with the TypeBox type provider,
+ * request ids, redacted logs, one error body for every failure, OpenAPI at
+ * /docs, and the route modules. Tests call it with `inject()`; `main.ts`
+ * calls it with the settings from the environment.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyServerOptions } from "fastify";
+import { adminRoutes } from "./admin/index.ts";
+import { DEFAULT_PASSWORD_OPTIONS, type PasswordOptions } from "./auth/passwords.ts";
+import { DEFAULT_SESSION_TTL, type SessionTtl } from "./auth/sessions.ts";
+import { businessDay, type Clock, systemClock } from "./clock/index.ts";
+import type { Db } from "./db/index.ts";
+import { AppError, toErrorBody } from "./errors/index.ts";
+import type { App, AppContext } from "./http/context.ts";
+import { responses } from "./http/schemas.ts";
+import { memberRoutes } from "./members/index.ts";
+import { NO_REWARD_HOOKS, type RewardHooks } from "./shop/hooks.ts";
+import { shopRoutes } from "./shop/index.ts";
+import {
+  consoleSmsProvider,
+  DEFAULT_SMS_LIMITS,
+  maskPhone,
+  maskPhonesIn,
+  type SmsLimits,
+  type SmsProvider,
+} from "./sms/index.ts";
+import { walletRoutes } from "./wallets/index.ts";
+
+/** What `buildApp` needs; everything but `db` has a default. */
+export interface BuildAppOptions {
+  readonly db: Db;
+  readonly clock?: Clock;
+  /** Time zone of the business day (default Asia/Shanghai). */
+  readonly timeZone?: string;
+  /** Key of the SMS code hashes; read from (or created in) the database when absent. */
+  readonly secret?: string;
+  readonly sms?: SmsProvider;
+  readonly smsLimits?: Partial<SmsLimits>;
+  readonly passwords?: PasswordOptions;
+  readonly sessionTtl?: SessionTtl;
+  /** Shared secret of the payment webhook (disabled when absent). */
+  readonly webhookSecret?: string;
+  /** The engine's reward processing (no-ops by default). */
+  readonly hooks?: Partial<RewardHooks>;
+  /** Fastify's logger option: false in tests, pino options in production. */
+  readonly logger?: FastifyServerOptions["logger"];
+  /** Trust X-Forwarded-For (behind a reverse proxy). */
+  readonly trustProxy?: boolean;
+}
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Pino options: phone numbers masked, credentials removed. */
+export function loggerOptions(level: string) {
+  return {
+    level,
+    redact: {
+      paths: [
+        "req.headers.authorization",
+        "req.headers.cookie",
+        "phone",
+        "*.phone",
+        "password",
+        "*.password",
+      ],
+      censor: (value: unknown) =>
+        typeof value === "string" && /^1[3-9]\d{9}$/.test(value) ? maskPhone(value) : "[redacted]",
+    },
+    serializers: {
+      req(request: { method: string; url: string; ip?: string; id?: string }) {
+        return { method: request.method, url: maskPhonesIn(request.url), remoteAddress: request.ip };
+      },
+    },
+  };
+}
+
+/** Reads the server secret from the database, creating it on first use. */
+export async function ensureSecret(db: Db): Promise<string> {
+  return db.transaction(async (tx) => {
+    await tx.query(
+      "insert into server_settings (key, value) values ('secret', $1) on conflict (key) do nothing",
+      [randomBytes(32).toString("hex")],
+    );
+    const rows = await tx.query<{ value: string }>("select value from server_settings where key = 'secret'");
+    return rows.rows[0]?.value as string;
+  });
+}
+
+/** Builds the Fastify app (not listening); close it with `app.close()` (the database stays open). */
+export async function buildApp(options: BuildAppOptions): Promise<App> {
+  const ctx: AppContext = {
+    db: options.db,
+    clock: options.clock ?? systemClock,
+    timeZone: options.timeZone ?? "Asia/Shanghai",
+    secret: options.secret ?? (await ensureSecret(options.db)),
+    sms: options.sms ?? consoleSmsProvider(),
+    smsLimits: { ...DEFAULT_SMS_LIMITS, ...options.smsLimits },
+    passwords: options.passwords ?? DEFAULT_PASSWORD_OPTIONS,
+    sessionTtl: options.sessionTtl ?? DEFAULT_SESSION_TTL,
+    webhookSecret: options.webhookSecret ?? null,
+    hooks: { ...NO_REWARD_HOOKS, ...options.hooks },
+  };
+
+  const app = Fastify({
+    logger: options.logger ?? false,
+    trustProxy: options.trustProxy ?? false,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && REQUEST_ID_RE.test(given) ? given : randomUUID();
+    },
+    ajv: {
+      customOptions: { coerceTypes: "array", removeAdditional: true, useDefaults: true, allErrors: false },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorateRequest("member", null);
+  app.decorateRequest("operator", null);
+  app.decorateRequest("bearer", null);
+
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const { status, body } = toErrorBody(error, request.id);
+    if (status >= 500) request.log.error({ err: error }, "request failed");
+    else request.log.info({ code: body.code, field: body.field }, "request refused");
+    return reply.code(status).send(body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const { status, body } = toErrorBody(new AppError("NOT_FOUND"), request.id);
+    return reply.code(status).send(body);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.0.3",
+      info: {
+        title: "Jifen 积分 API",
+        description:
+          "Points, rebate and dividend engine for private-domain shops. 错误体：{ code, message, messageEn, field?, requestId }",
+        version: "0.1.0",
+      },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+
+  app.get(
+    "/health",
+    {
+      schema: {
+        tags: ["system"],
+        summary: "健康检查 / health",
+        response: responses(
+          Type.Object({ ok: Type.Boolean(), driver: Type.String(), businessDay: Type.String() }),
+        ),
+      },
+    },
+    async () => {
+      await ctx.db.query("select 1");
+      return { ok: true, driver: ctx.db.driver, businessDay: businessDay(ctx.clock.now(), ctx.timeZone) };
+    },
+  );
+
+  await app.register(async (scope) => memberRoutes(scope as unknown as App, ctx));
+  await app.register(async (scope) => walletRoutes(scope as unknown as App, ctx));
+  await app.register(async (scope) => shopRoutes(scope as unknown as App, ctx));
+  await app.register(async (scope) => adminRoutes(scope as unknown as App, ctx), { prefix: "/admin" });
+  return app;
+}

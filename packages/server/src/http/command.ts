@@ -1,0 +1,129 @@
+/**
+ * Every mutating request runs as one command: one transaction that first
+ * claims the request's Idempotency-Key (if it sent one), then does the work,
+ * then stores the answer under the key — all or nothing. A repeat with the
+ * same key and the same request gets the stored answer; the same key with a
+ * different request is IDEMPOTENCY_KEY_REUSED. On PostgreSQL a concurrent
+ * repeat waits on the key row until the first commits, then replays it.
+ * Failed requests store nothing, so a failed request can be retried.
+ */
+import { createHash } from "node:crypto";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { isSqlError, type Tx } from "../db/index.ts";
+import { AppError, fail } from "../errors/index.ts";
+import type { AppContext } from "./context.ts";
+
+const KEY_RE = /^[\x21-\x7e]{1,128}$/;
+const RETRYABLE = ["40P01", "40001"]; // deadlock, serialization failure
+const MAX_ATTEMPTS = 3;
+
+/** JSON with object keys sorted, so equal requests hash equally. */
+function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+}
+
+/** The hash that tells two requests under one key apart: method, URL and body. */
+export function requestHash(request: FastifyRequest): string {
+  return createHash("sha256")
+    .update(canonicalJson([request.method, request.url, request.body ?? null]))
+    .digest("hex");
+}
+
+/** Who the key belongs to: keys are unique per member, per operator, or among anonymous callers. */
+function scopeOf(request: FastifyRequest): string {
+  if (request.member) return `member:${request.member.id}`;
+  if (request.operator) return `operator:${request.operator.id}`;
+  return "anonymous";
+}
+
+type Outcome<T> =
+  | { kind: "done"; body: T }
+  | { kind: "replay"; status: number; body: unknown }
+  | { kind: "failed"; error: AppError };
+
+/**
+ * Runs `work` as a command for `request` and answers with its result and
+ * `status` (or the stored answer of an earlier identical request).
+ */
+export async function command<T>(
+  ctx: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  work: (tx: Tx) => Promise<T>,
+  status = 200,
+): Promise<T> {
+  const rawKey = request.headers["idempotency-key"];
+  const key = Array.isArray(rawKey) ? rawKey[0] : rawKey;
+  if (key !== undefined && !KEY_RE.test(key)) fail("IDEMPOTENCY_KEY_INVALID", { field: "Idempotency-Key" });
+  const scope = scopeOf(request);
+  const hash = key === undefined ? "" : requestHash(request);
+  const now = ctx.clock.now();
+
+  const attempt = () =>
+    ctx.db.transaction(async (tx): Promise<Outcome<T>> => {
+      let claimId: string | undefined;
+      if (key !== undefined) {
+        const claimed = await tx.query<{ id: string }>(
+          `insert into idempotency_keys (scope, key, request_hash, created_at) values ($1, $2, $3, $4::timestamptz)
+           on conflict (scope, key) do nothing returning id`,
+          [scope, key, hash, now.toISOString()],
+        );
+        claimId = claimed.rows[0]?.id;
+        if (claimId === undefined) {
+          const stored = await tx.query<{
+            request_hash: string;
+            status_code: number | null;
+            response: unknown;
+          }>(
+            "select request_hash, status_code, response from idempotency_keys where scope = $1 and key = $2",
+            [scope, key],
+          );
+          const row = stored.rows[0];
+          if (!row || row.request_hash !== hash || row.status_code === null) {
+            fail("IDEMPOTENCY_KEY_REUSED", { field: "Idempotency-Key" });
+          }
+          return { kind: "replay", status: row.status_code, body: row.response };
+        }
+      }
+      try {
+        const body = await work(tx);
+        if (claimId !== undefined) {
+          await tx.query(
+            `update idempotency_keys set status_code = $2, response = $3::text::jsonb, completed_at = $4::timestamptz
+             where id = $1`,
+            [claimId, status, JSON.stringify(body ?? null), now.toISOString()],
+          );
+        }
+        return { kind: "done", body };
+      } catch (error) {
+        if (error instanceof AppError && error.keepWrites) {
+          if (claimId !== undefined) await tx.query("delete from idempotency_keys where id = $1", [claimId]);
+          return { kind: "failed", error };
+        }
+        throw error;
+      }
+    });
+
+  let outcome: Outcome<T> | undefined;
+  for (let n = 1; outcome === undefined; n++) {
+    try {
+      outcome = await attempt();
+    } catch (error) {
+      const retry = n < MAX_ATTEMPTS && RETRYABLE.some((code) => isSqlError(error, code));
+      if (!retry) throw error;
+      request.log.warn({ attempt: n, code: (error as { code?: string }).code }, "command retried");
+    }
+  }
+  if (outcome.kind === "failed") throw outcome.error;
+  if (outcome.kind === "replay") {
+    reply.code(outcome.status).header("idempotent-replayed", "true");
+    return outcome.body as T;
+  }
+  reply.code(status);
+  return outcome.body;
+}

@@ -1,0 +1,30 @@
+/** @jifen/server — the HTTP server: one public surface for tests, the CLI and the engine wiring. */
+export { type BuildAppOptions, buildApp, ensureSecret, loggerOptions } from "./app.ts";
+export { DEFAULT_PASSWORD_OPTIONS, type PasswordOptions } from "./auth/passwords.ts";
+export { addDays, businessDay, type Clock, ManualClock, systemClock } from "./clock/index.ts";
+export { addConfigVersion, configForDay, type EffectiveConfig, type ServerParams } from "./config/index.ts";
+export * from "./db/index.ts";
+export { AppError, type AppErrorCode, CATALOGUE, type ErrorBody, fail } from "./errors/index.ts";
+export type { App, AppContext } from "./http/context.ts";
+export {
+  appendTransaction,
+  type LedgerEntry,
+  LoadedBalances,
+  lockBalances,
+  memberWallets,
+  ServerAccount,
+} from "./ledger/index.ts";
+export { teamSummary } from "./members/index.ts";
+export { seed } from "./seed.ts";
+export { loadSettings, type Settings } from "./settings.ts";
+export {
+  type HookContext,
+  markPaid,
+  markRefunded,
+  NO_REWARD_HOOKS,
+  type Order,
+  type PaidOrder,
+  type RewardHooks,
+  signWebhook,
+} from "./shop/index.ts";
+export * from "./sms/index.ts";

@@ -1,0 +1,60 @@
+/** `npm start`: opens the database (PGlite under DATA_DIR, or DATABASE_URL), migrates, seeds, listens. */
+import { buildApp, loggerOptions } from "./app.ts";
+import { DEFAULT_PASSWORD_OPTIONS } from "./auth/passwords.ts";
+import { openDatabase } from "./db/index.ts";
+import { seed } from "./seed.ts";
+import { loadSettings } from "./settings.ts";
+import { createSmsProvider } from "./sms/index.ts";
+
+const settings = loadSettings();
+const db = await openDatabase({
+  dataDir: settings.dataDir,
+  ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}),
+});
+const seeded = await seed(db, {
+  adminUsername: settings.adminUsername,
+  adminPassword: settings.adminPassword,
+  passwords: DEFAULT_PASSWORD_OPTIONS,
+  products: settings.seedDemo,
+  now: new Date(),
+});
+const app = await buildApp({
+  db,
+  timeZone: settings.timeZone,
+  sms: createSmsProvider(settings.sms),
+  logger: loggerOptions(settings.logLevel),
+  ...(settings.secret ? { secret: settings.secret } : {}),
+  ...(settings.webhookSecret ? { webhookSecret: settings.webhookSecret } : {}),
+});
+
+let closing = false;
+async function shutdown(signal: string): Promise<void> {
+  if (closing) return;
+  closing = true;
+  app.log.info({ signal }, "shutting down");
+  await app.close();
+  await db.close();
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+const address = await app.listen({ port: settings.port, host: settings.host });
+const where = settings.databaseUrl ? "PostgreSQL (DATABASE_URL)" : `PGlite at ${settings.dataDir}/pglite`;
+const lines = [
+  "",
+  `  Jifen 积分 server listening on ${address}`,
+  `  database: ${where}; business day time zone: ${settings.timeZone}; SMS: ${settings.sms.provider}`,
+  `  API docs: ${address}/docs`,
+  `  operator sign-in: POST ${address}/admin/auth/login  username "${settings.adminUsername}"` +
+    (settings.adminPasswordIsDefault
+      ? `  password "${settings.adminPassword}" (the documented default: set ADMIN_PASSWORD before the first start)`
+      : "  password from ADMIN_PASSWORD"),
+  seeded.adminCreated ? "  (operator account created now)" : "",
+  seeded.productsCreated > 0 ? `  (${seeded.productsCreated} demo products created)` : "",
+  settings.sms.provider === "console"
+    ? "  SMS: console provider — codes appear in the log and in GET /admin/sms-outbox"
+    : "",
+  "",
+];
+process.stdout.write(`${lines.filter((l, i) => l !== "" || i === 0 || i === lines.length - 1).join("\n")}\n`);

@@ -1,0 +1,13 @@
+export {
+  directReferrals,
+  findByInviteCode,
+  findMemberById,
+  findMemberByPhone,
+  insertMember,
+  listMembers,
+  type Member,
+  newInviteCode,
+  type TeamSummary,
+  teamSummary,
+} from "./repository.ts";
+export { MemberSchema, memberRoutes, memberView, TeamSchema, teamView } from "./routes.ts";

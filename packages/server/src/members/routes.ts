@@ -1,0 +1,341 @@
+import { Type } from "@fastify/type-provider-typebox";
+import { burnVerification, hashPassword, verifyPassword } from "../auth/passwords.ts";
+import { createSession, revokeAllSessions, revokeSession } from "../auth/sessions.ts";
+import { businessDay } from "../clock/index.ts";
+import { fail } from "../errors/index.ts";
+import { command } from "../http/command.ts";
+import type { App, AppContext } from "../http/context.ts";
+import { formatYuan, iso } from "../http/format.ts";
+import { requireMember } from "../http/guards.ts";
+import {
+  createdResponses,
+  IdempotencyHeaders,
+  Instant,
+  Nullable,
+  Page,
+  PageQuery,
+  Password,
+  Phone,
+  responses,
+} from "../http/schemas.ts";
+import { checkCode, maskPhone, maskPhonesIn, sendCode } from "../sms/index.ts";
+import {
+  directReferrals,
+  findByInviteCode,
+  findMemberById,
+  findMemberByPhone,
+  insertMember,
+  lockPhone,
+  type Member,
+  setPasswordHash,
+  teamSummary,
+} from "./repository.ts";
+
+/** A member as the member sees themself. */
+export const MemberSchema = Type.Object({
+  id: Type.String(),
+  phone: Type.String(),
+  inviteCode: Type.String(),
+  referrerId: Nullable(Type.String()),
+  depth: Type.Integer({ description: "generations below the top of the referral tree" }),
+  createdAt: Instant,
+});
+
+/** A member of someone's network, phone masked. */
+const NetworkMemberSchema = Type.Object({
+  id: Type.String(),
+  phone: Type.String({ description: "masked: 138****5678" }),
+  createdAt: Instant,
+});
+
+const SessionSchema = Type.Object({
+  member: MemberSchema,
+  token: Type.String({ description: "bearer token: Authorization: Bearer <token>" }),
+  expiresAt: Instant,
+});
+
+const Code = Type.String({ pattern: "^[0-9]{6}$", description: "6-digit SMS code" });
+const Ok = Type.Object({ ok: Type.Boolean() });
+
+/** The member as the API shows it to themself. */
+export function memberView(member: Member) {
+  return {
+    id: member.id,
+    phone: member.phone,
+    inviteCode: member.inviteCode,
+    referrerId: member.referrerId,
+    depth: member.depth,
+    createdAt: iso(member.createdAt),
+  };
+}
+
+/** Account routes: SMS codes, registration, login, password reset, profile and network. */
+export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
+  const codeDeps = { provider: ctx.sms, secret: ctx.secret, limits: ctx.smsLimits };
+  const member = requireMember(ctx);
+
+  app.post(
+    "/auth/sms-codes",
+    {
+      schema: {
+        tags: ["auth"],
+        summary: "发送短信验证码 / send an SMS code",
+        headers: IdempotencyHeaders,
+        body: Type.Object({
+          phone: Phone,
+          purpose: Type.Union([Type.Literal("register"), Type.Literal("login"), Type.Literal("reset")]),
+        }),
+        response: responses(Type.Object({ expiresAt: Instant, resendAfterSeconds: Type.Integer() })),
+      },
+    },
+    async (request, reply) => {
+      const { phone, purpose } = request.body;
+      return command(ctx, request, reply, async (tx) => {
+        const existing = await findMemberByPhone(tx, phone);
+        if (purpose === "register" && existing) fail("PHONE_TAKEN", { field: "phone" });
+        if (purpose !== "register" && !existing) fail("PHONE_NOT_REGISTERED", { field: "phone" });
+        const sent = await sendCode(tx, codeDeps, { phone, purpose, ip: request.ip, now: ctx.clock.now() });
+        request.log.info(
+          {
+            to: maskPhone(phone),
+            purpose,
+            provider: ctx.sms.name,
+            ...(sent.content ? { content: maskPhonesIn(sent.content) } : {}),
+          },
+          "sms code sent",
+        );
+        return {
+          expiresAt: iso(sent.expiresAt),
+          resendAfterSeconds: Math.ceil(ctx.smsLimits.resendMs / 1000),
+        };
+      });
+    },
+  );
+
+  app.post(
+    "/auth/register",
+    {
+      schema: {
+        tags: ["auth"],
+        summary: "手机号注册 / register with a mobile number",
+        headers: IdempotencyHeaders,
+        body: Type.Object({
+          phone: Phone,
+          code: Code,
+          password: Password,
+          inviteCode: Type.Optional(Type.String({ maxLength: 32, description: "推荐人的邀请码" })),
+        }),
+        response: createdResponses(SessionSchema),
+      },
+    },
+    async (request, reply) => {
+      const { phone, code, password, inviteCode } = request.body;
+      const passwordHash = await hashPassword(password, ctx.passwords);
+      return command(
+        ctx,
+        request,
+        reply,
+        async (tx) => {
+          const now = ctx.clock.now();
+          await lockPhone(tx, phone);
+          let referrer: Member | null = null;
+          if (inviteCode !== undefined && inviteCode.trim() !== "") {
+            referrer = await findByInviteCode(tx, inviteCode);
+            if (!referrer) fail("INVITE_CODE_UNKNOWN", { field: "inviteCode" });
+          }
+          if (await findMemberByPhone(tx, phone)) fail("PHONE_TAKEN", { field: "phone" });
+          await checkCode(tx, codeDeps, { phone, purpose: "register", code, now });
+          const created = await insertMember(tx, { phone, passwordHash, referrer, now });
+          const session = await createSession(
+            tx,
+            { type: "member", id: created.id },
+            ctx.sessionTtl.memberMs,
+            now,
+          );
+          return { member: memberView(created), token: session.token, expiresAt: iso(session.expiresAt) };
+        },
+        201,
+      );
+    },
+  );
+
+  app.post(
+    "/auth/login",
+    {
+      schema: {
+        tags: ["auth"],
+        summary: "密码或验证码登录 / sign in with password or SMS code",
+        headers: IdempotencyHeaders,
+        body: Type.Object({
+          phone: Phone,
+          password: Type.Optional(Type.String({ maxLength: 72 })),
+          code: Type.Optional(Code),
+        }),
+        response: responses(SessionSchema),
+      },
+    },
+    async (request, reply) => {
+      const { phone, password, code } = request.body;
+      if ((password === undefined) === (code === undefined)) {
+        fail("VALIDATION_FAILED", {
+          field: "password",
+          detail: { zh: "请提供密码或验证码其中之一", en: "give either password or code" },
+        });
+      }
+      let passwordChecked: string | null = null;
+      if (password !== undefined) {
+        const found = await findMemberByPhone(ctx.db, phone);
+        if (!found) {
+          await burnVerification(ctx.passwords);
+          fail("LOGIN_FAILED");
+        }
+        if (found.status !== "active" || !(await verifyPassword(found.passwordHash, password)))
+          fail("LOGIN_FAILED");
+        passwordChecked = found.id;
+      }
+      return command(ctx, request, reply, async (tx) => {
+        const now = ctx.clock.now();
+        let memberId = passwordChecked;
+        if (memberId === null) {
+          const found = await findMemberByPhone(tx, phone);
+          if (!found || found.status !== "active") fail("PHONE_NOT_REGISTERED", { field: "phone" });
+          await checkCode(tx, codeDeps, { phone, purpose: "login", code: code as string, now });
+          memberId = found.id;
+        }
+        const current = await findMemberById(tx, memberId);
+        if (!current) fail("MEMBER_NOT_FOUND");
+        const session = await createSession(
+          tx,
+          { type: "member", id: memberId },
+          ctx.sessionTtl.memberMs,
+          now,
+        );
+        return { member: memberView(current), token: session.token, expiresAt: iso(session.expiresAt) };
+      });
+    },
+  );
+
+  app.post(
+    "/auth/password-reset",
+    {
+      schema: {
+        tags: ["auth"],
+        summary: "验证码重置密码 / reset the password with an SMS code",
+        headers: IdempotencyHeaders,
+        body: Type.Object({ phone: Phone, code: Code, newPassword: Password }),
+        response: responses(Ok),
+      },
+    },
+    async (request, reply) => {
+      const { phone, code, newPassword } = request.body;
+      const passwordHash = await hashPassword(newPassword, ctx.passwords);
+      return command(ctx, request, reply, async (tx) => {
+        const now = ctx.clock.now();
+        const found = await findMemberByPhone(tx, phone);
+        if (!found) fail("PHONE_NOT_REGISTERED", { field: "phone" });
+        await checkCode(tx, codeDeps, { phone, purpose: "reset", code, now });
+        await setPasswordHash(tx, found.id, passwordHash);
+        await revokeAllSessions(tx, { type: "member", id: found.id }, now);
+        return { ok: true };
+      });
+    },
+  );
+
+  app.post(
+    "/auth/logout",
+    {
+      preHandler: member,
+      schema: {
+        tags: ["auth"],
+        summary: "退出登录 / sign out",
+        headers: IdempotencyHeaders,
+        response: responses(Ok),
+      },
+    },
+    async (request, reply) =>
+      command(ctx, request, reply, async (tx) => {
+        await revokeSession(tx, request.bearer as string, ctx.clock.now());
+        return { ok: true };
+      }),
+  );
+
+  app.get(
+    "/me",
+    {
+      preHandler: member,
+      schema: { tags: ["me"], summary: "我的资料 / my profile", response: responses(MemberSchema) },
+    },
+    async (request) => {
+      const found = await findMemberById(ctx.db, request.member?.id as string);
+      if (!found) fail("MEMBER_NOT_FOUND");
+      return memberView(found);
+    },
+  );
+
+  app.get(
+    "/me/referrals",
+    {
+      preHandler: member,
+      schema: {
+        tags: ["me"],
+        summary: "我的直推 / my direct referrals (generation 1)",
+        querystring: PageQuery,
+        response: responses(Page(NetworkMemberSchema)),
+      },
+    },
+    async (request) => {
+      const page = await directReferrals(ctx.db, request.member?.id as string, {
+        cursor: request.query.cursor ?? null,
+        limit: request.query.limit,
+      });
+      return {
+        items: page.items.map((m) => ({ id: m.id, phone: maskPhone(m.phone), createdAt: iso(m.createdAt) })),
+        nextCursor: page.nextCursor,
+      };
+    },
+  );
+
+  app.get(
+    "/me/team",
+    {
+      preHandler: member,
+      schema: {
+        tags: ["me"],
+        summary: "我的网体 / my downline and whole-network performance",
+        response: responses(TeamSchema),
+      },
+    },
+    async (request) => {
+      const day = businessDay(ctx.clock.now(), ctx.timeZone);
+      return teamView(await teamSummary(ctx.db, request.member?.id as string, day), day);
+    },
+  );
+}
+
+/** The referral network summary as the API shows it. */
+export const TeamSchema = Type.Object({
+  businessDay: Type.String({ description: "performance counts orders eligible on or before this day" }),
+  generation1: Type.Integer(),
+  generation2: Type.Integer(),
+  downlineSize: Type.Integer({ description: "下级市场人数 / everyone below, any depth" }),
+  performance: Type.Object({
+    total: Type.String({ description: "网体总业绩 (yuan)" }),
+    cash: Type.String({ description: "paid in money" }),
+    points: Type.String({ description: "paid in points" }),
+  }),
+});
+
+/** A team summary as API text. */
+export function teamView(team: Awaited<ReturnType<typeof teamSummary>>, day: string) {
+  return {
+    businessDay: day,
+    generation1: team.generation1,
+    generation2: team.generation2,
+    downlineSize: team.downlineSize,
+    performance: {
+      total: formatYuan(team.performanceTotal),
+      cash: formatYuan(team.performanceCash),
+      points: formatYuan(team.performancePoints),
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * The server's settings, read from the environment once at start.
+ * Every variable, its default and its meaning is listed in docs/server.md.
+ */
+import { isAbsolute, resolve } from "node:path";
+import { isTimeZone } from "./clock/index.ts";
+import type { SmsSettings } from "./sms/index.ts";
+
+/** Everything `main.ts` needs to start. */
+export interface Settings {
+  readonly port: number;
+  readonly host: string;
+  /** Absolute directory of the embedded database and other local files. */
+  readonly dataDir: string;
+  /** PostgreSQL URL; the embedded PGlite database under `dataDir` when absent. */
+  readonly databaseUrl: string | undefined;
+  /** Time zone of the business day. */
+  readonly timeZone: string;
+  readonly sms: SmsSettings;
+  /** Secret for code hashes; generated once and kept in the database when absent. */
+  readonly secret: string | undefined;
+  /** Shared secret of the payment webhook; the webhook answers 503 when absent. */
+  readonly webhookSecret: string | undefined;
+  /** The demo operator created on a fresh database. */
+  readonly adminUsername: string;
+  readonly adminPassword: string;
+  /** True when ADMIN_PASSWORD was not set and the documented default is used. */
+  readonly adminPasswordIsDefault: boolean;
+  readonly logLevel: string;
+  /** Seed demo products on a fresh database. */
+  readonly seedDemo: boolean;
+}
+
+/** The documented default password of the demo operator (change it: ADMIN_PASSWORD). */
+export const DEFAULT_ADMIN_PASSWORD = "jifen-admin-123";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function required(env: Env, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`${name} must be set when SMS_PROVIDER is ${env.SMS_PROVIDER}`);
+  return value;
+}
+
+function smsSettings(env: Env): SmsSettings {
+  const provider = env.SMS_PROVIDER ?? "console";
+  switch (provider) {
+    case "console":
+      return { provider };
+    case "aliyun":
+      return {
+        provider,
+        aliyun: {
+          accessKeyId: required(env, "ALIYUN_SMS_ACCESS_KEY_ID"),
+          accessKeySecret: required(env, "ALIYUN_SMS_ACCESS_KEY_SECRET"),
+          signName: required(env, "ALIYUN_SMS_SIGN_NAME"),
+          templateCode: required(env, "ALIYUN_SMS_TEMPLATE_CODE"),
+          ...(env.ALIYUN_SMS_ENDPOINT ? { endpoint: env.ALIYUN_SMS_ENDPOINT } : {}),
+          ...(env.ALIYUN_SMS_REGION ? { regionId: env.ALIYUN_SMS_REGION } : {}),
+        },
+      };
+    case "tencent":
+      return {
+        provider,
+        tencent: {
+          secretId: required(env, "TENCENT_SMS_SECRET_ID"),
+          secretKey: required(env, "TENCENT_SMS_SECRET_KEY"),
+          sdkAppId: required(env, "TENCENT_SMS_SDK_APP_ID"),
+          signName: required(env, "TENCENT_SMS_SIGN_NAME"),
+          templateId: required(env, "TENCENT_SMS_TEMPLATE_ID"),
+          ...(env.TENCENT_SMS_ENDPOINT ? { endpoint: env.TENCENT_SMS_ENDPOINT } : {}),
+          ...(env.TENCENT_SMS_REGION ? { region: env.TENCENT_SMS_REGION } : {}),
+        },
+      };
+    default:
+      throw new Error(`SMS_PROVIDER must be console, aliyun or tencent, not ${JSON.stringify(provider)}`);
+  }
+}
+
+/**
+ * Reads the settings from `env`. A relative DATA_DIR is taken from the
+ * directory the user ran `npm start` in (INIT_CWD), not the package folder.
+ */
+export function loadSettings(env: Env = process.env, cwd: string = env.INIT_CWD ?? process.cwd()): Settings {
+  const port = Number(env.PORT ?? "3000");
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT is not a port: ${env.PORT}`);
+  const timeZone = env.BUSINESS_TZ ?? env.TZ ?? "Asia/Shanghai";
+  if (!isTimeZone(timeZone))
+    throw new Error(`unknown time zone ${JSON.stringify(timeZone)} (BUSINESS_TZ / TZ)`);
+  const dataDirRaw = env.DATA_DIR ?? "./data";
+  const secret = env.JIFEN_SECRET;
+  if (secret !== undefined && secret.length < 16)
+    throw new Error("JIFEN_SECRET needs at least 16 characters");
+  return {
+    port,
+    host: env.HOST ?? "127.0.0.1",
+    dataDir: isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw),
+    databaseUrl: env.DATABASE_URL || undefined,
+    timeZone,
+    sms: smsSettings(env),
+    secret,
+    webhookSecret: env.PAYMENT_WEBHOOK_SECRET || undefined,
+    adminUsername: env.ADMIN_USERNAME ?? "admin",
+    adminPassword: env.ADMIN_PASSWORD ?? DEFAULT_ADMIN_PASSWORD,
+    adminPasswordIsDefault: env.ADMIN_PASSWORD === undefined,
+    logLevel: env.LOG_LEVEL ?? "info",
+    seedDemo: env.SEED_DEMO !== "false",
+  };
+}

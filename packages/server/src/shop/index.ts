@@ -1,0 +1,28 @@
+export { type HookContext, NO_REWARD_HOOKS, type PaidOrder, type RewardHooks } from "./hooks.ts";
+export {
+  createOrder,
+  findOrder,
+  listOrders,
+  lockOrder,
+  lockOrderByExternalId,
+  markCancelled,
+  markPaid,
+  markRefunded,
+  type Order,
+  type PaymentDeps,
+  type PaymentProviderName,
+} from "./orders.ts";
+export {
+  checkPlans,
+  findProduct,
+  insertProduct,
+  listProducts,
+  PLANS,
+  type Plan,
+  type Product,
+  type ProductInput,
+  updateProduct,
+} from "./products.ts";
+export { shopRoutes } from "./routes.ts";
+export { OrderSchema, orderView, ProductSchema, productView } from "./views.ts";
+export { signWebhook } from "./webhook.ts";

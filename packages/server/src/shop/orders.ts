@@ -1,0 +1,304 @@
+/**
+ * Orders and their payment. Creating an order fixes its amount (price ×
+ * quantity) and the points it will be paid with; paying it writes the payment
+ * (engine `payOrder`: the cash part world:payments → p:operator, the points
+ * member → p:pointsReceived), fixes its eligible day and calls
+ * `hooks.onOrderPaid`; refunding writes the engine's `refundPayment` and calls
+ * `hooks.onOrderRefunded`. Points promised to pending orders are reserved:
+ * a member cannot promise the same points to two orders.
+ */
+import {
+  debtAccount,
+  formatDecimal,
+  memberAccount,
+  mulRateFloor,
+  parseDecimal,
+  payOrder,
+  refundPayment,
+} from "@jifen/engine";
+import { addDays, businessDay } from "../clock/index.ts";
+import { configForDay } from "../config/index.ts";
+import type { Queryable, Tx } from "../db/index.ts";
+import { fail } from "../errors/index.ts";
+import { appendTransaction, buildEntry, lockBalances } from "../ledger/index.ts";
+import type { HookContext, PaidOrder, RewardHooks } from "./hooks.ts";
+import type { Plan, Product } from "./products.ts";
+
+/** How an order is paid: confirmed by an operator, or reported by the shop's webhook. */
+export type PaymentProviderName = "manual" | "webhook";
+
+/** An order as stored. */
+export interface Order {
+  readonly id: string;
+  readonly memberId: string;
+  readonly productId: string;
+  readonly quantity: number;
+  readonly plans: Plan[];
+  readonly amount: bigint;
+  readonly pointsPaid: bigint;
+  readonly status: "pending" | "paid" | "refunded" | "cancelled";
+  readonly provider: PaymentProviderName;
+  readonly externalId: string | null;
+  readonly createdAt: Date;
+  readonly paidAt: Date | null;
+  readonly paidDay: string | null;
+  readonly eligibleDay: string | null;
+  readonly refundedAt: Date | null;
+  readonly cancelledAt: Date | null;
+}
+
+interface Row {
+  id: string;
+  member_id: string;
+  product_id: string;
+  quantity: number;
+  plans: Plan[];
+  amount: string;
+  points_paid: string;
+  status: Order["status"];
+  provider: PaymentProviderName;
+  external_id: string | null;
+  created_at: Date;
+  paid_at: Date | null;
+  paid_day: string | null;
+  eligible_day: string | null;
+  refunded_at: Date | null;
+  cancelled_at: Date | null;
+}
+
+const COLUMNS = `id, member_id, product_id, quantity, plans, amount, points_paid, status, provider, external_id,
+  created_at, paid_at, paid_day, eligible_day, refunded_at, cancelled_at`;
+
+function toOrder(r: Row): Order {
+  return {
+    id: r.id,
+    memberId: r.member_id,
+    productId: r.product_id,
+    quantity: r.quantity,
+    plans: r.plans,
+    amount: parseDecimal(r.amount),
+    pointsPaid: parseDecimal(r.points_paid),
+    status: r.status,
+    provider: r.provider,
+    externalId: r.external_id,
+    createdAt: r.created_at,
+    paidAt: r.paid_at,
+    paidDay: r.paid_day,
+    eligibleDay: r.eligible_day,
+    refundedAt: r.refunded_at,
+    cancelledAt: r.cancelled_at,
+  };
+}
+
+/** Largest number of items in one order. */
+export const MAX_QUANTITY = 9999;
+
+/** Refuses points over the order amount or the points pay ratio of `day`'s config. */
+async function checkPointsRatio(q: Queryable, amount: bigint, points: bigint, day: string): Promise<void> {
+  if (points > amount) fail("POINTS_OVER_AMOUNT", { field: "points" });
+  const { config } = await configForDay(q, day);
+  const cap = mulRateFloor(amount, config.release.pointsPayRatio);
+  if (points > cap) {
+    fail("POINTS_OVER_RATIO", {
+      field: "points",
+      detail: { zh: `最多可抵扣 ${formatDecimal(cap)}`, en: `at most ${formatDecimal(cap)}` },
+    });
+  }
+}
+
+/** Points a member promised to orders still awaiting payment. */
+async function reservedPoints(tx: Tx, memberId: string): Promise<bigint> {
+  const rows = await tx.query<{ reserved: string }>(
+    "select coalesce(sum(points_paid), 0) as reserved from orders where member_id = $1::bigint and status = 'pending'",
+    [memberId],
+  );
+  return parseDecimal(rows.rows[0]?.reserved ?? "0");
+}
+
+/** Places an order awaiting payment; refuses points over the ratio or beyond what the member has free. */
+export async function createOrder(
+  tx: Tx,
+  input: {
+    memberId: string;
+    product: Product;
+    quantity: number;
+    amount?: bigint;
+    points: bigint;
+    provider: PaymentProviderName;
+    externalId: string | null;
+    now: Date;
+    timeZone: string;
+  },
+): Promise<Order> {
+  const { memberId, product, points } = input;
+  if (!product.active) fail("PRODUCT_INACTIVE", { field: "productId" });
+  const amount = input.amount ?? product.price * BigInt(input.quantity);
+  await checkPointsRatio(tx, amount, points, businessDay(input.now, input.timeZone));
+  if (points > 0n) {
+    const account = memberAccount(memberId, "points");
+    const balances = await lockBalances(tx, [{ account, asset: "points" }]);
+    const free = balances.balance(account, "points") - (await reservedPoints(tx, memberId));
+    if (points > free) fail("INSUFFICIENT_POINTS", { field: "points" });
+  }
+  if (input.externalId !== null) {
+    const dup = await tx.query("select 1 from orders where provider = $1 and external_id = $2", [
+      input.provider,
+      input.externalId,
+    ]);
+    if (dup.rows.length > 0) fail("EXTERNAL_ORDER_DUPLICATE", { field: "externalId" });
+  }
+  const rows = await tx.query<Row>(
+    `insert into orders (member_id, product_id, quantity, plans, amount, points_paid, status, provider, external_id, created_at)
+     values ($1::bigint, $2::bigint, $3, $4::text[], $5::numeric, $6::numeric, 'pending', $7, $8, $9::timestamptz)
+     returning ${COLUMNS}`,
+    [
+      memberId,
+      product.id,
+      input.quantity,
+      product.plans,
+      formatDecimal(amount),
+      formatDecimal(points),
+      input.provider,
+      input.externalId,
+      input.now.toISOString(),
+    ],
+  );
+  return toOrder(rows.rows[0] as Row);
+}
+
+/** The order with this id, locked for the rest of the transaction. */
+export async function lockOrder(tx: Tx, id: string): Promise<Order> {
+  const rows = await tx.query<Row>(`select ${COLUMNS} from orders where id = $1::bigint for update`, [id]);
+  const row = rows.rows[0];
+  if (!row) fail("ORDER_NOT_FOUND");
+  return toOrder(row);
+}
+
+/** The webhook order with this external id, locked. */
+export async function lockOrderByExternalId(
+  tx: Tx,
+  provider: PaymentProviderName,
+  externalId: string,
+): Promise<Order> {
+  const rows = await tx.query<Row>(
+    `select ${COLUMNS} from orders where provider = $1 and external_id = $2 for update`,
+    [provider, externalId],
+  );
+  const row = rows.rows[0];
+  if (!row) fail("ORDER_NOT_FOUND", { field: "externalId" });
+  return toOrder(row);
+}
+
+function paidOrder(order: Order): PaidOrder {
+  return {
+    id: order.id,
+    memberId: order.memberId,
+    productId: order.productId,
+    plans: order.plans,
+    amount: order.amount,
+    pointsPaid: order.pointsPaid,
+    paidDay: order.paidDay as string,
+    eligibleDay: order.eligibleDay as string,
+  };
+}
+
+/** What paying and refunding need besides the order. */
+export interface PaymentDeps {
+  readonly hooks: RewardHooks;
+  readonly now: Date;
+  readonly timeZone: string;
+}
+
+/**
+ * Marks a pending order paid: the payment postings, the eligible day (paid day
+ * + cooling-off days of that day's config), then `hooks.onOrderPaid`.
+ */
+export async function markPaid(
+  tx: Tx,
+  order: Order,
+  deps: PaymentDeps,
+  externalId: string | null = order.externalId,
+): Promise<Order> {
+  if (order.status !== "pending") fail("ORDER_NOT_PENDING");
+  const day = businessDay(deps.now, deps.timeZone);
+  await checkPointsRatio(tx, order.amount, order.pointsPaid, day);
+  const { config } = await configForDay(tx, day);
+  const pointsAccount = memberAccount(order.memberId, "points");
+  const balances = await lockBalances(tx, [{ account: pointsAccount, asset: "points" }]);
+  if (balances.balance(pointsAccount, "points") < order.pointsPaid)
+    fail("INSUFFICIENT_POINTS", { field: "points" });
+  const postings = buildEntry(balances, (b) => payOrder(b, order.memberId, order.amount, order.pointsPaid));
+  await appendTransaction(
+    tx,
+    { businessDay: day, kind: "order.pay", ref: `order:${order.id}`, postings },
+    deps.now,
+  );
+  const rows = await tx.query<Row>(
+    `update orders set status = 'paid', paid_at = $2::timestamptz, paid_day = $3::date, eligible_day = $4::date,
+       external_id = coalesce($5, external_id)
+     where id = $1::bigint returning ${COLUMNS}`,
+    [order.id, deps.now.toISOString(), day, addDays(day, config.coolingOffDays), externalId],
+  );
+  const paid = toOrder(rows.rows[0] as Row);
+  const context: HookContext = { now: deps.now, businessDay: day };
+  await deps.hooks.onOrderPaid(tx, paidOrder(paid), context);
+  return paid;
+}
+
+/** Refunds a paid order: cash back out, points back to the member (debt first), then `hooks.onOrderRefunded`. */
+export async function markRefunded(tx: Tx, order: Order, deps: PaymentDeps): Promise<Order> {
+  if (order.status !== "paid") fail("ORDER_NOT_PAID");
+  const day = businessDay(deps.now, deps.timeZone);
+  const balances = await lockBalances(tx, [
+    { account: debtAccount(order.memberId, "points"), asset: "points" },
+  ]);
+  const postings = buildEntry(balances, (b) =>
+    refundPayment(b, order.memberId, order.amount, order.pointsPaid),
+  );
+  await appendTransaction(
+    tx,
+    { businessDay: day, kind: "order.refund", ref: `order:${order.id}`, postings },
+    deps.now,
+  );
+  const rows = await tx.query<Row>(
+    `update orders set status = 'refunded', refunded_at = $2::timestamptz where id = $1::bigint returning ${COLUMNS}`,
+    [order.id, deps.now.toISOString()],
+  );
+  const refunded = toOrder(rows.rows[0] as Row);
+  await deps.hooks.onOrderRefunded(tx, paidOrder(refunded), { now: deps.now, businessDay: day });
+  return refunded;
+}
+
+/** Cancels an order still awaiting payment (its reserved points are free again). */
+export async function markCancelled(tx: Tx, order: Order, now: Date): Promise<Order> {
+  if (order.status !== "pending") fail("ORDER_NOT_PENDING");
+  const rows = await tx.query<Row>(
+    `update orders set status = 'cancelled', cancelled_at = $2::timestamptz where id = $1::bigint returning ${COLUMNS}`,
+    [order.id, now.toISOString()],
+  );
+  return toOrder(rows.rows[0] as Row);
+}
+
+/** The order with this id. */
+export async function findOrder(q: Queryable, id: string): Promise<Order | null> {
+  const rows = await q.query<Row>(`select ${COLUMNS} from orders where id = $1::bigint`, [id]);
+  const row = rows.rows[0];
+  return row ? toOrder(row) : null;
+}
+
+/** Orders, newest first, optionally of one member and/or in one status. */
+export async function listOrders(
+  q: Queryable,
+  options: { cursor: string | null; limit: number; memberId?: string; status?: Order["status"] },
+): Promise<{ items: Order[]; nextCursor: string | null }> {
+  const rows = await q.query<Row>(
+    `select ${COLUMNS} from orders
+     where ($1::bigint is null or id < $1::bigint) and ($2::bigint is null or member_id = $2::bigint)
+       and ($3::text is null or status = $3)
+     order by id desc limit $4`,
+    [options.cursor, options.memberId ?? null, options.status ?? null, options.limit + 1],
+  );
+  const items = rows.rows.slice(0, options.limit).map(toOrder);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.rows.length > options.limit && last ? last.id : null };
+}

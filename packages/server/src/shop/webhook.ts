@@ -1,0 +1,150 @@
+/**
+ * The `webhook` payment provider: an existing shop reports paid and refunded
+ * orders. The body is signed with HMAC-SHA256 over the raw bytes with the
+ * shared secret (header `X-Jifen-Signature: sha256=<hex>`); each external
+ * order id is accepted once.
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { Type } from "@fastify/type-provider-typebox";
+import type { FastifyRequest } from "fastify";
+import { fail } from "../errors/index.ts";
+import { parseNonNegative, parseYuan } from "../http/amounts.ts";
+import { command } from "../http/command.ts";
+import type { App, AppContext } from "../http/context.ts";
+import { Decimal, Id, IdempotencyHeaders, Phone, responses } from "../http/schemas.ts";
+import { findMemberByPhone } from "../members/index.ts";
+import {
+  createOrder,
+  lockOrder,
+  lockOrderByExternalId,
+  MAX_QUANTITY,
+  markPaid,
+  markRefunded,
+} from "./orders.ts";
+import { findProduct } from "./products.ts";
+import { OrderSchema, orderView } from "./views.ts";
+
+/** The signature header value for `body` under `secret`: "sha256=<hex>". */
+export function signWebhook(secret: string, body: string | Buffer): string {
+  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    rawBody?: Buffer;
+  }
+}
+
+function verify(ctx: AppContext, request: FastifyRequest): void {
+  if (ctx.webhookSecret === null) fail("WEBHOOK_DISABLED");
+  const given = request.headers["x-jifen-signature"];
+  const raw = request.rawBody;
+  if (typeof given !== "string" || raw === undefined) fail("WEBHOOK_SIGNATURE_INVALID");
+  const expected = Buffer.from(signWebhook(ctx.webhookSecret, raw));
+  const actual = Buffer.from(given);
+  if (expected.length !== actual.length || !timingSafeEqual(expected, actual))
+    fail("WEBHOOK_SIGNATURE_INVALID");
+}
+
+const WebhookBody = Type.Object({
+  event: Type.Union([Type.Literal("order.paid"), Type.Literal("order.refunded")]),
+  externalId: Type.String({
+    minLength: 1,
+    maxLength: 64,
+    description: "the shop's order id (accepted once)",
+  }),
+  orderId: Type.Optional(Id),
+  phone: Type.Optional(Phone),
+  productId: Type.Optional(Id),
+  quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_QUANTITY })),
+  amount: Type.Optional(Decimal("yuan paid in total (default price × quantity)")),
+  points: Type.Optional(Decimal("part paid with the member's released points")),
+});
+
+/** The webhook provider's route. */
+export async function webhookRoutes(app: App, ctx: AppContext): Promise<void> {
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
+    request.rawBody = body as Buffer;
+    try {
+      done(null, JSON.parse((body as Buffer).toString("utf8")));
+    } catch {
+      done(Object.assign(new Error("body is not JSON"), { statusCode: 400 }), undefined);
+    }
+  });
+  app.addHook("preValidation", async (request) => verify(ctx, request));
+
+  app.post(
+    "/webhooks/payments",
+    {
+      schema: {
+        tags: ["shop"],
+        summary: "支付回调 / payment webhook of an existing shop",
+        description:
+          "order.paid: either `orderId` (a pending order placed in Jifen) or `phone` + `productId` (+ quantity, amount, points) to record the shop's own order. order.refunded: `externalId`. Signed: X-Jifen-Signature: sha256=HMAC-SHA256(secret, raw body).",
+        security: [],
+        headers: Type.Object({
+          ...IdempotencyHeaders.properties,
+          "x-jifen-signature": Type.String({ description: "sha256=<hex HMAC of the raw body>" }),
+        }),
+        body: WebhookBody,
+        response: responses(OrderSchema),
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const deps = { hooks: ctx.hooks, now: ctx.clock.now(), timeZone: ctx.timeZone };
+      if (body.event === "order.refunded") {
+        return command(ctx, request, reply, async (tx) => {
+          const order = await lockOrderByExternalId(tx, "webhook", body.externalId);
+          return orderView(await markRefunded(tx, order, deps));
+        });
+      }
+      const points = parseNonNegative(body.points ?? "0", 2, "points");
+      const amount = body.amount === undefined ? undefined : parseYuan(body.amount, "amount");
+      return command(ctx, request, reply, async (tx) => {
+        const dup = await tx.query("select 1 from orders where provider = 'webhook' and external_id = $1", [
+          body.externalId,
+        ]);
+        if (dup.rows.length > 0) fail("EXTERNAL_ORDER_DUPLICATE", { field: "externalId" });
+        if (body.orderId !== undefined) {
+          const order = await lockOrder(tx, body.orderId);
+          if (order.provider !== "webhook") {
+            fail("ORDER_NOT_PENDING", {
+              field: "orderId",
+              detail: { zh: "该订单由运营人工确认收款", en: "this order is confirmed by an operator" },
+            });
+          }
+          return orderView(await markPaid(tx, order, deps, body.externalId));
+        }
+        if (body.phone === undefined)
+          fail("VALIDATION_FAILED", {
+            field: "phone",
+            detail: { zh: "phone 必填", en: "phone is required" },
+          });
+        if (body.productId === undefined) {
+          fail("VALIDATION_FAILED", {
+            field: "productId",
+            detail: { zh: "productId 必填", en: "productId is required" },
+          });
+        }
+        const member = await findMemberByPhone(tx, body.phone);
+        if (!member) fail("MEMBER_NOT_FOUND", { field: "phone" });
+        const product = await findProduct(tx, body.productId);
+        if (!product) fail("PRODUCT_NOT_FOUND", { field: "productId" });
+        const order = await createOrder(tx, {
+          memberId: member.id,
+          product,
+          quantity: body.quantity ?? 1,
+          ...(amount !== undefined ? { amount } : {}),
+          points,
+          provider: "webhook",
+          externalId: body.externalId,
+          now: deps.now,
+          timeZone: ctx.timeZone,
+        });
+        return orderView(await markPaid(tx, order, deps));
+      });
+    },
+  );
+}

@@ -1,0 +1,195 @@
+import { Type } from "@fastify/type-provider-typebox";
+import { ASSETS, type Asset } from "@jifen/engine";
+import { parseYuan } from "../http/amounts.ts";
+import { command } from "../http/command.ts";
+import type { App, AppContext } from "../http/context.ts";
+import { formatAmount, formatYuan, iso } from "../http/format.ts";
+import { requireMember } from "../http/guards.ts";
+import {
+  createdResponses,
+  Decimal,
+  IdempotencyHeaders,
+  Instant,
+  Nullable,
+  Page,
+  PageQuery,
+  responses,
+} from "../http/schemas.ts";
+import { memberHistory, memberWallets } from "../ledger/index.ts";
+import { listWithdrawals, requestWithdrawal, type Withdrawal } from "./withdrawals.ts";
+
+const WalletSchema = Type.Object({
+  wallet: Type.String({ description: "cash, points, gift, equity, stable, quota, exitQuota, weight" }),
+  asset: Type.String(),
+  balance: Type.String(),
+  debt: Type.String({ description: "欠款 / what is owed in this wallet (0 when none)" }),
+});
+
+const HistoryLineSchema = Type.Object({
+  id: Type.String(),
+  transactionId: Type.String(),
+  businessDay: Type.String(),
+  kind: Type.String(),
+  ref: Type.String(),
+  memo: Nullable(Type.String()),
+  wallet: Type.String({ description: "the wallet, or debt:<wallet>" }),
+  amount: Type.String({ description: "signed: + in, − out" }),
+  createdAt: Instant,
+});
+
+/** A withdrawal as the API shows it. */
+export const WithdrawalSchema = Type.Object({
+  id: Type.String(),
+  memberId: Type.String(),
+  amount: Type.String(),
+  fee: Type.String(),
+  payout: Type.String({ description: "amount − fee" }),
+  feeRate: Type.String(),
+  status: Type.String({ description: "pending, approved, rejected" }),
+  businessDay: Type.String(),
+  requestedAt: Instant,
+  decidedAt: Nullable(Instant),
+  reason: Nullable(Type.String()),
+});
+
+/** A withdrawal as API text. */
+export function withdrawalView(w: Withdrawal) {
+  return {
+    id: w.id,
+    memberId: w.memberId,
+    amount: formatYuan(w.amount),
+    fee: formatYuan(w.fee),
+    payout: formatYuan(w.amount - w.fee),
+    feeRate: formatAmount("points", w.feeRate),
+    status: w.status,
+    businessDay: w.businessDay,
+    requestedAt: iso(w.requestedAt),
+    decidedAt: w.decidedAt ? iso(w.decidedAt) : null,
+    reason: w.reason,
+  };
+}
+
+/** Member wallet routes: balances, history, withdrawals. */
+export async function walletRoutes(app: App, ctx: AppContext): Promise<void> {
+  const member = requireMember(ctx);
+
+  app.get(
+    "/me/wallets",
+    {
+      preHandler: member,
+      schema: {
+        tags: ["me"],
+        summary: "我的钱包 / my balances and debts",
+        response: responses(Type.Object({ wallets: Type.Array(WalletSchema), hasDebt: Type.Boolean() })),
+      },
+    },
+    async (request) => {
+      const wallets = await memberWallets(ctx.db, request.member?.id as string);
+      return {
+        wallets: wallets.map((w) => ({
+          wallet: w.wallet,
+          asset: w.asset,
+          balance: formatAmount(w.asset, w.balance),
+          debt: formatAmount(w.asset, w.debt),
+        })),
+        hasDebt: wallets.some((w) => w.debt > 0n),
+      };
+    },
+  );
+
+  app.get(
+    "/me/ledger",
+    {
+      preHandler: member,
+      schema: {
+        tags: ["me"],
+        summary: "我的明细 / my history in one asset",
+        querystring: Type.Object({
+          asset: Type.Union(ASSETS.map((a) => Type.Literal(a))),
+          cursor: PageQuery.properties.cursor,
+          limit: PageQuery.properties.limit,
+        }),
+        response: responses(Page(HistoryLineSchema)),
+      },
+    },
+    async (request) => {
+      const memberId = request.member?.id as string;
+      const asset = request.query.asset as Asset;
+      const page = await memberHistory(
+        ctx.db,
+        memberId,
+        asset,
+        request.query.cursor ?? null,
+        request.query.limit,
+      );
+      const prefix = `m:${memberId}:`;
+      return {
+        items: page.items.map((line) => ({
+          id: line.id,
+          transactionId: line.transactionId,
+          businessDay: line.businessDay,
+          kind: line.kind,
+          ref: line.ref,
+          memo: line.memo,
+          wallet: line.account.slice(prefix.length),
+          amount: formatAmount(asset, line.amount),
+          createdAt: iso(line.createdAt),
+        })),
+        nextCursor: page.nextCursor,
+      };
+    },
+  );
+
+  app.post(
+    "/me/withdrawals",
+    {
+      preHandler: member,
+      schema: {
+        tags: ["me"],
+        summary: "申请提现 / request a cash withdrawal",
+        headers: IdempotencyHeaders,
+        body: Type.Object({ amount: Decimal("yuan, at most 2 decimals") }),
+        response: createdResponses(WithdrawalSchema),
+      },
+    },
+    async (request, reply) => {
+      const amount = parseYuan(request.body.amount, "amount");
+      return command(
+        ctx,
+        request,
+        reply,
+        async (tx) =>
+          withdrawalView(
+            await requestWithdrawal(tx, {
+              memberId: request.member?.id as string,
+              amount,
+              now: ctx.clock.now(),
+              timeZone: ctx.timeZone,
+            }),
+          ),
+        201,
+      );
+    },
+  );
+
+  app.get(
+    "/me/withdrawals",
+    {
+      preHandler: member,
+      schema: {
+        tags: ["me"],
+        summary: "我的提现记录 / my withdrawals",
+        querystring: PageQuery,
+        response: responses(Page(WithdrawalSchema)),
+      },
+    },
+    async (request) => {
+      const page = await listWithdrawals(ctx.db, {
+        cursor: request.query.cursor ?? null,
+        limit: request.query.limit,
+        memberId: request.member?.id as string,
+      });
+      return { items: page.items.map(withdrawalView), nextCursor: page.nextCursor };
+    },
+  );
+}
