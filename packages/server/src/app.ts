@@ -122,6 +122,12 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   app.decorateRequest("operator", null);
   app.decorateRequest("bearer", null);
 
+  // A POST without a body validates as an empty object (e.g. approve with no reason).
+  app.addHook("preValidation", async (request) => {
+    if (request.body === undefined && request.method !== "GET" && request.method !== "HEAD")
+      request.body = {};
+  });
+
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });

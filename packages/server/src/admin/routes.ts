@@ -157,7 +157,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   app.post(
     "/auth/logout",
     {
-      preHandler: anyone,
+      preValidation: anyone,
       schema: {
         tags: ["admin"],
         summary: "运营退出 / sign out",
@@ -176,7 +176,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   app.get(
     "/operators",
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags: ["admin"],
         summary: "运营账号 / operators",
@@ -189,7 +189,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   app.post(
     "/operators",
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags: ["admin"],
         summary: "新增运营账号 / add an operator",
@@ -228,7 +228,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   app.get(
     "/members",
     {
-      preHandler: anyone,
+      preValidation: anyone,
       schema: {
         tags: ["admin"],
         summary: "会员列表 / members",
@@ -251,7 +251,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   app.get(
     "/members/:id",
     {
-      preHandler: anyone,
+      preValidation: anyone,
       schema: {
         tags: ["admin"],
         summary: "会员详情：钱包与网体 / a member with wallets and network",
@@ -280,7 +280,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   app.get(
     "/members/:id/ledger",
     {
-      preHandler: anyone,
+      preValidation: anyone,
       schema: {
         tags: ["admin"],
         summary: "会员明细 / a member's history in one asset",
@@ -330,7 +330,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   app.post(
     "/members/:id/adjustments",
     {
-      preHandler: money,
+      preValidation: money,
       schema: {
         tags: ["admin"],
         summary: "手动调整余额/积分/恒定积分 / adjust cash, points or stable points",
@@ -380,7 +380,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   app.get(
     "/orders",
     {
-      preHandler: anyone,
+      preValidation: anyone,
       schema: {
         tags: ["admin"],
         summary: "订单列表 / orders",
@@ -407,7 +407,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   app.get(
     "/orders/:id",
     {
-      preHandler: anyone,
+      preValidation: anyone,
       schema: {
         tags: ["admin"],
         summary: "订单详情 / one order",
@@ -426,7 +426,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
     app.post(
       `/orders/:id/${path}`,
       {
-        preHandler: money,
+        preValidation: money,
         schema: {
           tags: ["admin"],
           summary,
@@ -463,7 +463,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   app.get(
     "/withdrawals",
     {
-      preHandler: anyone,
+      preValidation: anyone,
       schema: {
         tags: ["admin"],
         summary: "提现申请 / withdrawals",
@@ -489,13 +489,13 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
     app.post(
       `/withdrawals/:id/${approve ? "approve" : "reject"}`,
       {
-        preHandler: money,
+        preValidation: money,
         schema: {
           tags: ["admin"],
           summary: approve ? "批准提现 / approve a withdrawal" : "驳回提现（退回余额）/ reject a withdrawal",
           headers: IdempotencyHeaders,
           params: IdParams,
-          body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) })),
+          body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) }),
           response: responses(WithdrawalSchema),
         },
       },
@@ -505,7 +505,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
             id: request.params.id,
             approve,
             operatorId: op(request).id,
-            reason: request.body?.reason ?? null,
+            reason: request.body.reason ?? null,
             now: ctx.clock.now(),
             timeZone: ctx.timeZone,
           });
@@ -554,7 +554,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   app.get(
     "/products",
     {
-      preHandler: anyone,
+      preValidation: anyone,
       schema: {
         tags: ["admin"],
         summary: "全部商品 / all products",
@@ -567,7 +567,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   app.post(
     "/products",
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags: ["admin"],
         summary: "新增商品 / add a product",
@@ -598,7 +598,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   app.put(
     "/products/:id",
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags: ["admin"],
         summary: "修改商品 / change a product",
@@ -625,7 +625,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   app.delete(
     "/products/:id",
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags: ["admin"],
         summary: "下架商品 / take a product off sale",
@@ -649,7 +649,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   app.get(
     "/sms-outbox",
     {
-      preHandler: anyone,
+      preValidation: anyone,
       schema: {
         tags: ["admin"],
         summary: "短信发件箱（console 模式含验证码）/ SMS outbox",
@@ -699,7 +699,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   app.get(
     "/audit-log",
     {
-      preHandler: anyone,
+      preValidation: anyone,
       schema: {
         tags: ["admin"],
         summary: "操作日志 / operator audit log",
@@ -741,7 +741,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   app.get(
     "/config",
     {
-      preHandler: anyone,
+      preValidation: anyone,
       schema: {
         tags: ["admin"],
         summary: "当前参数与版本 / parameters in force today and their versions",
@@ -787,7 +787,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   app.post(
     "/config",
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags: ["admin"],
         summary: "修改参数（次日生效）/ change parameters from the next business day",

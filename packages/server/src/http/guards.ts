@@ -10,7 +10,7 @@ function bearerOf(request: FastifyRequest): string | null {
   return match?.[1] ?? null;
 }
 
-/** A preHandler that admits signed-in members only and sets `request.member`. */
+/** A hook (run before validation) that admits signed-in members only and sets `request.member`. */
 export function requireMember(ctx: AppContext) {
   return async (request: FastifyRequest): Promise<void> => {
     const token = bearerOf(request);
@@ -28,7 +28,7 @@ export function requireMember(ctx: AppContext) {
   };
 }
 
-/** A preHandler that admits operators with one of `roles` (any role when empty). */
+/** A hook (run before validation) that admits operators with one of `roles` (any role when empty). */
 export function requireOperator(ctx: AppContext, ...roles: OperatorRole[]) {
   return async (request: FastifyRequest): Promise<void> => {
     const token = bearerOf(request);

@@ -82,11 +82,20 @@ export async function appendTransaction(tx: Tx, entry: LedgerEntry, now: Date): 
     ],
   );
   for (const p of netByAccount(postings)) {
-    await tx.query(
-      `insert into balances (account, asset, member_id, amount) values ($1, $2, $3::bigint, $4::numeric)
-       on conflict (account, asset) do update set amount = balances.amount + excluded.amount`,
-      [p.account, p.asset, memberIdOf(p.account), formatDecimal(p.amount)],
+    // UPDATE first: an INSERT … ON CONFLICT would check the sign constraint on
+    // the proposed row (the bare delta) before finding the existing one.
+    const params = [p.account, p.asset, formatDecimal(p.amount)];
+    const updated = await tx.query(
+      "update balances set amount = amount + $3::numeric where account = $1 and asset = $2",
+      params,
     );
+    if (updated.rowCount === 0) {
+      await tx.query(
+        `insert into balances (account, asset, member_id, amount) values ($1, $2, $4::bigint, $3::numeric)
+         on conflict (account, asset) do update set amount = balances.amount + excluded.amount`,
+        [...params, memberIdOf(p.account)],
+      );
+    }
   }
   return txId;
 }

@@ -244,7 +244,7 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
   app.post(
     "/auth/logout",
     {
-      preHandler: member,
+      preValidation: member,
       schema: {
         tags: ["auth"],
         summary: "退出登录 / sign out",
@@ -262,7 +262,7 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
   app.get(
     "/me",
     {
-      preHandler: member,
+      preValidation: member,
       schema: { tags: ["me"], summary: "我的资料 / my profile", response: responses(MemberSchema) },
     },
     async (request) => {
@@ -275,7 +275,7 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
   app.get(
     "/me/referrals",
     {
-      preHandler: member,
+      preValidation: member,
       schema: {
         tags: ["me"],
         summary: "我的直推 / my direct referrals (generation 1)",
@@ -298,7 +298,7 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
   app.get(
     "/me/team",
     {
-      preHandler: member,
+      preValidation: member,
       schema: {
         tags: ["me"],
         summary: "我的网体 / my downline and whole-network performance",

@@ -57,7 +57,7 @@ export async function shopRoutes(app: App, ctx: AppContext): Promise<void> {
   app.post(
     "/orders",
     {
-      preHandler: member,
+      preValidation: member,
       schema: {
         tags: ["shop"],
         summary: "下单 / place an order",
@@ -104,7 +104,7 @@ export async function shopRoutes(app: App, ctx: AppContext): Promise<void> {
   app.get(
     "/orders",
     {
-      preHandler: member,
+      preValidation: member,
       schema: {
         tags: ["shop"],
         summary: "我的订单 / my orders",
@@ -125,7 +125,7 @@ export async function shopRoutes(app: App, ctx: AppContext): Promise<void> {
   app.get(
     "/orders/:id",
     {
-      preHandler: member,
+      preValidation: member,
       schema: {
         tags: ["shop"],
         summary: "订单详情 / one of my orders",
@@ -144,7 +144,7 @@ export async function shopRoutes(app: App, ctx: AppContext): Promise<void> {
   app.post(
     "/orders/:id/cancel",
     {
-      preHandler: member,
+      preValidation: member,
       schema: {
         tags: ["shop"],
         summary: "取消待支付订单 / cancel an order awaiting payment",

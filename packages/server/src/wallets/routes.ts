@@ -76,7 +76,7 @@ export async function walletRoutes(app: App, ctx: AppContext): Promise<void> {
   app.get(
     "/me/wallets",
     {
-      preHandler: member,
+      preValidation: member,
       schema: {
         tags: ["me"],
         summary: "我的钱包 / my balances and debts",
@@ -100,7 +100,7 @@ export async function walletRoutes(app: App, ctx: AppContext): Promise<void> {
   app.get(
     "/me/ledger",
     {
-      preHandler: member,
+      preValidation: member,
       schema: {
         tags: ["me"],
         summary: "我的明细 / my history in one asset",
@@ -143,7 +143,7 @@ export async function walletRoutes(app: App, ctx: AppContext): Promise<void> {
   app.post(
     "/me/withdrawals",
     {
-      preHandler: member,
+      preValidation: member,
       schema: {
         tags: ["me"],
         summary: "申请提现 / request a cash withdrawal",
@@ -175,7 +175,7 @@ export async function walletRoutes(app: App, ctx: AppContext): Promise<void> {
   app.get(
     "/me/withdrawals",
     {
-      preHandler: member,
+      preValidation: member,
       schema: {
         tags: ["me"],
         summary: "我的提现记录 / my withdrawals",

@@ -1,8 +1,9 @@
 /** A test server: a fresh database, a manual clock, cheap password hashing, console SMS. */
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
-import { type App, type BuildAppOptions, buildApp } from "../../src/app.ts";
+import { type BuildAppOptions, buildApp } from "../../src/app.ts";
 import { ManualClock } from "../../src/clock/index.ts";
 import type { Db } from "../../src/db/index.ts";
+import type { App } from "../../src/http/context.ts";
 import { seed } from "../../src/seed.ts";
 import type { DbTarget, TestDb } from "./db.ts";
 
