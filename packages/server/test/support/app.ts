@@ -173,3 +173,21 @@ export async function credit(
   });
   if (response.statusCode !== 201) throw new Error(`adjust ${response.statusCode}: ${response.body}`);
 }
+
+/** Checks every balance row equals the sum of its postings and the ledger sums to zero per asset (the auditor). */
+export async function auditLedger(t: TestApp): Promise<void> {
+  const mismatch = await t.db.query<{ account: string; asset: string }>(
+    `select coalesce(b.account, p.account) as account, coalesce(b.asset, p.asset) as asset
+     from balances b
+     full join (select account, asset, sum(amount) as total from ledger_postings group by account, asset) p
+       on p.account = b.account and p.asset = b.asset
+     where coalesce(b.amount, 0) <> coalesce(p.total, 0)`,
+  );
+  if (mismatch.rows.length > 0)
+    throw new Error(`balances differ from postings: ${JSON.stringify(mismatch.rows)}`);
+  const unbalanced = await t.db.query<{ transaction_id: string }>(
+    "select transaction_id from ledger_postings group by transaction_id, asset having sum(amount) <> 0",
+  );
+  if (unbalanced.rows.length > 0)
+    throw new Error(`unbalanced transactions: ${JSON.stringify(unbalanced.rows)}`);
+}
