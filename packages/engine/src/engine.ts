@@ -36,6 +36,7 @@ import {
   initialEquityState,
   meetsExitQuota,
   redeemCost,
+  withInitialPrice,
 } from "./equity.ts";
 import { invariant, refuse } from "./errors.ts";
 import { Heap } from "./heap.ts";
@@ -442,6 +443,7 @@ export class Engine {
       this.configInput = this.pendingInput;
       this.current = parseConfig(this.pendingInput);
       this.pendingInput = undefined;
+      this.equityState = withInitialPrice(this.equityState, this.current.equity);
       this.configVersions.push({
         version: this.configVersions.length + 1,
         effectiveDay: this.currentDay,

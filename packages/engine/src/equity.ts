@@ -24,6 +24,17 @@ export function initialEquityState(config: EquityConfig): EquityState {
   return { pool: 0n, supply: 0n, issued: 0n, priceNum: config.initialPrice, priceDen: SCALE };
 }
 
+/**
+ * The state under a new parameter set: while no point was ever issued the
+ * price is the (possibly changed) initial price; afterwards the initial price
+ * no longer matters.
+ */
+export function withInitialPrice(state: EquityState, config: EquityConfig): EquityState {
+  return state.issued === 0n && state.supply === 0n
+    ? { ...state, priceNum: config.initialPrice, priceDen: SCALE }
+    : state;
+}
+
 /** The current price as an exact ratio [numerator, denominator] of micro-units. */
 export function priceRatio(state: EquityState): [bigint, bigint] {
   return state.supply > 0n ? [state.pool, state.supply] : [state.priceNum, state.priceDen];
