@@ -163,9 +163,9 @@ export interface TeamSummary {
 
 /**
  * The member's downline and its performance, computed by one recursive CTE
- * walking down `referrer_id` (index members_referrer_idx): cost is linear in
- * the size of the downline, whatever its depth; no recursion in JS and no
- * counters kept on ancestors. Orders count once eligible on or before `day`
+ * walking down `referrer_id` (an index lookup per member, members_referrer_idx):
+ * cost is O(downline × log members), whatever the depth; no recursion in JS and
+ * no counters kept on ancestors. Orders count once eligible on or before `day`
  * and until refunded.
  */
 export async function teamSummary(q: Queryable, memberId: string, day: string): Promise<TeamSummary> {
@@ -176,10 +176,14 @@ export async function teamSummary(q: Queryable, memberId: string, day: string): 
     total: string;
     points: string;
   }>(
+    // The recursive step is a LATERAL subquery with OFFSET 0 so that the planner
+    // cannot flatten it into a hash join that scans all members once per level
+    // (quadratic on a deep chain): each level is an index lookup per member.
     `with recursive downline (id, generation) as (
        select id, 1 from members where referrer_id = $1::bigint
        union all
-       select m.id, d.generation + 1 from members m join downline d on m.referrer_id = d.id
+       select c.id, d.generation + 1 from downline d
+       cross join lateral (select m.id from members m where m.referrer_id = d.id offset 0) c
      )
      select
        (select count(*) from downline where generation = 1) as generation1,
