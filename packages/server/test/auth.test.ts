@@ -230,29 +230,29 @@ for (const target of dbTargets()) {
   });
 }
 
-describe("per-address limit", () => {
-  const target = dbTargets()[0];
-  test("twenty codes an hour from one address", async () => {
-    if (!target) throw new Error("no database target");
-    const t = await openTestApp(target, { smsLimits: { perAddressPerHour: 20 } });
-    try {
-      for (let i = 0; i < 20; i++) {
-        const response = await call(t, "POST", "/auth/sms-codes", {
-          body: { phone: `1370000${String(i).padStart(4, "0")}`, purpose: "register" },
+for (const target of dbTargets()) {
+  describe(`per-address limit on ${target.name}`, () => {
+    test("twenty codes an hour from one address", async () => {
+      const t = await openTestApp(target, { smsLimits: { perAddressPerHour: 20 } });
+      try {
+        for (let i = 0; i < 20; i++) {
+          const response = await call(t, "POST", "/auth/sms-codes", {
+            body: { phone: `1370000${String(i).padStart(4, "0")}`, purpose: "register" },
+          });
+          assert.equal(response.statusCode, 200);
+        }
+        const limited = await call(t, "POST", "/auth/sms-codes", {
+          body: { phone: "13799999999", purpose: "register" },
         });
-        assert.equal(response.statusCode, 200);
+        assert.deepEqual([limited.statusCode, limited.data.code], [429, "SMS_IP_LIMIT"]);
+        t.clock.advance(3_600_001);
+        const later = await call(t, "POST", "/auth/sms-codes", {
+          body: { phone: "13799999999", purpose: "register" },
+        });
+        assert.equal(later.statusCode, 200);
+      } finally {
+        await t.cleanup();
       }
-      const limited = await call(t, "POST", "/auth/sms-codes", {
-        body: { phone: "13799999999", purpose: "register" },
-      });
-      assert.deepEqual([limited.statusCode, limited.data.code], [429, "SMS_IP_LIMIT"]);
-      t.clock.advance(3_600_001);
-      const later = await call(t, "POST", "/auth/sms-codes", {
-        body: { phone: "13799999999", purpose: "register" },
-      });
-      assert.equal(later.statusCode, 200);
-    } finally {
-      await t.cleanup();
-    }
+    });
   });
-});
+}

@@ -258,73 +258,71 @@ describe("Tencent Cloud SMS provider", () => {
 
 // ---- through the API --------------------------------------------------------
 
-describe("SMS codes through a real provider", () => {
-  const fake = fakeAliyun({ "api-key": "api-secret" });
-  let endpoint = "";
-  before(async () => {
-    endpoint = await listen(fake.server);
-  });
-  after(() => fake.server.close());
-  const target = dbTargets()[0];
-
-  test("the code goes to the provider; the outbox keeps the text with the code masked", async () => {
-    if (!target) throw new Error("no database target");
-    const t = await openTestApp(target, {
-      sms: aliyunSmsProvider({
-        accessKeyId: "api-key",
-        accessKeySecret: "api-secret",
-        signName: "积分",
-        templateCode: "T1",
-        endpoint,
-      }),
+for (const target of dbTargets())
+  describe(`SMS codes through a real provider on ${target.name}`, () => {
+    const fake = fakeAliyun({ "api-key": "api-secret" });
+    let endpoint = "";
+    before(async () => {
+      endpoint = await listen(fake.server);
     });
-    try {
-      const response = await call(t, "POST", "/auth/sms-codes", {
-        body: { phone: "13800000011", purpose: "register" },
-      });
-      assert.equal(response.statusCode, 200, response.body);
-      const sentCode = JSON.parse(fake.received.at(-1)?.TemplateParam ?? "{}").code as string;
-      assert.match(sentCode, /^\d{6}$/);
-      const outbox = await t.db.query<{ content: string; status: string }>(
-        "select content, status from sms_outbox",
-      );
-      assert.equal(outbox.rows[0]?.status, "sent");
-      assert.ok(outbox.rows[0]?.content.includes("******") && !outbox.rows[0]?.content.includes(sentCode));
-      t.clock.advance(61_000);
-      const registered = await call(t, "POST", "/auth/register", {
-        body: { phone: "13800000011", code: sentCode, password: "secret-pass-1" },
-      });
-      assert.equal(registered.statusCode, 201, registered.body);
-    } finally {
-      await t.cleanup();
-    }
-  });
+    after(() => fake.server.close());
 
-  test("a provider refusal answers 502 SMS_SEND_FAILED and still counts against the limits", async () => {
-    if (!target) throw new Error("no database target");
-    const t = await openTestApp(target, {
-      sms: aliyunSmsProvider({
-        accessKeyId: "api-key",
-        accessKeySecret: "bad",
-        signName: "积分",
-        templateCode: "T1",
-        endpoint,
-      }),
+    test("the code goes to the provider; the outbox keeps the text with the code masked", async () => {
+      const t = await openTestApp(target, {
+        sms: aliyunSmsProvider({
+          accessKeyId: "api-key",
+          accessKeySecret: "api-secret",
+          signName: "积分",
+          templateCode: "T1",
+          endpoint,
+        }),
+      });
+      try {
+        const response = await call(t, "POST", "/auth/sms-codes", {
+          body: { phone: "13800000011", purpose: "register" },
+        });
+        assert.equal(response.statusCode, 200, response.body);
+        const sentCode = JSON.parse(fake.received.at(-1)?.TemplateParam ?? "{}").code as string;
+        assert.match(sentCode, /^\d{6}$/);
+        const outbox = await t.db.query<{ content: string; status: string }>(
+          "select content, status from sms_outbox",
+        );
+        assert.equal(outbox.rows[0]?.status, "sent");
+        assert.ok(outbox.rows[0]?.content.includes("******") && !outbox.rows[0]?.content.includes(sentCode));
+        t.clock.advance(61_000);
+        const registered = await call(t, "POST", "/auth/register", {
+          body: { phone: "13800000011", code: sentCode, password: "secret-pass-1" },
+        });
+        assert.equal(registered.statusCode, 201, registered.body);
+      } finally {
+        await t.cleanup();
+      }
     });
-    try {
-      const response = await call(t, "POST", "/auth/sms-codes", {
-        body: { phone: "13800000012", purpose: "register" },
+
+    test("a provider refusal answers 502 SMS_SEND_FAILED and still counts against the limits", async () => {
+      const t = await openTestApp(target, {
+        sms: aliyunSmsProvider({
+          accessKeyId: "api-key",
+          accessKeySecret: "bad",
+          signName: "积分",
+          templateCode: "T1",
+          endpoint,
+        }),
       });
-      assert.equal(response.statusCode, 502);
-      assert.equal(response.data.code, "SMS_SEND_FAILED");
-      assert.match(response.data.messageEn, /SignatureDoesNotMatch/);
-      assert.equal(await count(t, "sms_outbox", "status = 'failed'"), 1);
-      const again = await call(t, "POST", "/auth/sms-codes", {
-        body: { phone: "13800000012", purpose: "register" },
-      });
-      assert.equal(again.data.code, "SMS_TOO_FREQUENT");
-    } finally {
-      await t.cleanup();
-    }
+      try {
+        const response = await call(t, "POST", "/auth/sms-codes", {
+          body: { phone: "13800000012", purpose: "register" },
+        });
+        assert.equal(response.statusCode, 502);
+        assert.equal(response.data.code, "SMS_SEND_FAILED");
+        assert.match(response.data.messageEn, /SignatureDoesNotMatch/);
+        assert.equal(await count(t, "sms_outbox", "status = 'failed'"), 1);
+        const again = await call(t, "POST", "/auth/sms-codes", {
+          body: { phone: "13800000012", purpose: "register" },
+        });
+        assert.equal(again.data.code, "SMS_TOO_FREQUENT");
+      } finally {
+        await t.cleanup();
+      }
+    });
   });
-});
