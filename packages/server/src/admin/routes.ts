@@ -20,7 +20,6 @@ import {
   Instant,
   Nullable,
   Page,
-  PageQuery,
   Password,
   pageQuery,
   responses,

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
 import type { Db, Queryable, QueryResult, Tx } from "./types.ts";
 
@@ -27,9 +27,49 @@ function wrap(handle: PGlite | Transaction): Queryable {
   };
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Takes `<dataDir>.lock` for this process: PGlite is one process's database,
+ * and two servers on one data directory would corrupt it. A lock left by a
+ * process that is gone is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const path = `${dataDir}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(path, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const owner = Number(readFileSync(path, "utf8"));
+      if (Number.isInteger(owner) && owner !== process.pid && alive(owner)) {
+        throw new Error(
+          `${dataDir} is in use by process ${owner} (PGlite serves one process); stop it first`,
+        );
+      }
+      rmSync(path, { force: true });
+    }
+  }
+  throw new Error(`cannot lock ${dataDir}`);
+}
+
 /** Opens (and on first use creates) the embedded PGlite database. */
 export async function openPglite(options: PgliteOptions = {}): Promise<Db & { readonly pglite: PGlite }> {
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  let unlock = () => {};
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true });
+    unlock = lockDataDir(options.dataDir);
+  }
   const pglite = await PGlite.create({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
@@ -44,6 +84,9 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Db & { re
     transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
       return pglite.transaction((inner) => fn({ ...wrap(inner), inTransaction: true }));
     },
-    close: () => pglite.close(),
+    async close() {
+      await pglite.close();
+      unlock();
+    },
   };
 }

@@ -16,7 +16,7 @@ export function requireMember(ctx: AppContext) {
     const token = bearerOf(request);
     if (!token) fail("UNAUTHENTICATED");
     const session = await findSession(ctx.db, token, ctx.clock.now());
-    if (!session || session.type !== "member") fail("SESSION_EXPIRED");
+    if (session?.type !== "member") fail("SESSION_EXPIRED");
     const rows = await ctx.db.query<{ id: string; phone: string }>(
       "select id, phone from members where id = $1::bigint and status = 'active'",
       [session.id],
@@ -34,7 +34,7 @@ export function requireOperator(ctx: AppContext, ...roles: OperatorRole[]) {
     const token = bearerOf(request);
     if (!token) fail("UNAUTHENTICATED");
     const session = await findSession(ctx.db, token, ctx.clock.now());
-    if (!session || session.type !== "operator") fail("SESSION_EXPIRED");
+    if (session?.type !== "operator") fail("SESSION_EXPIRED");
     const rows = await ctx.db.query<AuthOperator>(
       "select id, username, role from operators where id = $1::bigint and active",
       [session.id],

@@ -198,7 +198,7 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
         let memberId = passwordChecked;
         if (memberId === null) {
           const found = await findMemberByPhone(tx, phone);
-          if (!found || found.status !== "active") fail("PHONE_NOT_REGISTERED", { field: "phone" });
+          if (found?.status !== "active") fail("PHONE_NOT_REGISTERED", { field: "phone" });
           await checkCode(tx, codeDeps, { phone, purpose: "login", code: code as string, now });
           memberId = found.id;
         }

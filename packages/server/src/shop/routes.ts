@@ -49,7 +49,7 @@ export async function shopRoutes(app: App, ctx: AppContext): Promise<void> {
     },
     async (request) => {
       const product = await findProduct(ctx.db, request.params.id);
-      if (!product || !product.active) fail("PRODUCT_NOT_FOUND");
+      if (!product?.active) fail("PRODUCT_NOT_FOUND");
       return productView(product);
     },
   );

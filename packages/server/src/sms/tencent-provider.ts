@@ -122,7 +122,7 @@ export function tencentSmsProvider(options: TencentSmsOptions): SmsProvider {
       const error = answer.Response?.Error;
       if (error) throw new SmsSendError("tencent", error.Code ?? "Error", error.Message ?? "");
       const status = answer.Response?.SendStatusSet?.[0];
-      if (!status || status.Code !== "Ok") {
+      if (status?.Code !== "Ok") {
         throw new SmsSendError("tencent", status?.Code ?? `HTTP${response.status}`, status?.Message ?? "");
       }
       return { providerRef: status.SerialNo ?? null };

@@ -68,6 +68,7 @@ export async function call(
   method: InjectOptions["method"],
   url: string,
   options: CallOptions = {},
+  // biome-ignore lint/suspicious/noExplicitAny: tests read response fields one by one
 ): Promise<LightMyRequestResponse & { body: string; data: any }> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
