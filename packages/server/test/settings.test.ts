@@ -7,7 +7,7 @@ import { dbTargets } from "./support/db.ts";
 
 describe("settings", () => {
   test("defaults, and DATA_DIR relative to where npm start was run", () => {
-    const s = loadSettings({ INIT_CWD: "/home/shop" }, "/home/shop/packages/server");
+    const s = loadSettings({ INIT_CWD: "/home/shop" });
     assert.equal(s.port, 3000);
     assert.equal(s.host, "127.0.0.1");
     assert.equal(s.dataDir, "/home/shop/data");
