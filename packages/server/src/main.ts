@@ -23,6 +23,7 @@ const app = await buildApp({
   timeZone: settings.timeZone,
   sms: createSmsProvider(settings.sms),
   logger: loggerOptions(settings.logLevel),
+  trustProxy: settings.trustProxy,
   ...(settings.secret ? { secret: settings.secret } : {}),
   ...(settings.webhookSecret ? { webhookSecret: settings.webhookSecret } : {}),
 });

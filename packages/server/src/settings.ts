@@ -27,6 +27,8 @@ export interface Settings {
   /** True when ADMIN_PASSWORD was not set and the documented default is used. */
   readonly adminPasswordIsDefault: boolean;
   readonly logLevel: string;
+  /** Read the client address from X-Forwarded-For (behind a reverse proxy): the SMS limits count per address. */
+  readonly trustProxy: boolean;
   /** Seed demo products on a fresh database. */
   readonly seedDemo: boolean;
 }
@@ -104,6 +106,7 @@ export function loadSettings(env: Env = process.env, cwd: string = env.INIT_CWD 
     adminPassword: env.ADMIN_PASSWORD ?? DEFAULT_ADMIN_PASSWORD,
     adminPasswordIsDefault: env.ADMIN_PASSWORD === undefined,
     logLevel: env.LOG_LEVEL ?? "info",
+    trustProxy: env.TRUST_PROXY === "true",
     seedDemo: env.SEED_DEMO !== "false",
   };
 }
