@@ -12,6 +12,7 @@ import Fastify, { type FastifyServerOptions } from "fastify";
 import { adminRoutes } from "./admin/index.ts";
 import { DEFAULT_PASSWORD_OPTIONS, type PasswordOptions } from "./auth/passwords.ts";
 import { DEFAULT_SESSION_TTL, type SessionTtl } from "./auth/sessions.ts";
+import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from "./auth/throttle.ts";
 import { businessDay, type Clock, systemClock } from "./clock/index.ts";
 import type { Db } from "./db/index.ts";
 import { AppError, toErrorBody } from "./errors/index.ts";
@@ -42,6 +43,8 @@ export interface BuildAppOptions {
   readonly smsLimits?: Partial<SmsLimits>;
   readonly passwords?: PasswordOptions;
   readonly sessionTtl?: SessionTtl;
+  /** Wrong passwords allowed per account and window. */
+  readonly loginLimits?: LoginLimits;
   /** Shared secret of the payment webhook (disabled when absent). */
   readonly webhookSecret?: string;
   /** The engine's reward processing (no-ops by default). */
@@ -101,6 +104,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     smsLimits: { ...DEFAULT_SMS_LIMITS, ...options.smsLimits },
     passwords: options.passwords ?? DEFAULT_PASSWORD_OPTIONS,
     sessionTtl: options.sessionTtl ?? DEFAULT_SESSION_TTL,
+    loginLimits: options.loginLimits ?? DEFAULT_LOGIN_LIMITS,
     webhookSecret: options.webhookSecret ?? null,
     hooks: { ...NO_REWARD_HOOKS, ...options.hooks },
   };

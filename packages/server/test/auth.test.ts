@@ -218,6 +218,30 @@ for (const target of dbTargets()) {
       assert.equal(expired.data.code, "SESSION_EXPIRED");
     });
 
+    test("five wrong passwords lock password sign-in for 15 minutes", async () => {
+      const phone = "13800000020";
+      await register(t, phone);
+      for (let i = 0; i < 5; i++) {
+        const wrong = await call(t, "POST", "/auth/login", { body: { phone, password: `wrong-pass-${i}` } });
+        assert.equal(wrong.data.code, "LOGIN_FAILED");
+      }
+      const locked = await call(t, "POST", "/auth/login", { body: { phone, password: "member-pass-1" } });
+      assert.deepEqual([locked.statusCode, locked.data.code], [429, "LOGIN_LOCKED"]);
+      const code = await sendCode(t, phone, "login");
+      const byCode = await call(t, "POST", "/auth/login", { body: { phone, code } });
+      assert.equal(byCode.statusCode, 200, "SMS sign-in still works");
+      t.clock.advance(15 * 60_000);
+      const later = await call(t, "POST", "/auth/login", { body: { phone, password: "member-pass-1" } });
+      assert.equal(later.statusCode, 200);
+      for (let i = 0; i < 5; i++) {
+        await call(t, "POST", "/admin/auth/login", { body: { username: "admin", password: `nope-${i}` } });
+      }
+      const operatorLocked = await call(t, "POST", "/admin/auth/login", {
+        body: { username: "admin", password: "x" },
+      });
+      assert.equal(operatorLocked.data.code, "LOGIN_LOCKED");
+    });
+
     test("codes are stored hashed, never in clear", async () => {
       await call(t, "POST", "/auth/sms-codes", { body: { phone: "13800000010", purpose: "register" } });
       const code = await latestCode(t, "13800000010");

@@ -3,6 +3,7 @@ import type { FastifyRequest } from "fastify";
 import { listAudit, writeAudit } from "../audit/index.ts";
 import { burnVerification, hashPassword, verifyPassword } from "../auth/passwords.ts";
 import { createSession, revokeSession } from "../auth/sessions.ts";
+import { checkLoginAllowed, recordLoginFailure } from "../auth/throttle.ts";
 import { addDays, businessDay } from "../clock/index.ts";
 import { addConfigVersion, configForDay, listConfigVersions } from "../config/index.ts";
 import { fail } from "../errors/index.ts";
@@ -131,13 +132,14 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
       },
     },
     async (request, reply) => {
+      const subject = `operator:${request.body.username}`;
+      await checkLoginAllowed(ctx.db, subject, ctx.loginLimits, ctx.clock.now());
       const found = await findOperatorByUsername(ctx.db, request.body.username);
-      if (!found) {
-        await burnVerification(ctx.passwords);
+      if (!found) await burnVerification(ctx.passwords);
+      if (!found?.active || !(await verifyPassword(found.passwordHash, request.body.password))) {
+        await recordLoginFailure(ctx.db, subject, request.ip, ctx.clock.now());
         fail("OPERATOR_LOGIN_FAILED");
       }
-      if (!found.active || !(await verifyPassword(found.passwordHash, request.body.password)))
-        fail("OPERATOR_LOGIN_FAILED");
       request.operator = { id: found.id, username: found.username, role: found.role };
       return command(ctx, request, reply, async (tx) => {
         const now = ctx.clock.now();

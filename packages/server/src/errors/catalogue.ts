@@ -101,6 +101,11 @@ const SERVER_ERRORS = {
     en: "the SMS provider refused the message",
   },
   LOGIN_FAILED: { status: 401, zh: "手机号或密码错误", en: "wrong phone number or password" },
+  LOGIN_LOCKED: {
+    status: 429,
+    zh: "密码错误次数过多，请 15 分钟后再试或使用验证码登录",
+    en: "too many wrong passwords; wait 15 minutes or sign in with an SMS code",
+  },
   OPERATOR_LOGIN_FAILED: { status: 401, zh: "用户名或密码错误", en: "wrong username or password" },
   OPERATOR_TAKEN: { status: 409, zh: "该用户名已存在", en: "this username is taken" },
   DEBT_BLOCKS_WITHDRAWAL: {

@@ -1,6 +1,7 @@
 import { Type } from "@fastify/type-provider-typebox";
 import { burnVerification, hashPassword, verifyPassword } from "../auth/passwords.ts";
 import { createSession, revokeAllSessions, revokeSession } from "../auth/sessions.ts";
+import { checkLoginAllowed, recordLoginFailure } from "../auth/throttle.ts";
 import { businessDay } from "../clock/index.ts";
 import { fail } from "../errors/index.ts";
 import { command } from "../http/command.ts";
@@ -184,13 +185,14 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
       }
       let passwordChecked: string | null = null;
       if (password !== undefined) {
+        const subject = `member:${phone}`;
+        await checkLoginAllowed(ctx.db, subject, ctx.loginLimits, ctx.clock.now());
         const found = await findMemberByPhone(ctx.db, phone);
-        if (!found) {
-          await burnVerification(ctx.passwords);
+        if (!found) await burnVerification(ctx.passwords);
+        if (found?.status !== "active" || !(await verifyPassword(found.passwordHash, password))) {
+          await recordLoginFailure(ctx.db, subject, request.ip, ctx.clock.now());
           fail("LOGIN_FAILED");
         }
-        if (found.status !== "active" || !(await verifyPassword(found.passwordHash, password)))
-          fail("LOGIN_FAILED");
         passwordChecked = found.id;
       }
       return command(ctx, request, reply, async (tx) => {
