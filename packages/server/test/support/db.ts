@@ -9,7 +9,7 @@
  * the end.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -51,6 +51,12 @@ async function buildTemplate(path: string): Promise<Blob> {
     const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}`;
     writeFileSync(temp, Buffer.from(await dump.arrayBuffer()));
     renameSync(temp, path);
+    // Templates of older migration sets are of no further use (≈40 MB each).
+    for (const file of readdirSync(tmpdir())) {
+      const other = join(tmpdir(), file);
+      if (/^jifen-pglite-template-[0-9a-f]{16}\.tar$/.test(file) && other !== path)
+        rmSync(other, { force: true });
+    }
   }
   return new Blob([readFileSync(path)]);
 }
