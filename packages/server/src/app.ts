@@ -19,7 +19,8 @@ import { AppError, toErrorBody } from "./errors/index.ts";
 import type { App, AppContext } from "./http/context.ts";
 import { responses } from "./http/schemas.ts";
 import { memberRoutes } from "./members/index.ts";
-import { NO_REWARD_HOOKS, type RewardHooks } from "./shop/hooks.ts";
+import { ensureRewardClock, REWARD_HOOKS } from "./rewards/index.ts";
+import type { RewardHooks } from "./shop/hooks.ts";
 import { shopRoutes } from "./shop/index.ts";
 import {
   consoleSmsProvider,
@@ -106,8 +107,9 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     sessionTtl: options.sessionTtl ?? DEFAULT_SESSION_TTL,
     loginLimits: options.loginLimits ?? DEFAULT_LOGIN_LIMITS,
     webhookSecret: options.webhookSecret ?? null,
-    hooks: { ...NO_REWARD_HOOKS, ...options.hooks },
+    hooks: { ...REWARD_HOOKS, ...options.hooks },
   };
+  await ensureRewardClock(ctx.db, businessDay(ctx.clock.now(), ctx.timeZone));
 
   const app = Fastify({
     logger: options.logger ?? false,

@@ -1,0 +1,100 @@
+/**
+ * The exit mechanism (models.md §1.5) over the database: members holding
+ * equity points with an exit quota wait in `exit_queue` keyed by their
+ * threshold price quota / held (rounded down to 12 places, so the index range
+ * never misses a member; each candidate is then checked exactly). A check reads
+ * only the members whose threshold the price has reached.
+ */
+import {
+  type Config,
+  ceilDiv,
+  type EquityState,
+  floorDiv,
+  formatDecimal,
+  meetsExitQuota,
+  memberAccount,
+  parseDecimal,
+  sellEquity,
+  TxBuilder,
+} from "@jifen/engine";
+import type { Tx } from "../db/index.ts";
+import { appendTransaction } from "../ledger/append.ts";
+import { lockBalances } from "../ledger/balances.ts";
+import { walletKeys } from "./state.ts";
+
+const SCALE_12 = 10n ** 12n;
+
+/** A ratio as a decimal string with 12 places, rounded down or up. */
+function ratioText(num: bigint, den: bigint, up: boolean): string {
+  const scaled = up ? ceilDiv(num * SCALE_12, den) : floorDiv(num * SCALE_12, den);
+  const whole = scaled / SCALE_12;
+  const frac = (scaled % SCALE_12).toString().padStart(12, "0");
+  return `${whole}.${frac}`;
+}
+
+/** Re-files members in the exit queue from their current equity and exit-quota balances. */
+export async function refreshExitQueue(tx: Tx, memberIds: readonly string[]): Promise<void> {
+  for (const id of new Set(memberIds)) {
+    const rows = await tx.query<{ account: string; amount: string }>(
+      "select account, amount from balances where account = any($1::text[])",
+      [[memberAccount(id, "equity"), memberAccount(id, "exitQuota")]],
+    );
+    let held = 0n;
+    let quota = 0n;
+    for (const r of rows.rows) {
+      if (r.account.endsWith(":equity")) held = parseDecimal(r.amount);
+      else quota = parseDecimal(r.amount);
+    }
+    if (held > 0n && quota > 0n) {
+      await tx.query(
+        `insert into exit_queue (member_id, held, quota, threshold) values ($1::bigint, $2::numeric, $3::numeric, $4::numeric)
+         on conflict (member_id) do update set held = excluded.held, quota = excluded.quota, threshold = excluded.threshold`,
+        [id, formatDecimal(held), formatDecimal(quota), ratioText(quota, held, false)],
+      );
+    } else {
+      await tx.query("delete from exit_queue where member_id = $1::bigint", [id]);
+    }
+  }
+}
+
+/**
+ * While anyone's holdings are worth their exit quota, sells all holdings of the
+ * earliest-joined such member (§1.5), then checks again. Returns the new state.
+ */
+export async function runExits(
+  tx: Tx,
+  state: EquityState,
+  config: Config,
+  context: { businessDay: string; now: Date },
+): Promise<EquityState> {
+  if (config.equity.exitQuotaMultiple === 0n) return state;
+  let current = state;
+  for (;;) {
+    if (current.supply === 0n) return current;
+    const bound = ratioText(current.pool, current.supply, true);
+    const candidates = await tx.query<{ member_id: string; held: string; quota: string }>(
+      "select member_id, held, quota from exit_queue where threshold <= $1::numeric order by member_id",
+      [bound],
+    );
+    const next = candidates.rows.find((c) =>
+      meetsExitQuota(current, parseDecimal(c.held), parseDecimal(c.quota)),
+    );
+    if (!next) return current;
+    const id = next.member_id;
+    const balances = await lockBalances(tx, walletKeys(id, ["equity", "cash", "exitQuota"]));
+    const held = balances.balance(memberAccount(id, "equity"), "equity");
+    const builder = new TxBuilder(balances);
+    current = sellEquity(builder, current, config.equity, id, held, true);
+    await appendTransaction(
+      tx,
+      {
+        businessDay: context.businessDay,
+        kind: "equity.exit",
+        ref: `member:${id}`,
+        postings: builder.postings,
+      },
+      context.now,
+    );
+    await refreshExitQueue(tx, [id]);
+  }
+}

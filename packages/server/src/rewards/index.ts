@@ -1,0 +1,29 @@
+/** The reward plans over the database: eligibility, refunds, the live equity plan, the reward clock. */
+export {
+  type EligibleOrder,
+  makeDueOrdersEligible,
+  makeEligible,
+  openNextDay,
+  type RewardContext,
+} from "./eligibility.ts";
+export {
+  type EquityFigures,
+  equityFigures,
+  fromStable,
+  payMerchant,
+  redeemGoods,
+  sellPoints,
+  toStable,
+} from "./equity-ops.ts";
+export { refreshExitQueue, runExits } from "./exit-queue.ts";
+export { REWARD_HOOKS } from "./hooks.ts";
+export { reverseOrderRewards } from "./refund.ts";
+export {
+  ensureRewardClock,
+  lockEquityState,
+  openDay,
+  readEquityState,
+  saveEquityState,
+  setOpenDay,
+  walletKeys,
+} from "./state.ts";

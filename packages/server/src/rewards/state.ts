@@ -1,0 +1,113 @@
+/**
+ * The reward engine's state beside the ledger: the business day it has open,
+ * and the equity plan's pool / supply / issued / remembered price, one row
+ * locked FOR UPDATE by every equity movement.
+ */
+import {
+  type Asset,
+  type Config,
+  DEBT_WALLETS,
+  debtAccount,
+  type EquityState,
+  formatDecimal,
+  initialEquityState,
+  memberAccount,
+  parseDecimal,
+  WALLET_ASSET,
+  type Wallet,
+  withInitialPrice,
+} from "@jifen/engine";
+import type { Db, Queryable, Tx } from "../db/index.ts";
+import type { BalanceKey } from "../ledger/balances.ts";
+
+/** Creates the reward clock on first start: the engine's first open business day is `today`. */
+export async function ensureRewardClock(db: Db, today: string): Promise<void> {
+  await db.query("insert into reward_clock (id, open_day) values (1, $1::date) on conflict (id) do nothing", [
+    today,
+  ]);
+}
+
+/** The business day the reward engine has open (orders due later wait for it). */
+export async function openDay(q: Queryable): Promise<string> {
+  const rows = await q.query<{ open_day: string }>("select open_day from reward_clock where id = 1");
+  const day = rows.rows[0]?.open_day;
+  if (!day) throw new Error("reward clock not initialised (ensureRewardClock runs at start)");
+  return day;
+}
+
+/** Moves the reward clock to `day` (the settlement opens the next day). */
+export async function setOpenDay(tx: Tx, day: string): Promise<void> {
+  await tx.query("update reward_clock set open_day = $1::date where id = 1", [day]);
+}
+
+interface EquityRow {
+  pool: string;
+  supply: string;
+  issued: string;
+  price_num: string;
+  price_den: string;
+}
+
+function fromRow(row: EquityRow): EquityState {
+  return {
+    pool: parseDecimal(row.pool),
+    supply: parseDecimal(row.supply),
+    issued: parseDecimal(row.issued),
+    priceNum: parseDecimal(row.price_num),
+    priceDen: parseDecimal(row.price_den),
+  };
+}
+
+/**
+ * Locks and returns the equity state (created from the config on first use).
+ * While no point was ever issued the price is the config's initial price.
+ */
+export async function lockEquityState(tx: Tx, config: Config): Promise<EquityState> {
+  const initial = initialEquityState(config.equity);
+  await tx.query(
+    `insert into equity_state (id, pool, supply, issued, price_num, price_den)
+     values (1, 0, 0, 0, $1::numeric, $2::numeric) on conflict (id) do nothing`,
+    [formatDecimal(initial.priceNum), formatDecimal(initial.priceDen)],
+  );
+  const rows = await tx.query<EquityRow>(
+    "select pool, supply, issued, price_num, price_den from equity_state where id = 1 for update",
+  );
+  return withInitialPrice(fromRow(rows.rows[0] as EquityRow), config.equity);
+}
+
+/** Reads the equity state without locking (figures for display). */
+export async function readEquityState(q: Queryable, config: Config): Promise<EquityState> {
+  const rows = await q.query<EquityRow>(
+    "select pool, supply, issued, price_num, price_den from equity_state where id = 1",
+  );
+  const row = rows.rows[0];
+  return row ? withInitialPrice(fromRow(row), config.equity) : initialEquityState(config.equity);
+}
+
+/** Stores the equity state (the caller holds the row lock). */
+export async function saveEquityState(tx: Tx, state: EquityState): Promise<void> {
+  await tx.query(
+    `update equity_state set pool = $1::numeric, supply = $2::numeric, issued = $3::numeric,
+       price_num = $4::numeric, price_den = $5::numeric where id = 1`,
+    [
+      formatDecimal(state.pool),
+      formatDecimal(state.supply),
+      formatDecimal(state.issued),
+      formatDecimal(state.priceNum),
+      formatDecimal(state.priceDen),
+    ],
+  );
+}
+
+/** The balance rows of some wallets of a member, with their debt accounts: what a command locks. */
+export function walletKeys(memberId: string, wallets: readonly Wallet[]): BalanceKey[] {
+  const keys: BalanceKey[] = [];
+  for (const wallet of wallets) {
+    const asset: Asset = WALLET_ASSET[wallet];
+    keys.push({ account: memberAccount(memberId, wallet), asset });
+    if ((DEBT_WALLETS as readonly string[]).includes(wallet)) {
+      keys.push({ account: debtAccount(memberId, wallet as (typeof DEBT_WALLETS)[number]), asset });
+    }
+  }
+  return keys;
+}
