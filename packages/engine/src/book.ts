@@ -23,9 +23,9 @@ function key(account: string, asset: Asset): string {
 
 /** Checks a transaction's postings sum to zero for each asset. */
 export function isBalanced(postings: readonly Posting[]): boolean {
-  const sums = new Map<Asset, bigint>();
-  for (const p of postings) sums.set(p.asset, (sums.get(p.asset) ?? 0n) + p.amount);
-  for (const sum of sums.values()) if (sum !== 0n) return false;
+  const sums: Partial<Record<Asset, bigint>> = {};
+  for (const p of postings) sums[p.asset] = (sums[p.asset] ?? 0n) + p.amount;
+  for (const asset in sums) if (sums[asset as Asset] !== 0n) return false;
   return true;
 }
 
@@ -40,17 +40,41 @@ export class Book {
 
   /** Appends a transaction; it must balance and keep fixed-sign accounts ≥ 0. */
   post(tx: Transaction): void {
-    const postings = tx.postings.filter((p) => p.amount !== 0n);
-    if (postings.length === 0) return;
-    invariant(isBalanced(postings), `transaction ${tx.kind} ${tx.ref} balances`);
-    for (const p of postings) {
+    const count = tx.postings.length;
+    const keys: string[] = new Array(count);
+    const values: bigint[] = new Array(count);
+    let nonZero = 0;
+    for (let i = 0; i < count; i++) {
+      const p = tx.postings[i] as Posting;
+      if (p.amount === 0n) continue;
       const k = key(p.account, p.asset);
-      const next = (this.balances.get(k) ?? 0n) + p.amount;
-      invariant(next >= 0n || signFree(p.account), `${p.account} (${p.asset}) stays ≥ 0, got ${next}`);
-      if (p.account.includes(":debt:")) invariant(next <= 0n, `${p.account} holds only debt`);
-      this.balances.set(k, next);
+      // A second posting to the same account in this transaction builds on the first.
+      let base = this.balances.get(k) ?? 0n;
+      for (let j = 0; j < i; j++) if (keys[j] === k) base = values[j] as bigint;
+      keys[i] = k;
+      values[i] = base + p.amount;
+      nonZero++;
     }
-    this.transactions.push({ ...tx, postings });
+    if (nonZero === 0) return;
+    invariant(isBalanced(tx.postings), "a transaction balances per asset");
+    // Check every new balance before changing any, so a refused posting leaves the book as it was.
+    for (let i = 0; i < count; i++) {
+      const value = values[i];
+      if (value === undefined) continue;
+      const p = tx.postings[i] as Posting;
+      // Messages are built only on failure: this is the hot path of every replay.
+      if (value < 0n && !signFree(p.account)) {
+        invariant(false, `${p.account} (${p.asset}) stays ≥ 0, got ${value} in ${tx.kind} ${tx.ref}`);
+      }
+      if (value > 0n && p.account.includes(":debt:")) invariant(false, `${p.account} holds only debt`);
+    }
+    for (let i = 0; i < count; i++) {
+      const value = values[i];
+      if (value !== undefined) this.balances.set(keys[i] as string, value);
+    }
+    this.transactions.push(
+      nonZero === count ? tx : { ...tx, postings: tx.postings.filter((p) => p.amount !== 0n) },
+    );
   }
 
   /** Every account with a non-zero balance, sorted by account and asset. */
