@@ -5,16 +5,18 @@
  * re-files the members in the exit queue and runs the exit check.
  */
 import {
-  burnAccount,
   type Config,
   type EquityState,
   equityForStable,
   equityToStable,
   formatPrice,
+  initialEquityState,
   memberAccount,
   PlatformAccount,
+  type Posting,
   parseDecimal,
   payStable,
+  priceRatio,
   redeemCost,
   redeemEquity,
   refuse,
@@ -22,13 +24,14 @@ import {
   stableToEquity,
   type TransactionKind,
   TxBuilder,
+  withInitialPrice,
 } from "@jifen/engine";
 import type { Queryable, Tx } from "../db/index.ts";
 import { appendTransaction } from "../ledger/append.ts";
 import { type BalanceKey, type LoadedBalances, lockBalances } from "../ledger/balances.ts";
 import type { RewardContext } from "./eligibility.ts";
 import { refreshExitQueue, runExits } from "./exit-queue.ts";
-import { lockEquityState, readEquityState, saveEquityState, walletKeys } from "./state.ts";
+import { lockEquityState, saveEquityState, walletKeys } from "./state.ts";
 
 /** The equity plan's figures, as the replay prints them (decimal strings; price to 4 places). */
 export interface EquityFigures {
@@ -40,35 +43,59 @@ export interface EquityFigures {
   readonly treasury: bigint;
 }
 
-async function balanceOf(q: Queryable, account: string, asset: string): Promise<bigint> {
-  const rows = await q.query<{ amount: string }>(
-    "select amount from balances where account = $1 and asset = $2",
-    [account, asset],
-  );
-  return parseDecimal(rows.rows[0]?.amount ?? "0");
-}
-
-/** Price, pool, supply, issued, burned (less equity still owed) and the treasury's points. */
+/**
+ * Price, pool, supply, issued, burned and the treasury's points, read in one
+ * statement (one snapshot). Burned is the burn account less equity still owed,
+ * which always equals issued − circulating (docs/engine.md), so it needs no
+ * scan of the debt accounts.
+ */
 export async function equityFigures(q: Queryable, config: Config): Promise<EquityFigures> {
-  const state = await readEquityState(q, config);
-  const owed = await q.query<{ owed: string }>(
-    "select coalesce(-sum(amount), 0) as owed from balances where asset = 'equity' and account like '%:debt:equity'",
+  const rows = await q.query<{
+    pool: string | null;
+    supply: string | null;
+    issued: string | null;
+    price_num: string | null;
+    price_den: string | null;
+    treasury: string | null;
+  }>(
+    `select e.pool, e.supply, e.issued, e.price_num, e.price_den,
+       (select b.amount from balances b where b.account = $1 and b.asset = 'equity') as treasury
+     from (select 1) as one left join equity_state e on e.id = 1`,
+    [PlatformAccount.treasury],
   );
-  const burned =
-    (await balanceOf(q, burnAccount("equity"), "equity")) - parseDecimal(owed.rows[0]?.owed ?? "0");
+  const row = rows.rows[0];
+  const stored =
+    row?.pool != null
+      ? withInitialPrice(
+          {
+            pool: parseDecimal(row.pool),
+            supply: parseDecimal(row.supply),
+            issued: parseDecimal(row.issued),
+            priceNum: parseDecimal(row.price_num),
+            priceDen: parseDecimal(row.price_den),
+          },
+          config.equity,
+        )
+      : initialEquityState(config.equity);
+  const [num, den] = priceRatio(stored);
   return {
-    price:
-      state.supply > 0n ? formatPrice(state.pool, state.supply) : formatPrice(state.priceNum, state.priceDen),
-    pool: state.pool,
-    circulating: state.supply,
-    issued: state.issued,
-    burned,
-    treasury: await balanceOf(q, PlatformAccount.treasury, "equity"),
+    price: formatPrice(num, den),
+    pool: stored.pool,
+    circulating: stored.supply,
+    issued: stored.issued,
+    burned: stored.issued - stored.supply,
+    treasury: parseDecimal(row?.treasury ?? "0"),
   };
 }
 
 function positive(amount: bigint, field: string): void {
   if (amount <= 0n) refuse("AMOUNT_NOT_POSITIVE", field, field);
+}
+
+/** What one equity command wrote: its ledger transaction (null when it moved nothing) and postings. */
+export interface EquityMove {
+  readonly transactionId: string | null;
+  readonly postings: readonly Posting[];
 }
 
 /** Runs one equity command: lock state and balances, build, append, re-file, exit check, save. */
@@ -81,7 +108,7 @@ async function equityCommand(
   ref: string,
   build: (builder: TxBuilder, balances: LoadedBalances, state: EquityState) => EquityState,
   extraKeys: readonly BalanceKey[] = [],
-): Promise<void> {
+): Promise<EquityMove> {
   const state = await lockEquityState(tx, config);
   const balances = await lockBalances(tx, [
     ...members.flatMap((m) => walletKeys(m.id, m.wallets)),
@@ -89,7 +116,7 @@ async function equityCommand(
   ]);
   const builder = new TxBuilder(balances);
   const next = build(builder, balances, state);
-  await appendTransaction(
+  const transactionId = await appendTransaction(
     tx,
     { businessDay: context.businessDay, kind, ref, postings: builder.postings },
     context.now,
@@ -99,6 +126,7 @@ async function equityCommand(
     members.map((m) => m.id),
   );
   await saveEquityState(tx, await runExits(tx, next, config, context));
+  return { transactionId, postings: builder.postings };
 }
 
 /** Sells `points` equity points at the current price (§1.2). */
@@ -108,9 +136,9 @@ export async function sellPoints(
   points: bigint,
   config: Config,
   context: RewardContext,
-) {
+): Promise<EquityMove> {
   positive(points, "points");
-  await equityCommand(
+  return equityCommand(
     tx,
     config,
     context,
@@ -132,9 +160,9 @@ export async function redeemGoods(
   amount: bigint,
   config: Config,
   context: RewardContext,
-) {
+): Promise<EquityMove> {
   positive(amount, "amount");
-  await equityCommand(
+  return equityCommand(
     tx,
     config,
     context,
@@ -158,9 +186,9 @@ export async function toStable(
   points: bigint,
   config: Config,
   context: RewardContext,
-) {
+): Promise<EquityMove> {
   positive(points, "points");
-  await equityCommand(
+  return equityCommand(
     tx,
     config,
     context,
@@ -183,9 +211,9 @@ export async function fromStable(
   stable: bigint,
   config: Config,
   context: RewardContext,
-) {
+): Promise<EquityMove> {
   positive(stable, "stable");
-  await equityCommand(
+  return equityCommand(
     tx,
     config,
     context,
@@ -211,7 +239,7 @@ export async function payMerchant(
   merchantId: string,
   stable: bigint,
   context: RewardContext,
-) {
+): Promise<EquityMove> {
   positive(stable, "stable");
   if (memberId === merchantId) refuse("SELF_PAYMENT", memberId, "to");
   const balances = await lockBalances(tx, [
@@ -222,7 +250,7 @@ export async function payMerchant(
     refuse("INSUFFICIENT_STABLE", memberId, "stable");
   const builder = new TxBuilder(balances);
   payStable(builder, memberId, merchantId, stable);
-  await appendTransaction(
+  const transactionId = await appendTransaction(
     tx,
     {
       businessDay: context.businessDay,
@@ -232,4 +260,5 @@ export async function payMerchant(
     },
     context.now,
   );
+  return { transactionId, postings: builder.postings };
 }

@@ -8,6 +8,7 @@ export {
 } from "./eligibility.ts";
 export {
   type EquityFigures,
+  type EquityMove,
   equityFigures,
   fromStable,
   payMerchant,
