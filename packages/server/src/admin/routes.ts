@@ -55,6 +55,7 @@ import {
 import { maskPhone } from "../sms/index.ts";
 import { decideWithdrawal, listWithdrawals, WithdrawalSchema, withdrawalView } from "../wallets/index.ts";
 import { ADJUST_PLACES, adjustMember, checkAdjustable } from "./adjustments.ts";
+import { figuresRoutes } from "./figures-routes.ts";
 import { findOperatorByUsername, insertOperator, listOperators, type Operator } from "./operators.ts";
 
 const Role = Type.Union([Type.Literal("admin"), Type.Literal("finance"), Type.Literal("support")]);
@@ -89,7 +90,7 @@ function op(request: FastifyRequest): AuthOperator {
   return request.operator as AuthOperator;
 }
 
-/** The back office API under /admin: operators, members, orders, money, products, config, audit. */
+/** The back office API under /admin: operators, members, orders, money, products, config, audit, figures. */
 export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   const anyone = requireOperator(ctx);
   const admin = requireOperator(ctx, "admin");
@@ -827,4 +828,6 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
         201,
       ),
   );
+
+  await figuresRoutes(app, ctx);
 }

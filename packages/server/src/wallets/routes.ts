@@ -16,6 +16,7 @@ import {
   responses,
 } from "../http/schemas.ts";
 import { memberHistory, memberWallets } from "../ledger/index.ts";
+import { equityRoutes } from "./equity-routes.ts";
 import { listWithdrawals, requestWithdrawal, type Withdrawal } from "./withdrawals.ts";
 
 const WalletSchema = Type.Object({
@@ -69,7 +70,7 @@ export function withdrawalView(w: Withdrawal) {
   };
 }
 
-/** Member wallet routes: balances, history, withdrawals. */
+/** Member wallet routes: balances, history, withdrawals, and the equity plan's commands. */
 export async function walletRoutes(app: App, ctx: AppContext): Promise<void> {
   const member = requireMember(ctx);
 
@@ -192,4 +193,6 @@ export async function walletRoutes(app: App, ctx: AppContext): Promise<void> {
       return { items: page.items.map(withdrawalView), nextCursor: page.nextCursor };
     },
   );
+
+  await equityRoutes(app, ctx);
 }

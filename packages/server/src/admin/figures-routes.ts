@@ -1,0 +1,225 @@
+/**
+ * What the operator must be able to see (models.md §5), under /admin: the
+ * equity figures, the outstanding liabilities, and how far up the referral
+ * tree the parameters in force pay rewards.
+ */
+import { Type } from "@fastify/type-provider-typebox";
+import { type Config, formatDecimal, referralReach } from "@jifen/engine";
+import { configForDay } from "../config/index.ts";
+import { fail } from "../errors/index.ts";
+import type { App, AppContext } from "../http/context.ts";
+import { formatAmount } from "../http/format.ts";
+import { requireOperator } from "../http/guards.ts";
+import { Nullable, responses } from "../http/schemas.ts";
+import { equityFigures, openDay } from "../rewards/index.ts";
+import { EquityFiguresSchema, equityFiguresView } from "../wallets/equity-routes.ts";
+import { liabilities } from "./liabilities.ts";
+
+const Amount = (description: string) => Type.String({ description });
+
+const LiabilitiesSchema = Type.Object({
+  businessDay: Type.String({ description: "the reward engine's open business day" }),
+  giftPoints: Amount("赠送积分（待释放）/ gift points not yet released"),
+  releasedPoints: Amount("积分（可用）/ released points members hold"),
+  dividendQuota: Amount("分红额度 / dividend quota not yet paid out"),
+  exitQuota: Amount("出局额度 / exit quota"),
+  stablePoints: Amount("恒定积分 / stable points in circulation (each worth 1 yuan in the ecosystem)"),
+  equity: Type.Object({
+    pool: Amount("分红池 / the pool behind the equity points (yuan)"),
+    heldByMembers: Amount("equity points members hold"),
+    treasury: Amount("平台库存 / equity points the platform holds"),
+    price: Amount("积分价格, 4 decimals"),
+  }),
+  cash: Type.Object({
+    memberCash: Amount("余额 / cash owed to members (Σ cash wallets)"),
+    withdrawalsPending: Amount("提现待审核 / cash held for withdrawals awaiting a decision"),
+  }),
+  debts: Type.Object(
+    {
+      cash: Amount("欠款：余额"),
+      points: Amount("欠款：积分"),
+      equity: Amount("欠款：增值积分"),
+      stable: Amount("欠款：恒定积分"),
+      weight: Amount("欠款：权重"),
+    },
+    { description: "欠款 / what members owe the platform, per wallet" },
+  ),
+});
+
+const ReachLine = Type.Object({
+  plan: Type.String({ description: "equity, cycle or release" }),
+  reward: Type.String({ description: "the reward that travels up the tree" }),
+  levels: Nullable(
+    Type.Integer({ description: "referral levels above the buyer it reaches; null: no limit" }),
+  ),
+  setting: Type.String({ description: "the parameter that decides it" }),
+  zh: Type.String(),
+  en: Type.String(),
+});
+
+const ReachSchema = Type.Object({
+  businessDay: Type.String(),
+  versionId: Nullable(Type.String({ description: "the parameter version in force (null: defaults)" })),
+  deepest: Nullable(
+    Type.Integer({ description: "the deepest any reward reaches above a member; null: the whole upline" }),
+  ),
+  summary: Type.Object({ zh: Type.String(), en: Type.String() }),
+  rewards: Type.Array(ReachLine),
+});
+
+function levelsZh(levels: number | null): string {
+  return levels === null ? "不限层级（整条上级链）" : levels === 0 ? "不向上级发放" : `向上 ${levels} 层`;
+}
+
+function levelsEn(levels: number | null): string {
+  return levels === null
+    ? "the whole upline, no limit"
+    : levels === 0
+      ? "nobody above the member"
+      : `${levels} level${levels === 1 ? "" : "s"} up`;
+}
+
+/** How far up the referral tree each reward of `config` reaches, in plain words (models.md §5). */
+export function referralReachView(config: Config) {
+  const reach = referralReach(config);
+  const lines = [
+    {
+      plan: "equity",
+      reward: "referrer's equity points (推荐人增值积分)",
+      levels: reach.equityLevels,
+      setting: `equity.referrerShare = ${formatDecimal(config.equity.referrerShare)}`,
+    },
+    {
+      plan: "cycle",
+      reward: "referrer's weight (推荐人权重)",
+      levels: reach.cycleLevels,
+      setting: `cycle.referralWeightRatio = ${formatDecimal(config.cycle.referralWeightRatio)}`,
+    },
+    {
+      plan: "release",
+      reward: "share acceleration (分享加速释放)",
+      levels: reach.shareLevels,
+      setting: `release.shareRates = [${config.release.shareRates.map(formatDecimal).join(", ")}]`,
+    },
+    {
+      plan: "release",
+      reward: "team differential and peer bonus (团队级差、平级奖)",
+      levels: reach.teamUnlimited ? null : 0,
+      setting: `release.starLevels (${config.release.starLevels.length} levels, highest rate ${formatDecimal(
+        config.release.starLevels.reduce((m, s) => (s.rate > m ? s.rate : m), 0n),
+      )}), release.peerRate = ${formatDecimal(config.release.peerRate)}`,
+    },
+  ].map((line) => ({
+    ...line,
+    zh: `${line.reward}：${levelsZh(line.levels)}`,
+    en: `${line.reward}: ${levelsEn(line.levels)}`,
+  }));
+  const deepest = lines.some((l) => l.levels === null)
+    ? null
+    : lines.reduce((m, l) => Math.max(m, l.levels ?? 0), 0);
+  return {
+    deepest,
+    summary: {
+      zh: `当前参数下，奖励最多到达会员的${deepest === null ? "整条上级链（不限层级）" : deepest === 0 ? "本人（不向上级发放）" : `上 ${deepest} 层`}。`,
+      en: `Under the parameters in force, rewards reach ${deepest === null ? "the whole upline (no limit)" : deepest === 0 ? "nobody above the member" : `at most ${deepest} level${deepest === 1 ? "" : "s"} above the member`}.`,
+    },
+    rewards: lines,
+  };
+}
+
+/** Operator reads: /admin/equity, /admin/liabilities, /admin/referral-reach (every role). */
+export async function figuresRoutes(app: App, ctx: AppContext): Promise<void> {
+  const anyone = requireOperator(ctx);
+
+  app.get(
+    "/equity",
+    {
+      preValidation: anyone,
+      schema: {
+        tags: ["admin"],
+        summary: "增值积分数据 / equity price, pool, supply, issued, burned, treasury",
+        response: responses(EquityFiguresSchema),
+      },
+    },
+    async () => {
+      const day = await openDay(ctx.db);
+      const { config } = await configForDay(ctx.db, day);
+      return equityFiguresView(await equityFigures(ctx.db, config), day);
+    },
+  );
+
+  app.get(
+    "/liabilities",
+    {
+      preValidation: anyone,
+      schema: {
+        tags: ["admin"],
+        summary: "负债汇总 / outstanding liabilities",
+        response: responses(LiabilitiesSchema),
+      },
+    },
+    async () => {
+      const day = await openDay(ctx.db);
+      const { config } = await configForDay(ctx.db, day);
+      const [owed, figures] = await Promise.all([liabilities(ctx.db), equityFigures(ctx.db, config)]);
+      return {
+        businessDay: day,
+        giftPoints: formatDecimal(owed.giftPoints),
+        releasedPoints: formatDecimal(owed.releasedPoints),
+        dividendQuota: formatDecimal(owed.dividendQuota),
+        exitQuota: formatDecimal(owed.exitQuota),
+        stablePoints: formatDecimal(owed.stablePoints),
+        equity: {
+          pool: formatDecimal(owed.equityPool),
+          heldByMembers: formatDecimal(owed.equityHeldByMembers),
+          treasury: formatDecimal(owed.equityTreasury),
+          price: figures.price,
+        },
+        cash: {
+          memberCash: formatAmount("cny", owed.memberCash),
+          withdrawalsPending: formatAmount("cny", owed.withdrawalsPending),
+        },
+        debts: {
+          cash: formatAmount("cny", owed.debts.cash),
+          points: formatDecimal(owed.debts.points),
+          equity: formatDecimal(owed.debts.equity),
+          stable: formatDecimal(owed.debts.stable),
+          weight: formatDecimal(owed.debts.weight),
+        },
+      };
+    },
+  );
+
+  app.get(
+    "/referral-reach",
+    {
+      preValidation: anyone,
+      schema: {
+        tags: ["admin"],
+        summary: "奖励穿透层级 / how many referral levels up the parameters in force pay rewards",
+        querystring: Type.Object({
+          day: Type.Optional(
+            Type.String({
+              pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+              description: "business day whose parameters to show (default: the open day)",
+            }),
+          ),
+        }),
+        response: responses(ReachSchema),
+      },
+    },
+    async (request) => {
+      const day = request.query.day ?? (await openDay(ctx.db));
+      if (
+        Number.isNaN(Date.parse(`${day}T00:00:00Z`)) ||
+        new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day
+      )
+        fail("VALIDATION_FAILED", {
+          field: "day",
+          detail: { zh: `day 不是有效日期：${day}`, en: `day is not a date: ${day}` },
+        });
+      const effective = await configForDay(ctx.db, day);
+      return { businessDay: day, versionId: effective.versionId, ...referralReachView(effective.config) };
+    },
+  );
+}
