@@ -1,5 +1,9 @@
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { StringDecoder } from "node:string_decoder";
 import pg from "pg";
-import type { Db, Queryable, QueryResult, Tx } from "./types.ts";
+import { from as copyFromStream, to as copyToStream } from "pg-copy-streams";
+import type { CopySource, Db, Queryable, QueryResult, Tx } from "./types.ts";
 
 /** OIDs whose text the adapter keeps as a string on both drivers. */
 const KEEP_AS_TEXT = new Set([20, 1082, 1700]); // int8, date, numeric
@@ -33,6 +37,35 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   };
 }
 
+/** COPY … FROM STDIN on one client, streamed with back-pressure; a throwing `afterChunk` aborts the COPY. */
+async function copyIn(
+  client: pg.PoolClient,
+  target: string,
+  chunks: CopySource,
+  afterChunk?: (index: number) => void,
+): Promise<number> {
+  const stream = client.query(copyFromStream(`COPY ${target} FROM STDIN`));
+  async function* feed(): AsyncGenerator<string> {
+    let index = 0;
+    for await (const chunk of chunks) {
+      if (chunk.length === 0) continue;
+      yield chunk;
+      afterChunk?.(index++);
+    }
+  }
+  await pipeline(Readable.from(feed()), stream);
+  return stream.rowCount;
+}
+
+/** COPY (…) TO STDOUT on one client, decoded as UTF-8 text chunks. */
+async function* copyOut(client: pg.PoolClient, query: string): AsyncGenerator<string> {
+  const stream = client.query(copyToStream(`COPY (${query}) TO STDOUT`));
+  const decoder = new StringDecoder("utf8");
+  for await (const chunk of stream as AsyncIterable<Buffer>) yield decoder.write(chunk);
+  const rest = decoder.end();
+  if (rest) yield rest;
+}
+
 /** Opens a pool on a PostgreSQL server (DATABASE_URL). */
 export async function openPg(options: PgOptions): Promise<Db & { readonly pool: pg.Pool }> {
   const pool = new pg.Pool({
@@ -54,7 +87,12 @@ export async function openPg(options: PgOptions): Promise<Db & { readonly pool: 
       const client = await pool.connect();
       try {
         await client.query("begin");
-        const result = await fn({ ...wrap(client), inTransaction: true });
+        const result = await fn({
+          ...wrap(client),
+          inTransaction: true,
+          copyFrom: (target, chunks, afterChunk) => copyIn(client, target, chunks, afterChunk),
+          copyTo: (query) => copyOut(client, query),
+        });
         await client.query("commit");
         client.release();
         return result;

@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
-import type { Db, Queryable, QueryResult, Tx } from "./types.ts";
+import type { CopySource, Db, Queryable, QueryResult, Tx } from "./types.ts";
 
 /** OIDs whose text the adapter keeps as a string on both drivers. */
 const KEEP_AS_TEXT = [20, 1082, 1700] as const; // int8, date, numeric
@@ -25,6 +25,44 @@ function wrap(handle: PGlite | Transaction): Queryable {
       await handle.exec(sql);
     },
   };
+}
+
+/** Bytes of COPY text PGlite takes in one `COPY … FROM '/dev/blob'` (its whole input is held in memory). */
+export const PGLITE_COPY_BYTES = 16 * 1024 * 1024;
+
+/** COPY … FROM STDIN on PGlite: chunks gathered into blobs of about `PGLITE_COPY_BYTES`, one COPY each. */
+async function copyIn(
+  handle: Transaction,
+  target: string,
+  chunks: CopySource,
+  afterChunk?: (index: number) => void,
+): Promise<number> {
+  let parts: string[] = [];
+  let size = 0;
+  let rows = 0;
+  const flush = async () => {
+    if (size === 0) return;
+    const result = await handle.query(`COPY ${target} FROM '/dev/blob'`, [], { blob: new Blob(parts) });
+    rows += result.affectedRows ?? 0;
+    parts = [];
+    size = 0;
+  };
+  let index = 0;
+  for await (const chunk of chunks) {
+    if (chunk.length === 0) continue;
+    parts.push(chunk);
+    size += chunk.length;
+    if (size >= PGLITE_COPY_BYTES) await flush();
+    afterChunk?.(index++);
+  }
+  await flush();
+  return rows;
+}
+
+/** COPY (…) TO STDOUT on PGlite: the whole output as one blob, yielded as text. */
+async function* copyOut(handle: Transaction, query: string): AsyncGenerator<string> {
+  const result = await handle.query(`COPY (${query}) TO '/dev/blob'`);
+  if (result.blob) yield await result.blob.text();
 }
 
 function alive(pid: number): boolean {
@@ -82,7 +120,14 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Db & { re
     query: outer.query,
     exec: outer.exec,
     transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-      return pglite.transaction((inner) => fn({ ...wrap(inner), inTransaction: true }));
+      return pglite.transaction((inner) =>
+        fn({
+          ...wrap(inner),
+          inTransaction: true,
+          copyFrom: (target, chunks, afterChunk) => copyIn(inner, target, chunks, afterChunk),
+          copyTo: (query) => copyOut(inner, query),
+        }),
+      );
     },
     async close() {
       await pglite.close();

@@ -15,9 +15,20 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
+/** Chunks of COPY text (`\t`-separated columns, `\n`-terminated rows), produced lazily. */
+export type CopySource = Iterable<string> | AsyncIterable<string>;
+
 /** An open transaction; every repository call that writes takes one. */
 export interface Tx extends Queryable {
   readonly inTransaction: true;
+  /**
+   * Bulk load: runs `COPY <table> (<columns>) FROM STDIN` (text format) fed by `chunks`
+   * (pg: one streamed COPY; PGlite: one `COPY … FROM '/dev/blob'` per ~`PGLITE_COPY_BYTES`).
+   * `afterChunk` runs after each chunk was handed to the database. Returns the rows copied.
+   */
+  copyFrom(target: string, chunks: CopySource, afterChunk?: (index: number) => void): Promise<number>;
+  /** Bulk read: runs `COPY (<query>) TO STDOUT` (text format) and yields the output in chunks (not row-aligned). */
+  copyTo(query: string): AsyncIterable<string>;
 }
 
 /** The driver behind a `Db`. */

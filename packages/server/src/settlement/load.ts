@@ -1,0 +1,211 @@
+/**
+ * Loads the columns the engine's `settleDay` needs for business day D, with
+ * streaming reads (COPY … TO STDOUT) inside the settlement's transaction:
+ * members and their referrers, own performance, open release-plan orders,
+ * quota / weight / debts, the day's cycle sales and the stars last shown.
+ *
+ * Amounts leave the database as integers of micro-units (`amount * 10⁶` cast
+ * to bigint in SQL, exact for numeric(30,6)) and become bigints with `BigInt`;
+ * no float ever carries money.
+ */
+import type { SettlementInput } from "@jifen/engine";
+import type { Tx } from "../db/index.ts";
+import { readCopyRows } from "./copy-text.ts";
+
+/** Everything loaded for one day, with member indexes dense from 0 in member id order. */
+export interface DayColumns {
+  readonly day: string;
+  /** Member id of each index (ascending ids). */
+  readonly memberIds: string[];
+  readonly input: SettlementInput;
+  /** Order id of each open release-plan order (same order as `input.orderMember`: by seq). */
+  readonly orderIds: Float64Array;
+  /** What each member owes in points and cash before the day (positive micro-units). */
+  readonly pointsOwed: BigInt64Array;
+  readonly cashOwed: BigInt64Array;
+  /** Star level name each member shows now (null for none), from member_stars. */
+  readonly currentStar: (string | null)[];
+}
+
+/** Progress of a long phase: `done` of `total` units (total 0 when unknown). */
+export type ProgressFn = (phase: string, done: number, total: number) => void;
+
+/** A YYYY-MM-DD day that is safe to inline in SQL (COPY takes no parameters). */
+export function assertDay(day: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`)))
+    throw new Error(`not a business day (YYYY-MM-DD): ${JSON.stringify(day)}`);
+  return day;
+}
+
+/** Maps member ids (numbers) to dense indexes: a flat array when ids are dense enough, else a Map. */
+class IdIndex {
+  private readonly flat: Int32Array | null;
+  private readonly map: Map<number, number> | null;
+  constructor(ids: Float64Array, count: number) {
+    let max = 0;
+    for (let i = 0; i < count; i++) max = Math.max(max, ids[i] as number);
+    if (max <= 4 * count + 1_000_000) {
+      this.flat = new Int32Array(max + 1).fill(-1);
+      this.map = null;
+      for (let i = 0; i < count; i++) this.flat[ids[i] as number] = i;
+    } else {
+      this.flat = null;
+      this.map = new Map();
+      for (let i = 0; i < count; i++) this.map.set(ids[i] as number, i);
+    }
+  }
+  /** The index of member `id`, or −1. */
+  of(id: number): number {
+    if (this.flat) return id < this.flat.length ? (this.flat[id] as number) : -1;
+    return this.map?.get(id) ?? -1;
+  }
+}
+
+function safeId(text: string | null | undefined, what: string): number {
+  const id = Number(text);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new Error(`settlement: bad ${what} id ${text}`);
+  return id;
+}
+
+function micro(text: string | null): bigint {
+  return text === null ? 0n : BigInt(text);
+}
+
+/** Grows a typed array (doubling) so that index `need` fits. */
+function grow<T extends Float64Array | Int32Array | BigInt64Array>(array: T, need: number): T {
+  if (need < array.length) return array;
+  const next = new (array.constructor as new (n: number) => T)(Math.max(need + 1, array.length * 2));
+  next.set(array as never);
+  return next;
+}
+
+/** Reads every column of day `day` inside `tx`. */
+export async function loadDayColumns(tx: Tx, day: string, progress?: ProgressFn): Promise<DayColumns> {
+  assertDay(day);
+  // 1. Members, in id order, and their referrers.
+  let ids = new Float64Array(1024);
+  let referrers = new Float64Array(1024);
+  let count = 0;
+  await readCopyRows(tx.copyTo("select id, referrer_id from members order by id"), (c) => {
+    ids = grow(ids, count);
+    referrers = grow(referrers, count);
+    ids[count] = safeId(c[0] as string, "member");
+    referrers[count] = c[1] === null ? 0 : safeId(c[1], "referrer");
+    count++;
+    if ((count & 0xffff) === 0) progress?.("load:members", count, 0);
+  });
+  progress?.("load:members", count, count);
+  const index = new IdIndex(ids, count);
+  const parent = new Int32Array(count);
+  const memberIds = new Array<string>(count);
+  for (let i = 0; i < count; i++) {
+    memberIds[i] = String(ids[i]);
+    const r = referrers[i] as number;
+    parent[i] = r === 0 ? -1 : index.of(r);
+    if (r !== 0 && parent[i] === -1)
+      throw new Error(`settlement: member ${ids[i]} has unknown referrer ${r}`);
+  }
+  const indexOf = (text: string | null | undefined) => {
+    const i = index.of(safeId(text, "member"));
+    if (i < 0) throw new Error(`settlement: unknown member ${text}`);
+    return i;
+  };
+
+  // 2. Own performance: eligible, unreversed orders of every plan up to and including D.
+  const ownPerformance = new BigInt64Array(count);
+  await readCopyRows(
+    tx.copyTo(
+      `select member_id, (sum(amount) * 1000000)::bigint from order_rewards
+       where eligible_on <= '${day}'::date and reversed_on is null group by member_id`,
+    ),
+    (c) => {
+      ownPerformance[indexOf(c[0] as string)] = micro(c[1] as string);
+    },
+  );
+  progress?.("load:performance", count, count);
+
+  // 3. Open release-plan orders, oldest eligible first (the FIFO order).
+  let orderIds = new Float64Array(1024);
+  let orderMember = new Int32Array(1024);
+  let orderRemaining = new BigInt64Array(1024);
+  let orderBase = new BigInt64Array(1024);
+  let orders = 0;
+  await readCopyRows(
+    tx.copyTo(
+      `select order_id, member_id, (release_remaining * 1000000)::bigint, (release_base * 1000000)::bigint
+       from order_rewards where release_remaining > 0 and reversed_on is null order by seq`,
+    ),
+    (c) => {
+      if (orders >= orderIds.length) {
+        orderIds = grow(orderIds, orders);
+        orderMember = grow(orderMember, orders);
+        orderRemaining = grow(orderRemaining, orders);
+        orderBase = grow(orderBase, orders);
+      }
+      orderIds[orders] = safeId(c[0], "order");
+      orderMember[orders] = indexOf(c[1] as string);
+      orderRemaining[orders] = micro(c[2] as string);
+      orderBase[orders] = micro(c[3] as string);
+      orders++;
+      if ((orders & 0xffff) === 0) progress?.("load:orders", orders, 0);
+    },
+  );
+  progress?.("load:orders", orders, orders);
+
+  // 4. Quota, weight and debts from the balances.
+  const quota = new BigInt64Array(count);
+  const weight = new BigInt64Array(count);
+  const pointsOwed = new BigInt64Array(count);
+  const cashOwed = new BigInt64Array(count);
+  await readCopyRows(
+    tx.copyTo(
+      `select member_id, account, asset, (amount * 1000000)::bigint from balances
+       where member_id is not null and (asset in ('quota', 'weight') or account like '%:debt:%') and amount <> 0`,
+    ),
+    (c) => {
+      const id = c[0] as string;
+      const i = indexOf(id);
+      const wallet = (c[1] as string).slice(id.length + 3); // after "m:<id>:"
+      const amount = micro(c[3] as string);
+      const asset = c[2];
+      if (wallet === "quota" && asset === "quota") quota[i] = amount;
+      else if (wallet === "weight" && asset === "weight") weight[i] = amount;
+      else if (wallet === "debt:points" && asset === "points") pointsOwed[i] = -amount;
+      else if (wallet === "debt:cash" && asset === "cny") cashOwed[i] = -amount;
+    },
+  );
+  progress?.("load:balances", count, count);
+
+  // 5. The day's eligible cycle-plan sales D.
+  const sales = await tx.query<{ sales: string }>(
+    `select (coalesce(sum(amount), 0) * 1000000)::bigint as sales from order_rewards
+     where in_cycle and eligible_on = $1::date and (reversed_on is null or reversed_on <> $1::date)`,
+    [day],
+  );
+
+  // 6. Stars shown now.
+  const currentStar = new Array<string | null>(count).fill(null);
+  await readCopyRows(tx.copyTo("select member_id, star from member_stars"), (c) => {
+    currentStar[indexOf(c[0])] = c[1] ?? null;
+  });
+
+  return {
+    day,
+    memberIds,
+    input: {
+      memberCount: count,
+      parent,
+      ownPerformance,
+      orderMember: orderMember.slice(0, orders),
+      orderRemaining: orderRemaining.slice(0, orders),
+      orderBase: orderBase.slice(0, orders),
+      quota,
+      weight,
+      cycleSales: BigInt(sales.rows[0]?.sales ?? "0"),
+    },
+    orderIds: orderIds.slice(0, orders),
+    pointsOwed,
+    cashOwed,
+    currentStar,
+  };
+}

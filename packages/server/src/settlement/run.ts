@@ -1,0 +1,311 @@
+/**
+ * The daily settlement of business day D, exactly once and all or nothing:
+ * one database transaction takes the settlement lock (an advisory lock, so a
+ * second server answers "busy" at once), checks the reward clock has D open
+ * (`reward_clock.open_day = D`, locked FOR UPDATE), loads the day's columns,
+ * runs the engine's `settleDay`, writes the ledger and state in bulk, opens
+ * D + 1 (`openNextDay`) and stores the day's report in `settlement_runs` —
+ * then commits. A crash at any point rolls everything back; the next run
+ * settles the day from the start. A settled day has moved the clock on, so
+ * running it again finds nothing to do.
+ */
+import { hostname } from "node:os";
+import { formatDecimal, type SettlementResult, settleDay } from "@jifen/engine";
+import { addDays, businessDay } from "../clock/index.ts";
+import { configForDay } from "../config/index.ts";
+import { type Db, isSqlError, type Tx } from "../db/index.ts";
+import { openNextDay as rewardsOpenNextDay } from "../rewards/index.ts";
+import { type DayColumns, loadDayColumns, type ProgressFn } from "./load.ts";
+import { readRun, type SettlementReport, storeRun } from "./report.ts";
+import { type BatchHook, type RowsWritten, writeDay } from "./write.ts";
+
+/** What opening the next business day needs: the reward engine's `openNextDay`. */
+export type OpenNextDay = (tx: Tx, day: string, context: { now: Date; businessDay: string }) => Promise<void>;
+
+/** Options of a settlement run. */
+export interface SettleOptions {
+  /** The wall clock (decides which days are over). */
+  readonly now: Date;
+  /** Time zone of the business day. */
+  readonly timeZone: string;
+  /** Compute and report, write nothing. */
+  readonly dryRun?: boolean;
+  /** Who runs it (shown in settlement_runs.lease_owner); host:pid by default. */
+  readonly owner?: string;
+  readonly progress?: ProgressFn;
+  /** Test hook between write batches (throw to abort, or kill the process). */
+  readonly afterBatch?: BatchHook;
+  /** Opens D + 1 inside the day's transaction (the reward engine's; replaceable in tests). */
+  readonly openNextDay?: OpenNextDay;
+}
+
+/** The result of settling (or trying to settle) one day. */
+export type SettleOutcome =
+  | { readonly status: "settled" | "dry-run"; readonly day: string; readonly report: SettlementReport }
+  | { readonly status: "already-settled"; readonly day: string; readonly report: SettlementReport | null }
+  | { readonly status: "busy"; readonly day: string; readonly message: string }
+  | { readonly status: "not-due"; readonly day: string; readonly message: string };
+
+const RETRYABLE = ["40P01", "40001"]; // deadlock, serialization failure
+const MAX_ATTEMPTS = 3;
+
+/** The advisory lock key of the settlement (per schema, so test schemas do not collide). */
+const LOCK_SQL = "select pg_try_advisory_xact_lock(hashtext('jifen.settlement:' || current_schema())) as ok";
+
+/** The business day the reward engine has open, or null when the clock was never started. */
+export async function openDay(q: Pick<Tx, "query">, lock = false): Promise<string | null> {
+  const rows = await q.query<{ open_day: string }>(
+    `select open_day from reward_clock where id = 1${lock ? " for update" : ""}`,
+  );
+  return rows.rows[0]?.open_day ?? null;
+}
+
+/** A kill switch for crash tests: JIFEN_SETTLE_CRASH_AT="<phase>:<batch>" SIGKILLs the process there. */
+export function crashHookFromEnv(env: NodeJS.ProcessEnv = process.env): BatchHook | undefined {
+  const spec = env.JIFEN_SETTLE_CRASH_AT;
+  if (!spec) return undefined;
+  const [phase, at = "0"] = spec.split(":");
+  return (current, batch) => {
+    if (current === phase && batch >= Number(at)) process.kill(process.pid, "SIGKILL");
+  };
+}
+
+function decimal(micro: bigint): string {
+  return formatDecimal(micro);
+}
+
+function buildReport(
+  columns: DayColumns,
+  result: SettlementResult,
+  extra: {
+    configVersionId: string | null;
+    dryRun: boolean;
+    rows: RowsWritten;
+    startedAt: Date;
+    phasesMs: Record<string, number>;
+    owner: string;
+    starNames: readonly string[];
+  },
+): SettlementReport {
+  const t = result.totals;
+  let membersPaid = 0;
+  let ordersReleased = 0;
+  const byLevel: Record<string, number> = {};
+  for (let i = 0; i < columns.memberIds.length; i++) {
+    const released =
+      (result.static[i] as bigint) +
+      (result.share[i] as bigint) +
+      (result.team[i] as bigint) +
+      (result.peer[i] as bigint);
+    if (released > 0n || (result.dividend[i] as bigint) > 0n) membersPaid++;
+    const level = result.star[i] as number;
+    if (level >= 0) {
+      const name = extra.starNames[level] ?? String(level);
+      byLevel[name] = (byLevel[name] ?? 0) + 1;
+    }
+  }
+  for (const r of result.orderReleased) if (r > 0n) ordersReleased++;
+  const finishedAt = new Date();
+  return {
+    day: columns.day,
+    dryRun: extra.dryRun,
+    configVersionId: extra.configVersionId,
+    members: columns.memberIds.length,
+    membersPaid,
+    openOrders: columns.orderIds.length,
+    ordersReleased,
+    cycleSales: decimal(columns.input.cycleSales),
+    totals: {
+      static: decimal(t.static),
+      share: decimal(t.share),
+      team: decimal(t.team),
+      peer: decimal(t.peer),
+      released: decimal(t.static + t.share + t.team + t.peer),
+      forfeited: decimal(t.forfeited),
+      dividends: decimal(t.dividend),
+      pooled: decimal(t.pooled),
+      returned: decimal(t.returned),
+      burned: decimal(t.dividend),
+    },
+    pools: result.pools.map((p) => ({
+      name: p.name,
+      tier: p.tier ?? null,
+      amount: decimal(p.amount),
+      members: p.members,
+    })),
+    stars: byLevel,
+    rows: extra.rows,
+    owner: extra.owner,
+    startedAt: extra.startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - extra.startedAt.getTime(),
+    phasesMs: extra.phasesMs,
+  };
+}
+
+/** Settles business day `day`, which must be the open day and over by the wall clock (not for a dry run). */
+export async function settleBusinessDay(db: Db, day: string, options: SettleOptions): Promise<SettleOutcome> {
+  const today = businessDay(options.now, options.timeZone);
+  const dryRun = options.dryRun ?? false;
+  if (!dryRun && day >= today)
+    return { status: "not-due", day, message: `business day ${day} is not over yet (today is ${today})` };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await attemptDay(db, day, today, options);
+    } catch (error) {
+      if (attempt < MAX_ATTEMPTS && RETRYABLE.some((code) => isSqlError(error, code))) continue;
+      if (!dryRun) await markFailed(db, day, error, options).catch(() => {});
+      throw error;
+    }
+  }
+}
+
+async function markFailed(db: Db, day: string, error: unknown, options: SettleOptions): Promise<void> {
+  const message = error instanceof Error ? error.message : String(error);
+  await db.query(
+    `insert into settlement_runs (business_day, status, lease_owner, started_at, finished_at, error)
+     values ($1::date, 'failed', $2, $3::timestamptz, $3::timestamptz, $4)
+     on conflict (business_day) do update set status = 'failed', lease_owner = excluded.lease_owner,
+       finished_at = excluded.finished_at, error = excluded.error
+     where settlement_runs.status <> 'done'`,
+    [day, ownerOf(options), new Date().toISOString(), message.slice(0, 2000)],
+  );
+}
+
+function ownerOf(options: SettleOptions): string {
+  return options.owner ?? `${hostname()}:${process.pid}`;
+}
+
+async function attemptDay(
+  db: Db,
+  day: string,
+  today: string,
+  options: SettleOptions,
+): Promise<SettleOutcome> {
+  const dryRun = options.dryRun ?? false;
+  const owner = ownerOf(options);
+  const startedAt = new Date();
+  return db.transaction(async (tx): Promise<SettleOutcome> => {
+    if (!dryRun) {
+      const lock = await tx.query<{ ok: boolean }>(LOCK_SQL);
+      if (!lock.rows[0]?.ok)
+        return { status: "busy", day, message: "another process is settling (settlement lock held)" };
+    }
+    const open = await openDay(tx, !dryRun);
+    if (open === null)
+      throw new Error("settlement: the reward clock has no open day (start the server once)");
+    if (open > day)
+      return { status: "already-settled", day, report: (await readRun(tx, day))?.report ?? null };
+    if (open < day)
+      return { status: "not-due", day, message: `business day ${open} must be settled before ${day}` };
+    if (!dryRun && db.driver === "pg") {
+      // Visible to other connections while the day's transaction runs (informational; the lock excludes).
+      await db.query(
+        `insert into settlement_runs (business_day, status, lease_owner, lease_expires_at, started_at)
+         values ($1::date, 'running', $2, $3::timestamptz + interval '1 hour', $3::timestamptz)
+         on conflict (business_day) do update set status = 'running', lease_owner = excluded.lease_owner,
+           lease_expires_at = excluded.lease_expires_at, started_at = excluded.started_at, error = null
+         where settlement_runs.status <> 'done'`,
+        [day, owner, startedAt.toISOString()],
+      );
+    }
+    await tx.exec("set local work_mem = '256MB'");
+    const phasesMs: Record<string, number> = {};
+    let mark = performance.now();
+    const lap = (phase: string) => {
+      const at = performance.now();
+      phasesMs[phase] = Math.round(at - mark);
+      mark = at;
+    };
+    const effective = await configForDay(tx, day);
+    const columns = await loadDayColumns(tx, day, options.progress);
+    lap("load");
+    options.progress?.("compute", 0, 1);
+    const result = settleDay(columns.input, effective.config.release, effective.config.cycle);
+    options.progress?.("compute", 1, 1);
+    lap("compute");
+    const starNames = effective.config.release.starLevels.map((s) => s.name);
+    const noRows: RowsWritten = { transactions: 0, postings: 0, balances: 0, orders: 0, stars: 0 };
+    if (dryRun) {
+      return {
+        status: "dry-run",
+        day,
+        report: buildReport(columns, result, {
+          configVersionId: effective.versionId,
+          dryRun,
+          rows: noRows,
+          startedAt,
+          phasesMs,
+          owner,
+          starNames,
+        }),
+      };
+    }
+    const rows = await writeDay(tx, columns, result, starNames, {
+      now: options.now,
+      ...(options.progress ? { progress: options.progress } : {}),
+      ...(options.afterBatch ? { afterBatch: options.afterBatch } : {}),
+    });
+    lap("write");
+    options.progress?.("open-next-day", 0, 1);
+    await (options.openNextDay ?? rewardsOpenNextDay)(tx, day, { now: options.now, businessDay: today });
+    options.afterBatch?.("open-next-day", 0);
+    options.progress?.("open-next-day", 1, 1);
+    lap("openNextDay");
+    const report = buildReport(columns, result, {
+      configVersionId: effective.versionId,
+      dryRun,
+      rows,
+      startedAt,
+      phasesMs,
+      owner,
+      starNames,
+    });
+    await storeRun(tx, report);
+    return { status: "settled", day, report };
+  });
+}
+
+/**
+ * Settles every open day up to and including `lastDay`, one transaction per
+ * day, in order (catching up missed days). Stops at the first day that is not
+ * settled now (busy, not due). With `dryRun`, reports only the open day.
+ */
+export async function settleThrough(
+  db: Db,
+  lastDay: string,
+  options: SettleOptions,
+): Promise<SettleOutcome[]> {
+  if (options.dryRun) {
+    const open = await openDay(db);
+    if (open === null)
+      throw new Error("settlement: the reward clock has no open day (start the server once)");
+    if (lastDay !== open)
+      return [{ status: "not-due", day: lastDay, message: `a dry run computes the open day only (${open})` }];
+    return [await settleBusinessDay(db, lastDay, options)];
+  }
+  const outcomes: SettleOutcome[] = [];
+  for (;;) {
+    const open = await openDay(db);
+    if (open === null)
+      throw new Error("settlement: the reward clock has no open day (start the server once)");
+    if (open > lastDay) {
+      if (outcomes.length === 0)
+        outcomes.push({
+          status: "already-settled",
+          day: lastDay,
+          report: (await readRun(db, lastDay))?.report ?? null,
+        });
+      return outcomes;
+    }
+    const outcome = await settleBusinessDay(db, open, options);
+    outcomes.push(outcome);
+    if (outcome.status !== "settled") return outcomes;
+  }
+}
+
+/** Settles every day that is over by the wall clock and not settled yet (up to yesterday). */
+export async function settleDue(db: Db, options: SettleOptions): Promise<SettleOutcome[]> {
+  const yesterday = addDays(businessDay(options.now, options.timeZone), -1);
+  return settleThrough(db, yesterday, { ...options, dryRun: false });
+}

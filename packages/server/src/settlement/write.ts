@@ -1,0 +1,320 @@
+/**
+ * Writes a settled day in bulk inside the day's transaction: the engine's
+ * ledger transactions (`settlementTransactions`) and their postings by COPY,
+ * the balances by one set-based UPDATE (+ INSERT for first rows) of the net
+ * delta per (account, asset), the release-plan orders' remaining gift, and the
+ * stars that changed. Rows stream in member id order, which is also the order
+ * of the ledger's member and account indexes: index pages are visited once.
+ */
+import {
+  type Asset,
+  FEN,
+  formatDecimal,
+  isBalanced,
+  type SettlementResult,
+  settlementTransactions,
+  type Transaction,
+} from "@jifen/engine";
+import type { Tx } from "../db/index.ts";
+import { COPY_NULL, CopyChunker, escapeCopy, readCopyRows } from "./copy-text.ts";
+import type { DayColumns, ProgressFn } from "./load.ts";
+
+/** Called after each batch handed to the database (tests inject crashes here). */
+export type BatchHook = (phase: string, batch: number) => void;
+
+/** Rows written for a day. */
+export interface RowsWritten {
+  readonly transactions: number;
+  readonly postings: number;
+  readonly balances: number;
+  readonly orders: number;
+  readonly stars: number;
+}
+
+/** How many ledger transactions a day's result yields (without building them). */
+export function countTransactions(result: SettlementResult): number {
+  let n = (result.totals.pooled > 0n ? 1 : 0) + (result.totals.returned > 0n ? 1 : 0);
+  const members = result.static.length;
+  for (let i = 0; i < members; i++) {
+    const released =
+      (result.static[i] as bigint) +
+      (result.share[i] as bigint) +
+      (result.team[i] as bigint) +
+      (result.peer[i] as bigint);
+    if (released > 0n) n++;
+    if ((result.dividend[i] as bigint) > 0n) n++;
+  }
+  return n;
+}
+
+/** The member id inside a member account name (`m:<id>:…`), or null. */
+function memberOf(account: string): string | null {
+  if (!account.startsWith("m:")) return null;
+  const end = account.indexOf(":", 2);
+  return end < 0 ? null : account.slice(2, end);
+}
+
+/**
+ * Net balance change per (account, asset), produced while the postings stream
+ * by: member accounts are grouped per member (each member's transactions are
+ * contiguous, in index order — asserted), platform accounts summed apart.
+ */
+class DeltaCollector {
+  private readonly out = new CopyChunker();
+  private member: string | null = null;
+  private cursor = 0;
+  private readonly memberRows: { account: string; asset: Asset; amount: bigint }[] = [];
+  private readonly platform = new Map<string, { account: string; asset: Asset; amount: bigint }>();
+  constructor(private readonly memberIds: readonly string[]) {}
+
+  add(account: string, asset: Asset, amount: bigint, member: string | null): void {
+    if (member === null) {
+      const key = `${account}\u0000${asset}`;
+      const row = this.platform.get(key);
+      if (row) row.amount += amount;
+      else this.platform.set(key, { account, asset, amount });
+      return;
+    }
+    if (member !== this.member) {
+      this.flushMember();
+      // Members appear in index order, each once: advance the cursor to it.
+      while (this.cursor < this.memberIds.length && this.memberIds[this.cursor] !== member) this.cursor++;
+      if (this.cursor >= this.memberIds.length)
+        throw new Error(`settlement: postings of member ${member} are not contiguous in member order`);
+      this.cursor++;
+      this.member = member;
+    }
+    for (const row of this.memberRows) {
+      if (row.account === account && row.asset === asset) {
+        row.amount += amount;
+        return;
+      }
+    }
+    this.memberRows.push({ account, asset, amount });
+  }
+
+  private flushMember(): void {
+    for (const row of this.memberRows) {
+      if (row.amount !== 0n)
+        this.out.push(`${row.account}\t${row.asset}\t${this.member}\t${formatDecimal(row.amount)}`);
+    }
+    this.memberRows.length = 0;
+  }
+
+  /** Every delta row as COPY text chunks (platform rows last). */
+  finish(): string[] {
+    this.flushMember();
+    for (const row of this.platform.values()) {
+      if (row.amount !== 0n)
+        this.out.push(`${row.account}\t${row.asset}\t${COPY_NULL}\t${formatDecimal(row.amount)}`);
+    }
+    return this.out.finish();
+  }
+
+  get rows(): number {
+    return this.out.rows;
+  }
+}
+
+/** Reserves `n` ledger transaction ids from the table's identity sequence. */
+async function reserveTransactionIds(tx: Tx, n: number): Promise<Float64Array> {
+  const ids = new Float64Array(n);
+  if (n === 0) return ids;
+  let k = 0;
+  await readCopyRows(
+    tx.copyTo(
+      `select nextval(pg_get_serial_sequence('ledger_transactions', 'id')) from generate_series(1, ${n})`,
+    ),
+    (c) => {
+      ids[k++] = Number(c[0]);
+    },
+  );
+  if (k !== n) throw new Error(`settlement: reserved ${k} of ${n} transaction ids`);
+  return ids;
+}
+
+function assertTransaction(t: Transaction): void {
+  if (!isBalanced(t.postings)) throw new Error(`settlement: ${t.kind} does not balance`);
+  for (const p of t.postings) {
+    if (p.asset === "cny" && p.account.startsWith("m:") && p.amount % FEN !== 0n)
+      throw new Error(`settlement: ${p.account} moves part of a fen (${p.amount})`);
+  }
+}
+
+/** Writes the day's ledger, balances, orders and stars. */
+export async function writeDay(
+  tx: Tx,
+  columns: DayColumns,
+  result: SettlementResult,
+  starNames: readonly string[],
+  options: { now: Date; progress?: ProgressFn; afterBatch?: BatchHook },
+): Promise<RowsWritten> {
+  const { day } = columns;
+  const batch = (phase: string) => (index: number) => options.afterBatch?.(phase, index);
+  const createdAt = options.now.toISOString();
+  const ref = escapeCopy(`day:${day}`);
+
+  // 1. Ledger transactions (streamed) and their postings (kept as text until the transactions are in).
+  const total = countTransactions(result);
+  const ids = await reserveTransactionIds(tx, total);
+  const postings = new CopyChunker();
+  const deltas = new DeltaCollector(columns.memberIds);
+  const generator = settlementTransactions(0, result, {
+    memberIds: columns.memberIds,
+    pointsOwed: columns.pointsOwed,
+    cashOwed: columns.cashOwed,
+  });
+  let k = 0;
+  function* transactionRows(): Generator<string> {
+    const rows = new CopyChunker();
+    for (const t of generator) {
+      assertTransaction(t);
+      const id = ids[k++] as number;
+      rows.push(`${id}\t${day}\t${t.kind}\t${ref}\t${COPY_NULL}\t${createdAt}`);
+      for (const p of t.postings) {
+        if (p.amount === 0n) continue;
+        const member = memberOf(p.account);
+        postings.push(
+          `${id}\t${escapeCopy(p.account)}\t${p.asset}\t${formatDecimal(p.amount)}\t${member ?? COPY_NULL}`,
+        );
+        deltas.add(escapeCopy(p.account), p.asset, p.amount, member);
+      }
+      for (const chunk of rows.drain()) {
+        options.progress?.("write:transactions", k, total);
+        yield chunk;
+      }
+    }
+    for (const chunk of rows.finish()) yield chunk;
+    options.progress?.("write:transactions", k, total);
+  }
+  const transactions = await tx.copyFrom(
+    "ledger_transactions (id, business_day, kind, ref, memo, created_at)",
+    transactionRows(),
+    batch("transactions"),
+  );
+  if (transactions !== total || k !== total)
+    throw new Error(`settlement: wrote ${transactions} of ${total} transactions`);
+
+  const postingChunks = postings.finish();
+  const postingTotal = postings.rows;
+  let sent = 0;
+  const postingsWritten = await tx.copyFrom(
+    "ledger_postings (transaction_id, account, asset, amount, member_id)",
+    postingChunks,
+    (index) => {
+      sent = index + 1;
+      options.progress?.(
+        "write:postings",
+        Math.round((sent / postingChunks.length) * postingTotal),
+        postingTotal,
+      );
+      options.afterBatch?.("postings", index);
+    },
+  );
+  if (postingsWritten !== postingTotal)
+    throw new Error(`settlement: wrote ${postingsWritten} of ${postingTotal} postings`);
+
+  // 2. Balances: the net delta per (account, asset), in one UPDATE and one INSERT for first rows.
+  const deltaChunks = deltas.finish();
+  await tx.exec(
+    `create temp table if not exists settle_balance_delta
+       (account text not null, asset text not null, member_id bigint, amount numeric(30, 6) not null)
+       on commit drop;
+     truncate settle_balance_delta;`,
+  );
+  const balanceRows = await tx.copyFrom(
+    "settle_balance_delta (account, asset, member_id, amount)",
+    deltaChunks,
+    batch("balances"),
+  );
+  await tx.exec("analyze settle_balance_delta");
+  const updated = await tx.query(
+    `update balances b set amount = b.amount + d.amount from settle_balance_delta d
+     where b.account = d.account and b.asset = d.asset`,
+  );
+  const inserted = await tx.query(
+    `insert into balances (account, asset, member_id, amount)
+     select d.account, d.asset, d.member_id, d.amount from settle_balance_delta d
+     where not exists (select 1 from balances b where b.account = d.account and b.asset = d.asset)`,
+  );
+  if (updated.rowCount + inserted.rowCount !== balanceRows)
+    throw new Error(
+      `settlement: ${balanceRows} balance deltas, ${updated.rowCount + inserted.rowCount} applied`,
+    );
+  options.progress?.("write:balances", balanceRows, balanceRows);
+
+  // 3. Release-plan orders: remaining gift after the day, points released from each.
+  const orderRows = new CopyChunker();
+  const orderCount = columns.orderIds.length;
+  for (let o = 0; o < orderCount; o++) {
+    const released = result.orderReleased[o] as bigint;
+    if (released === 0n) continue;
+    orderRows.push(`${columns.orderIds[o]}\t${result.orderRemaining[o]}\t${released}`);
+  }
+  await tx.exec(
+    `create temp table if not exists settle_order_release
+       (order_id bigint not null, remaining bigint not null, released bigint not null) on commit drop;
+     truncate settle_order_release;`,
+  );
+  const orderChunks = orderRows.finish();
+  const orders = await tx.copyFrom(
+    "settle_order_release (order_id, remaining, released)",
+    orderChunks,
+    batch("orders"),
+  );
+  if (orders > 0) {
+    await tx.exec("analyze settle_order_release");
+    const changed = await tx.query(
+      `update order_rewards o
+       set release_remaining = r.remaining / 1000000.0, release_released = o.release_released + r.released / 1000000.0
+       from settle_order_release r where o.order_id = r.order_id`,
+    );
+    if (changed.rowCount !== orders)
+      throw new Error(`settlement: ${orders} orders released, ${changed.rowCount} updated`);
+  }
+  options.progress?.("write:orders", orders, orders);
+
+  // 4. Stars: only the members whose shown star changes.
+  const stars = await writeStars(tx, columns, result, starNames, day);
+  return {
+    transactions,
+    postings: postingsWritten,
+    balances: balanceRows,
+    orders,
+    stars,
+  };
+}
+
+/** Upserts the stars that changed and deletes those that fell to none; returns the rows touched. */
+async function writeStars(
+  tx: Tx,
+  columns: DayColumns,
+  result: SettlementResult,
+  starNames: readonly string[],
+  day: string,
+): Promise<number> {
+  const rows = new CopyChunker();
+  const n = columns.memberIds.length;
+  for (let i = 0; i < n; i++) {
+    const level = result.star[i] as number;
+    const next = level >= 0 ? (starNames[level] ?? null) : null;
+    if (next !== columns.currentStar[i])
+      rows.push(`${columns.memberIds[i]}\t${next === null ? COPY_NULL : escapeCopy(next)}`);
+  }
+  if (rows.rows === 0) return 0;
+  await tx.exec(
+    `create temp table if not exists settle_star (member_id bigint not null, star text) on commit drop;
+     truncate settle_star;`,
+  );
+  const count = await tx.copyFrom("settle_star (member_id, star)", rows.finish());
+  await tx.query(
+    `insert into member_stars (member_id, star, business_day)
+     select member_id, star, $1::date from settle_star where star is not null
+     on conflict (member_id) do update set star = excluded.star, business_day = excluded.business_day`,
+    [day],
+  );
+  await tx.query(
+    "delete from member_stars m using settle_star s where s.member_id = m.member_id and s.star is null",
+  );
+  return count;
+}
