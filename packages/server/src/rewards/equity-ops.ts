@@ -9,6 +9,7 @@ import {
   type EquityState,
   equityForStable,
   equityToStable,
+  formatDecimal,
   formatPrice,
   initialEquityState,
   memberAccount,
@@ -19,7 +20,6 @@ import {
   priceRatio,
   redeemCost,
   redeemEquity,
-  refuse,
   sellEquity,
   stableToEquity,
   type TransactionKind,
@@ -27,6 +27,7 @@ import {
   withInitialPrice,
 } from "@jifen/engine";
 import type { Queryable, Tx } from "../db/index.ts";
+import { fail } from "../errors/index.ts";
 import { appendTransaction } from "../ledger/append.ts";
 import { type BalanceKey, type LoadedBalances, lockBalances } from "../ledger/balances.ts";
 import type { RewardContext } from "./eligibility.ts";
@@ -89,7 +90,25 @@ export async function equityFigures(q: Queryable, config: Config): Promise<Equit
 }
 
 function positive(amount: bigint, field: string): void {
-  if (amount <= 0n) refuse("AMOUNT_NOT_POSITIVE", field, field);
+  if (amount <= 0n) fail("AMOUNT_NOT_POSITIVE", { field });
+}
+
+/** Refuses a command that needs `needed` of something of which only `held` is there, saying both. */
+function short(
+  code: "INSUFFICIENT_EQUITY" | "INSUFFICIENT_STABLE" | "TREASURY_SHORT",
+  field: string,
+  held: bigint,
+  needed: bigint,
+): never {
+  const [h, n] = [formatDecimal(held), formatDecimal(needed)];
+  const detail =
+    code === "TREASURY_SHORT"
+      ? {
+          zh: `需要 ${n} 个增值积分，平台库存 ${h} 个`,
+          en: `needs ${n} equity points, the treasury holds ${h}`,
+        }
+      : { zh: `需要 ${n}，持有 ${h}`, en: `needs ${n}, holds ${h}` };
+  fail(code, { field, detail });
 }
 
 /** What one equity command wrote: its ledger transaction (null when it moved nothing) and postings. */
@@ -147,7 +166,12 @@ export async function sellPoints(
     `member:${memberId}`,
     (b, bal, state) => {
       if (points > bal.balance(memberAccount(memberId, "equity"), "equity"))
-        refuse("INSUFFICIENT_EQUITY", memberId, "points");
+        short(
+          "INSUFFICIENT_EQUITY",
+          "points",
+          bal.balance(memberAccount(memberId, "equity"), "equity"),
+          points,
+        );
       return sellEquity(b, state, config.equity, memberId, points, false);
     },
   );
@@ -170,10 +194,15 @@ export async function redeemGoods(
     "equity.redeem",
     `member:${memberId}`,
     (b, bal, state) => {
-      if (state.supply === 0n) refuse("INSUFFICIENT_EQUITY", memberId, "amount");
+      if (state.supply === 0n) short("INSUFFICIENT_EQUITY", "amount", 0n, amount);
       const cost = redeemCost(state, amount, config.equity.redeemFeeRate);
       if (cost > bal.balance(memberAccount(memberId, "equity"), "equity"))
-        refuse("INSUFFICIENT_EQUITY", memberId, "amount");
+        short(
+          "INSUFFICIENT_EQUITY",
+          "amount",
+          bal.balance(memberAccount(memberId, "equity"), "equity"),
+          cost,
+        );
       return redeemEquity(b, state, config.equity, memberId, amount).state;
     },
   );
@@ -197,7 +226,12 @@ export async function toStable(
     `member:${memberId}`,
     (b, bal, state) => {
       if (points > bal.balance(memberAccount(memberId, "equity"), "equity"))
-        refuse("INSUFFICIENT_EQUITY", memberId, "points");
+        short(
+          "INSUFFICIENT_EQUITY",
+          "points",
+          bal.balance(memberAccount(memberId, "equity"), "equity"),
+          points,
+        );
       equityToStable(b, state, memberId, points);
       return state;
     },
@@ -222,10 +256,15 @@ export async function fromStable(
     `member:${memberId}`,
     (b, bal, state) => {
       if (stable > bal.balance(memberAccount(memberId, "stable"), "stable"))
-        refuse("INSUFFICIENT_STABLE", memberId, "stable");
+        short(
+          "INSUFFICIENT_STABLE",
+          "stable",
+          bal.balance(memberAccount(memberId, "stable"), "stable"),
+          stable,
+        );
       const points = equityForStable(state, stable);
       const treasury = b.balance(PlatformAccount.treasury, "equity");
-      if (points > treasury) refuse("TREASURY_SHORT", `needs ${points} µ`, "stable");
+      if (points > treasury) short("TREASURY_SHORT", "stable", treasury, points);
       return stableToEquity(b, state, memberId, stable);
     },
     [{ account: PlatformAccount.treasury, asset: "equity" }],
@@ -241,13 +280,18 @@ export async function payMerchant(
   context: RewardContext,
 ): Promise<EquityMove> {
   positive(stable, "stable");
-  if (memberId === merchantId) refuse("SELF_PAYMENT", memberId, "to");
+  if (memberId === merchantId) fail("SELF_PAYMENT", { field: "merchantId" });
   const balances = await lockBalances(tx, [
     ...walletKeys(memberId, ["stable"]),
     ...walletKeys(merchantId, ["stable"]),
   ]);
   if (stable > balances.balance(memberAccount(memberId, "stable"), "stable"))
-    refuse("INSUFFICIENT_STABLE", memberId, "stable");
+    short(
+      "INSUFFICIENT_STABLE",
+      "stable",
+      balances.balance(memberAccount(memberId, "stable"), "stable"),
+      stable,
+    );
   const builder = new TxBuilder(balances);
   payStable(builder, memberId, merchantId, stable);
   const transactionId = await appendTransaction(
