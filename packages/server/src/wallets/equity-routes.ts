@@ -323,12 +323,11 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
           merchantId !== undefined
             ? await findMemberById(tx, merchantId)
             : await findByInviteCode(tx, inviteCode as string);
+        const field = merchantId !== undefined ? "merchantId" : "inviteCode";
         if (merchant?.status !== "active") {
-          fail("MEMBER_NOT_FOUND", {
-            field: merchantId !== undefined ? "merchantId" : "inviteCode",
-            detail: { zh: "收款商家不存在", en: "no such merchant" },
-          });
+          fail("MEMBER_NOT_FOUND", { field, detail: { zh: "收款商家不存在", en: "no such merchant" } });
         }
+        if (merchant.id === id) fail("SELF_PAYMENT", { field });
         return payMerchant(tx, id, merchant.id, stable, context);
       });
     },
