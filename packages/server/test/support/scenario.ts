@@ -17,6 +17,7 @@ import {
   runScenario,
   WALLETS,
 } from "@jifen/engine";
+import { adjustMember, checkAdjustable } from "../../src/admin/adjustments.ts";
 import { addConfigVersion } from "../../src/config/index.ts";
 import { insertMember } from "../../src/members/index.ts";
 import { REWARD_HOOKS } from "../../src/rewards/index.ts";
@@ -29,7 +30,7 @@ import type { TestApp } from "./app.ts";
 export const SCENARIO_TZ = "Asia/Shanghai";
 const DAY_MS = 86_400_000;
 
-/** A scenario of replay events (join, order, refund, setConfig, endOfDay). */
+/** A scenario of replay events (join, order, refund, adjust, setConfig, endOfDay). */
 export interface ServerScenario {
   readonly config?: Record<string, unknown>;
   readonly events: readonly ({ type: string } & Record<string, unknown>)[];
@@ -148,6 +149,24 @@ export async function driveScenario(
         const orderId = orders.get(String(event.order));
         assert.ok(orderId, `${where}: unknown order`);
         await t.db.transaction(async (tx) => markRefunded(tx, await lockOrder(tx, orderId), deps()));
+        break;
+      }
+      case "adjust": {
+        const memberId = members.get(String(event.member));
+        assert.ok(memberId, `${where}: unknown member`);
+        const wallet = checkAdjustable(String(event.asset));
+        await t.db.transaction((tx) =>
+          adjustMember(tx, {
+            memberId,
+            wallet,
+            amount: parseDecimal(event.amount, wallet === "cash" ? 2 : 6),
+            reason: String(event.reason ?? "scenario"),
+            operator: { id: operatorId, username: "admin", role: "admin" },
+            requestId: `scenario-${index}`,
+            now: t.clock.now(),
+            timeZone: SCENARIO_TZ,
+          }),
+        );
         break;
       }
       case "setConfig": {
