@@ -85,16 +85,19 @@ async function lockOperatorBalance(tx: Tx): Promise<void> {
  */
 export async function lockEquityState(tx: Tx, config: Config): Promise<EquityState> {
   await lockOperatorBalance(tx);
-  const initial = initialEquityState(config.equity);
-  await tx.query(
-    `insert into equity_state (id, pool, supply, issued, price_num, price_den)
-     values (1, 0, 0, 0, $1::numeric, $2::numeric) on conflict (id) do nothing`,
-    [formatDecimal(initial.priceNum), formatDecimal(initial.priceDen)],
-  );
-  const rows = await tx.query<EquityRow>(
-    "select pool, supply, issued, price_num, price_den from equity_state where id = 1 for update",
-  );
-  return withInitialPrice(fromRow(rows.rows[0] as EquityRow), config.equity);
+  const lock = "select pool, supply, issued, price_num, price_den from equity_state where id = 1 for update";
+  let row = (await tx.query<EquityRow>(lock)).rows[0];
+  if (!row) {
+    // First use only: every later command finds the row (one statement less while the lock is held).
+    const initial = initialEquityState(config.equity);
+    await tx.query(
+      `insert into equity_state (id, pool, supply, issued, price_num, price_den)
+       values (1, 0, 0, 0, $1::numeric, $2::numeric) on conflict (id) do nothing`,
+      [formatDecimal(initial.priceNum), formatDecimal(initial.priceDen)],
+    );
+    row = (await tx.query<EquityRow>(lock)).rows[0] as EquityRow;
+  }
+  return withInitialPrice(fromRow(row), config.equity);
 }
 
 /** Reads the equity state without locking (figures for display). */
