@@ -174,7 +174,7 @@ for (const target of dbTargets()) {
     });
 
     test("cooling-off: an order paid with coolingOffDays 1 is rewarded only when its day opens", async () => {
-      const [a, b] = members as [TestMember, TestMember];
+      const [a, b, , d] = members as [TestMember, TestMember, TestMember, TestMember];
       const params = { coolingOffDays: 1 };
       const cfg = await call(t, "POST", "/admin/config", { token: admin, body: { params } });
       assert.equal(cfg.statusCode, 201, cfg.body);
@@ -184,6 +184,10 @@ for (const target of dbTargets()) {
       const before = await apiWallets(t, b);
       await order("B2", b);
       await order("A2", a);
+      await order("D2", d);
+      const early = await call(t, "POST", `/admin/orders/${orders.D2}/refund`, { token: admin });
+      assert.equal(early.statusCode, 200, early.body);
+      engine.refund(orders.D2 as string);
       await assertSameAsEngine(t, engine, members, "paid, cooling off");
       assert.deepEqual(await apiWallets(t, b), before, "no reward before the eligible day");
       assert.equal(await count(t, "order_rewards", `order_id = ${orders.B2}`), 0);
@@ -191,7 +195,35 @@ for (const target of dbTargets()) {
       assert.equal(await count(t, "order_rewards", `order_id = ${orders.B2}`), 1);
       const after = await apiWallets(t, b);
       assert.equal(after.equity.debt, 0n, "the new grant repaid B's equity debt first");
+      assert.equal(await count(t, "order_rewards", `order_id = ${orders.D2}`), 0, "refunded before: never");
       await assertSameAsEngine(t, engine, members, "eligible after cooling off");
+    });
+
+    test("an exit caused by others: the price rises with later orders until a holding meets its quota", async () => {
+      const [a, , c, d] = members as [TestMember, TestMember, TestMember, TestMember];
+      admin = await operatorToken(t);
+      const params = { coolingOffDays: 0, equity: { exitQuotaMultiple: "0.25" } };
+      const cfg = await call(t, "POST", "/admin/config", { token: admin, body: { params } });
+      assert.equal(cfg.statusCode, 201, cfg.body);
+      engine.setConfig(params);
+      await nextDay(t, engine);
+      admin = await operatorToken(t);
+      const f = await join("13600000006");
+      await order("F", f);
+      assert.ok(
+        (await apiWallets(t, f)).equity.balance > 0n,
+        "F's holding is worth less than its quota of 25",
+      );
+      await assertSameAsEngine(t, engine, members, "F holds");
+      let exited = false;
+      for (const [i, m] of [a, c, d, a, c, d].entries()) {
+        await order(`more-${i}`, m);
+        await assertSameAsEngine(t, engine, members, `order ${i} by ${m.id}`);
+        exited = (await apiWallets(t, f)).equity.balance === 0n;
+        if (exited) break;
+      }
+      assert.ok(exited, "the rising price sold F's holding");
+      assert.equal((await apiWallets(t, f)).exitQuota.balance, 0n);
     });
 
     test("admin figures and liabilities agree with the engine; the ledger balances", async () => {
