@@ -93,6 +93,11 @@ for (const target of dbTargets()) {
       assert.equal(sold.data.moved.equity, "-10");
       assert.equal(µ(sold.data.moved.cash), engine.balance(a.id, "cash"));
       assert.equal(sold.data.exited, false);
+      // The example of docs/server.md: 10 × 120 ÷ 59.4405 less 10%, down to the fen.
+      assert.deepEqual(
+        [sold.data.moved.cash, sold.data.price, sold.data.wallets.equity],
+        ["18.16", "2.0598", "11"],
+      );
       assert.ok(µ(sold.data.price) > µ("2.0188"), "the sell fee stays in the pool: the price rises");
       await assertSameAsEngine(t, engine, members, "after a sell");
 
