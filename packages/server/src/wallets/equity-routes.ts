@@ -80,7 +80,7 @@ const HoldingsSchema = Type.Object({
   exitPrice: Nullable(
     Type.String({
       description:
-        "the price (4 decimals, rounded up) at which the holding is sold on exit; null without quota",
+        "the price (4 decimals, rounded up) at which the holding is sold on exit; null without quota or while the exit multiple is 0",
     }),
   ),
   debt: Type.Record(Type.String(), Type.String(), { description: "what is owed per wallet (only non-zero)" }),
@@ -232,7 +232,8 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
         stable: formatAmount("stable", of("stable")),
         cash: formatAmount("cny", of("cash")),
         exitQuota: formatAmount("exitQuota", quota),
-        exitPrice: held > 0n && quota > 0n ? priceUp(quota, held) : null,
+        exitPrice:
+          held > 0n && quota > 0n && config.equity.exitQuotaMultiple > 0n ? priceUp(quota, held) : null,
         debt,
       };
     },
