@@ -156,6 +156,29 @@ for (const target of dbTargets()) {
       assert.deepEqual([memberAsAdmin.statusCode, memberAsAdmin.data.code], [401, "SESSION_EXPIRED"]);
     });
 
+    test("the equity and figures routes are in the OpenAPI description with their error body", async () => {
+      const docs = await call(t, "GET", "/docs/json");
+      assert.equal(docs.statusCode, 200);
+      const paths = docs.data.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>;
+      const routes: [string, string][] = [
+        ["/equity", "get"],
+        ["/me/equity", "get"],
+        ["/me/equity/sell", "post"],
+        ["/me/equity/redeem", "post"],
+        ["/me/equity/to-stable", "post"],
+        ["/me/equity/from-stable", "post"],
+        ["/me/stable/pay", "post"],
+        ["/admin/equity", "get"],
+        ["/admin/liabilities", "get"],
+        ["/admin/referral-reach", "get"],
+      ];
+      for (const [path, method] of routes) {
+        const operation = paths[path]?.[method];
+        assert.ok(operation, `${method} ${path} documented`);
+        assert.ok(operation.responses["4XX"] ?? operation.responses["4xx"], `${path} documents its errors`);
+      }
+    });
+
     test("support and finance read the figures but may not change parameters", async () => {
       const versions = await count(t, "config_versions");
       const audits = await count(t, "audit_log", "action = 'config.change'");
