@@ -188,6 +188,7 @@ export async function loadDayColumns(tx: Tx, day: string, progress?: ProgressFn)
   await readCopyRows(tx.copyTo("select member_id, star from member_stars"), (c) => {
     currentStar[indexOf(c[0])] = c[1] ?? null;
   });
+  progress?.("load:stars", count, count);
 
   return {
     day,

@@ -218,8 +218,10 @@ async function attemptDay(
       mark = at;
     };
     const effective = await configForDay(tx, day);
-    const columns = await loadDayColumns(tx, day, options.progress);
-    lap("load");
+    const columns = await loadDayColumns(tx, day, (phase, done, total) => {
+      options.progress?.(phase, done, total);
+      if (done === total && total > 0) lap(phase);
+    });
     options.progress?.("compute", 0, 1);
     const result = settleDay(columns.input, effective.config.release, effective.config.cycle);
     options.progress?.("compute", 1, 1);
@@ -243,10 +245,10 @@ async function attemptDay(
     }
     const rows = await writeDay(tx, columns, result, starNames, {
       now: options.now,
+      lap,
       ...(options.progress ? { progress: options.progress } : {}),
       ...(options.afterBatch ? { afterBatch: options.afterBatch } : {}),
     });
-    lap("write");
     options.progress?.("open-next-day", 0, 1);
     await (options.openNextDay ?? rewardsOpenNextDay)(tx, day, { now: options.now, businessDay: today });
     options.afterBatch?.("open-next-day", 0);

@@ -10,7 +10,7 @@ import {
   type Asset,
   FEN,
   formatDecimal,
-  isBalanced,
+  type Posting,
   type SettlementResult,
   settlementTransactions,
   type Transaction,
@@ -133,10 +133,19 @@ async function reserveTransactionIds(tx: Tx, n: number): Promise<Float64Array> {
   return ids;
 }
 
+/** Checks a transaction sums to zero per asset and moves whole fen on member cash (as appendTransaction does). */
 function assertTransaction(t: Transaction): void {
-  if (!isBalanced(t.postings)) throw new Error(`settlement: ${t.kind} does not balance`);
-  for (const p of t.postings) {
-    if (p.asset === "cny" && p.account.startsWith("m:") && p.amount % FEN !== 0n)
+  const postings = t.postings;
+  let balanced = true;
+  for (let i = 0; i < postings.length && balanced; i++) {
+    const asset = (postings[i] as Posting).asset;
+    let sum = 0n;
+    for (const p of postings) if (p.asset === asset) sum += p.amount;
+    balanced = sum === 0n;
+  }
+  if (!balanced) throw new Error(`settlement: ${t.kind} does not balance`);
+  for (const p of postings) {
+    if (p.asset === "cny" && p.amount % FEN !== 0n && p.account.startsWith("m:"))
       throw new Error(`settlement: ${p.account} moves part of a fen (${p.amount})`);
   }
 }
@@ -147,8 +156,9 @@ export async function writeDay(
   columns: DayColumns,
   result: SettlementResult,
   starNames: readonly string[],
-  options: { now: Date; progress?: ProgressFn; afterBatch?: BatchHook },
+  options: { now: Date; progress?: ProgressFn; afterBatch?: BatchHook; lap?: (phase: string) => void },
 ): Promise<RowsWritten> {
+  const lap = options.lap ?? (() => {});
   const { day } = columns;
   const batch = (phase: string) => (index: number) => options.afterBatch?.(phase, index);
   const createdAt = options.now.toISOString();
@@ -194,6 +204,7 @@ export async function writeDay(
   );
   if (transactions !== total || k !== total)
     throw new Error(`settlement: wrote ${transactions} of ${total} transactions`);
+  lap("write:transactions");
 
   const postingChunks = postings.finish();
   const postingTotal = postings.rows;
@@ -213,6 +224,7 @@ export async function writeDay(
   );
   if (postingsWritten !== postingTotal)
     throw new Error(`settlement: wrote ${postingsWritten} of ${postingTotal} postings`);
+  lap("write:postings");
 
   // 2. Balances: the net delta per (account, asset), in one UPDATE and one INSERT for first rows.
   const deltaChunks = deltas.finish();
@@ -242,6 +254,7 @@ export async function writeDay(
       `settlement: ${balanceRows} balance deltas, ${updated.rowCount + inserted.rowCount} applied`,
     );
   options.progress?.("write:balances", balanceRows, balanceRows);
+  lap("write:balances");
 
   // 3. Release-plan orders: remaining gift after the day, points released from each.
   const orderRows = new CopyChunker();
@@ -249,11 +262,14 @@ export async function writeDay(
   for (let o = 0; o < orderCount; o++) {
     const released = result.orderReleased[o] as bigint;
     if (released === 0n) continue;
-    orderRows.push(`${columns.orderIds[o]}\t${result.orderRemaining[o]}\t${released}`);
+    orderRows.push(
+      `${columns.orderIds[o]}\t${formatDecimal(result.orderRemaining[o] as bigint)}\t${formatDecimal(released)}`,
+    );
   }
   await tx.exec(
     `create temp table if not exists settle_order_release
-       (order_id bigint not null, remaining bigint not null, released bigint not null) on commit drop;
+       (order_id bigint not null, remaining numeric(30, 6) not null, released numeric(30, 6) not null)
+       on commit drop;
      truncate settle_order_release;`,
   );
   const orderChunks = orderRows.finish();
@@ -266,16 +282,18 @@ export async function writeDay(
     await tx.exec("analyze settle_order_release");
     const changed = await tx.query(
       `update order_rewards o
-       set release_remaining = r.remaining / 1000000.0, release_released = o.release_released + r.released / 1000000.0
+       set release_remaining = r.remaining, release_released = o.release_released + r.released
        from settle_order_release r where o.order_id = r.order_id`,
     );
     if (changed.rowCount !== orders)
       throw new Error(`settlement: ${orders} orders released, ${changed.rowCount} updated`);
   }
   options.progress?.("write:orders", orders, orders);
+  lap("write:orders");
 
   // 4. Stars: only the members whose shown star changes.
   const stars = await writeStars(tx, columns, result, starNames, day);
+  lap("write:stars");
   return {
     transactions,
     postings: postingsWritten,
