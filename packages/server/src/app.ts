@@ -186,5 +186,9 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(async (scope) => walletRoutes(scope as unknown as App, ctx));
   await app.register(async (scope) => shopRoutes(scope as unknown as App, ctx));
   await app.register(async (scope) => adminRoutes(scope as unknown as App, ctx), { prefix: "/admin" });
+  await app.register(
+    async (scope) => (await import("./settlement/routes.ts")).settlementRoutes(scope as unknown as App, ctx),
+    { prefix: "/admin" },
+  );
   return app;
 }

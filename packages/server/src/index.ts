@@ -4,6 +4,7 @@ export { DEFAULT_PASSWORD_OPTIONS, type PasswordOptions } from "./auth/passwords
 export { addDays, businessDay, type Clock, ManualClock, systemClock } from "./clock/index.ts";
 export { addConfigVersion, configForDay, type EffectiveConfig, type ServerParams } from "./config/index.ts";
 export * from "./db/index.ts";
+export { DEMO_PASSWORD, type DemoDataOptions, type DemoDataResult, generateDemoData } from "./demo/index.ts";
 export { AppError, type AppErrorCode, CATALOGUE, type ErrorBody, fail } from "./errors/index.ts";
 export type { App, AppContext } from "./http/context.ts";
 export {
@@ -15,8 +16,23 @@ export {
   ServerAccount,
 } from "./ledger/index.ts";
 export { teamSummary } from "./members/index.ts";
+export { ensureRewardClock } from "./rewards/index.ts";
 export { seed } from "./seed.ts";
 export { loadSettings, type Settings } from "./settings.ts";
+export {
+  listRuns,
+  openDay,
+  type ProgressFn,
+  readRun,
+  type SettlementReport,
+  type SettlementRun,
+  type SettleOptions,
+  type SettleOutcome,
+  settleBusinessDay,
+  settleDue,
+  settleThrough,
+} from "./settlement/index.ts";
+export { type SettlementScheduler, startSettlementScheduler } from "./settlement/scheduler.ts";
 export {
   type HookContext,
   markPaid,

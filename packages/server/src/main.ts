@@ -1,9 +1,11 @@
 /** `npm start`: opens the database (PGlite under DATA_DIR, or DATABASE_URL), migrates, seeds, listens. */
 import { buildApp, loggerOptions } from "./app.ts";
 import { DEFAULT_PASSWORD_OPTIONS } from "./auth/passwords.ts";
+import { systemClock } from "./clock/index.ts";
 import { openDatabase } from "./db/index.ts";
 import { seed } from "./seed.ts";
 import { loadSettings } from "./settings.ts";
+import { startSettlementScheduler } from "./settlement/scheduler.ts";
 import { createSmsProvider } from "./sms/index.ts";
 
 const settings = loadSettings();
@@ -28,11 +30,23 @@ const app = await buildApp({
   ...(settings.webhookSecret ? { webhookSecret: settings.webhookSecret } : {}),
 });
 
+// The daily settlement at SETTLEMENT_TIME (default 00:05) of the business time zone; catches up at start.
+const scheduler = settings.settlementTime
+  ? startSettlementScheduler({
+      db,
+      clock: systemClock,
+      timeZone: settings.timeZone,
+      at: settings.settlementTime,
+      log: app.log,
+    })
+  : null;
+
 let closing = false;
 async function shutdown(signal: string): Promise<void> {
   if (closing) return;
   closing = true;
   app.log.info({ signal }, "shutting down");
+  scheduler?.stop();
   await app.close();
   await db.close();
   process.exit(0);

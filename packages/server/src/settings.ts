@@ -31,6 +31,8 @@ export interface Settings {
   readonly trustProxy: boolean;
   /** Seed demo products on a fresh database. */
   readonly seedDemo: boolean;
+  /** Local time (HH:MM, business time zone) of the daily settlement; null: no scheduled settlement. */
+  readonly settlementTime: string | null;
 }
 
 /** The documented default password of the demo operator (change it: ADMIN_PASSWORD). */
@@ -108,5 +110,6 @@ export function loadSettings(env: Env = process.env, cwd: string = env.INIT_CWD 
     logLevel: env.LOG_LEVEL ?? "info",
     trustProxy: env.TRUST_PROXY === "true",
     seedDemo: env.SEED_DEMO !== "false",
+    settlementTime: env.SETTLEMENT_TIME === "off" ? null : (env.SETTLEMENT_TIME ?? "00:05"),
   };
 }

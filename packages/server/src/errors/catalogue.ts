@@ -144,6 +144,16 @@ const SERVER_ERRORS = {
     zh: "余额不足或已被并发操作占用",
     en: "balance too low or taken by a concurrent request",
   },
+  SETTLEMENT_NOT_FOUND: {
+    status: 404,
+    zh: "该营业日没有日结记录",
+    en: "no settlement for this business day",
+  },
+  SETTLEMENT_FAILED: {
+    status: 500,
+    zh: "日结失败，未写入任何数据",
+    en: "the daily settlement failed; nothing was written",
+  },
   INTERNAL_ERROR: { status: 500, zh: "服务器内部错误", en: "internal server error" },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -1,0 +1,168 @@
+/**
+ * The settlement's admin API under /admin (role admin only): the runs, one
+ * day's report, and running the settlement now (catching up every day that is
+ * over) or as a dry run of the open day. Every call is written to the audit log.
+ */
+import { Type } from "@fastify/type-provider-typebox";
+import type { FastifyRequest } from "fastify";
+import { writeAudit } from "../audit/index.ts";
+import { addDays, businessDay } from "../clock/index.ts";
+import { AppError, fail } from "../errors/index.ts";
+import type { App, AppContext, AuthOperator } from "../http/context.ts";
+import { iso } from "../http/format.ts";
+import { requireOperator } from "../http/guards.ts";
+import { Instant, Nullable, Page, responses } from "../http/schemas.ts";
+import { listRuns, readRun, type SettlementRun } from "./report.ts";
+import { openDay, type SettleOutcome, settleThrough } from "./run.ts";
+
+/** A business day in the API (YYYY-MM-DD). */
+const Day = Type.String({ pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description: "business day YYYY-MM-DD" });
+
+const RunSchema = Type.Object({
+  day: Type.String(),
+  status: Type.String({ description: "running, done, failed" }),
+  configVersionId: Nullable(Type.String()),
+  owner: Nullable(Type.String()),
+  startedAt: Nullable(Instant),
+  finishedAt: Nullable(Instant),
+  durationMs: Nullable(Type.Integer()),
+  memberCount: Nullable(Type.Integer()),
+  error: Nullable(Type.String()),
+  report: Type.Unknown({ description: "the settlement report (totals per component, pools, rows, phases)" }),
+});
+
+const OutcomeSchema = Type.Object({
+  day: Type.String(),
+  status: Type.String({ description: "settled, dry-run, already-settled, busy, not-due" }),
+  message: Nullable(Type.String()),
+  report: Type.Unknown(),
+});
+
+function runView(run: SettlementRun) {
+  return {
+    day: run.day,
+    status: run.status,
+    configVersionId: run.configVersionId,
+    owner: run.owner,
+    startedAt: run.startedAt ? iso(run.startedAt) : null,
+    finishedAt: run.finishedAt ? iso(run.finishedAt) : null,
+    durationMs: run.durationMs,
+    memberCount: run.memberCount,
+    error: run.error,
+    report: run.report,
+  };
+}
+
+function outcomeView(outcome: SettleOutcome) {
+  return {
+    day: outcome.day,
+    status: outcome.status,
+    message: "message" in outcome ? outcome.message : null,
+    report: "report" in outcome ? (outcome.report ?? null) : null,
+  };
+}
+
+/** Registers the settlement routes on `app` (mounted under /admin). */
+export async function settlementRoutes(app: App, ctx: AppContext): Promise<void> {
+  const admin = requireOperator(ctx, "admin");
+  const audit = (request: FastifyRequest, action: string, detail: Record<string, unknown>) =>
+    ctx.db.transaction((tx) =>
+      writeAudit(tx, {
+        operator: request.operator as AuthOperator,
+        action,
+        targetType: "settlement",
+        ...(typeof detail.day === "string" ? { targetId: detail.day } : {}),
+        detail,
+        requestId: request.id,
+        now: ctx.clock.now(),
+      }),
+    );
+
+  app.get(
+    "/settlements",
+    {
+      preValidation: admin,
+      schema: {
+        tags: ["admin"],
+        summary: "日结记录 / daily settlement runs, newest day first",
+        querystring: Type.Object({
+          cursor: Type.Optional(Day),
+          limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+        }),
+        response: responses(Page(RunSchema)),
+      },
+    },
+    async (request) => {
+      const page = await listRuns(ctx.db, {
+        beforeDay: request.query.cursor ?? null,
+        limit: request.query.limit,
+      });
+      await audit(request, "settlement.list", { cursor: request.query.cursor ?? null });
+      return { items: page.items.map(runView), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    "/settlements/:day",
+    {
+      preValidation: admin,
+      schema: {
+        tags: ["admin"],
+        summary: "某营业日的日结报告 / the settlement report of a business day",
+        params: Type.Object({ day: Day }),
+        response: responses(RunSchema),
+      },
+    },
+    async (request) => {
+      const run = await readRun(ctx.db, request.params.day);
+      await audit(request, "settlement.read", { day: request.params.day, found: run !== null });
+      if (!run) fail("SETTLEMENT_NOT_FOUND", { field: "day" });
+      return runView(run);
+    },
+  );
+
+  app.post(
+    "/settlements/run",
+    {
+      preValidation: admin,
+      schema: {
+        tags: ["admin"],
+        summary:
+          "立即日结（补结所有已结束的营业日）或试算 / settle now (every day that is over) or dry-run the open day",
+        body: Type.Object({
+          date: Type.Optional(Day),
+          dryRun: Type.Boolean({ default: false }),
+        }),
+        response: responses(Type.Object({ outcomes: Type.Array(OutcomeSchema) })),
+      },
+    },
+    async (request) => {
+      const now = ctx.clock.now();
+      const { dryRun } = request.body;
+      const open = await openDay(ctx.db);
+      const day =
+        request.body.date ??
+        (dryRun ? (open ?? businessDay(now, ctx.timeZone)) : addDays(businessDay(now, ctx.timeZone), -1));
+      const action = dryRun ? "settlement.dry-run" : "settlement.run";
+      let outcomes: SettleOutcome[];
+      try {
+        outcomes = await settleThrough(ctx.db, day, {
+          now,
+          timeZone: ctx.timeZone,
+          dryRun,
+          owner: `api:${(request.operator as AuthOperator).username}`,
+        });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        request.log.error({ err: error, day }, "settlement failed");
+        await audit(request, action, { day, error: message });
+        throw new AppError("SETTLEMENT_FAILED", { detail: { zh: message, en: message } });
+      }
+      await audit(request, action, {
+        day,
+        outcomes: outcomes.map((o) => ({ day: o.day, status: o.status })),
+      });
+      return { outcomes: outcomes.map(outcomeView) };
+    },
+  );
+}
