@@ -18,6 +18,8 @@ import { type Db, loadMigrations, migrate, openPg, openPglite } from "../../src/
 /** A database for one test, and how to throw it away. */
 export interface TestDb {
   readonly db: Db;
+  /** PostgreSQL: the test's schema (another process can connect to it). */
+  readonly schema?: string;
   cleanup(): Promise<void>;
 }
 
@@ -69,6 +71,14 @@ export async function openTestPglite(): Promise<TestDb> {
   return { db, cleanup: () => db.close() };
 }
 
+/** A fresh migrated PGlite database kept in `dataDir` (a copy of the template), for tests with several processes. */
+export async function openTestPgliteAt(dataDir: string): Promise<Db> {
+  templateBlob ??= buildTemplate(templatePath());
+  const db = await openPglite({ dataDir, loadDataDir: await templateBlob });
+  await migrate(db);
+  return db;
+}
+
 /** A fresh migrated schema on the PostgreSQL at `url`. */
 export async function openTestPostgres(url: string): Promise<TestDb> {
   const schema = `jifen_test_${process.pid}_${randomBytes(5).toString("hex")}`;
@@ -80,6 +90,7 @@ export async function openTestPostgres(url: string): Promise<TestDb> {
   await migrate(db);
   return {
     db,
+    schema,
     async cleanup() {
       await db.close();
       const dropper = new pg.Client({ connectionString: url });

@@ -18,13 +18,20 @@ import {
   WALLETS,
 } from "@jifen/engine";
 import { adjustMember, checkAdjustable } from "../../src/admin/adjustments.ts";
+import type { ManualClock } from "../../src/clock/index.ts";
 import { addConfigVersion } from "../../src/config/index.ts";
+import type { Db } from "../../src/db/index.ts";
 import { insertMember } from "../../src/members/index.ts";
 import { REWARD_HOOKS } from "../../src/rewards/index.ts";
 import { type SettleOptions, type SettleOutcome, settleDue } from "../../src/settlement/index.ts";
 import { createOrder, insertProduct, lockOrder, markPaid, markRefunded } from "../../src/shop/index.ts";
 import type { Plan } from "../../src/shop/products.ts";
-import type { TestApp } from "./app.ts";
+
+/** Where a scenario runs: a database (replaceable, e.g. reopened after another process used it) and a clock. */
+export interface ScenarioHost {
+  db: Db;
+  readonly clock: ManualClock;
+}
 
 /** The business day time zone of the scenarios. */
 export const SCENARIO_TZ = "Asia/Shanghai";
@@ -43,12 +50,12 @@ export interface DrivenScenario {
   readonly settlements: SettleOutcome[];
 }
 
-async function adminId(t: TestApp): Promise<string> {
+async function adminId(t: ScenarioHost): Promise<string> {
   const rows = await t.db.query<{ id: string }>("select id from operators order by id limit 1");
   return rows.rows[0]?.id as string;
 }
 
-async function openDayOf(t: TestApp): Promise<string> {
+async function openDayOf(t: ScenarioHost): Promise<string> {
   const rows = await t.db.query<{ open_day: string }>("select open_day from reward_clock where id = 1");
   return rows.rows[0]?.open_day as string;
 }
@@ -65,7 +72,7 @@ function nextDay(day: string): string {
  * settlement first (e.g. a crashed one) and return true to skip the driver's.
  */
 export async function driveScenario(
-  t: TestApp,
+  t: ScenarioHost,
   scenario: ServerScenario,
   options: {
     settle?: Partial<SettleOptions>;
@@ -204,7 +211,7 @@ export async function driveScenario(
 
 /** Every member's figures as the server holds them, in the replay's format. */
 export async function serverMembers(
-  t: TestApp,
+  t: ScenarioHost,
   members: Map<string, string>,
 ): Promise<
   Record<string, { wallets: Record<string, string>; debt: Record<string, string>; star: string | null }>
@@ -236,7 +243,7 @@ export async function serverMembers(
 
 /** Per settled day (in order), per scenario member: points released and dividend paid, from the ledger. */
 export async function serverSettlements(
-  t: TestApp,
+  t: ScenarioHost,
   members: Map<string, string>,
 ): Promise<{ day: string; members: Record<string, { released: string; dividend: string }> }[]> {
   const names = new Map([...members].map(([name, id]) => [id, name]));
@@ -301,7 +308,7 @@ export function replayFigures(output: ReplayOutput) {
 
 /** Asserts the server's state after `driven` equals `runScenario` of the same scenario. */
 export async function compareWithReplay(
-  t: TestApp,
+  t: ScenarioHost,
   scenario: ServerScenario,
   driven: DrivenScenario,
 ): Promise<void> {
