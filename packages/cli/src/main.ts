@@ -1,15 +1,31 @@
 /**
  * The `jifen` command. `jifen replay <scenario.json>` prints the final state of
  * a scenario as JSON (replay.md); a refused event or config exits with status 1
- * and one line on stderr.
+ * and one line on stderr. `settle`, `settlements` and `demo-data` work on the
+ * server's database, with the server's settings (DATA_DIR or DATABASE_URL).
  */
 import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
 import { ReplayError, replayText } from "@jifen/engine";
+import { type ProgressReporter, progressReporter } from "./progress.ts";
 
-const USAGE = `usage: jifen replay <scenario.json>
+const USAGE = `usage: jifen <command> [options]
 
-  replay   run a scenario of events through the engine in memory and print the
-           final state as JSON (see ../shared/spec/replay.md)`;
+  replay <scenario.json>
+           run a scenario of events through the engine in memory and print the
+           final state as JSON (see ../shared/spec/replay.md)
+  settle [--date YYYY-MM-DD] [--dry-run] [--json]
+           run the daily settlement: every business day that is over and not
+           settled yet, up to --date (default: yesterday), one transaction per
+           day; --dry-run computes the open day and writes nothing
+  settlements [--date YYYY-MM-DD] [--limit N] [--json]
+           list the settlement runs, or print one day's report
+  demo-data --members N [--orders N] [--seed N]
+           fill the database with a generated network (demos, benchmarks)
+
+  settle, settlements and demo-data use the server's database: DATABASE_URL
+  (PostgreSQL) or the embedded database under DATA_DIR (default ./data; stop
+  the server first, PGlite serves one process). BUSINESS_TZ sets the time zone.`;
 
 /** Runs the command line; returns the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -18,9 +34,41 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command === undefined ? 2 : 0;
   }
-  if (command === "replay") return replay(rest);
+  try {
+    if (command === "replay") return replay(rest);
+    if (command === "settle") return await settle(rest);
+    if (command === "settlements") return await settlements(rest);
+    if (command === "demo-data") return await demoData(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n${USAGE}\n`);
+      return 2;
+    }
+    process.stderr.write(`jifen ${command}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
   process.stderr.write(`unknown command ${JSON.stringify(command)} / 未知命令\n${USAGE}\n`);
   return 2;
+}
+
+class UsageError extends Error {}
+
+function options<T extends Record<string, { type: "string" | "boolean"; default?: string | boolean }>>(
+  args: readonly string[],
+  spec: T,
+) {
+  try {
+    return parseArgs({ args: [...args], options: spec, allowPositionals: false, strict: true }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function dayArg(value: string | boolean | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(value))
+    throw new UsageError(`--${name} must be a date YYYY-MM-DD`);
+  return value;
 }
 
 function replay(args: readonly string[]): number {
@@ -44,5 +92,162 @@ function replay(args: readonly string[]): number {
       return 1;
     }
     throw error;
+  }
+}
+
+/** The server package, loaded only by the commands that need a database. */
+async function server() {
+  return import("@jifen/server");
+}
+
+/** Opens the server's database with the server's settings (and starts the reward clock like the server). */
+async function openServerDatabase() {
+  const s = await server();
+  const settings = s.loadSettings();
+  const db = await s.openDatabase({
+    dataDir: settings.dataDir,
+    ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}),
+  });
+  await s.ensureRewardClock(db, s.businessDay(new Date(), settings.timeZone));
+  return { s, settings, db };
+}
+
+const int = (x: number): string => x.toLocaleString("en-US");
+
+async function settle(args: readonly string[]): Promise<number> {
+  const values = options(args, {
+    date: { type: "string" },
+    "dry-run": { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
+  });
+  const date = dayArg(values.date, "date");
+  const dryRun = values["dry-run"] === true;
+  const { s, settings, db } = await openServerDatabase();
+  const progress: ProgressReporter = progressReporter(process.stderr);
+  try {
+    const now = new Date();
+    const today = s.businessDay(now, settings.timeZone);
+    const open = await s.openDay(db);
+    const last = date ?? (dryRun ? (open ?? today) : s.addDays(today, -1));
+    const outcomes = await s.settleThrough(db, last, {
+      now,
+      timeZone: settings.timeZone,
+      dryRun,
+      owner: `cli:${process.pid}`,
+      progress: progress.update,
+    });
+    progress.done();
+    if (values.json) process.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
+    else for (const o of outcomes) process.stdout.write(`${describeOutcome(o)}\n`);
+    return outcomes.every(
+      (o) => o.status === "settled" || o.status === "dry-run" || o.status === "already-settled",
+    )
+      ? 0
+      : 1;
+  } finally {
+    progress.done();
+    await db.close();
+  }
+}
+
+type Outcome = Awaited<ReturnType<Awaited<ReturnType<typeof server>>["settleThrough"]>>[number];
+
+function describeOutcome(o: Outcome): string {
+  if (o.status === "busy" || o.status === "not-due") return `${o.day}: ${o.status} — ${o.message}`;
+  if (o.status === "already-settled")
+    return `${o.day}: already settled${o.report ? ` (${o.report.finishedAt})` : ""} — nothing to do`;
+  const r = o.report;
+  const t = r.totals;
+  return [
+    `${o.day}: ${o.status === "dry-run" ? "dry run (nothing written)" : "settled"} in ${(r.durationMs / 1000).toFixed(2)} s, config version ${r.configVersionId ?? "defaults"}`,
+    `  members ${int(r.members)} (paid ${int(r.membersPaid)}), open orders ${int(r.openOrders)}`,
+    `  released ${t.released} points: static ${t.static}, share ${t.share}, team ${t.team}, peer ${t.peer} (forfeited ${t.forfeited})`,
+    `  cycle sales ${r.cycleSales}: pooled ${t.pooled}, dividends ${t.dividends}, returned ${t.returned}, quota burned ${t.burned}`,
+    `  rows: ${int(r.rows.transactions)} transactions, ${int(r.rows.postings)} postings, ${int(r.rows.balances)} balances, ${int(r.rows.orders)} orders, ${int(r.rows.stars)} stars`,
+  ].join("\n");
+}
+
+async function settlements(args: readonly string[]): Promise<number> {
+  const values = options(args, {
+    date: { type: "string" },
+    limit: { type: "string", default: "30" },
+    json: { type: "boolean", default: false },
+  });
+  const date = dayArg(values.date, "date");
+  const limit = Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError("--limit must be 1…1000");
+  const { s, db } = await openServerDatabase();
+  try {
+    if (date) {
+      const run = await s.readRun(db, date);
+      if (!run) {
+        process.stderr.write(`no settlement for ${date} / 该营业日没有日结记录\n`);
+        return 1;
+      }
+      process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
+      return 0;
+    }
+    const page = await s.listRuns(db, { beforeDay: null, limit });
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(page.items, null, 2)}\n`);
+      return 0;
+    }
+    const open = await s.openDay(db);
+    process.stdout.write(`open business day: ${open ?? "(none)"}\n`);
+    if (page.items.length === 0) process.stdout.write("no settlement runs yet\n");
+    for (const run of page.items) {
+      const r = run.report;
+      process.stdout.write(
+        `${run.day}  ${run.status.padEnd(7)}  ${run.durationMs === null ? "" : `${(run.durationMs / 1000).toFixed(2)} s`.padStart(9)}` +
+          (r
+            ? `  members ${int(r.members)}  released ${r.totals.released}  dividends ${r.totals.dividends}  config ${r.configVersionId ?? "defaults"}`
+            : "") +
+          (run.error ? `  error: ${run.error}` : "") +
+          "\n",
+      );
+    }
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+async function demoData(args: readonly string[]): Promise<number> {
+  const values = options(args, {
+    members: { type: "string" },
+    orders: { type: "string" },
+    seed: { type: "string", default: "20260105" },
+  });
+  const members = Number(values.members);
+  if (!Number.isInteger(members) || members < 1)
+    throw new UsageError("--members N (a positive integer) is required");
+  const orders = values.orders === undefined ? undefined : Number(values.orders);
+  if (orders !== undefined && (!Number.isInteger(orders) || orders < 0)) throw new UsageError("--orders N");
+  const { s, settings, db } = await openServerDatabase();
+  const progress = progressReporter(process.stderr);
+  try {
+    const result = await s.generateDemoData(db, {
+      members,
+      ...(orders !== undefined ? { releaseOrders: orders } : {}),
+      seed: Number(values.seed),
+      now: new Date(),
+      timeZone: settings.timeZone,
+      progress: progress.update,
+    });
+    progress.done();
+    process.stdout.write(
+      [
+        `generated in ${(result.ms / 1000).toFixed(1)} s (open business day ${result.day}):`,
+        `  ${int(result.members)} members, deepest chain ${int(result.deepestChain)}, largest referral count ${int(result.largestReferralCount)}`,
+        `  orders: ${int(result.orders.release)} release, ${int(result.orders.cycle)} cycle, ${int(result.orders.equity)} equity`,
+        `  ledger: ${int(result.rows.transactions)} transactions, ${int(result.rows.postings)} postings, ${int(result.rows.balances)} balances`,
+        `  members sign in with their phone (19…) and the password "${s.DEMO_PASSWORD}"`,
+        "",
+      ].join("\n"),
+    );
+    return 0;
+  } finally {
+    progress.done();
+    await db.close();
   }
 }
