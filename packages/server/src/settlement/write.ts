@@ -9,7 +9,6 @@
 import {
   type Asset,
   FEN,
-  formatDecimal,
   type Posting,
   type SettlementResult,
   settlementTransactions,
@@ -45,6 +44,13 @@ export function countTransactions(result: SettlementResult): number {
     if ((result.dividend[i] as bigint) > 0n) n++;
   }
   return n;
+}
+
+/** Micro-units as decimal text with 6 places ("12.500000", "-0.000001"): what numeric(30,6) reads. */
+export function microText(micro: bigint): string {
+  const negative = micro < 0n;
+  const digits = (negative ? -micro : micro).toString().padStart(7, "0");
+  return `${negative ? "-" : ""}${digits.slice(0, -6)}.${digits.slice(-6)}`;
 }
 
 /** The member id inside a member account name (`m:<id>:…`), or null. */
@@ -96,7 +102,7 @@ class DeltaCollector {
   private flushMember(): void {
     for (const row of this.memberRows) {
       if (row.amount !== 0n)
-        this.out.push(`${row.account}\t${row.asset}\t${this.member}\t${formatDecimal(row.amount)}`);
+        this.out.push(`${row.account}\t${row.asset}\t${this.member}\t${microText(row.amount)}`);
     }
     this.memberRows.length = 0;
   }
@@ -106,7 +112,7 @@ class DeltaCollector {
     this.flushMember();
     for (const row of this.platform.values()) {
       if (row.amount !== 0n)
-        this.out.push(`${row.account}\t${row.asset}\t${COPY_NULL}\t${formatDecimal(row.amount)}`);
+        this.out.push(`${row.account}\t${row.asset}\t${COPY_NULL}\t${microText(row.amount)}`);
     }
     return this.out.finish();
   }
@@ -164,37 +170,30 @@ export async function writeDay(
   const createdAt = options.now.toISOString();
   const ref = escapeCopy(`day:${day}`);
 
-  // 1. Ledger transactions (streamed) and their postings (kept as text until the transactions are in).
+  // 1. The engine's transactions, generated twice (deterministic): one stream of transaction
+  //    rows, then one of their postings, so neither is ever held whole and the engine's work
+  //    overlaps the database's. Account names are `m:<digits>:…` or platform names: no escaping.
   const total = countTransactions(result);
   const ids = await reserveTransactionIds(tx, total);
-  const postings = new CopyChunker();
-  const deltas = new DeltaCollector(columns.memberIds);
-  const generator = settlementTransactions(0, result, {
+  const ledgerInput = {
     memberIds: columns.memberIds,
     pointsOwed: columns.pointsOwed,
     cashOwed: columns.cashOwed,
-  });
+  };
   let k = 0;
+  let postingTotal = 0;
   function* transactionRows(): Generator<string> {
     const rows = new CopyChunker();
-    for (const t of generator) {
+    for (const t of settlementTransactions(0, result, ledgerInput)) {
       assertTransaction(t);
-      const id = ids[k++] as number;
-      rows.push(`${id}\t${day}\t${t.kind}\t${ref}\t${COPY_NULL}\t${createdAt}`);
-      for (const p of t.postings) {
-        if (p.amount === 0n) continue;
-        const member = memberOf(p.account);
-        postings.push(
-          `${id}\t${escapeCopy(p.account)}\t${p.asset}\t${formatDecimal(p.amount)}\t${member ?? COPY_NULL}`,
-        );
-        deltas.add(escapeCopy(p.account), p.asset, p.amount, member);
-      }
+      rows.push(`${ids[k++]}\t${day}\t${t.kind}\t${ref}\t${COPY_NULL}\t${createdAt}`);
+      for (const p of t.postings) if (p.amount !== 0n) postingTotal++;
       for (const chunk of rows.drain()) {
         options.progress?.("write:transactions", k, total);
         yield chunk;
       }
     }
-    for (const chunk of rows.finish()) yield chunk;
+    yield* rows.finish();
     options.progress?.("write:transactions", k, total);
   }
   const transactions = await tx.copyFrom(
@@ -206,24 +205,32 @@ export async function writeDay(
     throw new Error(`settlement: wrote ${transactions} of ${total} transactions`);
   lap("write:transactions");
 
-  const postingChunks = postings.finish();
-  const postingTotal = postings.rows;
-  let sent = 0;
+  const deltas = new DeltaCollector(columns.memberIds);
+  function* postingRows(): Generator<string> {
+    const rows = new CopyChunker();
+    let n = 0;
+    for (const t of settlementTransactions(0, result, ledgerInput)) {
+      const id = ids[n++];
+      for (const p of t.postings) {
+        if (p.amount === 0n) continue;
+        const member = memberOf(p.account);
+        rows.push(`${id}\t${p.account}\t${p.asset}\t${microText(p.amount)}\t${member ?? COPY_NULL}`);
+        deltas.add(p.account, p.asset, p.amount, member);
+      }
+      yield* rows.drain();
+      if ((n & 0xffff) === 0)
+        options.progress?.("write:postings", Math.round((n / total) * postingTotal), postingTotal);
+    }
+    yield* rows.finish();
+  }
   const postingsWritten = await tx.copyFrom(
     "ledger_postings (transaction_id, account, asset, amount, member_id)",
-    postingChunks,
-    (index) => {
-      sent = index + 1;
-      options.progress?.(
-        "write:postings",
-        Math.round((sent / postingChunks.length) * postingTotal),
-        postingTotal,
-      );
-      options.afterBatch?.("postings", index);
-    },
+    postingRows(),
+    batch("postings"),
   );
   if (postingsWritten !== postingTotal)
     throw new Error(`settlement: wrote ${postingsWritten} of ${postingTotal} postings`);
+  options.progress?.("write:postings", postingTotal, postingTotal);
   lap("write:postings");
 
   // 2. Balances: the net delta per (account, asset), in one UPDATE and one INSERT for first rows.
@@ -263,7 +270,7 @@ export async function writeDay(
     const released = result.orderReleased[o] as bigint;
     if (released === 0n) continue;
     orderRows.push(
-      `${columns.orderIds[o]}\t${formatDecimal(result.orderRemaining[o] as bigint)}\t${formatDecimal(released)}`,
+      `${columns.orderIds[o]}\t${microText(result.orderRemaining[o] as bigint)}\t${microText(released)}`,
     );
   }
   await tx.exec(
