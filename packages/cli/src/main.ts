@@ -20,8 +20,10 @@ const USAGE = `usage: jifen <command> [options]
            day; --dry-run computes the open day and writes nothing
   settlements [--date YYYY-MM-DD] [--limit N] [--json]
            list the settlement runs, or print one day's report
-  demo-data --members N [--orders N] [--seed N]
-           fill the database with a generated network (demos, benchmarks)
+  demo-data --members N [--orders N] [--seed N] [--day YYYY-MM-DD]
+           fill the database with a generated network (demos, benchmarks);
+           --day opens an earlier business day on a fresh database, so that
+           \`jifen settle\` has days to settle at once
 
   settle, settlements and demo-data use the server's database: DATABASE_URL
   (PostgreSQL) or the embedded database under DATA_DIR (default ./data; stop
@@ -217,7 +219,9 @@ async function demoData(args: readonly string[]): Promise<number> {
     members: { type: "string" },
     orders: { type: "string" },
     seed: { type: "string", default: "20260105" },
+    day: { type: "string" },
   });
+  const day = dayArg(values.day, "day");
   const members = Number(values.members);
   if (!Number.isInteger(members) || members < 1)
     throw new UsageError("--members N (a positive integer) is required");
@@ -230,6 +234,7 @@ async function demoData(args: readonly string[]): Promise<number> {
       members,
       ...(orders !== undefined ? { releaseOrders: orders } : {}),
       seed: Number(values.seed),
+      ...(day ? { day } : {}),
       now: new Date(),
       timeZone: settings.timeZone,
       progress: progress.update,

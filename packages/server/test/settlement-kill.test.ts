@@ -42,6 +42,21 @@ async function ledgerCount(host: ScenarioHost): Promise<string> {
   return JSON.stringify(rows.rows[0]);
 }
 
+/** Waits until PostgreSQL has noticed the killed connection and ended its transaction (its locks are free). */
+async function lockReleased(host: ScenarioHost): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const free = await host.db.query<{ ok: boolean }>(
+      "select pg_try_advisory_lock(hashtext('jifen.settlement:' || current_schema())) as ok",
+    );
+    if (free.rows[0]?.ok) {
+      await host.db.query("select pg_advisory_unlock(hashtext('jifen.settlement:' || current_schema()))");
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error("the killed settlement's transaction did not end");
+}
+
 for (const target of dbTargets()) {
   describe(`settlement killed by SIGKILL on ${target.name}`, () => {
     test("a kill between batches leaves nothing; the rerun gives the uninterrupted balances", async () => {
@@ -86,6 +101,7 @@ for (const target of dbTargets()) {
               `the child was killed at ${crashAt}: ${run.stderr} ${run.stdout}`,
             );
             if (target.name === "pglite") host.db = await openPglite({ dataDir });
+            else await lockReleased(host);
             assert.equal(await ledgerCount(host), before, `nothing of the day after a kill at ${crashAt}`);
           },
         });

@@ -55,6 +55,8 @@ export interface DemoDataOptions {
   /** Orders became eligible over this many days before the open day (default 60). */
   readonly historyDays?: number;
   readonly seed?: number;
+  /** The open business day to generate for (on a database without a ledger yet); default the reward clock's, or today. */
+  readonly day?: string;
   readonly now: Date;
   readonly timeZone: string;
   readonly progress?: ProgressFn;
@@ -245,9 +247,21 @@ export async function generateDemoData(db: Db, options: DemoDataOptions): Promis
   return db.transaction(async (tx) => {
     await tx.exec("set local work_mem = '256MB'");
     // The open day: orders are eligible up to and including it.
+    const today = businessDay(options.now, options.timeZone);
+    if (options.day !== undefined) {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(options.day) || options.day > today)
+        throw new Error(`demo-data: --day must be a business day YYYY-MM-DD up to today (${today})`);
+      if ((await tx.query("select 1 from ledger_transactions limit 1")).rows.length > 0)
+        throw new Error("demo-data: --day needs a database without a ledger yet");
+      await tx.query(
+        `insert into reward_clock (id, open_day) values (1, $1::date)
+         on conflict (id) do update set open_day = excluded.open_day`,
+        [options.day],
+      );
+    }
     await tx.query(
       "insert into reward_clock (id, open_day) values (1, $1::date) on conflict (id) do nothing",
-      [businessDay(options.now, options.timeZone)],
+      [today],
     );
     const day = (await tx.query<{ d: string }>("select open_day as d from reward_clock where id = 1")).rows[0]
       ?.d as string;

@@ -4,8 +4,8 @@
  * and settles every business day that is over and not settled yet (so a day
  * missed while the server was down is caught up, in order). It also runs once
  * at start. Several servers may run it: the settlement lock lets one settle,
- * the others find the day busy or already settled. A failed run is retried
- * after `retryMinutes`.
+ * the others find the day busy or already settled. A failed or busy run is
+ * tried again after `retryMinutes`.
  */
 import { Cron } from "croner";
 import type { Clock } from "../clock/index.ts";
@@ -52,6 +52,11 @@ export function cronPattern(at: string): string {
 export function startSettlementScheduler(options: SchedulerOptions): SettlementScheduler {
   let running: Promise<SettleOutcome[]> | null = null;
   let retry: NodeJS.Timeout | null = null;
+  const retryLater = () => {
+    if (retry) clearTimeout(retry);
+    retry = setTimeout(() => void runNow(), (options.retryMinutes ?? 10) * 60_000);
+    retry.unref();
+  };
   const runNow = (): Promise<SettleOutcome[]> => {
     if (running) return running;
     running = (async () => {
@@ -73,13 +78,15 @@ export function startSettlementScheduler(options: SchedulerOptions): SettlementS
             o.status === "settled" ? "daily settlement done" : "daily settlement: nothing to do",
           );
         }
+        // Another process holds the lock: it may finish, or may have died mid-run; look again later.
+        if (outcomes.some((o) => o.status === "busy")) retryLater();
         return outcomes;
       } catch (error) {
-        const minutes = options.retryMinutes ?? 10;
-        options.log.error({ err: error, retryInMinutes: minutes }, "daily settlement failed");
-        if (retry) clearTimeout(retry);
-        retry = setTimeout(() => void runNow(), minutes * 60_000);
-        retry.unref();
+        options.log.error(
+          { err: error, retryInMinutes: options.retryMinutes ?? 10 },
+          "daily settlement failed",
+        );
+        retryLater();
         return [];
       } finally {
         running = null;

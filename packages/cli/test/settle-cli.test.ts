@@ -1,0 +1,83 @@
+/**
+ * `jifen demo-data`, `jifen settle` and `jifen settlements` as processes on an
+ * embedded database (DATA_DIR): the server's settings, plain progress lines
+ * when stderr is not a terminal, a second run that does nothing and says so.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+
+const bin = join(import.meta.dirname, "..", "bin", "jifen.js");
+const dataDir = mkdtempSync(join(tmpdir(), "jifen-cli-"));
+after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function jifen(...args: string[]) {
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    encoding: "utf8",
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      DATABASE_URL: "",
+      INIT_CWD: dataDir,
+      BUSINESS_TZ: "Asia/Shanghai",
+    },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A business day `days` before today in Asia/Shanghai (YYYY-MM-DD). */
+function daysAgo(days: number): string {
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(new Date());
+  const at = new Date(`${today}T00:00:00Z`);
+  at.setUTCDate(at.getUTCDate() - days);
+  return at.toISOString().slice(0, 10);
+}
+
+test("demo-data, a dry run, settle (catching up two days), a second settle, settlements", () => {
+  const first = daysAgo(2);
+  const demo = jifen("demo-data", "--members", "300", "--seed", "7", "--day", first);
+  assert.equal(demo.status, 0, demo.stderr);
+  assert.match(demo.stdout, /300 members/);
+  assert.match(demo.stdout, new RegExp(`open business day ${first}`));
+  assert.match(demo.stderr, /demo:members/, "plain progress lines when stderr is not a terminal");
+
+  const dry = jifen("settle", "--dry-run", "--json");
+  assert.equal(dry.status, 0, dry.stderr);
+  const [outcome] = JSON.parse(dry.stdout);
+  assert.equal(outcome.status, "dry-run");
+  assert.equal(outcome.day, first);
+  assert.equal(outcome.report.members, 300);
+  const none = jifen("settlements", "--json");
+  assert.equal(none.status, 0, none.stderr);
+  assert.deepEqual(JSON.parse(none.stdout), [], "a dry run stores nothing");
+
+  const settled = jifen("settle");
+  assert.equal(settled.status, 0, settled.stderr);
+  assert.match(settled.stdout, new RegExp(`${first}: settled`));
+  assert.match(settled.stdout, new RegExp(`${daysAgo(1)}: settled`));
+  assert.match(settled.stderr, /write:postings/);
+  const again = jifen("settle");
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stdout, /already settled .*nothing to do/);
+
+  const list = jifen("settlements");
+  assert.equal(list.status, 0, list.stderr);
+  assert.match(list.stdout, new RegExp(`${daysAgo(1)}  done`));
+  assert.match(list.stdout, new RegExp(`${first}  done`));
+  const one = jifen("settlements", "--date", first);
+  assert.equal(one.status, 0, one.stderr);
+  assert.equal(JSON.parse(one.stdout).report.members, 300);
+
+  const today = jifen("settle", "--date", daysAgo(0));
+  assert.equal(today.status, 1, "today is not over");
+  assert.match(today.stdout, /not-due/);
+  const bad = jifen("settle", "--date", "tomorrow");
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /YYYY-MM-DD/);
+  const missing = jifen("settlements", "--date", "2020-01-01");
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /no settlement/);
+});
