@@ -209,6 +209,31 @@ for (const target of dbTargets()) {
       });
     });
 
+    test("two settlements at once: one settles the day, the other is busy or finds it settled", async () => {
+      await withApp(target, async (t) => {
+        await driveScenario(t, {
+          config: RELEASE_EXAMPLE.config,
+          events: RELEASE_EXAMPLE.events.slice(0, 3),
+        });
+        t.clock.advance(86_400_000);
+        const before = await snapshot(t);
+        const options = { now: t.clock.now(), timeZone: SCENARIO_TZ };
+        const [a, b] = await Promise.all([settleDue(t.db, options), settleDue(t.db, options)]);
+        const statuses = [...(a ?? []), ...(b ?? [])].map((o) => o.status).sort();
+        assert.equal(statuses.filter((s) => s === "settled").length, 1, JSON.stringify(statuses));
+        assert.ok(statuses.every((s) => s === "settled" || s === "busy" || s === "already-settled"));
+        const runs = await t.db.query<{ n: string }>(
+          "select count(*)::text as n from settlement_runs where status = 'done'",
+        );
+        assert.equal(runs.rows[0]?.n, "1");
+        const txs = await t.db.query<{ n: string }>(
+          "select count(*)::text as n from ledger_transactions where kind = 'release.daily'",
+        );
+        assert.equal(txs.rows[0]?.n, "1", "the day's release written once");
+        assert.notEqual(await snapshot(t), before);
+      });
+    });
+
     test("a failure between write batches leaves nothing of the day; the next run completes it", async () => {
       const scenario = randomScenario(7, { equity: true });
       const phases = ["transactions", "postings", "balances", "orders", "open-next-day"];
