@@ -43,7 +43,11 @@ for (const target of dbTargets()) {
 
         const early = await call(t, "POST", "/admin/settlements/run", { token: admin, body: {} });
         assert.equal(early.statusCode, 200, early.body);
-        assert.equal(early.data.outcomes[0].status, "already-settled", "nothing is over yet: yesterday is before the clock");
+        assert.equal(
+          early.data.outcomes[0].status,
+          "already-settled",
+          "nothing is over yet: yesterday is before the clock",
+        );
 
         const dry = await call(t, "POST", "/admin/settlements/run", { token: admin, body: { dryRun: true } });
         assert.equal(dry.statusCode, 200, dry.body);
