@@ -8,18 +8,18 @@ import type { Tx } from "../db/index.ts";
 import type { HookContext, PaidOrder, RewardHooks } from "../shop/hooks.ts";
 import { makeEligible } from "./eligibility.ts";
 import { reverseOrderRewards } from "./refund.ts";
-import { openDay } from "./state.ts";
+import { shareOpenDay } from "./state.ts";
 
 /** Reward hooks backed by the engine. */
 export const REWARD_HOOKS: RewardHooks = {
   async onOrderPaid(tx: Tx, order: PaidOrder, context: HookContext): Promise<void> {
-    const day = await openDay(tx);
+    const day = await shareOpenDay(tx);
     if (order.eligibleDay > day) return;
     const { config } = await configForDay(tx, day);
     await makeEligible(tx, order, config, { businessDay: day, now: context.now });
   },
   async onOrderRefunded(tx: Tx, order: PaidOrder, context: HookContext): Promise<void> {
-    const day = await openDay(tx);
+    const day = await shareOpenDay(tx);
     const { config } = await configForDay(tx, day);
     await reverseOrderRewards(tx, order.id, order.plans, config, { businessDay: day, now: context.now });
   },

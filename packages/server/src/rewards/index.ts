@@ -26,5 +26,6 @@ export {
   readEquityState,
   saveEquityState,
   setOpenDay,
+  shareOpenDay,
   walletKeys,
 } from "./state.ts";

@@ -36,6 +36,20 @@ export async function openDay(q: Queryable): Promise<string> {
   return day;
 }
 
+/**
+ * The open business day, holding the clock row FOR SHARE until commit: a payment
+ * or refund then waits for a running settlement (which holds it FOR UPDATE) and
+ * lands in the day the settlement opens, never half in the day being settled.
+ */
+export async function shareOpenDay(tx: Tx): Promise<string> {
+  const rows = await tx.query<{ open_day: string }>(
+    "select open_day from reward_clock where id = 1 for share",
+  );
+  const day = rows.rows[0]?.open_day;
+  if (!day) throw new Error("reward clock not initialised (ensureRewardClock runs at start)");
+  return day;
+}
+
 /** Moves the reward clock to `day` (the settlement opens the next day). */
 export async function setOpenDay(tx: Tx, day: string): Promise<void> {
   await tx.query("update reward_clock set open_day = $1::date where id = 1", [day]);

@@ -21,6 +21,7 @@ import { configForDay } from "../config/index.ts";
 import type { Queryable, Tx } from "../db/index.ts";
 import { fail } from "../errors/index.ts";
 import { appendTransaction, buildEntry, lockBalances } from "../ledger/index.ts";
+import { shareOpenDay } from "../rewards/state.ts";
 import type { HookContext, PaidOrder, RewardHooks } from "./hooks.ts";
 import type { Plan, Product } from "./products.ts";
 
@@ -220,6 +221,9 @@ export async function markPaid(
   externalId: string | null = order.externalId,
 ): Promise<Order> {
   if (order.status !== "pending") fail("ORDER_NOT_PENDING");
+  // The reward clock first (lock order: clock → p:operator → equity state → balances): a payment
+  // waits for a running settlement instead of deadlocking with it or landing in the day it settles.
+  await shareOpenDay(tx);
   const day = businessDay(deps.now, deps.timeZone);
   await checkPointsRatio(tx, order.amount, order.pointsPaid, day);
   const { config } = await configForDay(tx, day);
@@ -248,6 +252,7 @@ export async function markPaid(
 /** Refunds a paid order: cash back out, points back to the member (debt first), then `hooks.onOrderRefunded`. */
 export async function markRefunded(tx: Tx, order: Order, deps: PaymentDeps): Promise<Order> {
   if (order.status !== "paid") fail("ORDER_NOT_PAID");
+  await shareOpenDay(tx);
   const day = businessDay(deps.now, deps.timeZone);
   const balances = await lockBalances(tx, [
     { account: debtAccount(order.memberId, "points"), asset: "points" },

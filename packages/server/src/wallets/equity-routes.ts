@@ -43,6 +43,7 @@ import {
   readEquityState,
   redeemGoods,
   sellPoints,
+  shareOpenDay,
   toStable,
 } from "../rewards/index.ts";
 
@@ -149,7 +150,7 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
   ) =>
     command(ctx, request, reply, async (tx): Promise<EquityResult> => {
       const memberId = request.member?.id as string;
-      const businessDay = await openDay(tx);
+      const businessDay = await shareOpenDay(tx);
       const { config } = await configForDay(tx, businessDay);
       const move = await work(tx, memberId, config, { businessDay, now: ctx.clock.now() });
       const exits = await tx.query(
