@@ -419,7 +419,8 @@ function resolveStep(
       const event: ScenarioEvent = {
         type: "order",
         member,
-        amount: step.numeric ? Number(amountText) : amountText,
+        // A JSON number in the scenario (replay.md allows them); the engine reads its decimal text.
+        amount: step.numeric ? (JSON.parse(amountText) as number) : amountText,
         plans: step.plans,
       };
       if (step.id === "new" || (step.id === "dup" && orderIds.length === 0)) event.id = newOrderId();
