@@ -111,6 +111,19 @@ function short(
   fail(code, { field, detail });
 }
 
+/** Refuses unless the member's locked `wallet` holds at least `needed` (equity or stable points). */
+function requireHeld(
+  balances: LoadedBalances,
+  memberId: string,
+  wallet: "equity" | "stable",
+  needed: bigint,
+  field: string,
+): void {
+  const held = balances.balance(memberAccount(memberId, wallet), wallet);
+  if (needed > held)
+    short(wallet === "equity" ? "INSUFFICIENT_EQUITY" : "INSUFFICIENT_STABLE", field, held, needed);
+}
+
 /** What one equity command wrote: its ledger transaction (null when it moved nothing) and postings. */
 export interface EquityMove {
   readonly transactionId: string | null;
@@ -165,13 +178,7 @@ export async function sellPoints(
     "equity.sell",
     `member:${memberId}`,
     (b, bal, state) => {
-      if (points > bal.balance(memberAccount(memberId, "equity"), "equity"))
-        short(
-          "INSUFFICIENT_EQUITY",
-          "points",
-          bal.balance(memberAccount(memberId, "equity"), "equity"),
-          points,
-        );
+      requireHeld(bal, memberId, "equity", points, "points");
       return sellEquity(b, state, config.equity, memberId, points, false);
     },
   );
@@ -196,13 +203,7 @@ export async function redeemGoods(
     (b, bal, state) => {
       if (state.supply === 0n) short("INSUFFICIENT_EQUITY", "amount", 0n, amount);
       const cost = redeemCost(state, amount, config.equity.redeemFeeRate);
-      if (cost > bal.balance(memberAccount(memberId, "equity"), "equity"))
-        short(
-          "INSUFFICIENT_EQUITY",
-          "amount",
-          bal.balance(memberAccount(memberId, "equity"), "equity"),
-          cost,
-        );
+      requireHeld(bal, memberId, "equity", cost, "amount");
       return redeemEquity(b, state, config.equity, memberId, amount).state;
     },
   );
@@ -225,13 +226,7 @@ export async function toStable(
     "equity.toStable",
     `member:${memberId}`,
     (b, bal, state) => {
-      if (points > bal.balance(memberAccount(memberId, "equity"), "equity"))
-        short(
-          "INSUFFICIENT_EQUITY",
-          "points",
-          bal.balance(memberAccount(memberId, "equity"), "equity"),
-          points,
-        );
+      requireHeld(bal, memberId, "equity", points, "points");
       equityToStable(b, state, memberId, points);
       return state;
     },
@@ -255,13 +250,7 @@ export async function fromStable(
     "equity.fromStable",
     `member:${memberId}`,
     (b, bal, state) => {
-      if (stable > bal.balance(memberAccount(memberId, "stable"), "stable"))
-        short(
-          "INSUFFICIENT_STABLE",
-          "stable",
-          bal.balance(memberAccount(memberId, "stable"), "stable"),
-          stable,
-        );
+      requireHeld(bal, memberId, "stable", stable, "stable");
       const points = equityForStable(state, stable);
       const treasury = b.balance(PlatformAccount.treasury, "equity");
       if (points > treasury) short("TREASURY_SHORT", "stable", treasury, points);
@@ -285,13 +274,7 @@ export async function payMerchant(
     ...walletKeys(memberId, ["stable"]),
     ...walletKeys(merchantId, ["stable"]),
   ]);
-  if (stable > balances.balance(memberAccount(memberId, "stable"), "stable"))
-    short(
-      "INSUFFICIENT_STABLE",
-      "stable",
-      balances.balance(memberAccount(memberId, "stable"), "stable"),
-      stable,
-    );
+  requireHeld(balances, memberId, "stable", stable, "stable");
   const builder = new TxBuilder(balances);
   payStable(builder, memberId, merchantId, stable);
   const transactionId = await appendTransaction(
