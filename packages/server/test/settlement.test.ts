@@ -118,7 +118,7 @@ async function snapshot(t: TestApp): Promise<string> {
     t.db.query("select count(*)::text as n from ledger_postings"),
     t.db.query("select account, asset, amount::text from balances order by account, asset"),
     t.db.query(
-      "select order_id, release_remaining::text, release_released::text from order_rewards order by order_id",
+      "select day, order_id, seq, base::text, remaining::text from release_progress order by day, order_id",
     ),
     t.db.query("select member_id, star from member_stars order by member_id"),
     t.db.query("select open_day from reward_clock"),

@@ -177,6 +177,9 @@ const FILLED = [
   "members",
   "orders",
   "order_rewards",
+  "release_progress_default",
+  "ledger_transactions_live",
+  "ledger_postings_live",
   "ledger_transactions",
   "ledger_postings",
   "balances",
@@ -467,10 +470,16 @@ export async function generateDemoData(db: Db, options: DemoDataOptions): Promis
       `{${[plans & EQUITY ? "equity" : "", plans & CYCLE ? "cycle" : "", plans & RELEASE ? "release" : ""]
         .filter(Boolean)
         .join(",")}}`;
-    function* orderRows(kind: "orders" | "rewards"): Generator<string> {
+    function* orderRows(kind: "orders" | "rewards" | "progress"): Generator<string> {
       const rows = new CopyChunker();
       for (let s = 0; s < orders; s++) {
-        rows.push(orderRow(kind, s));
+        const o = sorted[s] as number;
+        if (kind === "progress") {
+          if ((rRemaining[o] as bigint) > 0n)
+            rows.push(
+              `${orderBase + s}\t${formatDecimal(rBase[o] as bigint)}\t${formatDecimal(rRemaining[o] as bigint)}`,
+            );
+        } else rows.push(orderRow(kind, s));
         yield* rows.drain();
       }
       yield* rows.finish();
@@ -518,8 +527,6 @@ export async function generateDemoData(db: Db, options: DemoDataOptions): Promis
         pkg ? formatDecimal(pkg.gradeMin) : COPY_NULL,
         formatDecimal(gift),
         formatDecimal(rBase[o] as bigint),
-        formatDecimal(rRemaining[o] as bigint),
-        formatDecimal(gift - (rRemaining[o] as bigint)),
       ].join("\t");
     }
     await tx.copyFrom(
@@ -530,9 +537,20 @@ export async function generateDemoData(db: Db, options: DemoDataOptions): Promis
     progress("demo:orders", orders, orders);
     await tx.copyFrom(
       `order_rewards (order_id, member_id, eligible_on, amount, points_paid, in_cycle, equity_buyer, exit_quota,
-         cycle_quota, cycle_weight, cycle_referrer_id, cycle_referrer_weight, release_grade, release_grade_min, release_gift, release_base, release_remaining,
-         release_released)`,
+         cycle_quota, cycle_weight, cycle_referrer_id, cycle_referrer_weight, release_grade, release_grade_min, release_gift, release_base)`,
       orderRows("rewards"),
+    );
+    // The open orders' release progress on the open day (seq as order_rewards numbered them).
+    await tx.exec(
+      `create temp table demo_progress (order_id bigint, base numeric(30, 6), remaining numeric(30, 6))
+       on commit drop`,
+    );
+    await tx.copyFrom("demo_progress (order_id, base, remaining)", orderRows("progress"));
+    await tx.query(
+      `insert into release_progress (day, order_id, member_id, seq, base, remaining)
+       select $1::date, r.order_id, r.member_id, r.seq, p.base, p.remaining
+       from demo_progress p join order_rewards r on r.order_id = p.order_id order by r.seq`,
+      [day],
     );
     progress("demo:order_rewards", orders, orders);
 

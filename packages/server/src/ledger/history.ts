@@ -41,7 +41,7 @@ export async function memberHistory(
     created_at: Date;
   }>(
     `select p.id, p.transaction_id, t.business_day, t.kind, t.ref, t.memo, p.account, p.amount, t.created_at
-     from ledger_postings p join ledger_transactions t on t.id = p.transaction_id
+     from ledger_postings p join ledger_transactions t on t.id = p.transaction_id and t.batch = p.batch
      where p.member_id = $1::bigint and p.asset = $2 and ($3::bigint is null or p.id < $3::bigint)
      order by p.id desc limit $4`,
     [memberId, asset, cursor, limit + 1],

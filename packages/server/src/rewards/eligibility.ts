@@ -52,7 +52,6 @@ interface OrderRewardRow {
   release_grade_min: string | null;
   release_gift: string;
   release_base: string;
-  release_remaining: string;
 }
 
 const EMPTY_ROW: OrderRewardRow = {
@@ -68,7 +67,6 @@ const EMPTY_ROW: OrderRewardRow = {
   release_grade_min: null,
   release_gift: "0",
   release_base: "0",
-  release_remaining: "0",
 };
 
 async function referrerOf(q: Queryable, memberId: string): Promise<string | undefined> {
@@ -99,6 +97,7 @@ export async function makeEligible(
       context.now,
     );
   const row: OrderRewardRow = { ...EMPTY_ROW };
+  let openGift = 0n;
 
   if (order.plans.includes("equity")) {
     const state = await lockEquityState(tx, config);
@@ -134,19 +133,20 @@ export async function makeEligible(
       row.release_grade = gift.grade;
       row.release_grade_min = formatDecimal(gift.gradeMin);
       row.release_gift = formatDecimal(gift.gift);
+      openGift = gift.gift;
       row.release_base = formatDecimal(gift.base);
-      row.release_remaining = formatDecimal(gift.gift);
     }
   }
-  await tx.query(
+  const inserted = await tx.query<{ seq: string }>(
     `insert into order_rewards (order_id, member_id, eligible_on, amount, points_paid, in_cycle,
        equity_buyer, equity_referrer_id, equity_referrer, exit_quota,
        cycle_quota, cycle_weight, cycle_referrer_id, cycle_referrer_weight,
-       release_grade, release_grade_min, release_gift, release_base, release_remaining)
+       release_grade, release_grade_min, release_gift, release_base)
      values ($1::bigint, $2::bigint, $3::date, $4::numeric, $5::numeric, $6::boolean,
        $7::numeric, $8::bigint, $9::numeric, $10::numeric,
        $11::numeric, $12::numeric, $13::bigint, $14::numeric,
-       $15, $16::numeric, $17::numeric, $18::numeric, $19::numeric)`,
+       $15, $16::numeric, $17::numeric, $18::numeric)
+     returning seq`,
     [
       order.id,
       buyer,
@@ -166,14 +166,24 @@ export async function makeEligible(
       row.release_grade_min,
       row.release_gift,
       row.release_base,
-      row.release_remaining,
     ],
   );
+  // The whole gift is open from the day the order became eligible (the settlement of this day
+  // releases its first part): a row in this day's release progress (migration 0005).
+  if (openGift > 0n)
+    await tx.query(
+      `insert into release_progress (day, order_id, member_id, seq, base, remaining)
+       values ($1::date, $2::bigint, $3::bigint, $4::bigint, $5::numeric, $6::numeric)`,
+      [context.businessDay, order.id, buyer, inserted.rows[0]?.seq, row.release_base, row.release_gift],
+    );
 }
 
 /**
- * Makes every paid order due by `day` eligible, in the order paid (models.md:
- * "orders that become eligible at the same moment are taken in the order paid").
+ * Makes every paid order due on `day` (the day being opened) eligible, in the
+ * order paid (models.md: "orders that become eligible at the same moment are
+ * taken in the order paid"). Orders due on an earlier day were made eligible
+ * when paid (`REWARD_HOOKS.onOrderPaid`) or when their own day opened, so only
+ * `day`'s are read (migration 0005's index), not every paid order.
  */
 export async function makeDueOrdersEligible(tx: Tx, day: string, config: Config, now: Date): Promise<number> {
   const due = await tx.query<{
@@ -184,7 +194,7 @@ export async function makeDueOrdersEligible(tx: Tx, day: string, config: Config,
     points_paid: string;
   }>(
     `select o.id, o.member_id, o.plans, o.amount, o.points_paid from orders o
-     where o.status = 'paid' and o.eligible_day <= $1::date
+     where o.status = 'paid' and o.eligible_day = $1::date
        and not exists (select 1 from order_rewards r where r.order_id = o.id)
      order by o.paid_at, o.id for update of o`,
     [day],

@@ -35,8 +35,6 @@ interface RewardRow {
   cycle_referrer_id: string | null;
   cycle_referrer_weight: string;
   release_gift: string;
-  release_remaining: string;
-  release_released: string;
   in_cycle: boolean;
 }
 
@@ -81,8 +79,16 @@ export async function reverseOrderRewards(
     };
     reverseCycle(builder, buyer, effects);
   }
-  if (d(row.release_gift) > 0n)
-    reverseRelease(builder, buyer, d(row.release_remaining), d(row.release_released));
+  const gift = d(row.release_gift);
+  if (gift > 0n) {
+    // Open orders have a row in the open day's progress; a fully released one has none.
+    const progress = await tx.query<{ remaining: string }>(
+      "delete from release_progress where day = $1::date and order_id = $2::bigint returning remaining",
+      [context.businessDay, orderId],
+    );
+    const remaining = d(progress.rows[0]?.remaining ?? "0");
+    reverseRelease(builder, buyer, remaining, gift - remaining);
+  }
   await appendTransaction(
     tx,
     {
@@ -93,10 +99,10 @@ export async function reverseOrderRewards(
     },
     context.now,
   );
-  await tx.query(
-    "update order_rewards set reversed_on = $2::date, release_remaining = 0 where order_id = $1::bigint",
-    [orderId, context.businessDay],
-  );
+  await tx.query("update order_rewards set reversed_on = $2::date where order_id = $1::bigint", [
+    orderId,
+    context.businessDay,
+  ]);
   if (nextState) {
     const touched = [buyer, ...(row.equity_referrer_id ? [row.equity_referrer_id] : [])];
     await refreshExitQueue(tx, touched);

@@ -1,10 +1,12 @@
 /**
  * Writes a settled day in bulk inside the day's transaction: the engine's
- * ledger transactions (`settlementTransactions`) and their postings by COPY,
- * the balances by one set-based UPDATE (+ INSERT for first rows) of the net
- * delta per (account, asset), the release-plan orders' remaining gift, and the
- * stars that changed. Rows stream in member id order, which is also the order
- * of the ledger's member and account indexes: index pages are visited once.
+ * ledger transactions (`settlementTransactions`) and their postings by COPY
+ * into the day's own bare ledger tables, indexed once and attached as the
+ * ledger's partitions for the day (migration 0005); the balances by one
+ * set-based UPDATE (+ INSERT for first rows) of the net delta per (account,
+ * asset); the release-plan orders' progress as the next day's partition of
+ * `release_progress`; and the stars that changed. Rows stream in member id
+ * order, which is also the order of the balances' and ledger's member keys.
  */
 import {
   type Asset,
@@ -14,9 +16,13 @@ import {
   settlementTransactions,
   type Transaction,
 } from "@jifen/engine";
+import { addDays } from "../clock/index.ts";
 import type { Tx } from "../db/index.ts";
 import { COPY_NULL, CopyChunker, escapeCopy, readCopyRows } from "./copy-text.ts";
 import type { DayColumns, ProgressFn } from "./load.ts";
+
+/** Days of per-order release progress kept (the partitions of `release_progress`). */
+export const RELEASE_PROGRESS_DAYS_KEPT = 7;
 
 /** Called after each batch handed to the database (tests inject crashes here). */
 export type BatchHook = (phase: string, batch: number) => void;
@@ -26,6 +32,7 @@ export interface RowsWritten {
   readonly transactions: number;
   readonly postings: number;
   readonly balances: number;
+  /** Open release-plan orders carried into the next day (`release_progress`). */
   readonly orders: number;
   readonly stars: number;
 }
@@ -170,24 +177,34 @@ export async function writeDay(
   const createdAt = options.now.toISOString();
   const ref = escapeCopy(`day:${day}`);
 
-  // 1. The engine's transactions, generated twice (deterministic): one stream of transaction
-  //    rows, then one of their postings, so neither is ever held whole and the engine's work
-  //    overlaps the database's. Account names are `m:<digits>:…` or platform names: no escaping.
+  // 1. The engine's transactions in one pass: the transaction rows stream into their COPY
+  //    (the engine's work overlaps the database's) while the postings' text and the balance
+  //    deltas are collected for the second COPY. Account names are `m:<digits>:…` or platform
+  //    names: no escaping.
   const total = countTransactions(result);
   const ids = await reserveTransactionIds(tx, total);
+  const batchNo = Number(day.replaceAll("-", ""));
+  await tx.query("select jifen_ledger_day_create($1::integer)", [batchNo]);
   const ledgerInput = {
     memberIds: columns.memberIds,
     pointsOwed: columns.pointsOwed,
     cashOwed: columns.cashOwed,
   };
   let k = 0;
-  let postingTotal = 0;
+  const postingText = new CopyChunker();
+  const deltas = new DeltaCollector(columns.memberIds);
   function* transactionRows(): Generator<string> {
     const rows = new CopyChunker();
     for (const t of settlementTransactions(0, result, ledgerInput)) {
       assertTransaction(t);
-      rows.push(`${ids[k++]}\t${day}\t${t.kind}\t${ref}\t${COPY_NULL}\t${createdAt}`);
-      for (const p of t.postings) if (p.amount !== 0n) postingTotal++;
+      const id = ids[k++];
+      rows.push(`${id}\t${day}\t${t.kind}\t${ref}\t${COPY_NULL}\t${createdAt}`);
+      for (const p of t.postings) {
+        if (p.amount === 0n) continue;
+        const member = memberOf(p.account);
+        postingText.push(`${id}\t${p.account}\t${p.asset}\t${microText(p.amount)}\t${member ?? COPY_NULL}`);
+        deltas.add(p.account, p.asset, p.amount, member);
+      }
       for (const chunk of rows.drain()) {
         options.progress?.("write:transactions", k, total);
         yield chunk;
@@ -197,7 +214,7 @@ export async function writeDay(
     options.progress?.("write:transactions", k, total);
   }
   const transactions = await tx.copyFrom(
-    "ledger_transactions (id, business_day, kind, ref, memo, created_at)",
+    `ledger_transactions_d${batchNo} (id, business_day, kind, ref, memo, created_at)`,
     transactionRows(),
     batch("transactions"),
   );
@@ -205,26 +222,23 @@ export async function writeDay(
     throw new Error(`settlement: wrote ${transactions} of ${total} transactions`);
   lap("write:transactions");
 
-  const deltas = new DeltaCollector(columns.memberIds);
+  const postingTotal = postingText.rows;
+  const postingChunks = postingText.finish();
+  let sent = 0;
   function* postingRows(): Generator<string> {
-    const rows = new CopyChunker();
-    let n = 0;
-    for (const t of settlementTransactions(0, result, ledgerInput)) {
-      const id = ids[n++];
-      for (const p of t.postings) {
-        if (p.amount === 0n) continue;
-        const member = memberOf(p.account);
-        rows.push(`${id}\t${p.account}\t${p.asset}\t${microText(p.amount)}\t${member ?? COPY_NULL}`);
-        deltas.add(p.account, p.asset, p.amount, member);
-      }
-      yield* rows.drain();
-      if ((n & 0xffff) === 0)
-        options.progress?.("write:postings", Math.round((n / total) * postingTotal), postingTotal);
+    for (let c = 0; c < postingChunks.length; c++) {
+      yield postingChunks[c] as string;
+      postingChunks[c] = ""; // handed over: let it go
+      if ((++sent & 0x3f) === 0)
+        options.progress?.(
+          "write:postings",
+          Math.round((sent / postingChunks.length) * postingTotal),
+          postingTotal,
+        );
     }
-    yield* rows.finish();
   }
   const postingsWritten = await tx.copyFrom(
-    "ledger_postings (transaction_id, account, asset, amount, member_id)",
+    `ledger_postings_d${batchNo} (transaction_id, account, asset, amount, member_id)`,
     postingRows(),
     batch("postings"),
   );
@@ -232,6 +246,10 @@ export async function writeDay(
     throw new Error(`settlement: wrote ${postingsWritten} of ${postingTotal} postings`);
   options.progress?.("write:postings", postingTotal, postingTotal);
   lap("write:postings");
+  // Every posting names a transaction of this day's table: both streams come from the same
+  // deterministic generator, numbered by the same `ids` (the counts are checked above).
+  await tx.query("select jifen_ledger_day_attach($1::integer)", [batchNo]);
+  lap("write:ledger-indexes");
 
   // 2. Balances: the net delta per (account, asset), in one UPDATE and one INSERT for first rows.
   const deltaChunks = deltas.finish();
@@ -251,11 +269,15 @@ export async function writeDay(
     `update balances b set amount = b.amount + d.amount from settle_balance_delta d
      where b.account = d.account and b.asset = d.asset`,
   );
-  const inserted = await tx.query(
-    `insert into balances (account, asset, member_id, amount)
-     select d.account, d.asset, d.member_id, d.amount from settle_balance_delta d
-     where not exists (select 1 from balances b where b.account = d.account and b.asset = d.asset)`,
-  );
+  // First rows (a member's first points, say) only when some delta found no row to update.
+  const inserted =
+    updated.rowCount === balanceRows
+      ? { rowCount: 0 }
+      : await tx.query(
+          `insert into balances (account, asset, member_id, amount)
+           select d.account, d.asset, d.member_id, d.amount from settle_balance_delta d
+           where not exists (select 1 from balances b where b.account = d.account and b.asset = d.asset)`,
+        );
   if (updated.rowCount + inserted.rowCount !== balanceRows)
     throw new Error(
       `settlement: ${balanceRows} balance deltas, ${updated.rowCount + inserted.rowCount} applied`,
@@ -263,39 +285,35 @@ export async function writeDay(
   options.progress?.("write:balances", balanceRows, balanceRows);
   lap("write:balances");
 
-  // 3. Release-plan orders: remaining gift after the day, points released from each.
-  const orderRows = new CopyChunker();
+  // 3. Release-plan orders: the next day's progress partition, the orders with gift left.
+  const next = addDays(day, 1);
   const orderCount = columns.orderIds.length;
-  for (let o = 0; o < orderCount; o++) {
-    const released = result.orderReleased[o] as bigint;
-    if (released === 0n) continue;
-    orderRows.push(
-      `${columns.orderIds[o]}\t${microText(result.orderRemaining[o] as bigint)}\t${microText(released)}`,
-    );
+  const { orderMember, orderBase } = columns.input;
+  function* progressText(): Generator<string> {
+    const rows = new CopyChunker();
+    for (let o = 0; o < orderCount; o++) {
+      const remaining = result.orderRemaining[o] as bigint;
+      if (remaining === 0n) continue;
+      rows.push(
+        `${columns.orderIds[o]}\t${columns.memberIds[orderMember[o] as number]}\t${columns.orderSeq[o]}\t${microText(
+          orderBase[o] as bigint,
+        )}\t${microText(remaining)}`,
+      );
+      yield* rows.drain();
+    }
+    yield* rows.finish();
   }
-  await tx.exec(
-    `create temp table if not exists settle_order_release
-       (order_id bigint not null, remaining numeric(30, 6) not null, released numeric(30, 6) not null)
-       on commit drop;
-     truncate settle_order_release;`,
-  );
-  const orderChunks = orderRows.finish();
-  const orders = await tx.copyFrom(
-    "settle_order_release (order_id, remaining, released)",
-    orderChunks,
+  await tx.query("select jifen_release_day_create($1::date)", [next]);
+  const progressRows = await tx.copyFrom(
+    `release_progress_d${next.replaceAll("-", "")} (order_id, member_id, seq, base, remaining)`,
+    progressText(),
     batch("orders"),
   );
-  if (orders > 0) {
-    await tx.exec("analyze settle_order_release");
-    const changed = await tx.query(
-      `update order_rewards o
-       set release_remaining = r.remaining, release_released = o.release_released + r.released
-       from settle_order_release r where o.order_id = r.order_id`,
-    );
-    if (changed.rowCount !== orders)
-      throw new Error(`settlement: ${orders} orders released, ${changed.rowCount} updated`);
-  }
-  options.progress?.("write:orders", orders, orders);
+  await tx.query("select jifen_release_day_attach($1::date, $2::date)", [
+    next,
+    addDays(next, -RELEASE_PROGRESS_DAYS_KEPT),
+  ]);
+  options.progress?.("write:orders", progressRows, progressRows);
   lap("write:orders");
 
   // 4. Stars: only the members whose shown star changes.
@@ -305,7 +323,7 @@ export async function writeDay(
     transactions,
     postings: postingsWritten,
     balances: balanceRows,
-    orders,
+    orders: progressRows,
     stars,
   };
 }
