@@ -68,35 +68,53 @@ create trigger ledger_postings_transaction_check after insert on ledger_postings
   referencing new table as new_postings
   for each statement execute function jifen_postings_have_transactions();
 
+-- A day's tables are filled on a connection of their own, committed, and then
+-- attached by the day's transaction (docs/server.md, "Daily settlement"), so
+-- a crash between the two leaves bare tables that are not part of the ledger.
+-- This drops such a leftover (never a table that is already a partition).
+create function jifen_drop_leftover(name text) returns void language plpgsql as $$
+begin
+  if exists (
+    select 1 from pg_class c
+    where c.relname = name and c.relnamespace = current_schema()::regnamespace and not c.relispartition
+  ) then
+    execute format('drop table %I', name);
+  end if;
+end;
+$$;
+
 -- A settlement's two bare tables for business day `batch` (YYYYMMDD), shaped
 -- like the ledger, with the partition constraint already in place (so
 -- attaching them needs no scan).
 create function jifen_ledger_day_create(batch integer) returns void language plpgsql as $$
+declare
+  t text := 'ledger_transactions_d' || batch;
+  p text := 'ledger_postings_d' || batch;
 begin
+  perform jifen_drop_leftover(t);
+  perform jifen_drop_leftover(p);
   execute format(
     'create table %I (like ledger_transactions including defaults including constraints);
      alter table %I alter column batch set default %s, add constraint %I check (batch = %s);',
-    'ledger_transactions_d' || batch, 'ledger_transactions_d' || batch, batch,
-    'ledger_transactions_d' || batch || '_batch', batch);
+    t, t, batch, t || '_batch', batch);
   execute format(
     'create table %I (like ledger_postings including defaults including constraints);
      alter table %I alter column batch set default %s, add constraint %I check (batch = %s);',
-    'ledger_postings_d' || batch, 'ledger_postings_d' || batch, batch,
-    'ledger_postings_d' || batch || '_batch', batch);
+    p, p, batch, p || '_batch', batch);
 end;
 $$;
 
--- Builds the day tables' indexes (those of the live partitions, 0001, the
--- account index only over platform accounts), makes them append-only and
--- attaches them to the ledger.
-create function jifen_ledger_day_attach(batch integer) returns void language plpgsql as $$
+-- Builds the day tables' indexes (those of the live partitions, 0001, but no
+-- index on a posting's own id, which nothing looks up — the member index
+-- orders a history — and the account index only over platform accounts) and
+-- makes them append-only.
+create function jifen_ledger_day_index(batch integer) returns void language plpgsql as $$
 declare
   t text := 'ledger_transactions_d' || batch;
   p text := 'ledger_postings_d' || batch;
 begin
   execute format('create unique index %I on %I (id)', t || '_pkey', t);
   execute format('create index %I on %I (kind, ref)', t || '_ref_idx', t);
-  execute format('create unique index %I on %I (id)', p || '_pkey', p);
   execute format('create index %I on %I (transaction_id)', p || '_tx_idx', p);
   execute format('create index %I on %I (member_id, asset, id) where member_id is not null', p || '_member_idx', p);
   -- A member's postings are found by member_id (the member index); by account
@@ -108,8 +126,16 @@ begin
   execute format(
     'create trigger append_only before update or delete or truncate on %I
        for each statement execute function jifen_append_only()', p);
-  execute format('alter table ledger_transactions attach partition %I for values in (%s)', t, batch);
-  execute format('alter table ledger_postings attach partition %I for values in (%s)', p, batch);
+end;
+$$;
+
+-- Attaches them: from here on they are the ledger's rows of that day.
+create function jifen_ledger_day_attach(batch integer) returns void language plpgsql as $$
+begin
+  execute format('alter table ledger_transactions attach partition %I for values in (%s)',
+    'ledger_transactions_d' || batch, batch);
+  execute format('alter table ledger_postings attach partition %I for values in (%s)',
+    'ledger_postings_d' || batch, batch);
 end;
 $$;
 
@@ -133,11 +159,12 @@ create table release_progress_default partition of release_progress default;
 create unique index release_progress_default_key on release_progress_default (day, order_id);
 
 
--- A settlement's bare progress table for `day` (the day it opens).
+-- A settlement's bare progress table for `day` (the day it opens), and its index.
 create function jifen_release_day_create(day date) returns void language plpgsql as $$
 declare
   t text := 'release_progress_d' || to_char(day, 'YYYYMMDD');
 begin
+  perform jifen_drop_leftover(t);
   execute format(
     'create table %I (like release_progress including defaults including constraints);
      alter table %I alter column day set default %L, add constraint %I check (day = %L);',
@@ -145,17 +172,24 @@ begin
 end;
 $$;
 
--- Indexes it, attaches it (the default partition is checked for rows of that
--- day: it holds none but the first day's), and drops the partitions older
--- than `keep_from` (the progress is a working state; the ledger keeps what
--- was released).
-create function jifen_release_day_attach(day date, keep_from date) returns void language plpgsql as $$
+create function jifen_release_day_index(day date) returns void language plpgsql as $$
 declare
   t text := 'release_progress_d' || to_char(day, 'YYYYMMDD');
-  old record;
 begin
   execute format('create unique index %I on %I (order_id)', t || '_key', t);
-  execute format('alter table release_progress attach partition %I for values in (%L)', t, day);
+end;
+$$;
+
+-- Attaches it (the default partition is checked for rows of that day: it
+-- holds none but the first day's) and drops the partitions older than
+-- `keep_from` (the progress is a working state; the ledger keeps what was
+-- released).
+create function jifen_release_day_attach(day date, keep_from date) returns void language plpgsql as $$
+declare
+  old record;
+begin
+  execute format('alter table release_progress attach partition %I for values in (%L)',
+    'release_progress_d' || to_char(day, 'YYYYMMDD'), day);
   for old in
     select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid
     where i.inhparent = 'release_progress'::regclass and c.relname ~ '^release_progress_d[0-9]{8}$'
@@ -179,6 +213,7 @@ begin
        select order_id, member_id, seq, release_base, release_remaining from order_rewards
        where release_remaining > 0 and reversed_on is null order by seq',
       'release_progress_d' || to_char(open, 'YYYYMMDD'));
+    perform jifen_release_day_index(open);
     perform jifen_release_day_attach(open, open);
   end if;
 end;

@@ -12,7 +12,7 @@ import { formatAmount } from "../http/format.ts";
 import { requireOperator } from "../http/guards.ts";
 import { Nullable, responses } from "../http/schemas.ts";
 import { equityFigures, openDay } from "../rewards/index.ts";
-import { EquityFiguresSchema, equityFiguresView } from "../wallets/equity-routes.ts";
+import { EquityFiguresSchema, openDayEquityFigures } from "../wallets/equity-routes.ts";
 import { liabilities } from "./liabilities.ts";
 
 const Amount = (description: string) => Type.String({ description });
@@ -141,11 +141,7 @@ export async function figuresRoutes(app: App, ctx: AppContext): Promise<void> {
         response: responses(EquityFiguresSchema),
       },
     },
-    async () => {
-      const day = await openDay(ctx.db);
-      const { config } = await configForDay(ctx.db, day);
-      return equityFiguresView(await equityFigures(ctx.db, config), day);
-    },
+    async () => openDayEquityFigures(ctx.db),
   );
 
   app.get(

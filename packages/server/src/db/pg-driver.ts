@@ -80,6 +80,7 @@ export async function openPg(options: PgOptions): Promise<Db & { readonly pool: 
   const outer = wrap(pool);
   return {
     driver: "pg",
+    connections: options.maxConnections ?? 10,
     pool,
     query: outer.query,
     exec: outer.exec,

@@ -116,6 +116,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Db & { re
   const outer = wrap(pglite);
   return {
     driver: "pglite",
+    connections: 1,
     pglite,
     query: outer.query,
     exec: outer.exec,

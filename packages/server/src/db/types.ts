@@ -41,6 +41,8 @@ export type DriverKind = "pglite" | "pg";
  */
 export interface Db extends Queryable {
   readonly driver: DriverKind;
+  /** How many transactions can be open at once (the pool's size; 1 on PGlite). */
+  readonly connections: number;
   /** Runs `fn` in one transaction: COMMIT when it resolves, ROLLBACK when it throws. */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Closes the database (the pool, or the embedded instance). */

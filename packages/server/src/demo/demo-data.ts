@@ -546,12 +546,20 @@ export async function generateDemoData(db: Db, options: DemoDataOptions): Promis
        on commit drop`,
     );
     await tx.copyFrom("demo_progress (order_id, base, remaining)", orderRows("progress"));
+    // In the open day's own partition, as a settlement (or migration 0005) leaves it.
+    const dayTable = `release_progress_d${day.replaceAll("-", "")}`;
+    const newTable = (await tx.query("select to_regclass($1) as t", [dayTable])).rows[0]?.t == null;
+    if (newTable) await tx.query("select jifen_release_day_create($1::date)", [day]);
     await tx.query(
-      `insert into release_progress (day, order_id, member_id, seq, base, remaining)
+      `insert into ${dayTable} (day, order_id, member_id, seq, base, remaining)
        select $1::date, r.order_id, r.member_id, r.seq, p.base, p.remaining
        from demo_progress p join order_rewards r on r.order_id = p.order_id order by r.seq`,
       [day],
     );
+    if (newTable) {
+      await tx.query("select jifen_release_day_index($1::date)", [day]);
+      await tx.query("select jifen_release_day_attach($1::date, $1::date)", [day]);
+    }
     progress("demo:order_rewards", orders, orders);
 
     // 7. The ledger, member by member (index-friendly), and the balances it implies.

@@ -247,6 +247,11 @@ async function attemptDay(
     const rows = await writeDay(tx, columns, result, starNames, {
       now: options.now,
       lap,
+      record: (phase, ms) => {
+        phasesMs[phase] = Math.round(ms);
+      },
+      // On PostgreSQL the day's new tables are filled on a second connection meanwhile.
+      ...(db.driver === "pg" && db.connections > 1 ? { stage: (fn) => db.transaction(fn) } : {}),
       ...(options.progress ? { progress: options.progress } : {}),
       ...(options.afterBatch ? { afterBatch: options.afterBatch } : {}),
     });

@@ -163,96 +163,245 @@ function assertTransaction(t: Transaction): void {
   }
 }
 
-/** Writes the day's ledger, balances, orders and stars. */
+/**
+ * Runs `fn` in the transaction that fills the day's new tables: on PostgreSQL a
+ * second connection's own transaction, committed before the day's transaction
+ * attaches the tables (so the database works on both at once); on PGlite the
+ * day's transaction itself.
+ */
+export type StageRunner = <T>(fn: (stage: Tx) => Promise<T>) => Promise<T>;
+
+/** What the staging transaction wrote. */
+interface Staged {
+  readonly transactions: number;
+  readonly postings: number;
+  readonly orders: number;
+}
+
+/**
+ * Writes the day's ledger, balances, orders and stars. The ledger rows and the
+ * next day's release progress go into new bare tables (filled, indexed and
+ * committed by `stage`), while this transaction applies the balance deltas;
+ * then this transaction attaches the new tables as partitions. Until the
+ * attach commits they are no part of the ledger: a crash leaves them unattached
+ * and the next run drops them (`jifen_drop_leftover`).
+ */
 export async function writeDay(
   tx: Tx,
   columns: DayColumns,
   result: SettlementResult,
   starNames: readonly string[],
-  options: { now: Date; progress?: ProgressFn; afterBatch?: BatchHook; lap?: (phase: string) => void },
+  options: {
+    now: Date;
+    stage?: StageRunner;
+    progress?: ProgressFn;
+    afterBatch?: BatchHook;
+    /** Marks the end of a phase of the day's transaction. */
+    lap?: (phase: string) => void;
+    /** Records the duration of a phase of the parallel stage. */
+    record?: (phase: string, ms: number) => void;
+  },
 ): Promise<RowsWritten> {
   const lap = options.lap ?? (() => {});
   const { day } = columns;
-  const batch = (phase: string) => (index: number) => options.afterBatch?.(phase, index);
-  const createdAt = options.now.toISOString();
-  const ref = escapeCopy(`day:${day}`);
-
-  // 1. The engine's transactions in one pass: the transaction rows stream into their COPY
-  //    (the engine's work overlaps the database's) while the postings' text and the balance
-  //    deltas are collected for the second COPY. Account names are `m:<digits>:…` or platform
-  //    names: no escaping.
+  const batchNo = Number(day.replaceAll("-", ""));
+  const next = addDays(day, 1);
   const total = countTransactions(result);
   const ids = await reserveTransactionIds(tx, total);
-  const batchNo = Number(day.replaceAll("-", ""));
-  await tx.query("select jifen_ledger_day_create($1::integer)", [batchNo]);
+
+  // The balance deltas are collected while the postings stream by; the day's transaction
+  // applies them as soon as they are complete, while the stage goes on.
+  const deltas = new DeltaCollector(columns.memberIds);
+  let deltasDone: (chunks: string[]) => void = () => {};
+  let deltasFailed: (error: unknown) => void = () => {};
+  const deltaChunks = new Promise<string[]>((resolve, reject) => {
+    deltasDone = resolve;
+    deltasFailed = reject;
+  });
+  const parallel = options.stage !== undefined;
+  const stage: StageRunner = options.stage ?? ((fn) => fn(tx));
+  const abort = { aborted: false };
+  let stageMark = performance.now();
+  const stageLap = (phase: string) => {
+    const at = performance.now();
+    options.record?.(`stage:${phase}`, at - stageMark);
+    stageMark = at;
+  };
+  const staging = stage((s) =>
+    stageDay(s, columns, result, {
+      ...options,
+      lap: parallel ? stageLap : lap,
+      ids,
+      total,
+      batchNo,
+      next,
+      deltas,
+      deltasDone,
+      abort,
+    }),
+  );
+  staging.catch(deltasFailed);
+  deltaChunks.catch(() => {}); // when the stage fails first, the error is the stage's
+  let balanceRows: number;
+  let stars: number;
+  try {
+    if (!parallel) await staging;
+    // 2. Balances: the net delta per (account, asset), in one UPDATE and one INSERT for first rows.
+    balanceRows = await applyBalanceDeltas(tx, await deltaChunks, options.afterBatch);
+    options.progress?.("write:balances", balanceRows, balanceRows);
+    lap("write:balances");
+    // 3. Stars: only the members whose shown star changes.
+    stars = await writeStars(tx, columns, result, starNames, day);
+    lap("write:stars");
+  } catch (error) {
+    // Stop the stage and let it end (its tables are leftovers) before this transaction rolls back.
+    abort.aborted = true;
+    await staging.catch(() => {});
+    throw error;
+  }
+
+  // 4. The day's tables become the ledger's and the release progress's partitions.
+  const staged = await staging;
+  lap("write:stage-wait");
+  await tx.query("select jifen_ledger_day_attach($1::integer)", [batchNo]);
+  await tx.query("select jifen_release_day_attach($1::date, $2::date)", [
+    next,
+    addDays(next, -RELEASE_PROGRESS_DAYS_KEPT),
+  ]);
+  lap("write:attach");
+  return { ...staged, balances: balanceRows, stars };
+}
+
+/**
+ * Fills the day's bare tables: 1. the engine's transactions in one pass, the postings
+ * streaming into their COPY (the engine's work overlaps the database's on the larger table)
+ * while the transaction rows' text and the balance deltas are collected, then the
+ * transactions' COPY (the tables are bare and unattached until both are full, so the order
+ * is free), their indexes; 2. the next day's release progress, the orders with gift left.
+ * Account names are `m:<digits>:…` or platform names: no escaping.
+ */
+async function stageDay(
+  s: Tx,
+  columns: DayColumns,
+  result: SettlementResult,
+  options: {
+    now: Date;
+    progress?: ProgressFn;
+    afterBatch?: BatchHook;
+    lap?: (phase: string) => void;
+    ids: Float64Array;
+    total: number;
+    batchNo: number;
+    next: string;
+    deltas: DeltaCollector;
+    deltasDone: (chunks: string[]) => void;
+    abort: { readonly aborted: boolean };
+  },
+): Promise<Staged> {
+  const { day } = columns;
+  const { ids, total, batchNo, deltas } = options;
+  const lap = options.lap ?? (() => {});
+  const batch = (phase: string) => (index: number) => {
+    if (options.abort.aborted) throw new Error("settlement: the day's transaction failed; stage stopped");
+    options.afterBatch?.(phase, index);
+  };
+  const createdAt = options.now.toISOString();
+  const ref = escapeCopy(`day:${day}`);
+  // Index builds of millions of rows in one in-memory sort each.
+  await s.exec("set local maintenance_work_mem = '512MB'");
+  await s.query("select jifen_ledger_day_create($1::integer)", [batchNo]);
   const ledgerInput = {
     memberIds: columns.memberIds,
     pointsOwed: columns.pointsOwed,
     cashOwed: columns.cashOwed,
   };
   let k = 0;
-  const postingText = new CopyChunker();
-  const deltas = new DeltaCollector(columns.memberIds);
-  function* transactionRows(): Generator<string> {
+  let postingTotal = 0;
+  const transactionText = new CopyChunker();
+  function* postingRows(): Generator<string> {
     const rows = new CopyChunker();
     for (const t of settlementTransactions(0, result, ledgerInput)) {
       assertTransaction(t);
       const id = ids[k++];
-      rows.push(`${id}\t${day}\t${t.kind}\t${ref}\t${COPY_NULL}\t${createdAt}`);
+      transactionText.push(`${id}\t${day}\t${t.kind}\t${ref}\t${COPY_NULL}\t${createdAt}`);
       for (const p of t.postings) {
         if (p.amount === 0n) continue;
         const member = memberOf(p.account);
-        postingText.push(`${id}\t${p.account}\t${p.asset}\t${microText(p.amount)}\t${member ?? COPY_NULL}`);
+        rows.push(`${id}\t${p.account}\t${p.asset}\t${microText(p.amount)}\t${member ?? COPY_NULL}`);
+        postingTotal++;
         deltas.add(p.account, p.asset, p.amount, member);
       }
       for (const chunk of rows.drain()) {
-        options.progress?.("write:transactions", k, total);
+        options.progress?.("write:postings", k, total);
         yield chunk;
       }
     }
     yield* rows.finish();
-    options.progress?.("write:transactions", k, total);
+    options.progress?.("write:postings", total, total);
   }
-  const transactions = await tx.copyFrom(
-    `ledger_transactions_d${batchNo} (id, business_day, kind, ref, memo, created_at)`,
-    transactionRows(),
-    batch("transactions"),
-  );
-  if (transactions !== total || k !== total)
-    throw new Error(`settlement: wrote ${transactions} of ${total} transactions`);
-  lap("write:transactions");
-
-  const postingTotal = postingText.rows;
-  const postingChunks = postingText.finish();
-  let sent = 0;
-  function* postingRows(): Generator<string> {
-    for (let c = 0; c < postingChunks.length; c++) {
-      yield postingChunks[c] as string;
-      postingChunks[c] = ""; // handed over: let it go
-      if ((++sent & 0x3f) === 0)
-        options.progress?.(
-          "write:postings",
-          Math.round((sent / postingChunks.length) * postingTotal),
-          postingTotal,
-        );
-    }
-  }
-  const postingsWritten = await tx.copyFrom(
+  const postings = await s.copyFrom(
     `ledger_postings_d${batchNo} (transaction_id, account, asset, amount, member_id)`,
     postingRows(),
     batch("postings"),
   );
-  if (postingsWritten !== postingTotal)
-    throw new Error(`settlement: wrote ${postingsWritten} of ${postingTotal} postings`);
-  options.progress?.("write:postings", postingTotal, postingTotal);
+  if (k !== total) throw new Error(`settlement: generated ${k} of ${total} transactions`);
+  if (postings !== postingTotal) throw new Error(`settlement: wrote ${postings} of ${postingTotal} postings`);
+  options.deltasDone(deltas.finish());
   lap("write:postings");
+
+  const transactionChunks = transactionText.finish();
+  function* transactionRows(): Generator<string> {
+    for (let c = 0; c < transactionChunks.length; c++) {
+      yield transactionChunks[c] as string;
+      transactionChunks[c] = ""; // handed over: let it go
+      options.progress?.("write:transactions", c + 1, transactionChunks.length);
+    }
+  }
+  const transactions = await s.copyFrom(
+    `ledger_transactions_d${batchNo} (id, business_day, kind, ref, memo, created_at)`,
+    transactionRows(),
+    batch("transactions"),
+  );
+  if (transactions !== total) throw new Error(`settlement: wrote ${transactions} of ${total} transactions`);
   // Every posting names a transaction of this day's table: both streams come from the same
   // deterministic generator, numbered by the same `ids` (the counts are checked above).
-  await tx.query("select jifen_ledger_day_attach($1::integer)", [batchNo]);
-  lap("write:ledger-indexes");
+  await s.query("select jifen_ledger_day_index($1::integer)", [batchNo]);
+  lap("write:transactions+indexes");
 
-  // 2. Balances: the net delta per (account, asset), in one UPDATE and one INSERT for first rows.
-  const deltaChunks = deltas.finish();
+  const orderCount = columns.orderIds.length;
+  const { orderMember, orderBase } = columns.input;
+  function* progressText(): Generator<string> {
+    const rows = new CopyChunker();
+    for (let o = 0; o < orderCount; o++) {
+      const remaining = result.orderRemaining[o] as bigint;
+      if (remaining === 0n) continue;
+      rows.push(
+        `${columns.orderIds[o]}\t${columns.memberIds[orderMember[o] as number]}\t${columns.orderSeq[o]}\t${microText(
+          orderBase[o] as bigint,
+        )}\t${microText(remaining)}`,
+      );
+      yield* rows.drain();
+    }
+    yield* rows.finish();
+  }
+  await s.query("select jifen_release_day_create($1::date)", [options.next]);
+  const orders = await s.copyFrom(
+    `release_progress_d${options.next.replaceAll("-", "")} (order_id, member_id, seq, base, remaining)`,
+    progressText(),
+    batch("orders"),
+  );
+  await s.query("select jifen_release_day_index($1::date)", [options.next]);
+  options.progress?.("write:orders", orders, orders);
+  lap("write:orders");
+  return { transactions, postings, orders };
+}
+
+/** Applies the net balance deltas (COPY text) in one UPDATE and, for first rows, one INSERT. */
+async function applyBalanceDeltas(
+  tx: Tx,
+  deltaChunks: readonly string[],
+  afterBatch: BatchHook | undefined,
+): Promise<number> {
   await tx.exec(
     `create temp table if not exists settle_balance_delta
        (account text not null, asset text not null, member_id bigint, amount numeric(30, 6) not null)
@@ -262,7 +411,7 @@ export async function writeDay(
   const balanceRows = await tx.copyFrom(
     "settle_balance_delta (account, asset, member_id, amount)",
     deltaChunks,
-    batch("balances"),
+    (index) => afterBatch?.("balances", index),
   );
   await tx.exec("analyze settle_balance_delta");
   const updated = await tx.query(
@@ -282,50 +431,7 @@ export async function writeDay(
     throw new Error(
       `settlement: ${balanceRows} balance deltas, ${updated.rowCount + inserted.rowCount} applied`,
     );
-  options.progress?.("write:balances", balanceRows, balanceRows);
-  lap("write:balances");
-
-  // 3. Release-plan orders: the next day's progress partition, the orders with gift left.
-  const next = addDays(day, 1);
-  const orderCount = columns.orderIds.length;
-  const { orderMember, orderBase } = columns.input;
-  function* progressText(): Generator<string> {
-    const rows = new CopyChunker();
-    for (let o = 0; o < orderCount; o++) {
-      const remaining = result.orderRemaining[o] as bigint;
-      if (remaining === 0n) continue;
-      rows.push(
-        `${columns.orderIds[o]}\t${columns.memberIds[orderMember[o] as number]}\t${columns.orderSeq[o]}\t${microText(
-          orderBase[o] as bigint,
-        )}\t${microText(remaining)}`,
-      );
-      yield* rows.drain();
-    }
-    yield* rows.finish();
-  }
-  await tx.query("select jifen_release_day_create($1::date)", [next]);
-  const progressRows = await tx.copyFrom(
-    `release_progress_d${next.replaceAll("-", "")} (order_id, member_id, seq, base, remaining)`,
-    progressText(),
-    batch("orders"),
-  );
-  await tx.query("select jifen_release_day_attach($1::date, $2::date)", [
-    next,
-    addDays(next, -RELEASE_PROGRESS_DAYS_KEPT),
-  ]);
-  options.progress?.("write:orders", progressRows, progressRows);
-  lap("write:orders");
-
-  // 4. Stars: only the members whose shown star changes.
-  const stars = await writeStars(tx, columns, result, starNames, day);
-  lap("write:stars");
-  return {
-    transactions,
-    postings: postingsWritten,
-    balances: balanceRows,
-    orders: progressRows,
-    stars,
-  };
+  return balanceRows;
 }
 
 /** Upserts the stars that changed and deletes those that fell to none; returns the rows touched. */

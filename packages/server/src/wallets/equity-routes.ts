@@ -22,7 +22,7 @@ import {
 } from "@jifen/engine";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { configForDay } from "../config/index.ts";
-import type { Tx } from "../db/index.ts";
+import type { Db, Tx } from "../db/index.ts";
 import { fail } from "../errors/index.ts";
 import { parseSignedAmount, parseYuan } from "../http/amounts.ts";
 import { command } from "../http/command.ts";
@@ -69,6 +69,13 @@ export function equityFiguresView(figures: EquityFigures, businessDay: string) {
     burned: formatDecimal(figures.burned),
     treasury: formatDecimal(figures.treasury),
   };
+}
+
+/** The equity figures of the open day, under that day's parameters, as API text. */
+export async function openDayEquityFigures(db: Db) {
+  const day = await openDay(db);
+  const { config } = await configForDay(db, day);
+  return equityFiguresView(await equityFigures(db, config), day);
 }
 
 const HoldingsSchema = Type.Object({
@@ -197,11 +204,7 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
         response: responses(EquityFiguresSchema),
       },
     },
-    async () => {
-      const day = await openDay(ctx.db);
-      const { config } = await configForDay(ctx.db, day);
-      return equityFiguresView(await equityFigures(ctx.db, config), day);
-    },
+    async () => openDayEquityFigures(ctx.db),
   );
 
   app.get(
