@@ -6,7 +6,7 @@ import type { Db } from "./types.ts";
 export { loadMigrations, MIGRATIONS_DIR, type Migration, migrate } from "./migrate.ts";
 export { openPg, type PgOptions } from "./pg-driver.ts";
 export { openPglite, type PgliteOptions } from "./pglite-driver.ts";
-export type { Db, DriverKind, Queryable, QueryResult, Row, SqlError, Tx } from "./types.ts";
+export type { CopySource, Db, DriverKind, Queryable, QueryResult, Row, SqlError, Tx } from "./types.ts";
 export { isSqlError } from "./types.ts";
 
 /** Where the data lives: a PostgreSQL URL, or a directory for the embedded database. */

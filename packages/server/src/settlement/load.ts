@@ -88,17 +88,8 @@ function grow<T extends Float64Array | Int32Array | BigInt64Array>(array: T, nee
   return next;
 }
 
-/**
- * Reads every column of day `day` inside `tx`. With `reader` (a second
- * transaction that imported `tx`'s snapshot: the same data), the open orders
- * are read on it while `tx` reads the rest, so the database serves both at once.
- */
-export async function loadDayColumns(
-  tx: Tx,
-  day: string,
-  progress?: ProgressFn,
-  reader?: Tx,
-): Promise<DayColumns> {
+/** Reads every column of day `day` inside `tx`. */
+export async function loadDayColumns(tx: Tx, day: string, progress?: ProgressFn): Promise<DayColumns> {
   assertDay(day);
   // 1. Members, in id order, and their referrers.
   let ids = new Float64Array(1024);
@@ -129,58 +120,6 @@ export async function loadDayColumns(
     return i;
   };
 
-  // 3. Open release-plan orders, oldest eligible first (the FIFO order): on `reader` when
-  //    there is one, while this transaction reads the rest.
-  const loadOrders = async (q: Tx) => {
-    let orderIds = new Float64Array(1024);
-    let orderSeq = new Float64Array(1024);
-    let orderMember = new Int32Array(1024);
-    let orderRemaining = new BigInt64Array(1024);
-    let orderBase = new BigInt64Array(1024);
-    let orders = 0;
-    await readCopyRows(
-      q.copyTo(
-        `select order_id, member_id, (remaining * 1000000)::bigint, (base * 1000000)::bigint, seq
-         from release_progress where day = '${day}'::date`,
-      ),
-      (c) => {
-        if (orders >= orderIds.length) {
-          orderIds = grow(orderIds, orders);
-          orderSeq = grow(orderSeq, orders);
-          orderMember = grow(orderMember, orders);
-          orderRemaining = grow(orderRemaining, orders);
-          orderBase = grow(orderBase, orders);
-        }
-        orderIds[orders] = safeId(c[0], "order");
-        orderSeq[orders] = safeId(c[4], "order seq");
-        orderMember[orders] = indexOf(c[1] as string);
-        orderRemaining[orders] = micro(c[2] as string);
-        orderBase[orders] = micro(c[3] as string);
-        orders++;
-        if ((orders & 0xffff) === 0) progress?.("load:orders", orders, 0);
-      },
-    );
-    // The FIFO order: a day's rows are written in seq order and appended in seq order, so a
-    // table scan returns them sorted (checked here: PostgreSQL promises no order without ORDER BY,
-    // and sorting 2 M rows there costs seconds); sorted here when they are not.
-    let sorted = true;
-    for (let o = 1; o < orders && sorted; o++) sorted = (orderSeq[o - 1] as number) < (orderSeq[o] as number);
-    if (!sorted) {
-      const by = Array.from({ length: orders }, (_, o) => o).sort(
-        (a, b) => (orderSeq[a] as number) - (orderSeq[b] as number),
-      );
-      orderIds = permute(orderIds, by);
-      orderSeq = permute(orderSeq, by);
-      orderMember = permute(orderMember, by);
-      orderRemaining = permute(orderRemaining, by);
-      orderBase = permute(orderBase, by);
-    }
-    progress?.("load:orders", orders, orders);
-    return { orderIds, orderSeq, orderMember, orderRemaining, orderBase, orders };
-  };
-  const ordersOnReader = reader ? loadOrders(reader) : null;
-  ordersOnReader?.catch(() => {}); // awaited below; a failure of this transaction's reads comes first
-
   // 2. Own performance: eligible, unreversed orders of every plan up to and including D
   //    (summed here: PostgreSQL's hash aggregate of a million groups is the slower side).
   const ownPerformance = new BigInt64Array(count);
@@ -195,6 +134,52 @@ export async function loadDayColumns(
     },
   );
   progress?.("load:performance", count, count);
+
+  // 3. Open release-plan orders, oldest eligible first (the FIFO order).
+  let orderIds = new Float64Array(1024);
+  let orderSeq = new Float64Array(1024);
+  let orderMember = new Int32Array(1024);
+  let orderRemaining = new BigInt64Array(1024);
+  let orderBase = new BigInt64Array(1024);
+  let orders = 0;
+  await readCopyRows(
+    tx.copyTo(
+      `select order_id, member_id, (remaining * 1000000)::bigint, (base * 1000000)::bigint, seq
+       from release_progress where day = '${day}'::date`,
+    ),
+    (c) => {
+      if (orders >= orderIds.length) {
+        orderIds = grow(orderIds, orders);
+        orderSeq = grow(orderSeq, orders);
+        orderMember = grow(orderMember, orders);
+        orderRemaining = grow(orderRemaining, orders);
+        orderBase = grow(orderBase, orders);
+      }
+      orderIds[orders] = safeId(c[0], "order");
+      orderSeq[orders] = safeId(c[4], "order seq");
+      orderMember[orders] = indexOf(c[1] as string);
+      orderRemaining[orders] = micro(c[2] as string);
+      orderBase[orders] = micro(c[3] as string);
+      orders++;
+      if ((orders & 0xffff) === 0) progress?.("load:orders", orders, 0);
+    },
+  );
+  // The FIFO order: a day's rows are written in seq order and appended in seq order, so a
+  // table scan returns them sorted (checked here: PostgreSQL promises no order without ORDER BY,
+  // and sorting 2 M rows there costs seconds); sorted here when they are not.
+  let sorted = true;
+  for (let o = 1; o < orders && sorted; o++) sorted = (orderSeq[o - 1] as number) < (orderSeq[o] as number);
+  if (!sorted) {
+    const by = Array.from({ length: orders }, (_, o) => o).sort(
+      (a, b) => (orderSeq[a] as number) - (orderSeq[b] as number),
+    );
+    orderIds = permute(orderIds, by);
+    orderSeq = permute(orderSeq, by);
+    orderMember = permute(orderMember, by);
+    orderRemaining = permute(orderRemaining, by);
+    orderBase = permute(orderBase, by);
+  }
+  progress?.("load:orders", orders, orders);
 
   // 4. Quota, weight and debts from the balances.
   const quota = new BigInt64Array(count);
@@ -233,8 +218,6 @@ export async function loadDayColumns(
     currentStar[indexOf(c[0])] = c[1] ?? null;
   });
   progress?.("load:stars", count, count);
-  const { orderIds, orderSeq, orderMember, orderRemaining, orderBase, orders } = await (ordersOnReader ??
-    loadOrders(tx));
 
   return {
     day,

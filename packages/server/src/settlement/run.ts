@@ -223,11 +223,7 @@ async function attemptDay(
       options.progress?.(phase, done, total);
       if (done === total && total > 0) lap(phase);
     };
-    // On PostgreSQL a second connection, on the same snapshot, reads the open orders meanwhile.
-    const parallel = db.driver === "pg" && db.connections > 1;
-    const columns = parallel
-      ? await withSnapshotReader(db, tx, (reader) => loadDayColumns(tx, day, loadProgress, reader))
-      : await loadDayColumns(tx, day, loadProgress);
+    const columns = await loadDayColumns(tx, day, loadProgress);
     options.progress?.("compute", 0, 1);
     const result = settleDay(columns.input, effective.config.release, effective.config.cycle);
     options.progress?.("compute", 1, 1);
@@ -256,7 +252,7 @@ async function attemptDay(
         phasesMs[phase] = Math.round(ms);
       },
       // On PostgreSQL the day's new tables are filled on a second connection meanwhile.
-      ...(parallel ? { stage: (fn) => db.transaction(fn) } : {}),
+      ...(db.driver === "pg" && db.connections > 1 ? { stage: (fn) => db.transaction(fn) } : {}),
       ...(options.progress ? { progress: options.progress } : {}),
       ...(options.afterBatch ? { afterBatch: options.afterBatch } : {}),
     });
@@ -321,14 +317,4 @@ export async function settleThrough(
 export async function settleDue(db: Db, options: SettleOptions): Promise<SettleOutcome[]> {
   const yesterday = addDays(businessDay(options.now, options.timeZone), -1);
   return settleThrough(db, yesterday, { ...options, dryRun: false });
-}
-
-/** Runs `fn` with a second transaction that reads exactly what `tx` read at this point (an exported snapshot). */
-async function withSnapshotReader<T>(db: Db, tx: Tx, fn: (reader: Tx) => Promise<T>): Promise<T> {
-  const snapshot = (await tx.query<{ s: string }>("select pg_export_snapshot() as s")).rows[0]?.s ?? "";
-  if (!/^[0-9A-F]+(-[0-9A-F]+)+$/i.test(snapshot)) throw new Error(`settlement: odd snapshot id ${snapshot}`);
-  return db.transaction(async (reader) => {
-    await reader.exec(`set transaction isolation level repeatable read; set transaction snapshot '${snapshot}'`);
-    return fn(reader);
-  });
 }

@@ -17,7 +17,7 @@ import {
   type Transaction,
 } from "@jifen/engine";
 import { addDays } from "../clock/index.ts";
-import type { Tx } from "../db/index.ts";
+import type { CopySource, Tx } from "../db/index.ts";
 import { COPY_NULL, CopyChunker, escapeCopy, readCopyRows } from "./copy-text.ts";
 import type { DayColumns, ProgressFn } from "./load.ts";
 
@@ -112,6 +112,11 @@ class DeltaCollector {
         this.out.push(`${row.account}\t${row.asset}\t${this.member}\t${microText(row.amount)}`);
     }
     this.memberRows.length = 0;
+  }
+
+  /** The chunks of COPY text completed so far (members whose rows are complete). */
+  drain(): string[] {
+    return this.out.drain();
   }
 
   /** Every delta row as COPY text chunks (platform rows last). */
@@ -209,15 +214,6 @@ export async function writeDay(
   const total = countTransactions(result);
   const ids = await reserveTransactionIds(tx, total);
 
-  // The balance deltas are collected while the postings stream by; the day's transaction
-  // applies them as soon as they are complete, while the stage goes on.
-  const deltas = new DeltaCollector(columns.memberIds);
-  let deltasDone: (chunks: string[]) => void = () => {};
-  let deltasFailed: (error: unknown) => void = () => {};
-  const deltaChunks = new Promise<string[]>((resolve, reject) => {
-    deltasDone = resolve;
-    deltasFailed = reject;
-  });
   const parallel = options.stage !== undefined;
   const stage: StageRunner = options.stage ?? ((fn) => fn(tx));
   const abort = { aborted: false };
@@ -235,19 +231,21 @@ export async function writeDay(
       total,
       batchNo,
       next,
-      deltas,
-      deltasDone,
       abort,
     }),
   );
-  staging.catch(deltasFailed);
-  deltaChunks.catch(() => {}); // when the stage fails first, the error is the stage's
+  staging.catch(() => {}); // awaited below (or, when this transaction fails first, its error wins)
   let balanceRows: number;
   let stars: number;
   try {
     if (!parallel) await staging;
     // 2. Balances: the net delta per (account, asset), in one UPDATE and one INSERT for first rows.
-    balanceRows = await applyBalanceDeltas(tx, await deltaChunks, options.afterBatch);
+    balanceRows = await applyBalanceDeltas(
+      tx,
+      deltaRows(result, ledgerInput(columns), columns.memberIds),
+      options.afterBatch,
+      () => lap("write:balance-deltas"),
+    );
     options.progress?.("write:balances", balanceRows, balanceRows);
     lap("write:balances");
     // 3. Stars: only the members whose shown star changes.
@@ -275,10 +273,10 @@ export async function writeDay(
 /**
  * Fills the day's bare tables: 1. the engine's transactions in one pass, the postings
  * streaming into their COPY (the engine's work overlaps the database's on the larger table)
- * while the transaction rows' text and the balance deltas are collected, then the
- * transactions' COPY (the tables are bare and unattached until both are full, so the order
- * is free), their indexes; 2. the next day's release progress, the orders with gift left.
- * Account names are `m:<digits>:…` or platform names: no escaping.
+ * while the transaction rows' text is collected, then the transactions' COPY (the tables are
+ * bare and unattached until both are full, so the order is free) and their indexes; 2. the
+ * next day's release progress, the orders with gift left. Account names are `m:<digits>:…`
+ * or platform names: no escaping.
  */
 async function stageDay(
   s: Tx,
@@ -293,13 +291,11 @@ async function stageDay(
     total: number;
     batchNo: number;
     next: string;
-    deltas: DeltaCollector;
-    deltasDone: (chunks: string[]) => void;
     abort: { readonly aborted: boolean };
   },
 ): Promise<Staged> {
   const { day } = columns;
-  const { ids, total, batchNo, deltas } = options;
+  const { ids, total, batchNo } = options;
   const lap = options.lap ?? (() => {});
   const batch = (phase: string) => (index: number) => {
     if (options.abort.aborted) throw new Error("settlement: the day's transaction failed; stage stopped");
@@ -307,20 +303,16 @@ async function stageDay(
   };
   const createdAt = options.now.toISOString();
   const ref = escapeCopy(`day:${day}`);
-  // Index builds of millions of rows in one in-memory sort each.
-  await s.exec("set local maintenance_work_mem = '512MB'");
+  // Index builds of millions of rows in one in-memory sort each, by this backend alone: the
+  // day's transaction works meanwhile, and parallel build workers only compete with it.
+  await s.exec("set local maintenance_work_mem = '512MB'; set local max_parallel_maintenance_workers = 0");
   await s.query("select jifen_ledger_day_create($1::integer)", [batchNo]);
-  const ledgerInput = {
-    memberIds: columns.memberIds,
-    pointsOwed: columns.pointsOwed,
-    cashOwed: columns.cashOwed,
-  };
   let k = 0;
   let postingTotal = 0;
   const transactionText = new CopyChunker();
   function* postingRows(): Generator<string> {
     const rows = new CopyChunker();
-    for (const t of settlementTransactions(0, result, ledgerInput)) {
+    for (const t of settlementTransactions(0, result, ledgerInput(columns))) {
       assertTransaction(t);
       const id = ids[k++];
       transactionText.push(`${id}\t${day}\t${t.kind}\t${ref}\t${COPY_NULL}\t${createdAt}`);
@@ -329,7 +321,6 @@ async function stageDay(
         const member = memberOf(p.account);
         rows.push(`${id}\t${p.account}\t${p.asset}\t${microText(p.amount)}\t${member ?? COPY_NULL}`);
         postingTotal++;
-        deltas.add(p.account, p.asset, p.amount, member);
       }
       for (const chunk of rows.drain()) {
         options.progress?.("write:postings", k, total);
@@ -346,7 +337,6 @@ async function stageDay(
   );
   if (k !== total) throw new Error(`settlement: generated ${k} of ${total} transactions`);
   if (postings !== postingTotal) throw new Error(`settlement: wrote ${postings} of ${postingTotal} postings`);
-  options.deltasDone(deltas.finish());
   lap("write:postings");
 
   const transactionChunks = transactionText.finish();
@@ -396,11 +386,36 @@ async function stageDay(
   return { transactions, postings, orders };
 }
 
+/** What `settlementTransactions` needs besides the result. */
+function ledgerInput(columns: DayColumns) {
+  return { memberIds: columns.memberIds, pointsOwed: columns.pointsOwed, cashOwed: columns.cashOwed };
+}
+
+/**
+ * The net balance delta per (account, asset) of the day's transactions as COPY text, streamed
+ * member by member (a pass of its own over the engine's deterministic generator, so the
+ * balances are being updated while the stage writes the ledger rows).
+ */
+function* deltaRows(
+  result: SettlementResult,
+  input: ReturnType<typeof ledgerInput>,
+  memberIds: readonly string[],
+): Generator<string> {
+  const deltas = new DeltaCollector(memberIds);
+  for (const t of settlementTransactions(0, result, input)) {
+    for (const p of t.postings)
+      if (p.amount !== 0n) deltas.add(p.account, p.asset, p.amount, memberOf(p.account));
+    yield* deltas.drain();
+  }
+  yield* deltas.finish();
+}
+
 /** Applies the net balance deltas (COPY text) in one UPDATE and, for first rows, one INSERT. */
 async function applyBalanceDeltas(
   tx: Tx,
-  deltaChunks: readonly string[],
+  deltaChunks: CopySource,
   afterBatch: BatchHook | undefined,
+  copied: () => void,
 ): Promise<number> {
   await tx.exec(
     `create temp table if not exists settle_balance_delta
@@ -413,6 +428,7 @@ async function applyBalanceDeltas(
     deltaChunks,
     (index) => afterBatch?.("balances", index),
   );
+  copied();
   await tx.exec("analyze settle_balance_delta");
   const updated = await tx.query(
     `update balances b set amount = b.amount + d.amount from settle_balance_delta d
