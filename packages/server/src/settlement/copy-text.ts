@@ -22,6 +22,60 @@ function unescapeCopy(value: string): string {
 }
 
 /**
+ * Reads COPY text whose columns are all integers or NULL (ids, micro-unit
+ * amounts cast to bigint) straight from the character codes, without a string
+ * per row or column: `onRow` gets the row's values (NaN for NULL) in an array
+ * reused between calls. A value past 2^53 throws (bigint amounts that large
+ * are refused rather than rounded). Returns the row count.
+ */
+export async function readIntegerRows(
+  chunks: AsyncIterable<string>,
+  columnCount: number,
+  onRow: (values: Float64Array) => void,
+): Promise<number> {
+  const values = new Float64Array(columnCount);
+  let column = 0;
+  let value = 0;
+  let negative = false;
+  let isNull = false;
+  let escaped = false;
+  let rows = 0;
+  let inRow = false;
+  const end = () => {
+    if (column >= columnCount) throw new Error(`COPY row ${rows + 1}: more than ${columnCount} columns`);
+    if (!Number.isSafeInteger(value)) throw new Error(`COPY row ${rows + 1}: integer beyond 2^53`);
+    values[column++] = isNull ? Number.NaN : negative ? -value : value;
+    value = 0;
+    negative = false;
+    isNull = false;
+  };
+  for await (const chunk of chunks) {
+    if (chunk.length > 0) inRow = true;
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk.charCodeAt(i);
+      if (c >= 48 && c <= 57) value = value * 10 + (c - 48);
+      else if (c === 9) end();
+      else if (c === 10) {
+        end();
+        if (column !== columnCount)
+          throw new Error(`COPY row ${rows + 1}: ${column} of ${columnCount} columns`);
+        rows++;
+        onRow(values);
+        column = 0;
+        inRow = i + 1 < chunk.length;
+      } else if (c === 45) negative = true;
+      else if (c === 92) escaped = true;
+      else if (c === 78 && escaped) {
+        isNull = true;
+        escaped = false;
+      } else throw new Error(`COPY row ${rows + 1}: not an integer column (${JSON.stringify(chunk[i])})`);
+    }
+  }
+  if (inRow) throw new Error(`COPY output ends inside row ${rows + 1}`);
+  return rows;
+}
+
+/**
  * Splits COPY text output into rows and calls `onRow` with each row's columns
  * (`null` for NULL). The array passed is reused between calls. Returns the row count.
  */

@@ -10,7 +10,7 @@
  */
 import type { SettlementInput } from "@jifen/engine";
 import type { Tx } from "../db/index.ts";
-import { readCopyRows } from "./copy-text.ts";
+import { readCopyRows, readIntegerRows } from "./copy-text.ts";
 
 /** Everything loaded for one day, with member indexes dense from 0 in member id order. */
 export interface DayColumns {
@@ -64,8 +64,11 @@ class IdIndex {
 }
 
 function safeId(text: string | null | undefined, what: string): number {
-  const id = Number(text);
-  if (!Number.isSafeInteger(id) || id <= 0) throw new Error(`settlement: bad ${what} id ${text}`);
+  return positiveId(Number(text), what);
+}
+
+function positiveId(id: number, what: string): number {
+  if (!Number.isSafeInteger(id) || id <= 0) throw new Error(`settlement: bad ${what} id ${id}`);
   return id;
 }
 
@@ -95,11 +98,11 @@ export async function loadDayColumns(tx: Tx, day: string, progress?: ProgressFn)
   let ids = new Float64Array(1024);
   let referrers = new Float64Array(1024);
   let count = 0;
-  await readCopyRows(tx.copyTo("select id, referrer_id from members order by id"), (c) => {
+  await readIntegerRows(tx.copyTo("select id, referrer_id from members order by id"), 2, (v) => {
     ids = grow(ids, count);
     referrers = grow(referrers, count);
-    ids[count] = safeId(c[0] as string, "member");
-    referrers[count] = c[1] === null ? 0 : safeId(c[1], "referrer");
+    ids[count] = positiveId(v[0] as number, "member");
+    referrers[count] = Number.isNaN(v[1]) ? 0 : positiveId(v[1] as number, "referrer");
     count++;
     if ((count & 0xffff) === 0) progress?.("load:members", count, 0);
   });
@@ -114,23 +117,25 @@ export async function loadDayColumns(tx: Tx, day: string, progress?: ProgressFn)
     if (r !== 0 && parent[i] === -1)
       throw new Error(`settlement: member ${ids[i]} has unknown referrer ${r}`);
   }
-  const indexOf = (text: string | null | undefined) => {
-    const i = index.of(safeId(text, "member"));
-    if (i < 0) throw new Error(`settlement: unknown member ${text}`);
+  const indexOf = (text: string | null | undefined) => indexOfId(safeId(text, "member"));
+  const indexOfId = (id: number) => {
+    const i = index.of(id);
+    if (i < 0) throw new Error(`settlement: unknown member ${id}`);
     return i;
   };
 
   // 2. Own performance: eligible, unreversed orders of every plan up to and including D
   //    (summed here: PostgreSQL's hash aggregate of a million groups is the slower side).
   const ownPerformance = new BigInt64Array(count);
-  await readCopyRows(
+  await readIntegerRows(
     tx.copyTo(
       `select member_id, (amount * 1000000)::bigint from order_rewards
        where eligible_on <= '${day}'::date and reversed_on is null`,
     ),
-    (c) => {
-      const i = indexOf(c[0] as string);
-      ownPerformance[i] = (ownPerformance[i] as bigint) + micro(c[1] as string);
+    2,
+    (v) => {
+      const i = indexOfId(v[0] as number);
+      ownPerformance[i] = (ownPerformance[i] as bigint) + BigInt(v[1] as number);
     },
   );
   progress?.("load:performance", count, count);
@@ -142,12 +147,13 @@ export async function loadDayColumns(tx: Tx, day: string, progress?: ProgressFn)
   let orderRemaining = new BigInt64Array(1024);
   let orderBase = new BigInt64Array(1024);
   let orders = 0;
-  await readCopyRows(
+  await readIntegerRows(
     tx.copyTo(
       `select order_id, member_id, (remaining * 1000000)::bigint, (base * 1000000)::bigint, seq
        from release_progress where day = '${day}'::date`,
     ),
-    (c) => {
+    5,
+    (v) => {
       if (orders >= orderIds.length) {
         orderIds = grow(orderIds, orders);
         orderSeq = grow(orderSeq, orders);
@@ -155,11 +161,11 @@ export async function loadDayColumns(tx: Tx, day: string, progress?: ProgressFn)
         orderRemaining = grow(orderRemaining, orders);
         orderBase = grow(orderBase, orders);
       }
-      orderIds[orders] = safeId(c[0], "order");
-      orderSeq[orders] = safeId(c[4], "order seq");
-      orderMember[orders] = indexOf(c[1] as string);
-      orderRemaining[orders] = micro(c[2] as string);
-      orderBase[orders] = micro(c[3] as string);
+      orderIds[orders] = positiveId(v[0] as number, "order");
+      orderSeq[orders] = positiveId(v[4] as number, "order seq");
+      orderMember[orders] = indexOfId(v[1] as number);
+      orderRemaining[orders] = BigInt(v[2] as number);
+      orderBase[orders] = BigInt(v[3] as number);
       orders++;
       if ((orders & 0xffff) === 0) progress?.("load:orders", orders, 0);
     },
