@@ -113,48 +113,42 @@ export async function readCopyRows(
 }
 
 /**
- * A string built by `+=` is a tree of its pieces (a rope: thousands of objects
- * per chunk, that the garbage collector walks again and again while chunks are
- * held). Converting it to a number makes V8 copy it into one flat string in
- * place (the "flatstr" trick); the pieces become short-lived garbage.
- */
-function flatten(text: string): string {
-  Number(text);
-  return text;
-}
-
-/**
  * Collects COPY text rows into chunks of about `chunkChars` characters, so a
  * producer can hand millions of rows to `copyFrom` without one giant string.
  */
 export class CopyChunker {
-  private current = "";
+  // The rows of the chunk being filled, joined once when it is full: one flat string (a
+  // string grown by `+=` is a rope of thousands of pieces that the garbage collector walks
+  // again and again while chunks are held, and that must be flattened before it is sent).
+  private parts: string[] = [];
+  private size = 0;
   private readonly done: string[] = [];
   rows = 0;
   constructor(private readonly chunkChars = 256 * 1024) {}
 
   /** Appends one row (its columns already joined by tabs, without the newline). */
   push(row: string): void {
-    this.current += `${row}\n`;
+    this.parts.push(row);
+    this.size += row.length + 1;
     this.rows++;
-    if (this.current.length >= this.chunkChars) {
-      this.done.push(flatten(this.current));
-      this.current = "";
-    }
+    if (this.size >= this.chunkChars) this.close();
+  }
+
+  private close(): void {
+    this.parts.push("");
+    this.done.push(this.parts.join("\n"));
+    this.parts = [];
+    this.size = 0;
   }
 
   /** Takes the chunks completed so far (for streaming while producing). */
   drain(): string[] {
-    const out = this.done.splice(0, this.done.length);
-    return out;
+    return this.done.splice(0, this.done.length);
   }
 
   /** Takes every chunk, the partial last one included. */
   finish(): string[] {
-    if (this.current.length > 0) {
-      this.done.push(flatten(this.current));
-      this.current = "";
-    }
+    if (this.parts.length > 0) this.close();
     return this.drain();
   }
 }
