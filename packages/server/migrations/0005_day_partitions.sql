@@ -71,8 +71,12 @@ create trigger ledger_postings_transaction_check after insert on ledger_postings
 -- A day's tables are filled on a connection of their own, committed, and then
 -- attached by the day's transaction (docs/server.md, "Daily settlement"), so
 -- a crash between the two leaves bare tables that are not part of the ledger.
--- This drops such a leftover (never a table that is already a partition).
-create function jifen_drop_leftover(name text) returns void language plpgsql as $$
+-- This creates the bare table `name` shaped like `parent`, with the partition
+-- constraint `key = value` already in place (so attaching it needs no scan),
+-- after dropping a leftover of that name (never a table that is already a
+-- partition).
+create function jifen_bare_partition(parent text, name text, key text, value text)
+returns void language plpgsql as $$
 begin
   if exists (
     select 1 from pg_class c
@@ -80,27 +84,18 @@ begin
   ) then
     execute format('drop table %I', name);
   end if;
+  execute format(
+    'create table %I (like %I including defaults including constraints);
+     alter table %I alter column %I set default %L, add constraint %I check (%I = %L);',
+    name, parent, name, key, value, name || '_' || key, key, value);
 end;
 $$;
 
--- A settlement's two bare tables for business day `batch` (YYYYMMDD), shaped
--- like the ledger, with the partition constraint already in place (so
--- attaching them needs no scan).
+-- A settlement's two bare tables for business day `batch` (YYYYMMDD).
 create function jifen_ledger_day_create(batch integer) returns void language plpgsql as $$
-declare
-  t text := 'ledger_transactions_d' || batch;
-  p text := 'ledger_postings_d' || batch;
 begin
-  perform jifen_drop_leftover(t);
-  perform jifen_drop_leftover(p);
-  execute format(
-    'create table %I (like ledger_transactions including defaults including constraints);
-     alter table %I alter column batch set default %s, add constraint %I check (batch = %s);',
-    t, t, batch, t || '_batch', batch);
-  execute format(
-    'create table %I (like ledger_postings including defaults including constraints);
-     alter table %I alter column batch set default %s, add constraint %I check (batch = %s);',
-    p, p, batch, p || '_batch', batch);
+  perform jifen_bare_partition('ledger_transactions', 'ledger_transactions_d' || batch, 'batch', batch::text);
+  perform jifen_bare_partition('ledger_postings', 'ledger_postings_d' || batch, 'batch', batch::text);
 end;
 $$;
 
@@ -161,14 +156,8 @@ create unique index release_progress_default_key on release_progress_default (da
 
 -- A settlement's bare progress table for `day` (the day it opens), and its index.
 create function jifen_release_day_create(day date) returns void language plpgsql as $$
-declare
-  t text := 'release_progress_d' || to_char(day, 'YYYYMMDD');
 begin
-  perform jifen_drop_leftover(t);
-  execute format(
-    'create table %I (like release_progress including defaults including constraints);
-     alter table %I alter column day set default %L, add constraint %I check (day = %L);',
-    t, t, day, t || '_day', day);
+  perform jifen_bare_partition('release_progress', 'release_progress_d' || to_char(day, 'YYYYMMDD'), 'day', day::text);
 end;
 $$;
 

@@ -189,7 +189,7 @@ interface Staged {
  * committed by `stage`), while this transaction applies the balance deltas;
  * then this transaction attaches the new tables as partitions. Until the
  * attach commits they are no part of the ledger: a crash leaves them unattached
- * and the next run drops them (`jifen_drop_leftover`).
+ * and the next run drops them (`jifen_bare_partition`).
  */
 export async function writeDay(
   tx: Tx,
