@@ -92,11 +92,15 @@ export async function openTestPostgres(url: string): Promise<TestDb> {
     db,
     schema,
     async cleanup() {
-      await db.close();
-      const dropper = new pg.Client({ connectionString: url });
-      await dropper.connect();
-      await dropper.query(`drop schema ${schema} cascade`);
-      await dropper.end();
+      // The schema goes even when the pool was closed already (a test that closed it itself).
+      try {
+        await db.close();
+      } finally {
+        const dropper = new pg.Client({ connectionString: url });
+        await dropper.connect();
+        await dropper.query(`drop schema ${schema} cascade`);
+        await dropper.end();
+      }
     },
   };
 }
