@@ -23,7 +23,7 @@ import v8 from "node:v8";
 import { runInNewContext } from "node:vm";
 import Big from "big.js";
 import { Decimal } from "decimal.js";
-import { formatDecimal, mulRateFloor, parseDecimal, SCALE } from "../src/index.ts";
+import { formatDecimal, mulberry32, mulRateFloor, parseDecimal, SCALE } from "../src/index.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -38,18 +38,6 @@ const SEED = Number(args.seed);
 
 v8.setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
-
-/** mulberry32: a small seeded PRNG; returns floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---- inputs, as decimal strings ----------------------------------------------------
 const RATES = ["0.012", "0.3", "2.5", "3", "3.5", "4", "0.001", "0.123457"];

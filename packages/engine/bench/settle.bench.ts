@@ -23,6 +23,7 @@ import {
   configFromInput,
   cycleDividends,
   formatFixed,
+  mulberry32,
   mulRateFloor,
   SCALE,
   type SettlementInput,
@@ -100,18 +101,6 @@ const pad = (label: string): string => label.padEnd(38);
 const line = (label: string, value: string): void => console.log(`${pad(label)}${value}`);
 
 // ---- deterministic synthetic network ------------------------------------------
-
-/** mulberry32: a small seeded PRNG; returns floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Network {
   input: SettlementInput;

@@ -8,5 +8,6 @@ export * from "./errors.ts";
 export * from "./heap.ts";
 export * from "./ledger.ts";
 export * from "./money.ts";
+export * from "./prng.ts";
 export * from "./replay.ts";
 export * from "./settlement.ts";

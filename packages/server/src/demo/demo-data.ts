@@ -26,6 +26,7 @@ import {
   FEN,
   floorDiv,
   formatDecimal,
+  mulberry32,
   mulRateFloor,
   type Posting,
   releaseGiftFor,
@@ -80,18 +81,6 @@ const RELEASE = 4;
 const INVITE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 /** The password of every demo member (phone numbers 19xxxxxxxxx). */
 export const DEMO_PASSWORD = "demo-password-1";
-
-/** mulberry32: a small seeded PRNG in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** An 8-character invite code from a number (distinct numbers, distinct codes). */
 function inviteCode(n: number): string {

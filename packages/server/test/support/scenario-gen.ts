@@ -6,20 +6,8 @@
  * shadow engine sizes the points spent and drops events the engine refuses,
  * so every scenario replays to the end.
  */
-import { applyEvent, Engine, formatDecimal } from "@jifen/engine";
+import { applyEvent, Engine, formatDecimal, mulberry32 } from "@jifen/engine";
 import type { ServerScenario } from "./scenario.ts";
-
-/** mulberry32: a small seeded PRNG in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Small thresholds so that packages, stars, tiers and caps all trigger in a few days. */
 export const SMALL_CONFIG = {
