@@ -1,6 +1,6 @@
 /**
  * The `jifen` command. `jifen replay <scenario.json>` prints the final state of
- * a scenario as JSON (replay.md); a refused event or config exits with status 1
+ * a scenario as JSON (docs/rules.md "Replay"); a refused event or config exits with status 1
  * and one line on stderr. `settle`, `settlements` and `demo-data` work on the
  * server's database, with the server's settings (DATA_DIR or DATABASE_URL).
  */

@@ -108,7 +108,7 @@ export interface EquityEffects {
   readonly exitQuota: bigint;
 }
 
-/** An eligible order's equity grant (§1.1). Returns the new state and what to reverse on refund. */
+/** An eligible order's equity grant (docs/rules.md §1.1). Returns the new state and what to reverse on refund. */
 export function grantEquity(
   tx: TxBuilder,
   state: EquityState,
@@ -156,7 +156,7 @@ export function reverseEquity(
   return withPoolAndSupply(state, state.pool, state.supply - taken);
 }
 
-/** Sells equity points (§1.2), or a whole holding on exit (§1.5, the exit quota burned too). */
+/** Sells equity points (docs/rules.md §1.2), or a whole holding on exit (§1.5, the exit quota burned too). */
 export function sellEquity(
   tx: TxBuilder,
   state: EquityState,
@@ -175,7 +175,7 @@ export function sellEquity(
   return withPoolAndSupply(state, state.pool - proceeds, state.supply - points);
 }
 
-/** Goods worth `amount` yuan bought with equity points (§1.3); returns the state and the points burned. */
+/** Goods worth `amount` yuan bought with equity points (docs/rules.md §1.3); returns the state and the points burned. */
 export function redeemEquity(
   tx: TxBuilder,
   state: EquityState,
@@ -189,7 +189,7 @@ export function redeemEquity(
   return { state: withPoolAndSupply(state, state.pool - amount, state.supply - cost), cost };
 }
 
-/** Equity points → stable points worth n × p; the points go to the treasury (§1.4). */
+/** Equity points → stable points worth n × p; the points go to the treasury (docs/rules.md §1.4). */
 export function equityToStable(tx: TxBuilder, state: EquityState, memberId: string, points: bigint): bigint {
   const stable = stableValue(state, points);
   tx.move(memberAccount(memberId, "equity"), PlatformAccount.treasury, "equity", points);
@@ -234,7 +234,7 @@ export interface CycleEffects {
   readonly referrerWeight: bigint;
 }
 
-/** An eligible order's dividend quota and weight, and the referrer's weight (§2). */
+/** An eligible order's dividend quota and weight, and the referrer's weight (docs/rules.md §2). */
 export function grantCycle(
   tx: TxBuilder,
   config: CycleConfig,
@@ -274,7 +274,7 @@ export interface ReleaseGift {
   readonly base: bigint;
 }
 
-/** The package an order of `amount` reaches and its gift and daily base (§3.1), or undefined. */
+/** The package an order of `amount` reaches and its gift and daily base (docs/rules.md §3.1), or undefined. */
 export function releaseGiftFor(config: ReleaseConfig, amount: bigint): ReleaseGift | undefined {
   let pkg: ReleaseConfig["packages"][number] | undefined;
   for (const p of config.packages) if (amount >= p.minAmount) pkg = p;
@@ -287,7 +287,7 @@ export function releaseGiftFor(config: ReleaseConfig, amount: bigint): ReleaseGi
   };
 }
 
-/** Gifts an eligible order's points to the member's gift wallet (§3.1). */
+/** Gifts an eligible order's points to the member's gift wallet (docs/rules.md §3.1). */
 export function grantRelease(tx: TxBuilder, buyer: string, gift: ReleaseGift): void {
   tx.move(issuanceAccount("points"), memberAccount(buyer, "gift"), "points", gift.gift);
 }

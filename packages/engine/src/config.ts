@@ -1,5 +1,5 @@
 /**
- * Reward parameters: the defaults of models.md, key-by-key overrides,
+ * Reward parameters: the defaults of docs/rules.md §4, key-by-key overrides,
  * the "cycle" / "energy" presets, and validation that names the refused key.
  *
  * A config is written as JSON (`ConfigInput`, decimals as strings or numbers)
@@ -117,7 +117,7 @@ export const CYCLE_PRESETS: Readonly<Record<string, ConfigInput>> = {
   energy: { referralWeightRatio: "1", pools: ENERGY_PRESET_POOLS },
 };
 
-/** The defaults of models.md, as JSON. */
+/** The defaults of docs/rules.md §4 (the spec's), as JSON. */
 export const DEFAULT_CONFIG_INPUT: ConfigInput = {
   timezone: "Asia/Shanghai",
   coolingOffDays: 0,
@@ -416,7 +416,7 @@ export function parseConfig(input: ConfigInput): Config {
   };
 }
 
-/** How many referral levels above a buyer this config pays rewards to (models.md §5). */
+/** How many referral levels above a buyer this config pays rewards to (docs/rules.md §5). */
 export function referralReach(config: Config): {
   equityLevels: number;
   cycleLevels: number;

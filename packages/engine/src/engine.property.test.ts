@@ -1,6 +1,6 @@
 /**
  * Property-based tests of the in-memory Engine over random replay scenarios
- * (models.md, replay.md). Each property drives an Engine event by event through
+ * (docs/rules.md). Each property drives an Engine event by event through
  * `applyEvent`, checks that a refused event changed nothing, and checks its own
  * invariant after every event. fast-check prints the seed, the path and the
  * shrunk scenario (config + events, a replay input) of any failure; replay it
@@ -12,9 +12,9 @@
  *
  * Properties: 0 only refusals, never a crash; 1 balanced transactions, balances
  * derivable, history immutable; 2 the price never falls; 3 signs and whole fen;
- * 4 equity bookkeeping and §1.1–1.4 amounts; 4b–4c the exit mechanism (§1.5);
- * 5–5b release plan conservation and the per-order FIFO model (§3); 6 cycle pools
- * and dividends (§2); 11 refunds (§0); 12 team performance, star levels, grades
+ * 4 equity bookkeeping and docs/rules.md §1.1–1.4 amounts; 4b–4c the exit mechanism (§1.5);
+ * 5–5b release plan conservation and the per-order FIFO model (docs/rules.md §3); 6 cycle pools
+ * and dividends (docs/rules.md §2); 11 refunds (§0); 12 team performance, star levels, grades
  * and eligibility order; 7 deterministic replay.
  */
 import assert from "node:assert/strict";
@@ -274,7 +274,7 @@ test("property 4: S = Σ equity wallets + treasury = issued − burned; I ≤ C;
           `${where(step)}: P ≠ pool account`,
         );
         if (!step.refused) checkConversion(step);
-        // §1.1 on an order that is eligible at once: c = a × rate into the pool; the buyer's points
+        // docs/rules.md §1.1 on an order that is eligible at once: c = a × rate into the pool; the buyer's points
         // n = c × share × S / P at the price before the contribution (one rounding down), cut at the cap;
         // exit quota a × multiple.
         if (step.event.type !== "order" || step.refused) return;
@@ -343,7 +343,7 @@ function sumOf(txs: readonly Transaction[], account: string | RegExp, asset: str
 }
 
 /**
- * §1.2–1.4 exactly, at the price before the event: a sale pays n × P / S × (1 − fee) rounded down to
+ * docs/rules.md §1.2–1.4 exactly, at the price before the event: a sale pays n × P / S × (1 − fee) rounded down to
  * the fen out of the pool and burns n; a redemption of a yuan burns a × (1 + fee) × S / P points
  * rounded up and takes a out of the pool; n equity points convert into n × P / S stable points
  * (rounded down), the points going to the treasury; s stable points buy s × S / P treasury points.
@@ -525,7 +525,7 @@ test("property 5: release plan conserves points; a day releases at most the memb
             assert.ok(!touches("issuance:"), `${where(step)}: a daily release issues points`);
           }
           if (tx.kind === "release.gift" && amounts.has(tx.ref)) {
-            // The gift of an order: a × the multiple of the highest package it reaches (§3.1).
+            // The gift of an order: a × the multiple of the highest package it reaches (docs/rules.md §3.1).
             const amount = amounts.get(tx.ref) as bigint;
             const packages = engine.config.release.packages.filter((p) => p.minAmount <= amount);
             const pkg = packages[packages.length - 1];
@@ -590,7 +590,7 @@ test("property 5b: per-order release model: static = Σ min(base, remaining), ac
   fc.assert(
     fc.property(scenarios, (scenario) => {
       const amounts = new Map<string, bigint>();
-      /** Release orders in the order they became eligible (§3.6 FIFO); base fixed at eligibility (§3.1). */
+      /** Release orders in the order they became eligible (docs/rules.md §3.6 FIFO); base fixed at eligibility (§3.1). */
       let queue: GiftOrder[] = [];
       drive(scenario, (step) => {
         recordOrderAmounts(step.posted, amounts);
@@ -688,7 +688,7 @@ test("property 6: cycle dividends ≤ the pools funded from D, each ≤ the memb
         }
         for (const id of engine.memberIds())
           assert.ok(engine.balance(id, "quota") >= 0n, `${where(step)}: ${id} quota < 0`);
-        // §2: an eligible order adds a × quota multiple of quota and a × weight rate of weight.
+        // docs/rules.md §2: an eligible order adds a × quota multiple of quota and a × weight rate of weight.
         if (step.event.type === "order" && !step.refused) {
           const grant = step.posted.find((tx) => tx.kind === "cycle.grant");
           if (grant) {
@@ -715,7 +715,7 @@ test("property 6: cycle dividends ≤ the pools funded from D, each ≤ the memb
         assert.ok(settlement, "a settlement per endOfDay");
         const day = settlement.day;
         const d = sales.get(day) ?? 0n;
-        // §2.1: each pool (each tier of a tier pool) is its rate of D, rounded down.
+        // docs/rules.md §2.1: each pool (each tier of a tier pool) is its rate of D, rounded down.
         const expected: { name: string; tier: string | undefined; amount: bigint }[] = [];
         for (const pool of step.before.config.cycle.pools) {
           if (pool.split === "weighted")
@@ -905,7 +905,7 @@ test("property 12: team performance, star levels and grades follow the eligible,
       drive(scenario, (step) => {
         const { engine, event } = step;
         const at = where(step);
-        // Orders that become eligible at the same moment are taken in the order paid (§0 Orders).
+        // Orders that become eligible at the same moment are taken in the order paid (docs/rules.md §0 Orders).
         let last = -1;
         for (const tx of step.posted) {
           if (tx.kind === "order.pay") paidSeq.set(tx.ref, paidSeq.size);

@@ -149,7 +149,7 @@ export class Engine {
     return l < r || (l === r && a.member < b.member);
   });
 
-  /** A new engine with the defaults of models.md overridden by `config` (refused when invalid). */
+  /** A new engine with the defaults of docs/rules.md §4 overridden by `config` (refused when invalid). */
   constructor(config: unknown = {}) {
     const { input, config: parsed } = configFromInput(config);
     this.configInput = input;
@@ -320,7 +320,7 @@ export class Engine {
     this.runExits();
   }
 
-  /** Refunds an order (models.md §0 "Refunds"). */
+  /** Refunds an order (docs/rules.md §0 "Refunds"). */
   refund(orderId: string): void {
     const order = this.orders.get(`id:${orderId}`);
     if (!order) refuse("UNKNOWN_ORDER", orderId, "order");
@@ -344,7 +344,7 @@ export class Engine {
     this.runExits();
   }
 
-  /** Sells equity points at the current price (§1.2). */
+  /** Sells equity points at the current price (docs/rules.md §1.2). */
   sell(memberId: string, points: bigint): void {
     const member = this.member(memberId);
     positivePoints(points, "points");
@@ -353,7 +353,7 @@ export class Engine {
     this.runExits();
   }
 
-  /** Buys goods worth `amount` yuan with equity points (§1.3). */
+  /** Buys goods worth `amount` yuan with equity points (docs/rules.md §1.3). */
   redeem(memberId: string, amount: bigint): void {
     const member = this.member(memberId);
     positiveYuan(amount, "amount");
@@ -368,7 +368,7 @@ export class Engine {
     this.runExits();
   }
 
-  /** Converts equity points into stable points worth n × p; the points go to the treasury (§1.4). */
+  /** Converts equity points into stable points worth n × p; the points go to the treasury (docs/rules.md §1.4). */
   toStable(memberId: string, points: bigint): void {
     const member = this.member(memberId);
     positivePoints(points, "points");
@@ -380,7 +380,7 @@ export class Engine {
     this.runExits();
   }
 
-  /** Converts stable points back into equity points from the treasury (§1.4). */
+  /** Converts stable points back into equity points from the treasury (docs/rules.md §1.4). */
   fromStable(memberId: string, stable: bigint): void {
     const member = this.member(memberId);
     positivePoints(stable, "stable");
@@ -408,7 +408,7 @@ export class Engine {
     this.runExits();
   }
 
-  /** An operator adjustment of cash, points or stable points; negative removes (models.md §0). */
+  /** An operator adjustment of cash, points or stable points; negative removes (docs/rules.md §0). */
   adjust(memberId: string, wallet: string, amount: bigint, reason: string, operator = "operator"): void {
     const member = this.member(memberId);
     if (wallet !== "cash" && wallet !== "points" && wallet !== "stable") {
@@ -499,7 +499,7 @@ export class Engine {
     }
   }
 
-  /** Reverses what an eligible order gave, with new opposite entries (models.md §0 "Refunds"). */
+  /** Reverses what an eligible order gave, with new opposite entries (docs/rules.md §0 "Refunds"). */
   private reverse(order: Order): void {
     const member = this.members[order.member] as Member;
     const ref = order.id ?? order.key;
@@ -642,7 +642,7 @@ export class Engine {
   }
 
   /**
-   * The exit mechanism (§1.5): while anyone's holdings are worth their exit
+   * The exit mechanism (docs/rules.md §1.5): while anyone's holdings are worth their exit
    * quota, sell all holdings of the earliest-joined such member. Members wait in
    * a heap ordered by threshold price quota / held, so a check costs
    * O(log members) per member that qualifies, not a scan.

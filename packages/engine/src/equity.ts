@@ -1,5 +1,5 @@
 /**
- * Equity plan arithmetic (models.md §1): pure functions over the pool P, the
+ * Equity plan arithmetic (docs/rules.md §1): pure functions over the pool P, the
  * circulating supply S, the points issued I and the price remembered while S = 0.
  * All quantities are micro-units; the price is always the exact ratio P / S.
  */
@@ -70,7 +70,7 @@ export interface Grant {
 }
 
 /**
- * The grant of a reward-eligible order of `amount` (§1.1): c = amount × rate,
+ * The grant of a reward-eligible order of `amount` (docs/rules.md §1.1): c = amount × rate,
  * points worth c × share at the price before the contribution, cut at the cap.
  * Supply and pool changes are applied by `applyGrant`.
  */
@@ -109,7 +109,7 @@ export function applyGrant(state: EquityState, grant: Grant, burnedAtOnce: bigin
   return { ...next, issued: state.issued + issuedNow };
 }
 
-/** Cash, rounded down to the fen, for selling `points` at the current price with `feeRate` (§1.2). */
+/** Cash, rounded down to the fen, for selling `points` at the current price with `feeRate` (docs/rules.md §1.2). */
 export function sellProceeds(state: EquityState, points: bigint, feeRate: bigint): bigint {
   invariant(state.supply > 0n && points <= state.supply, "a sale needs points in circulation");
   // g × (1 − fee) = points × P / S × (1 − fee), then down to the fen.
@@ -118,25 +118,25 @@ export function sellProceeds(state: EquityState, points: bigint, feeRate: bigint
   return net;
 }
 
-/** Points, rounded up to 6 places, that goods of `amount` yuan cost (§1.3). */
+/** Points, rounded up to 6 places, that goods of `amount` yuan cost (docs/rules.md §1.3). */
 export function redeemCost(state: EquityState, amount: bigint, feeRate: bigint): bigint {
   invariant(state.supply > 0n && state.pool > 0n, "redeeming needs a price");
   return ceilDiv(amount * (SCALE + feeRate) * state.supply, SCALE * state.pool);
 }
 
-/** Stable points, rounded down, worth `points` equity points at the current price (§1.4). */
+/** Stable points, rounded down, worth `points` equity points at the current price (docs/rules.md §1.4). */
 export function stableValue(state: EquityState, points: bigint): bigint {
   const [pn, pd] = priceRatio(state);
   return floorDiv(points * pn, pd);
 }
 
-/** Equity points, rounded down, that `stable` stable points buy at the current price (§1.4). */
+/** Equity points, rounded down, that `stable` stable points buy at the current price (docs/rules.md §1.4). */
 export function equityForStable(state: EquityState, stable: bigint): bigint {
   const [pn, pd] = priceRatio(state);
   return pn === 0n ? 0n : floorDiv(stable * pd, pn);
 }
 
-/** Whether holdings of `held` points meet an exit quota: held × p ≥ quota > 0 (§1.5). */
+/** Whether holdings of `held` points meet an exit quota: held × p ≥ quota > 0 (docs/rules.md §1.5). */
 export function meetsExitQuota(state: EquityState, held: bigint, quota: bigint): boolean {
   if (quota <= 0n || held <= 0n) return false;
   const [pn, pd] = priceRatio(state);

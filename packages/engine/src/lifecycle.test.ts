@@ -1,4 +1,4 @@
-/** Refunds, debt, cooling-off, parameter versions and refusals (models.md §0, §4). */
+/** Refunds, debt, cooling-off, parameter versions and refusals (docs/rules.md §0, §4). */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Engine } from "./engine.ts";

@@ -1,5 +1,5 @@
 /**
- * The worked examples of models.md, pinned. Each figure here is the spec's own
+ * The worked examples of the spec's models.md (docs/rules.md), pinned. Each figure here is the spec's own
  * (or derived by hand from its text in a comment), never produced by the engine.
  */
 import assert from "node:assert/strict";

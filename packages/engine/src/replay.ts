@@ -1,5 +1,5 @@
 /**
- * `jifen replay` (replay.md): runs a scenario of events through the engine in
+ * `jifen replay` (docs/rules.md "Replay"): runs a scenario of events through the engine in
  * memory and renders the final state. Pure: the caller reads the file and
  * prints; the same scenario always renders the same bytes.
  */
@@ -201,7 +201,7 @@ export function runScenario(scenario: unknown): { engine: Engine; output: Replay
   return { engine, output: renderState(engine) };
 }
 
-/** The replay output of an engine's state (replay.md "Output"). */
+/** The replay output of an engine's state (docs/rules.md "Replay"). */
 export function renderState(engine: Engine): ReplayOutput {
   const state = engine.equity;
   const members: Record<string, ReplayMember> = {};

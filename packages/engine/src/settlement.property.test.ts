@@ -1,6 +1,6 @@
 /**
  * Property-based tests of the columnar daily settlement (settlement.ts) against
- * a naive reference written straight from models.md §2.1–2.2 and §3.2–3.6: a
+ * a naive reference written straight from docs/rules.md §2.1–2.2 and §3.2–3.6: a
  * per-release walk up the ancestors for the team differential and the peer
  * bonus, per-generation sums for share acceleration, and per-member rational
  * sums for the cycle pools. Also: the result does not depend on how members are
@@ -35,7 +35,7 @@ function* ancestors(parent: Int32Array, y: number): Generator<number> {
   for (let u = parent[y] as number; u >= 0; u = parent[u] as number) yield u;
 }
 
-/** §3.3: X gets rate_g × (static releases of its generation g), summed exactly, rounded down. */
+/** docs/rules.md §3.3: X gets rate_g × (static releases of its generation g), summed exactly, rounded down. */
 function referenceShare(
   parent: Int32Array,
   staticRel: readonly bigint[],
@@ -54,7 +54,7 @@ function referenceShare(
 }
 
 /**
- * §3.4–3.5, literally: every static release r of a member Y travels up Y's
+ * docs/rules.md §3.4–3.5, literally: every static release r of a member Y travels up Y's
  * ancestors, nearest first, carrying m (the highest rate already paid, from 0),
  * V (the ancestor that set m) and whether V's first peer was paid on r.
  * - U whose rate exceeds m receives r × (rate(U) − m); m := rate(U), V := U, no peer paid yet.
@@ -141,7 +141,7 @@ function referenceSettle(input: SettlementInput, release: ReleaseConfig, cycle: 
   const zeros = () => new Array<bigint>(n).fill(0n);
   const { perf, star } = referenceStars(input.parent, input.ownPerformance, release);
 
-  // §3.2: every order releases min(b, remaining).
+  // docs/rules.md §3.2: every order releases min(b, remaining).
   const remaining = Array.from(input.orderRemaining);
   const released = remaining.map(() => 0n);
   const staticRel = zeros();
@@ -152,7 +152,7 @@ function referenceSettle(input: SettlementInput, release: ReleaseConfig, cycle: 
     released[o] = r;
     staticRel[m] = (staticRel[m] as bigint) + r;
   });
-  // §3.3–3.5 on the static releases only; §3.6: share, team, peer, each capped by the gift left.
+  // docs/rules.md §3.3–3.5 on the static releases only; §3.6: share, team, peer, each capped by the gift left.
   const shareEnt = referenceShare(input.parent, staticRel, release.shareRates);
   const { team: teamEnt, peer: peerEnt } = referenceTeamPeer(input.parent, staticRel, star, release);
   const share = zeros();
@@ -187,7 +187,7 @@ function referenceSettle(input: SettlementInput, release: ReleaseConfig, cycle: 
     });
   }
 
-  // §2.1–2.2: pools are rates of D; weighted among members with quota > 0; tiers evenly.
+  // docs/rules.md §2.1–2.2: pools are rates of D; weighted among members with quota > 0; tiers evenly.
   const d = input.cycleSales;
   const quota = Array.from(input.quota);
   const inPlay = (i: number) => (quota[i] as bigint) > 0n;
@@ -406,7 +406,7 @@ test("property 9b: a whole settleDay equals the reference (stars, releases, caps
   );
 });
 
-// ---- the spec's examples and the sentences of §3.5, one by one -----------------------------------
+// ---- the spec's examples and the sentences of docs/rules.md §3.5, one by one -----------------------------------
 
 const DEFAULT_RELEASE = configFromInput({}).config.release;
 

@@ -1,5 +1,5 @@
 /**
- * The daily settlement (日结, models.md §2–§3) over columnar arrays.
+ * The daily settlement (日结, docs/rules.md §2–§3) over columnar arrays.
  *
  * Cost is linear in members and orders whatever the depth of the referral tree:
  * one breadth-first ordering, then bottom-up passes that carry, per member, a
@@ -232,7 +232,7 @@ export function settleDay(
 }
 
 /**
- * Share acceleration entitlements (§3.3): Σ over generations g of rate_g × the
+ * Share acceleration entitlements (docs/rules.md §3.3): Σ over generations g of rate_g × the
  * static releases of generation g, summed exactly, rounded down to 6 places.
  */
 export function shareEntitlements(
@@ -270,7 +270,7 @@ export function shareEntitlements(
 }
 
 /**
- * Team differential (§3.4) and peer bonus (§3.5) entitlements, bottom-up.
+ * Team differential (docs/rules.md §3.4) and peer bonus (§3.5) entitlements, bottom-up.
  *
  * A static release travelling up is in a state (v, paid): v is the star level
  * that set the highest rate already paid on it (−1: none, rate 0) and `paid`
@@ -356,7 +356,7 @@ interface CycleResult {
 }
 
 /**
- * Cycle-plan dividends (§2.1–§2.2): each pool is a rate of the day's sales D;
+ * Cycle-plan dividends (docs/rules.md §2.1–§2.2): each pool is a rate of the day's sales D;
  * weighted pools split by weight among members with quota > 0, tier pools split
  * each tier's amount evenly. A member's exact total is capped at the remaining
  * quota and rounded down to the fen; the rest returns to the platform.

@@ -12,7 +12,7 @@ create table reward_clock (
   open_day date not null
 );
 
--- Equity plan (models.md §1): pool P, circulating supply S, issued I, and the
+-- Equity plan (docs/rules.md §1): pool P, circulating supply S, issued I, and the
 -- price remembered while S = 0 (price_num / price_den). One row, locked FOR
 -- UPDATE by every equity movement, so they run one after another.
 create table equity_state (
@@ -64,7 +64,7 @@ create table member_stars (
   business_day date not null
 );
 
--- Exit mechanism (§1.5): members holding equity points with an exit quota,
+-- Exit mechanism (docs/rules.md §1.5): members holding equity points with an exit quota,
 -- keyed by their threshold price quota / held. A check reads only those whose
 -- threshold the price has reached (index range), never every member.
 create table exit_queue (

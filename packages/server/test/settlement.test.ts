@@ -11,7 +11,7 @@ import { dbTargets } from "./support/db.ts";
 import { compareWithReplay, driveScenario, SCENARIO_TZ, type ServerScenario } from "./support/scenario.ts";
 import { randomScenario, SMALL_CONFIG } from "./support/scenario-gen.ts";
 
-/** models.md §3.6's worked example (multiple 3), plus a cycle order. */
+/** docs/rules.md §3.6's worked example (multiple 3), plus a cycle order. */
 const RELEASE_EXAMPLE: ServerScenario = {
   config: {
     release: {

@@ -2,7 +2,7 @@
  * fast-check generators for property tests of the engine (a test helper, not
  * part of the engine's surface).
  *
- * `scenarioArb` produces replay scenarios (replay.md): a config override and a
+ * `scenarioArb` produces replay scenarios (docs/rules.md "Replay"): a config override and a
  * list of events. The random choices are drawn first ("raw steps": which member,
  * which fraction of a balance, which plans…) and are then turned into concrete
  * events by running them through a shadow `Engine`, so that sells, conversions,
@@ -60,7 +60,7 @@ const FLAT_STAR_LEVELS = [
   { name: "B", minPerformance: "3000", rate: "0.1" },
   { name: "C", minPerformance: "9000", rate: "0.3" },
 ];
-/** Rates that do not increase with the level (allowed by §4; only thresholds must increase). */
+/** Rates that do not increase with the level (allowed by docs/rules.md §4; only thresholds must increase). */
 const UNEVEN_STAR_LEVELS = [
   { name: "X1", minPerformance: "500", rate: "0.3" },
   { name: "X2", minPerformance: "5000", rate: "0.1" },
@@ -135,7 +135,7 @@ export const releasePatchArb: fc.Arbitrary<ConfigInput> = fc.record(
   { requiredKeys: [] },
 );
 
-/** A valid config override (models.md §4): any subset of sections and keys. */
+/** A valid config override (docs/rules.md §4): any subset of sections and keys. */
 export const configPatchArb: fc.Arbitrary<ConfigInput> = fc.record(
   {
     coolingOffDays: fc.constantFrom(0, 0, 1, 2),
@@ -146,7 +146,7 @@ export const configPatchArb: fc.Arbitrary<ConfigInput> = fc.record(
   { requiredKeys: [] },
 );
 
-/** Config patches that §4 refuses, for `setConfig` events that must change nothing. */
+/** Config patches that docs/rules.md §4 refuses, for `setConfig` events that must change nothing. */
 export const invalidConfigPatchArb: fc.Arbitrary<unknown> = fc.constantFrom<unknown>(
   { equity: { sellFeeRate: "1.5" } },
   { equity: { buyerShare: "0.8", referrerShare: "0.3" } },
@@ -419,7 +419,7 @@ function resolveStep(
       const event: ScenarioEvent = {
         type: "order",
         member,
-        // A JSON number in the scenario (replay.md allows them); the engine reads its decimal text.
+        // A JSON number in the scenario (docs/rules.md "Replay" allows them); the engine reads its decimal text.
         amount: step.numeric ? (JSON.parse(amountText) as number) : amountText,
         plans: step.plans,
       };

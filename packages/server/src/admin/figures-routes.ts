@@ -1,5 +1,5 @@
 /**
- * What the operator must be able to see (models.md §5), under /admin: the
+ * What the operator must be able to see (docs/rules.md §5), under /admin: the
  * equity figures, the outstanding liabilities, and how far up the referral
  * tree the parameters in force pay rewards.
  */
@@ -79,7 +79,7 @@ function levelsEn(levels: number | null): string {
       : `${levels} level${levels === 1 ? "" : "s"} up`;
 }
 
-/** How far up the referral tree each reward of `config` reaches, in plain words (models.md §5). */
+/** How far up the referral tree each reward of `config` reaches, in plain words (docs/rules.md §5). */
 export function referralReachView(config: Config) {
   const reach = referralReach(config);
   const lines = [

@@ -1,5 +1,5 @@
 /**
- * What the platform owes and backs (models.md §5), from the `balances` rows
+ * What the platform owes and backs (docs/rules.md §5), from the `balances` rows
  * in one aggregate statement: no scan of the ledger, one snapshot.
  */
 import { DEBT_WALLETS, type DebtWallet, PlatformAccount, parseDecimal } from "@jifen/engine";

@@ -1,5 +1,5 @@
 /**
- * Orders becoming reward-eligible (models.md §0 "Orders"): the equity grant,
+ * Orders becoming reward-eligible (docs/rules.md §0 "Orders"): the equity grant,
  * the cycle quota and weight, the release gift, each built by the engine's
  * command functions and appended to the ledger; what the order gave is kept in
  * `order_rewards` so a refund can reverse it and the settlement can release it.
@@ -180,7 +180,7 @@ export async function makeEligible(
 
 /**
  * Makes every paid order due on `day` (the day being opened) eligible, in the
- * order paid (models.md: "orders that become eligible at the same moment are
+ * order paid (docs/rules.md §0 "Orders": "orders that become eligible at the same moment are
  * taken in the order paid"). Orders due on an earlier day were made eligible
  * when paid (`REWARD_HOOKS.onOrderPaid`) or when their own day opened, so only
  * `day`'s are read (migration 0005's index), not every paid order.

@@ -1,5 +1,5 @@
 /**
- * The live equity plan (models.md §1.2–§1.4): sell, redeem, stable points both
+ * The live equity plan (docs/rules.md §1.2–§1.4): sell, redeem, stable points both
  * ways and stable payments to merchants. Each runs under the equity state's row
  * lock, checks the locked balances, builds its postings with the engine, then
  * re-files the members in the exit queue and runs the exit check.
@@ -161,7 +161,7 @@ async function equityCommand(
   return { transactionId, postings: builder.postings };
 }
 
-/** Sells `points` equity points at the current price (§1.2). */
+/** Sells `points` equity points at the current price (docs/rules.md §1.2). */
 export async function sellPoints(
   tx: Tx,
   memberId: string,
@@ -184,7 +184,7 @@ export async function sellPoints(
   );
 }
 
-/** Buys goods worth `amount` yuan with equity points (§1.3). */
+/** Buys goods worth `amount` yuan with equity points (docs/rules.md §1.3). */
 export async function redeemGoods(
   tx: Tx,
   memberId: string,
@@ -209,7 +209,7 @@ export async function redeemGoods(
   );
 }
 
-/** Equity points → stable points worth n × p (§1.4). */
+/** Equity points → stable points worth n × p (docs/rules.md §1.4). */
 export async function toStable(
   tx: Tx,
   memberId: string,
@@ -233,7 +233,7 @@ export async function toStable(
   );
 }
 
-/** Stable points → equity points from the platform treasury (§1.4). */
+/** Stable points → equity points from the platform treasury (docs/rules.md §1.4). */
 export async function fromStable(
   tx: Tx,
   memberId: string,

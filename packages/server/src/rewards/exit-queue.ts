@@ -1,5 +1,5 @@
 /**
- * The exit mechanism (models.md §1.5) over the database: members holding
+ * The exit mechanism (docs/rules.md §1.5) over the database: members holding
  * equity points with an exit quota wait in `exit_queue` keyed by their
  * threshold price quota / held (rounded down to 12 places, so the index range
  * never misses a member; each candidate is then checked exactly). A check reads
@@ -59,7 +59,7 @@ export async function refreshExitQueue(tx: Tx, memberIds: readonly string[]): Pr
 
 /**
  * While anyone's holdings are worth their exit quota, sells all holdings of the
- * earliest-joined such member (§1.5), then checks again. Returns the new state.
+ * earliest-joined such member (docs/rules.md §1.5), then checks again. Returns the new state.
  */
 export async function runExits(
   tx: Tx,

@@ -1,5 +1,5 @@
 /**
- * Refunds after eligibility (models.md §0 "Refunds"): what the order gave is
+ * Refunds after eligibility (docs/rules.md §0 "Refunds"): what the order gave is
  * reversed with new, opposite ledger entries built by the engine; what a member
  * can no longer cover becomes debt. A refund before eligibility moves no reward
  * (the shop already returned the payment).

@@ -1,5 +1,5 @@
 /**
- * The equity plan for members (models.md §1.2–§1.4): the price and pool
+ * The equity plan for members (docs/rules.md §1.2–§1.4): the price and pool
  * figures, one's own holdings, and the commands sell, redeem, to-stable,
  * from-stable and a stable-point payment to a merchant. Each command is one
  * transaction under the config of the reward engine's open business day; the

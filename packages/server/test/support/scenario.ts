@@ -1,5 +1,5 @@
 /**
- * A replay scenario (replay.md) driven through the server: members registered
+ * A replay scenario (docs/rules.md "Replay") driven through the server: members registered
  * through the members repository (with referrers), each order a product of its
  * own with the order's plans and price, paid manually (the reward hooks run),
  * refunds through the shop, `setConfig` as a config version from the next day,
