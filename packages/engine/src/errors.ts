@@ -12,7 +12,6 @@ export const ERRORS = {
   DUPLICATE_MEMBER: { zh: "会员已存在", en: "member already exists" },
   UNKNOWN_REFERRER: { zh: "推荐人不存在", en: "unknown referrer" },
   UNKNOWN_PLAN: { zh: "未知的奖励方案", en: "unknown plan" },
-  NO_PLANS: { zh: "订单至少参加一个奖励方案", en: "an order takes part in at least one plan" },
   DUPLICATE_ORDER: { zh: "订单号重复", en: "duplicate order id" },
   UNKNOWN_ORDER: { zh: "订单不存在", en: "unknown order" },
   ORDER_REFUNDED: { zh: "订单已退款", en: "order already refunded" },
