@@ -6,6 +6,7 @@ export * from "./engine.ts";
 export * from "./equity.ts";
 export * from "./errors.ts";
 export * from "./heap.ts";
+export * from "./json.ts";
 export * from "./ledger.ts";
 export * from "./money.ts";
 export * from "./prng.ts";
