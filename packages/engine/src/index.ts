@@ -11,4 +11,5 @@ export * from "./ledger.ts";
 export * from "./money.ts";
 export * from "./prng.ts";
 export * from "./replay.ts";
+export * from "./risks.ts";
 export * from "./settlement.ts";
