@@ -8,6 +8,7 @@ export const ERRORS = {
   AMOUNT_NOT_POSITIVE: { zh: "金额必须大于零", en: "amount must be greater than zero" },
   AMOUNT_NEGATIVE: { zh: "金额不能为负数", en: "amount must not be negative" },
   TOO_MANY_PLACES: { zh: "小数位数过多", en: "too many decimal places" },
+  AMOUNT_TOO_LARGE: { zh: "金额超过上限", en: "amount exceeds the limit" },
   UNKNOWN_MEMBER: { zh: "会员不存在", en: "unknown member" },
   DUPLICATE_MEMBER: { zh: "会员已存在", en: "member already exists" },
   UNKNOWN_REFERRER: { zh: "推荐人不存在", en: "unknown referrer" },

@@ -8,6 +8,7 @@ export * from "./errors.ts";
 export * from "./heap.ts";
 export * from "./json.ts";
 export * from "./ledger.ts";
+export * from "./limits.ts";
 export * from "./money.ts";
 export * from "./prng.ts";
 export * from "./replay.ts";
