@@ -29,8 +29,9 @@ test("the limits: 100,000,000 yuan an order and an adjustment; parameters far in
   assert.equal(MAX_ORDER_AMOUNT_MICRO, 100_000_000n * SCALE);
   assert.equal(MAX_ADJUST_AMOUNT_MICRO, 100_000_000n * SCALE);
   assert.equal(MAX_PACKAGE_AMOUNT_MICRO, MAX_ORDER_AMOUNT_MICRO);
-  // One largest order times the largest multiple fits a column 90 times over.
-  assert.ok(MAX_ORDER_AMOUNT_MICRO * (MAX_MULTIPLE_MICRO / SCALE) * 90n < INT64_MAX);
+  // One largest order times the largest multiple is exact as a JS number and fits a column 1,800 times.
+  assert.ok(MAX_ORDER_AMOUNT_MICRO * (MAX_MULTIPLE_MICRO / SCALE) <= BigInt(Number.MAX_SAFE_INTEGER));
+  assert.ok(MAX_ORDER_AMOUNT_MICRO * (MAX_MULTIPLE_MICRO / SCALE) * 1_800n < INT64_MAX);
   assert.ok(MAX_STAR_PERFORMANCE_MICRO < INT64_MAX && MAX_TIER_WEIGHT_MICRO < INT64_MAX);
 });
 
@@ -82,7 +83,7 @@ test("a parameter past its limit is refused naming the key", () => {
       "release.packages[0].minAmount",
     ],
     [
-      { release: { packages: [{ name: "x", minAmount: "1", multiple: "1000.000001" }] } },
+      { release: { packages: [{ name: "x", minAmount: "1", multiple: "50.000001" }] } },
       "release.packages[0].multiple",
     ],
     [
@@ -99,9 +100,9 @@ test("a parameter past its limit is refused naming the key", () => {
       },
       "cycle.pools[0].tiers[0].minWeight",
     ],
-    [{ cycle: { quotaMultiple: "1001" } }, "cycle.quotaMultiple"],
-    [{ cycle: { weightPerYuan: "1001" } }, "cycle.weightPerYuan"],
-    [{ equity: { exitQuotaMultiple: "1001" } }, "equity.exitQuotaMultiple"],
+    [{ cycle: { quotaMultiple: "51" } }, "cycle.quotaMultiple"],
+    [{ cycle: { weightPerYuan: "51" } }, "cycle.weightPerYuan"],
+    [{ equity: { exitQuotaMultiple: "51" } }, "equity.exitQuotaMultiple"],
   ];
   for (const [patch, key] of refused)
     assert.throws(
@@ -112,8 +113,8 @@ test("a parameter past its limit is refused naming the key", () => {
     );
   // At the limits they are accepted.
   configFromInput({
-    release: { packages: [{ name: "x", minAmount: "100000000", multiple: "1000" }] },
-    cycle: { quotaMultiple: "1000" },
+    release: { packages: [{ name: "x", minAmount: "100000000", multiple: "50" }] },
+    cycle: { quotaMultiple: "50" },
   });
 });
 

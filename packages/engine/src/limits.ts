@@ -26,10 +26,11 @@ export const MAX_STAR_PERFORMANCE_MICRO = 1_000_000_000_000n * SCALE;
 export const MAX_TIER_WEIGHT_MICRO = 1_000_000_000_000n * SCALE;
 /**
  * The largest multiple or per-yuan rate (release.packages[].multiple, cycle.quotaMultiple,
- * cycle.weightPerYuan, equity.exitQuotaMultiple): 1,000, so that one largest order's gift,
- * quota or weight (≤ 10¹⁷ µ) stays far inside a 64-bit column.
+ * cycle.weightPerYuan, equity.exitQuotaMultiple): 50, so that one largest order's gift, quota,
+ * weight or exit quota (≤ 5 × 10¹⁵ µ) stays below 2^53 (a database driver that reads integers as
+ * JS numbers keeps it exact) and far inside a 64-bit column.
  */
-export const MAX_MULTIPLE_MICRO = 1_000n * SCALE;
+export const MAX_MULTIPLE_MICRO = 50n * SCALE;
 
 /**
  * Checks that `value` fits a BigInt64Array column before it is stored there
