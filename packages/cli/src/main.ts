@@ -9,25 +9,41 @@ import { parseArgs } from "node:util";
 import { ReplayError, replayText } from "@jifen/engine";
 import { type ProgressReporter, progressReporter } from "./progress.ts";
 
-const USAGE = `usage: jifen <command> [options]
-
-  replay <scenario.json>
+/** Each command's usage, as `jifen <command> --help` prints it. */
+const COMMAND_USAGE: Readonly<Record<string, string>> = {
+  replay: `  replay <scenario.json>
            run a scenario of events through the engine in memory and print the
-           final state as JSON (see ../shared/spec/replay.md)
-  settle [--date YYYY-MM-DD] [--dry-run] [--json]
+           final state as JSON (see ../shared/spec/replay.md); numbers in the
+           file are read as exact decimals, never as binary floats`,
+  settle: `  settle [--date YYYY-MM-DD] [--dry-run] [--json]
            run the daily settlement: every business day that is over and not
            settled yet, up to --date (default: yesterday), one transaction per
-           day; --dry-run computes the open day and writes nothing
-  settlements [--date YYYY-MM-DD] [--limit N] [--json]
-           list the settlement runs, or print one day's report
-  demo-data --members N [--orders N] [--seed N] [--day YYYY-MM-DD]
+           day; --dry-run computes the open day and writes nothing`,
+  settlements: `  settlements [--date YYYY-MM-DD] [--limit N] [--json]
+           list the settlement runs, or print one day's report`,
+  "demo-data": `  demo-data --members N [--orders N] [--seed N] [--day YYYY-MM-DD]
            fill the database with a generated network (demos, benchmarks);
            --day opens an earlier business day on a fresh database, so that
-           \`jifen settle\` has days to settle at once
+           \`jifen settle\` has days to settle at once`,
+};
 
-  settle, settlements and demo-data use the server's database: DATABASE_URL
+const DATABASE_NOTE = `  settle, settlements and demo-data use the server's database: DATABASE_URL
   (PostgreSQL) or the embedded database under DATA_DIR (default ./data; stop
   the server first, PGlite serves one process). BUSINESS_TZ sets the time zone.`;
+
+const USAGE = `usage: jifen <command> [options]
+
+${Object.values(COMMAND_USAGE).join("\n")}
+
+${DATABASE_NOTE}`;
+
+/** The usage of one command (`jifen <command> --help`). */
+function commandUsage(command: string): string {
+  const note = command === "replay" ? "" : `\n\n${DATABASE_NOTE}`;
+  return `usage: jifen ${command}${(COMMAND_USAGE[command] ?? "").replace(/^ {2}\S+/, "")}${note}`;
+}
+
+const HELP_FLAGS = ["--help", "-h"];
 
 /** Runs the command line; returns the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -35,6 +51,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     process.stdout.write(`${USAGE}\n`);
     return command === undefined ? 2 : 0;
+  }
+  if (Object.hasOwn(COMMAND_USAGE, command) && rest.some((arg) => HELP_FLAGS.includes(arg))) {
+    process.stdout.write(`${commandUsage(command)}\n`);
+    return 0;
   }
   try {
     if (command === "replay") return replay(rest);

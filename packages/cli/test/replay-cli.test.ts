@@ -98,6 +98,24 @@ const refusals: [string, unknown, RegExp][] = [
     /^config: .*cycle\.preset/,
   ],
   ["an unknown event type", { events: [{ type: "explode" }] }, /^event 0: .*unknown event type/],
+  // JSON numbers are read from their text, never through a binary float (issue 8): JSON.parse
+  // turned 0.10000000000000001 into 0.1 and accepted it.
+  [
+    "a JSON number with too many places (0.10000000000000001 points)",
+    '{"events":[{"type":"join","member":"A"},{"type":"order","member":"A","amount":100,"plans":["equity"]},' +
+      '{"type":"sell","member":"A","points":0.10000000000000001}]}',
+    /^event 2: .*too many decimal places.*0\.10000000000000001/,
+  ],
+  [
+    "a JSON number amount with 3 decimals (12.345)",
+    '{"events":[{"type":"join","member":"A"},{"type":"order","member":"A","amount":12.345,"plans":[]}]}',
+    /^event 1: .*too many decimal places/,
+  ],
+  [
+    "a config number with too many places",
+    '{"config":{"equity":{"sellFeeRate":0.10000000000000000001}},"events":[]}',
+    /^config: .*equity\.sellFeeRate/,
+  ],
   ["not JSON", "{ nope", /^config: .*JSON/],
 ];
 
@@ -117,4 +135,17 @@ test("usage errors exit with status 2", () => {
   assert.equal(result.status, 2);
   const unknown = spawnSync(process.execPath, [bin, "frobnicate"], { encoding: "utf8" });
   assert.equal(unknown.status, 2);
+});
+
+test("a big integer in a scenario keeps every digit (9007199254740993, past 2^53)", () => {
+  const result = replay(
+    '{"config":{"equity":{"totalSupply":9007199254740993}},"events":[{"type":"join","member":9007199254740993},' +
+      '{"type":"order","member":9007199254740993,"amount":12.50,"plans":["equity"]}]}',
+  );
+  assert.equal(result.status, 0, result.stderr);
+  // Read the output as text: the member id is a key, the figures are strings.
+  assert.match(result.stdout, /"9007199254740993": \{/);
+  assert.doesNotMatch(result.stdout, /9007199254740992/);
+  const out = JSON.parse(result.stdout);
+  assert.equal(out.members["9007199254740993"].equity, "2.625", "12.50 × 0.3 × 0.7 at 1.00");
 });

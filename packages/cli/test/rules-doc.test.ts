@@ -15,14 +15,6 @@ const root = join(import.meta.dirname, "..", "..", "..");
 const doc = readFileSync(join(root, "docs", "rules.md"), "utf8");
 const fixtures = join(root, "packages", "engine", "test", "fixtures", "spec-examples");
 
-/**
- * Examples of rules the engine does not implement yet on this branch (the rule
- * changes of 2026-11-28, made on the engine-rules branch). The test asserts that
- * they currently DIFFER from the document; once the engine change is merged they
- * pass, this test fails, and the name must be taken out of the list.
- */
-const PENDING_ENGINE_CHANGE = ["equity-refund", "order-no-plan"];
-
 /** The examples docs/rules.md must have: one for every plan and rule the brief names. */
 const REQUIRED = [
   "equity-four-consumers",
@@ -109,22 +101,10 @@ test("docs/rules.md has one scenario and one expected block for every worked exa
     assert.equal(expectations.get(name)?.length, 1, `example ${name} needs exactly one expected block`);
   }
   for (const name of expectations.keys()) assert.ok(examples.has(name), `expected ${name} has no example`);
-  for (const name of PENDING_ENGINE_CHANGE) assert.ok(examples.has(name), `pending ${name} is no example`);
 });
 
 for (const [name, [scenario]] of examples) {
   const expected = expectations.get(name)?.[0];
-  if (PENDING_ENGINE_CHANGE.includes(name)) {
-    test(`rules.md example ${name} still differs from the engine (PENDING_ENGINE_CHANGE: remove it once the engine change is merged)`, () => {
-      const result = replay(scenario);
-      const diff = "output" in result ? differences(expected, result.output) : [result.refused];
-      assert.ok(
-        diff.length > 0,
-        `${name} now replays to the figures of docs/rules.md: take it out of PENDING_ENGINE_CHANGE`,
-      );
-    });
-    continue;
-  }
   test(`rules.md example ${name} replays to the figures the document gives`, () => {
     const result = replay(scenario);
     assert.ok("output" in result, `${name} was refused: ${"refused" in result ? result.refused : ""}`);

@@ -13,6 +13,7 @@ import {
   type EquityState,
   equityForStable,
   redeemCost,
+  refundBuyback,
   sellProceeds,
   stableValue,
   withPoolAndSupply,
@@ -135,7 +136,16 @@ export function grantEquity(
   };
 }
 
-/** Takes an equity grant back on refund: points burned (debt if gone), exit quota removed (not below 0). */
+/**
+ * Takes an equity grant back on refund (docs/rules.md §0 Refunds): the points
+ * granted to the buyer and the referrer are taken back and burned in one
+ * movement; the pool pays the value of the points burned now, at the price just
+ * before the refund (rounded down to 6 places), back to the operator, so the
+ * price does not move and nobody else is paid. Points a member no longer holds
+ * become equity debt, burned as the debt is repaid (with no payment from the
+ * pool: `creditMember` repays it, `applyGrant` keeps the pool untouched). The
+ * exit quota the order added is removed, not below zero.
+ */
 export function reverseEquity(
   tx: TxBuilder,
   state: EquityState,
@@ -146,6 +156,8 @@ export function reverseEquity(
   if (effects.referrer !== undefined) {
     taken += debitMember(tx, effects.referrer, "equity", effects.referrerPoints, burnAccount("equity"));
   }
+  const buyback = refundBuyback(state, taken);
+  tx.move(PlatformAccount.equityPool, PlatformAccount.operator, "cny", buyback);
   const quotaHeld = tx.balance(memberAccount(buyer, "exitQuota"), "exitQuota");
   tx.move(
     memberAccount(buyer, "exitQuota"),
@@ -153,7 +165,7 @@ export function reverseEquity(
     "exitQuota",
     min(quotaHeld, effects.exitQuota),
   );
-  return withPoolAndSupply(state, state.pool, state.supply - taken);
+  return withPoolAndSupply(state, state.pool - buyback, state.supply - taken);
 }
 
 /** Sells equity points (docs/rules.md §1.2), or a whole holding on exit (§1.5, the exit quota burned too). */

@@ -6,7 +6,13 @@
  * and used as `Config` (decimals as micro-unit bigints).
  */
 import { refuse } from "./errors.ts";
-import { DecimalError, PLACES, parseDecimal, SCALE } from "./money.ts";
+import {
+  MAX_MULTIPLE_MICRO,
+  MAX_PACKAGE_AMOUNT_MICRO,
+  MAX_STAR_PERFORMANCE_MICRO,
+  MAX_TIER_WEIGHT_MICRO,
+} from "./limits.ts";
+import { DecimalError, formatDecimal, PLACES, parseDecimal, SCALE } from "./money.ts";
 
 /** A JSON object of overrides, as written in a scenario or sent to the API. */
 export type ConfigInput = { [key: string]: unknown };
@@ -237,6 +243,12 @@ function nonNegativeAt(value: unknown, key: string): bigint {
   return amount;
 }
 
+/** A value at most `limit` (docs/rules.md "Limits"). */
+function atMost(value: bigint, limit: bigint, key: string): bigint {
+  if (value > limit) bad(key, `must be at most ${formatDecimal(limit)}`);
+  return value;
+}
+
 function positiveAt(value: unknown, key: string): bigint {
   const amount = decimalAt(value, key);
   if (amount <= 0n) bad(key, "must be positive");
@@ -301,7 +313,11 @@ function parseEquity(raw: ConfigInput): EquityConfig {
     referrerShare: rateAt(raw.referrerShare, k("referrerShare")),
     sellFeeRate: rateAt(raw.sellFeeRate, k("sellFeeRate")),
     redeemFeeRate: rateAt(raw.redeemFeeRate, k("redeemFeeRate")),
-    exitQuotaMultiple: nonNegativeAt(raw.exitQuotaMultiple, k("exitQuotaMultiple")),
+    exitQuotaMultiple: atMost(
+      nonNegativeAt(raw.exitQuotaMultiple, k("exitQuotaMultiple")),
+      MAX_MULTIPLE_MICRO,
+      k("exitQuotaMultiple"),
+    ),
   };
   if (equity.buyerShare + equity.referrerShare > SCALE) {
     bad(k("referrerShare"), "buyerShare + referrerShare must not exceed 1");
@@ -324,7 +340,11 @@ function parsePool(value: unknown, key: string): Pool {
       const tier = objectAt(tierValue, tk, ["name", "minWeight", "rate"]);
       return {
         name: nameAt(tier.name, `${tk}.name`),
-        minWeight: nonNegativeAt(tier.minWeight, `${tk}.minWeight`),
+        minWeight: atMost(
+          nonNegativeAt(tier.minWeight, `${tk}.minWeight`),
+          MAX_TIER_WEIGHT_MICRO,
+          `${tk}.minWeight`,
+        ),
         rate: rateAt(tier.rate, `${tk}.rate`),
       };
     });
@@ -347,8 +367,16 @@ function parseCycle(raw: ConfigInput): CycleConfig {
   uniqueNames(pools, "cycle.pools");
   return {
     preset,
-    quotaMultiple: nonNegativeAt(raw.quotaMultiple, "cycle.quotaMultiple"),
-    weightPerYuan: nonNegativeAt(raw.weightPerYuan, "cycle.weightPerYuan"),
+    quotaMultiple: atMost(
+      nonNegativeAt(raw.quotaMultiple, "cycle.quotaMultiple"),
+      MAX_MULTIPLE_MICRO,
+      "cycle.quotaMultiple",
+    ),
+    weightPerYuan: atMost(
+      nonNegativeAt(raw.weightPerYuan, "cycle.weightPerYuan"),
+      MAX_MULTIPLE_MICRO,
+      "cycle.weightPerYuan",
+    ),
     referralWeightRatio: rateAt(raw.referralWeightRatio, "cycle.referralWeightRatio"),
     pools,
   };
@@ -360,8 +388,16 @@ function parseRelease(raw: ConfigInput): ReleaseConfig {
     const item = objectAt(value, key, ["name", "minAmount", "multiple"]);
     return {
       name: nameAt(item.name, `${key}.name`),
-      minAmount: positiveAt(item.minAmount, `${key}.minAmount`),
-      multiple: nonNegativeAt(item.multiple, `${key}.multiple`),
+      minAmount: atMost(
+        positiveAt(item.minAmount, `${key}.minAmount`),
+        MAX_PACKAGE_AMOUNT_MICRO,
+        `${key}.minAmount`,
+      ),
+      multiple: atMost(
+        nonNegativeAt(item.multiple, `${key}.multiple`),
+        MAX_MULTIPLE_MICRO,
+        `${key}.multiple`,
+      ),
     };
   });
   uniqueNames(packages, "release.packages");
@@ -375,7 +411,11 @@ function parseRelease(raw: ConfigInput): ReleaseConfig {
     const item = objectAt(value, key, ["name", "minPerformance", "rate"]);
     return {
       name: nameAt(item.name, `${key}.name`),
-      minPerformance: positiveAt(item.minPerformance, `${key}.minPerformance`),
+      minPerformance: atMost(
+        positiveAt(item.minPerformance, `${key}.minPerformance`),
+        MAX_STAR_PERFORMANCE_MICRO,
+        `${key}.minPerformance`,
+      ),
       rate: rateAt(item.rate, `${key}.rate`),
     };
   });

@@ -215,6 +215,32 @@ test("property 2: the equity price (exact P/S) never falls on any event", () => 
   );
 });
 
+test("property 2b: a refund never lowers the price, moves it by rounding dust at most, and pays no member", () => {
+  fc.assert(
+    fc.property(scenarios, (scenario) => {
+      drive(scenario, (step) => {
+        if (step.event.type !== "refund" || step.refused) return;
+        for (const tx of step.posted) {
+          if (tx.kind !== "order.refund" && tx.kind !== "refund.reverse") continue;
+          for (const p of tx.postings) {
+            if (/^m:[^:]+:(cash|equity)$/.test(p.account))
+              assert.ok(p.amount <= 0n, `${where(step)}: ${tx.kind} credits ${p.account} ${p.amount}`);
+          }
+        }
+        const [bn, bd] = priceRatio(step.before.equity);
+        const [an, ad] = priceRatio(step.after.equity);
+        assert.ok(an * bd >= bn * ad, `${where(step)}: a refund lowered the price`);
+        // Without an exit after it (§1.5, the buyer's own holdings against its remaining quota), the
+        // price moves by less than 1 µ of pool over the supply left: the rounding dust of the buyback.
+        if (!step.posted.some((tx) => tx.kind === "equity.exit") && step.after.equity.supply > 0n) {
+          assert.ok(an * bd - bn * ad < bd, `${where(step)}: a refund moved the price`);
+        }
+      });
+    }),
+    propertyParams(RUNS),
+  );
+});
+
 test("property 3: no wallet goes negative, debts are ≤ 0, pools ≥ 0, cash is whole fen", () => {
   fc.assert(
     fc.property(scenarios, (scenario) => {
@@ -852,7 +878,17 @@ test("property 11: a refund reverses exactly what the order gave (§0 Refunds)",
           -sumOf(grants, "issuance:equity", "equity"),
           `${where(step)}: equity burned`,
         );
-        assert.equal(sumOf(reverse, "p:equityPool", "cny"), 0n, `${where(step)}: the contribution stays`);
+        // The pool pays the value of the points burned now (not those that became debt) at the price
+        // just before the refund, rounded down to 6 places, back to the operator; the rest stays.
+        const burnedNow = -sumOf(reverse, /^m:[^:]+:equity$/, "equity");
+        const { pool, supply } = step.before.equity;
+        const buyback = burnedNow === 0n ? 0n : floorDiv(burnedNow * pool, supply);
+        assert.equal(-sumOf(reverse, "p:equityPool", "cny"), buyback, `${where(step)}: the pool pays back`);
+        assert.equal(
+          sumOf(reverse, "p:operator", "cny"),
+          buyback - sumOf(reverse, new RegExp(`^m:${m}:(debt:)?cash$`), "cny"),
+          `${where(step)}: the pool's payment (and cash taken back) go to the operator`,
+        );
         const exitHeld = step.before.balances.get(balanceKey(`m:${m}:exitQuota`, "exitQuota")) ?? 0n;
         const exitAdded = -sumOf(grants, "issuance:exitQuota", "exitQuota");
         assert.equal(
@@ -1007,8 +1043,9 @@ test("property 7: replay is deterministic and refused events leave no trace", ()
 test("regression (property 0): a refund re-files the buyer in the exit queue with its new holdings", () => {
   // Shrunk from a property 0 failure: B's stale exit-queue entry (14.7 points, quota 300) qualified
   // once the refund burned B's points and the price jumped, and selling it threw
-  // "invariant violated: a ready member qualifies". A's 0.21 points are then worth 30.3 ≥ A's exit
-  // quota 3: A exits (§1.5), 0.21 × 30.3 / 0.21 × 0.9 = 27.27.
+  // "invariant violated: a ready member qualifies". Since the 2026-11-28 rule the refund pays the
+  // burned points' value back to the operator: 14.7 × 30.3 / 14.91 = 29.873239… → 29.873239; the price
+  // stays 2.0322 (30.3 / 14.91), so A's 0.21 points (worth 0.43) do not meet A's exit quota of 3.
   const { output } = runScenario({
     events: [
       { type: "join", member: "A" },
@@ -1019,15 +1056,15 @@ test("regression (property 0): a refund re-files the buyer in the exit queue wit
     ],
   });
   assert.deepEqual(output.equity, {
-    price: "144.2857",
-    pool: "3.03",
-    circulating: "0",
+    price: "2.0322",
+    pool: "0.426761",
+    circulating: "0.21",
     issued: "14.91",
-    burned: "14.91",
+    burned: "14.7",
     treasury: "0",
   });
-  assert.equal(output.members.A?.cash, "27.27");
-  assert.equal(output.members.A?.exitQuota, "0");
+  assert.equal(output.members.A?.cash, "0");
+  assert.equal(output.members.A?.exitQuota, "3");
   assert.equal(output.members.B?.equity, "0");
   assert.equal(output.members.B?.exitQuota, "0");
 });

@@ -50,7 +50,8 @@ import {
   WALLET_ASSET,
   type Wallet,
 } from "./ledger.ts";
-import { FEN, SCALE } from "./money.ts";
+import { checkInt64, MAX_ADJUST_AMOUNT_MICRO, MAX_ORDER_AMOUNT_MICRO } from "./limits.ts";
+import { FEN, formatDecimal, SCALE } from "./money.ts";
 import { type SettlementResult, settleDay } from "./settlement.ts";
 
 export type Plan = "equity" | "cycle" | "release";
@@ -273,9 +274,16 @@ export class Engine {
   order(cmd: OrderCommand): void {
     const member = this.member(cmd.member);
     positiveYuan(cmd.amount, "amount");
+    if (cmd.amount > MAX_ORDER_AMOUNT_MICRO)
+      refuse(
+        "AMOUNT_TOO_LARGE",
+        `amount: an order is at most ${formatDecimal(MAX_ORDER_AMOUNT_MICRO)} yuan`,
+        "amount",
+      );
     const points = cmd.points ?? 0n;
     if (points < 0n) refuse("AMOUNT_NEGATIVE", "points", "points");
-    if (!Array.isArray(cmd.plans) || cmd.plans.length === 0) refuse("NO_PLANS", "plans", "plans");
+    // An empty list is an order of ordinary goods: no reward of its own, but it counts in performance.
+    if (!Array.isArray(cmd.plans)) refuse("INVALID_FIELD", "plans must be a list", "plans");
     const plans = new Set<Plan>();
     for (const plan of cmd.plans) {
       if (!PLANS.includes(plan)) refuse("UNKNOWN_PLAN", String(plan), "plans");
@@ -415,6 +423,12 @@ export class Engine {
       refuse("ADJUST_ASSET", String(wallet), "asset");
     }
     if (amount === 0n) refuse("AMOUNT_NOT_POSITIVE", "amount must not be zero", "amount");
+    if (amount > MAX_ADJUST_AMOUNT_MICRO || -amount > MAX_ADJUST_AMOUNT_MICRO)
+      refuse(
+        "AMOUNT_TOO_LARGE",
+        `amount: an adjustment is at most ${formatDecimal(MAX_ADJUST_AMOUNT_MICRO)}`,
+        "amount",
+      );
     if (wallet === "cash" && amount % FEN !== 0n)
       refuse("TOO_MANY_PLACES", "cash is held to the fen", "amount");
     if (typeof reason !== "string" || reason.trim() === "") refuse("MISSING_REASON", "reason", "reason");
@@ -537,9 +551,9 @@ export class Engine {
     const weight = new BigInt64Array(n);
     for (const m of this.members) {
       parent[m.index] = m.referrer;
-      ownPerformance[m.index] = m.performanceCash + m.performancePoints;
-      quota[m.index] = this.book.balance(memberAccount(m.id, "quota"), "quota");
-      weight[m.index] = this.book.balance(memberAccount(m.id, "weight"), "weight");
+      ownPerformance[m.index] = checkInt64(m.performanceCash + m.performancePoints, "own performance");
+      quota[m.index] = checkInt64(this.book.balance(memberAccount(m.id, "quota"), "quota"), "quota");
+      weight[m.index] = checkInt64(this.book.balance(memberAccount(m.id, "weight"), "weight"), "weight");
     }
     const open = this.releaseQueue.filter((o) => (o.release?.remaining ?? 0n) > 0n);
     this.releaseQueue = open;
@@ -548,8 +562,8 @@ export class Engine {
     const orderBase = new BigInt64Array(open.length);
     open.forEach((o, i) => {
       orderMember[i] = o.member;
-      orderRemaining[i] = o.release?.remaining ?? 0n;
-      orderBase[i] = o.release?.base ?? 0n;
+      orderRemaining[i] = checkInt64(o.release?.remaining ?? 0n, "an order's remaining gift");
+      orderBase[i] = checkInt64(o.release?.base ?? 0n, "an order's daily base");
     });
     const result = settleDay(
       {
@@ -574,9 +588,8 @@ export class Engine {
     const day = this.currentDay;
     const memberIds = this.members.map((m) => m.id);
     const owed = (wallet: DebtWallet) =>
-      BigInt64Array.from(
-        this.members,
-        (m) => -this.book.balance(debtAccount(m.id, wallet), WALLET_ASSET[wallet]),
+      BigInt64Array.from(this.members, (m) =>
+        checkInt64(-this.book.balance(debtAccount(m.id, wallet), WALLET_ASSET[wallet]), `${wallet} owed`),
       );
     const ledger = { memberIds, pointsOwed: owed("points"), cashOwed: owed("cash") };
     for (const tx of settlementTransactions(day, result, ledger)) this.book.post(tx);

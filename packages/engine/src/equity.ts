@@ -109,6 +109,20 @@ export function applyGrant(state: EquityState, grant: Grant, burnedAtOnce: bigin
   return { ...next, issued: state.issued + issuedNow };
 }
 
+/**
+ * What the pool pays back to the operator when a refund burns `points` taken
+ * back from members (docs/rules.md §0 Refunds): their value at the price just
+ * before the refund, P × points / S, rounded down to 6 places. Rounding down
+ * leaves dust in the pool, so the price after is never below the price before.
+ */
+export function refundBuyback(state: EquityState, points: bigint): bigint {
+  if (points === 0n) return 0n;
+  invariant(state.supply > 0n && points <= state.supply, "points taken back are in circulation");
+  const value = floorDiv(points * state.pool, state.supply);
+  invariant(value <= state.pool, "a refund never pays more than the pool");
+  return value;
+}
+
 /** Cash, rounded down to the fen, for selling `points` at the current price with `feeRate` (docs/rules.md §1.2). */
 export function sellProceeds(state: EquityState, points: bigint, feeRate: bigint): bigint {
   invariant(state.supply > 0n && points <= state.supply, "a sale needs points in circulation");

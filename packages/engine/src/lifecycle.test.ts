@@ -2,8 +2,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Engine } from "./engine.ts";
+import { priceRatio } from "./equity.ts";
 import { EngineError } from "./errors.ts";
-import { parseDecimal } from "./money.ts";
+import { formatPrice, parseDecimal } from "./money.ts";
 
 const d = (text: string) => parseDecimal(text);
 
@@ -25,7 +26,7 @@ test("cooling-off: eligible at the start of day d + k; a refund before that move
   assert.deepEqual(kinds, ["order.pay", "order.refund"]);
 });
 
-test("refund after eligibility (equity): the points are burned, the pool keeps the contribution", () => {
+test("refund after eligibility (equity): the points are burned, the pool pays their value back to the operator", () => {
   const engine = new Engine();
   engine.join("A");
   engine.join("B");
@@ -34,9 +35,13 @@ test("refund after eligibility (equity): the points are burned, the pool keeps t
   engine.refund("a");
   assert.equal(engine.balance("A", "equity"), 0n);
   assert.equal(engine.balance("A", "exitQuota"), 0n);
-  assert.equal(engine.equity.pool, d("60"));
+  // 21 points at the price just before the refund, 60 / 35.7: 35.294117… → 35.294117 back to the
+  // operator; the price stays 1.6807 (the dust 0.000000647 stays in the pool).
+  assert.equal(engine.equity.pool, d("24.705883"));
   assert.equal(engine.equity.supply, d("14.7"));
   assert.equal(engine.equityBurned(), d("21"));
+  const reverse = engine.book.transactions.find((t) => t.ref === "a" && t.kind === "refund.reverse");
+  assert.equal(reverse?.postings.find((p) => p.account === "p:operator")?.amount, d("35.294117"));
   refusedWith("ORDER_REFUNDED", () => engine.refund("a"));
   refusedWith("UNKNOWN_ORDER", () => engine.refund("zzz"));
 });
@@ -156,7 +161,7 @@ test("refused input changes nothing", () => {
     ["AMOUNT_NOT_POSITIVE", () => engine.order({ member: "A", amount: 0n, plans: ["equity"] })],
     ["TOO_MANY_PLACES", () => engine.order({ member: "A", amount: d("1.001"), plans: ["equity"] })],
     ["UNKNOWN_PLAN", () => engine.order({ member: "A", amount: d("1"), plans: ["lottery" as never] })],
-    ["NO_PLANS", () => engine.order({ member: "A", amount: d("1"), plans: [] })],
+    ["INVALID_FIELD", () => engine.order({ member: "A", amount: d("1"), plans: "equity" as never })],
     ["DUPLICATE_ORDER", () => engine.order({ member: "A", amount: d("1"), plans: ["equity"], id: "x" })],
     ["INSUFFICIENT_EQUITY", () => engine.sell("A", d("21.000001"))],
     ["AMOUNT_NOT_POSITIVE", () => engine.sell("A", d("-1"))],
@@ -175,4 +180,53 @@ test("refused input changes nothing", () => {
     before,
   );
   assert.equal(engine.hasMember("B"), false);
+});
+
+test("issue 8: X and Y buy 99 each, X 9,900 more, the operator refunds X's big order: nobody is paid", () => {
+  // Before the 2026-11-28 rule the burned points raised the price, both members were force-exited
+  // with 1,603.80 and 1,283.04 yuan of cash and the operator's account ended at −2,831.40.
+  const engine = new Engine();
+  engine.join("X");
+  engine.join("Y");
+  engine.order({ member: "X", amount: d("99"), plans: ["equity"] });
+  engine.order({ member: "Y", amount: d("99"), plans: ["equity"] });
+  engine.order({ member: "X", amount: d("9900"), plans: ["equity"], id: "big" });
+  const [bn, bd] = priceRatio(engine.equity);
+  const txsBefore = engine.book.transactions.length;
+  engine.refund("big");
+  const [an, ad] = priceRatio(engine.equity);
+  assert.ok(an * bd >= bn * ad, "the price did not fall");
+  assert.ok(an * bd - bn * ad < bd, "the price moved by rounding dust at most");
+  assert.equal(formatPrice(an, ad), formatPrice(bn, bd));
+  const kinds = engine.book.transactions.slice(txsBefore).map((t) => t.kind);
+  assert.deepEqual(kinds, ["order.refund", "refund.reverse"], "nobody was force-exited");
+  assert.equal(engine.balance("X", "cash"), 0n);
+  assert.equal(engine.balance("Y", "cash"), 0n);
+  // The operator received 10,098, put 3,029.40 into the pool and paid X's 9,900 back; the pool paid
+  // the burned points' value back (1,237.005 points at 3,029.4 / 1,272.348 = 2,945.25): 113.85 ≥ 0,
+  // where the old rule left −2,831.40.
+  const operator = engine.book.balance("p:operator", "cny");
+  assert.equal(operator, d("113.85"), "the operator's account after the refund");
+  assert.deepEqual(engine.debts("X"), {});
+  assert.equal(engine.balance("X", "exitQuota"), d("297"), "the big order's 29,700 of exit quota removed");
+});
+
+test("an order in no plan earns nothing of its own, counts in performance, and is refunded like any other", () => {
+  const engine = new Engine();
+  engine.join("A");
+  engine.join("B", "A");
+  engine.order({ member: "A", amount: d("3000"), plans: ["release"] });
+  engine.endOfDay();
+  engine.adjust("B", "points", d("10"), "test");
+  engine.order({ member: "B", amount: d("60000"), plans: [], id: "plain", points: d("10") });
+  const kinds = engine.book.transactions.filter((t) => t.ref === "plain").map((t) => t.kind);
+  assert.deepEqual(kinds, ["order.pay"], "no reward movement");
+  assert.deepEqual(engine.networkPerformance("A"), { cash: d("59990"), points: d("10") });
+  engine.endOfDay();
+  assert.equal(engine.star("A"), "一星");
+  engine.refund("plain");
+  assert.equal(engine.balance("B", "points"), d("10"), "the points it was paid with are returned");
+  assert.deepEqual(engine.networkPerformance("A"), { cash: 0n, points: 0n });
+  engine.endOfDay();
+  assert.equal(engine.star("A"), null);
 });

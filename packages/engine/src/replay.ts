@@ -5,6 +5,7 @@
  */
 import { Engine, type Plan } from "./engine.ts";
 import { EngineError, refuse } from "./errors.ts";
+import { parseJsonLossless } from "./json.ts";
 import { DecimalError, formatDecimal, formatPrice, parseDecimal } from "./money.ts";
 
 export interface ReplayMember {
@@ -256,7 +257,9 @@ export function renderState(engine: Engine): ReplayOutput {
 export function replayText(scenarioText: string): string {
   let scenario: unknown;
   try {
-    scenario = JSON.parse(scenarioText);
+    // Numbers stay their decimal text: no amount passes through a binary float (JSON.parse would
+    // read 0.10000000000000001 as 0.1 and 9007199254740993 as …992 before any check could see them).
+    scenario = parseJsonLossless(scenarioText);
   } catch (error) {
     throw new ReplayError(null, `not valid JSON / 不是有效的 JSON: ${message(error)}`);
   }

@@ -7,11 +7,19 @@
  * team differential ("which star level set the rate already paid, and was its
  * peer paid"): 1 + 2 × levels sums. No recursion, no walk over every ancestor.
  *
- * All amounts are bigint micro-units in BigInt64Array columns (±9.2 × 10¹² yuan).
+ * All amounts are bigint micro-units in BigInt64Array columns (±9.2 × 10¹² yuan); every sum is
+ * checked before it is stored (limits.ts), so a column never wraps silently.
  */
 import type { CycleConfig, ReleaseConfig } from "./config.ts";
 import { invariant } from "./errors.ts";
+import { checkInt64, INT64_MAX } from "./limits.ts";
 import { FEN, floorDiv, floorFen, min, mulRateFloor, SCALE } from "./money.ts";
+
+/** A sum outgrew its 64-bit column: stop with a clear error rather than let it wrap. */
+function overflow(what: string, value: bigint): never {
+  checkInt64(value, what);
+  throw new Error("unreachable");
+}
 
 export interface SettlementInput {
   /** Number of members; member indexes are 0 … memberCount − 1 in any order. */
@@ -112,7 +120,11 @@ export function teamPerformance(parent: Int32Array, own: BigInt64Array, order: I
   for (let k = order.length - 1; k >= 0; k--) {
     const u = order[k] as number;
     const p = parent[u] as number;
-    if (p >= 0) team[p] = (team[p] as bigint) + (team[u] as bigint) + (own[u] as bigint);
+    if (p >= 0) {
+      const sum = (team[p] as bigint) + (team[u] as bigint) + (own[u] as bigint);
+      if (sum > INT64_MAX) overflow("team performance", sum);
+      team[p] = sum;
+    }
   }
   return team;
 }
@@ -155,8 +167,12 @@ export function settleDay(
     const r = base < rem ? base : rem;
     remaining[o] = rem - r;
     released[o] = r;
-    staticRel[m] = (staticRel[m] as bigint) + r;
-    avail[m] = (avail[m] as bigint) + rem - r;
+    const mine = (staticRel[m] as bigint) + r;
+    const left = (avail[m] as bigint) + rem - r;
+    if (mine > INT64_MAX || left > INT64_MAX)
+      overflow("a member's static release or gift", mine > left ? mine : left);
+    staticRel[m] = mine;
+    avail[m] = left;
   }
 
   const shareEnt = shareEntitlements(input.parent, staticRel, order, release.shareRates);
@@ -252,7 +268,11 @@ export function shareEntitlements(
       const p = parent[u] as number;
       if (p < 0) continue;
       const sum = generation[u] as bigint;
-      if (sum !== 0n) next[p] = (next[p] as bigint) + sum;
+      if (sum !== 0n) {
+        const total = (next[p] as bigint) + sum;
+        if (total > INT64_MAX) overflow("a generation's static releases", total);
+        next[p] = total;
+      }
     }
     generations.push(next);
     generation = next;
@@ -264,7 +284,7 @@ export function shareEntitlements(
       const sum = (generations[g] as BigInt64Array)[i] as bigint;
       if (sum !== 0n) exact += sum * (shareRates[g] as bigint);
     }
-    if (exact !== 0n) out[i] = exact / SCALE;
+    if (exact !== 0n) out[i] = checkInt64(exact / SCALE, "a share entitlement");
   }
   return out;
 }
@@ -329,20 +349,24 @@ export function teamEntitlements(
         next = s + 1;
       }
       if (out >= 0) {
-        incoming[out + next] = (incoming[out + next] as bigint) + r;
+        const total = (incoming[out + next] as bigint) + r;
+        if (total > INT64_MAX) overflow("the static releases arriving from a downline", total);
+        incoming[out + next] = total;
         outBits |= 1 << next;
       }
     }
     if (out >= 0) {
       const own = staticRel[u] as bigint;
       if (own !== 0n) {
-        incoming[out] = (incoming[out] as bigint) + own;
+        const total = (incoming[out] as bigint) + own;
+        if (total > INT64_MAX) overflow("the static releases arriving from a downline", total);
+        incoming[out] = total;
         outBits |= 1;
       }
       if (useMask) mask[p] = (mask[p] as number) | outBits;
     }
-    if (teamExact !== 0n) team[u] = teamExact / SCALE;
-    if (peerExact !== 0n) peer[u] = peerExact / SCALE;
+    if (teamExact !== 0n) team[u] = checkInt64(teamExact / SCALE, "a team entitlement");
+    if (peerExact !== 0n) peer[u] = checkInt64(peerExact / SCALE, "a peer entitlement");
   }
   return { team, peer };
 }

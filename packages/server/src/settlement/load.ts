@@ -8,7 +8,7 @@
  * to bigint in SQL, exact for numeric(30,6)) and become bigints with `BigInt`;
  * no float ever carries money.
  */
-import type { SettlementInput } from "@jifen/engine";
+import { checkInt64, type SettlementInput } from "@jifen/engine";
 import type { Tx } from "../db/index.ts";
 import { readCopyRows, readIntegerRows } from "./copy-text.ts";
 
@@ -135,7 +135,11 @@ export async function loadDayColumns(tx: Tx, day: string, progress?: ProgressFn)
     2,
     (v) => {
       const i = indexOfId(v[0] as number);
-      ownPerformance[i] = (ownPerformance[i] as bigint) + BigInt(v[1] as number);
+      // Checked, not wrapped: a BigInt64Array column holds at most 2^63 − 1 µ (issue 8).
+      ownPerformance[i] = checkInt64(
+        (ownPerformance[i] as bigint) + BigInt(v[1] as number),
+        "own performance",
+      );
     },
   );
   progress?.("load:performance", count, count);

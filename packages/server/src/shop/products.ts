@@ -49,9 +49,12 @@ function toProduct(r: Row): Product {
   };
 }
 
-/** Checks a product's plans: known, at least one, no repeats. */
+/**
+ * Checks a product's plans: known, no repeats. An empty list is a product of
+ * ordinary goods (docs/rules.md §0 Orders): its orders earn no reward of their
+ * own but count in team and network performance.
+ */
 export function checkPlans(plans: readonly string[]): Plan[] {
-  if (plans.length === 0) fail("NO_PLANS", { field: "plans" });
   for (const plan of plans) {
     if (!(PLANS as readonly string[]).includes(plan)) {
       fail("UNKNOWN_PLAN", { field: "plans", detail: { zh: plan, en: plan } });

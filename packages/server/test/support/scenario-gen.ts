@@ -108,7 +108,7 @@ export function randomScenario(
       const amount = pick(AMOUNTS);
       let plans = pick(PLAN_SETS);
       if (!options.equity) plans = plans.filter((p) => p !== "equity");
-      if (plans.length === 0) plans = ["release"];
+      // An empty list stays: an order of ordinary goods (models.md §0 "Orders").
       const id = `o${++orderSeq}`;
       const held = engine.balance(member, "points");
       let points: string | undefined;

@@ -1,0 +1,40 @@
+/** `jifen <command> --help` prints that command's usage with status 0, for every command (issue 8). */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { test } from "node:test";
+
+const bin = join(import.meta.dirname, "..", "bin", "jifen.js");
+
+function jifen(...args: string[]) {
+  return spawnSync(process.execPath, [bin, ...args], {
+    encoding: "utf8",
+    // No database is opened for --help: point the settings at nothing usable to prove it.
+    env: { ...process.env, DATABASE_URL: "postgres://nobody@127.0.0.1:1/none" },
+  });
+}
+
+for (const command of ["replay", "settle", "settlements", "demo-data"]) {
+  for (const flag of ["--help", "-h"]) {
+    test(`jifen ${command} ${flag} prints its usage and exits 0`, () => {
+      const result = jifen(command, flag);
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(result.stderr, "");
+      assert.match(result.stdout, new RegExp(`^usage: jifen ${command}\\b`));
+      assert.doesNotMatch(result.stdout, /Unknown option/);
+    });
+  }
+}
+
+test("--help after other options still prints the usage (jifen settle --date 2026-01-01 --help)", () => {
+  const result = jifen("settle", "--date", "2026-01-01", "--help");
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /^usage: jifen settle \[--date YYYY-MM-DD\]/);
+});
+
+test("jifen --help prints every command", () => {
+  const result = jifen("--help");
+  assert.equal(result.status, 0);
+  for (const command of ["replay", "settle", "settlements", "demo-data"])
+    assert.match(result.stdout, new RegExp(command));
+});
