@@ -329,6 +329,8 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
     command(ctx, request, reply, async (tx) => {
       const now = ctx.clock.now();
       const admins = await lockActiveAdmins(tx);
+      // The actor may have been disabled or demoted by a change that committed meanwhile.
+      if (!admins.includes(op(request).id)) fail("FORBIDDEN");
       const target = await lockOperator(tx, id);
       if (!target) fail("OPERATOR_NOT_FOUND");
       const staysAdmin = (change.active ?? target.active) && (change.role ?? target.role) === "admin";
