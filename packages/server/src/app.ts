@@ -5,6 +5,7 @@
  * calls it with the settings from the environment.
  */
 import { randomBytes, randomUUID } from "node:crypto";
+import helmet from "@fastify/helmet";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
@@ -12,7 +13,12 @@ import Fastify, { type FastifyServerOptions } from "fastify";
 import { adminRoutes } from "./admin/index.ts";
 import { DEFAULT_PASSWORD_OPTIONS, type PasswordOptions } from "./auth/passwords.ts";
 import { DEFAULT_SESSION_TTL, type SessionTtl } from "./auth/sessions.ts";
-import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from "./auth/throttle.ts";
+import {
+  DEFAULT_LOGIN_LIMITS,
+  DEFAULT_OPERATOR_LOGIN_LIMITS,
+  type LoginLimits,
+  type OperatorLoginLimits,
+} from "./auth/throttle.ts";
 import { businessDay, type Clock, systemClock } from "./clock/index.ts";
 import type { Db } from "./db/index.ts";
 import { AppError, toErrorBody } from "./errors/index.ts";
@@ -44,8 +50,10 @@ export interface BuildAppOptions {
   readonly smsLimits?: Partial<SmsLimits>;
   readonly passwords?: PasswordOptions;
   readonly sessionTtl?: SessionTtl;
-  /** Wrong passwords allowed per account and window. */
+  /** Wrong passwords allowed per member account and window. */
   readonly loginLimits?: LoginLimits;
+  /** Wrong operator passwords allowed per account and address, and the per-account slowdown. */
+  readonly operatorLoginLimits?: OperatorLoginLimits;
   /** Shared secret of the payment webhook (disabled when absent). */
   readonly webhookSecret?: string;
   /** The engine's reward processing (no-ops by default). */
@@ -106,6 +114,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     passwords: options.passwords ?? DEFAULT_PASSWORD_OPTIONS,
     sessionTtl: options.sessionTtl ?? DEFAULT_SESSION_TTL,
     loginLimits: options.loginLimits ?? DEFAULT_LOGIN_LIMITS,
+    operatorLoginLimits: options.operatorLoginLimits ?? DEFAULT_OPERATOR_LOGIN_LIMITS,
     webhookSecret: options.webhookSecret ?? null,
     hooks: { ...REWARD_HOOKS, ...options.hooks },
   };
@@ -136,6 +145,31 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
 
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
+    // API answers (sign-in and registration carry tokens) are never cached; static
+    // files (swagger-ui's, later the admin and H5 apps) set their own Cache-Control.
+    if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
+  });
+
+  // Security headers (docs/decisions.md): helmet's defaults, with a content security
+  // policy that swagger-ui at /docs and same-origin single-page apps can live with.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        // Served over plain HTTP on a LAN as often as behind TLS: no forced upgrade.
+        "upgrade-insecure-requests": null,
+      },
+    },
+    frameguard: { action: "deny" },
+    // HSTS belongs to the TLS-terminating proxy, which knows whether HTTPS is served.
+    hsts: false,
   });
 
   app.setErrorHandler((error, request, reply) => {
@@ -163,7 +197,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       security: [{ bearer: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  // No validator badge: it would load an image from validator.swagger.io (outside the CSP).
+  await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { validatorUrl: null } });
 
   app.get(
     "/health",

@@ -63,7 +63,7 @@ const lines = [
   `  API docs: ${address}/docs`,
   `  operator sign-in: POST ${address}/admin/auth/login  username "${settings.adminUsername}"` +
     (settings.adminPasswordIsDefault
-      ? `  password "${settings.adminPassword}" (the documented default: set ADMIN_PASSWORD before the first start)`
+      ? `  password "${settings.adminPassword}" (the public demo password: the first sign-in must change it; or set ADMIN_PASSWORD before the first start)`
       : "  password from ADMIN_PASSWORD"),
   seeded.adminCreated ? "  (operator account created now)" : "",
   seeded.productsCreated > 0 ? `  (${seeded.productsCreated} demo products created)` : "",

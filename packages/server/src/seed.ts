@@ -3,6 +3,7 @@ import { parseDecimal } from "@jifen/engine";
 import { insertOperator } from "./admin/index.ts";
 import { hashPassword, type PasswordOptions } from "./auth/passwords.ts";
 import type { Db } from "./db/index.ts";
+import { DEFAULT_ADMIN_PASSWORD } from "./settings.ts";
 import { insertProduct, type ProductInput } from "./shop/index.ts";
 
 /** The demo products (prices in yuan). */
@@ -69,6 +70,9 @@ export async function seed(
         displayName: "管理员",
         role: "admin",
         passwordHash,
+        // The built-in demo password is public: the first sign-in must replace it.
+        // A password given through ADMIN_PASSWORD is the operator's own.
+        mustChangePassword: options.adminPassword === DEFAULT_ADMIN_PASSWORD,
         now: options.now,
       });
       adminCreated = true;

@@ -239,7 +239,7 @@ for (const target of dbTargets()) {
       const operatorLocked = await call(t, "POST", "/admin/auth/login", {
         body: { username: "admin", password: "x" },
       });
-      assert.equal(operatorLocked.data.code, "LOGIN_LOCKED");
+      assert.equal(operatorLocked.data.code, "OPERATOR_LOGIN_LOCKED");
     });
 
     test("codes are stored hashed, never in clear", async () => {

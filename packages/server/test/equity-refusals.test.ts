@@ -151,9 +151,9 @@ for (const target of dbTargets()) {
         token: await operatorToken(t),
         body: { points: "1" },
       });
-      assert.deepEqual([operator.statusCode, operator.data.code], [401, "SESSION_EXPIRED"]);
+      assert.deepEqual([operator.statusCode, operator.data.code], [403, "FORBIDDEN"]);
       const memberAsAdmin = await call(t, "GET", "/admin/liabilities", { token: a.token });
-      assert.deepEqual([memberAsAdmin.statusCode, memberAsAdmin.data.code], [401, "SESSION_EXPIRED"]);
+      assert.deepEqual([memberAsAdmin.statusCode, memberAsAdmin.data.code], [403, "FORBIDDEN"]);
     });
 
     test("the equity and figures routes are in the OpenAPI description with their error body", async () => {

@@ -108,7 +108,7 @@ for (const target of dbTargets()) {
       const reads = await call(t, "GET", `/admin/members/${m.id}`, { token: support });
       assert.equal(reads.statusCode, 200);
       const asMember = await call(t, "GET", "/admin/members", { token: m.token });
-      assert.deepEqual([asMember.statusCode, asMember.data.code], [401, "SESSION_EXPIRED"]);
+      assert.deepEqual([asMember.statusCode, asMember.data.code], [403, "FORBIDDEN"]);
       const pending = await call(t, "GET", "/admin/withdrawals?status=pending", { token: support });
       assert.ok(pending.data.items.some((x: { id: string }) => x.id === w.data.id));
     });

@@ -2,16 +2,16 @@ import { Type } from "@fastify/type-provider-typebox";
 import type { FastifyRequest } from "fastify";
 import { listAudit, writeAudit } from "../audit/index.ts";
 import { burnVerification, hashPassword, verifyPassword } from "../auth/passwords.ts";
-import { createSession, revokeSession } from "../auth/sessions.ts";
-import { checkLoginAllowed, recordLoginFailure } from "../auth/throttle.ts";
+import { createSession, hashToken, revokeAllSessions, revokeSession } from "../auth/sessions.ts";
+import { loginSucceeded, reserveOperatorTry } from "../auth/throttle.ts";
 import { addDays, businessDay } from "../clock/index.ts";
 import { addConfigVersion, configForDay, listConfigVersions } from "../config/index.ts";
 import { fail } from "../errors/index.ts";
 import { parseSignedAmount, parseYuan } from "../http/amounts.ts";
-import { command } from "../http/command.ts";
+import { command, credentialCommand } from "../http/command.ts";
 import type { App, AppContext, AuthOperator } from "../http/context.ts";
 import { formatAmount, iso } from "../http/format.ts";
-import { requireOperator } from "../http/guards.ts";
+import { requireOperator, requireOperatorPendingChange } from "../http/guards.ts";
 import {
   createdResponses,
   Decimal,
@@ -35,6 +35,7 @@ import {
   teamSummary,
   teamView,
 } from "../members/index.ts";
+import { DEFAULT_ADMIN_PASSWORD } from "../settings.ts";
 import {
   checkPlans,
   findOrder,
@@ -56,7 +57,15 @@ import { maskPhone } from "../sms/index.ts";
 import { decideWithdrawal, listWithdrawals, WithdrawalSchema, withdrawalView } from "../wallets/index.ts";
 import { ADJUST_PLACES, adjustMember, checkAdjustable } from "./adjustments.ts";
 import { figuresRoutes } from "./figures-routes.ts";
-import { findOperatorByUsername, insertOperator, listOperators, type Operator } from "./operators.ts";
+import {
+  findOperatorByUsername,
+  insertOperator,
+  listOperators,
+  lockActiveAdmins,
+  lockOperator,
+  type Operator,
+  updateOperator,
+} from "./operators.ts";
 
 const Role = Type.Union([Type.Literal("admin"), Type.Literal("finance"), Type.Literal("support")]);
 
@@ -66,6 +75,9 @@ const OperatorSchema = Type.Object({
   displayName: Type.String(),
   role: Type.String({ description: "admin, finance, support" }),
   active: Type.Boolean(),
+  mustChangePassword: Type.Boolean({
+    description: "signed in with the built-in demo password: only POST /admin/me/password and sign-out work",
+  }),
   createdAt: Instant,
 });
 
@@ -76,6 +88,7 @@ function operatorView(o: Operator) {
     displayName: o.displayName,
     role: o.role,
     active: o.active,
+    mustChangePassword: o.mustChangePassword,
     createdAt: iso(o.createdAt),
   };
 }
@@ -93,6 +106,7 @@ function op(request: FastifyRequest): AuthOperator {
 /** The back office API under /admin: operators, members, orders, money, products, config, audit, figures. */
 export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   const anyone = requireOperator(ctx);
+  const pendingChange = requireOperatorPendingChange(ctx);
   const admin = requireOperator(ctx, "admin");
   const money = requireOperator(ctx, "admin", "finance");
   const audit = (
@@ -121,29 +135,47 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["admin"],
         summary: "运营登录 / operator sign-in",
+        description:
+          "Throttled per account and source address; the answer carries a session token (Idempotency-Key is ignored).",
         security: [],
-        headers: IdempotencyHeaders,
         body: Type.Object({
           username: Type.String({ minLength: 1, maxLength: 64 }),
           password: Type.String({ maxLength: 72 }),
         }),
         response: responses(
-          Type.Object({ operator: OperatorSchema, token: Type.String(), expiresAt: Instant }),
+          Type.Object({
+            operator: OperatorSchema,
+            token: Type.String(),
+            expiresAt: Instant,
+            mustChangePassword: Type.Boolean({
+              description: "true: change the password (POST /admin/me/password) before anything else",
+            }),
+          }),
         ),
       },
     },
     async (request, reply) => {
-      const subject = `operator:${request.body.username}`;
-      await checkLoginAllowed(ctx.db, subject, ctx.loginLimits, ctx.clock.now());
-      const found = await findOperatorByUsername(ctx.db, request.body.username);
+      const { username, password } = request.body;
+      // One try is reserved atomically before the password is checked.
+      const reserved = await reserveOperatorTry(
+        ctx.db,
+        { subject: `operator:${username}`, ip: request.ip, now: ctx.clock.now() },
+        ctx.operatorLoginLimits,
+      );
+      const found = await findOperatorByUsername(ctx.db, username);
       if (!found) await burnVerification(ctx.passwords);
-      if (!found?.active || !(await verifyPassword(found.passwordHash, request.body.password))) {
-        await recordLoginFailure(ctx.db, subject, request.ip, ctx.clock.now());
+      if (!found?.active || !(await verifyPassword(found.passwordHash, password))) {
         fail("OPERATOR_LOGIN_FAILED");
       }
+      await loginSucceeded(ctx.db, reserved);
       request.operator = { id: found.id, username: found.username, role: found.role };
-      return command(ctx, request, reply, async (tx) => {
+      return credentialCommand(ctx, request, reply, async (tx) => {
         const now = ctx.clock.now();
+        // The built-in demo password is everybody's: whoever signs in with it must change it first.
+        const current =
+          password === DEFAULT_ADMIN_PASSWORD && !found.mustChangePassword
+            ? await updateOperator(tx, found.id, { mustChangePassword: true })
+            : found;
         const session = await createSession(
           tx,
           { type: "operator", id: found.id },
@@ -151,7 +183,61 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
           now,
         );
         await audit(request, tx, "operator.login", "operator", found.id);
-        return { operator: operatorView(found), token: session.token, expiresAt: iso(session.expiresAt) };
+        return {
+          operator: operatorView(current),
+          token: session.token,
+          expiresAt: iso(session.expiresAt),
+          mustChangePassword: current.mustChangePassword,
+        };
+      });
+    },
+  );
+
+  app.post(
+    "/me/password",
+    {
+      preValidation: pendingChange,
+      schema: {
+        tags: ["admin"],
+        operationId: "changeOwnOperatorPassword",
+        summary: "修改本人密码 / change my password",
+        description:
+          "Current and new password; other sessions of the operator end. The body carries passwords: Idempotency-Key is ignored.",
+        body: Type.Object({
+          currentPassword: Type.String({ maxLength: 72 }),
+          newPassword: Password,
+        }),
+        response: responses(Ok),
+      },
+    },
+    async (request, reply) => {
+      const me = op(request);
+      const { currentPassword, newPassword } = request.body;
+      // Guessing the current password with a stolen token is throttled like sign-in.
+      const reserved = await reserveOperatorTry(
+        ctx.db,
+        { subject: `operator:${me.username}`, ip: request.ip, now: ctx.clock.now() },
+        ctx.operatorLoginLimits,
+      );
+      const found = await findOperatorByUsername(ctx.db, me.username);
+      if (!found || !(await verifyPassword(found.passwordHash, currentPassword))) {
+        fail("OPERATOR_PASSWORD_WRONG", { field: "currentPassword" });
+      }
+      await loginSucceeded(ctx.db, reserved);
+      if (newPassword === currentPassword || newPassword === DEFAULT_ADMIN_PASSWORD) {
+        fail("OPERATOR_PASSWORD_UNCHANGED", { field: "newPassword" });
+      }
+      const passwordHash = await hashPassword(newPassword, ctx.passwords);
+      return credentialCommand(ctx, request, reply, async (tx) => {
+        const now = ctx.clock.now();
+        await updateOperator(tx, me.id, { passwordHash, mustChangePassword: false });
+        await tx.query(
+          `update sessions set revoked_at = $3::timestamptz
+           where subject_type = 'operator' and subject_id = $1::bigint and token_hash <> $2 and revoked_at is null`,
+          [me.id, hashToken(request.bearer as string), now.toISOString()],
+        );
+        await audit(request, tx, "operator.password.change", "operator", me.id, { username: me.username });
+        return { ok: true };
       });
     },
   );
@@ -159,7 +245,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   app.post(
     "/auth/logout",
     {
-      preValidation: anyone,
+      preValidation: pendingChange,
       schema: {
         tags: ["admin"],
         summary: "运营退出 / sign out",
@@ -195,7 +281,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["admin"],
         summary: "新增运营账号 / add an operator",
-        headers: IdempotencyHeaders,
+        description: "The body carries a password: Idempotency-Key is ignored (a repeat is OPERATOR_TAKEN).",
         body: Type.Object({
           username: Type.String({ pattern: "^[A-Za-z0-9_.-]{2,32}$" }),
           displayName: Type.String({ minLength: 1, maxLength: 64 }),
@@ -207,12 +293,17 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
     },
     async (request, reply) => {
       const passwordHash = await hashPassword(request.body.password, ctx.passwords);
-      return command(
+      return credentialCommand(
         ctx,
         request,
         reply,
         async (tx) => {
-          const created = await insertOperator(tx, { ...request.body, passwordHash, now: ctx.clock.now() });
+          const created = await insertOperator(tx, {
+            ...request.body,
+            passwordHash,
+            mustChangePassword: request.body.password === DEFAULT_ADMIN_PASSWORD,
+            now: ctx.clock.now(),
+          });
           if (!created) fail("OPERATOR_TAKEN", { field: "username" });
           await audit(request, tx, "operator.create", "operator", created.id, {
             username: created.username,
@@ -223,6 +314,96 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
         201,
       );
     },
+  );
+
+  /**
+   * Changes an operator under the lock of every active admin (taken first, in id
+   * order, so two changes cannot both remove "the other" last admin).
+   */
+  const changeOperator = (
+    request: FastifyRequest,
+    reply: Parameters<typeof command>[2],
+    id: string,
+    change: { active?: boolean; role?: Operator["role"] },
+  ) =>
+    command(ctx, request, reply, async (tx) => {
+      const now = ctx.clock.now();
+      const admins = await lockActiveAdmins(tx);
+      // The actor may have been disabled or demoted by a change that committed meanwhile.
+      if (!admins.includes(op(request).id)) fail("FORBIDDEN");
+      const target = await lockOperator(tx, id);
+      if (!target) fail("OPERATOR_NOT_FOUND");
+      const staysAdmin = (change.active ?? target.active) && (change.role ?? target.role) === "admin";
+      if (target.active && target.role === "admin" && !staysAdmin && admins.length <= 1) {
+        fail("OPERATOR_LAST_ADMIN");
+      }
+      const updated = await updateOperator(tx, id, change);
+      if (change.active === false) {
+        await revokeAllSessions(tx, { type: "operator", id }, now);
+      }
+      const action =
+        change.active === false
+          ? "operator.disable"
+          : change.active === true
+            ? "operator.enable"
+            : "operator.role";
+      await audit(request, tx, action, "operator", id, {
+        username: target.username,
+        ...(change.role !== undefined ? { from: target.role, to: change.role } : {}),
+      });
+      return operatorView(updated);
+    });
+
+  app.post(
+    "/operators/:id/disable",
+    {
+      preValidation: admin,
+      schema: {
+        tags: ["admin"],
+        operationId: "disableOperator",
+        summary: "停用运营账号 / disable an operator",
+        description: "Ends the operator's sessions and refuses their sign-in; the last active admin stays.",
+        headers: IdempotencyHeaders,
+        params: IdParams,
+        response: responses(OperatorSchema),
+      },
+    },
+    async (request, reply) => changeOperator(request, reply, request.params.id, { active: false }),
+  );
+
+  app.post(
+    "/operators/:id/enable",
+    {
+      preValidation: admin,
+      schema: {
+        tags: ["admin"],
+        operationId: "enableOperator",
+        summary: "启用运营账号 / enable an operator",
+        description: "Lets a disabled operator sign in again.",
+        headers: IdempotencyHeaders,
+        params: IdParams,
+        response: responses(OperatorSchema),
+      },
+    },
+    async (request, reply) => changeOperator(request, reply, request.params.id, { active: true }),
+  );
+
+  app.post(
+    "/operators/:id/role",
+    {
+      preValidation: admin,
+      schema: {
+        tags: ["admin"],
+        operationId: "setOperatorRole",
+        summary: "修改运营角色 / change an operator's role",
+        description: "admin, finance or support; the last active admin keeps the admin role.",
+        headers: IdempotencyHeaders,
+        params: IdParams,
+        body: Type.Object({ role: Role }),
+        response: responses(OperatorSchema),
+      },
+    },
+    async (request, reply) => changeOperator(request, reply, request.params.id, { role: request.body.role }),
   );
 
   // ---- members -----------------------------------------------------------
@@ -655,6 +836,8 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["admin"],
         summary: "短信发件箱（console 模式含验证码）/ SMS outbox",
+        description:
+          "Only the admin role reads verification codes, and only in messages of the console provider; others see them masked.",
         querystring: pageQuery({ phone: Type.Optional(Type.String({ pattern: "^1[3-9][0-9]{9}$" })) }),
         response: responses(
           Page(
@@ -692,7 +875,13 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
         );
         // Reading the outbox discloses codes (console provider): it is audited.
         await audit(request, tx, "sms.outbox.read", "phone", phone ? maskPhone(phone) : undefined);
-        const items = rows.rows.slice(0, limit).map((r) => ({ ...r, createdAt: iso(r.created_at) }));
+        // Live codes are for the admin role only, and only from the console (development) provider.
+        const showCodes = op(request).role === "admin";
+        const items = rows.rows.slice(0, limit).map(({ created_at, ...r }) => ({
+          ...r,
+          content: showCodes && r.provider === "console" ? r.content : r.content.replace(/\d{6}/g, "******"),
+          createdAt: iso(created_at),
+        }));
         const last = items[items.length - 1];
         return { items, nextCursor: rows.rows.length > limit && last ? last.id : null };
       }),

@@ -108,6 +108,33 @@ const SERVER_ERRORS = {
   },
   OPERATOR_LOGIN_FAILED: { status: 401, zh: "用户名或密码错误", en: "wrong username or password" },
   OPERATOR_TAKEN: { status: 409, zh: "该用户名已存在", en: "this username is taken" },
+  OPERATOR_LOGIN_LOCKED: {
+    status: 429,
+    zh: "该账号在当前网络的密码错误次数过多，请 15 分钟后再试，或请其他管理员协助",
+    en: "too many wrong passwords for this account from this address; wait 15 minutes or ask another admin",
+  },
+  OPERATOR_LOGIN_SLOWED: {
+    status: 429,
+    zh: "该账号近期密码错误次数过多，登录已放慢",
+    en: "this account had many wrong passwords lately, so sign-in is slowed down",
+  },
+  OPERATOR_PASSWORD_CHANGE_REQUIRED: {
+    status: 403,
+    zh: "请先修改初始密码（POST /admin/me/password）",
+    en: "change the initial password first (POST /admin/me/password)",
+  },
+  OPERATOR_PASSWORD_WRONG: { status: 400, zh: "当前密码不正确", en: "the current password is wrong" },
+  OPERATOR_PASSWORD_UNCHANGED: {
+    status: 400,
+    zh: "新密码不能与当前密码或演示密码相同",
+    en: "the new password must differ from the current one and from the demo password",
+  },
+  OPERATOR_NOT_FOUND: { status: 404, zh: "运营账号不存在", en: "operator not found" },
+  OPERATOR_LAST_ADMIN: {
+    status: 409,
+    zh: "不能停用或降级最后一个启用的管理员",
+    en: "the last active admin cannot be disabled or given another role",
+  },
   DEBT_BLOCKS_WITHDRAWAL: {
     status: 409,
     zh: "存在未还清的欠款，暂不能提现",

@@ -58,7 +58,34 @@ export async function command<T>(
   status = 200,
 ): Promise<T> {
   const rawKey = request.headers["idempotency-key"];
-  const key = Array.isArray(rawKey) ? rawKey[0] : rawKey;
+  return run(ctx, request, reply, work, status, Array.isArray(rawKey) ? rawKey[0] : rawKey);
+}
+
+/**
+ * Runs `work` as one transaction like `command`, for a request whose body or
+ * answer carries a credential (a password, a new session token): nothing of it
+ * may be kept, so an `Idempotency-Key` is ignored — no answer is stored and
+ * none is replayed; a repeat is a new request (a used SMS code is refused, a
+ * registered phone is taken, a password is checked again).
+ */
+export async function credentialCommand<T>(
+  ctx: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  work: (tx: Tx) => Promise<T>,
+  status = 200,
+): Promise<T> {
+  return run(ctx, request, reply, work, status, undefined);
+}
+
+async function run<T>(
+  ctx: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  work: (tx: Tx) => Promise<T>,
+  status: number,
+  key: string | undefined,
+): Promise<T> {
   if (key !== undefined && !KEY_RE.test(key)) fail("IDEMPOTENCY_KEY_INVALID", { field: "Idempotency-Key" });
   const scope = scopeOf(request);
   const hash = key === undefined ? "" : requestHash(request);

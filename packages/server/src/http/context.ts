@@ -8,7 +8,7 @@ import type {
 } from "fastify";
 import type { PasswordOptions } from "../auth/passwords.ts";
 import type { SessionTtl } from "../auth/sessions.ts";
-import type { LoginLimits } from "../auth/throttle.ts";
+import type { LoginLimits, OperatorLoginLimits } from "../auth/throttle.ts";
 import type { Clock } from "../clock/index.ts";
 import type { Db } from "../db/index.ts";
 import type { RewardHooks } from "../shop/hooks.ts";
@@ -36,6 +36,7 @@ export interface AppContext {
   readonly passwords: PasswordOptions;
   readonly sessionTtl: SessionTtl;
   readonly loginLimits: LoginLimits;
+  readonly operatorLoginLimits: OperatorLoginLimits;
   /** Shared secret of the payment webhook; null disables it. */
   readonly webhookSecret: string | null;
   /** Where reward processing plugs in (no-ops until the engine is wired). */

@@ -1,10 +1,10 @@
 import { Type } from "@fastify/type-provider-typebox";
 import { burnVerification, hashPassword, verifyPassword } from "../auth/passwords.ts";
 import { createSession, revokeAllSessions, revokeSession } from "../auth/sessions.ts";
-import { checkLoginAllowed, recordLoginFailure } from "../auth/throttle.ts";
+import { loginSucceeded, reserveMemberTry } from "../auth/throttle.ts";
 import { businessDay } from "../clock/index.ts";
 import { fail } from "../errors/index.ts";
-import { command } from "../http/command.ts";
+import { command, credentialCommand } from "../http/command.ts";
 import type { App, AppContext } from "../http/context.ts";
 import { formatYuan, iso } from "../http/format.ts";
 import { requireMember } from "../http/guards.ts";
@@ -92,10 +92,20 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
     async (request, reply) => {
       const { phone, purpose } = request.body;
       return command(ctx, request, reply, async (tx) => {
-        const existing = await findMemberByPhone(tx, phone);
-        if (purpose === "register" && existing) fail("PHONE_TAKEN", { field: "phone" });
-        if (purpose !== "register" && !existing) fail("PHONE_NOT_REGISTERED", { field: "phone" });
-        const sent = await sendCode(tx, codeDeps, { phone, purpose, ip: request.ip, now: ctx.clock.now() });
+        // The send limits come first and a refusal counts against them (no free enumeration).
+        const refusal = async () => {
+          const existing = await findMemberByPhone(tx, phone);
+          if (purpose === "register" && existing) return "PHONE_TAKEN" as const;
+          if (purpose !== "register" && !existing) return "PHONE_NOT_REGISTERED" as const;
+          return null;
+        };
+        const sent = await sendCode(tx, codeDeps, {
+          phone,
+          purpose,
+          ip: request.ip,
+          now: ctx.clock.now(),
+          refusal,
+        });
         request.log.info(
           {
             to: maskPhone(phone),
@@ -119,7 +129,8 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["auth"],
         summary: "手机号注册 / register with a mobile number",
-        headers: IdempotencyHeaders,
+        description:
+          "The answer carries a session token: Idempotency-Key is ignored (never stored or replayed).",
         body: Type.Object({
           phone: Phone,
           code: Code,
@@ -132,7 +143,7 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
     async (request, reply) => {
       const { phone, code, password, inviteCode } = request.body;
       const passwordHash = await hashPassword(password, ctx.passwords);
-      return command(
+      return credentialCommand(
         ctx,
         request,
         reply,
@@ -144,8 +155,9 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
             referrer = await findByInviteCode(tx, inviteCode);
             if (!referrer) fail("INVITE_CODE_UNKNOWN", { field: "inviteCode" });
           }
-          if (await findMemberByPhone(tx, phone)) fail("PHONE_TAKEN", { field: "phone" });
+          // The code first: without one, a taken number answers like any other (no enumeration).
           await checkCode(tx, codeDeps, { phone, purpose: "register", code, now });
+          if (await findMemberByPhone(tx, phone)) fail("PHONE_TAKEN", { field: "phone" });
           const created = await insertMember(tx, { phone, passwordHash, referrer, now });
           const session = await createSession(
             tx,
@@ -166,7 +178,8 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["auth"],
         summary: "密码或验证码登录 / sign in with password or SMS code",
-        headers: IdempotencyHeaders,
+        description:
+          "The answer carries a session token: Idempotency-Key is ignored (never stored or replayed).",
         body: Type.Object({
           phone: Phone,
           password: Type.Optional(Type.String({ maxLength: 72 })),
@@ -185,23 +198,28 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
       }
       let passwordChecked: string | null = null;
       if (password !== undefined) {
-        const subject = `member:${phone}`;
-        await checkLoginAllowed(ctx.db, subject, ctx.loginLimits, ctx.clock.now());
+        // One try is reserved atomically before the password is checked (at most 5 per window).
+        const reserved = await reserveMemberTry(
+          ctx.db,
+          { subject: `member:${phone}`, ip: request.ip, now: ctx.clock.now() },
+          ctx.loginLimits,
+        );
         const found = await findMemberByPhone(ctx.db, phone);
         if (!found) await burnVerification(ctx.passwords);
         if (found?.status !== "active" || !(await verifyPassword(found.passwordHash, password))) {
-          await recordLoginFailure(ctx.db, subject, request.ip, ctx.clock.now());
           fail("LOGIN_FAILED");
         }
+        await loginSucceeded(ctx.db, reserved);
         passwordChecked = found.id;
       }
-      return command(ctx, request, reply, async (tx) => {
+      return credentialCommand(ctx, request, reply, async (tx) => {
         const now = ctx.clock.now();
         let memberId = passwordChecked;
         if (memberId === null) {
+          // The code first: an unregistered number has no code, so it answers like a wrong code.
+          await checkCode(tx, codeDeps, { phone, purpose: "login", code: code as string, now });
           const found = await findMemberByPhone(tx, phone);
           if (found?.status !== "active") fail("PHONE_NOT_REGISTERED", { field: "phone" });
-          await checkCode(tx, codeDeps, { phone, purpose: "login", code: code as string, now });
           memberId = found.id;
         }
         const current = await findMemberById(tx, memberId);
@@ -223,7 +241,7 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["auth"],
         summary: "验证码重置密码 / reset the password with an SMS code",
-        headers: IdempotencyHeaders,
+        description: "The body carries a password: Idempotency-Key is ignored (never stored or replayed).",
         body: Type.Object({ phone: Phone, code: Code, newPassword: Password }),
         response: responses(Ok),
       },
@@ -231,11 +249,11 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
     async (request, reply) => {
       const { phone, code, newPassword } = request.body;
       const passwordHash = await hashPassword(newPassword, ctx.passwords);
-      return command(ctx, request, reply, async (tx) => {
+      return credentialCommand(ctx, request, reply, async (tx) => {
         const now = ctx.clock.now();
+        await checkCode(tx, codeDeps, { phone, purpose: "reset", code, now });
         const found = await findMemberByPhone(tx, phone);
         if (!found) fail("PHONE_NOT_REGISTERED", { field: "phone" });
-        await checkCode(tx, codeDeps, { phone, purpose: "reset", code, now });
         await setPasswordHash(tx, found.id, passwordHash);
         await revokeAllSessions(tx, { type: "member", id: found.id }, now);
         return { ok: true };

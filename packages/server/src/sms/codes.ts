@@ -46,11 +46,26 @@ export function hashCode(secret: string, phone: string, purpose: CodePurpose, co
 
 const PURPOSE_ZH: Record<CodePurpose, string> = { register: "注册", login: "登录", reset: "重置密码" };
 
-/** Sends a new code to `phone` (the latest code replaces earlier ones); returns when it expires. */
+/** Why a request for a code is refused although within the limits (the number's account state). */
+export type CodeRefusal = "PHONE_TAKEN" | "PHONE_NOT_REGISTERED";
+
+/**
+ * Sends a new code to `phone` (the latest code replaces earlier ones); returns
+ * when it expires. The send limits are applied first; then `refusal` (the
+ * number is taken / not registered) may refuse the request, which still counts
+ * against the limits (a row without a code), so numbers cannot be enumerated
+ * faster than codes can be requested.
+ */
 export async function sendCode(
   tx: Tx,
   deps: CodeDeps,
-  input: { phone: string; purpose: CodePurpose; ip: string; now: Date },
+  input: {
+    phone: string;
+    purpose: CodePurpose;
+    ip: string;
+    now: Date;
+    refusal?: () => Promise<CodeRefusal | null>;
+  },
 ): Promise<{ expiresAt: Date; content: string | null }> {
   const { phone, purpose, ip, now } = input;
   const { limits } = deps;
@@ -68,6 +83,16 @@ export async function sendCode(
   if (Number(row?.recent) > 0) fail("SMS_TOO_FREQUENT", { field: "phone" });
   if (Number(row?.day) >= limits.perNumberPerDay) fail("SMS_DAILY_LIMIT", { field: "phone" });
   if (Number(row?.address) >= limits.perAddressPerHour) fail("SMS_IP_LIMIT");
+
+  const refusal = input.refusal ? await input.refusal() : null;
+  if (refusal !== null) {
+    await tx.query(
+      `insert into sms_codes (phone, purpose, code_hash, refusal, ip, created_at, expires_at)
+       values ($1, $2, null, $3, $4, $5::timestamptz, $5::timestamptz)`,
+      [phone, purpose, refusal, ip, now.toISOString()],
+    );
+    fail(refusal, { field: "phone", keepWrites: true });
+  }
 
   const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
   const expiresAt = new Date(now.getTime() + limits.codeTtlMs);
@@ -142,7 +167,7 @@ export async function checkCode(
     consumed_at: Date | null;
   }>(
     `select id, code_hash, expires_at, attempts, consumed_at from sms_codes
-     where phone = $1 and purpose = $2 order by id desc limit 1 for update`,
+     where phone = $1 and purpose = $2 and refusal is null order by id desc limit 1 for update`,
     [phone, purpose],
   );
   const row = rows.rows[0];

@@ -60,6 +60,8 @@ export interface CallOptions {
   readonly body?: unknown;
   readonly key?: string;
   readonly headers?: Record<string, string>;
+  /** The client address the server sees (default 127.0.0.1). */
+  readonly remoteAddress?: string;
 }
 
 /** One request through `inject()`; the JSON body is parsed into `json`. */
@@ -77,6 +79,7 @@ export async function call(
     method,
     url,
     headers,
+    ...(options.remoteAddress ? { remoteAddress: options.remoteAddress } : {}),
     ...(options.body !== undefined ? { payload: options.body as object } : {}),
   });
   const text = response.body;
