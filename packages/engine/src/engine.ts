@@ -578,7 +578,13 @@ export class Engine {
         this.members,
         (m) => -this.book.balance(debtAccount(m.id, wallet), WALLET_ASSET[wallet]),
       );
-    const ledger = { memberIds, pointsOwed: owed("points"), cashOwed: owed("cash") };
+    const ledger = {
+      memberIds,
+      pointsOwed: owed("points"),
+      cashOwed: owed("cash"),
+      release: this.current.release,
+      orderIds: open.map((o) => o.id),
+    };
     for (const tx of settlementTransactions(day, result, ledger)) this.book.post(tx);
     const members: DaySettlement["members"][number][] = [];
     for (const m of this.members) {
