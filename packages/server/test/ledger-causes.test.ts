@@ -8,8 +8,11 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { type Posting, parseDecimal, runScenario } from "@jifen/engine";
 import { createSession } from "../src/auth/sessions.ts";
-import { call, openTestApp, operatorToken, type TestApp } from "./support/app.ts";
+import { addConfigVersion } from "../src/config/index.ts";
+import { openDay } from "../src/rewards/index.ts";
+import { call, credit, openTestApp, operatorToken, register, type TestApp } from "./support/app.ts";
 import { dbTargets } from "./support/db.ts";
+import { equityProduct, paidOrder } from "./support/equity.ts";
 import {
   compareWithReplay,
   type DrivenScenario,
@@ -331,6 +334,117 @@ for (const target of dbTargets()) {
             i.businessDay === day1 && i.cause.rule === "release.team",
         );
         assert.equal(adminTeam.description, "Team differential, 一星 10%");
+      });
+    });
+  });
+}
+
+/** Each line of a history page as `kind wallet amount: description`. */
+async function historyText(t: TestApp, token: string, asset: string, language?: string): Promise<string[]> {
+  const response = await call(t, "GET", `/me/ledger?asset=${asset}&limit=100`, {
+    token,
+    ...(language ? { headers: { "accept-language": language } } : {}),
+  });
+  assert.equal(response.statusCode, 200, response.body);
+  return response.data.items.map(
+    (i: { kind: string; wallet: string; amount: string; description: string }) =>
+      `${i.kind} ${i.wallet} ${i.amount}: ${i.description}`,
+  );
+}
+
+for (const target of dbTargets()) {
+  describe(`history descriptions of every movement on ${target.name}`, () => {
+    test("grants (buyer and referrer), sale, conversions, stable payment, adjustment, refund reversal, withdrawal", async () => {
+      await withApp(target, async (t) => {
+        const a = await register(t, "13800000001");
+        const b = await register(t, "13800000002", a.inviteCode);
+        // A referrer's share of the grant (the default gives the referrer none).
+        const operator = await t.db.query<{ id: string }>("select id from operators order by id limit 1");
+        const today = await openDay(t.db);
+        await t.db.transaction((tx) =>
+          addConfigVersion(tx, {
+            patch: { equity: { buyerShare: "0.6", referrerShare: "0.1" } },
+            effectiveDay: today,
+            operatorId: String(operator.rows[0]?.id),
+            note: "test",
+            now: t.clock.now(),
+          }),
+        );
+        const product = await equityProduct(t, "1000");
+        const order = await paidOrder(t, b, product);
+        await credit(t, b.id, "cash", "50");
+        const sell = await call(t, "POST", "/me/equity/sell", { token: b.token, body: { points: "1" } });
+        assert.equal(sell.statusCode, 200, sell.body);
+        const toStable = await call(t, "POST", "/me/equity/to-stable", {
+          token: b.token,
+          body: { points: "2" },
+        });
+        assert.equal(toStable.statusCode, 200, toStable.body);
+        const pay = await call(t, "POST", "/me/stable/pay", {
+          token: b.token,
+          body: { stable: "1", merchantId: a.id },
+        });
+        assert.equal(pay.statusCode, 200, pay.body);
+        const withdraw = await call(t, "POST", "/me/withdrawals", { token: b.token, body: { amount: "10" } });
+        assert.equal(withdraw.statusCode, 201, withdraw.body);
+        const refund = await call(t, "POST", `/admin/orders/${order}/refund`, {
+          token: await operatorToken(t),
+          body: { reason: "顾客退货" },
+        });
+        assert.equal(refund.statusCode, 200, refund.body);
+
+        const bEquity = await historyText(t, b.token, "equity");
+        const has = (lines: string[], pattern: RegExp) =>
+          assert.ok(
+            lines.some((l) => pattern.test(l)),
+            `${pattern} in\n${lines.join("\n")}`,
+          );
+        has(bEquity, new RegExp(`^equity\\.grant equity [0-9.]+: 订单 #${order} 增值积分奖励$`));
+        has(bEquity, /^equity\.sell equity -1: 出售增值积分 1$/);
+        has(bEquity, /^equity\.toStable equity -2: 增值积分转为恒定积分$/);
+        has(bEquity, new RegExp(`^refund\\.reverse (equity|debt:equity) -[0-9.]+: 退款冲回 订单 #${order}`));
+        const bCash = await historyText(t, b.token, "cny");
+        has(bCash, /^equity\.sell cash [0-9.]+: 出售增值积分所得$/);
+        has(bCash, /^adjustment cash 50\.00: 人工调整：test funding/);
+        has(bCash, /^withdrawal\.request cash -10\.00: 提现申请$/);
+        const bStable = await historyText(t, b.token, "stable");
+        has(bStable, /^stable\.pay stable -1: 恒定积分付款给 138\*\*\*\*0001$/);
+        const bExit = await historyText(t, b.token, "exitQuota");
+        has(bExit, new RegExp(`^equity\\.grant exitQuota [0-9.]+: 订单 #${order} 出局额度$`));
+
+        // The referrer's lines name the buyer; the merchant's the payer.
+        const aEquity = await historyText(t, a.token, "equity");
+        has(
+          aEquity,
+          new RegExp(`^equity\\.grant equity [0-9.]+: 推荐 138\\*\\*\\*\\*0002 订单 #${order} 增值积分奖励$`),
+        );
+        has(
+          aEquity,
+          new RegExp(`^refund\\.reverse (equity|debt:equity) -[0-9.]+: 退款冲回 订单 #${order}（推荐奖励）`),
+        );
+        has(
+          await historyText(t, a.token, "stable"),
+          /^stable\.pay stable 1: 收到 138\*\*\*\*0002 恒定积分付款$/,
+        );
+
+        // English.
+        const en = await historyText(t, a.token, "equity", "en");
+        has(
+          en,
+          new RegExp(
+            `^equity\\.grant equity [0-9.]+: Equity points reward for referring 138\\*\\*\\*\\*0002's order #${order}$`,
+          ),
+        );
+        has(
+          en,
+          new RegExp(
+            `^refund\\.reverse (equity|debt:equity) -[0-9.]+: Refund reversal of order #${order} \\(referral reward\\)`,
+          ),
+        );
+        const bEn = await historyText(t, b.token, "cny", "en");
+        has(bEn, /^equity\.sell cash [0-9.]+: Proceeds of equity points sold$/);
+        has(bEn, /^adjustment cash 50\.00: Adjustment: test funding/);
+        has(bEn, /^withdrawal\.request cash -10\.00: Withdrawal requested$/);
       });
     });
   });
