@@ -28,6 +28,7 @@ import {
   memberAccount,
   PlatformAccount,
   type Posting,
+  type PostingCause,
   type Transaction,
   WALLET_ASSET,
   type Wallet,
@@ -317,6 +318,10 @@ export interface SettlementLedgerInput {
   /** Points and cash each member owes before the day (positive micro-units, 0 when none). */
   readonly pointsOwed: BigInt64Array;
   readonly cashOwed: BigInt64Array;
+  /** The day's release parameters: the rates and star level names the causes name. */
+  readonly release: ReleaseConfig;
+  /** Order id of each order index of the settlement input (undefined: an order without one). */
+  readonly orderIds: ArrayLike<string | number | undefined>;
 }
 
 /**
@@ -345,21 +350,62 @@ export function* settlementTransactions(
     };
   }
   const n = ledger.memberIds.length;
+  const { release } = ledger;
+  const G = release.shareRates.length;
   for (let i = 0; i < n; i++) {
     const id = ledger.memberIds[i] as string;
-    const released =
-      (result.static[i] as bigint) +
-      (result.share[i] as bigint) +
-      (result.team[i] as bigint) +
-      (result.peer[i] as bigint);
+    const stat = result.static[i] as bigint;
+    const share = result.share[i] as bigint;
+    const team = result.team[i] as bigint;
+    const peer = result.peer[i] as bigint;
+    const released = stat + share + team + peer;
     if (released > 0n) {
-      const repaid = min(ledger.pointsOwed[i] as bigint, released);
+      // One credit per rule, each repaying points debt first (rule by rule, static first).
       const postings: Posting[] = [
         { account: memberAccount(id, "gift"), asset: "points", amount: -released },
       ];
-      if (repaid > 0n) postings.push({ account: debtAccount(id, "points"), asset: "points", amount: repaid });
-      if (released > repaid)
-        postings.push({ account: memberAccount(id, "points"), asset: "points", amount: released - repaid });
+      let owed = ledger.pointsOwed[i] as bigint;
+      const credit = (amount: bigint, cause: PostingCause) => {
+        const repaid = owed < amount ? owed : amount;
+        owed -= repaid;
+        if (repaid > 0n)
+          postings.push({ account: debtAccount(id, "points"), asset: "points", amount: repaid, cause });
+        if (amount > repaid)
+          postings.push({
+            account: memberAccount(id, "points"),
+            asset: "points",
+            amount: amount - repaid,
+            cause,
+          });
+      };
+      if (stat > 0n) {
+        const o = result.staticOrder[i] as number;
+        const orderId = o >= 0 ? ledger.orderIds[o] : undefined;
+        credit(stat, {
+          rule: "release.static",
+          rate: release.dailyRate,
+          ...(orderId !== undefined ? { order: String(orderId) } : {}),
+        });
+      }
+      if (share > 0n) {
+        for (let g = 0; g < G; g++) {
+          const part = result.shareByGeneration[i * G + g] as bigint;
+          if (part === 0n) continue;
+          const source = result.shareSource[i * G + g] as number;
+          credit(part, {
+            rule: "release.share",
+            rate: release.shareRates[g] as bigint,
+            generation: g + 1,
+            ...(source >= 0 ? { counterpart: ledger.memberIds[source] as string } : {}),
+          });
+        }
+      }
+      if (team > 0n || peer > 0n) {
+        const level = release.starLevels[result.star[i] as number];
+        invariant(level !== undefined, "a team or peer release goes to a member with a star level");
+        if (team > 0n) credit(team, { rule: "release.team", rate: level.rate, star: level.name });
+        if (peer > 0n) credit(peer, { rule: "release.peer", rate: release.peerRate, star: level.name });
+      }
       yield { day, kind: "release.daily", ref, postings };
     }
     const dividend = result.dividend[i] as bigint;

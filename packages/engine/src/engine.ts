@@ -591,7 +591,13 @@ export class Engine {
       BigInt64Array.from(this.members, (m) =>
         checkInt64(-this.book.balance(debtAccount(m.id, wallet), WALLET_ASSET[wallet]), `${wallet} owed`),
       );
-    const ledger = { memberIds, pointsOwed: owed("points"), cashOwed: owed("cash") };
+    const ledger = {
+      memberIds,
+      pointsOwed: owed("points"),
+      cashOwed: owed("cash"),
+      release: this.current.release,
+      orderIds: open.map((o) => o.id),
+    };
     for (const tx of settlementTransactions(day, result, ledger)) this.book.post(tx);
     const members: DaySettlement["members"][number][] = [];
     for (const m of this.members) {

@@ -96,11 +96,42 @@ export function debtAccount(memberId: string, wallet: DebtWallet): string {
   return `m:${memberId}:debt:${wallet}`;
 }
 
+/** The settlement's release rules (models.md §3.2–§3.5), each a cause a posting can carry. */
+export type CauseRule = "release.static" | "release.share" | "release.team" | "release.peer";
+
+export const CAUSE_RULES: readonly CauseRule[] = [
+  "release.static",
+  "release.share",
+  "release.team",
+  "release.peer",
+];
+
+/**
+ * Why a posting moved, where its transaction's kind does not say it all: the
+ * daily release (`release.daily`) credits a member once per rule, each credit
+ * naming its rule and the figures of that rule as the settlement applied them.
+ */
+export interface PostingCause {
+  readonly rule: CauseRule;
+  /** The rule's rate (micro: 1.2% = 12_000n): the daily rate, the generation's share rate, the star level's rate, the peer rate. */
+  readonly rate: bigint;
+  /** Share: the generation (1 = direct referrals). */
+  readonly generation?: number;
+  /** Team and peer: the member's star level name that day. */
+  readonly star?: string;
+  /** Static: the order released from, when exactly one order released that day. */
+  readonly order?: string;
+  /** Share: the one member of that generation whose static release it was, when exactly one. */
+  readonly counterpart?: string;
+}
+
 export interface Posting {
   readonly account: string;
   readonly asset: Asset;
   /** Micro-units; positive credits the account, negative debits it. */
   readonly amount: bigint;
+  /** Why, for the postings of a rule inside a wider transaction (the daily release's credits). */
+  readonly cause?: PostingCause;
 }
 
 /** What caused a transaction. */

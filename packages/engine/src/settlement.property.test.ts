@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
+import { settlementTransactions } from "./commands.ts";
 import { type CycleConfig, configFromInput, type ReleaseConfig } from "./config.ts";
 import { Engine } from "./engine.ts";
 import { FEN, floorDiv, min, SCALE, units } from "./money.ts";
@@ -500,4 +501,97 @@ test("property 10: a 10,000-deep chain settles without stack overflow (columns a
   assert.equal(settlement.totals.static, units(36) * BigInt(n));
   assert.equal(engine.star("C0"), "六星");
   assert.equal(engine.networkPerformance("C0").cash, units(3000) * BigInt(n - 1));
+});
+
+// ---- the ledger's causes -------------------------------------------------------------------
+
+test("property 11: the daily release's postings split it by rule, each naming the engine's figures (commands.ts)", () => {
+  fc.assert(
+    fc.property(settlementCaseArb(), (c) => {
+      const result = settleDay(c.input, c.release, c.cycle);
+      const n = c.input.memberCount;
+      const G = c.release.shareRates.length;
+      // Reference: who released from which orders, and which members make up each generation.
+      const staticOrders = Array.from({ length: n }, () => [] as number[]);
+      for (let o = 0; o < c.input.orderMember.length; o++) {
+        const r = min(c.input.orderBase[o] as bigint, c.input.orderRemaining[o] as bigint);
+        if (r > 0n) staticOrders[c.input.orderMember[o] as number]?.push(o);
+      }
+      const genMembers = Array.from({ length: n }, () => Array.from({ length: G }, () => new Set<number>()));
+      for (let y = 0; y < n; y++) {
+        if ((result.static[y] as bigint) === 0n) continue;
+        let g = 0;
+        for (const u of ancestors(c.input.parent, y)) {
+          if (g >= G) break;
+          genMembers[u]?.[g]?.add(y);
+          g++;
+        }
+      }
+      const memberIds = Array.from({ length: n }, (_, i) => `M${i}`);
+      const pointsOwed = BigInt64Array.from(result.static, (s, i) => (i % 3 === 0 ? s / 2n + 1n : 0n));
+      const orderIds = Array.from({ length: c.input.orderMember.length }, (_, o) => `o${o}`);
+      const ledger = { memberIds, pointsOwed, cashOwed: new BigInt64Array(n), release: c.release, orderIds };
+      const seen = new Set<number>();
+      for (const t of settlementTransactions(1, result, ledger)) {
+        if (t.kind !== "release.daily") continue;
+        const i = Number(/^m:M(\d+):/.exec(t.postings[0]?.account ?? "")?.[1]);
+        seen.add(i);
+        const sums = { static: 0n, share: 0n, team: 0n, peer: 0n };
+        const shareByGen = new Array<bigint>(G).fill(0n);
+        let repaid = 0n;
+        for (const p of t.postings) {
+          if (p.account.endsWith(":gift")) {
+            assert.equal(p.cause, undefined);
+            continue;
+          }
+          const cause = p.cause;
+          assert.ok(cause, `${p.account} names its rule`);
+          if (p.account.includes(":debt:")) repaid += p.amount;
+          const rule = cause.rule.slice("release.".length) as keyof typeof sums;
+          sums[rule] += p.amount;
+          if (cause.rule === "release.static") {
+            assert.equal(cause.rate, c.release.dailyRate);
+            const orders = staticOrders[i] as number[];
+            assert.equal(cause.order, orders.length === 1 ? `o${orders[0]}` : undefined);
+          } else if (cause.rule === "release.share") {
+            const g = (cause.generation as number) - 1;
+            assert.equal(cause.rate, c.release.shareRates[g]);
+            shareByGen[g] = (shareByGen[g] as bigint) + p.amount;
+            const members = genMembers[i]?.[g] as Set<number>;
+            assert.ok(members.size > 0, "a generation paid has members who released");
+            assert.equal(cause.counterpart, members.size === 1 ? `M${[...members][0]}` : undefined);
+          } else {
+            const level = c.release.starLevels[result.star[i] as number];
+            assert.equal(cause.star, level?.name);
+            assert.equal(cause.rate, cause.rule === "release.team" ? level?.rate : c.release.peerRate);
+          }
+        }
+        assert.equal(sums.static, result.static[i]);
+        assert.equal(sums.share, result.share[i]);
+        assert.equal(sums.team, result.team[i]);
+        assert.equal(sums.peer, result.peer[i]);
+        const released = sums.static + sums.share + sums.team + sums.peer;
+        assert.equal(repaid, min(pointsOwed[i] as bigint, released), "debt repaid first, no more than owed");
+        // Each generation's part is its own rounded-down entitlement, less any cap, plus at most the rounding.
+        for (let g = 0; g < G; g++) {
+          let sum = 0n;
+          for (const y of genMembers[i]?.[g] ?? []) sum += result.static[y] as bigint;
+          const own = (sum * (c.release.shareRates[g] as bigint)) / SCALE;
+          assert.ok(
+            (shareByGen[g] as bigint) <= own + BigInt(G),
+            `generation ${g + 1} part within its entitlement`,
+          );
+        }
+      }
+      for (let i = 0; i < n; i++) {
+        const released =
+          (result.static[i] as bigint) +
+          (result.share[i] as bigint) +
+          (result.team[i] as bigint) +
+          (result.peer[i] as bigint);
+        assert.equal(seen.has(i), released > 0n);
+      }
+    }),
+    propertyParams(200),
+  );
 });

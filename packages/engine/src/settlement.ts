@@ -59,6 +59,17 @@ export interface SettlementResult {
   readonly team: BigInt64Array;
   readonly peer: BigInt64Array;
   readonly dividend: BigInt64Array;
+  /**
+   * The causes of the release, for the ledger (commands.ts `settlementTransactions`):
+   * per member, the only order its static release came from (order index), −1 when
+   * none, −2 when several; per member and generation (member-major, `i × G + g` for
+   * G = shareRates.length), the share paid for that generation (Σ over g = `share`)
+   * and the only member whose static release made up that generation's sum (−1 none,
+   * −2 several).
+   */
+  readonly staticOrder: Int32Array;
+  readonly shareByGeneration: BigInt64Array;
+  readonly shareSource: Int32Array;
   /** Per order: remaining gift after the day and points released from it today. */
   readonly orderRemaining: BigInt64Array;
   readonly orderReleased: BigInt64Array;
@@ -159,6 +170,7 @@ export function settleDay(
   const remaining = input.orderRemaining.slice();
   const released = new BigInt64Array(orderCount);
   const staticRel = new BigInt64Array(n);
+  const staticOrder = new Int32Array(n).fill(-1);
   const avail = new BigInt64Array(n);
   for (let o = 0; o < orderCount; o++) {
     const m = input.orderMember[o] as number;
@@ -173,9 +185,11 @@ export function settleDay(
       overflow("a member's static release or gift", mine > left ? mine : left);
     staticRel[m] = mine;
     avail[m] = left;
+    if (r !== 0n) staticOrder[m] = staticOrder[m] === -1 ? o : -2;
   }
 
-  const shareEnt = shareEntitlements(input.parent, staticRel, order, release.shareRates);
+  const shareGen = shareGenerations(input.parent, staticRel, order, release.shareRates.length);
+  const shareEnt = shareFromGenerations(shareGen.sums, release.shareRates, n);
   const { team: teamEnt, peer: peerEnt } = teamEntitlements(input.parent, staticRel, order, star, release);
 
   // 2. Accelerations capped by the gift left: share, then team, then peer.
@@ -210,6 +224,7 @@ export function settleDay(
   }
 
   const cycleResult = cycleDividends(input, cycle);
+  const shareByGeneration = splitShare(share, shareGen.sums, release.shareRates);
 
   let totStatic = 0n;
   let totShare = 0n;
@@ -228,6 +243,9 @@ export function settleDay(
     team,
     peer,
     dividend: cycleResult.dividend,
+    staticOrder,
+    shareByGeneration,
+    shareSource: shareGen.sources,
     orderRemaining: remaining,
     orderReleased: released,
     quota: cycleResult.quota,
@@ -257,12 +275,31 @@ export function shareEntitlements(
   order: Int32Array,
   shareRates: readonly bigint[],
 ): BigInt64Array {
+  const gen = shareGenerations(parent, staticRel, order, shareRates.length);
+  return shareFromGenerations(gen.sums, shareRates, parent.length);
+}
+
+/**
+ * The static releases of each member's generations 1 … G, member-major (`sums[i × G + g]`
+ * is Σ static releases of i's generation g + 1), and the one member whose release makes
+ * up each sum (−1 none, −2 several): G bottom-up passes.
+ */
+export function shareGenerations(
+  parent: Int32Array,
+  staticRel: BigInt64Array,
+  order: Int32Array,
+  generations: number,
+): { sums: BigInt64Array; sources: Int32Array } {
   const n = parent.length;
-  // generations[g][u] = Σ static releases of u's generation g + 1, each a column.
-  const generations: BigInt64Array[] = [];
+  const G = generations;
+  const sums = new BigInt64Array(n * G);
+  const sources = new Int32Array(n * G).fill(-1);
   let generation = staticRel;
-  for (let g = 0; g < shareRates.length; g++) {
+  let source = new Int32Array(n);
+  for (let i = 0; i < n; i++) source[i] = (staticRel[i] as bigint) !== 0n ? i : -1;
+  for (let g = 0; g < G; g++) {
     const next = new BigInt64Array(n);
+    const nextSource = new Int32Array(n).fill(-1);
     for (let k = order.length - 1; k >= 0; k--) {
       const u = order[k] as number;
       const p = parent[u] as number;
@@ -272,19 +309,69 @@ export function shareEntitlements(
         const total = (next[p] as bigint) + sum;
         if (total > INT64_MAX) overflow("a generation's static releases", total);
         next[p] = total;
+        nextSource[p] = nextSource[p] === -1 ? (source[u] as number) : -2;
       }
     }
-    generations.push(next);
+    for (let i = 0; i < n; i++) {
+      const sum = next[i] as bigint;
+      if (sum !== 0n) {
+        sums[i * G + g] = sum;
+        sources[i * G + g] = nextSource[i] as number;
+      }
+    }
     generation = next;
+    source = nextSource;
   }
+  return { sums, sources };
+}
+
+/** Σ_g rate_g × sums_g per member, exact, rounded down to 6 places once (§3.3). */
+function shareFromGenerations(sums: BigInt64Array, shareRates: readonly bigint[], n: number): BigInt64Array {
+  const G = shareRates.length;
   const out = new BigInt64Array(n);
+  if (G === 0) return out;
   for (let i = 0; i < n; i++) {
     let exact = 0n;
-    for (let g = 0; g < generations.length; g++) {
-      const sum = (generations[g] as BigInt64Array)[i] as bigint;
+    for (let g = 0; g < G; g++) {
+      const sum = sums[i * G + g] as bigint;
       if (sum !== 0n) exact += sum * (shareRates[g] as bigint);
     }
     if (exact !== 0n) out[i] = checkInt64(exact / SCALE, "a share entitlement");
+  }
+  return out;
+}
+
+/**
+ * The share each member was paid (`paid`, its entitlement capped by the gift left)
+ * split by generation, for the ledger's causes: generation by generation, each takes
+ * its own rounded-down part while any is left; the rounding left over (under one
+ * micro-unit per generation) goes to the first generation that earned anything.
+ * The parts sum to `paid` exactly; the day's figures do not depend on this split.
+ */
+export function splitShare(
+  paid: BigInt64Array,
+  sums: BigInt64Array,
+  shareRates: readonly bigint[],
+): BigInt64Array {
+  const G = shareRates.length;
+  const n = paid.length;
+  const out = new BigInt64Array(n * G);
+  for (let i = 0; i < n; i++) {
+    const total = paid[i] as bigint;
+    if (total === 0n) continue;
+    let left = total;
+    let first = -1;
+    for (let g = 0; g < G; g++) {
+      const sum = sums[i * G + g] as bigint;
+      if (sum === 0n) continue;
+      const part = (sum * (shareRates[g] as bigint)) / SCALE;
+      if (first < 0 && sum * (shareRates[g] as bigint) !== 0n) first = g;
+      const take = part < left ? part : left;
+      out[i * G + g] = take;
+      left -= take;
+    }
+    invariant(first >= 0, "a member paid a share has a generation that earned it");
+    if (left !== 0n) out[i * G + first] = (out[i * G + first] as bigint) + left;
   }
   return out;
 }

@@ -13,6 +13,7 @@ import type { App, AppContext, AuthOperator } from "../http/context.ts";
 import { formatAmount, iso } from "../http/format.ts";
 import { requireOperator, requireOperatorPendingChange } from "../http/guards.ts";
 import {
+  causeProperties,
   createdResponses,
   Decimal,
   Id,
@@ -25,7 +26,7 @@ import {
   pageQuery,
   responses,
 } from "../http/schemas.ts";
-import { memberHistory, memberWallets } from "../ledger/index.ts";
+import { memberHistory, memberWallets, requestLanguage } from "../ledger/index.ts";
 import {
   findMemberById,
   listMembers,
@@ -485,6 +486,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
               account: Type.String(),
               amount: Type.String(),
               createdAt: Instant,
+              ...causeProperties,
             }),
           ),
         ),
@@ -498,6 +500,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
         asset,
         request.query.cursor ?? null,
         request.query.limit,
+        requestLanguage(request.headers),
       );
       return {
         items: page.items.map((l) => ({

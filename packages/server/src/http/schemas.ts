@@ -57,3 +57,28 @@ export const IdempotencyHeaders = Type.Object({
     Type.String({ description: "repeat a request safely: the same key and body return the first answer" }),
   ),
 });
+
+/** Why a history line moved (docs/server.md, "History"). */
+export const CauseSchema = Type.Object({
+  kind: Type.String({ description: "the transaction's kind, e.g. release.daily, equity.grant" }),
+  rule: Nullable(
+    Type.String({
+      description: "release.static, release.share, release.team or release.peer (daily release)",
+    }),
+  ),
+  orderId: Nullable(Type.String({ description: "the order it comes from" })),
+  rate: Nullable(Type.String({ description: "the rule's rate as a decimal (0.012 = 1.2%)" })),
+  generation: Nullable(Type.Integer({ description: "share release: 1 = direct referrals" })),
+  starLevel: Nullable(Type.String({ description: "team and peer release: the member's star level" })),
+  day: Type.String({ description: "business day" }),
+  counterpart: Nullable(Type.String({ description: "the other member, phone masked (138****5678)" })),
+  reason: Nullable(Type.String({ description: "the operator's reason (adjustment, rejected withdrawal)" })),
+});
+
+/** A history line's cause and its sentence in the request's language (Accept-Language; zh-CN default). */
+export const causeProperties = {
+  cause: CauseSchema,
+  description: Type.String({
+    description: "the cause in the request's language (Accept-Language: en for English)",
+  }),
+};

@@ -1,7 +1,16 @@
 import { type Asset, parseDecimal } from "@jifen/engine";
 import type { Queryable } from "../db/index.ts";
+import {
+  type Cause,
+  causeOf,
+  describe,
+  type Language,
+  maskedCounterpart,
+  orderIdOfRef,
+  stablePayParties,
+} from "./causes.ts";
 
-/** One line of a member's history: a posting to one of their accounts. */
+/** One line of a member's history: a posting to one of their accounts, and why it moved. */
 export interface HistoryLine {
   readonly id: string;
   readonly transactionId: string;
@@ -13,6 +22,10 @@ export interface HistoryLine {
   readonly account: string;
   readonly amount: bigint;
   readonly createdAt: Date;
+  /** What caused it (kind, rule, order, rate, generation, star level, day, counterpart, reason). */
+  readonly cause: Cause;
+  /** The cause as a sentence in the requested language. */
+  readonly description: string;
 }
 
 /** A page of history, newest first, and the cursor of the next page (null at the end). */
@@ -21,42 +34,119 @@ export interface HistoryPage {
   readonly nextCursor: string | null;
 }
 
-/** A member's postings in one asset, newest first; `cursor` is the last id of the previous page. */
+interface Row {
+  id: string;
+  transaction_id: string;
+  business_day: string;
+  kind: string;
+  ref: string;
+  memo: string | null;
+  account: string;
+  amount: string;
+  created_at: Date;
+  rule: string | null;
+  rate_ppm: number | null;
+  generation: number | null;
+  star: string | null;
+  order_id: string | null;
+  counterpart_id: string | null;
+}
+
+/** Kinds whose `order:<id>` ref may credit someone other than the buyer (the referrer). */
+const REFERRER_KINDS = new Set(["equity.grant", "cycle.grant", "refund.reverse"]);
+
+/**
+ * A member's postings in one asset, newest first; `cursor` is the last id of the previous page.
+ * Each line carries its cause and a description in `language` (zh-CN unless given).
+ */
 export async function memberHistory(
   q: Queryable,
   memberId: string,
   asset: Asset,
   cursor: string | null,
   limit: number,
+  language: Language = "zh-CN",
 ): Promise<HistoryPage> {
-  const rows = await q.query<{
-    id: string;
-    transaction_id: string;
-    business_day: string;
-    kind: string;
-    ref: string;
-    memo: string | null;
-    account: string;
-    amount: string;
-    created_at: Date;
-  }>(
-    `select p.id, p.transaction_id, t.business_day, t.kind, t.ref, t.memo, p.account, p.amount, t.created_at
+  const rows = await q.query<Row>(
+    `select p.id, p.transaction_id, t.business_day, t.kind, t.ref, t.memo, p.account, p.amount, t.created_at,
+            p.rule, p.rate_ppm, p.generation, p.star, p.order_id, p.counterpart_id
      from ledger_postings p join ledger_transactions t on t.id = p.transaction_id and t.batch = p.batch
      where p.member_id = $1::bigint and p.asset = $2 and ($3::bigint is null or p.id < $3::bigint)
      order by p.id desc limit $4`,
     [memberId, asset, cursor, limit + 1],
   );
-  const items = rows.rows.slice(0, limit).map((r) => ({
-    id: r.id,
-    transactionId: r.transaction_id,
-    businessDay: r.business_day,
-    kind: r.kind,
-    ref: r.ref,
-    memo: r.memo,
-    account: r.account,
-    amount: parseDecimal(r.amount),
-    createdAt: r.created_at,
-  }));
+  const page = rows.rows.slice(0, limit);
+
+  // The page's orders (their buyers tell a referrer's line from the buyer's) and the other
+  // members it names, each looked up once for the page.
+  const orderIds = new Set<string>();
+  const memberIds = new Set<string>();
+  for (const r of page) {
+    const orderId = r.order_id ?? orderIdOfRef(r.ref);
+    if (orderId !== null && REFERRER_KINDS.has(r.kind)) orderIds.add(orderId);
+    if (r.counterpart_id !== null) memberIds.add(r.counterpart_id);
+    const parties = r.kind === "stable.pay" ? stablePayParties(r.ref) : null;
+    if (parties) memberIds.add(parties.payer === memberId ? parties.merchant : parties.payer);
+  }
+  const buyers = new Map<string, string>();
+  if (orderIds.size > 0) {
+    const found = await q.query<{ id: string; member_id: string }>(
+      "select id, member_id from orders where id = any($1::bigint[])",
+      [[...orderIds]],
+    );
+    for (const o of found.rows) {
+      buyers.set(String(o.id), String(o.member_id));
+      if (String(o.member_id) !== memberId) memberIds.add(String(o.member_id));
+    }
+  }
+  const phones = new Map<string, string>();
+  if (memberIds.size > 0) {
+    const found = await q.query<{ id: string; phone: string }>(
+      "select id, phone from members where id = any($1::bigint[])",
+      [[...memberIds]],
+    );
+    for (const m of found.rows) phones.set(String(m.id), m.phone);
+  }
+
+  const prefix = `m:${memberId}:`;
+  const items = page.map((r): HistoryLine => {
+    const amount = parseDecimal(r.amount);
+    const orderId = r.order_id ?? orderIdOfRef(r.ref);
+    const buyer = orderId !== null && REFERRER_KINDS.has(r.kind) ? buyers.get(orderId) : undefined;
+    const asReferrer = buyer !== undefined && buyer !== memberId;
+    let other: string | null = r.counterpart_id;
+    if (asReferrer) other = buyer;
+    const parties = r.kind === "stable.pay" ? stablePayParties(r.ref) : null;
+    if (parties) other = parties.payer === memberId ? parties.merchant : parties.payer;
+    const input = {
+      kind: r.kind,
+      ref: r.ref,
+      memo: r.memo,
+      businessDay: r.business_day,
+      wallet: r.account.startsWith(prefix) ? r.account.slice(prefix.length) : r.account,
+      amount,
+      rule: r.rule,
+      ratePpm: r.rate_ppm === null ? null : Number(r.rate_ppm),
+      generation: r.generation === null ? null : Number(r.generation),
+      star: r.star,
+      orderId,
+      counterpart: other === null ? null : maskedCounterpart(phones.get(other)),
+      asReferrer,
+    };
+    return {
+      id: r.id,
+      transactionId: r.transaction_id,
+      businessDay: r.business_day,
+      kind: r.kind,
+      ref: r.ref,
+      memo: r.memo,
+      account: r.account,
+      amount,
+      createdAt: r.created_at,
+      cause: causeOf(input),
+      description: describe(input, language),
+    };
+  });
   const last = items[items.length - 1];
   return { items, nextCursor: rows.rows.length > limit && last ? last.id : null };
 }

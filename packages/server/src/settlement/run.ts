@@ -245,7 +245,7 @@ async function attemptDay(
         }),
       };
     }
-    const rows = await writeDay(tx, columns, result, starNames, {
+    const rows = await writeDay(tx, columns, result, effective.config.release, {
       now: options.now,
       lap,
       record: (phase, ms) => {

@@ -12,6 +12,8 @@ import {
   type Asset,
   FEN,
   type Posting,
+  type PostingCause,
+  type ReleaseConfig,
   type SettlementResult,
   settlementTransactions,
   type Transaction,
@@ -195,7 +197,7 @@ export async function writeDay(
   tx: Tx,
   columns: DayColumns,
   result: SettlementResult,
-  starNames: readonly string[],
+  release: ReleaseConfig,
   options: {
     now: Date;
     stage?: StageRunner;
@@ -214,6 +216,7 @@ export async function writeDay(
   const total = countTransactions(result);
   const ids = await reserveTransactionIds(tx, total);
 
+  const starNames = release.starLevels.map((s) => s.name);
   const parallel = options.stage !== undefined;
   const stage: StageRunner = options.stage ?? ((fn) => fn(tx));
   const abort = { aborted: false };
@@ -224,7 +227,7 @@ export async function writeDay(
     stageMark = at;
   };
   const staging = stage((s) =>
-    stageDay(s, columns, result, {
+    stageDay(s, columns, result, release, {
       ...options,
       lap: parallel ? stageLap : lap,
       ids,
@@ -242,7 +245,7 @@ export async function writeDay(
     // 2. Balances: the net delta per (account, asset), in one UPDATE and one INSERT for first rows.
     balanceRows = await applyBalanceDeltas(
       tx,
-      deltaRows(result, ledgerInput(columns), columns.memberIds),
+      deltaRows(result, ledgerInput(columns, release), columns.memberIds),
       options.afterBatch,
       () => lap("write:balance-deltas"),
     );
@@ -282,6 +285,7 @@ async function stageDay(
   s: Tx,
   columns: DayColumns,
   result: SettlementResult,
+  release: ReleaseConfig,
   options: {
     now: Date;
     progress?: ProgressFn;
@@ -312,14 +316,18 @@ async function stageDay(
   const transactionText = new CopyChunker();
   function* postingRows(): Generator<string> {
     const rows = new CopyChunker();
-    for (const t of settlementTransactions(0, result, ledgerInput(columns))) {
+    for (const t of settlementTransactions(0, result, ledgerInput(columns, release))) {
       assertTransaction(t);
       const id = ids[k++];
       transactionText.push(`${id}\t${day}\t${t.kind}\t${ref}\t${COPY_NULL}\t${createdAt}`);
       for (const p of t.postings) {
         if (p.amount === 0n) continue;
         const member = memberOf(p.account);
-        rows.push(`${id}\t${p.account}\t${p.asset}\t${microText(p.amount)}\t${member ?? COPY_NULL}`);
+        rows.push(
+          `${id}\t${p.account}\t${p.asset}\t${microText(p.amount)}\t${member ?? COPY_NULL}\t${
+            p.cause === undefined ? NO_CAUSE : causeText(p.cause)
+          }`,
+        );
         postingTotal++;
       }
       for (const chunk of rows.drain()) {
@@ -331,7 +339,7 @@ async function stageDay(
     options.progress?.("write:postings", total, total);
   }
   const postings = await s.copyFrom(
-    `ledger_postings_d${batchNo} (transaction_id, account, asset, amount, member_id)`,
+    `ledger_postings_d${batchNo} (transaction_id, account, asset, amount, member_id, ${CAUSE_COLUMNS})`,
     postingRows(),
     batch("postings"),
   );
@@ -387,8 +395,26 @@ async function stageDay(
 }
 
 /** What `settlementTransactions` needs besides the result. */
-function ledgerInput(columns: DayColumns) {
-  return { memberIds: columns.memberIds, pointsOwed: columns.pointsOwed, cashOwed: columns.cashOwed };
+function ledgerInput(columns: DayColumns, release: ReleaseConfig) {
+  return {
+    memberIds: columns.memberIds,
+    pointsOwed: columns.pointsOwed,
+    cashOwed: columns.cashOwed,
+    release,
+    orderIds: columns.orderIds,
+  };
+}
+
+/** The posting columns of a cause (migration 0006), in COPY order. */
+const CAUSE_COLUMNS = "rule, rate_ppm, generation, star, order_id, counterpart_id";
+/** The cause columns of a posting without one. */
+const NO_CAUSE = `${COPY_NULL}\t${COPY_NULL}\t${COPY_NULL}\t${COPY_NULL}\t${COPY_NULL}\t${COPY_NULL}`;
+
+/** A posting's cause as its COPY columns (rates are micro-units of 1, i.e. parts per million). */
+function causeText(c: PostingCause): string {
+  return `${c.rule}\t${c.rate}\t${c.generation ?? COPY_NULL}\t${
+    c.star === undefined ? COPY_NULL : escapeCopy(c.star)
+  }\t${c.order ?? COPY_NULL}\t${c.counterpart ?? COPY_NULL}`;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { App, AppContext } from "../http/context.ts";
 import { formatAmount, formatYuan, iso } from "../http/format.ts";
 import { requireMember } from "../http/guards.ts";
 import {
+  causeProperties,
   createdResponses,
   Decimal,
   IdempotencyHeaders,
@@ -15,7 +16,7 @@ import {
   PageQuery,
   responses,
 } from "../http/schemas.ts";
-import { memberHistory, memberWallets } from "../ledger/index.ts";
+import { memberHistory, memberWallets, requestLanguage } from "../ledger/index.ts";
 import { equityRoutes } from "./equity-routes.ts";
 import { listWithdrawals, requestWithdrawal, type Withdrawal } from "./withdrawals.ts";
 
@@ -36,6 +37,7 @@ const HistoryLineSchema = Type.Object({
   wallet: Type.String({ description: "the wallet, or debt:<wallet>" }),
   amount: Type.String({ description: "signed: + in, − out" }),
   createdAt: Instant,
+  ...causeProperties,
 });
 
 /** A withdrawal as the API shows it. */
@@ -122,6 +124,7 @@ export async function walletRoutes(app: App, ctx: AppContext): Promise<void> {
         asset,
         request.query.cursor ?? null,
         request.query.limit,
+        requestLanguage(request.headers),
       );
       const prefix = `m:${memberId}:`;
       return {
@@ -135,6 +138,8 @@ export async function walletRoutes(app: App, ctx: AppContext): Promise<void> {
           wallet: line.account.slice(prefix.length),
           amount: formatAmount(asset, line.amount),
           createdAt: iso(line.createdAt),
+          cause: line.cause,
+          description: line.description,
         })),
         nextCursor: page.nextCursor,
       };
