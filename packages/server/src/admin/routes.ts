@@ -12,6 +12,7 @@ import { command } from "../http/command.ts";
 import type { App, AppContext, AuthOperator } from "../http/context.ts";
 import { formatAmount, iso } from "../http/format.ts";
 import { requireOperator } from "../http/guards.ts";
+import { MAX_ADJUSTMENT_MICRO, MAX_PRICE_MICRO } from "../http/limits.ts";
 import {
   createdResponses,
   Decimal,
@@ -22,8 +23,10 @@ import {
   Nullable,
   Page,
   Password,
+  pageLimit,
   pageQuery,
   responses,
+  Text,
 } from "../http/schemas.ts";
 import { memberHistory, memberWallets } from "../ledger/index.ts";
 import {
@@ -124,7 +127,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
         security: [],
         headers: IdempotencyHeaders,
         body: Type.Object({
-          username: Type.String({ minLength: 1, maxLength: 64 }),
+          username: Text({ minLength: 1, maxLength: 64 }),
           password: Type.String({ maxLength: 72 }),
         }),
         response: responses(
@@ -198,7 +201,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
         headers: IdempotencyHeaders,
         body: Type.Object({
           username: Type.String({ pattern: "^[A-Za-z0-9_.-]{2,32}$" }),
-          displayName: Type.String({ minLength: 1, maxLength: 64 }),
+          displayName: Text({ minLength: 1, maxLength: 64 }),
           role: Role,
           password: Password,
         }),
@@ -243,7 +246,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
     async (request) => {
       const page = await listMembers(ctx.db, {
         cursor: request.query.cursor ?? null,
-        limit: request.query.limit,
+        limit: pageLimit(request.query.limit),
         ...(request.query.phone ? { phonePrefix: request.query.phone } : {}),
       });
       return { items: page.items.map(memberView), nextCursor: page.nextCursor };
@@ -316,7 +319,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
         request.params.id,
         asset,
         request.query.cursor ?? null,
-        request.query.limit,
+        pageLimit(request.query.limit),
       );
       return {
         items: page.items.map((l) => ({
@@ -341,7 +344,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
         body: Type.Object({
           wallet: Type.String({ description: "cash, points or stable (never equity)" }),
           amount: Decimal("signed: positive adds, negative takes (cash to the fen, points to 6 decimals)"),
-          reason: Type.String({ maxLength: 200 }),
+          reason: Text({ maxLength: 200 }),
         }),
         response: createdResponses(
           Type.Object({ transactionId: Type.String(), wallet: Type.String(), balance: Type.String() }),
@@ -350,7 +353,12 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
     },
     async (request, reply) => {
       const wallet = checkAdjustable(request.body.wallet);
-      const amount = parseSignedAmount(request.body.amount, ADJUST_PLACES[wallet], "amount");
+      const amount = parseSignedAmount(
+        request.body.amount,
+        ADJUST_PLACES[wallet],
+        "amount",
+        MAX_ADJUSTMENT_MICRO,
+      );
       return command(
         ctx,
         request,
@@ -398,7 +406,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
     async (request) => {
       const page = await listOrders(ctx.db, {
         cursor: request.query.cursor ?? null,
-        limit: request.query.limit,
+        limit: pageLimit(request.query.limit),
         ...(request.query.memberId ? { memberId: request.query.memberId } : {}),
         ...(request.query.status ? { status: request.query.status as "paid" } : {}),
       });
@@ -479,7 +487,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
     async (request) => {
       const page = await listWithdrawals(ctx.db, {
         cursor: request.query.cursor ?? null,
-        limit: request.query.limit,
+        limit: pageLimit(request.query.limit),
         ...(request.query.status ? { status: request.query.status as "pending" } : {}),
         ...(request.query.memberId ? { memberId: request.query.memberId } : {}),
       });
@@ -497,7 +505,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
           summary: approve ? "批准提现 / approve a withdrawal" : "驳回提现（退回余额）/ reject a withdrawal",
           headers: IdempotencyHeaders,
           params: IdParams,
-          body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) }),
+          body: Type.Object({ reason: Type.Optional(Text({ maxLength: 200 })) }),
           response: responses(WithdrawalSchema),
         },
       },
@@ -530,8 +538,8 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   // ---- products ----------------------------------------------------------
 
   const ProductBody = Type.Object({
-    name: Type.String({ minLength: 1, maxLength: 100 }),
-    description: Type.String({ maxLength: 2000, default: "" }),
+    name: Text({ minLength: 1, maxLength: 100 }),
+    description: Text({ maxLength: 2000, default: "", multiline: true }),
     price: Decimal("yuan, at most 2 decimals"),
     plans: Type.Array(Type.String(), { maxItems: 3, description: "equity, cycle, release" }),
     membershipPackage: Type.Boolean({ default: false }),
@@ -547,7 +555,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   }) => ({
     name: body.name,
     description: body.description,
-    price: parseYuan(body.price, "price"),
+    price: parseYuan(body.price, "price", MAX_PRICE_MICRO),
     plans: checkPlans(body.plans),
     membershipPackage: body.membershipPackage,
     active: body.active,
@@ -674,7 +682,8 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
     },
     async (request, reply) =>
       command(ctx, request, reply, async (tx) => {
-        const { cursor, limit, phone } = request.query;
+        const { cursor, phone } = request.query;
+        const limit = pageLimit(request.query.limit);
         const rows = await tx.query<{
           id: string;
           provider: string;
@@ -707,7 +716,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
         summary: "操作日志 / operator audit log",
         querystring: pageQuery({
           operatorId: Type.Optional(Id),
-          action: Type.Optional(Type.String({ maxLength: 64 })),
+          action: Type.Optional(Text({ maxLength: 64 })),
         }),
         response: responses(
           Page(
@@ -729,7 +738,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
     async (request) => {
       const page = await listAudit(ctx.db, {
         cursor: request.query.cursor ?? null,
-        limit: request.query.limit,
+        limit: pageLimit(request.query.limit),
         ...(request.query.operatorId ? { operatorId: request.query.operatorId } : {}),
         ...(request.query.action ? { action: request.query.action } : {}),
       });
@@ -799,7 +808,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
             description:
               'keys to change, e.g. { release: { pointsPayRatio: "0.5" }, withdrawal: { feeRate: "0.006" } }',
           }),
-          note: Type.String({ maxLength: 200, default: "" }),
+          note: Text({ maxLength: 200, default: "" }),
         }),
         response: createdResponses(Type.Object({ versionId: Type.String(), effectiveDay: Type.String() })),
       },

@@ -10,7 +10,7 @@
 import { createHash } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { isSqlError, type Tx } from "../db/index.ts";
-import { AppError, fail } from "../errors/index.ts";
+import { AppError, type AppErrorCode, fail } from "../errors/index.ts";
 import type { AppContext } from "./context.ts";
 
 const KEY_RE = /^[\x21-\x7e]{1,128}$/;
@@ -41,6 +41,19 @@ function scopeOf(request: FastifyRequest): string {
   return "anonymous";
 }
 
+/**
+ * A key the route derives itself instead of the Idempotency-Key header (the
+ * payment webhook keys each delivery by its event and external order id):
+ * an identical repeat replays the answer, a different request under the
+ * same key is `reused` (with `field`).
+ */
+export interface DerivedKey {
+  readonly scope: string;
+  readonly key: string;
+  readonly reused: AppErrorCode;
+  readonly field: string;
+}
+
 type Outcome<T> =
   | { kind: "done"; body: T }
   | { kind: "replay"; status: number; body: unknown }
@@ -56,11 +69,18 @@ export async function command<T>(
   reply: FastifyReply,
   work: (tx: Tx) => Promise<T>,
   status = 200,
+  derived?: DerivedKey,
 ): Promise<T> {
   const rawKey = request.headers["idempotency-key"];
-  const key = Array.isArray(rawKey) ? rawKey[0] : rawKey;
-  if (key !== undefined && !KEY_RE.test(key)) fail("IDEMPOTENCY_KEY_INVALID", { field: "Idempotency-Key" });
-  const scope = scopeOf(request);
+  const headerKey = Array.isArray(rawKey) ? rawKey[0] : rawKey;
+  if (derived === undefined && headerKey !== undefined && !KEY_RE.test(headerKey))
+    fail("IDEMPOTENCY_KEY_INVALID", { field: "Idempotency-Key" });
+  const key = derived?.key ?? headerKey;
+  const scope = derived?.scope ?? scopeOf(request);
+  const reused: () => never = () =>
+    derived
+      ? fail(derived.reused, { field: derived.field })
+      : fail("IDEMPOTENCY_KEY_REUSED", { field: "Idempotency-Key" });
   const hash = key === undefined ? "" : requestHash(request);
   const now = ctx.clock.now();
 
@@ -84,9 +104,7 @@ export async function command<T>(
             [scope, key],
           );
           const row = stored.rows[0];
-          if (!row || row.request_hash !== hash || row.status_code === null) {
-            fail("IDEMPOTENCY_KEY_REUSED", { field: "Idempotency-Key" });
-          }
+          if (!row || row.request_hash !== hash || row.status_code === null) reused();
           return { kind: "replay", status: row.status_code, body: row.response };
         }
       }
