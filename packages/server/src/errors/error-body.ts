@@ -108,6 +108,8 @@ export function toAppError(error: unknown): AppError {
     return validationError(e.validation[0] as AjvError, e.validationContext);
   }
   if (e?.code === "23514" && e.constraint === "balances_sign") return new AppError("BALANCE_CONFLICT");
+  if (e?.code === "23505" && e.constraint === "orders_provider_external_id_key")
+    return new AppError("EXTERNAL_ORDER_DUPLICATE", { field: "externalId" });
   if (e?.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return new AppError("UNSUPPORTED_MEDIA_TYPE");
   if (e?.code === "FST_ERR_CTP_BODY_TOO_LARGE") return new AppError("PAYLOAD_TOO_LARGE");
   if (typeof e?.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500) {
