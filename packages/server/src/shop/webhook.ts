@@ -15,7 +15,7 @@ import { command } from "../http/command.ts";
 import type { App, AppContext } from "../http/context.ts";
 import { parseJsonLossless } from "../http/json-body.ts";
 import { MAX_COMMAND_AMOUNT_MICRO, MAX_ORDER_AMOUNT_MICRO } from "../http/limits.ts";
-import { Count, count, Decimal, Id, IdempotencyHeaders, Phone, responses, Text } from "../http/schemas.ts";
+import { Count, count, Decimal, Id, Phone, responses, Text } from "../http/schemas.ts";
 import { findMemberByPhone } from "../members/index.ts";
 import { maskPhone } from "../sms/index.ts";
 import {
@@ -127,7 +127,6 @@ export async function webhookRoutes(app: App, ctx: AppContext): Promise<void> {
           "order.paid: either `orderId` (a pending order placed in Jifen) or `phone` + `productId` (+ quantity, amount, points) to record the shop's own order. order.refunded: `externalId`. Signed: X-Jifen-Signature: sha256=HMAC-SHA256(secret, raw body).",
         security: [],
         headers: Type.Object({
-          ...IdempotencyHeaders.properties,
           "x-jifen-signature": Type.String({ description: "sha256=<hex HMAC of the raw body>" }),
         }),
         body: WebhookBody,
