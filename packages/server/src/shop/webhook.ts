@@ -2,7 +2,8 @@
  * The `webhook` payment provider: an existing shop reports paid and refunded
  * orders. The body is signed with HMAC-SHA256 over the raw bytes with the
  * shared secret (header `X-Jifen-Signature: sha256=<hex>`); each external
- * order id is accepted once.
+ * order id is accepted once (an identical redelivery replays the first
+ * answer), and an event that names an order must agree with it.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { type Static, Type } from "@fastify/type-provider-typebox";
