@@ -23,7 +23,9 @@ import { businessDay, type Clock, systemClock } from "./clock/index.ts";
 import type { Db } from "./db/index.ts";
 import { AppError, toErrorBody } from "./errors/index.ts";
 import type { App, AppContext } from "./http/context.ts";
+import { parseJsonLossless } from "./http/json-body.ts";
 import { responses } from "./http/schemas.ts";
+import { validatorCompiler } from "./http/validators.ts";
 import { memberRoutes } from "./members/index.ts";
 import { ensureRewardClock, REWARD_HOOKS } from "./rewards/index.ts";
 import type { RewardHooks } from "./shop/hooks.ts";
@@ -128,10 +130,18 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       const given = req.headers["x-request-id"];
       return typeof given === "string" && REQUEST_ID_RE.test(given) ? given : randomUUID();
     },
-    ajv: {
-      customOptions: { coerceTypes: "array", removeAdditional: true, useDefaults: true, allErrors: false },
-    },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Bodies: JSON read losslessly (every number as its decimal text), validated without coercion.
+  app.setValidatorCompiler(validatorCompiler);
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+    try {
+      done(null, parseJsonLossless(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
 
   app.decorateRequest("member", null);
   app.decorateRequest("operator", null);

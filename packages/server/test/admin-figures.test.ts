@@ -105,7 +105,7 @@ for (const target of dbTargets()) {
         "once its day opens",
       );
       const bad = await call(t, "GET", "/admin/referral-reach?day=2026-13-45", { token: admin });
-      assert.deepEqual([bad.statusCode, bad.data.code, bad.data.field], [400, "VALIDATION_FAILED", "day"]);
+      assert.deepEqual([bad.statusCode, bad.data.code, bad.data.field], [400, "INVALID_DATE", "day"]);
     });
 
     test("liabilities: one aggregate over the balances, equal to the wallets' sums", async () => {

@@ -6,11 +6,10 @@
 import { Type } from "@fastify/type-provider-typebox";
 import { type Config, formatDecimal, referralReach } from "@jifen/engine";
 import { configForDay } from "../config/index.ts";
-import { fail } from "../errors/index.ts";
 import type { App, AppContext } from "../http/context.ts";
 import { formatAmount } from "../http/format.ts";
 import { requireOperator } from "../http/guards.ts";
-import { Nullable, responses } from "../http/schemas.ts";
+import { Day, Nullable, responses } from "../http/schemas.ts";
 import { equityFigures, openDay } from "../rewards/index.ts";
 import { EquityFiguresSchema, openDayEquityFigures } from "../wallets/equity-routes.ts";
 import { liabilities } from "./liabilities.ts";
@@ -194,26 +193,13 @@ export async function figuresRoutes(app: App, ctx: AppContext): Promise<void> {
         tags: ["admin"],
         summary: "奖励穿透层级 / how many referral levels up the parameters in force pay rewards",
         querystring: Type.Object({
-          day: Type.Optional(
-            Type.String({
-              pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-              description: "business day whose parameters to show (default: the open day)",
-            }),
-          ),
+          day: Type.Optional(Day("business day whose parameters to show (default: the open day)")),
         }),
         response: responses(ReachSchema),
       },
     },
     async (request) => {
       const day = request.query.day ?? (await openDay(ctx.db));
-      if (
-        Number.isNaN(Date.parse(`${day}T00:00:00Z`)) ||
-        new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day
-      )
-        fail("VALIDATION_FAILED", {
-          field: "day",
-          detail: { zh: `day 不是有效日期：${day}`, en: `day is not a date: ${day}` },
-        });
       const effective = await configForDay(ctx.db, day);
       return { businessDay: day, versionId: effective.versionId, ...referralReachView(effective.config) };
     },

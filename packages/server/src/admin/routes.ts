@@ -12,6 +12,7 @@ import { command, credentialCommand } from "../http/command.ts";
 import type { App, AppContext, AuthOperator } from "../http/context.ts";
 import { formatAmount, iso } from "../http/format.ts";
 import { requireOperator, requireOperatorPendingChange } from "../http/guards.ts";
+import { MAX_ADJUSTMENT_MICRO, MAX_PRICE_MICRO } from "../http/limits.ts";
 import {
   causeProperties,
   createdResponses,
@@ -23,8 +24,10 @@ import {
   Nullable,
   Page,
   Password,
+  pageLimit,
   pageQuery,
   responses,
+  Text,
 } from "../http/schemas.ts";
 import { memberHistory, memberWallets, requestLanguage } from "../ledger/index.ts";
 import {
@@ -140,7 +143,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
           "Throttled per account and source address; the answer carries a session token (Idempotency-Key is ignored).",
         security: [],
         body: Type.Object({
-          username: Type.String({ minLength: 1, maxLength: 64 }),
+          username: Text({ minLength: 1, maxLength: 64 }),
           password: Type.String({ maxLength: 72 }),
         }),
         response: responses(
@@ -285,7 +288,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
         description: "The body carries a password: Idempotency-Key is ignored (a repeat is OPERATOR_TAKEN).",
         body: Type.Object({
           username: Type.String({ pattern: "^[A-Za-z0-9_.-]{2,32}$" }),
-          displayName: Type.String({ minLength: 1, maxLength: 64 }),
+          displayName: Text({ minLength: 1, maxLength: 64 }),
           role: Role,
           password: Password,
         }),
@@ -425,7 +428,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
     async (request) => {
       const page = await listMembers(ctx.db, {
         cursor: request.query.cursor ?? null,
-        limit: request.query.limit,
+        limit: pageLimit(request.query.limit),
         ...(request.query.phone ? { phonePrefix: request.query.phone } : {}),
       });
       return { items: page.items.map(memberView), nextCursor: page.nextCursor };
@@ -499,7 +502,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
         request.params.id,
         asset,
         request.query.cursor ?? null,
-        request.query.limit,
+        pageLimit(request.query.limit),
         requestLanguage(request.headers),
       );
       return {
@@ -525,7 +528,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
         body: Type.Object({
           wallet: Type.String({ description: "cash, points or stable (never equity)" }),
           amount: Decimal("signed: positive adds, negative takes (cash to the fen, points to 6 decimals)"),
-          reason: Type.String({ maxLength: 200 }),
+          reason: Text({ maxLength: 200 }),
         }),
         response: createdResponses(
           Type.Object({ transactionId: Type.String(), wallet: Type.String(), balance: Type.String() }),
@@ -534,7 +537,12 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
     },
     async (request, reply) => {
       const wallet = checkAdjustable(request.body.wallet);
-      const amount = parseSignedAmount(request.body.amount, ADJUST_PLACES[wallet], "amount");
+      const amount = parseSignedAmount(
+        request.body.amount,
+        ADJUST_PLACES[wallet],
+        "amount",
+        MAX_ADJUSTMENT_MICRO,
+      );
       return command(
         ctx,
         request,
@@ -582,7 +590,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
     async (request) => {
       const page = await listOrders(ctx.db, {
         cursor: request.query.cursor ?? null,
-        limit: request.query.limit,
+        limit: pageLimit(request.query.limit),
         ...(request.query.memberId ? { memberId: request.query.memberId } : {}),
         ...(request.query.status ? { status: request.query.status as "paid" } : {}),
       });
@@ -663,7 +671,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
     async (request) => {
       const page = await listWithdrawals(ctx.db, {
         cursor: request.query.cursor ?? null,
-        limit: request.query.limit,
+        limit: pageLimit(request.query.limit),
         ...(request.query.status ? { status: request.query.status as "pending" } : {}),
         ...(request.query.memberId ? { memberId: request.query.memberId } : {}),
       });
@@ -681,7 +689,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
           summary: approve ? "批准提现 / approve a withdrawal" : "驳回提现（退回余额）/ reject a withdrawal",
           headers: IdempotencyHeaders,
           params: IdParams,
-          body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) }),
+          body: Type.Object({ reason: Type.Optional(Text({ maxLength: 200 })) }),
           response: responses(WithdrawalSchema),
         },
       },
@@ -714,8 +722,8 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   // ---- products ----------------------------------------------------------
 
   const ProductBody = Type.Object({
-    name: Type.String({ minLength: 1, maxLength: 100 }),
-    description: Type.String({ maxLength: 2000, default: "" }),
+    name: Text({ minLength: 1, maxLength: 100 }),
+    description: Text({ maxLength: 2000, default: "", multiline: true }),
     price: Decimal("yuan, at most 2 decimals"),
     plans: Type.Array(Type.String(), { maxItems: 3, description: "equity, cycle, release" }),
     membershipPackage: Type.Boolean({ default: false }),
@@ -731,7 +739,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   }) => ({
     name: body.name,
     description: body.description,
-    price: parseYuan(body.price, "price"),
+    price: parseYuan(body.price, "price", MAX_PRICE_MICRO),
     plans: checkPlans(body.plans),
     membershipPackage: body.membershipPackage,
     active: body.active,
@@ -860,7 +868,8 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
     },
     async (request, reply) =>
       command(ctx, request, reply, async (tx) => {
-        const { cursor, limit, phone } = request.query;
+        const { cursor, phone } = request.query;
+        const limit = pageLimit(request.query.limit);
         const rows = await tx.query<{
           id: string;
           provider: string;
@@ -899,7 +908,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
         summary: "操作日志 / operator audit log",
         querystring: pageQuery({
           operatorId: Type.Optional(Id),
-          action: Type.Optional(Type.String({ maxLength: 64 })),
+          action: Type.Optional(Text({ maxLength: 64 })),
         }),
         response: responses(
           Page(
@@ -921,7 +930,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
     async (request) => {
       const page = await listAudit(ctx.db, {
         cursor: request.query.cursor ?? null,
-        limit: request.query.limit,
+        limit: pageLimit(request.query.limit),
         ...(request.query.operatorId ? { operatorId: request.query.operatorId } : {}),
         ...(request.query.action ? { action: request.query.action } : {}),
       });
@@ -991,7 +1000,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
             description:
               'keys to change, e.g. { release: { pointsPayRatio: "0.5" }, withdrawal: { feeRate: "0.006" } }',
           }),
-          note: Type.String({ maxLength: 200, default: "" }),
+          note: Text({ maxLength: 200, default: "" }),
         }),
         response: createdResponses(Type.Object({ versionId: Type.String(), effectiveDay: Type.String() })),
       },

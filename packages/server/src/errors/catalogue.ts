@@ -54,6 +54,22 @@ const engineEntries = Object.fromEntries(
 const SERVER_ERRORS = {
   BAD_REQUEST: { status: 400, zh: "请求格式错误", en: "malformed request" },
   VALIDATION_FAILED: { status: 400, zh: "请求参数不合法", en: "invalid request parameter" },
+  INVALID_INTEGER: {
+    status: 400,
+    zh: "须为正整数，只能由数字组成（不带符号、小数点、指数或空格）",
+    en: "must be a positive whole number in plain digits (no sign, point, exponent or spaces)",
+  },
+  AMOUNT_TOO_LARGE: { status: 400, zh: "数值超过上限", en: "the value is above its limit" },
+  INVALID_TEXT: {
+    status: 400,
+    zh: "文本不能包含控制字符（如 NUL）",
+    en: "text must not contain control characters (such as NUL)",
+  },
+  INVALID_DATE: {
+    status: 400,
+    zh: "日期不存在或格式不正确，须为 YYYY-MM-DD",
+    en: "not a calendar date in the form YYYY-MM-DD",
+  },
   INVALID_PHONE: { status: 400, zh: "手机号格式不正确", en: "not a mainland China mobile number" },
   WEAK_PASSWORD: { status: 400, zh: "密码长度须为 8 到 72 位", en: "a password has 8 to 72 characters" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, zh: "不支持的内容类型", en: "unsupported content type" },
@@ -150,6 +166,11 @@ const SERVER_ERRORS = {
     zh: "该外部订单号已处理过",
     en: "this external order id was already accepted",
   },
+  WEBHOOK_ORDER_MISMATCH: {
+    status: 409,
+    zh: "回调内容与订单不符，未入账",
+    en: "the payment event contradicts the order; nothing was credited",
+  },
   WEBHOOK_SIGNATURE_INVALID: { status: 401, zh: "回调签名校验失败", en: "webhook signature does not match" },
   WEBHOOK_DISABLED: {
     status: 503,
@@ -165,6 +186,11 @@ const SERVER_ERRORS = {
     status: 409,
     zh: "该幂等键已用于另一个不同的请求",
     en: "this Idempotency-Key was used for a different request",
+  },
+  BALANCE_LIMIT: {
+    status: 409,
+    zh: "此次入账将使余额超过上限，未执行",
+    en: "this credit would take a balance past its limit; nothing was done",
   },
   BALANCE_CONFLICT: {
     status: 409,

@@ -1,5 +1,12 @@
 import { type Static, Type } from "@fastify/type-provider-typebox";
 import { EngineError } from "@jifen/engine";
+import {
+  COUNT_PATTERN_RE,
+  DAY_PATTERN,
+  DECIMAL_PATTERN,
+  MULTILINE_TEXT_PATTERN,
+  TEXT_PATTERN,
+} from "../http/patterns.ts";
 import { AppError } from "./app-error.ts";
 import { CATALOGUE, engineStatus } from "./catalogue.ts";
 
@@ -22,7 +29,24 @@ interface AjvError {
   keyword?: string;
   message?: string;
   params?: { missingProperty?: string; additionalProperty?: string };
+  /** The schema of the failing value (the validators run Ajv with `verbose`). */
+  parentSchema?: { pattern?: string; format?: string };
 }
+
+/** The code of a failing value by its schema: amounts, counts, free text and days have their own. */
+function codeOfSchema(
+  schema: AjvError["parentSchema"],
+): "INVALID_AMOUNT" | "INVALID_INTEGER" | "INVALID_TEXT" | "INVALID_DATE" | undefined {
+  const pattern = schema?.pattern;
+  if (pattern === DECIMAL_PATTERN) return "INVALID_AMOUNT";
+  if (pattern !== undefined && COUNT_PATTERN_RE.test(pattern)) return "INVALID_INTEGER";
+  if (pattern === TEXT_PATTERN || pattern === MULTILINE_TEXT_PATTERN) return "INVALID_TEXT";
+  if (pattern === DAY_PATTERN || schema?.format === "date") return "INVALID_DATE";
+  return undefined;
+}
+
+/** Keywords whose failure a field's own code describes (a wrong type, pattern or format). */
+const SHAPE_KEYWORDS = new Set(["type", "pattern", "format"]);
 
 const KEYWORD_ZH: Record<string, string> = {
   required: "必填",
@@ -53,6 +77,11 @@ function validationError(first: AjvError, context: string | undefined): AppError
   const special = FIELD_CODES[field];
   if (special && first.keyword !== "required") return new AppError(special, { field });
   const keyword = first.keyword ?? "";
+  const own = SHAPE_KEYWORDS.has(keyword) ? codeOfSchema(first.parentSchema) : undefined;
+  if (own) {
+    // The value itself is not echoed: it may hold control characters.
+    return new AppError(own, { field, detail: { zh: `字段 ${field}`, en: `field ${field}` } });
+  }
   return new AppError("VALIDATION_FAILED", {
     field,
     detail: {
@@ -79,10 +108,15 @@ export function toAppError(error: unknown): AppError {
     return validationError(e.validation[0] as AjvError, e.validationContext);
   }
   if (e?.code === "23514" && e.constraint === "balances_sign") return new AppError("BALANCE_CONFLICT");
+  if (e?.code === "23505" && e.constraint === "orders_provider_external_id_key")
+    return new AppError("EXTERNAL_ORDER_DUPLICATE", { field: "externalId" });
   if (e?.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return new AppError("UNSUPPORTED_MEDIA_TYPE");
   if (e?.code === "FST_ERR_CTP_BODY_TOO_LARGE") return new AppError("PAYLOAD_TOO_LARGE");
   if (typeof e?.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500) {
-    return new AppError("BAD_REQUEST", { detail: { zh: e.message, en: e.message } });
+    // Only Fastify's and the JSON parser's own words about the request are
+    // shown; any other error's message may be internal and stays in the log.
+    const ours = e.name === "JsonBodyError" || (typeof e.code === "string" && e.code.startsWith("FST_"));
+    return new AppError("BAD_REQUEST", ours ? { detail: { zh: e.message, en: e.message } } : {});
   }
   return new AppError("INTERNAL_ERROR");
 }

@@ -10,7 +10,7 @@
 import { createHash } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { isSqlError, type Tx } from "../db/index.ts";
-import { AppError, fail } from "../errors/index.ts";
+import { AppError, type AppErrorCode, fail } from "../errors/index.ts";
 import type { AppContext } from "./context.ts";
 
 const KEY_RE = /^[\x21-\x7e]{1,128}$/;
@@ -41,6 +41,19 @@ function scopeOf(request: FastifyRequest): string {
   return "anonymous";
 }
 
+/**
+ * A key the route derives itself instead of the Idempotency-Key header (the
+ * payment webhook keys each delivery by its event and external order id):
+ * an identical repeat replays the answer, a different request under the
+ * same key is `reused` (with `field`).
+ */
+export interface DerivedKey {
+  readonly scope: string;
+  readonly key: string;
+  readonly reused: AppErrorCode;
+  readonly field: string;
+}
+
 type Outcome<T> =
   | { kind: "done"; body: T }
   | { kind: "replay"; status: number; body: unknown }
@@ -56,9 +69,21 @@ export async function command<T>(
   reply: FastifyReply,
   work: (tx: Tx) => Promise<T>,
   status = 200,
+  derived?: DerivedKey,
 ): Promise<T> {
   const rawKey = request.headers["idempotency-key"];
-  return run(ctx, request, reply, work, status, Array.isArray(rawKey) ? rawKey[0] : rawKey);
+  const headerKey = Array.isArray(rawKey) ? rawKey[0] : rawKey;
+  if (derived === undefined && headerKey !== undefined && !KEY_RE.test(headerKey))
+    fail("IDEMPOTENCY_KEY_INVALID", { field: "Idempotency-Key" });
+  const reused: () => never = () =>
+    derived
+      ? fail(derived.reused, { field: derived.field })
+      : fail("IDEMPOTENCY_KEY_REUSED", { field: "Idempotency-Key" });
+  return run(ctx, request, reply, work, status, {
+    key: derived?.key ?? headerKey,
+    scope: derived?.scope ?? scopeOf(request),
+    reused,
+  });
 }
 
 /**
@@ -78,16 +103,25 @@ export async function credentialCommand<T>(
   return run(ctx, request, reply, work, status, undefined);
 }
 
+/** The key a command is stored under, its scope, and how a different request under it is refused. */
+interface Claim {
+  readonly key: string | undefined;
+  readonly scope: string;
+  readonly reused: () => never;
+}
+
 async function run<T>(
   ctx: AppContext,
   request: FastifyRequest,
   reply: FastifyReply,
   work: (tx: Tx) => Promise<T>,
   status: number,
-  key: string | undefined,
+  claim: Claim | undefined,
 ): Promise<T> {
-  if (key !== undefined && !KEY_RE.test(key)) fail("IDEMPOTENCY_KEY_INVALID", { field: "Idempotency-Key" });
-  const scope = scopeOf(request);
+  const key = claim?.key;
+  const scope = claim?.scope ?? "";
+  const reused: () => never =
+    claim?.reused ?? (() => fail("IDEMPOTENCY_KEY_REUSED", { field: "Idempotency-Key" }));
   const hash = key === undefined ? "" : requestHash(request);
   const now = ctx.clock.now();
 
@@ -111,9 +145,7 @@ async function run<T>(
             [scope, key],
           );
           const row = stored.rows[0];
-          if (!row || row.request_hash !== hash || row.status_code === null) {
-            fail("IDEMPOTENCY_KEY_REUSED", { field: "Idempotency-Key" });
-          }
+          if (!row || row.request_hash !== hash || row.status_code === null) reused();
           return { kind: "replay", status: row.status_code, body: row.response };
         }
       }

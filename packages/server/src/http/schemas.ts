@@ -1,8 +1,66 @@
 import { type TProperties, type TSchema, Type } from "@fastify/type-provider-typebox";
-import { ErrorBodySchema } from "../errors/index.ts";
+import { ErrorBodySchema, fail } from "../errors/index.ts";
+import {
+  countPattern,
+  DAY_PATTERN,
+  DECIMAL_PATTERN,
+  MULTILINE_TEXT_PATTERN,
+  TEXT_PATTERN,
+} from "./patterns.ts";
 
-/** A decimal amount as text ("12.5"); JSON numbers are accepted and read as their decimal text. */
-export const Decimal = (description: string) => Type.String({ description, maxLength: 40 });
+/**
+ * A decimal amount as text ("12.5"); a JSON number is accepted and read as its
+ * exact decimal text. Only plain decimals: "+1", " 1", "1\n", "00001", "1.",
+ * ".5" and "1e3" are INVALID_AMOUNT.
+ */
+export const Decimal = (description: string) =>
+  Type.String({ description, maxLength: 40, pattern: DECIMAL_PATTERN });
+
+/**
+ * A positive whole number up to `max` (a quantity, a page size) as a JSON
+ * integer or its text; "0x10", "1e3", "5.", "+1", " 1", "Infinity" and `true`
+ * are INVALID_INTEGER. Read it with `count`.
+ */
+export const Count = (max: number, options: { description?: string; default?: number } = {}) =>
+  Type.String({
+    pattern: countPattern(String(max).length),
+    description: `${options.description ?? "a whole number"} (1 to ${max})`,
+    ...(options.default !== undefined ? { default: String(options.default) } : {}),
+  });
+
+/** The number of a `Count` field, refused with AMOUNT_TOO_LARGE past `max`. */
+export function count(text: string, max: number, field: string): number {
+  if (!new RegExp(countPattern(String(max).length)).test(text)) {
+    fail("INVALID_INTEGER", { field, detail: { zh: `${field}：${text}`, en: `${field}: ${text}` } });
+  }
+  const value = Number(text);
+  if (value > max) {
+    fail("AMOUNT_TOO_LARGE", {
+      field,
+      detail: { zh: `${field} 最多为 ${max}`, en: `${field} is at most ${max}` },
+    });
+  }
+  return value;
+}
+
+/**
+ * Free text (a name, a reason, a note, a code): no control characters, so no
+ * NUL reaches PostgreSQL (INVALID_TEXT). `multiline` allows tab and line breaks.
+ */
+export const Text = (options: {
+  minLength?: number;
+  maxLength: number;
+  description?: string;
+  default?: string;
+  multiline?: boolean;
+}) => {
+  const { multiline, ...rest } = options;
+  return Type.String({ ...rest, pattern: multiline ? MULTILINE_TEXT_PATTERN : TEXT_PATTERN });
+};
+
+/** A calendar day YYYY-MM-DD that exists (2020-02-30 is INVALID_DATE). */
+export const Day = (description = "business day YYYY-MM-DD") =>
+  Type.String({ pattern: DAY_PATTERN, format: "date", description });
 
 /** A database id as text. */
 export const Id = Type.String({ pattern: "^[1-9][0-9]{0,17}$", description: "id" });
@@ -19,10 +77,16 @@ export const Phone = Type.String({
 /** A password as typed by a person. */
 export const Password = Type.String({ minLength: 8, maxLength: 72 });
 
+/** The largest page. */
+export const MAX_PAGE = 100;
+
 const pageProperties = {
   cursor: Type.Optional(Id),
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  limit: Count(MAX_PAGE, { description: "page size", default: 20 }),
 };
+
+/** The page size of a `PageQuery` as a number. */
+export const pageLimit = (text: string) => count(text, MAX_PAGE, "limit");
 
 /** Cursor pagination: newest first; pass the previous page's `nextCursor`. */
 export const PageQuery = Type.Object(pageProperties);

@@ -4,9 +4,12 @@ import {
   formatDecimal,
   isBalanced,
   type Posting,
+  parseDecimal,
   type TransactionKind,
 } from "@jifen/engine";
 import type { Tx } from "../db/index.ts";
+import { fail } from "../errors/index.ts";
+import { MAX_BALANCE_MICRO } from "../http/limits.ts";
 
 /** One ledger transaction as the server appends it: on a business day (YYYY-MM-DD). */
 export interface LedgerEntry {
@@ -85,16 +88,29 @@ export async function appendTransaction(tx: Tx, entry: LedgerEntry, now: Date): 
     // UPDATE first: an INSERT … ON CONFLICT would check the sign constraint on
     // the proposed row (the bare delta) before finding the existing one.
     const params = [p.account, p.asset, formatDecimal(p.amount)];
-    const updated = await tx.query(
-      "update balances set amount = amount + $3::numeric where account = $1 and asset = $2",
+    const updated = await tx.query<{ amount: string }>(
+      "update balances set amount = amount + $3::numeric where account = $1 and asset = $2 returning amount",
       params,
     );
+    let after = updated.rows[0]?.amount;
     if (updated.rowCount === 0) {
-      await tx.query(
+      const inserted = await tx.query<{ amount: string }>(
         `insert into balances (account, asset, member_id, amount) values ($1, $2, $4::bigint, $3::numeric)
-         on conflict (account, asset) do update set amount = balances.amount + excluded.amount`,
+         on conflict (account, asset) do update set amount = balances.amount + excluded.amount
+         returning amount`,
         [...params, memberIdOf(p.account)],
       );
+      after = inserted.rows[0]?.amount;
+    }
+    // A credit may not take a balance past its limit (the settlement's 64-bit columns stay far off).
+    if (p.amount > 0n && after !== undefined && parseDecimal(after) > MAX_BALANCE_MICRO) {
+      const limit = formatDecimal(MAX_BALANCE_MICRO);
+      fail("BALANCE_LIMIT", {
+        detail: {
+          zh: `${p.account} 的 ${p.asset} 余额上限为 ${limit}`,
+          en: `the ${p.asset} balance of ${p.account} is at most ${limit}`,
+        },
+      });
     }
   }
   return txId;

@@ -17,7 +17,9 @@ import {
   PageQuery,
   Password,
   Phone,
+  pageLimit,
   responses,
+  Text,
 } from "../http/schemas.ts";
 import { checkCode, maskPhone, maskPhonesIn, sendCode } from "../sms/index.ts";
 import {
@@ -135,7 +137,7 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
           phone: Phone,
           code: Code,
           password: Password,
-          inviteCode: Type.Optional(Type.String({ maxLength: 32, description: "推荐人的邀请码" })),
+          inviteCode: Type.Optional(Text({ maxLength: 32, description: "推荐人的邀请码" })),
         }),
         response: createdResponses(SessionSchema),
       },
@@ -306,7 +308,7 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
     async (request) => {
       const page = await directReferrals(ctx.db, request.member?.id as string, {
         cursor: request.query.cursor ?? null,
-        limit: request.query.limit,
+        limit: pageLimit(request.query.limit),
       });
       return {
         items: page.items.map((m) => ({ id: m.id, phone: maskPhone(m.phone), createdAt: iso(m.createdAt) })),

@@ -79,6 +79,14 @@ function permute<T extends Float64Array | Int32Array | BigInt64Array>(values: T,
   return out;
 }
 
+/**
+ * Returns `value` when it fits a BigInt64Array slot; throws otherwise (the
+ * settlement fails and rolls back rather than wrap a sum silently).
+ */
+export function assertInt64(value: bigint, what: string): bigint {
+  return checkInt64(value, `settlement: ${what}`);
+}
+
 function micro(text: string | null): bigint {
   return text === null ? 0n : BigInt(text);
 }
@@ -135,14 +143,18 @@ export async function loadDayColumns(tx: Tx, day: string, progress?: ProgressFn)
     2,
     (v) => {
       const i = indexOfId(v[0] as number);
-      // Checked, not wrapped: a BigInt64Array column holds at most 2^63 − 1 µ (issue 8).
-      ownPerformance[i] = checkInt64(
+      ownPerformance[i] = assertInt64(
         (ownPerformance[i] as bigint) + BigInt(v[1] as number),
-        "own performance",
+        `member ${ids[i]}'s own performance`,
       );
     },
   );
   progress?.("load:performance", count, count);
+  // Team performance sums subtrees of these in 64-bit columns: the whole network's total bounds
+  // every subtree's, so checking it here rules out a silent wrap in the engine.
+  let totalPerformance = 0n;
+  for (let i = 0; i < count; i++) totalPerformance += ownPerformance[i] as bigint;
+  assertInt64(totalPerformance, "the network's total performance");
 
   // 3. Open release-plan orders, oldest eligible first (the FIFO order).
   let orderIds = new Float64Array(1024);
@@ -205,7 +217,7 @@ export async function loadDayColumns(tx: Tx, day: string, progress?: ProgressFn)
       const id = c[0] as string;
       const i = indexOf(id);
       const wallet = (c[1] as string).slice(id.length + 3); // after "m:<id>:"
-      const amount = micro(c[3] as string);
+      const amount = assertInt64(micro(c[3] as string), `balance ${c[1]} ${c[2]}`);
       const asset = c[2];
       if (wallet === "quota" && asset === "quota") quota[i] = amount;
       else if (wallet === "weight" && asset === "weight") weight[i] = amount;

@@ -11,12 +11,9 @@ import { AppError, fail } from "../errors/index.ts";
 import type { App, AppContext, AuthOperator } from "../http/context.ts";
 import { iso } from "../http/format.ts";
 import { requireOperator } from "../http/guards.ts";
-import { Instant, Nullable, Page, responses } from "../http/schemas.ts";
+import { Day, Instant, Nullable, Page, PageQuery, pageLimit, responses } from "../http/schemas.ts";
 import { listRuns, readRun, type SettlementRun } from "./report.ts";
 import { openDay, type SettleOutcome, settleThrough } from "./run.ts";
-
-/** A business day in the API (YYYY-MM-DD). */
-const Day = Type.String({ pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description: "business day YYYY-MM-DD" });
 
 const RunSchema = Type.Object({
   day: Type.String(),
@@ -86,8 +83,8 @@ export async function settlementRoutes(app: App, ctx: AppContext): Promise<void>
         tags: ["admin"],
         summary: "日结记录 / daily settlement runs, newest day first",
         querystring: Type.Object({
-          cursor: Type.Optional(Day),
-          limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+          cursor: Type.Optional(Day()),
+          limit: PageQuery.properties.limit,
         }),
         response: responses(Page(RunSchema)),
       },
@@ -95,7 +92,7 @@ export async function settlementRoutes(app: App, ctx: AppContext): Promise<void>
     async (request) => {
       const page = await listRuns(ctx.db, {
         beforeDay: request.query.cursor ?? null,
-        limit: request.query.limit,
+        limit: pageLimit(request.query.limit),
       });
       await audit(request, "settlement.list", { cursor: request.query.cursor ?? null });
       return { items: page.items.map(runView), nextCursor: page.nextCursor };
@@ -109,7 +106,7 @@ export async function settlementRoutes(app: App, ctx: AppContext): Promise<void>
       schema: {
         tags: ["admin"],
         summary: "某营业日的日结报告 / the settlement report of a business day",
-        params: Type.Object({ day: Day }),
+        params: Type.Object({ day: Day() }),
         response: responses(RunSchema),
       },
     },
@@ -130,7 +127,7 @@ export async function settlementRoutes(app: App, ctx: AppContext): Promise<void>
         summary:
           "立即日结（补结所有已结束的营业日）或试算 / settle now (every day that is over) or dry-run the open day",
         body: Type.Object({
-          date: Type.Optional(Day),
+          date: Type.Optional(Day()),
           dryRun: Type.Boolean({ default: false }),
         }),
         response: responses(Type.Object({ outcomes: Type.Array(OutcomeSchema) })),
@@ -156,7 +153,13 @@ export async function settlementRoutes(app: App, ctx: AppContext): Promise<void>
         const message = error instanceof Error ? error.message : String(error);
         request.log.error({ err: error, day }, "settlement failed");
         await audit(request, action, { day, error: message });
-        throw new AppError("SETTLEMENT_FAILED", { detail: { zh: message, en: message } });
+        // The cause (often the database's own words) goes to the log and the audit log, not the client.
+        throw new AppError("SETTLEMENT_FAILED", {
+          detail: {
+            zh: "原因已记入服务器日志和审计日志",
+            en: "the cause is in the server log and the audit log",
+          },
+        });
       }
       await audit(request, action, {
         day,

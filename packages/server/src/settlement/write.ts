@@ -55,6 +55,40 @@ export function countTransactions(result: SettlementResult): number {
   return n;
 }
 
+/**
+ * Every amount a day's result credits is ≥ 0 (a 64-bit sum that wrapped shows
+ * as a negative number): throws before anything is written otherwise, and the
+ * settlement rolls back. The inputs are checked when loaded (load.ts).
+ */
+export function assertResultRange(result: SettlementResult, memberIds: readonly string[]): void {
+  const columns = [
+    ["static release", result.static],
+    ["share acceleration", result.share],
+    ["team acceleration", result.team],
+    ["peer acceleration", result.peer],
+    ["dividend", result.dividend],
+    ["quota", result.quota],
+    ["team performance", result.teamPerformance],
+  ] as const;
+  for (const [name, values] of columns) {
+    for (let i = 0; i < values.length; i++) {
+      if ((values[i] as bigint) < 0n)
+        throw new Error(
+          `settlement: member ${memberIds[i]}'s ${name} is negative (${values[i]}): out of range`,
+        );
+    }
+  }
+  for (const [name, values] of [
+    ["remaining gift", result.orderRemaining],
+    ["release", result.orderReleased],
+  ] as const) {
+    for (let o = 0; o < values.length; o++) {
+      if ((values[o] as bigint) < 0n)
+        throw new Error(`settlement: an order's ${name} is negative (${values[o]}): out of range`);
+    }
+  }
+}
+
 /** Micro-units as decimal text with 6 places ("12.500000", "-0.000001"): what numeric(30,6) reads. */
 export function microText(micro: bigint): string {
   const negative = micro < 0n;
@@ -210,6 +244,7 @@ export async function writeDay(
   },
 ): Promise<RowsWritten> {
   const lap = options.lap ?? (() => {});
+  assertResultRange(result, columns.memberIds);
   const { day } = columns;
   const batchNo = Number(day.replaceAll("-", ""));
   const next = addDays(day, 1);

@@ -20,6 +20,7 @@ import { addDays, businessDay } from "../clock/index.ts";
 import { configForDay } from "../config/index.ts";
 import type { Queryable, Tx } from "../db/index.ts";
 import { fail } from "../errors/index.ts";
+import { checkLimit, MAX_ORDER_AMOUNT_MICRO } from "../http/limits.ts";
 import { appendTransaction, buildEntry, lockBalances } from "../ledger/index.ts";
 import { shareOpenDay } from "../rewards/state.ts";
 import type { HookContext, PaidOrder, RewardHooks } from "./hooks.ts";
@@ -92,7 +93,7 @@ function toOrder(r: Row): Order {
 }
 
 /** Largest number of items in one order. */
-export const MAX_QUANTITY = 9999;
+export { MAX_QUANTITY } from "../http/limits.ts";
 
 /** Refuses points over the order amount or the points pay ratio of `day`'s config. */
 async function checkPointsRatio(q: Queryable, amount: bigint, points: bigint, day: string): Promise<void> {
@@ -134,6 +135,7 @@ export async function createOrder(
   const { memberId, product, points } = input;
   if (!product.active) fail("PRODUCT_INACTIVE", { field: "productId" });
   const amount = input.amount ?? product.price * BigInt(input.quantity);
+  checkLimit(amount, MAX_ORDER_AMOUNT_MICRO, input.amount === undefined ? "quantity" : "amount");
   await checkPointsRatio(tx, amount, points, businessDay(input.now, input.timeZone));
   if (points > 0n) {
     const account = memberAccount(memberId, "points");

@@ -4,7 +4,10 @@ import { parseNonNegative } from "../http/amounts.ts";
 import { command } from "../http/command.ts";
 import type { App, AppContext } from "../http/context.ts";
 import { requireMember } from "../http/guards.ts";
+import { MAX_COMMAND_AMOUNT_MICRO } from "../http/limits.ts";
 import {
+  Count,
+  count,
   createdResponses,
   Decimal,
   Id,
@@ -12,6 +15,7 @@ import {
   IdParams,
   Page,
   PageQuery,
+  pageLimit,
   responses,
 } from "../http/schemas.ts";
 import { createOrder, findOrder, listOrders, lockOrder, MAX_QUANTITY, markCancelled } from "./orders.ts";
@@ -64,7 +68,7 @@ export async function shopRoutes(app: App, ctx: AppContext): Promise<void> {
         headers: IdempotencyHeaders,
         body: Type.Object({
           productId: Id,
-          quantity: Type.Integer({ minimum: 1, maximum: MAX_QUANTITY, default: 1 }),
+          quantity: Count(MAX_QUANTITY, { description: "units of the product", default: 1 }),
           points: Type.Optional(Decimal("released points to pay with (yuan, at most 2 decimals; default 0)")),
           provider: Type.Optional(
             Type.Union([Type.Literal("manual"), Type.Literal("webhook")], {
@@ -76,7 +80,8 @@ export async function shopRoutes(app: App, ctx: AppContext): Promise<void> {
       },
     },
     async (request, reply) => {
-      const points = parseNonNegative(request.body.points ?? "0", 2, "points");
+      const points = parseNonNegative(request.body.points ?? "0", 2, "points", MAX_COMMAND_AMOUNT_MICRO);
+      const quantity = count(request.body.quantity, MAX_QUANTITY, "quantity");
       return command(
         ctx,
         request,
@@ -87,7 +92,7 @@ export async function shopRoutes(app: App, ctx: AppContext): Promise<void> {
           const order = await createOrder(tx, {
             memberId: request.member?.id as string,
             product,
-            quantity: request.body.quantity,
+            quantity,
             points,
             provider: request.body.provider ?? "manual",
             externalId: null,
@@ -115,7 +120,7 @@ export async function shopRoutes(app: App, ctx: AppContext): Promise<void> {
     async (request) => {
       const page = await listOrders(ctx.db, {
         cursor: request.query.cursor ?? null,
-        limit: request.query.limit,
+        limit: pageLimit(request.query.limit),
         memberId: request.member?.id as string,
       });
       return { items: page.items.map(orderView), nextCursor: page.nextCursor };

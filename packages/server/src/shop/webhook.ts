@@ -2,17 +2,23 @@
  * The `webhook` payment provider: an existing shop reports paid and refunded
  * orders. The body is signed with HMAC-SHA256 over the raw bytes with the
  * shared secret (header `X-Jifen-Signature: sha256=<hex>`); each external
- * order id is accepted once.
+ * order id is accepted once (an identical redelivery replays the first
+ * answer), and an event that names an order must agree with it.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { Type } from "@fastify/type-provider-typebox";
+import { type Static, Type } from "@fastify/type-provider-typebox";
+import { formatDecimal } from "@jifen/engine";
 import type { FastifyRequest } from "fastify";
+import type { Tx } from "../db/index.ts";
 import { fail } from "../errors/index.ts";
 import { parseNonNegative, parseYuan } from "../http/amounts.ts";
 import { command } from "../http/command.ts";
 import type { App, AppContext } from "../http/context.ts";
-import { Decimal, Id, IdempotencyHeaders, Phone, responses } from "../http/schemas.ts";
+import { parseJsonLossless } from "../http/json-body.ts";
+import { MAX_COMMAND_AMOUNT_MICRO, MAX_ORDER_AMOUNT_MICRO } from "../http/limits.ts";
+import { Count, count, Decimal, Id, Phone, responses, Text } from "../http/schemas.ts";
 import { findMemberByPhone } from "../members/index.ts";
+import { maskPhone } from "../sms/index.ts";
 import {
   createOrder,
   lockOrder,
@@ -20,6 +26,7 @@ import {
   MAX_QUANTITY,
   markPaid,
   markRefunded,
+  type Order,
 } from "./orders.ts";
 import { findProduct } from "./products.ts";
 import { OrderSchema, orderView } from "./views.ts";
@@ -48,18 +55,55 @@ function verify(ctx: AppContext, request: FastifyRequest): void {
 
 const WebhookBody = Type.Object({
   event: Type.Union([Type.Literal("order.paid"), Type.Literal("order.refunded")]),
-  externalId: Type.String({
+  externalId: Text({
     minLength: 1,
     maxLength: 64,
-    description: "the shop's order id (accepted once)",
+    description: "the shop's order id (accepted once; an identical redelivery gets the first answer)",
   }),
   orderId: Type.Optional(Id),
   phone: Type.Optional(Phone),
   productId: Type.Optional(Id),
-  quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_QUANTITY })),
-  amount: Type.Optional(Decimal("yuan paid in total (default price × quantity)")),
+  quantity: Type.Optional(Count(MAX_QUANTITY, { description: "units of the product (default 1)" })),
+  amount: Type.Optional(
+    Decimal("yuan paid in total (default price × quantity; at most price × quantity and 100,000,000)"),
+  ),
   points: Type.Optional(Decimal("part paid with the member's released points")),
 });
+
+type WebhookEvent = Static<typeof WebhookBody>;
+
+/** Refuses an event field that contradicts the order it names (nothing is credited). */
+function mismatch(field: string, given: string, expected: string): never {
+  fail("WEBHOOK_ORDER_MISMATCH", {
+    field,
+    detail: {
+      zh: `${field} 为 ${given}，订单为 ${expected}`,
+      en: `${field} is ${given} but the order has ${expected}`,
+    },
+  });
+}
+
+/** Checks every field an `order.paid` event gives against the order it names. */
+async function checkAgainstOrder(
+  tx: Tx,
+  body: WebhookEvent,
+  order: Order,
+  amount: bigint | undefined,
+  points: bigint | undefined,
+): Promise<void> {
+  if (amount !== undefined && amount !== order.amount)
+    mismatch("amount", formatDecimal(amount), formatDecimal(order.amount));
+  if (points !== undefined && points !== order.pointsPaid)
+    mismatch("points", formatDecimal(points), formatDecimal(order.pointsPaid));
+  if (body.productId !== undefined && body.productId !== order.productId)
+    mismatch("productId", body.productId, order.productId);
+  if (body.quantity !== undefined && Number(body.quantity) !== order.quantity)
+    mismatch("quantity", body.quantity, String(order.quantity));
+  if (body.phone !== undefined) {
+    const member = await findMemberByPhone(tx, body.phone);
+    if (member?.id !== order.memberId) mismatch("phone", maskPhone(body.phone), "another member");
+  }
+}
 
 /** The webhook provider's route. */
 export async function webhookRoutes(app: App, ctx: AppContext): Promise<void> {
@@ -67,9 +111,9 @@ export async function webhookRoutes(app: App, ctx: AppContext): Promise<void> {
   app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
     request.rawBody = body as Buffer;
     try {
-      done(null, JSON.parse((body as Buffer).toString("utf8")));
-    } catch {
-      done(Object.assign(new Error("body is not JSON"), { statusCode: 400 }), undefined);
+      done(null, parseJsonLossless((body as Buffer).toString("utf8")));
+    } catch (error) {
+      done(error as Error, undefined);
     }
   });
   app.addHook("preValidation", async (request) => verify(ctx, request));
@@ -84,7 +128,6 @@ export async function webhookRoutes(app: App, ctx: AppContext): Promise<void> {
           "order.paid: either `orderId` (a pending order placed in Jifen) or `phone` + `productId` (+ quantity, amount, points) to record the shop's own order. order.refunded: `externalId`. Signed: X-Jifen-Signature: sha256=HMAC-SHA256(secret, raw body).",
         security: [],
         headers: Type.Object({
-          ...IdempotencyHeaders.properties,
           "x-jifen-signature": Type.String({ description: "sha256=<hex HMAC of the raw body>" }),
         }),
         body: WebhookBody,
@@ -94,57 +137,90 @@ export async function webhookRoutes(app: App, ctx: AppContext): Promise<void> {
     async (request, reply) => {
       const body = request.body;
       const deps = { hooks: ctx.hooks, now: ctx.clock.now(), timeZone: ctx.timeZone };
+      // Each delivery is keyed by its event and external id: providers retry until they get a
+      // 2xx, so an identical redelivery (even a concurrent one) replays the first answer; a
+      // different body under the same external id is EXTERNAL_ORDER_DUPLICATE.
+      const delivery = {
+        scope: "webhook",
+        key: `${body.event}:${body.externalId}`,
+        reused: "EXTERNAL_ORDER_DUPLICATE",
+        field: "externalId",
+      } as const;
       if (body.event === "order.refunded") {
-        return command(ctx, request, reply, async (tx) => {
-          const order = await lockOrderByExternalId(tx, "webhook", body.externalId);
-          return orderView(await markRefunded(tx, order, deps));
-        });
+        return command(
+          ctx,
+          request,
+          reply,
+          async (tx) => {
+            const order = await lockOrderByExternalId(tx, "webhook", body.externalId);
+            return orderView(await markRefunded(tx, order, deps));
+          },
+          200,
+          delivery,
+        );
       }
-      const points = parseNonNegative(body.points ?? "0", 2, "points");
-      const amount = body.amount === undefined ? undefined : parseYuan(body.amount, "amount");
-      return command(ctx, request, reply, async (tx) => {
-        const dup = await tx.query("select 1 from orders where provider = 'webhook' and external_id = $1", [
-          body.externalId,
-        ]);
-        if (dup.rows.length > 0) fail("EXTERNAL_ORDER_DUPLICATE", { field: "externalId" });
-        if (body.orderId !== undefined) {
-          const order = await lockOrder(tx, body.orderId);
-          if (order.provider !== "webhook") {
-            fail("ORDER_NOT_PENDING", {
-              field: "orderId",
-              detail: { zh: "该订单由运营人工确认收款", en: "this order is confirmed by an operator" },
+      const points =
+        body.points === undefined
+          ? undefined
+          : parseNonNegative(body.points, 2, "points", MAX_COMMAND_AMOUNT_MICRO);
+      const amount =
+        body.amount === undefined ? undefined : parseYuan(body.amount, "amount", MAX_ORDER_AMOUNT_MICRO);
+      const quantity =
+        body.quantity === undefined ? undefined : count(body.quantity, MAX_QUANTITY, "quantity");
+      return command(
+        ctx,
+        request,
+        reply,
+        async (tx) => {
+          const dup = await tx.query("select 1 from orders where provider = 'webhook' and external_id = $1", [
+            body.externalId,
+          ]);
+          if (dup.rows.length > 0) fail("EXTERNAL_ORDER_DUPLICATE", { field: "externalId" });
+          if (body.orderId !== undefined) {
+            const order = await lockOrder(tx, body.orderId);
+            if (order.provider !== "webhook") {
+              fail("ORDER_NOT_PENDING", {
+                field: "orderId",
+                detail: { zh: "该订单由运营人工确认收款", en: "this order is confirmed by an operator" },
+              });
+            }
+            await checkAgainstOrder(tx, body, order, amount, points);
+            return orderView(await markPaid(tx, order, deps, body.externalId));
+          }
+          if (body.phone === undefined)
+            fail("VALIDATION_FAILED", {
+              field: "phone",
+              detail: { zh: "phone 必填", en: "phone is required" },
+            });
+          if (body.productId === undefined) {
+            fail("VALIDATION_FAILED", {
+              field: "productId",
+              detail: { zh: "productId 必填", en: "productId is required" },
             });
           }
-          return orderView(await markPaid(tx, order, deps, body.externalId));
-        }
-        if (body.phone === undefined)
-          fail("VALIDATION_FAILED", {
-            field: "phone",
-            detail: { zh: "phone 必填", en: "phone is required" },
+          const member = await findMemberByPhone(tx, body.phone);
+          if (!member) fail("MEMBER_NOT_FOUND", { field: "phone" });
+          const product = await findProduct(tx, body.productId);
+          if (!product) fail("PRODUCT_NOT_FOUND", { field: "productId" });
+          const listed = product.price * BigInt(quantity ?? 1);
+          if (amount !== undefined && amount > listed)
+            mismatch("amount", formatDecimal(amount), `price × quantity = ${formatDecimal(listed)}`);
+          const order = await createOrder(tx, {
+            memberId: member.id,
+            product,
+            quantity: quantity ?? 1,
+            ...(amount !== undefined ? { amount } : {}),
+            points: points ?? 0n,
+            provider: "webhook",
+            externalId: body.externalId,
+            now: deps.now,
+            timeZone: ctx.timeZone,
           });
-        if (body.productId === undefined) {
-          fail("VALIDATION_FAILED", {
-            field: "productId",
-            detail: { zh: "productId 必填", en: "productId is required" },
-          });
-        }
-        const member = await findMemberByPhone(tx, body.phone);
-        if (!member) fail("MEMBER_NOT_FOUND", { field: "phone" });
-        const product = await findProduct(tx, body.productId);
-        if (!product) fail("PRODUCT_NOT_FOUND", { field: "productId" });
-        const order = await createOrder(tx, {
-          memberId: member.id,
-          product,
-          quantity: body.quantity ?? 1,
-          ...(amount !== undefined ? { amount } : {}),
-          points,
-          provider: "webhook",
-          externalId: body.externalId,
-          now: deps.now,
-          timeZone: ctx.timeZone,
-        });
-        return orderView(await markPaid(tx, order, deps));
-      });
+          return orderView(await markPaid(tx, order, deps));
+        },
+        200,
+        delivery,
+      );
     },
   );
 }

@@ -29,6 +29,7 @@ import { command } from "../http/command.ts";
 import type { App, AppContext } from "../http/context.ts";
 import { formatAmount } from "../http/format.ts";
 import { requireMember } from "../http/guards.ts";
+import { MAX_COMMAND_AMOUNT_MICRO } from "../http/limits.ts";
 import { Decimal, Id, IdempotencyHeaders, Nullable, responses } from "../http/schemas.ts";
 import { memberWallets } from "../ledger/index.ts";
 import { findByInviteCode, findMemberById } from "../members/index.ts";
@@ -118,7 +119,7 @@ type EquityResult = Static<typeof EquityResultSchema>;
 
 /** Reads a positive point quantity (at most 6 decimals). */
 function parsePoints(text: string, field: string): bigint {
-  const amount = parseSignedAmount(text, 6, field);
+  const amount = parseSignedAmount(text, 6, field, MAX_COMMAND_AMOUNT_MICRO);
   if (amount < 0n) fail("AMOUNT_NOT_POSITIVE", { field });
   return amount;
 }
@@ -264,7 +265,7 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
       Type.Object({ amount: Decimal("the goods' price in yuan, at most 2 decimals") }),
     ),
     async (request, reply) => {
-      const amount = parseYuan(request.body.amount, "amount");
+      const amount = parseYuan(request.body.amount, "amount", MAX_COMMAND_AMOUNT_MICRO);
       return run(request, reply, "equity.redeem", (tx, id, config, context) =>
         redeemGoods(tx, id, amount, config, context),
       );

@@ -5,6 +5,7 @@ import { command } from "../http/command.ts";
 import type { App, AppContext } from "../http/context.ts";
 import { formatAmount, formatYuan, iso } from "../http/format.ts";
 import { requireMember } from "../http/guards.ts";
+import { MAX_COMMAND_AMOUNT_MICRO } from "../http/limits.ts";
 import {
   causeProperties,
   createdResponses,
@@ -14,6 +15,7 @@ import {
   Nullable,
   Page,
   PageQuery,
+  pageLimit,
   responses,
 } from "../http/schemas.ts";
 import { memberHistory, memberWallets, requestLanguage } from "../ledger/index.ts";
@@ -123,7 +125,7 @@ export async function walletRoutes(app: App, ctx: AppContext): Promise<void> {
         memberId,
         asset,
         request.query.cursor ?? null,
-        request.query.limit,
+        pageLimit(request.query.limit),
         requestLanguage(request.headers),
       );
       const prefix = `m:${memberId}:`;
@@ -159,7 +161,7 @@ export async function walletRoutes(app: App, ctx: AppContext): Promise<void> {
       },
     },
     async (request, reply) => {
-      const amount = parseYuan(request.body.amount, "amount");
+      const amount = parseYuan(request.body.amount, "amount", MAX_COMMAND_AMOUNT_MICRO);
       return command(
         ctx,
         request,
@@ -192,7 +194,7 @@ export async function walletRoutes(app: App, ctx: AppContext): Promise<void> {
     async (request) => {
       const page = await listWithdrawals(ctx.db, {
         cursor: request.query.cursor ?? null,
-        limit: request.query.limit,
+        limit: pageLimit(request.query.limit),
         memberId: request.member?.id as string,
       });
       return { items: page.items.map(withdrawalView), nextCursor: page.nextCursor };
