@@ -25,7 +25,7 @@ import {
   pageQuery,
   responses,
 } from "../http/schemas.ts";
-import { memberHistory, memberWallets } from "../ledger/index.ts";
+import { memberHistory } from "../ledger/index.ts";
 import {
   findMemberById,
   listMembers,
@@ -37,6 +37,7 @@ import {
 } from "../members/index.ts";
 import {
   checkPlans,
+  checkRefundReason,
   findOrder,
   findProduct,
   insertProduct,
@@ -53,7 +54,14 @@ import {
   updateProduct,
 } from "../shop/index.ts";
 import { maskPhone } from "../sms/index.ts";
-import { decideWithdrawal, listWithdrawals, WithdrawalSchema, withdrawalView } from "../wallets/index.ts";
+import {
+  decideWithdrawal,
+  listWithdrawals,
+  WalletSchema,
+  WithdrawalSchema,
+  walletsView,
+  withdrawalView,
+} from "../wallets/index.ts";
 import { ADJUST_PLACES, adjustMember, checkAdjustable } from "./adjustments.ts";
 import { figuresRoutes } from "./figures-routes.ts";
 import { findOperatorByUsername, insertOperator, listOperators, type Operator } from "./operators.ts";
@@ -80,9 +88,7 @@ function operatorView(o: Operator) {
   };
 }
 
-const WalletsSchema = Type.Array(
-  Type.Object({ wallet: Type.String(), asset: Type.String(), balance: Type.String(), debt: Type.String() }),
-);
+const WalletsSchema = Type.Array(WalletSchema);
 
 const Ok = Type.Object({ ok: Type.Boolean() });
 
@@ -265,15 +271,9 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
       const member = await findMemberById(ctx.db, request.params.id);
       if (!member) fail("MEMBER_NOT_FOUND");
       const day = businessDay(ctx.clock.now(), ctx.timeZone);
-      const wallets = await memberWallets(ctx.db, member.id);
       return {
         member: memberView(member),
-        wallets: wallets.map((w) => ({
-          wallet: w.wallet,
-          asset: w.asset,
-          balance: formatAmount(w.asset, w.balance),
-          debt: formatAmount(w.asset, w.debt),
-        })),
+        wallets: await walletsView(ctx.db, member.id),
         team: teamView(await teamSummary(ctx.db, member.id, day), day),
       };
     },
@@ -424,7 +424,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
     },
   );
 
-  const orderAction = (path: string, summary: string, action: "pay" | "refund" | "cancel") =>
+  const orderAction = (path: string, summary: string, action: "pay" | "cancel") =>
     app.post(
       `/orders/:id/${path}`,
       {
@@ -447,18 +447,46 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
             });
           }
           const next =
-            action === "pay"
-              ? await markPaid(tx, order, deps)
-              : action === "refund"
-                ? await markRefunded(tx, order, deps)
-                : await markCancelled(tx, order, deps.now);
+            action === "pay" ? await markPaid(tx, order, deps) : await markCancelled(tx, order, deps.now);
           await audit(request, tx, `order.${action}`, "order", order.id, { amount: orderView(order).amount });
           return orderView(next);
         }),
     );
   orderAction("confirm-payment", "确认收款（人工支付）/ confirm a manual payment", "pay");
-  orderAction("refund", "退款 / refund a paid order", "refund");
   orderAction("cancel", "取消待支付订单 / cancel an order awaiting payment", "cancel");
+
+  app.post(
+    "/orders/:id/refund",
+    {
+      preValidation: money,
+      schema: {
+        tags: ["admin"],
+        summary: "退款（须填写原因）/ refund a paid order (a reason is required)",
+        headers: IdempotencyHeaders,
+        params: IdParams,
+        body: Type.Object({
+          reason: Type.String({
+            maxLength: 200,
+            description: "退款原因 / why (required, not blank); stored on the order and in the audit log",
+          }),
+        }),
+        response: responses(OrderSchema),
+      },
+    },
+    async (request, reply) => {
+      const reason = checkRefundReason(request.body.reason);
+      return command(ctx, request, reply, async (tx) => {
+        const order = await lockOrder(tx, request.params.id);
+        const deps = { hooks: ctx.hooks, now: ctx.clock.now(), timeZone: ctx.timeZone };
+        const next = await markRefunded(tx, order, deps, reason);
+        await audit(request, tx, "order.refund", "order", order.id, {
+          amount: orderView(order).amount,
+          reason,
+        });
+        return orderView(next);
+      });
+    },
+  );
 
   // ---- withdrawals -------------------------------------------------------
 
