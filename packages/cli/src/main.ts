@@ -142,7 +142,11 @@ async function settle(args: readonly string[]): Promise<number> {
     if (values.json) process.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
     else for (const o of outcomes) process.stdout.write(`${describeOutcome(o)}\n`);
     return outcomes.every(
-      (o) => o.status === "settled" || o.status === "dry-run" || o.status === "already-settled",
+      (o) =>
+        o.status === "settled" ||
+        o.status === "dry-run" ||
+        o.status === "already-settled" ||
+        o.status === "nothing-due",
     )
       ? 0
       : 1;
@@ -156,8 +160,9 @@ type Outcome = Awaited<ReturnType<Awaited<ReturnType<typeof server>>["settleThro
 
 function describeOutcome(o: Outcome): string {
   if (o.status === "busy" || o.status === "not-due") return `${o.day}: ${o.status} — ${o.message}`;
+  if (o.status === "nothing-due") return o.message;
   if (o.status === "already-settled")
-    return `${o.day}: already settled${o.report ? ` (${o.report.finishedAt})` : ""} — nothing to do`;
+    return `${o.day}: already settled (${o.report.finishedAt}) — nothing to do`;
   const r = o.report;
   const t = r.totals;
   return [
