@@ -5,7 +5,14 @@ import { burnVerification, hashPassword, verifyPassword } from "../auth/password
 import { createSession, revokeSession } from "../auth/sessions.ts";
 import { checkLoginAllowed, recordLoginFailure } from "../auth/throttle.ts";
 import { addDays, businessDay } from "../clock/index.ts";
-import { addConfigVersion, configForDay, listConfigVersions } from "../config/index.ts";
+import {
+  addConfigVersion,
+  configForDay,
+  isEmptyPatch,
+  listConfigVersions,
+  previewConfig,
+} from "../config/index.ts";
+import { configRisks, RETURN_WINDOW_DAYS } from "../config/risks.ts";
 import { fail } from "../errors/index.ts";
 import { parseSignedAmount, parseYuan } from "../http/amounts.ts";
 import { command } from "../http/command.ts";
@@ -768,6 +775,30 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
     },
   );
 
+  const ConfigWarnings = Type.Array(
+    Type.Object({
+      code: Type.String({ description: "e.g. COOLING_OFF_SHORTER_THAN_RETURN_WINDOW" }),
+      key: Type.String({ description: "the parameter concerned" }),
+      zh: Type.String(),
+      en: Type.String(),
+    }),
+    { description: "风险提示 / risks of this parameter set (models.md §5); saving is still allowed" },
+  );
+  const ConfigChangeBody = Type.Object({
+    params: Type.Record(Type.String(), Type.Unknown(), {
+      description:
+        'keys to change (at least one), e.g. { release: { pointsPayRatio: "0.5" }, withdrawal: { feeRate: "0.006" } }',
+    }),
+    note: Type.String({ maxLength: 200, default: "" }),
+  });
+  const warningsOf = (config: Parameters<typeof configRisks>[0]) =>
+    configRisks(config, { returnWindowDays: RETURN_WINDOW_DAYS });
+  /** The change's patch, refused when it changes no parameter. */
+  const patchOf = (params: Record<string, unknown>) => {
+    if (isEmptyPatch(params)) fail("CONFIG_CHANGE_EMPTY", { field: "params" });
+    return params;
+  };
+
   app.get(
     "/config",
     {
@@ -780,6 +811,19 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
             businessDay: Type.String(),
             versionId: Nullable(Type.String()),
             config: Type.Unknown(),
+            warnings: ConfigWarnings,
+            next: Type.Object(
+              {
+                businessDay: Type.String(),
+                versionId: Nullable(Type.String()),
+                config: Type.Unknown(),
+                warnings: ConfigWarnings,
+              },
+              {
+                description:
+                  "明日生效的参数 / the set in force from the next business day (changes saved today)",
+              },
+            ),
             versions: Type.Array(
               Type.Object({
                 id: Type.String(),
@@ -797,11 +841,20 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
     async () => {
       const day = businessDay(ctx.clock.now(), ctx.timeZone);
       const effective = await configForDay(ctx.db, day);
+      const tomorrow = addDays(day, 1);
+      const next = await configForDay(ctx.db, tomorrow);
       const versions = await listConfigVersions(ctx.db);
       return {
         businessDay: day,
         versionId: effective.versionId,
         config: effective.input,
+        warnings: warningsOf(effective.config),
+        next: {
+          businessDay: tomorrow,
+          versionId: next.versionId,
+          config: next.input,
+          warnings: warningsOf(next.config),
+        },
         versions: versions.map((v) => ({
           id: v.id,
           params: v.params,
@@ -815,6 +868,30 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   );
 
   app.post(
+    "/config/preview",
+    {
+      preValidation: admin,
+      schema: {
+        tags: ["admin"],
+        operationId: "previewConfigChange",
+        summary: "预览参数修改（不保存）/ preview a parameter change without saving it",
+        description:
+          "Validates a change like POST /admin/config and returns the set it would put in force from the next business day, with its risk warnings; nothing is saved.",
+        body: ConfigChangeBody,
+        response: responses(
+          Type.Object({ effectiveDay: Type.String(), config: Type.Unknown(), warnings: ConfigWarnings }),
+        ),
+      },
+    },
+    async (request) => {
+      const patch = patchOf(request.body.params);
+      const effectiveDay = addDays(businessDay(ctx.clock.now(), ctx.timeZone), 1);
+      const preview = await previewConfig(ctx.db, patch);
+      return { effectiveDay, config: preview.input, warnings: warningsOf(preview.config) };
+    },
+  );
+
+  app.post(
     "/config",
     {
       preValidation: admin,
@@ -822,18 +899,15 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
         tags: ["admin"],
         summary: "修改参数（次日生效）/ change parameters from the next business day",
         headers: IdempotencyHeaders,
-        body: Type.Object({
-          params: Type.Record(Type.String(), Type.Unknown(), {
-            description:
-              'keys to change, e.g. { release: { pointsPayRatio: "0.5" }, withdrawal: { feeRate: "0.006" } }',
-          }),
-          note: Type.String({ maxLength: 200, default: "" }),
-        }),
-        response: createdResponses(Type.Object({ versionId: Type.String(), effectiveDay: Type.String() })),
+        body: ConfigChangeBody,
+        response: createdResponses(
+          Type.Object({ versionId: Type.String(), effectiveDay: Type.String(), warnings: ConfigWarnings }),
+        ),
       },
     },
-    async (request, reply) =>
-      command(
+    async (request, reply) => {
+      const patch = patchOf(request.body.params);
+      return command(
         ctx,
         request,
         reply,
@@ -841,20 +915,23 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
           const now = ctx.clock.now();
           const effectiveDay = addDays(businessDay(now, ctx.timeZone), 1);
           const versionId = await addConfigVersion(tx, {
-            patch: request.body.params,
+            patch,
             effectiveDay,
             operatorId: op(request).id,
             note: request.body.note,
             now,
           });
+          const warnings = warningsOf((await previewConfig(tx, {})).config);
           await audit(request, tx, "config.change", "config_version", versionId, {
             params: request.body.params,
             effectiveDay,
+            warnings: warnings.map((w) => w.code),
           });
-          return { versionId, effectiveDay };
+          return { versionId, effectiveDay, warnings };
         },
         201,
-      ),
+      );
+    },
   );
 
   await figuresRoutes(app, ctx);
