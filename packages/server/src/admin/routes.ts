@@ -37,7 +37,9 @@ import {
   findMemberById,
   listMembers,
   MemberSchema,
+  memberStanding,
   memberView,
+  StandingSchema,
   TeamSchema,
   teamSummary,
   teamView,
@@ -269,9 +271,17 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
       preValidation: anyone,
       schema: {
         tags: ["admin"],
-        summary: "会员详情：钱包与网体 / a member with wallets and network",
+        summary:
+          "会员详情：钱包、网体、星级与会员等级 / a member with wallets, network, star level and grade",
         params: IdParams,
-        response: responses(Type.Object({ member: MemberSchema, wallets: WalletsSchema, team: TeamSchema })),
+        response: responses(
+          Type.Object({
+            member: MemberSchema,
+            wallets: WalletsSchema,
+            team: TeamSchema,
+            standing: StandingSchema,
+          }),
+        ),
       },
     },
     async (request) => {
@@ -282,6 +292,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
         member: memberView(member),
         wallets: await walletsView(ctx.db, member.id),
         team: teamView(await teamSummary(ctx.db, member.id, day), day),
+        standing: await memberStanding(ctx.db, member.id),
       };
     },
   );
