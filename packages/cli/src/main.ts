@@ -21,9 +21,9 @@ const USAGE = `usage: jifen <command> [options]
   settlements [--date YYYY-MM-DD] [--limit N] [--json]
            list the settlement runs, or print one day's report
   demo-data --members N [--orders N] [--seed N] [--day YYYY-MM-DD]
-           fill the database with a generated network (demos, benchmarks);
-           --day opens an earlier business day on a fresh database, so that
-           \`jifen settle\` has days to settle at once
+           fill the database with a generated network (demos, benchmarks); on
+           a database without a ledger yet it opens yesterday (or --day, an
+           earlier day), so that \`jifen settle\` right after settles it
 
   settle, settlements and demo-data use the server's database: DATABASE_URL
   (PostgreSQL) or the embedded database under DATA_DIR (default ./data; stop
@@ -235,11 +235,15 @@ async function demoData(args: readonly string[]): Promise<number> {
   const { s, settings, db } = await openServerDatabase();
   const progress = progressReporter(process.stderr);
   try {
+    // On a database without a ledger yet the network opens yesterday, so that `jifen settle`
+    // right after has a day that is over to settle (with --day, that day).
+    const fresh = (await db.query("select 1 from ledger_transactions limit 1")).rows.length === 0;
+    const openOn = day ?? (fresh ? s.addDays(s.businessDay(new Date(), settings.timeZone), -1) : undefined);
     const result = await s.generateDemoData(db, {
       members,
       ...(orders !== undefined ? { releaseOrders: orders } : {}),
       seed: Number(values.seed),
-      ...(day ? { day } : {}),
+      ...(openOn ? { day: openOn } : {}),
       now: new Date(),
       timeZone: settings.timeZone,
       progress: progress.update,

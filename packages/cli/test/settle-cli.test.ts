@@ -86,7 +86,7 @@ test("demo-data, a dry run, settle (catching up two days), a second settle, sett
   assert.match(missing.stderr, /no settlement/);
 });
 
-test("settle on a fresh database: nothing is over yet, the first day and when it can be settled; no run claimed", () => {
+test("settle on a fresh database: nothing is over yet, the first day and when; then the README demo sequence settles a day", () => {
   const fresh = mkdtempSync(join(tmpdir(), "jifen-cli-fresh-"));
   try {
     const today = daysAgo(0);
@@ -110,6 +110,14 @@ test("settle on a fresh database: nothing is over yet, the first day and when it
     );
     const runs = jifenIn(fresh, "settlements", "--json");
     assert.deepEqual(JSON.parse(runs.stdout), []);
+
+    // The README's demo sequence: demo-data on a database without a ledger opens yesterday, settle settles it.
+    const demo = jifenIn(fresh, "demo-data", "--members", "50", "--seed", "3");
+    assert.equal(demo.status, 0, demo.stderr);
+    assert.match(demo.stdout, new RegExp(`open business day ${daysAgo(1)}`));
+    const settled = jifenIn(fresh, "settle");
+    assert.equal(settled.status, 0, settled.stderr);
+    assert.match(settled.stdout, new RegExp(`${daysAgo(1)}: settled in .*\\n  members 50 `));
   } finally {
     rmSync(fresh, { recursive: true, force: true });
   }
