@@ -162,7 +162,11 @@ async function settle(args: readonly string[]): Promise<number> {
     if (values.json) process.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
     else for (const o of outcomes) process.stdout.write(`${describeOutcome(o)}\n`);
     return outcomes.every(
-      (o) => o.status === "settled" || o.status === "dry-run" || o.status === "already-settled",
+      (o) =>
+        o.status === "settled" ||
+        o.status === "dry-run" ||
+        o.status === "already-settled" ||
+        o.status === "nothing-due",
     )
       ? 0
       : 1;
@@ -176,8 +180,9 @@ type Outcome = Awaited<ReturnType<Awaited<ReturnType<typeof server>>["settleThro
 
 function describeOutcome(o: Outcome): string {
   if (o.status === "busy" || o.status === "not-due") return `${o.day}: ${o.status} — ${o.message}`;
+  if (o.status === "nothing-due") return o.message;
   if (o.status === "already-settled")
-    return `${o.day}: already settled${o.report ? ` (${o.report.finishedAt})` : ""} — nothing to do`;
+    return `${o.day}: already settled (${o.report.finishedAt}) — nothing to do`;
   const r = o.report;
   const t = r.totals;
   return [
@@ -250,11 +255,15 @@ async function demoData(args: readonly string[]): Promise<number> {
   const { s, settings, db } = await openServerDatabase();
   const progress = progressReporter(process.stderr);
   try {
+    // On a database without a ledger yet the network opens yesterday, so that `jifen settle`
+    // right after has a day that is over to settle (with --day, that day).
+    const fresh = (await db.query("select 1 from ledger_transactions limit 1")).rows.length === 0;
+    const openOn = day ?? (fresh ? s.addDays(s.businessDay(new Date(), settings.timeZone), -1) : undefined);
     const result = await s.generateDemoData(db, {
       members,
       ...(orders !== undefined ? { releaseOrders: orders } : {}),
       seed: Number(values.seed),
-      ...(day ? { day } : {}),
+      ...(openOn ? { day: openOn } : {}),
       now: new Date(),
       timeZone: settings.timeZone,
       progress: progress.update,

@@ -15,13 +15,17 @@ const dataDir = mkdtempSync(join(tmpdir(), "jifen-cli-"));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
 function jifen(...args: string[]) {
+  return jifenIn(dataDir, ...args);
+}
+
+function jifenIn(dir: string, ...args: string[]) {
   const result = spawnSync(process.execPath, [bin, ...args], {
     encoding: "utf8",
     env: {
       ...process.env,
-      DATA_DIR: dataDir,
+      DATA_DIR: dir,
       DATABASE_URL: "",
-      INIT_CWD: dataDir,
+      INIT_CWD: dir,
       BUSINESS_TZ: "Asia/Shanghai",
     },
   });
@@ -80,4 +84,41 @@ test("demo-data, a dry run, settle (catching up two days), a second settle, sett
   const missing = jifen("settlements", "--date", "2020-01-01");
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /no settlement/);
+});
+
+test("settle on a fresh database: nothing is over yet, the first day and when; then the README demo sequence settles a day", () => {
+  const fresh = mkdtempSync(join(tmpdir(), "jifen-cli-fresh-"));
+  try {
+    const today = daysAgo(0);
+    const tomorrow = daysAgo(-1);
+    const text = jifenIn(fresh, "settle");
+    assert.equal(text.status, 0, text.stderr);
+    assert.doesNotMatch(text.stdout, /already settled/);
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `nothing is over yet: the first business day to settle, ${today}, is still open and can be settled from ${tomorrow} 00:00 \\(Asia/Shanghai\\)`,
+      ),
+    );
+    assert.match(text.stdout, new RegExp(`尚无结束的营业日：第一个待日结的营业日 ${today} 仍在进行`));
+    const json = jifenIn(fresh, "settle", "--json");
+    assert.equal(json.status, 0, json.stderr);
+    const [outcome] = JSON.parse(json.stdout);
+    assert.deepEqual(
+      [outcome.status, outcome.day, outcome.openDay, outcome.dueAt],
+      ["nothing-due", daysAgo(1), today, new Date(`${tomorrow}T00:00:00+08:00`).toISOString()],
+    );
+    const runs = jifenIn(fresh, "settlements", "--json");
+    assert.deepEqual(JSON.parse(runs.stdout), []);
+
+    // The README's demo sequence: demo-data on a database without a ledger opens yesterday, settle settles it.
+    const demo = jifenIn(fresh, "demo-data", "--members", "50", "--seed", "3");
+    assert.equal(demo.status, 0, demo.stderr);
+    assert.match(demo.stdout, new RegExp(`open business day ${daysAgo(1)}`));
+    const settled = jifenIn(fresh, "settle");
+    assert.equal(settled.status, 0, settled.stderr);
+    assert.match(settled.stdout, new RegExp(`${daysAgo(1)}: settled in .*\\n  members 50 `));
+  } finally {
+    rmSync(fresh, { recursive: true, force: true });
+  }
 });

@@ -30,17 +30,20 @@ const app = await buildApp({
   ...(settings.webhookSecret ? { webhookSecret: settings.webhookSecret } : {}),
 });
 
-// The daily settlement at SETTLEMENT_TIME (default 00:05) of the business time zone; catches up at start.
-const scheduler = settings.settlementTime
-  ? startSettlementScheduler({
-      db,
-      clock: systemClock,
-      timeZone: settings.timeZone,
-      at: settings.settlementTime,
-      log: app.log,
-    })
-  : null;
+/** Why the server could not listen, in one line (Chinese, then English). */
+function listenFailure(error: unknown, port: number, host: string): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === "EADDRINUSE")
+    return `无法启动：${host}:${port} 端口已被占用，请停止占用该端口的程序或用 PORT 换一个端口。/ Cannot start: port ${port} on ${host} is already in use; stop what holds it or choose another port with PORT.`;
+  if (code === "EACCES")
+    return `无法启动：没有权限监听 ${host}:${port}（1024 以下的端口需要特权），请用 PORT 换一个端口。/ Cannot start: no permission to listen on ${host}:${port} (ports below 1024 need privileges); choose another port with PORT.`;
+  if (code === "EADDRNOTAVAIL")
+    return `无法启动：本机没有地址 ${host}，请检查 HOST。/ Cannot start: ${host} is not an address of this machine; check HOST.`;
+  const message = error instanceof Error ? error.message : String(error);
+  return `无法启动：监听 ${host}:${port} 失败（${message}）。/ Cannot start: listening on ${host}:${port} failed (${message}).`;
+}
 
+let scheduler: ReturnType<typeof startSettlementScheduler> | null = null;
 let closing = false;
 async function shutdown(signal: string): Promise<void> {
   if (closing) return;
@@ -54,7 +57,29 @@ async function shutdown(signal: string): Promise<void> {
 process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
-const address = await app.listen({ port: settings.port, host: settings.host });
+let address: string;
+try {
+  address = await app.listen({ port: settings.port, host: settings.host });
+} catch (error) {
+  // One clear line instead of a stack (the port taken is the usual case), then a non-zero exit.
+  process.stderr.write(`${listenFailure(error, settings.port, settings.host)}\n`);
+  await app.close().catch(() => {});
+  await db.close().catch(() => {});
+  process.exit(1);
+}
+
+// The daily settlement at SETTLEMENT_TIME (default 00:05) of the business time zone; catches up at start
+// (once the server listens: a server that cannot start settles nothing).
+scheduler = settings.settlementTime
+  ? startSettlementScheduler({
+      db,
+      clock: systemClock,
+      timeZone: settings.timeZone,
+      at: settings.settlementTime,
+      log: app.log,
+    })
+  : null;
+
 const where = settings.databaseUrl ? "PostgreSQL (DATABASE_URL)" : `PGlite at ${settings.dataDir}/pglite`;
 const lines = [
   "",

@@ -161,7 +161,10 @@ for (const target of dbTargets()) {
         TestMember,
       ];
       for (const name of ["B", "E"]) {
-        const refund = await call(t, "POST", `/admin/orders/${orders[name]}/refund`, { token: admin });
+        const refund = await call(t, "POST", `/admin/orders/${orders[name]}/refund`, {
+          token: admin,
+          body: { reason: "顾客退货 / returned" },
+        });
         assert.equal(refund.statusCode, 200, refund.body);
         engine.refund(orders[name] as string);
       }
@@ -190,7 +193,10 @@ for (const target of dbTargets()) {
       await order("B2", b);
       await order("A2", a);
       await order("D2", d);
-      const early = await call(t, "POST", `/admin/orders/${orders.D2}/refund`, { token: admin });
+      const early = await call(t, "POST", `/admin/orders/${orders.D2}/refund`, {
+        token: admin,
+        body: { reason: "顾客退货 / returned" },
+      });
       assert.equal(early.statusCode, 200, early.body);
       engine.refund(orders.D2 as string);
       await assertSameAsEngine(t, engine, members, "paid, cooling off");

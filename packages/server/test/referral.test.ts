@@ -75,6 +75,7 @@ for (const target of dbTargets()) {
       const orders = await call(t, "GET", "/orders", { token: c.token });
       await call(t, "POST", `/admin/orders/${orders.data.items[0].id}/refund`, {
         token: await operatorToken(t),
+        body: { reason: "顾客退货 / returned" },
       });
       const after = await call(t, "GET", "/me/team", { token: a.token });
       assert.deepEqual(after.data.performance, { total: "99.00", cash: "69.00", points: "30.00" });

@@ -43,11 +43,26 @@ for (const target of dbTargets()) {
 
         const early = await call(t, "POST", "/admin/settlements/run", { token: admin, body: {} });
         assert.equal(early.statusCode, 200, early.body);
-        assert.equal(
-          early.data.outcomes[0].status,
-          "already-settled",
-          "nothing is over yet: yesterday is before the clock",
+        // Nothing is over yet: yesterday is before the clock; no run exists, so none is claimed.
+        const [first] = early.data.outcomes;
+        assert.deepEqual(
+          [first.status, first.openDay, first.report],
+          ["nothing-due", day, null],
+          "a fresh database says what is true",
         );
+        const end = new Date(`${day}T00:00:00Z`);
+        end.setUTCDate(end.getUTCDate() + 1);
+        const nextDay = end.toISOString().slice(0, 10);
+        assert.equal(first.dueAt, new Date(`${nextDay}T00:00:00+08:00`).toISOString(), "local midnight");
+        assert.match(
+          first.message,
+          new RegExp(`nothing is over yet: the first business day to settle, ${day}, is still open`),
+        );
+        assert.match(
+          first.message,
+          new RegExp(`尚无结束的营业日：第一个待日结的营业日 ${day} 仍在进行，${nextDay} 00:00`),
+        );
+        assert.equal(await count(t, "settlement_runs"), 0);
 
         const dry = await call(t, "POST", "/admin/settlements/run", { token: admin, body: { dryRun: true } });
         assert.equal(dry.statusCode, 200, dry.body);

@@ -146,12 +146,18 @@ for (const target of dbTargets()) {
       const audit = await call(t, "GET", "/admin/audit-log?action=order.pay", { token: admin });
       assert.equal(audit.data.items[0]?.targetId, order.data.id);
 
-      const refund = await call(t, "POST", `/admin/orders/${order.data.id}/refund`, { token: finance });
+      const refund = await call(t, "POST", `/admin/orders/${order.data.id}/refund`, {
+        token: finance,
+        body: { reason: "顾客退货 / returned" },
+      });
       assert.equal(refund.statusCode, 200, refund.body);
       assert.equal(refund.data.status, "refunded");
       assert.equal(refunded.length, 1);
       assert.equal(await balance(t, `m:${m.id}:points`, "points"), "50.000000");
-      const again = await call(t, "POST", `/admin/orders/${order.data.id}/refund`, { token: finance });
+      const again = await call(t, "POST", `/admin/orders/${order.data.id}/refund`, {
+        token: finance,
+        body: { reason: "again" },
+      });
       assert.deepEqual([again.statusCode, again.data.code], [409, "ORDER_NOT_PAID"]);
       await auditLedger(t);
     });

@@ -1,11 +1,18 @@
 import { Type } from "@fastify/type-provider-typebox";
+import { configRisks, DEFAULT_RETURN_WINDOW_DAYS } from "@jifen/engine";
 import type { FastifyRequest } from "fastify";
 import { listAudit, writeAudit } from "../audit/index.ts";
 import { burnVerification, hashPassword, verifyPassword } from "../auth/passwords.ts";
 import { createSession, hashToken, revokeAllSessions, revokeSession } from "../auth/sessions.ts";
 import { loginSucceeded, reserveOperatorTry } from "../auth/throttle.ts";
 import { addDays, businessDay } from "../clock/index.ts";
-import { addConfigVersion, configForDay, listConfigVersions } from "../config/index.ts";
+import {
+  addConfigVersion,
+  configForDay,
+  isEmptyPatch,
+  listConfigVersions,
+  previewConfig,
+} from "../config/index.ts";
 import { fail } from "../errors/index.ts";
 import { parseSignedAmount, parseYuan } from "../http/amounts.ts";
 import { command, credentialCommand } from "../http/command.ts";
@@ -29,12 +36,14 @@ import {
   responses,
   Text,
 } from "../http/schemas.ts";
-import { memberHistory, memberWallets, requestLanguage } from "../ledger/index.ts";
+import { memberHistory, requestLanguage } from "../ledger/index.ts";
 import {
   findMemberById,
   listMembers,
   MemberSchema,
+  memberStanding,
   memberView,
+  StandingSchema,
   TeamSchema,
   teamSummary,
   teamView,
@@ -42,6 +51,7 @@ import {
 import { DEFAULT_ADMIN_PASSWORD } from "../settings.ts";
 import {
   checkPlans,
+  checkRefundReason,
   findOrder,
   findProduct,
   insertProduct,
@@ -58,7 +68,14 @@ import {
   updateProduct,
 } from "../shop/index.ts";
 import { maskPhone } from "../sms/index.ts";
-import { decideWithdrawal, listWithdrawals, WithdrawalSchema, withdrawalView } from "../wallets/index.ts";
+import {
+  decideWithdrawal,
+  listWithdrawals,
+  WalletSchema,
+  WithdrawalSchema,
+  walletsView,
+  withdrawalView,
+} from "../wallets/index.ts";
 import { ADJUST_PLACES, adjustMember, checkAdjustable } from "./adjustments.ts";
 import { figuresRoutes } from "./figures-routes.ts";
 import {
@@ -97,9 +114,7 @@ function operatorView(o: Operator) {
   };
 }
 
-const WalletsSchema = Type.Array(
-  Type.Object({ wallet: Type.String(), asset: Type.String(), balance: Type.String(), debt: Type.String() }),
-);
+const WalletsSchema = Type.Array(WalletSchema);
 
 const Ok = Type.Object({ ok: Type.Boolean() });
 
@@ -441,25 +456,28 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
       preValidation: anyone,
       schema: {
         tags: ["admin"],
-        summary: "会员详情：钱包与网体 / a member with wallets and network",
+        summary:
+          "会员详情：钱包、网体、星级与会员等级 / a member with wallets, network, star level and grade",
         params: IdParams,
-        response: responses(Type.Object({ member: MemberSchema, wallets: WalletsSchema, team: TeamSchema })),
+        response: responses(
+          Type.Object({
+            member: MemberSchema,
+            wallets: WalletsSchema,
+            team: TeamSchema,
+            standing: StandingSchema,
+          }),
+        ),
       },
     },
     async (request) => {
       const member = await findMemberById(ctx.db, request.params.id);
       if (!member) fail("MEMBER_NOT_FOUND");
       const day = businessDay(ctx.clock.now(), ctx.timeZone);
-      const wallets = await memberWallets(ctx.db, member.id);
       return {
         member: memberView(member),
-        wallets: wallets.map((w) => ({
-          wallet: w.wallet,
-          asset: w.asset,
-          balance: formatAmount(w.asset, w.balance),
-          debt: formatAmount(w.asset, w.debt),
-        })),
+        wallets: await walletsView(ctx.db, member.id),
         team: teamView(await teamSummary(ctx.db, member.id, day), day),
+        standing: await memberStanding(ctx.db, member.id),
       };
     },
   );
@@ -616,7 +634,7 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
     },
   );
 
-  const orderAction = (path: string, summary: string, action: "pay" | "refund" | "cancel") =>
+  const orderAction = (path: string, summary: string, action: "pay" | "cancel") =>
     app.post(
       `/orders/:id/${path}`,
       {
@@ -639,18 +657,46 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
             });
           }
           const next =
-            action === "pay"
-              ? await markPaid(tx, order, deps)
-              : action === "refund"
-                ? await markRefunded(tx, order, deps)
-                : await markCancelled(tx, order, deps.now);
+            action === "pay" ? await markPaid(tx, order, deps) : await markCancelled(tx, order, deps.now);
           await audit(request, tx, `order.${action}`, "order", order.id, { amount: orderView(order).amount });
           return orderView(next);
         }),
     );
   orderAction("confirm-payment", "确认收款（人工支付）/ confirm a manual payment", "pay");
-  orderAction("refund", "退款 / refund a paid order", "refund");
   orderAction("cancel", "取消待支付订单 / cancel an order awaiting payment", "cancel");
+
+  app.post(
+    "/orders/:id/refund",
+    {
+      preValidation: money,
+      schema: {
+        tags: ["admin"],
+        summary: "退款（须填写原因）/ refund a paid order (a reason is required)",
+        headers: IdempotencyHeaders,
+        params: IdParams,
+        body: Type.Object({
+          reason: Type.String({
+            maxLength: 200,
+            description: "退款原因 / why (required, not blank); stored on the order and in the audit log",
+          }),
+        }),
+        response: responses(OrderSchema),
+      },
+    },
+    async (request, reply) => {
+      const reason = checkRefundReason(request.body.reason);
+      return command(ctx, request, reply, async (tx) => {
+        const order = await lockOrder(tx, request.params.id);
+        const deps = { hooks: ctx.hooks, now: ctx.clock.now(), timeZone: ctx.timeZone };
+        const next = await markRefunded(tx, order, deps, reason);
+        await audit(request, tx, "order.refund", "order", order.id, {
+          amount: orderView(order).amount,
+          reason,
+        });
+        return orderView(next);
+      });
+    },
+  );
 
   // ---- withdrawals -------------------------------------------------------
 
@@ -941,6 +987,30 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
     },
   );
 
+  const ConfigWarnings = Type.Array(
+    Type.Object({
+      code: Type.String({ description: "e.g. COOLING_OFF_SHORTER_THAN_RETURN_WINDOW" }),
+      key: Type.String({ description: "the parameter concerned" }),
+      zh: Type.String(),
+      en: Type.String(),
+    }),
+    { description: "风险提示 / risks of this parameter set (docs/rules.md §5); saving is still allowed" },
+  );
+  const ConfigChangeBody = Type.Object({
+    params: Type.Record(Type.String(), Type.Unknown(), {
+      description:
+        'keys to change (at least one), e.g. { release: { pointsPayRatio: "0.5" }, withdrawal: { feeRate: "0.006" } }',
+    }),
+    note: Text({ maxLength: 200, default: "" }),
+  });
+  const warningsOf = (config: Parameters<typeof configRisks>[0]) =>
+    configRisks(config, { returnWindowDays: DEFAULT_RETURN_WINDOW_DAYS });
+  /** The change's patch, refused when it changes no parameter. */
+  const patchOf = (params: Record<string, unknown>) => {
+    if (isEmptyPatch(params)) fail("CONFIG_CHANGE_EMPTY", { field: "params" });
+    return params;
+  };
+
   app.get(
     "/config",
     {
@@ -953,6 +1023,19 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
             businessDay: Type.String(),
             versionId: Nullable(Type.String()),
             config: Type.Unknown(),
+            warnings: ConfigWarnings,
+            next: Type.Object(
+              {
+                businessDay: Type.String(),
+                versionId: Nullable(Type.String()),
+                config: Type.Unknown(),
+                warnings: ConfigWarnings,
+              },
+              {
+                description:
+                  "明日生效的参数 / the set in force from the next business day (changes saved today)",
+              },
+            ),
             versions: Type.Array(
               Type.Object({
                 id: Type.String(),
@@ -970,11 +1053,20 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
     async () => {
       const day = businessDay(ctx.clock.now(), ctx.timeZone);
       const effective = await configForDay(ctx.db, day);
+      const tomorrow = addDays(day, 1);
+      const next = await configForDay(ctx.db, tomorrow);
       const versions = await listConfigVersions(ctx.db);
       return {
         businessDay: day,
         versionId: effective.versionId,
         config: effective.input,
+        warnings: warningsOf(effective.config),
+        next: {
+          businessDay: tomorrow,
+          versionId: next.versionId,
+          config: next.input,
+          warnings: warningsOf(next.config),
+        },
         versions: versions.map((v) => ({
           id: v.id,
           params: v.params,
@@ -988,6 +1080,30 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
   );
 
   app.post(
+    "/config/preview",
+    {
+      preValidation: admin,
+      schema: {
+        tags: ["admin"],
+        operationId: "previewConfigChange",
+        summary: "预览参数修改（不保存）/ preview a parameter change without saving it",
+        description:
+          "Validates a change like POST /admin/config and returns the set it would put in force from the next business day, with its risk warnings; nothing is saved.",
+        body: ConfigChangeBody,
+        response: responses(
+          Type.Object({ effectiveDay: Type.String(), config: Type.Unknown(), warnings: ConfigWarnings }),
+        ),
+      },
+    },
+    async (request) => {
+      const patch = patchOf(request.body.params);
+      const effectiveDay = addDays(businessDay(ctx.clock.now(), ctx.timeZone), 1);
+      const preview = await previewConfig(ctx.db, patch);
+      return { effectiveDay, config: preview.input, warnings: warningsOf(preview.config) };
+    },
+  );
+
+  app.post(
     "/config",
     {
       preValidation: admin,
@@ -995,18 +1111,15 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
         tags: ["admin"],
         summary: "修改参数（次日生效）/ change parameters from the next business day",
         headers: IdempotencyHeaders,
-        body: Type.Object({
-          params: Type.Record(Type.String(), Type.Unknown(), {
-            description:
-              'keys to change, e.g. { release: { pointsPayRatio: "0.5" }, withdrawal: { feeRate: "0.006" } }',
-          }),
-          note: Text({ maxLength: 200, default: "" }),
-        }),
-        response: createdResponses(Type.Object({ versionId: Type.String(), effectiveDay: Type.String() })),
+        body: ConfigChangeBody,
+        response: createdResponses(
+          Type.Object({ versionId: Type.String(), effectiveDay: Type.String(), warnings: ConfigWarnings }),
+        ),
       },
     },
-    async (request, reply) =>
-      command(
+    async (request, reply) => {
+      const patch = patchOf(request.body.params);
+      return command(
         ctx,
         request,
         reply,
@@ -1014,20 +1127,23 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
           const now = ctx.clock.now();
           const effectiveDay = addDays(businessDay(now, ctx.timeZone), 1);
           const versionId = await addConfigVersion(tx, {
-            patch: request.body.params,
+            patch,
             effectiveDay,
             operatorId: op(request).id,
             note: request.body.note,
             now,
           });
+          const warnings = warningsOf((await previewConfig(tx, {})).config);
           await audit(request, tx, "config.change", "config_version", versionId, {
             params: request.body.params,
             effectiveDay,
+            warnings: warnings.map((w) => w.code),
           });
-          return { versionId, effectiveDay };
+          return { versionId, effectiveDay, warnings };
         },
         201,
-      ),
+      );
+    },
   );
 
   await figuresRoutes(app, ctx);

@@ -50,6 +50,32 @@ export function addDays(day: string, days: number): string {
   return at.toISOString().slice(0, 10);
 }
 
+/** The instant business day `day` (YYYY-MM-DD) begins in time zone `timeZone` (its local midnight). */
+export function dayStart(day: string, timeZone: string): Date {
+  const wall = Date.parse(`${day}T00:00:00.000Z`);
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  });
+  // The zone's offset at `at`: its wall-clock reading taken as UTC, minus `at`.
+  const offset = (at: number) => {
+    const v: Record<string, number> = {};
+    for (const p of parts.formatToParts(at)) v[p.type] = Number(p.value);
+    const n = (k: string) => v[k] ?? 0;
+    return Date.UTC(n("year"), n("month") - 1, n("day"), n("hour"), n("minute"), n("second")) - at;
+  };
+  // Two rounds settle the offset across a change of daylight saving time.
+  let at = wall - offset(wall);
+  at = wall - offset(at);
+  return new Date(at);
+}
+
 /** True when `timeZone` is a time zone name this runtime knows. */
 export function isTimeZone(timeZone: string): boolean {
   try {

@@ -120,6 +120,25 @@ export async function configForDay(q: Queryable, day: string): Promise<Effective
   };
 }
 
+/** True when a patch changes no parameter: no key at all, or only empty objects ({ release: {} }). */
+export function isEmptyPatch(patch: unknown): boolean {
+  return isObject(patch) && Object.values(patch).every((v) => isObject(v) && isEmptyPatch(v));
+}
+
+/** The parameter set every version so far plus `patch` makes (validated; a refusal names the key). */
+export async function previewConfig(
+  q: Queryable,
+  patch: unknown,
+): Promise<Omit<EffectiveConfig, "versionId">> {
+  const { state } = await fold(q, null);
+  const next = applyPatch(state.engine, state.server, patch);
+  return {
+    input: { ...next.engine, withdrawal: next.server.withdrawal },
+    config: parseConfig(next.engine),
+    server: parseServerParams(next.server),
+  };
+}
+
 /**
  * Records a patch effective from `effectiveDay` after checking that the
  * result of every version so far plus this patch is a valid config (a refusal
@@ -130,10 +149,7 @@ export async function addConfigVersion(
   input: { patch: unknown; effectiveDay: string; operatorId: string; note: string; now: Date },
 ): Promise<string> {
   await tx.query("select pg_advisory_xact_lock(hashtext('jifen.config'))");
-  const { state } = await fold(tx, null);
-  const next = applyPatch(state.engine, state.server, input.patch);
-  parseConfig(next.engine);
-  parseServerParams(next.server);
+  await previewConfig(tx, input.patch);
   const rows = await tx.query<{ id: string }>(
     `insert into config_versions (params, effective_day, operator_id, note, created_at)
      values ($1::text::jsonb, $2::date, $3::bigint, $4, $5::timestamptz) returning id`,

@@ -160,6 +160,11 @@ const SERVER_ERRORS = {
   WITHDRAWAL_NOT_PENDING: { status: 409, zh: "该提现申请已处理", en: "this withdrawal was already decided" },
   ORDER_NOT_PENDING: { status: 409, zh: "订单不是待支付状态", en: "the order is not awaiting payment" },
   ORDER_NOT_PAID: { status: 409, zh: "订单未支付或已退款", en: "the order is not paid" },
+  REFUND_REASON_REQUIRED: {
+    status: 400,
+    zh: "退款必须填写原因（reason，不能为空）。",
+    en: "A refund needs a reason (reason, not empty).",
+  },
   PRODUCT_INACTIVE: { status: 409, zh: "商品已下架", en: "the product is not on sale" },
   EXTERNAL_ORDER_DUPLICATE: {
     status: 409,
@@ -196,6 +201,11 @@ const SERVER_ERRORS = {
     status: 409,
     zh: "余额不足或已被并发操作占用",
     en: "balance too low or taken by a concurrent request",
+  },
+  CONFIG_CHANGE_EMPTY: {
+    status: 400,
+    zh: "参数修改至少要包含一个参数（params 不能为空对象）。",
+    en: "A parameter change must change at least one parameter (params may not be empty).",
   },
   SETTLEMENT_NOT_FOUND: {
     status: 404,

@@ -11,3 +11,4 @@ export {
   teamSummary,
 } from "./repository.ts";
 export { MemberSchema, memberRoutes, memberView, TeamSchema, teamView } from "./routes.ts";
+export { memberStanding, StandingSchema } from "./standing.ts";

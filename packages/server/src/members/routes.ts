@@ -22,6 +22,7 @@ import {
   Text,
 } from "../http/schemas.ts";
 import { checkCode, maskPhone, maskPhonesIn, sendCode } from "../sms/index.ts";
+import { PointsSummarySchema, pointsSummary } from "../wallets/view.ts";
 import {
   directReferrals,
   findByInviteCode,
@@ -33,6 +34,7 @@ import {
   setPasswordHash,
   teamSummary,
 } from "./repository.ts";
+import { memberStanding, StandingSchema } from "./standing.ts";
 
 /** A member as the member sees themself. */
 export const MemberSchema = Type.Object({
@@ -285,12 +287,22 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
     "/me",
     {
       preValidation: member,
-      schema: { tags: ["me"], summary: "我的资料 / my profile", response: responses(MemberSchema) },
+      schema: {
+        tags: ["me"],
+        summary: "我的资料、星级、会员等级与积分 / my profile, star level, grade and points",
+        response: responses(
+          Type.Object({ ...MemberSchema.properties, standing: StandingSchema, points: PointsSummarySchema }),
+        ),
+      },
     },
     async (request) => {
       const found = await findMemberById(ctx.db, request.member?.id as string);
       if (!found) fail("MEMBER_NOT_FOUND");
-      return memberView(found);
+      return {
+        ...memberView(found),
+        standing: await memberStanding(ctx.db, found.id),
+        points: await pointsSummary(ctx.db, found.id),
+      };
     },
   );
 

@@ -6,6 +6,7 @@ export {
   crashHookFromEnv,
   type OpenNextDay,
   openDay,
+  pastDayOutcome,
   type SettleOptions,
   type SettleOutcome,
   settleBusinessDay,

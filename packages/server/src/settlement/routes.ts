@@ -30,9 +30,18 @@ const RunSchema = Type.Object({
 
 const OutcomeSchema = Type.Object({
   day: Type.String(),
-  status: Type.String({ description: "settled, dry-run, already-settled, busy, not-due" }),
+  status: Type.String({
+    description:
+      "settled, dry-run, already-settled, busy, not-due, or nothing-due (no day up to `day` was ever open: see openDay, dueAt)",
+  }),
   message: Nullable(Type.String()),
-  report: Type.Unknown(),
+  openDay: Nullable(
+    Type.String({ description: "nothing-due: the open business day, the first one to settle" }),
+  ),
+  dueAt: Nullable(Instant),
+  report: Type.Unknown({
+    description: "the report of a settled, dry-run or already-settled day; null otherwise",
+  }),
 });
 
 function runView(run: SettlementRun) {
@@ -55,7 +64,9 @@ function outcomeView(outcome: SettleOutcome) {
     day: outcome.day,
     status: outcome.status,
     message: "message" in outcome ? outcome.message : null,
-    report: "report" in outcome ? (outcome.report ?? null) : null,
+    openDay: outcome.status === "nothing-due" ? outcome.openDay : null,
+    dueAt: outcome.status === "nothing-due" ? outcome.dueAt : null,
+    report: "report" in outcome ? outcome.report : null,
   };
 }
 

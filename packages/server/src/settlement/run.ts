@@ -11,9 +11,9 @@
  */
 import { hostname } from "node:os";
 import { formatDecimal, type SettlementResult, settleDay } from "@jifen/engine";
-import { addDays, businessDay } from "../clock/index.ts";
+import { addDays, businessDay, dayStart } from "../clock/index.ts";
 import { configForDay } from "../config/index.ts";
-import { type Db, isSqlError, type Tx } from "../db/index.ts";
+import { type Db, isSqlError, type Queryable, type Tx } from "../db/index.ts";
 import { openNextDay as rewardsOpenNextDay } from "../rewards/index.ts";
 import { type DayColumns, loadDayColumns, type ProgressFn } from "./load.ts";
 import { readRun, type SettlementReport, storeRun } from "./report.ts";
@@ -42,7 +42,17 @@ export interface SettleOptions {
 /** The result of settling (or trying to settle) one day. */
 export type SettleOutcome =
   | { readonly status: "settled" | "dry-run"; readonly day: string; readonly report: SettlementReport }
-  | { readonly status: "already-settled"; readonly day: string; readonly report: SettlementReport | null }
+  | { readonly status: "already-settled"; readonly day: string; readonly report: SettlementReport }
+  | {
+      /** No day up to `day` is left to settle and `day` itself was never settled: it was never open. */
+      readonly status: "nothing-due";
+      readonly day: string;
+      /** The business day open now: the first one the settlement will settle. */
+      readonly openDay: string;
+      /** When `openDay` is over and can be settled (its end in the business time zone). */
+      readonly dueAt: string;
+      readonly message: string;
+    }
   | { readonly status: "busy"; readonly day: string; readonly message: string }
   | { readonly status: "not-due"; readonly day: string; readonly message: string };
 
@@ -67,6 +77,36 @@ export function crashHookFromEnv(env: NodeJS.ProcessEnv = process.env): BatchHoo
   const [phase, at = "0"] = spec.split(":");
   return (current, batch) => {
     if (current === phase && batch >= Number(at)) process.kill(process.pid, "SIGKILL");
+  };
+}
+
+/**
+ * What settling `day` means once the clock has moved past it (`open` > `day`):
+ * its stored run when it was settled, otherwise "nothing-due" — the day was
+ * never open (a fresh database opens today; `demo-data --day` an earlier day),
+ * and the first day to settle is the open one, due once it is over.
+ */
+export async function pastDayOutcome(
+  q: Queryable,
+  day: string,
+  open: string,
+  timeZone: string,
+): Promise<SettleOutcome> {
+  const run = await readRun(q, day);
+  if (run?.status === "done" && run.report) return { status: "already-settled", day, report: run.report };
+  const settled = await q.query("select 1 from settlement_runs where status = 'done' limit 1");
+  const end = addDays(open, 1);
+  const first = settled.rows.length === 0;
+  return {
+    status: "nothing-due",
+    day,
+    openDay: open,
+    dueAt: dayStart(end, timeZone).toISOString(),
+    message:
+      `${first ? "尚无结束的营业日" : `${day} 从未开放（系统从更晚的营业日开始）`}：` +
+      `${first ? "第一个" : "下一个"}待日结的营业日 ${open} 仍在进行，${end} 00:00（${timeZone}）后可日结 / ` +
+      `${first ? "nothing is over yet" : `${day} was never open (the reward clock started on a later day)`}: ` +
+      `the ${first ? "first" : "next"} business day to settle, ${open}, is still open and can be settled from ${end} 00:00 (${timeZone})`,
   };
 }
 
@@ -194,8 +234,7 @@ async function attemptDay(
     const open = await openDay(tx, !dryRun);
     if (open === null)
       throw new Error("settlement: the reward clock has no open day (start the server once)");
-    if (open > day)
-      return { status: "already-settled", day, report: (await readRun(tx, day))?.report ?? null };
+    if (open > day) return pastDayOutcome(tx, day, open, options.timeZone);
     if (open < day)
       return { status: "not-due", day, message: `business day ${open} must be settled before ${day}` };
     if (!dryRun && db.driver === "pg") {
@@ -299,12 +338,7 @@ export async function settleThrough(
     if (open === null)
       throw new Error("settlement: the reward clock has no open day (start the server once)");
     if (open > lastDay) {
-      if (outcomes.length === 0)
-        outcomes.push({
-          status: "already-settled",
-          day: lastDay,
-          report: (await readRun(db, lastDay))?.report ?? null,
-        });
+      if (outcomes.length === 0) outcomes.push(await pastDayOutcome(db, lastDay, open, options.timeZone));
       return outcomes;
     }
     const outcome = await settleBusinessDay(db, open, options);

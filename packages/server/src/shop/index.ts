@@ -1,5 +1,6 @@
 export { type HookContext, NO_REWARD_HOOKS, type PaidOrder, type RewardHooks } from "./hooks.ts";
 export {
+  checkRefundReason,
   createOrder,
   findOrder,
   listOrders,
@@ -11,6 +12,8 @@ export {
   type Order,
   type PaymentDeps,
   type PaymentProviderName,
+  placeOrder,
+  reservedPoints,
 } from "./orders.ts";
 export {
   checkPlans,

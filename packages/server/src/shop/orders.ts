@@ -46,6 +46,8 @@ export interface Order {
   readonly paidDay: string | null;
   readonly eligibleDay: string | null;
   readonly refundedAt: Date | null;
+  /** Why the order was refunded (required with every refund; null before). */
+  readonly refundReason: string | null;
   readonly cancelledAt: Date | null;
 }
 
@@ -65,11 +67,12 @@ interface Row {
   paid_day: string | null;
   eligible_day: string | null;
   refunded_at: Date | null;
+  refund_reason: string | null;
   cancelled_at: Date | null;
 }
 
 const COLUMNS = `id, member_id, product_id, quantity, plans, amount, points_paid, status, provider, external_id,
-  created_at, paid_at, paid_day, eligible_day, refunded_at, cancelled_at`;
+  created_at, paid_at, paid_day, eligible_day, refunded_at, refund_reason, cancelled_at`;
 
 function toOrder(r: Row): Order {
   return {
@@ -88,6 +91,7 @@ function toOrder(r: Row): Order {
     paidDay: r.paid_day,
     eligibleDay: r.eligible_day,
     refundedAt: r.refunded_at,
+    refundReason: r.refund_reason,
     cancelledAt: r.cancelled_at,
   };
 }
@@ -109,12 +113,28 @@ async function checkPointsRatio(q: Queryable, amount: bigint, points: bigint, da
 }
 
 /** Points a member promised to orders still awaiting payment. */
-async function reservedPoints(tx: Tx, memberId: string): Promise<bigint> {
+export async function reservedPoints(tx: Queryable, memberId: string): Promise<bigint> {
   const rows = await tx.query<{ reserved: string }>(
     "select coalesce(sum(points_paid), 0) as reserved from orders where member_id = $1::bigint and status = 'pending'",
     [memberId],
   );
   return parseDecimal(rows.rows[0]?.reserved ?? "0");
+}
+
+/** INSUFFICIENT_POINTS naming what is available and what pending orders hold. */
+function refuseInsufficientPoints(available: bigint, reserved: bigint): never {
+  const free = formatDecimal(available < 0n ? 0n : available);
+  const held = formatDecimal(reserved);
+  fail("INSUFFICIENT_POINTS", {
+    field: "points",
+    detail:
+      reserved > 0n
+        ? {
+            zh: `可用 ${free}，另有 ${held} 已被待支付订单占用`,
+            en: `${free} available, ${held} more reserved by orders awaiting payment`,
+          }
+        : { zh: `可用 ${free}`, en: `${free} available` },
+  });
 }
 
 /** Places an order awaiting payment; refuses points over the ratio or beyond what the member has free. */
@@ -140,8 +160,9 @@ export async function createOrder(
   if (points > 0n) {
     const account = memberAccount(memberId, "points");
     const balances = await lockBalances(tx, [{ account, asset: "points" }]);
-    const free = balances.balance(account, "points") - (await reservedPoints(tx, memberId));
-    if (points > free) fail("INSUFFICIENT_POINTS", { field: "points" });
+    const reserved = await reservedPoints(tx, memberId);
+    const free = balances.balance(account, "points") - reserved;
+    if (points > free) refuseInsufficientPoints(free, reserved);
   }
   if (input.externalId !== null) {
     const dup = await tx.query("select 1 from orders where provider = $1 and external_id = $2", [
@@ -231,8 +252,8 @@ export async function markPaid(
   const { config } = await configForDay(tx, day);
   const pointsAccount = memberAccount(order.memberId, "points");
   const balances = await lockBalances(tx, [{ account: pointsAccount, asset: "points" }]);
-  if (balances.balance(pointsAccount, "points") < order.pointsPaid)
-    fail("INSUFFICIENT_POINTS", { field: "points" });
+  const held = balances.balance(pointsAccount, "points");
+  if (held < order.pointsPaid) refuseInsufficientPoints(held, 0n);
   const postings = buildEntry(balances, (b) => payOrder(b, order.memberId, order.amount, order.pointsPaid));
   await appendTransaction(
     tx,
@@ -251,8 +272,35 @@ export async function markPaid(
   return paid;
 }
 
-/** Refunds a paid order: cash back out, points back to the member (debt first), then `hooks.onOrderRefunded`. */
-export async function markRefunded(tx: Tx, order: Order, deps: PaymentDeps): Promise<Order> {
+/**
+ * Places an order (`createOrder`); one paid entirely with points has nothing
+ * left to collect and is paid at once (`markPaid`, in the same transaction).
+ */
+export async function placeOrder(
+  tx: Tx,
+  input: Parameters<typeof createOrder>[1],
+  deps: PaymentDeps,
+): Promise<Order> {
+  const amount = input.amount ?? input.product.price * BigInt(input.quantity);
+  // Lock order of a payment: the reward clock before any balance.
+  if (input.points === amount) await shareOpenDay(tx);
+  const order = await createOrder(tx, input);
+  return order.pointsPaid === order.amount ? markPaid(tx, order, deps) : order;
+}
+
+/** A refund's reason: non-empty text once trimmed (REFUND_REASON_REQUIRED otherwise), at most 200 characters. */
+export function checkRefundReason(reason: unknown): string {
+  const text = typeof reason === "string" ? reason.trim() : "";
+  if (text === "") fail("REFUND_REASON_REQUIRED", { field: "reason" });
+  return text;
+}
+
+/**
+ * Refunds a paid order: cash back out, points back to the member (debt first),
+ * the reason stored on the order, then `hooks.onOrderRefunded`.
+ */
+export async function markRefunded(tx: Tx, order: Order, deps: PaymentDeps, reason: string): Promise<Order> {
+  const why = checkRefundReason(reason);
   if (order.status !== "paid") fail("ORDER_NOT_PAID");
   await shareOpenDay(tx);
   const day = businessDay(deps.now, deps.timeZone);
@@ -268,8 +316,9 @@ export async function markRefunded(tx: Tx, order: Order, deps: PaymentDeps): Pro
     deps.now,
   );
   const rows = await tx.query<Row>(
-    `update orders set status = 'refunded', refunded_at = $2::timestamptz where id = $1::bigint returning ${COLUMNS}`,
-    [order.id, deps.now.toISOString()],
+    `update orders set status = 'refunded', refunded_at = $2::timestamptz, refund_reason = $3
+     where id = $1::bigint returning ${COLUMNS}`,
+    [order.id, deps.now.toISOString(), why],
   );
   const refunded = toOrder(rows.rows[0] as Row);
   await deps.hooks.onOrderRefunded(tx, paidOrder(refunded), { now: deps.now, businessDay: day });

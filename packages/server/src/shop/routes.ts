@@ -18,7 +18,7 @@ import {
   pageLimit,
   responses,
 } from "../http/schemas.ts";
-import { createOrder, findOrder, listOrders, lockOrder, MAX_QUANTITY, markCancelled } from "./orders.ts";
+import { findOrder, listOrders, lockOrder, MAX_QUANTITY, markCancelled, placeOrder } from "./orders.ts";
 import { findProduct, listProducts } from "./products.ts";
 import { OrderSchema, orderView, ProductSchema, productView } from "./views.ts";
 import { webhookRoutes } from "./webhook.ts";
@@ -64,7 +64,8 @@ export async function shopRoutes(app: App, ctx: AppContext): Promise<void> {
       preValidation: member,
       schema: {
         tags: ["shop"],
-        summary: "下单 / place an order",
+        summary:
+          "下单（全部用积分支付的订单立即支付）/ place an order (one paid entirely with points is paid at once)",
         headers: IdempotencyHeaders,
         body: Type.Object({
           productId: Id,
@@ -89,16 +90,21 @@ export async function shopRoutes(app: App, ctx: AppContext): Promise<void> {
         async (tx) => {
           const product = await findProduct(tx, request.body.productId);
           if (!product) fail("PRODUCT_NOT_FOUND", { field: "productId" });
-          const order = await createOrder(tx, {
-            memberId: request.member?.id as string,
-            product,
-            quantity,
-            points,
-            provider: request.body.provider ?? "manual",
-            externalId: null,
-            now: ctx.clock.now(),
-            timeZone: ctx.timeZone,
-          });
+          const now = ctx.clock.now();
+          const order = await placeOrder(
+            tx,
+            {
+              memberId: request.member?.id as string,
+              product,
+              quantity,
+              points,
+              provider: request.body.provider ?? "manual",
+              externalId: null,
+              now,
+              timeZone: ctx.timeZone,
+            },
+            { hooks: ctx.hooks, now, timeZone: ctx.timeZone },
+          );
           return orderView(order);
         },
         201,

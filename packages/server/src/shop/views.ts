@@ -46,6 +46,7 @@ export const OrderSchema = Type.Object({
   paidDay: Nullable(Type.String()),
   eligibleDay: Nullable(Type.String({ description: "rewards happen from this business day" })),
   refundedAt: Nullable(Instant),
+  refundReason: Nullable(Type.String({ description: "退款原因 / why the order was refunded" })),
 });
 
 /** An order as API text. */
@@ -67,5 +68,6 @@ export function orderView(o: Order) {
     paidDay: o.paidDay,
     eligibleDay: o.eligibleDay,
     refundedAt: o.refundedAt ? iso(o.refundedAt) : null,
+    refundReason: o.refundReason,
   };
 }

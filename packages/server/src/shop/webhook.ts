@@ -53,6 +53,9 @@ function verify(ctx: AppContext, request: FastifyRequest): void {
     fail("WEBHOOK_SIGNATURE_INVALID");
 }
 
+/** The reason stored with a refund the shop reports (its event carries none). */
+const WEBHOOK_REFUND_REASON = "商城回调退款 / refunded by the shop (payment webhook)";
+
 const WebhookBody = Type.Object({
   event: Type.Union([Type.Literal("order.paid"), Type.Literal("order.refunded")]),
   externalId: Text({
@@ -153,7 +156,7 @@ export async function webhookRoutes(app: App, ctx: AppContext): Promise<void> {
           reply,
           async (tx) => {
             const order = await lockOrderByExternalId(tx, "webhook", body.externalId);
-            return orderView(await markRefunded(tx, order, deps));
+            return orderView(await markRefunded(tx, order, deps, WEBHOOK_REFUND_REASON));
           },
           200,
           delivery,

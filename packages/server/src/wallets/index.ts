@@ -1,4 +1,5 @@
 export { WithdrawalSchema, walletRoutes, withdrawalView } from "./routes.ts";
+export { PointsSummarySchema, pointsSummary, WalletSchema, walletsView } from "./view.ts";
 export {
   decideWithdrawal,
   listWithdrawals,

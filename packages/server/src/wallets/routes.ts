@@ -18,16 +18,10 @@ import {
   pageLimit,
   responses,
 } from "../http/schemas.ts";
-import { memberHistory, memberWallets, requestLanguage } from "../ledger/index.ts";
+import { memberHasDebt, memberHistory, requestLanguage } from "../ledger/index.ts";
 import { equityRoutes } from "./equity-routes.ts";
+import { WalletSchema, walletsView } from "./view.ts";
 import { listWithdrawals, requestWithdrawal, type Withdrawal } from "./withdrawals.ts";
-
-const WalletSchema = Type.Object({
-  wallet: Type.String({ description: "cash, points, gift, equity, stable, quota, exitQuota, weight" }),
-  asset: Type.String(),
-  balance: Type.String(),
-  debt: Type.String({ description: "欠款 / what is owed in this wallet (0 when none)" }),
-});
 
 const HistoryLineSchema = Type.Object({
   id: Type.String(),
@@ -84,21 +78,13 @@ export async function walletRoutes(app: App, ctx: AppContext): Promise<void> {
       preValidation: member,
       schema: {
         tags: ["me"],
-        summary: "我的钱包 / my balances and debts",
+        summary: "我的钱包（含待支付订单占用的积分）/ my balances, reserved points and debts",
         response: responses(Type.Object({ wallets: Type.Array(WalletSchema), hasDebt: Type.Boolean() })),
       },
     },
     async (request) => {
-      const wallets = await memberWallets(ctx.db, request.member?.id as string);
-      return {
-        wallets: wallets.map((w) => ({
-          wallet: w.wallet,
-          asset: w.asset,
-          balance: formatAmount(w.asset, w.balance),
-          debt: formatAmount(w.asset, w.debt),
-        })),
-        hasDebt: wallets.some((w) => w.debt > 0n),
-      };
+      const wallets = await walletsView(ctx.db, request.member?.id as string);
+      return { wallets, hasDebt: await memberHasDebt(ctx.db, request.member?.id as string) };
     },
   );
 

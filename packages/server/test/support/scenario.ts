@@ -155,7 +155,9 @@ export async function driveScenario(
       case "refund": {
         const orderId = orders.get(String(event.order));
         assert.ok(orderId, `${where}: unknown order`);
-        await t.db.transaction(async (tx) => markRefunded(tx, await lockOrder(tx, orderId), deps()));
+        await t.db.transaction(async (tx) =>
+          markRefunded(tx, await lockOrder(tx, orderId), deps(), "scenario refund"),
+        );
         break;
       }
       case "adjust": {
