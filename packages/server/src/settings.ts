@@ -37,7 +37,7 @@ export interface Settings {
    * GET /metrics: null = off (the default); `{ token }` = Bearer METRICS_TOKEN required;
    * `{ token: null }` = open (METRICS_OPEN=true, for a scraper on a private network).
    */
-  readonly metrics: { readonly token: string | null } | null;
+  readonly metrics: { readonly token: string | null; readonly liabilitiesMaxAgeSeconds: number } | null;
 }
 
 /** The documented default password of the demo operator (change it: ADMIN_PASSWORD). */
@@ -103,6 +103,11 @@ export function loadSettings(env: Env = process.env, cwd: string = env.INIT_CWD 
   const metricsToken = env.METRICS_TOKEN || undefined;
   if (metricsToken !== undefined && metricsToken.length < 16)
     throw new Error("METRICS_TOKEN needs at least 16 characters");
+  const liabilitiesMaxAgeSeconds = Number(env.METRICS_LIABILITIES_SECONDS ?? "300");
+  if (!Number.isInteger(liabilitiesMaxAgeSeconds) || liabilitiesMaxAgeSeconds < 0)
+    throw new Error(
+      `METRICS_LIABILITIES_SECONDS is not a whole number of seconds: ${env.METRICS_LIABILITIES_SECONDS}`,
+    );
   if (env.METRICS_OPEN !== undefined && env.METRICS_OPEN !== "true" && env.METRICS_OPEN !== "false")
     throw new Error(`METRICS_OPEN must be true or false, not ${JSON.stringify(env.METRICS_OPEN)}`);
   return {
@@ -121,6 +126,10 @@ export function loadSettings(env: Env = process.env, cwd: string = env.INIT_CWD 
     trustProxy: env.TRUST_PROXY === "true",
     seedDemo: env.SEED_DEMO !== "false",
     settlementTime: env.SETTLEMENT_TIME === "off" ? null : (env.SETTLEMENT_TIME ?? "00:05"),
-    metrics: metricsToken ? { token: metricsToken } : env.METRICS_OPEN === "true" ? { token: null } : null,
+    metrics: metricsToken
+      ? { token: metricsToken, liabilitiesMaxAgeSeconds }
+      : env.METRICS_OPEN === "true"
+        ? { token: null, liabilitiesMaxAgeSeconds }
+        : null,
   };
 }

@@ -67,14 +67,25 @@ const NAMED_SERIES = [
 describe("operations settings", () => {
   test("metrics are off by default, on with METRICS_TOKEN, open only with METRICS_OPEN=true", () => {
     assert.equal(loadSettings({}, "/x").metrics, null);
-    assert.deepEqual(loadSettings({ METRICS_TOKEN: TOKEN }, "/x").metrics, { token: TOKEN });
-    assert.deepEqual(loadSettings({ METRICS_OPEN: "true" }, "/x").metrics, { token: null });
+    assert.deepEqual(loadSettings({ METRICS_TOKEN: TOKEN }, "/x").metrics, {
+      token: TOKEN,
+      liabilitiesMaxAgeSeconds: 300,
+    });
+    assert.deepEqual(loadSettings({ METRICS_OPEN: "true", METRICS_LIABILITIES_SECONDS: "0" }, "/x").metrics, {
+      token: null,
+      liabilitiesMaxAgeSeconds: 0,
+    });
     assert.deepEqual(loadSettings({ METRICS_OPEN: "true", METRICS_TOKEN: TOKEN }, "/x").metrics, {
       token: TOKEN,
+      liabilitiesMaxAgeSeconds: 300,
     });
     assert.equal(loadSettings({ METRICS_OPEN: "false" }, "/x").metrics, null);
     assert.throws(() => loadSettings({ METRICS_TOKEN: "short" }, "/x"), /METRICS_TOKEN/);
     assert.throws(() => loadSettings({ METRICS_OPEN: "yes" }, "/x"), /METRICS_OPEN/);
+    assert.throws(
+      () => loadSettings({ METRICS_TOKEN: TOKEN, METRICS_LIABILITIES_SECONDS: "1.5" }, "/x"),
+      /METRICS_LIABILITIES_SECONDS/,
+    );
   });
 });
 
@@ -158,10 +169,10 @@ for (const target of dbTargets()) {
       const refused = await webhook(t, { ...paid, productId: "999999", externalId: "M-2" });
       assert.equal(refused.statusCode, 404);
 
-      // The liabilities are reused for 60 s between scrapes.
+      // The liabilities are reused for 300 s (the default) between scrapes.
       const cached = await scrape(t);
       assert.equal(sampleValue(cached, "jifen_liabilities_gift_points"), gift0);
-      t.clock.advance(61_000);
+      t.clock.advance(301_000);
       const paidOnce = await scrape(t);
       const event = "order.paid";
       assert.equal(
