@@ -151,6 +151,15 @@ for (const target of dbTargets()) {
       // The route pattern, not the URL: no id in the label.
       const routes = afterwards.get("jifen_http_requests_total")?.metrics.map((s) => s.labels?.route) ?? [];
       assert.ok(!routes.includes("/products/999999"));
+      // A URL that matches no route counts as "unmatched", never under its own path.
+      const stray = await call(t, "GET", "/nowhere/13800138000");
+      assert.equal(stray.statusCode, 404);
+      const strayed = await scrape(t);
+      assert.ok(
+        (sampleValue(strayed, "jifen_http_requests_total", { route: "unmatched", status: "404" }) ?? 0) >= 1,
+      );
+      const strayRoutes = strayed.get("jifen_http_requests_total")?.metrics.map((s) => s.labels?.route) ?? [];
+      assert.ok(!strayRoutes.some((r) => r?.includes("nowhere")));
     });
 
     test("a payment, its replay and a settlement move the counters and gauges", async () => {
