@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import helmet from "@fastify/helmet";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyServerOptions } from "fastify";
 import { adminRoutes } from "./admin/index.ts";
 import { DEFAULT_PASSWORD_OPTIONS, type PasswordOptions } from "./auth/passwords.ts";
@@ -24,9 +24,10 @@ import type { Db } from "./db/index.ts";
 import { AppError, toErrorBody } from "./errors/index.ts";
 import type { App, AppContext } from "./http/context.ts";
 import { parseJsonLossless } from "./http/json-body.ts";
-import { responses } from "./http/schemas.ts";
 import { validatorCompiler } from "./http/validators.ts";
 import { memberRoutes } from "./members/index.ts";
+import { healthRoutes, type SchedulerLike } from "./ops/health.ts";
+import { Metrics, type MetricsOptions, registerMetrics } from "./ops/metrics.ts";
 import { ensureRewardClock, REWARD_HOOKS } from "./rewards/index.ts";
 import type { RewardHooks } from "./shop/hooks.ts";
 import { shopRoutes } from "./shop/index.ts";
@@ -64,6 +65,10 @@ export interface BuildAppOptions {
   readonly logger?: FastifyServerOptions["logger"];
   /** Trust X-Forwarded-For (behind a reverse proxy). */
   readonly trustProxy?: boolean;
+  /** /metrics: absent = off; `{ token: null }` = open; `{ token }` = Bearer token required. */
+  readonly metrics?: MetricsOptions;
+  /** The daily settlement scheduler for /ready (main.ts starts it after the app; null: SETTLEMENT_TIME=off). */
+  readonly scheduler?: () => SchedulerLike | null;
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -106,12 +111,16 @@ export async function ensureSecret(db: Db): Promise<string> {
 
 /** Builds the Fastify app (not listening); close it with `app.close()` (the database stays open). */
 export async function buildApp(options: BuildAppOptions): Promise<App> {
+  const clock = options.clock ?? systemClock;
+  const timeZone = options.timeZone ?? "Asia/Shanghai";
+  const metrics = options.metrics ? new Metrics({ db: options.db, clock, timeZone }, options.metrics) : null;
+  const sms = options.sms ?? consoleSmsProvider();
   const ctx: AppContext = {
     db: options.db,
-    clock: options.clock ?? systemClock,
-    timeZone: options.timeZone ?? "Asia/Shanghai",
+    clock,
+    timeZone,
     secret: options.secret ?? (await ensureSecret(options.db)),
-    sms: options.sms ?? consoleSmsProvider(),
+    sms: metrics ? metrics.countSms(sms) : sms,
     smsLimits: { ...DEFAULT_SMS_LIMITS, ...options.smsLimits },
     passwords: options.passwords ?? DEFAULT_PASSWORD_OPTIONS,
     sessionTtl: options.sessionTtl ?? DEFAULT_SESSION_TTL,
@@ -210,22 +219,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   // No validator badge: it would load an image from validator.swagger.io (outside the CSP).
   await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { validatorUrl: null } });
 
-  app.get(
-    "/health",
-    {
-      schema: {
-        tags: ["system"],
-        summary: "健康检查 / health",
-        response: responses(
-          Type.Object({ ok: Type.Boolean(), driver: Type.String(), businessDay: Type.String() }),
-        ),
-      },
-    },
-    async () => {
-      await ctx.db.query("select 1");
-      return { ok: true, driver: ctx.db.driver, businessDay: businessDay(ctx.clock.now(), ctx.timeZone) };
-    },
-  );
+  if (metrics && options.metrics) registerMetrics(app, metrics, options.metrics);
+  healthRoutes(app, ctx, options.scheduler ?? (() => null));
 
   await app.register(async (scope) => memberRoutes(scope as unknown as App, ctx));
   await app.register(async (scope) => walletRoutes(scope as unknown as App, ctx));

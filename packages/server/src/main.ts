@@ -7,6 +7,7 @@ import { seed } from "./seed.ts";
 import { loadSettings } from "./settings.ts";
 import { startSettlementScheduler } from "./settlement/scheduler.ts";
 import { createSmsProvider } from "./sms/index.ts";
+import { VERSION } from "./version.ts";
 
 const settings = loadSettings();
 const db = await openDatabase({
@@ -28,6 +29,8 @@ const app = await buildApp({
   trustProxy: settings.trustProxy,
   ...(settings.secret ? { secret: settings.secret } : {}),
   ...(settings.webhookSecret ? { webhookSecret: settings.webhookSecret } : {}),
+  ...(settings.metrics ? { metrics: settings.metrics } : {}),
+  scheduler: () => scheduler,
 });
 
 /** Why the server could not listen, in one line (Chinese, then English). */
@@ -83,9 +86,15 @@ scheduler = settings.settlementTime
 const where = settings.databaseUrl ? "PostgreSQL (DATABASE_URL)" : `PGlite at ${settings.dataDir}/pglite`;
 const lines = [
   "",
-  `  Jifen 积分 server listening on ${address}`,
+  `  Jifen 积分 ${VERSION} server listening on ${address}`,
   `  database: ${where}; business day time zone: ${settings.timeZone}; SMS: ${settings.sms.provider}`,
-  `  API docs: ${address}/docs`,
+  settings.databaseUrl
+    ? ""
+    : "  embedded database (PGlite): meant for trials and small shops; it may lose recent writes on a power cut. Production: PostgreSQL (DATABASE_URL), see docs/production.md",
+  `  API docs: ${address}/docs   health: ${address}/health   ready: ${address}/ready`,
+  settings.metrics
+    ? `  metrics: ${address}/metrics (${settings.metrics.token ? "Bearer METRICS_TOKEN" : "open: METRICS_OPEN=true"})`
+    : "  metrics: off (set METRICS_TOKEN to serve /metrics)",
   `  operator sign-in: POST ${address}/admin/auth/login  username "${settings.adminUsername}"` +
     (settings.adminPasswordIsDefault
       ? `  password "${settings.adminPassword}" (the public demo password: the first sign-in must change it; or set ADMIN_PASSWORD before the first start)`

@@ -33,6 +33,11 @@ export interface Settings {
   readonly seedDemo: boolean;
   /** Local time (HH:MM, business time zone) of the daily settlement; null: no scheduled settlement. */
   readonly settlementTime: string | null;
+  /**
+   * GET /metrics: null = off (the default); `{ token }` = Bearer METRICS_TOKEN required;
+   * `{ token: null }` = open (METRICS_OPEN=true, for a scraper on a private network).
+   */
+  readonly metrics: { readonly token: string | null; readonly liabilitiesMaxAgeSeconds: number } | null;
 }
 
 /** The documented default password of the demo operator (change it: ADMIN_PASSWORD). */
@@ -95,6 +100,16 @@ export function loadSettings(env: Env = process.env, cwd: string = env.INIT_CWD 
   const secret = env.JIFEN_SECRET;
   if (secret !== undefined && secret.length < 16)
     throw new Error("JIFEN_SECRET needs at least 16 characters");
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 16)
+    throw new Error("METRICS_TOKEN needs at least 16 characters");
+  const liabilitiesMaxAgeSeconds = Number(env.METRICS_LIABILITIES_SECONDS ?? "300");
+  if (!Number.isInteger(liabilitiesMaxAgeSeconds) || liabilitiesMaxAgeSeconds < 0)
+    throw new Error(
+      `METRICS_LIABILITIES_SECONDS is not a whole number of seconds: ${env.METRICS_LIABILITIES_SECONDS}`,
+    );
+  if (env.METRICS_OPEN !== undefined && env.METRICS_OPEN !== "true" && env.METRICS_OPEN !== "false")
+    throw new Error(`METRICS_OPEN must be true or false, not ${JSON.stringify(env.METRICS_OPEN)}`);
   return {
     port,
     host: env.HOST ?? "127.0.0.1",
@@ -111,5 +126,10 @@ export function loadSettings(env: Env = process.env, cwd: string = env.INIT_CWD 
     trustProxy: env.TRUST_PROXY === "true",
     seedDemo: env.SEED_DEMO !== "false",
     settlementTime: env.SETTLEMENT_TIME === "off" ? null : (env.SETTLEMENT_TIME ?? "00:05"),
+    metrics: metricsToken
+      ? { token: metricsToken, liabilitiesMaxAgeSeconds }
+      : env.METRICS_OPEN === "true"
+        ? { token: null, liabilitiesMaxAgeSeconds }
+        : null,
   };
 }

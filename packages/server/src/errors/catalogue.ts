@@ -77,6 +77,16 @@ const SERVER_ERRORS = {
   UNAUTHENTICATED: { status: 401, zh: "请先登录", en: "sign-in required" },
   SESSION_EXPIRED: { status: 401, zh: "登录已失效，请重新登录", en: "session expired, sign in again" },
   FORBIDDEN: { status: 403, zh: "当前角色无权执行此操作", en: "your role may not do this" },
+  METRICS_TOKEN_INVALID: {
+    status: 401,
+    zh: "指标接口需要正确的令牌（Authorization: Bearer <METRICS_TOKEN>）",
+    en: "the metrics endpoint needs the right token (Authorization: Bearer <METRICS_TOKEN>)",
+  },
+  NOT_READY: {
+    status: 503,
+    zh: "服务尚未就绪：数据库不可达、迁移未完成或结算调度已停止",
+    en: "not ready: the database is unreachable, migrations are not applied, or the settlement scheduler has stopped",
+  },
   NOT_FOUND: { status: 404, zh: "接口不存在", en: "no such route" },
   MEMBER_NOT_FOUND: { status: 404, zh: "会员不存在", en: "member not found" },
   ORDER_NOT_FOUND: { status: 404, zh: "订单不存在", en: "order not found" },
