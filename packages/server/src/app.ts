@@ -17,6 +17,7 @@ import { businessDay, type Clock, systemClock } from "./clock/index.ts";
 import type { Db } from "./db/index.ts";
 import { AppError, toErrorBody } from "./errors/index.ts";
 import type { App, AppContext } from "./http/context.ts";
+import { completeRouteDocs } from "./http/route-docs.ts";
 import { responses } from "./http/schemas.ts";
 import { memberRoutes } from "./members/index.ts";
 import { ensureRewardClock, REWARD_HOOKS } from "./rewards/index.ts";
@@ -120,9 +121,19 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       return typeof given === "string" && REQUEST_ID_RE.test(given) ? given : randomUUID();
     },
     ajv: {
-      customOptions: { coerceTypes: "array", removeAdditional: true, useDefaults: true, allErrors: false },
+      customOptions: {
+        coerceTypes: "array",
+        removeAdditional: true,
+        useDefaults: true,
+        allErrors: false,
+        // Errors carry their schema: validation messages describe the expected format (errors/error-body.ts).
+        verbose: true,
+      },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Every documented route's errors: its own plus those of its kind (http/route-docs.ts).
+  app.addHook("onRoute", completeRouteDocs);
 
   app.decorateRequest("member", null);
   app.decorateRequest("operator", null);
