@@ -182,8 +182,13 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       schema: {
         tags: ["system"],
         summary: "健康检查 / health",
+        operationId: "getHealth",
+        description:
+          "负载均衡与监控用：数据库可达时返回 ok、数据库类型与当前营业日，无需登录。 / For load balancers and monitoring: ok when the database answers, with the driver and the business day; no sign-in.",
+        security: [],
         response: responses(
           Type.Object({ ok: Type.Boolean(), driver: Type.String(), businessDay: Type.String() }),
+          { example: { ok: true, driver: "postgres", businessDay: "2026-01-08" } },
         ),
       },
     },
