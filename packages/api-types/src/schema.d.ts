@@ -2043,9 +2043,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "BAD_REQUEST",
-                     *       "message": "请求格式错误",
-                     *       "messageEn": "malformed request",
+                     *       "code": "INVALID_CONFIG",
+                     *       "message": "参数无效",
+                     *       "messageEn": "invalid parameter",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -3809,9 +3809,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "BAD_REQUEST",
-                     *       "message": "请求格式错误",
-                     *       "messageEn": "malformed request",
+                     *       "code": "WEAK_PASSWORD",
+                     *       "message": "密码长度须为 8 到 72 位",
+                     *       "messageEn": "a password has 8 to 72 characters",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -3910,9 +3910,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "IDEMPOTENCY_KEY_REUSED",
-                     *       "message": "该幂等键已用于另一个不同的请求",
-                     *       "messageEn": "this Idempotency-Key was used for a different request",
+                     *       "code": "OPERATOR_TAKEN",
+                     *       "message": "该用户名已存在",
+                     *       "messageEn": "this username is taken",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -7529,9 +7529,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "code": "SETTLEMENT_FAILED",
+                     *       "message": "日结失败，未写入任何数据",
+                     *       "messageEn": "the daily settlement failed; nothing was written",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -8696,9 +8696,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "BAD_REQUEST",
-                     *       "message": "请求格式错误",
-                     *       "messageEn": "malformed request",
+                     *       "code": "INVALID_PHONE",
+                     *       "message": "手机号格式不正确",
+                     *       "messageEn": "not a mainland China mobile number",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9246,9 +9246,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "BAD_REQUEST",
-                     *       "message": "请求格式错误",
-                     *       "messageEn": "malformed request",
+                     *       "code": "INVALID_PHONE",
+                     *       "message": "手机号格式不正确",
+                     *       "messageEn": "not a mainland China mobile number",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9556,9 +9556,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "BAD_REQUEST",
-                     *       "message": "请求格式错误",
-                     *       "messageEn": "malformed request",
+                     *       "code": "INVALID_PHONE",
+                     *       "message": "手机号格式不正确",
+                     *       "messageEn": "not a mainland China mobile number",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9590,9 +9590,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "IDEMPOTENCY_KEY_REUSED",
-                     *       "message": "该幂等键已用于另一个不同的请求",
-                     *       "messageEn": "this Idempotency-Key was used for a different request",
+                     *       "code": "PHONE_TAKEN",
+                     *       "message": "该手机号已注册",
+                     *       "messageEn": "this phone number is already registered",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9805,9 +9805,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "BAD_REQUEST",
-                     *       "message": "请求格式错误",
-                     *       "messageEn": "malformed request",
+                     *       "code": "INVALID_PHONE",
+                     *       "message": "手机号格式不正确",
+                     *       "messageEn": "not a mainland China mobile number",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9872,9 +9872,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "IDEMPOTENCY_KEY_REUSED",
-                     *       "message": "该幂等键已用于另一个不同的请求",
-                     *       "messageEn": "this Idempotency-Key was used for a different request",
+                     *       "code": "PHONE_TAKEN",
+                     *       "message": "该手机号已注册",
+                     *       "messageEn": "this phone number is already registered",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -13822,9 +13822,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "IDEMPOTENCY_KEY_REUSED",
-                     *       "message": "该幂等键已用于另一个不同的请求",
-                     *       "messageEn": "this Idempotency-Key was used for a different request",
+                     *       "code": "ORDER_NOT_PENDING",
+                     *       "message": "订单不是待支付状态",
+                     *       "messageEn": "the order is not awaiting payment",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */

@@ -17,7 +17,7 @@ import { businessDay, type Clock, systemClock } from "./clock/index.ts";
 import type { Db } from "./db/index.ts";
 import { AppError, toErrorBody } from "./errors/index.ts";
 import type { App, AppContext } from "./http/context.ts";
-import { completeRouteDocs } from "./http/route-docs.ts";
+import { completeRouteDocs, noteUndocumentedError } from "./http/route-docs.ts";
 import { responses } from "./http/schemas.ts";
 import { memberRoutes } from "./members/index.ts";
 import { ensureRewardClock, REWARD_HOOKS } from "./rewards/index.ts";
@@ -151,6 +151,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
 
   app.setErrorHandler((error, request, reply) => {
     const { status, body } = toErrorBody(error, request.id);
+    noteUndocumentedError(request, status, body.code);
     if (status >= 500) request.log.error({ err: error }, "request failed");
     else request.log.info({ code: body.code, field: body.field }, "request refused");
     return reply.code(status).send(body);

@@ -13,9 +13,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { Type } from "@fastify/type-provider-typebox";
 import ts from "typescript";
 import { API_TYPES_PATH, apiTypesSource } from "../../../scripts/api-types.ts";
-import { CATALOGUE } from "../src/errors/index.ts";
+import { CATALOGUE, fail } from "../src/errors/index.ts";
+import { responses } from "../src/http/schemas.ts";
 import { call, openTestApp, type TestApp } from "./support/app.ts";
 import { dbTargets } from "./support/db.ts";
 
@@ -101,8 +103,29 @@ export function problemsOf(name: string, op: Operation): string[] {
 describe("the OpenAPI document is complete enough to generate clients from", () => {
   let t: TestApp;
   let doc: Doc;
+  const warnings: string[] = [];
   before(async () => {
-    t = await openTestApp(pglite);
+    t = await openTestApp(pglite, {
+      logger: {
+        level: "warn",
+        stream: { write: (line: string) => void warnings.push(line) },
+      },
+    });
+    // A route that answers a code its document does not list (added before the app is ready).
+    t.app.get(
+      "/test-probe/undocumented",
+      {
+        schema: {
+          hide: true,
+          security: [],
+          response: responses(Type.Object({ ok: Type.Boolean() }), {
+            errors: ["ORDER_NOT_FOUND"],
+            example: { ok: true },
+          }),
+        },
+      },
+      async () => fail("PHONE_TAKEN"),
+    );
     const response = await call(t, "GET", "/docs/json");
     assert.equal(response.statusCode, 200);
     doc = response.data as Doc;
@@ -171,6 +194,21 @@ describe("the OpenAPI document is complete enough to generate clients from", () 
     assert.equal(products.responses["401"], undefined, "a public route answers no 401");
     const admin = doc.paths["/admin/liabilities"]?.get as Operation;
     assert.ok(admin.responses["403"], "an operator route can answer 403");
+  });
+
+  test("an error answered with a code the route's document does not list is logged as a warning", async () => {
+    const response = await call(t, "GET", "/test-probe/undocumented");
+    assert.equal(response.data.code, "PHONE_TAKEN");
+    const warned = warnings.filter((l) => l.includes("error code missing from the route's OpenAPI document"));
+    assert.equal(warned.length, 1, warnings.join(""));
+    assert.match(warned[0] as string, /"code":"PHONE_TAKEN"/);
+    const documented = await call(t, "GET", "/products/999999");
+    assert.equal(documented.data.code, "PRODUCT_NOT_FOUND");
+    assert.equal(
+      warnings.filter((l) => l.includes("OpenAPI document")).length,
+      1,
+      "a listed code is not warned",
+    );
   });
 
   test("openapi-typescript makes a usable success type for every operation, and the committed types are current", async () => {

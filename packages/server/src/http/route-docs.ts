@@ -11,8 +11,10 @@
  * with their Chinese and English meaning (from the catalogue). test/openapi.test.ts
  * walks the generated document and fails when an operation lacks any of this.
  */
+
+import { appendFileSync } from "node:fs";
 import { type TSchema, Type } from "@fastify/type-provider-typebox";
-import type { RouteOptions } from "fastify";
+import type { FastifyRequest, RouteOptions } from "fastify";
 import { type AppErrorCode, CATALOGUE, ErrorBodySchema } from "../errors/index.ts";
 
 /** What a route declares about its answers. */
@@ -54,11 +56,18 @@ function uniqueCodes(codes: Iterable<string>): AppErrorCode[] {
   return [...new Set(codes)].sort() as AppErrorCode[];
 }
 
-/** The error body of one status, its `code` an enum of `codes`; described code by code. */
-export function errorBodyFor(status: number, codes: readonly AppErrorCode[]): TSchema {
+/**
+ * The error body of one status, its `code` an enum of `codes`; described code
+ * by code. The example shows the first of them in `prefer` (the route's own).
+ */
+export function errorBodyFor(
+  status: number,
+  codes: readonly AppErrorCode[],
+  prefer: ReadonlySet<string> = new Set(),
+): TSchema {
   const head = STATUS_TEXT[status] ?? { zh: "错误", en: "error" };
   const lines = codes.map((code) => `- \`${code}\`: ${CATALOGUE[code].zh} / ${CATALOGUE[code].en}`);
-  const first = codes[0] as AppErrorCode;
+  const first = codes.find((c) => prefer.has(c)) ?? (codes[0] as AppErrorCode);
   const { code: _code, ...rest } = ErrorBodySchema.properties;
   return Type.Object(
     {
@@ -84,8 +93,11 @@ export function errorBodyFor(status: number, codes: readonly AppErrorCode[]): TS
   );
 }
 
-/** One error body schema per status for `codes` (each code's status from the catalogue). */
-export function errorResponses(codes: Iterable<string>): Partial<Record<ErrorStatus, TSchema>> {
+/** One error body schema per status for `codes` (each code's status from the catalogue); examples prefer `own`. */
+export function errorResponses(
+  codes: Iterable<string>,
+  own: ReadonlySet<string> = new Set(),
+): Partial<Record<ErrorStatus, TSchema>> {
   const byStatus = new Map<number, AppErrorCode[]>();
   for (const code of uniqueCodes(codes)) {
     const spec = CATALOGUE[code];
@@ -94,7 +106,7 @@ export function errorResponses(codes: Iterable<string>): Partial<Record<ErrorSta
   }
   const out: Partial<Record<ErrorStatus, TSchema>> = {};
   for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b))
-    out[status as ErrorStatus] = errorBodyFor(status, list);
+    out[status as ErrorStatus] = errorBodyFor(status, list, own);
   return out;
 }
 
@@ -156,6 +168,8 @@ export function commonCodes(route: Pick<RouteOptions, "method" | "url" | "schema
   return codes;
 }
 
+const completed = new WeakSet<object>();
+
 /**
  * The onRoute hook: completes a documented route's error responses with the
  * common codes (the generic "4xx"/"5xx" bodies are replaced by one schema per
@@ -163,10 +177,32 @@ export function commonCodes(route: Pick<RouteOptions, "method" | "url" | "schema
  */
 export function completeRouteDocs(route: RouteOptions): void {
   const schema = route.schema as { hide?: boolean; response?: Record<string, unknown> } | undefined;
-  if (!schema?.response || schema.hide) return;
+  // A GET's automatic HEAD route shares its schema: complete it once.
+  if (!schema?.response || schema.hide || completed.has(schema)) return;
+  completed.add(schema);
   const response = schema.response;
-  const codes = [...listedCodes(response), ...commonCodes(route)];
+  const own = listedCodes(response);
+  const codes = [...own, ...commonCodes(route)];
   const next: Record<string, unknown> = {};
   for (const [status, body] of Object.entries(response)) if (/^2/.test(status)) next[status] = body;
-  schema.response = { ...next, ...errorResponses(codes) };
+  schema.response = { ...next, ...errorResponses(codes, new Set(own)) };
+}
+
+/**
+ * Called for every error answer: a code the route's document does not list is
+ * logged as a warning (the document would be wrong for clients). With
+ * JIFEN_UNDOCUMENTED_ERRORS=<file> each one is also appended to that file, so a
+ * test run can collect them (docs/server.md).
+ */
+export function noteUndocumentedError(request: FastifyRequest, status: number, code: string): void {
+  const response = (request.routeOptions?.schema as { response?: Record<string, unknown> } | undefined)
+    ?.response;
+  if (!response) return;
+  const listed = (response[String(status)] as { properties?: { code?: { enum?: string[] } } } | undefined)
+    ?.properties?.code?.enum;
+  if (listed?.includes(code)) return;
+  const route = `${request.method} ${request.routeOptions.url}`;
+  request.log.warn({ code, status, route }, "error code missing from the route's OpenAPI document");
+  const file = process.env.JIFEN_UNDOCUMENTED_ERRORS;
+  if (file) appendFileSync(file, `${route} ${status} ${code}\n`);
 }
