@@ -24,6 +24,7 @@ import type { Db } from "./db/index.ts";
 import { AppError, toErrorBody } from "./errors/index.ts";
 import type { App, AppContext } from "./http/context.ts";
 import { parseJsonLossless } from "./http/json-body.ts";
+import { completeRouteDocs, noteUndocumentedError } from "./http/route-docs.ts";
 import { validatorCompiler } from "./http/validators.ts";
 import { memberRoutes } from "./members/index.ts";
 import { healthRoutes, type SchedulerLike } from "./ops/health.ts";
@@ -152,6 +153,9 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     }
   });
 
+  // Every documented route's errors: its own plus those of its kind (http/route-docs.ts).
+  app.addHook("onRoute", completeRouteDocs);
+
   app.decorateRequest("member", null);
   app.decorateRequest("operator", null);
   app.decorateRequest("bearer", null);
@@ -193,6 +197,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
 
   app.setErrorHandler((error, request, reply) => {
     const { status, body } = toErrorBody(error, request.id);
+    noteUndocumentedError(request, status, body.code);
     if (status >= 500) request.log.error({ err: error }, "request failed");
     else request.log.info({ code: body.code, field: body.field }, "request refused");
     return reply.code(status).send(body);

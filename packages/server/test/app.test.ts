@@ -82,7 +82,10 @@ for (const target of dbTargets())
             codes.some((c) => c === "200" || c === "201"),
             `${method} ${path} has a success schema`,
           );
-          assert.ok(codes.includes("4XX"), `${method} ${path} has the error body`);
+          assert.ok(
+            codes.some((c) => /^[45]\d\d$/.test(c)),
+            `${method} ${path} has error bodies (one per status, test/openapi.test.ts checks them)`,
+          );
         }
       }
       assert.ok(operations >= 40, `${operations} operations`);

@@ -7,6 +7,7 @@ import { Type } from "@fastify/type-provider-typebox";
 import { type Config, formatDecimal, referralReach } from "@jifen/engine";
 import { configForDay } from "../config/index.ts";
 import type { App, AppContext } from "../http/context.ts";
+import { EX_EQUITY_FIGURES } from "../http/examples.ts";
 import { formatAmount } from "../http/format.ts";
 import { requireOperator } from "../http/guards.ts";
 import { Day, Nullable, responses } from "../http/schemas.ts";
@@ -137,7 +138,10 @@ export async function figuresRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["admin"],
         summary: "增值积分数据 / equity price, pool, supply, issued, burned, treasury",
-        response: responses(EquityFiguresSchema),
+        operationId: "getAdminEquityFigures",
+        description:
+          "运营查看增值积分的价格、分红池、流通量、已发行、已销毁与平台库存（按当前营业日的参数）。 / Operators see the equity price, pool, circulating, issued and burned points, and the treasury, under the open day's parameters.",
+        response: responses(EquityFiguresSchema, { example: EX_EQUITY_FIGURES }),
       },
     },
     async () => openDayEquityFigures(ctx.db),
@@ -150,7 +154,22 @@ export async function figuresRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["admin"],
         summary: "负债汇总 / outstanding liabilities",
-        response: responses(LiabilitiesSchema),
+        operationId: "getLiabilities",
+        description:
+          "运营查看平台对会员的全部未兑付负债：待释放与已释放积分、分红与出局额度、恒定积分、增值积分池、会员余额与待审核提现，以及会员欠款。 / Operators see everything owed to members: gift and released points, dividend and exit quota, stable points, the equity pool, member cash and withdrawals pending, and what members owe.",
+        response: responses(LiabilitiesSchema, {
+          example: {
+            businessDay: "2026-01-08",
+            giftPoints: "183040",
+            releasedPoints: "15804.2",
+            dividendQuota: "64000",
+            exitQuota: "36000",
+            stablePoints: "1200",
+            equity: { pool: "27036", heldByMembers: "18250", treasury: "3200", price: "1.2604" },
+            cash: { memberCash: "128050.50", withdrawalsPending: "500.00" },
+            debts: { cash: "0.00", points: "12.5", equity: "0", stable: "0", weight: "0" },
+          },
+        }),
       },
     },
     async () => {
@@ -192,10 +211,33 @@ export async function figuresRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["admin"],
         summary: "奖励穿透层级 / how many referral levels up the parameters in force pay rewards",
+        operationId: "getReferralReach",
+        description:
+          "运营查看某营业日参数下各项奖励最多向上穿透几层推荐关系（默认当前营业日）。 / Operators see how many referral levels up each reward reaches under a business day's parameters (default: the open day).",
         querystring: Type.Object({
           day: Type.Optional(Day("business day whose parameters to show (default: the open day)")),
         }),
-        response: responses(ReachSchema),
+        response: responses(ReachSchema, {
+          example: {
+            businessDay: "2026-01-08",
+            versionId: "3",
+            deepest: null,
+            summary: {
+              zh: "当前参数下，奖励最多到达会员的整条上级链（不限层级）。",
+              en: "Under the parameters in force, rewards reach the whole upline (no limit).",
+            },
+            rewards: [
+              {
+                plan: "release",
+                reward: "share acceleration (分享加速释放)",
+                levels: 2,
+                setting: "release.shareRates = [0.5, 0.3]",
+                zh: "share acceleration (分享加速释放)：向上 2 层",
+                en: "share acceleration (分享加速释放): 2 levels up",
+              },
+            ],
+          },
+        }),
       },
     },
     async (request) => {

@@ -17,9 +17,22 @@ import { fail } from "../errors/index.ts";
 import { parseSignedAmount, parseYuan } from "../http/amounts.ts";
 import { command, credentialCommand } from "../http/command.ts";
 import type { App, AppContext, AuthOperator } from "../http/context.ts";
+import {
+  EX_MEMBER,
+  EX_OPERATOR,
+  EX_ORDER,
+  EX_PENDING_ORDER,
+  EX_PRODUCT,
+  EX_TEAM,
+  EX_TOKEN,
+  EX_WALLETS,
+  EX_WITHDRAWAL,
+  page,
+} from "../http/examples.ts";
 import { formatAmount, iso } from "../http/format.ts";
 import { requireOperator, requireOperatorPendingChange } from "../http/guards.ts";
 import { MAX_ADJUSTMENT_MICRO, MAX_PRICE_MICRO } from "../http/limits.ts";
+import type { RouteDoc } from "../http/route-docs.ts";
 import {
   causeProperties,
   createdResponses,
@@ -35,6 +48,7 @@ import {
   pageQuery,
   responses,
   Text,
+  withExample,
 } from "../http/schemas.ts";
 import { memberHistory, requestLanguage } from "../ledger/index.ts";
 import {
@@ -154,13 +168,17 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["admin"],
         summary: "运营登录 / operator sign-in",
+        operationId: "loginOperator",
         description:
-          "Throttled per account and source address; the answer carries a session token (Idempotency-Key is ignored).",
+          "运营人员用用户名和密码登录后台，返回运营资料与令牌；密码连续错误会被暂时限制。 / An operator signs in to the back office with username and password and gets a bearer token; repeated wrong passwords are throttled. The answer carries a session token: Idempotency-Key is ignored; throttled per account and source address.",
         security: [],
-        body: Type.Object({
-          username: Text({ minLength: 1, maxLength: 64 }),
-          password: Type.String({ maxLength: 72 }),
-        }),
+        body: withExample(
+          Type.Object({
+            username: Text({ minLength: 1, maxLength: 64 }),
+            password: Type.String({ maxLength: 72 }),
+          }),
+          { username: "caiwu.li", password: "ying-chun-2026" },
+        ),
         response: responses(
           Type.Object({
             operator: OperatorSchema,
@@ -170,6 +188,15 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
               description: "true: change the password (POST /admin/me/password) before anything else",
             }),
           }),
+          {
+            errors: ["OPERATOR_LOGIN_FAILED", "OPERATOR_LOGIN_LOCKED", "OPERATOR_LOGIN_SLOWED"],
+            example: {
+              operator: EX_OPERATOR,
+              token: EX_TOKEN,
+              expiresAt: "2026-01-05T14:13:07.000Z",
+              mustChangePassword: false,
+            },
+          },
         ),
       },
     },
@@ -268,8 +295,11 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["admin"],
         summary: "运营退出 / sign out",
+        operationId: "logoutOperator",
+        description:
+          "运营人员退出，当前令牌失效（写入操作日志）。 / The operator signs out; the current token stops working (audited).",
         headers: IdempotencyHeaders,
-        response: responses(Ok),
+        response: responses(Ok, { example: { ok: true } }),
       },
     },
     async (request, reply) =>
@@ -287,7 +317,16 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["admin"],
         summary: "运营账号 / operators",
-        response: responses(Type.Object({ items: Type.Array(OperatorSchema) })),
+        operationId: "listOperators",
+        description: "管理员查看全部运营账号及其角色。 / Admins list every operator account and its role.",
+        response: responses(Type.Object({ items: Type.Array(OperatorSchema) }), {
+          example: {
+            items: [
+              { ...EX_OPERATOR, id: "1", username: "admin", displayName: "王店长", role: "admin" },
+              EX_OPERATOR,
+            ],
+          },
+        }),
       },
     },
     async () => ({ items: (await listOperators(ctx.db)).map(operatorView) }),
@@ -300,14 +339,22 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["admin"],
         summary: "新增运营账号 / add an operator",
-        description: "The body carries a password: Idempotency-Key is ignored (a repeat is OPERATOR_TAKEN).",
-        body: Type.Object({
-          username: Type.String({ pattern: "^[A-Za-z0-9_.-]{2,32}$" }),
-          displayName: Text({ minLength: 1, maxLength: 64 }),
-          role: Role,
-          password: Password,
+        operationId: "createOperator",
+        description:
+          "管理员新增运营账号（admin 全部权限，finance 资金审批，support 只读）。 / Admins add an operator account: admin (everything), finance (money decisions) or support (reads). The body carries a password: Idempotency-Key is ignored (a repeat is OPERATOR_TAKEN).",
+        body: withExample(
+          Type.Object({
+            username: Type.String({ pattern: "^[A-Za-z0-9_.-]{2,32}$" }),
+            displayName: Text({ minLength: 1, maxLength: 64 }),
+            role: Role,
+            password: Password,
+          }),
+          { username: "caiwu.li", displayName: "李会计", role: "finance", password: "ying-chun-2026" },
+        ),
+        response: createdResponses(OperatorSchema, {
+          errors: ["WEAK_PASSWORD", "OPERATOR_TAKEN"],
+          example: EX_OPERATOR,
         }),
-        response: createdResponses(OperatorSchema),
       },
     },
     async (request, reply) => {
@@ -434,10 +481,13 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["admin"],
         summary: "会员列表 / members",
+        operationId: "listMembers",
+        description:
+          "运营按手机号前缀查找会员，新注册的在前。 / Operators list members, newest first, optionally by phone prefix.",
         querystring: pageQuery({
           phone: Type.Optional(Type.String({ pattern: "^[0-9]{1,11}$", description: "phone prefix" })),
         }),
-        response: responses(Page(MemberSchema)),
+        response: responses(Page(MemberSchema), { example: page([EX_MEMBER], "1024") }),
       },
     },
     async (request) => {
@@ -458,6 +508,9 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
         tags: ["admin"],
         summary:
           "会员详情：钱包、网体、星级与会员等级 / a member with wallets, network, star level and grade",
+        operationId: "getMember",
+        description:
+          "运营查看一位会员的资料、各钱包余额与欠款、网体人数与业绩、星级与会员等级。 / Operators see one member's profile, balance and debt per wallet, their network and its performance, star level and grade.",
         params: IdParams,
         response: responses(
           Type.Object({
@@ -466,6 +519,22 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
             team: TeamSchema,
             standing: StandingSchema,
           }),
+          {
+            errors: ["MEMBER_NOT_FOUND"],
+            example: {
+              member: EX_MEMBER,
+              wallets: EX_WALLETS,
+              team: EX_TEAM,
+              standing: {
+                star: "一星",
+                starSince: "2026-01-06",
+                grade: "初级会员",
+                teamPerformance: "86000",
+                performanceDay: "2026-01-08",
+                nextStar: { name: "二星", threshold: "200000", shortfall: "114000" },
+              },
+            },
+          },
         ),
       },
     },
@@ -489,6 +558,9 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["admin"],
         summary: "会员明细 / a member's history in one asset",
+        operationId: "listMemberLedger",
+        description:
+          "运营查看一位会员某一资产的流水，新的在前。 / Operators read one member's ledger lines in one asset, newest first.",
         params: IdParams,
         querystring: pageQuery({
           asset: Type.Union(
@@ -510,6 +582,21 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
               ...causeProperties,
             }),
           ),
+          {
+            example: page([
+              {
+                id: "501233",
+                transactionId: "88213",
+                businessDay: "2026-01-08",
+                kind: "release.daily",
+                ref: "day:2026-01-08",
+                memo: null,
+                account: "m:1024:points",
+                amount: "2.38",
+                createdAt: "2026-01-08T16:00:05.000Z",
+              },
+            ]),
+          },
         ),
       },
     },
@@ -541,15 +628,34 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["admin"],
         summary: "手动调整余额/积分/恒定积分 / adjust cash, points or stable points",
+        operationId: "adjustMember",
+        description:
+          "财务或管理员手动增减会员的余额、积分或恒定积分（不可调整增值积分），须写明原因，记入操作日志；不能调到负数。 / Finance or an admin adds to or takes from a member's cash, points or stable points (never equity) with a reason, audited; a balance may not go below zero.",
         headers: IdempotencyHeaders,
         params: IdParams,
-        body: Type.Object({
-          wallet: Type.String({ description: "cash, points or stable (never equity)" }),
-          amount: Decimal("signed: positive adds, negative takes (cash to the fen, points to 6 decimals)"),
-          reason: Text({ maxLength: 200 }),
-        }),
+        body: withExample(
+          Type.Object({
+            wallet: Type.String({ description: "cash, points or stable (never equity)" }),
+            amount: Decimal("signed: positive adds, negative takes (cash to the fen, points to 6 decimals)"),
+            reason: Text({ maxLength: 200 }),
+          }),
+          { wallet: "cash", amount: "50.00", reason: "1 月 5 日物流延误补偿" },
+        ),
         response: createdResponses(
           Type.Object({ transactionId: Type.String(), wallet: Type.String(), balance: Type.String() }),
+          {
+            errors: [
+              "ADJUST_ASSET",
+              "INVALID_AMOUNT",
+              "TOO_MANY_PLACES",
+              "AMOUNT_NOT_POSITIVE",
+              "MISSING_REASON",
+              "MEMBER_NOT_FOUND",
+              "ADJUST_BELOW_ZERO",
+              "BALANCE_CONFLICT",
+            ],
+            example: { transactionId: "88240", wallet: "cash", balance: "1330.50" },
+          },
         ),
       },
     },
@@ -596,13 +702,16 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["admin"],
         summary: "订单列表 / orders",
+        operationId: "listOrders",
+        description:
+          "运营按会员与状态查看订单，新的在前。 / Operators list orders, newest first, by member and status.",
         querystring: pageQuery({
           memberId: Type.Optional(Id),
           status: Type.Optional(
             Type.Union(["pending", "paid", "refunded", "cancelled"].map((s) => Type.Literal(s))),
           ),
         }),
-        response: responses(Page(OrderSchema)),
+        response: responses(Page(OrderSchema), { example: page([EX_ORDER]) }),
       },
     },
     async (request) => {
@@ -623,8 +732,10 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["admin"],
         summary: "订单详情 / one order",
+        operationId: "getOrder",
+        description: "运营查看一笔订单。 / Operators read one order.",
         params: IdParams,
-        response: responses(OrderSchema),
+        response: responses(OrderSchema, { errors: ["ORDER_NOT_FOUND"], example: EX_ORDER }),
       },
     },
     async (request) => {
@@ -634,7 +745,12 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
     },
   );
 
-  const orderAction = (path: string, summary: string, action: "pay" | "cancel") =>
+  const orderAction = (
+    path: string,
+    summary: string,
+    action: "pay" | "cancel",
+    doc: { operationId: string; description: string; errors: RouteDoc["errors"]; example: unknown },
+  ) =>
     app.post(
       `/orders/:id/${path}`,
       {
@@ -642,9 +758,14 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
         schema: {
           tags: ["admin"],
           summary,
+          operationId: doc.operationId,
+          description: doc.description,
           headers: IdempotencyHeaders,
           params: IdParams,
-          response: responses(OrderSchema),
+          response: responses(OrderSchema, {
+            errors: ["ORDER_NOT_FOUND", "BALANCE_CONFLICT", ...(doc.errors ?? [])],
+            example: doc.example,
+          }),
         },
       },
       async (request, reply) =>
@@ -662,8 +783,20 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
           return orderView(next);
         }),
     );
-  orderAction("confirm-payment", "确认收款（人工支付）/ confirm a manual payment", "pay");
-  orderAction("cancel", "取消待支付订单 / cancel an order awaiting payment", "cancel");
+  orderAction("confirm-payment", "确认收款（人工支付）/ confirm a manual payment", "pay", {
+    operationId: "confirmOrderPayment",
+    description:
+      "财务或管理员确认人工支付订单已收款，订单变为已支付并按规则发放奖励。 / Finance or an admin confirms that a manual order was paid; the order is paid and its rewards follow the rules.",
+    errors: ["ORDER_NOT_PENDING", "INSUFFICIENT_POINTS"],
+    example: EX_ORDER,
+  });
+  orderAction("cancel", "取消待支付订单 / cancel an order awaiting payment", "cancel", {
+    operationId: "cancelOrder",
+    description:
+      "财务或管理员取消待支付的订单，抵扣的积分退回。 / Finance or an admin cancels an order awaiting payment; points set aside for it are freed.",
+    errors: ["ORDER_NOT_PENDING"],
+    example: { ...EX_PENDING_ORDER, status: "cancelled" },
+  });
 
   app.post(
     "/orders/:id/refund",
@@ -672,15 +805,35 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["admin"],
         summary: "退款（须填写原因）/ refund a paid order (a reason is required)",
+        operationId: "refundOrder",
+        description:
+          "财务或管理员为已支付订单退款并填写原因，撤回该订单带来的奖励（会员不足以抵扣的部分记为欠款）；原因记在订单与操作日志中。 / Finance or an admin refunds a paid order with a reason; the rewards it brought are taken back (what a member cannot cover becomes debt); the reason is kept on the order and in the audit log.",
         headers: IdempotencyHeaders,
         params: IdParams,
-        body: Type.Object({
-          reason: Type.String({
-            maxLength: 200,
-            description: "退款原因 / why (required, not blank); stored on the order and in the audit log",
+        body: withExample(
+          Type.Object({
+            reason: Text({
+              maxLength: 200,
+              description: "退款原因 / why (required, not blank); stored on the order and in the audit log",
+            }),
           }),
+          { reason: "买家七天无理由退货" },
+        ),
+        response: responses(OrderSchema, {
+          errors: [
+            "ORDER_NOT_FOUND",
+            "ORDER_NOT_PAID",
+            "ORDER_REFUNDED",
+            "REFUND_REASON_REQUIRED",
+            "BALANCE_CONFLICT",
+          ],
+          example: {
+            ...EX_ORDER,
+            status: "refunded",
+            refundedAt: "2026-01-09T03:00:12.000Z",
+            refundReason: "买家七天无理由退货",
+          },
         }),
-        response: responses(OrderSchema),
       },
     },
     async (request, reply) => {
@@ -707,11 +860,14 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["admin"],
         summary: "提现申请 / withdrawals",
+        operationId: "listWithdrawals",
+        description:
+          "运营按状态与会员查看提现申请，新的在前。 / Operators list withdrawals, newest first, by status and member.",
         querystring: pageQuery({
           status: Type.Optional(Type.Union(["pending", "approved", "rejected"].map((s) => Type.Literal(s)))),
           memberId: Type.Optional(Id),
         }),
-        response: responses(Page(WithdrawalSchema)),
+        response: responses(Page(WithdrawalSchema), { example: page([EX_WITHDRAWAL]) }),
       },
     },
     async (request) => {
@@ -733,10 +889,24 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
         schema: {
           tags: ["admin"],
           summary: approve ? "批准提现 / approve a withdrawal" : "驳回提现（退回余额）/ reject a withdrawal",
+          operationId: approve ? "approveWithdrawal" : "rejectWithdrawal",
+          description: approve
+            ? "财务或管理员批准待审核的提现，款项按实付金额打给会员。 / Finance or an admin approves a pending withdrawal; the payout is sent to the member."
+            : "财务或管理员驳回待审核的提现，金额（含手续费）退回会员余额。 / Finance or an admin rejects a pending withdrawal; the amount, fee included, goes back to the member's cash.",
           headers: IdempotencyHeaders,
           params: IdParams,
-          body: Type.Object({ reason: Type.Optional(Text({ maxLength: 200 })) }),
-          response: responses(WithdrawalSchema),
+          body: withExample(Type.Object({ reason: Type.Optional(Text({ maxLength: 200 })) }), {
+            reason: approve ? "已核对银行卡信息" : "银行卡户名与实名不一致",
+          }),
+          response: responses(WithdrawalSchema, {
+            errors: ["WITHDRAWAL_NOT_FOUND", "WITHDRAWAL_NOT_PENDING", "BALANCE_CONFLICT"],
+            example: {
+              ...EX_WITHDRAWAL,
+              status: approve ? "approved" : "rejected",
+              decidedAt: "2026-01-08T09:30:00.000Z",
+              reason: approve ? "已核对银行卡信息" : "银行卡户名与实名不一致",
+            },
+          }),
         },
       },
       async (request, reply) =>
@@ -798,7 +968,24 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["admin"],
         summary: "全部商品 / all products",
-        response: responses(Type.Object({ items: Type.Array(ProductSchema) })),
+        operationId: "listAllProducts",
+        description:
+          "运营查看全部商品，包括已下架的。 / Operators list every product, those off sale included.",
+        response: responses(Type.Object({ items: Type.Array(ProductSchema) }), {
+          example: {
+            items: [
+              EX_PRODUCT,
+              {
+                ...EX_PRODUCT,
+                id: "4",
+                name: "会员礼包",
+                price: "999.00",
+                membershipPackage: true,
+                active: false,
+              },
+            ],
+          },
+        }),
       },
     },
     async () => ({ items: (await listProducts(ctx.db, false)).map(productView) }),
@@ -811,9 +998,28 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["admin"],
         summary: "新增商品 / add a product",
+        operationId: "createProduct",
+        description:
+          "管理员新增商品，设定价格与参与的奖励计划（equity、cycle、release）。 / Admins add a product with its price and the reward plans it takes part in (equity, cycle, release).",
         headers: IdempotencyHeaders,
-        body: ProductBody,
-        response: createdResponses(ProductSchema),
+        body: withExample(ProductBody, {
+          name: "五常大米礼盒 5kg",
+          description: "当季新米，真空包装。",
+          price: "99.00",
+          plans: ["equity", "release"],
+          membershipPackage: false,
+          active: true,
+        }),
+        response: createdResponses(ProductSchema, {
+          errors: [
+            "INVALID_AMOUNT",
+            "TOO_MANY_PLACES",
+            "AMOUNT_NOT_POSITIVE",
+            "AMOUNT_TOO_LARGE",
+            "UNKNOWN_PLAN",
+          ],
+          example: EX_PRODUCT,
+        }),
       },
     },
     async (request, reply) => {
@@ -842,10 +1048,30 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["admin"],
         summary: "修改商品 / change a product",
+        operationId: "updateProduct",
+        description:
+          "管理员修改商品的名称、说明、价格、计划与上下架状态；已下的订单不受影响。 / Admins change a product's name, description, price, plans and whether it is on sale; orders already placed keep theirs.",
         headers: IdempotencyHeaders,
         params: IdParams,
-        body: ProductBody,
-        response: responses(ProductSchema),
+        body: withExample(ProductBody, {
+          name: "五常大米礼盒 5kg",
+          description: "当季新米，真空包装，顺丰包邮。",
+          price: "109.00",
+          plans: ["equity", "release"],
+          membershipPackage: false,
+          active: true,
+        }),
+        response: responses(ProductSchema, {
+          errors: [
+            "PRODUCT_NOT_FOUND",
+            "INVALID_AMOUNT",
+            "TOO_MANY_PLACES",
+            "AMOUNT_NOT_POSITIVE",
+            "AMOUNT_TOO_LARGE",
+            "UNKNOWN_PLAN",
+          ],
+          example: { ...EX_PRODUCT, description: "当季新米，真空包装，顺丰包邮。", price: "109.00" },
+        }),
       },
     },
     async (request, reply) => {
@@ -869,9 +1095,15 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["admin"],
         summary: "下架商品 / take a product off sale",
+        operationId: "deactivateProduct",
+        description:
+          "管理员下架商品（不删除，已下的订单不受影响）。 / Admins take a product off sale (it is kept; orders already placed are unaffected).",
         headers: IdempotencyHeaders,
         params: IdParams,
-        response: responses(ProductSchema),
+        response: responses(ProductSchema, {
+          errors: ["PRODUCT_NOT_FOUND"],
+          example: { ...EX_PRODUCT, active: false },
+        }),
       },
     },
     async (request, reply) =>
@@ -893,8 +1125,9 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["admin"],
         summary: "短信发件箱（console 模式含验证码）/ SMS outbox",
+        operationId: "listSmsOutbox",
         description:
-          "Only the admin role reads verification codes, and only in messages of the console provider; others see them masked.",
+          "运营查看短信发件记录（console 模式下含验证码原文），每次读取记入操作日志。 / Operators read the SMS outbox (with the codes themselves under the console provider); every read is audited. Only the admin role reads verification codes, and only in messages of the console provider; others see them masked.",
         querystring: pageQuery({ phone: Type.Optional(Type.String({ pattern: "^1[3-9][0-9]{9}$" })) }),
         response: responses(
           Page(
@@ -909,6 +1142,20 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
               createdAt: Instant,
             }),
           ),
+          {
+            example: page([
+              {
+                id: "311",
+                provider: "console",
+                phone: "13812345678",
+                template: "register",
+                content: "【积分商城】您的注册验证码为 482913，5 分钟内有效。",
+                status: "sent",
+                error: null,
+                createdAt: "2026-01-05T02:12:31.000Z",
+              },
+            ]),
+          },
         ),
       },
     },
@@ -952,6 +1199,9 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["admin"],
         summary: "操作日志 / operator audit log",
+        operationId: "listAuditLog",
+        description:
+          "运营按操作人与动作查看操作日志，新的在前。 / Operators read the audit log, newest first, by operator and action.",
         querystring: pageQuery({
           operatorId: Type.Optional(Id),
           action: Type.Optional(Text({ maxLength: 64 })),
@@ -970,6 +1220,21 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
               createdAt: Instant,
             }),
           ),
+          {
+            example: page([
+              {
+                id: "905",
+                operatorId: "2",
+                operatorName: "caiwu.li",
+                action: "withdrawal.approve",
+                targetType: "withdrawal",
+                targetId: "57",
+                detail: { memberId: "1024", amount: "500.00" },
+                requestId: "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37",
+                createdAt: "2026-01-08T09:30:00.000Z",
+              },
+            ]),
+          },
         ),
       },
     },
@@ -1018,6 +1283,9 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["admin"],
         summary: "当前参数与版本 / parameters in force today and their versions",
+        operationId: "getConfig",
+        description:
+          "运营查看今日生效的参数及全部参数版本（每个版本从其生效日起适用）。 / Operators see the parameters in force today and every parameter version (each applies from its effective day).",
         response: responses(
           Type.Object({
             businessDay: Type.String(),
@@ -1047,6 +1315,26 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
               }),
             ),
           }),
+          {
+            example: {
+              businessDay: "2026-01-08",
+              versionId: "3",
+              config: {
+                release: { pointsPayRatio: "0.5" },
+                withdrawal: { feeRate: "0.006", minimum: "100" },
+              },
+              versions: [
+                {
+                  id: "3",
+                  params: { withdrawal: { feeRate: "0.006" } },
+                  effectiveDay: "2026-01-07",
+                  operatorId: "1",
+                  note: "提现手续费调整为 0.6%",
+                  createdAt: "2026-01-06T10:00:00.000Z",
+                },
+              ],
+            },
+          },
         ),
       },
     },
@@ -1110,10 +1398,20 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["admin"],
         summary: "修改参数（次日生效）/ change parameters from the next business day",
+        operationId: "changeConfig",
+        description:
+          "管理员修改参数，新版本从下一个营业日起生效；只需给出要改的键，记入操作日志。 / Admins change parameters; the new version applies from the next business day. Give only the keys to change; audited.",
         headers: IdempotencyHeaders,
-        body: ConfigChangeBody,
+        body: withExample(ConfigChangeBody, {
+          params: { withdrawal: { feeRate: "0.006" } },
+          note: "提现手续费调整为 0.6%",
+        }),
         response: createdResponses(
           Type.Object({ versionId: Type.String(), effectiveDay: Type.String(), warnings: ConfigWarnings }),
+          {
+            errors: ["INVALID_CONFIG", "CONFIG_CHANGE_EMPTY"],
+            example: { versionId: "4", effectiveDay: "2026-01-09", warnings: [] },
+          },
         ),
       },
     },

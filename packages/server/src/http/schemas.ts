@@ -1,5 +1,5 @@
 import { type TProperties, type TSchema, Type } from "@fastify/type-provider-typebox";
-import { ErrorBodySchema, fail } from "../errors/index.ts";
+import { fail } from "../errors/index.ts";
 import {
   countPattern,
   DAY_PATTERN,
@@ -7,6 +7,7 @@ import {
   MULTILINE_TEXT_PATTERN,
   TEXT_PATTERN,
 } from "./patterns.ts";
+import { buildResponses, type RouteDoc } from "./route-docs.ts";
 
 /**
  * A decimal amount as text ("12.5"); a JSON number is accepted and read as its
@@ -105,14 +106,23 @@ export const Instant = Type.String({ format: "date-time" });
 /** A nullable schema. */
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
-/** Response schemas of a route: `ok` for 200 and the error body for 4xx and 5xx. */
-export function responses<T extends TSchema>(ok: T) {
-  return { 200: ok, "4xx": ErrorBodySchema, "5xx": ErrorBodySchema };
+/**
+ * Response schemas of a route: `ok` for 200 with `doc.example`, and one error
+ * body per status for the route's own `doc.errors` (the errors every route of
+ * its kind can answer with are added by the onRoute hook, http/route-docs.ts).
+ */
+export function responses<T extends TSchema>(ok: T, doc?: RouteDoc) {
+  return buildResponses(200, ok, doc);
 }
 
 /** Response schemas of a route that creates something: `ok` for 201. */
-export function createdResponses<T extends TSchema>(ok: T) {
-  return { 201: ok, "4xx": ErrorBodySchema, "5xx": ErrorBodySchema };
+export function createdResponses<T extends TSchema>(ok: T, doc?: RouteDoc) {
+  return buildResponses(201, ok, doc);
+}
+
+/** `schema` with a request example (a body, query or params example shown in the document). */
+export function withExample<T extends TSchema>(schema: T, example: unknown): T {
+  return { ...schema, examples: [example] };
 }
 
 /** The Idempotency-Key header every mutating route accepts. */

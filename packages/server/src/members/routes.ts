@@ -6,6 +6,7 @@ import { businessDay } from "../clock/index.ts";
 import { fail } from "../errors/index.ts";
 import { command, credentialCommand } from "../http/command.ts";
 import type { App, AppContext } from "../http/context.ts";
+import { EX_MEMBER, EX_NETWORK_MEMBER, EX_TEAM, EX_TOKEN, page } from "../http/examples.ts";
 import { formatYuan, iso } from "../http/format.ts";
 import { requireMember } from "../http/guards.ts";
 import {
@@ -20,6 +21,7 @@ import {
   pageLimit,
   responses,
   Text,
+  withExample,
 } from "../http/schemas.ts";
 import { checkCode, maskPhone, maskPhonesIn, sendCode } from "../sms/index.ts";
 import { PointsSummarySchema, pointsSummary } from "../wallets/view.ts";
@@ -85,12 +87,30 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["auth"],
         summary: "发送短信验证码 / send an SMS code",
+        operationId: "sendSmsCode",
+        description:
+          "发送 6 位短信验证码（注册、登录或重置密码用），5 分钟内有效；同一号码 60 秒内只能发送一次，每日有上限。注册时号码不能已注册，登录与重置时号码须已注册。 / Sends a 6-digit SMS code for registering, signing in or resetting the password, valid for 5 minutes; one a minute and a daily limit per number. For register the number must be new, for login and reset it must be registered.",
+        security: [],
         headers: IdempotencyHeaders,
-        body: Type.Object({
-          phone: Phone,
-          purpose: Type.Union([Type.Literal("register"), Type.Literal("login"), Type.Literal("reset")]),
+        body: withExample(
+          Type.Object({
+            phone: Phone,
+            purpose: Type.Union([Type.Literal("register"), Type.Literal("login"), Type.Literal("reset")]),
+          }),
+          { phone: "13812345678", purpose: "register" },
+        ),
+        response: responses(Type.Object({ expiresAt: Instant, resendAfterSeconds: Type.Integer() }), {
+          errors: [
+            "INVALID_PHONE",
+            "PHONE_TAKEN",
+            "PHONE_NOT_REGISTERED",
+            "SMS_TOO_FREQUENT",
+            "SMS_DAILY_LIMIT",
+            "SMS_IP_LIMIT",
+            "SMS_SEND_FAILED",
+          ],
+          example: { expiresAt: "2026-01-05T02:18:07.000Z", resendAfterSeconds: 60 },
         }),
-        response: responses(Type.Object({ expiresAt: Instant, resendAfterSeconds: Type.Integer() })),
       },
     },
     async (request, reply) => {
@@ -133,15 +153,31 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["auth"],
         summary: "手机号注册 / register with a mobile number",
+        operationId: "registerMember",
         description:
-          "The answer carries a session token: Idempotency-Key is ignored (never stored or replayed).",
-        body: Type.Object({
-          phone: Phone,
-          code: Code,
-          password: Password,
-          inviteCode: Type.Optional(Text({ maxLength: 32, description: "推荐人的邀请码" })),
+          "用手机号、短信验证码和密码注册会员，可填推荐人的邀请码；成功即登录，返回会员资料与令牌。 / Registers a member with a mobile number, the SMS code and a password, optionally under a referrer's invite code; signs them in and answers with the profile and a bearer token. The answer carries a session token: Idempotency-Key is ignored (never stored or replayed).",
+        security: [],
+        body: withExample(
+          Type.Object({
+            phone: Phone,
+            code: Code,
+            password: Password,
+            inviteCode: Type.Optional(Text({ maxLength: 32, description: "推荐人的邀请码" })),
+          }),
+          { phone: "13812345678", code: "482913", password: "chun-tian-2026", inviteCode: "K7P2QX" },
+        ),
+        response: createdResponses(SessionSchema, {
+          errors: [
+            "INVALID_PHONE",
+            "WEAK_PASSWORD",
+            "PHONE_TAKEN",
+            "INVITE_CODE_UNKNOWN",
+            "SMS_CODE_INVALID",
+            "SMS_CODE_EXPIRED",
+            "SMS_CODE_TOO_MANY_TRIES",
+          ],
+          example: { member: EX_MEMBER, token: EX_TOKEN, expiresAt: "2026-02-04T02:13:07.000Z" },
         }),
-        response: createdResponses(SessionSchema),
       },
     },
     async (request, reply) => {
@@ -182,14 +218,31 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["auth"],
         summary: "密码或验证码登录 / sign in with password or SMS code",
+        operationId: "loginMember",
         description:
-          "The answer carries a session token: Idempotency-Key is ignored (never stored or replayed).",
-        body: Type.Object({
-          phone: Phone,
-          password: Type.Optional(Type.String({ maxLength: 72 })),
-          code: Type.Optional(Code),
+          "会员用手机号加密码，或手机号加登录验证码登录（二选一）；密码连续错误会被暂时锁定。 / A member signs in with phone and password, or phone and a login SMS code (one of the two); repeated wrong passwords lock the account for a while. The answer carries a session token: Idempotency-Key is ignored (never stored or replayed).",
+        security: [],
+        body: withExample(
+          Type.Object({
+            phone: Phone,
+            password: Type.Optional(Type.String({ maxLength: 72 })),
+            code: Type.Optional(Code),
+          }),
+          { phone: "13812345678", password: "chun-tian-2026" },
+        ),
+        response: responses(SessionSchema, {
+          errors: [
+            "INVALID_PHONE",
+            "LOGIN_FAILED",
+            "LOGIN_LOCKED",
+            "PHONE_NOT_REGISTERED",
+            "MEMBER_NOT_FOUND",
+            "SMS_CODE_INVALID",
+            "SMS_CODE_EXPIRED",
+            "SMS_CODE_TOO_MANY_TRIES",
+          ],
+          example: { member: EX_MEMBER, token: EX_TOKEN, expiresAt: "2026-02-04T02:13:07.000Z" },
         }),
-        response: responses(SessionSchema),
       },
     },
     async (request, reply) => {
@@ -245,9 +298,26 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["auth"],
         summary: "验证码重置密码 / reset the password with an SMS code",
-        description: "The body carries a password: Idempotency-Key is ignored (never stored or replayed).",
-        body: Type.Object({ phone: Phone, code: Code, newPassword: Password }),
-        response: responses(Ok),
+        operationId: "resetPassword",
+        description:
+          "用重置密码验证码设置新密码；成功后该会员所有登录令牌失效。 / Sets a new password with a reset SMS code; every session of the member is signed out. The body carries a password: Idempotency-Key is ignored (never stored or replayed).",
+        security: [],
+        body: withExample(Type.Object({ phone: Phone, code: Code, newPassword: Password }), {
+          phone: "13812345678",
+          code: "530618",
+          newPassword: "xia-tian-2026",
+        }),
+        response: responses(Ok, {
+          errors: [
+            "INVALID_PHONE",
+            "WEAK_PASSWORD",
+            "PHONE_NOT_REGISTERED",
+            "SMS_CODE_INVALID",
+            "SMS_CODE_EXPIRED",
+            "SMS_CODE_TOO_MANY_TRIES",
+          ],
+          example: { ok: true },
+        }),
       },
     },
     async (request, reply) => {
@@ -272,8 +342,11 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["auth"],
         summary: "退出登录 / sign out",
+        operationId: "logoutMember",
+        description:
+          "使当前登录令牌失效。 / Ends the member's current session (the bearer token stops working).",
         headers: IdempotencyHeaders,
-        response: responses(Ok),
+        response: responses(Ok, { example: { ok: true } }),
       },
     },
     async (request, reply) =>
@@ -290,8 +363,26 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["me"],
         summary: "我的资料、星级、会员等级与积分 / my profile, star level, grade and points",
+        operationId: "getMe",
+        description:
+          "已登录会员查看自己的资料：手机号、邀请码、推荐人与层级，星级、会员等级、团队业绩与下一星级所差，以及积分（含待支付订单占用与可用）。 / The signed-in member's own profile: phone, invite code, referrer and depth; star level, grade, team performance and what the next star level needs; points held, reserved by pending orders and available.",
         response: responses(
           Type.Object({ ...MemberSchema.properties, standing: StandingSchema, points: PointsSummarySchema }),
+          {
+            errors: ["MEMBER_NOT_FOUND"],
+            example: {
+              ...EX_MEMBER,
+              standing: {
+                star: "一星",
+                starSince: "2026-01-06",
+                grade: "初级会员",
+                teamPerformance: "86000",
+                performanceDay: "2026-01-08",
+                nextStar: { name: "二星", threshold: "200000", shortfall: "114000" },
+              },
+              points: { balance: "158.04", reserved: "90", available: "68.04" },
+            },
+          },
         ),
       },
     },
@@ -313,8 +404,11 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["me"],
         summary: "我的直推 / my direct referrals (generation 1)",
+        operationId: "listMyReferrals",
+        description:
+          "会员查看自己直接推荐的会员（第一代），新注册的在前，手机号打码。 / The members the signed-in member referred directly (generation 1), newest first, phones masked.",
         querystring: PageQuery,
-        response: responses(Page(NetworkMemberSchema)),
+        response: responses(Page(NetworkMemberSchema), { example: page([EX_NETWORK_MEMBER], "1031") }),
       },
     },
     async (request) => {
@@ -336,7 +430,10 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["me"],
         summary: "我的网体 / my downline and whole-network performance",
-        response: responses(TeamSchema),
+        operationId: "getMyTeam",
+        description:
+          "会员查看自己的网体：一代、二代人数，下级市场总人数，以及截至今日可计入的网体业绩（现金与积分支付部分）。 / The signed-in member's network: generation 1 and 2 counts, everyone below, and the network's performance counted up to today (paid in money and in points).",
+        response: responses(TeamSchema, { example: EX_TEAM }),
       },
     },
     async (request) => {

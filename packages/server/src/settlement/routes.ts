@@ -11,7 +11,30 @@ import { AppError, fail } from "../errors/index.ts";
 import type { App, AppContext, AuthOperator } from "../http/context.ts";
 import { iso } from "../http/format.ts";
 import { requireOperator } from "../http/guards.ts";
-import { Day, Instant, Nullable, Page, PageQuery, pageLimit, responses } from "../http/schemas.ts";
+import {
+  Day,
+  Instant,
+  Nullable,
+  Page,
+  PageQuery,
+  pageLimit,
+  responses,
+  withExample,
+} from "../http/schemas.ts";
+
+const EX_RUN = {
+  day: "2026-01-07",
+  status: "done",
+  configVersionId: "3",
+  owner: "scheduler",
+  startedAt: "2026-01-07T16:00:00.000Z",
+  finishedAt: "2026-01-07T16:00:04.120Z",
+  durationMs: 4120,
+  memberCount: 1280,
+  error: null,
+  report: { totals: { release: "3021.55", dividend: "812.40" } },
+};
+
 import { listRuns, readRun, type SettlementRun } from "./report.ts";
 import { openDay, type SettleOutcome, settleThrough } from "./run.ts";
 
@@ -93,11 +116,14 @@ export async function settlementRoutes(app: App, ctx: AppContext): Promise<void>
       schema: {
         tags: ["admin"],
         summary: "日结记录 / daily settlement runs, newest day first",
+        operationId: "listSettlements",
+        description:
+          "管理员查看每日结算的运行记录（营业日、状态、耗时、会员数与报告），最近的营业日在前。 / Admins list the daily settlement runs — day, status, duration, member count and report — newest day first.",
         querystring: Type.Object({
           cursor: Type.Optional(Day()),
           limit: PageQuery.properties.limit,
         }),
-        response: responses(Page(RunSchema)),
+        response: responses(Page(RunSchema), { example: { items: [EX_RUN], nextCursor: "2026-01-07" } }),
       },
     },
     async (request) => {
@@ -117,8 +143,11 @@ export async function settlementRoutes(app: App, ctx: AppContext): Promise<void>
       schema: {
         tags: ["admin"],
         summary: "某营业日的日结报告 / the settlement report of a business day",
+        operationId: "getSettlement",
+        description:
+          "管理员查看某营业日的日结记录与报告。 / Admins read the settlement run and report of one business day.",
         params: Type.Object({ day: Day() }),
-        response: responses(RunSchema),
+        response: responses(RunSchema, { errors: ["SETTLEMENT_NOT_FOUND", "INVALID_DATE"], example: EX_RUN }),
       },
     },
     async (request) => {
@@ -137,11 +166,29 @@ export async function settlementRoutes(app: App, ctx: AppContext): Promise<void>
         tags: ["admin"],
         summary:
           "立即日结（补结所有已结束的营业日）或试算 / settle now (every day that is over) or dry-run the open day",
-        body: Type.Object({
-          date: Type.Optional(Day()),
-          dryRun: Type.Boolean({ default: false }),
+        operationId: "runSettlement",
+        description:
+          "管理员立即结算所有已结束但未结算的营业日（至 date 为止），或试算当前营业日而不写入；每次调用记入操作日志。 / Admins settle now every business day that is over and not yet settled (through `date`), or dry-run the open day without writing; every call is audited.",
+        body: withExample(
+          Type.Object({
+            date: Type.Optional(Day()),
+            dryRun: Type.Boolean({ default: false }),
+          }),
+          { date: "2026-01-07", dryRun: false },
+        ),
+        response: responses(Type.Object({ outcomes: Type.Array(OutcomeSchema) }), {
+          errors: ["SETTLEMENT_FAILED", "INVALID_DATE"],
+          example: {
+            outcomes: [
+              {
+                day: "2026-01-07",
+                status: "settled",
+                message: null,
+                report: { totals: { release: "3021.55", dividend: "812.40" } },
+              },
+            ],
+          },
         }),
-        response: responses(Type.Object({ outcomes: Type.Array(OutcomeSchema) })),
       },
     },
     async (request) => {

@@ -3,6 +3,7 @@ import { fail } from "../errors/index.ts";
 import { parseNonNegative } from "../http/amounts.ts";
 import { command } from "../http/command.ts";
 import type { App, AppContext } from "../http/context.ts";
+import { EX_ORDER, EX_PENDING_ORDER, EX_PRODUCT, page } from "../http/examples.ts";
 import { requireMember } from "../http/guards.ts";
 import { MAX_COMMAND_AMOUNT_MICRO } from "../http/limits.ts";
 import {
@@ -17,6 +18,7 @@ import {
   PageQuery,
   pageLimit,
   responses,
+  withExample,
 } from "../http/schemas.ts";
 import { findOrder, listOrders, lockOrder, MAX_QUANTITY, markCancelled, placeOrder } from "./orders.ts";
 import { findProduct, listProducts } from "./products.ts";
@@ -33,8 +35,13 @@ export async function shopRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["shop"],
         summary: "在售商品 / products on sale",
+        operationId: "listProducts",
+        description:
+          "任何人可查看在售商品及其参与的奖励计划，无需登录。 / Anyone may list the products on sale and the reward plans each takes part in; no sign-in.",
         security: [],
-        response: responses(Type.Object({ items: Type.Array(ProductSchema) })),
+        response: responses(Type.Object({ items: Type.Array(ProductSchema) }), {
+          example: { items: [EX_PRODUCT] },
+        }),
       },
     },
     async () => ({ items: (await listProducts(ctx.db, true)).map(productView) }),
@@ -46,9 +53,12 @@ export async function shopRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["shop"],
         summary: "商品详情 / one product",
+        operationId: "getProduct",
+        description:
+          "查看一件在售商品；已下架的商品视为不存在。 / One product on sale; a product taken off sale reads as not found.",
         security: [],
         params: IdParams,
-        response: responses(ProductSchema),
+        response: responses(ProductSchema, { errors: ["PRODUCT_NOT_FOUND"], example: EX_PRODUCT }),
       },
     },
     async (request) => {
@@ -66,18 +76,41 @@ export async function shopRoutes(app: App, ctx: AppContext): Promise<void> {
         tags: ["shop"],
         summary:
           "下单（全部用积分支付的订单立即支付）/ place an order (one paid entirely with points is paid at once)",
+        operationId: "placeOrder",
+        description:
+          "会员下单，可用已释放积分抵扣一部分（不超过参数规定的比例）；人工支付的订单待运营确认收款，全部用积分支付的订单立即支付。 / A member places an order, optionally paying part with released points (up to the ratio the parameters allow); a manual order waits for an operator to confirm the payment.",
         headers: IdempotencyHeaders,
-        body: Type.Object({
-          productId: Id,
-          quantity: Count(MAX_QUANTITY, { description: "units of the product", default: 1 }),
-          points: Type.Optional(Decimal("released points to pay with (yuan, at most 2 decimals; default 0)")),
-          provider: Type.Optional(
-            Type.Union([Type.Literal("manual"), Type.Literal("webhook")], {
-              description: "manual: an operator confirms payment; webhook: the shop reports it",
-            }),
-          ),
+        body: withExample(
+          Type.Object({
+            productId: Id,
+            quantity: Count(MAX_QUANTITY, { description: "units of the product", default: 1 }),
+            points: Type.Optional(
+              Decimal("released points to pay with (yuan, at most 2 decimals; default 0)"),
+            ),
+            provider: Type.Optional(
+              Type.Union([Type.Literal("manual"), Type.Literal("webhook")], {
+                description: "manual: an operator confirms payment; webhook: the shop reports it",
+              }),
+            ),
+          }),
+          { productId: "3", quantity: 2, points: "18.00", provider: "manual" },
+        ),
+        response: createdResponses(OrderSchema, {
+          errors: [
+            "PRODUCT_NOT_FOUND",
+            "PRODUCT_INACTIVE",
+            "INVALID_AMOUNT",
+            "TOO_MANY_PLACES",
+            "AMOUNT_NEGATIVE",
+            "POINTS_OVER_AMOUNT",
+            "POINTS_OVER_RATIO",
+            "INSUFFICIENT_POINTS",
+            "AMOUNT_TOO_LARGE",
+            "INVALID_INTEGER",
+            "BALANCE_CONFLICT",
+          ],
+          example: EX_PENDING_ORDER,
         }),
-        response: createdResponses(OrderSchema),
       },
     },
     async (request, reply) => {
@@ -119,8 +152,10 @@ export async function shopRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["shop"],
         summary: "我的订单 / my orders",
+        operationId: "listMyOrders",
+        description: "会员查看自己的订单，新的在前。 / The signed-in member's orders, newest first.",
         querystring: PageQuery,
-        response: responses(Page(OrderSchema)),
+        response: responses(Page(OrderSchema), { example: page([EX_ORDER]) }),
       },
     },
     async (request) => {
@@ -140,8 +175,11 @@ export async function shopRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["shop"],
         summary: "订单详情 / one of my orders",
+        operationId: "getMyOrder",
+        description:
+          "会员查看自己的一笔订单；他人的订单视为不存在。 / One of the signed-in member's orders; another member's order reads as not found.",
         params: IdParams,
-        response: responses(OrderSchema),
+        response: responses(OrderSchema, { errors: ["ORDER_NOT_FOUND"], example: EX_ORDER }),
       },
     },
     async (request) => {
@@ -159,9 +197,15 @@ export async function shopRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["shop"],
         summary: "取消待支付订单 / cancel an order awaiting payment",
+        operationId: "cancelMyOrder",
+        description:
+          "会员取消自己待支付的订单，抵扣的积分退回。 / The member cancels their own order awaiting payment; points set aside for it are freed.",
         headers: IdempotencyHeaders,
         params: IdParams,
-        response: responses(OrderSchema),
+        response: responses(OrderSchema, {
+          errors: ["ORDER_NOT_FOUND", "ORDER_NOT_PENDING"],
+          example: { ...EX_PENDING_ORDER, status: "cancelled" },
+        }),
       },
     },
     async (request, reply) =>

@@ -14,9 +14,10 @@ import { fail } from "../errors/index.ts";
 import { parseNonNegative, parseYuan } from "../http/amounts.ts";
 import { command } from "../http/command.ts";
 import type { App, AppContext } from "../http/context.ts";
+import { EX_ORDER } from "../http/examples.ts";
 import { parseJsonLossless } from "../http/json-body.ts";
 import { MAX_COMMAND_AMOUNT_MICRO, MAX_ORDER_AMOUNT_MICRO } from "../http/limits.ts";
-import { Count, count, Decimal, Id, Phone, responses, Text } from "../http/schemas.ts";
+import { Count, count, Decimal, Id, Phone, responses, Text, withExample } from "../http/schemas.ts";
 import { findMemberByPhone } from "../members/index.ts";
 import { maskPhone } from "../sms/index.ts";
 import {
@@ -127,14 +128,53 @@ export async function webhookRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["shop"],
         summary: "支付回调 / payment webhook of an existing shop",
+        operationId: "receivePaymentWebhook",
         description:
           "order.paid: either `orderId` (a pending order placed in Jifen) or `phone` + `productId` (+ quantity, amount, points) to record the shop's own order. order.refunded: `externalId`. Signed: X-Jifen-Signature: sha256=HMAC-SHA256(secret, raw body).",
         security: [],
         headers: Type.Object({
           "x-jifen-signature": Type.String({ description: "sha256=<hex HMAC of the raw body>" }),
         }),
-        body: WebhookBody,
-        response: responses(OrderSchema),
+        body: withExample(WebhookBody, {
+          event: "order.paid",
+          externalId: "YZ20260105-000731",
+          phone: "13812345678",
+          productId: "3",
+          quantity: 2,
+          amount: "198.00",
+          points: "0",
+        }),
+        response: responses(OrderSchema, {
+          errors: [
+            "WEBHOOK_DISABLED",
+            "WEBHOOK_SIGNATURE_INVALID",
+            "EXTERNAL_ORDER_DUPLICATE",
+            "ORDER_NOT_FOUND",
+            "ORDER_NOT_PENDING",
+            "ORDER_NOT_PAID",
+            "MEMBER_NOT_FOUND",
+            "PRODUCT_NOT_FOUND",
+            "PRODUCT_INACTIVE",
+            "INVALID_PHONE",
+            "INVALID_AMOUNT",
+            "TOO_MANY_PLACES",
+            "AMOUNT_NOT_POSITIVE",
+            "AMOUNT_NEGATIVE",
+            "POINTS_OVER_AMOUNT",
+            "POINTS_OVER_RATIO",
+            "INSUFFICIENT_POINTS",
+            "AMOUNT_TOO_LARGE",
+            "WEBHOOK_ORDER_MISMATCH",
+            "BALANCE_CONFLICT",
+          ],
+          example: {
+            ...EX_ORDER,
+            provider: "webhook",
+            externalId: "YZ20260105-000731",
+            points: "0.00",
+            cash: "198.00",
+          },
+        }),
       },
     },
     async (request, reply) => {

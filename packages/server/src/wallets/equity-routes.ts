@@ -27,10 +27,12 @@ import { fail } from "../errors/index.ts";
 import { parseSignedAmount, parseYuan } from "../http/amounts.ts";
 import { command } from "../http/command.ts";
 import type { App, AppContext } from "../http/context.ts";
+import { EX_EQUITY_FIGURES, EX_EQUITY_RESULT } from "../http/examples.ts";
 import { formatAmount } from "../http/format.ts";
 import { requireMember } from "../http/guards.ts";
 import { MAX_COMMAND_AMOUNT_MICRO } from "../http/limits.ts";
-import { Decimal, Id, IdempotencyHeaders, Nullable, responses } from "../http/schemas.ts";
+import type { RouteDoc } from "../http/route-docs.ts";
+import { Decimal, Id, IdempotencyHeaders, Nullable, responses, withExample } from "../http/schemas.ts";
 import { memberWallets } from "../ledger/index.ts";
 import { findByInviteCode, findMemberById } from "../members/index.ts";
 import {
@@ -184,14 +186,32 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
       };
     });
 
-  const commandSchema = <B extends TSchema>(summary: string, body: B) => ({
+  /** The schema of one equity command: what it does, its body with an example, its own errors. */
+  const commandSchema = <B extends TSchema>(
+    summary: string,
+    doc: { operationId: string; description: string; example: unknown; result: unknown },
+    body: B,
+    errors: RouteDoc["errors"],
+  ) => ({
     preValidation: member,
     schema: {
       tags: ["equity"],
       summary,
+      operationId: doc.operationId,
+      description: doc.description,
       headers: IdempotencyHeaders,
-      body,
-      response: responses(EquityResultSchema),
+      body: withExample(body, doc.example),
+      response: responses(EquityResultSchema, {
+        errors: [
+          "INVALID_AMOUNT",
+          "TOO_MANY_PLACES",
+          "AMOUNT_NOT_POSITIVE",
+          "NO_PRICE",
+          "BALANCE_CONFLICT",
+          ...(errors ?? []),
+        ],
+        example: doc.result,
+      }),
     },
   });
 
@@ -202,7 +222,10 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["equity"],
         summary: "增值积分价格与分红池 / equity price and pool figures",
-        response: responses(EquityFiguresSchema),
+        operationId: "getEquityFigures",
+        description:
+          "会员查看增值积分当前价格、分红池、流通量、已发行、已销毁与平台库存。 / The equity plan's current price, pool, circulating, issued and burned points, and the treasury, for members.",
+        response: responses(EquityFiguresSchema, { example: EX_EQUITY_FIGURES }),
       },
     },
     async () => openDayEquityFigures(ctx.db),
@@ -215,7 +238,21 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["equity"],
         summary: "我的增值积分、恒定积分与出局额度 / my equity points, stable points and exit quota",
-        response: responses(HoldingsSchema),
+        operationId: "getMyEquity",
+        description:
+          "会员查看自己持有的增值积分及其按现价的价值、恒定积分、余额、出局额度与出局价格、欠款。 / The member's equity points and their worth at the price, stable points, cash, exit quota and exit price, and debts.",
+        response: responses(HoldingsSchema, {
+          example: {
+            price: "1.2604",
+            equity: "21.45",
+            value: "27.03",
+            stable: "120",
+            cash: "1280.50",
+            exitQuota: "360",
+            exitPrice: "16.7833",
+            debt: {},
+          },
+        }),
       },
     },
     async (request) => {
@@ -248,7 +285,15 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
     "/me/equity/sell",
     commandSchema(
       "卖出增值积分（按当前价格，扣手续费）/ sell equity points at the current price",
+      {
+        operationId: "sellEquity",
+        description:
+          "会员按当前价格卖出增值积分，所得扣除手续费后计入余额；卖出的积分销毁。 / The member sells equity points at the current price; the proceeds less the fee go to their cash, the points are burned.",
+        example: { points: "10" },
+        result: EX_EQUITY_RESULT,
+      },
       Type.Object({ points: Decimal("equity points to sell, at most 6 decimals") }),
+      ["INSUFFICIENT_EQUITY"],
     ),
     async (request, reply) => {
       const points = parsePoints(request.body.points, "points");
@@ -262,7 +307,15 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
     "/me/equity/redeem",
     commandSchema(
       "用增值积分兑换商品 / buy goods worth an amount of yuan with equity points",
+      {
+        operationId: "redeemEquity",
+        description:
+          "会员用增值积分按当前价格兑换价值一定金额（元）的商品，所需积分向上取整后扣除。 / The member buys goods worth an amount of yuan with equity points at the current price (the points needed, rounded up, are taken).",
+        example: { amount: "99.00" },
+        result: { ...EX_EQUITY_RESULT, kind: "equity.redeem", moved: { equity: "-78.546493" } },
+      },
       Type.Object({ amount: Decimal("the goods' price in yuan, at most 2 decimals") }),
+      ["INSUFFICIENT_EQUITY"],
     ),
     async (request, reply) => {
       const amount = parseYuan(request.body.amount, "amount", MAX_COMMAND_AMOUNT_MICRO);
@@ -276,7 +329,20 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
     "/me/equity/to-stable",
     commandSchema(
       "增值积分转恒定积分 / convert equity points into stable points at the current price",
+      {
+        operationId: "convertEquityToStable",
+        description:
+          "会员按当前价格把增值积分转为恒定积分（每个恒定积分在生态内值 1 元），增值积分进入平台库存。 / The member converts equity points into stable points (each worth 1 yuan in the ecosystem) at the current price; the equity points go to the treasury.",
+        example: { points: "5" },
+        result: {
+          ...EX_EQUITY_RESULT,
+          kind: "equity.toStable",
+          moved: { equity: "-5", stable: "6.302" },
+          wallets: { cash: "1280.50", equity: "16.45", stable: "126.302", exitQuota: "360" },
+        },
+      },
       Type.Object({ points: Decimal("equity points to convert, at most 6 decimals") }),
+      ["INSUFFICIENT_EQUITY"],
     ),
     async (request, reply) => {
       const points = parsePoints(request.body.points, "points");
@@ -290,7 +356,20 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
     "/me/equity/from-stable",
     commandSchema(
       "恒定积分转增值积分（来自平台库存）/ convert stable points back into equity points from the treasury",
+      {
+        operationId: "convertStableToEquity",
+        description:
+          "会员按当前价格用恒定积分换回增值积分，增值积分来自平台库存；库存不足时拒绝。 / The member converts stable points back into equity points at the current price, taken from the treasury; refused when the treasury holds too few.",
+        example: { stable: "12.6" },
+        result: {
+          ...EX_EQUITY_RESULT,
+          kind: "equity.fromStable",
+          moved: { stable: "-12.6", equity: "9.996826" },
+          wallets: { cash: "1280.50", equity: "31.446826", stable: "107.4", exitQuota: "360" },
+        },
+      },
       Type.Object({ stable: Decimal("stable points to convert, at most 6 decimals") }),
+      ["INSUFFICIENT_STABLE", "TREASURY_SHORT"],
     ),
     async (request, reply) => {
       const stable = parsePoints(request.body.stable, "stable");
@@ -304,6 +383,18 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
     "/me/stable/pay",
     commandSchema(
       "用恒定积分向商家付款 / pay a merchant (another member) in stable points",
+      {
+        operationId: "payMerchantInStable",
+        description:
+          "会员用恒定积分向商家（另一位会员，按会员编号或邀请码指定其一）付款。 / The member pays a merchant — another member, named by id or by invite code (one of the two) — in stable points.",
+        example: { stable: "30", inviteCode: "M3RC8T" },
+        result: {
+          ...EX_EQUITY_RESULT,
+          kind: "stable.pay",
+          moved: { stable: "-30" },
+          wallets: { cash: "1280.50", equity: "21.45", stable: "90", exitQuota: "360" },
+        },
+      },
       Type.Object({
         stable: Decimal("stable points to pay, at most 6 decimals"),
         merchantId: Type.Optional(Id),
@@ -311,6 +402,7 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
           Type.String({ minLength: 1, maxLength: 32, description: "the merchant's invite code" }),
         ),
       }),
+      ["INSUFFICIENT_STABLE", "MEMBER_NOT_FOUND", "SELF_PAYMENT"],
     ),
     async (request, reply) => {
       const { merchantId, inviteCode } = request.body;

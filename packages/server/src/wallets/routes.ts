@@ -3,6 +3,7 @@ import { ASSETS, type Asset } from "@jifen/engine";
 import { parseYuan } from "../http/amounts.ts";
 import { command } from "../http/command.ts";
 import type { App, AppContext } from "../http/context.ts";
+import { EX_WALLETS, EX_WITHDRAWAL, page } from "../http/examples.ts";
 import { formatAmount, formatYuan, iso } from "../http/format.ts";
 import { requireMember } from "../http/guards.ts";
 import { MAX_COMMAND_AMOUNT_MICRO } from "../http/limits.ts";
@@ -17,6 +18,7 @@ import {
   PageQuery,
   pageLimit,
   responses,
+  withExample,
 } from "../http/schemas.ts";
 import { memberHasDebt, memberHistory, requestLanguage } from "../ledger/index.ts";
 import { equityRoutes } from "./equity-routes.ts";
@@ -79,7 +81,12 @@ export async function walletRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["me"],
         summary: "我的钱包（含待支付订单占用的积分）/ my balances, reserved points and debts",
-        response: responses(Type.Object({ wallets: Type.Array(WalletSchema), hasDebt: Type.Boolean() })),
+        operationId: "getMyWallets",
+        description:
+          "会员查看各钱包余额与欠款：余额（现金）、积分（含待支付订单占用与可用）、赠送积分、增值积分、恒定积分、额度与权重。 / The signed-in member's balance and debt in each wallet (points also reserved by pending orders and available): cash, points, gift points, equity and stable points, quotas and weight.",
+        response: responses(Type.Object({ wallets: Type.Array(WalletSchema), hasDebt: Type.Boolean() }), {
+          example: { wallets: EX_WALLETS, hasDebt: false },
+        }),
       },
     },
     async (request) => {
@@ -95,12 +102,32 @@ export async function walletRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["me"],
         summary: "我的明细 / my history in one asset",
+        operationId: "listMyLedger",
+        description:
+          "会员查看某一资产的流水明细，新的在前，每条带正负金额与来由。 / The signed-in member's ledger lines in one asset, newest first, each a signed amount with its cause.",
         querystring: Type.Object({
           asset: Type.Union(ASSETS.map((a) => Type.Literal(a))),
           cursor: PageQuery.properties.cursor,
           limit: PageQuery.properties.limit,
         }),
-        response: responses(Page(HistoryLineSchema)),
+        response: responses(Page(HistoryLineSchema), {
+          example: page(
+            [
+              {
+                id: "501233",
+                transactionId: "88213",
+                businessDay: "2026-01-08",
+                kind: "release.daily",
+                ref: "day:2026-01-08",
+                memo: null,
+                wallet: "points",
+                amount: "2.38",
+                createdAt: "2026-01-08T16:00:05.000Z",
+              },
+            ],
+            "501233",
+          ),
+        }),
       },
     },
     async (request) => {
@@ -141,9 +168,23 @@ export async function walletRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["me"],
         summary: "申请提现 / request a cash withdrawal",
+        operationId: "requestWithdrawal",
+        description:
+          "会员从余额申请提现，扣除手续费后待财务审核；有欠款时不能提现。 / The member asks to withdraw cash from their balance; the fee is taken and the request waits for finance to decide. A member with debt cannot withdraw.",
         headers: IdempotencyHeaders,
-        body: Type.Object({ amount: Decimal("yuan, at most 2 decimals") }),
-        response: createdResponses(WithdrawalSchema),
+        body: withExample(Type.Object({ amount: Decimal("yuan, at most 2 decimals") }), { amount: "500.00" }),
+        response: createdResponses(WithdrawalSchema, {
+          errors: [
+            "INVALID_AMOUNT",
+            "TOO_MANY_PLACES",
+            "AMOUNT_NOT_POSITIVE",
+            "WITHDRAWAL_BELOW_MINIMUM",
+            "DEBT_BLOCKS_WITHDRAWAL",
+            "INSUFFICIENT_CASH",
+            "BALANCE_CONFLICT",
+          ],
+          example: EX_WITHDRAWAL,
+        }),
       },
     },
     async (request, reply) => {
@@ -173,8 +214,11 @@ export async function walletRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ["me"],
         summary: "我的提现记录 / my withdrawals",
+        operationId: "listMyWithdrawals",
+        description:
+          "会员查看自己的提现申请及其审核结果，新的在前。 / The member's withdrawals and their decisions, newest first.",
         querystring: PageQuery,
-        response: responses(Page(WithdrawalSchema)),
+        response: responses(Page(WithdrawalSchema), { example: page([EX_WITHDRAWAL]) }),
       },
     },
     async (request) => {
