@@ -99,7 +99,7 @@ export interface paths {
         put?: never;
         /**
          * 预览参数修改（不保存）/ preview a parameter change without saving it
-         * @description Validates a change like POST /admin/config and returns the set it would put in force from the next business day, with its risk warnings; nothing is saved.
+         * @description 管理员预览参数修改：像保存一样校验，返回自下一营业日起将生效的完整参数与风险提示，但不保存。 / Admins preview a change: it is validated like POST /admin/config and answers the set it would put in force from the next business day, with its risk warnings; nothing is saved.
          */
         post: operations["previewConfigChange"];
         delete?: never;
@@ -159,7 +159,7 @@ export interface paths {
         put?: never;
         /**
          * 修改本人密码 / change my password
-         * @description Current and new password; other sessions of the operator end. The body carries passwords: Idempotency-Key is ignored.
+         * @description 运营人员用当前密码设置新密码，其他登录会话随即失效；首次用演示密码登录后须先改密码。 / An operator sets a new password with the current one; their other sessions end. Required first after signing in with the demo password. The body carries passwords: Idempotency-Key is ignored.
          */
         post: operations["changeOwnOperatorPassword"];
         delete?: never;
@@ -283,7 +283,7 @@ export interface paths {
         put?: never;
         /**
          * 停用运营账号 / disable an operator
-         * @description Ends the operator's sessions and refuses their sign-in; the last active admin stays.
+         * @description 管理员停用运营账号：其登录会话立即失效、无法再登录；最后一位启用中的管理员不能停用。 / Admins disable an operator: their sessions end and they cannot sign in; the last active admin cannot be disabled.
          */
         post: operations["disableOperator"];
         delete?: never;
@@ -303,7 +303,7 @@ export interface paths {
         put?: never;
         /**
          * 启用运营账号 / enable an operator
-         * @description Lets a disabled operator sign in again.
+         * @description 管理员重新启用已停用的运营账号。 / Admins let a disabled operator sign in again.
          */
         post: operations["enableOperator"];
         delete?: never;
@@ -323,7 +323,7 @@ export interface paths {
         put?: never;
         /**
          * 修改运营角色 / change an operator's role
-         * @description admin, finance or support; the last active admin keeps the admin role.
+         * @description 管理员修改运营角色（admin、finance 或 support）；最后一位启用中的管理员保留 admin 角色。 / Admins change an operator's role (admin, finance or support); the last active admin keeps the admin role.
          */
         post: operations["setOperatorRole"];
         delete?: never;
@@ -767,98 +767,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 存活检查 / liveness: the process answers (no database read) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            businessDay: string;
-                            driver: string;
-                            ok: boolean;
-                        };
-                    };
-                };
-                /**
-                 * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-                 *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-                 *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
-                 */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "code": "SESSION_EXPIRED",
-                         *       "message": "登录已失效，请重新登录",
-                         *       "messageEn": "session expired, sign in again",
-                         *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
-                         *     }
-                         */
-                        "application/json": {
-                            /**
-                             * @description stable error code / 稳定的错误码
-                             * @enum {string}
-                             */
-                            code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
-                            /** @description the request field at fault */
-                            field?: string;
-                            /** @description 中文说明 */
-                            message: string;
-                            /** @description English message */
-                            messageEn: string;
-                            requestId: string;
-                        };
-                    };
-                };
-                /**
-                 * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-                 *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
-                 */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "code": "INTERNAL_ERROR",
-                         *       "message": "服务器内部错误",
-                         *       "messageEn": "internal server error",
-                         *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
-                         *     }
-                         */
-                        "application/json": {
-                            /**
-                             * @description stable error code / 稳定的错误码
-                             * @enum {string}
-                             */
-                            code: "INTERNAL_ERROR";
-                            /** @description the request field at fault */
-                            field?: string;
-                            /** @description 中文说明 */
-                            message: string;
-                            /** @description English message */
-                            messageEn: string;
-                            requestId: string;
-                        };
-                    };
-                };
-            };
-        };
+        /**
+         * 存活检查 / liveness: the process answers (no database read)
+         * @description 负载均衡与监控用：进程存活即返回 ok（不读数据库），附数据库类型与当前营业日，无需登录。 / For load balancers and monitoring: ok while the process answers (no database read), with the driver and the business day; no sign-in.
+         */
+        get: operations["getHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1222,129 +1135,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 就绪检查 / readiness: database reachable, migrations applied, scheduler running */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description today's business day by the server's clock */
-                            businessDay: string;
-                            checks: {
-                                database: {
-                                    error?: string;
-                                    ok: boolean;
-                                };
-                                migrations: {
-                                    /** @description of them applied with the same checksum */
-                                    applied: number | null;
-                                    error?: string;
-                                    /** @description migration files this server ships */
-                                    expected: number;
-                                    ok: boolean;
-                                    /** @description files not applied (or changed since) */
-                                    pending: string[];
-                                };
-                                scheduler: {
-                                    /** @description next daily settlement (ISO time) */
-                                    nextRun: string | null;
-                                    ok: boolean;
-                                    /** @description off, scheduled or stopped */
-                                    state: string;
-                                };
-                            };
-                            /** @description NOT_READY when a check failed */
-                            code?: string;
-                            driver: string;
-                            message?: string;
-                            messageEn?: string;
-                            ok: boolean;
-                            /** @description the reward engine's open business day */
-                            openDay: string | null;
-                            requestId?: string;
-                        };
-                    };
-                };
-                /**
-                 * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-                 *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-                 *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
-                 */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "code": "SESSION_EXPIRED",
-                         *       "message": "登录已失效，请重新登录",
-                         *       "messageEn": "session expired, sign in again",
-                         *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
-                         *     }
-                         */
-                        "application/json": {
-                            /**
-                             * @description stable error code / 稳定的错误码
-                             * @enum {string}
-                             */
-                            code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
-                            /** @description the request field at fault */
-                            field?: string;
-                            /** @description 中文说明 */
-                            message: string;
-                            /** @description English message */
-                            messageEn: string;
-                            requestId: string;
-                        };
-                    };
-                };
-                /**
-                 * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-                 *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
-                 */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "code": "INTERNAL_ERROR",
-                         *       "message": "服务器内部错误",
-                         *       "messageEn": "internal server error",
-                         *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
-                         *     }
-                         */
-                        "application/json": {
-                            /**
-                             * @description stable error code / 稳定的错误码
-                             * @enum {string}
-                             */
-                            code: "INTERNAL_ERROR";
-                            /** @description the request field at fault */
-                            field?: string;
-                            /** @description 中文说明 */
-                            message: string;
-                            /** @description English message */
-                            messageEn: string;
-                            requestId: string;
-                        };
-                    };
-                };
-            };
-        };
+        /**
+         * 就绪检查 / readiness: database reachable, migrations applied, scheduler running
+         * @description 部署与监控用：数据库可达、迁移已全部执行、日结调度正常时返回 200，否则 503 并列出每项检查的状态；无需登录。 / For deployments and monitoring: 200 when the database answers, every migration is applied and the scheduler is in a good state; otherwise 503 with each check's state; no sign-in.
+         */
+        get: operations["getReady"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2605,6 +2400,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "params": {
+                 *         "coolingOffDays": 7
+                 *       },
+                 *       "note": "冷静期改为 7 天"
+                 *     }
+                 */
                 "application/json": {
                     /** @default  */
                     note: string;
@@ -2616,12 +2419,21 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description 成功 / success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "effectiveDay": "2026-01-09",
+                     *       "config": {
+                     *         "coolingOffDays": "7"
+                     *       },
+                     *       "warnings": []
+                     *     }
+                     */
                     "application/json": {
                         config: unknown;
                         effectiveDay: string;
@@ -2640,6 +2452,8 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `CONFIG_CHANGE_EMPTY`: 参数修改至少要包含一个参数（params 不能为空对象）。 / A parameter change must change at least one parameter (params may not be empty).
+             *     - `INVALID_CONFIG`: 参数无效 / invalid parameter
              *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
              */
             400: {
@@ -2649,9 +2463,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "BAD_REQUEST",
-                     *       "message": "请求格式错误",
-                     *       "messageEn": "malformed request",
+                     *       "code": "CONFIG_CHANGE_EMPTY",
+                     *       "message": "参数修改至少要包含一个参数（params 不能为空对象）。",
+                     *       "messageEn": "A parameter change must change at least one parameter (params may not be empty).",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -2660,7 +2474,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "VALIDATION_FAILED";
+                        code: "BAD_REQUEST" | "CONFIG_CHANGE_EMPTY" | "INVALID_CONFIG" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -3183,6 +2997,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "currentPassword": "jifen-admin-123",
+                 *       "newPassword": "dong-tian-2026"
+                 *     }
+                 */
                 "application/json": {
                     currentPassword: string;
                     newPassword: string;
@@ -3190,12 +3010,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description 成功 / success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true
+                     *     }
+                     */
                     "application/json": {
                         ok: boolean;
                     };
@@ -3204,7 +3029,10 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `OPERATOR_PASSWORD_UNCHANGED`: 新密码不能与当前密码或演示密码相同 / the new password must differ from the current one and from the demo password
+             *     - `OPERATOR_PASSWORD_WRONG`: 当前密码不正确 / the current password is wrong
              *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `WEAK_PASSWORD`: 密码长度须为 8 到 72 位 / a password has 8 to 72 characters
              */
             400: {
                 headers: {
@@ -3213,9 +3041,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "BAD_REQUEST",
-                     *       "message": "请求格式错误",
-                     *       "messageEn": "malformed request",
+                     *       "code": "OPERATOR_PASSWORD_UNCHANGED",
+                     *       "message": "新密码不能与当前密码或演示密码相同",
+                     *       "messageEn": "the new password must differ from the current one and from the demo password",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -3224,7 +3052,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "VALIDATION_FAILED";
+                        code: "BAD_REQUEST" | "OPERATOR_PASSWORD_UNCHANGED" | "OPERATOR_PASSWORD_WRONG" | "VALIDATION_FAILED" | "WEAK_PASSWORD";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -3358,6 +3186,39 @@ export interface operations {
                          * @enum {string}
                          */
                         code: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 429 请求过于频繁 / too many requests. 可能的错误码 / codes:
+             *     - `OPERATOR_LOGIN_LOCKED`: 该账号在当前网络的密码错误次数过多，请 15 分钟后再试，或请其他管理员协助 / too many wrong passwords for this account from this address; wait 15 minutes or ask another admin
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "OPERATOR_LOGIN_LOCKED",
+                     *       "message": "该账号在当前网络的密码错误次数过多，请 15 分钟后再试，或请其他管理员协助",
+                     *       "messageEn": "too many wrong passwords for this account from this address; wait 15 minutes or ask another admin",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "OPERATOR_LOGIN_LOCKED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -4912,12 +4773,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description 成功 / success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "2",
+                     *       "username": "caiwu.li",
+                     *       "displayName": "李会计",
+                     *       "role": "finance",
+                     *       "active": false,
+                     *       "createdAt": "2026-01-02T01:00:00.000Z"
+                     *     }
+                     */
                     "application/json": {
                         active: boolean;
                         /** Format: date-time */
@@ -5035,19 +4906,19 @@ export interface operations {
                 };
             };
             /**
-             * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
+             * @description 404 不存在 / not found. 可能的错误码 / codes:
+             *     - `OPERATOR_NOT_FOUND`: 运营账号不存在 / operator not found
              */
-            409: {
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "code": "IDEMPOTENCY_KEY_REUSED",
-                     *       "message": "该幂等键已用于另一个不同的请求",
-                     *       "messageEn": "this Idempotency-Key was used for a different request",
+                     *       "code": "OPERATOR_NOT_FOUND",
+                     *       "message": "运营账号不存在",
+                     *       "messageEn": "operator not found",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -5056,7 +4927,41 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "IDEMPOTENCY_KEY_REUSED";
+                        code: "OPERATOR_NOT_FOUND";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
+             *     - `OPERATOR_LAST_ADMIN`: 不能停用或降级最后一个启用的管理员 / the last active admin cannot be disabled or given another role
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "OPERATOR_LAST_ADMIN",
+                     *       "message": "不能停用或降级最后一个启用的管理员",
+                     *       "messageEn": "the last active admin cannot be disabled or given another role",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "IDEMPOTENCY_KEY_REUSED" | "OPERATOR_LAST_ADMIN";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -5183,12 +5088,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description 成功 / success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "2",
+                     *       "username": "caiwu.li",
+                     *       "displayName": "李会计",
+                     *       "role": "finance",
+                     *       "active": true,
+                     *       "createdAt": "2026-01-02T01:00:00.000Z"
+                     *     }
+                     */
                     "application/json": {
                         active: boolean;
                         /** Format: date-time */
@@ -5295,6 +5210,39 @@ export interface operations {
                          * @enum {string}
                          */
                         code: "FORBIDDEN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 404 不存在 / not found. 可能的错误码 / codes:
+             *     - `OPERATOR_NOT_FOUND`: 运营账号不存在 / operator not found
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "OPERATOR_NOT_FOUND",
+                     *       "message": "运营账号不存在",
+                     *       "messageEn": "operator not found",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "OPERATOR_NOT_FOUND";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -5454,18 +5402,33 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "role": "support"
+                 *     }
+                 */
                 "application/json": {
                     role: "admin" | "finance" | "support";
                 };
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description 成功 / success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "2",
+                     *       "username": "caiwu.li",
+                     *       "displayName": "李会计",
+                     *       "role": "support",
+                     *       "active": true,
+                     *       "createdAt": "2026-01-02T01:00:00.000Z"
+                     *     }
+                     */
                     "application/json": {
                         active: boolean;
                         /** Format: date-time */
@@ -5583,19 +5546,19 @@ export interface operations {
                 };
             };
             /**
-             * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
+             * @description 404 不存在 / not found. 可能的错误码 / codes:
+             *     - `OPERATOR_NOT_FOUND`: 运营账号不存在 / operator not found
              */
-            409: {
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "code": "IDEMPOTENCY_KEY_REUSED",
-                     *       "message": "该幂等键已用于另一个不同的请求",
-                     *       "messageEn": "this Idempotency-Key was used for a different request",
+                     *       "code": "OPERATOR_NOT_FOUND",
+                     *       "message": "运营账号不存在",
+                     *       "messageEn": "operator not found",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -5604,7 +5567,41 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "IDEMPOTENCY_KEY_REUSED";
+                        code: "OPERATOR_NOT_FOUND";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
+             *     - `OPERATOR_LAST_ADMIN`: 不能停用或降级最后一个启用的管理员 / the last active admin cannot be disabled or given another role
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "OPERATOR_LAST_ADMIN",
+                     *       "message": "不能停用或降级最后一个启用的管理员",
+                     *       "messageEn": "the last active admin cannot be disabled or given another role",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "IDEMPOTENCY_KEY_REUSED" | "OPERATOR_LAST_ADMIN";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -11818,6 +11815,70 @@ export interface operations {
             };
         };
     };
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "driver": "postgres",
+                     *       "businessDay": "2026-01-08"
+                     *     }
+                     */
+                    "application/json": {
+                        businessDay: string;
+                        driver: string;
+                        ok: boolean;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
     getMe: {
         parameters: {
             query?: never;
@@ -15804,6 +15865,118 @@ export interface operations {
                         /** @description English message */
                         messageEn: string;
                         requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    getReady: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "driver": "postgres",
+                     *       "checks": {
+                     *         "database": {
+                     *           "ok": true
+                     *         },
+                     *         "migrations": {
+                     *           "ok": true,
+                     *           "expected": 8,
+                     *           "applied": 8,
+                     *           "pending": []
+                     *         },
+                     *         "scheduler": {
+                     *           "ok": true,
+                     *           "state": "scheduled",
+                     *           "nextRun": "2026-01-08T16:05:00.000Z"
+                     *         }
+                     *       },
+                     *       "openDay": "2026-01-08",
+                     *       "businessDay": "2026-01-08"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description today's business day by the server's clock */
+                        businessDay: string;
+                        checks: {
+                            database: {
+                                error?: string;
+                                ok: boolean;
+                            };
+                            migrations: {
+                                /** @description of them applied with the same checksum */
+                                applied: number | null;
+                                error?: string;
+                                /** @description migration files this server ships */
+                                expected: number;
+                                ok: boolean;
+                                /** @description files not applied (or changed since) */
+                                pending: string[];
+                            };
+                            scheduler: {
+                                /** @description next daily settlement (ISO time) */
+                                nextRun: string | null;
+                                ok: boolean;
+                                /** @description off, scheduled or stopped */
+                                state: string;
+                            };
+                        };
+                        /** @description NOT_READY when a check failed */
+                        code?: string;
+                        driver: string;
+                        message?: string;
+                        messageEn?: string;
+                        ok: boolean;
+                        /** @description the reward engine's open business day */
+                        openDay: string | null;
+                        requestId?: string;
                     };
                 };
             };

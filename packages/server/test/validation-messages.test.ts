@@ -18,7 +18,7 @@ const pglite =
 const PROBES = {
   required: Type.Object({ reason: Type.String() }),
   type: Type.Object({ quantity: Type.Integer() }),
-  pattern: Type.Object({ id: Type.String({ pattern: "^[1-9][0-9]{0,17}$" }) }),
+  pattern: Type.Object({ code: Type.String({ pattern: "^[0-9]{6}$" }) }),
   described: Type.Object({
     ref: Type.String({ pattern: "^R[0-9]{4}$", description: "以 R 开头的 4 位编号 / R and 4 digits" }),
   }),
@@ -40,9 +40,18 @@ const PROBES = {
   minItems: Type.Object({ plans: Type.Array(Type.String(), { minItems: 1 }) }),
   maxItems: Type.Object({ plans: Type.Array(Type.String(), { maxItems: 2 }) }),
   uniqueItems: Type.Object({ plans: Type.Array(Type.String(), { uniqueItems: true }) }),
-  nested: Type.Object({ items: Type.Array(Type.Object({ quantity: Type.Integer({ minimum: 1 }) })) }),
+  nested: Type.Object({ items: Type.Array(Type.Object({ name: Type.String({ minLength: 2 }) })) }),
   wholeBody: Type.Object({ a: Type.String() }),
 } as const;
+
+/** Probes of numeric keywords, sent in the query string (coerced from text there). */
+const QUERY_PROBES = new Set<string>([
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "multipleOf",
+]);
 
 type Case = [probe: keyof typeof PROBES, body: unknown, field: string, zh: RegExp, en: RegExp];
 
@@ -51,10 +60,10 @@ const CASES: Case[] = [
   ["type", { quantity: "many" }, "quantity", /^字段 quantity 应为整数。$/, /must be a whole number\.$/],
   [
     "pattern",
-    { id: "0x10" },
-    "id",
-    /^字段 id 格式不正确，应为正整数编号（1 到 18 位数字，不以 0 开头）。$/,
-    /^The field "id" is not in the expected format: a positive whole-number id/,
+    { code: "12345x" },
+    "code",
+    /^字段 code 格式不正确，应为6 位数字。$/,
+    /^The field "code" is not in the expected format: 6 digits\.$/,
   ],
   [
     "described",
@@ -99,10 +108,10 @@ const CASES: Case[] = [
   ["uniqueItems", { plans: ["a", "a"] }, "plans", /不能有重复项。$/, /must not repeat an item\.$/],
   [
     "nested",
-    { items: [{ quantity: 0 }] },
-    "items.0.quantity",
-    /^字段 items.0.quantity 不能小于 1。$/,
-    /at least 1/,
+    { items: [{ name: "x" }] },
+    "items.0.name",
+    /^字段 items.0.name 至少 2 个字符。$/,
+    /at least 2 characters/,
   ],
   ["wholeBody", [1], "body", /^请求体应为对象。$/, /^The request body must be an object\.$/],
 ];
@@ -116,15 +125,20 @@ describe("validation messages are whole sentences in Chinese and English", () =>
   before(async () => {
     t = await openTestApp(pglite);
     // Probe routes on the real app (added before it is ready).
-    for (const [name, body] of Object.entries(PROBES)) {
-      t.app.post(`/test-probe/${name}`, { schema: { body } }, async () => ({ ok: true }));
+    for (const [name, schema] of Object.entries(PROBES)) {
+      // Numbers in a JSON body arrive as their decimal text (no coercion): numeric keywords are probed in the query.
+      if (QUERY_PROBES.has(name))
+        t.app.get(`/test-probe/${name}`, { schema: { querystring: schema } }, async () => ({ ok: true }));
+      else t.app.post(`/test-probe/${name}`, { schema: { body: schema } }, async () => ({ ok: true }));
     }
   });
   after(() => t.cleanup());
 
   for (const [probe, body, field, zh, en] of CASES) {
     test(`${probe}: names ${field} and says what is expected`, async () => {
-      const response = await call(t, "POST", `/test-probe/${probe}`, { body });
+      const response = QUERY_PROBES.has(probe)
+        ? await call(t, "GET", `/test-probe/${probe}?${new URLSearchParams(body as Record<string, string>)}`)
+        : await call(t, "POST", `/test-probe/${probe}`, { body });
       assert.equal(response.statusCode, 400, response.body);
       assert.equal(response.data.code, "VALIDATION_FAILED");
       assert.equal(response.data.field, field);
@@ -169,9 +183,11 @@ describe("validation messages are whole sentences in Chinese and English", () =>
 
     const order = await call(t, "GET", "/orders/abc", { token: member.token });
     assert.equal(order.data.field, "id");
-    assert.match(order.data.message, /^字段 id 格式不正确，应为正整数编号/);
+    assert.equal(order.data.code, "INVALID_INTEGER");
+    assert.equal(order.data.message, "字段 id 须为正整数，只能由数字组成（不带符号、小数点、指数或空格）。");
 
     const page = await call(t, "GET", "/orders?limit=500", { token: member.token });
-    assert.equal(page.data.messageEn, 'The field "limit" must be at most 100.');
+    assert.equal(page.data.code, "AMOUNT_TOO_LARGE");
+    assert.equal(page.data.messageEn, 'The field "limit" is above its limit: it is at most 100.');
   });
 });

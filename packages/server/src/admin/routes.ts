@@ -248,12 +248,23 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
         operationId: "changeOwnOperatorPassword",
         summary: "修改本人密码 / change my password",
         description:
-          "Current and new password; other sessions of the operator end. The body carries passwords: Idempotency-Key is ignored.",
-        body: Type.Object({
-          currentPassword: Type.String({ maxLength: 72 }),
-          newPassword: Password,
+          "运营人员用当前密码设置新密码，其他登录会话随即失效；首次用演示密码登录后须先改密码。 / An operator sets a new password with the current one; their other sessions end. Required first after signing in with the demo password. The body carries passwords: Idempotency-Key is ignored.",
+        body: withExample(
+          Type.Object({
+            currentPassword: Type.String({ maxLength: 72 }),
+            newPassword: Password,
+          }),
+          { currentPassword: "jifen-admin-123", newPassword: "dong-tian-2026" },
+        ),
+        response: responses(Ok, {
+          errors: [
+            "OPERATOR_PASSWORD_WRONG",
+            "OPERATOR_PASSWORD_UNCHANGED",
+            "WEAK_PASSWORD",
+            "OPERATOR_LOGIN_LOCKED",
+          ],
+          example: { ok: true },
         }),
-        response: responses(Ok),
       },
     },
     async (request, reply) => {
@@ -428,10 +439,14 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
         tags: ["admin"],
         operationId: "disableOperator",
         summary: "停用运营账号 / disable an operator",
-        description: "Ends the operator's sessions and refuses their sign-in; the last active admin stays.",
+        description:
+          "管理员停用运营账号：其登录会话立即失效、无法再登录；最后一位启用中的管理员不能停用。 / Admins disable an operator: their sessions end and they cannot sign in; the last active admin cannot be disabled.",
         headers: IdempotencyHeaders,
         params: IdParams,
-        response: responses(OperatorSchema),
+        response: responses(OperatorSchema, {
+          errors: ["OPERATOR_NOT_FOUND", "OPERATOR_LAST_ADMIN"],
+          example: { ...EX_OPERATOR, active: false },
+        }),
       },
     },
     async (request, reply) => changeOperator(request, reply, request.params.id, { active: false }),
@@ -445,10 +460,10 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
         tags: ["admin"],
         operationId: "enableOperator",
         summary: "启用运营账号 / enable an operator",
-        description: "Lets a disabled operator sign in again.",
+        description: "管理员重新启用已停用的运营账号。 / Admins let a disabled operator sign in again.",
         headers: IdempotencyHeaders,
         params: IdParams,
-        response: responses(OperatorSchema),
+        response: responses(OperatorSchema, { errors: ["OPERATOR_NOT_FOUND"], example: EX_OPERATOR }),
       },
     },
     async (request, reply) => changeOperator(request, reply, request.params.id, { active: true }),
@@ -462,11 +477,15 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
         tags: ["admin"],
         operationId: "setOperatorRole",
         summary: "修改运营角色 / change an operator's role",
-        description: "admin, finance or support; the last active admin keeps the admin role.",
+        description:
+          "管理员修改运营角色（admin、finance 或 support）；最后一位启用中的管理员保留 admin 角色。 / Admins change an operator's role (admin, finance or support); the last active admin keeps the admin role.",
         headers: IdempotencyHeaders,
         params: IdParams,
-        body: Type.Object({ role: Role }),
-        response: responses(OperatorSchema),
+        body: withExample(Type.Object({ role: Role }), { role: "support" }),
+        response: responses(OperatorSchema, {
+          errors: ["OPERATOR_NOT_FOUND", "OPERATOR_LAST_ADMIN"],
+          example: { ...EX_OPERATOR, role: "support" },
+        }),
       },
     },
     async (request, reply) => changeOperator(request, reply, request.params.id, { role: request.body.role }),
@@ -1376,10 +1395,14 @@ export async function adminRoutes(app: App, ctx: AppContext): Promise<void> {
         operationId: "previewConfigChange",
         summary: "预览参数修改（不保存）/ preview a parameter change without saving it",
         description:
-          "Validates a change like POST /admin/config and returns the set it would put in force from the next business day, with its risk warnings; nothing is saved.",
-        body: ConfigChangeBody,
+          "管理员预览参数修改：像保存一样校验，返回自下一营业日起将生效的完整参数与风险提示，但不保存。 / Admins preview a change: it is validated like POST /admin/config and answers the set it would put in force from the next business day, with its risk warnings; nothing is saved.",
+        body: withExample(ConfigChangeBody, { params: { coolingOffDays: 7 }, note: "冷静期改为 7 天" }),
         response: responses(
           Type.Object({ effectiveDay: Type.String(), config: Type.Unknown(), warnings: ConfigWarnings }),
+          {
+            errors: ["INVALID_CONFIG", "CONFIG_CHANGE_EMPTY"],
+            example: { effectiveDay: "2026-01-09", config: { coolingOffDays: "7" }, warnings: [] },
+          },
         ),
       },
     },

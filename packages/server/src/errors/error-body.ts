@@ -55,6 +55,29 @@ function codeOfSchema(
   return undefined;
 }
 
+/** Whole sentences for the codes of a failing value's own kind (the value itself is never echoed). */
+const OWN_SENTENCES: Record<
+  NonNullable<ReturnType<typeof codeOfSchema>>,
+  (field: string) => { zh: string; en: string }
+> = {
+  INVALID_AMOUNT: (f) => ({
+    zh: `字段 ${f} 须为普通十进制数（如 12.5；不带正号、空格、指数或多余的前导零）。`,
+    en: `The field "${f}" must be a plain decimal number (such as 12.5: no plus sign, spaces, exponent or extra leading zeros).`,
+  }),
+  INVALID_INTEGER: (f) => ({
+    zh: `字段 ${f} 须为正整数，只能由数字组成（不带符号、小数点、指数或空格）。`,
+    en: `The field "${f}" must be a positive whole number in plain digits (no sign, point, exponent or spaces).`,
+  }),
+  INVALID_TEXT: (f) => ({
+    zh: `字段 ${f} 不能包含控制字符（如 NUL）。`,
+    en: `The field "${f}" must not contain control characters (such as NUL).`,
+  }),
+  INVALID_DATE: (f) => ({
+    zh: `字段 ${f} 须为存在的日期，格式 YYYY-MM-DD（如 2026-01-05）。`,
+    en: `The field "${f}" must be a calendar date written YYYY-MM-DD (such as 2026-01-05).`,
+  }),
+};
+
 /** Keywords whose failure a field's own code describes (a wrong type, pattern or format). */
 const SHAPE_KEYWORDS = new Set(["type", "pattern", "format"]);
 
@@ -242,7 +265,8 @@ function validationError(errors: readonly AjvError[], context: string | undefine
   const keyword = first.keyword ?? "";
   const own = SHAPE_KEYWORDS.has(keyword) ? codeOfSchema(first.parentSchema) : undefined;
   // The value itself is not echoed: it may hold control characters.
-  if (own) return new AppError(own, { field, detail: { zh: `字段 ${field}`, en: `field ${field}` } });
+  if (own)
+    return new AppError(own, { field }, { status: CATALOGUE[own].status, ...OWN_SENTENCES[own](field) });
   return new AppError("VALIDATION_FAILED", { field }, { status: CATALOGUE.VALIDATION_FAILED.status, zh, en });
 }
 

@@ -6,7 +6,7 @@
  * (≈ 9 × 10⁹ yuan). The table with the error codes is in docs/server.md.
  */
 import { formatDecimal, MAX_ADJUST_AMOUNT_MICRO, MAX_ORDER_AMOUNT_MICRO, SCALE } from "@jifen/engine";
-import { fail } from "../errors/index.ts";
+import { AppError, CATALOGUE } from "../errors/index.ts";
 
 export { MAX_ORDER_AMOUNT_MICRO };
 /** A product's price: the most one order may cost. */
@@ -25,10 +25,15 @@ export function checkLimit(micro: bigint, max: bigint, field: string): bigint {
   const size = micro < 0n ? -micro : micro;
   if (size > max) {
     const limit = formatDecimal(max);
-    fail("AMOUNT_TOO_LARGE", {
-      field,
-      detail: { zh: `${field} 最多为 ${limit}`, en: `${field} is at most ${limit}` },
-    });
+    throw new AppError(
+      "AMOUNT_TOO_LARGE",
+      { field },
+      {
+        status: CATALOGUE.AMOUNT_TOO_LARGE.status,
+        zh: `字段 ${field} 超出上限：最多为 ${limit}。`,
+        en: `The field "${field}" is above its limit: it is at most ${limit}.`,
+      },
+    );
   }
   return micro;
 }

@@ -70,6 +70,18 @@ const ReadySchema = Type.Object({
   businessDay: Type.String({ description: "today's business day by the server's clock" }),
 });
 
+const READY_EXAMPLE = {
+  ok: true,
+  driver: "postgres",
+  checks: {
+    database: { ok: true },
+    migrations: { ok: true, expected: 8, applied: 8, pending: [] },
+    scheduler: { ok: true, state: "scheduled", nextRun: "2026-01-08T16:05:00.000Z" },
+  },
+  openDay: "2026-01-08",
+  businessDay: "2026-01-08",
+};
+
 /** Registers /health and /ready. `scheduler` is read per request (main.ts starts it after the app is built). */
 export function healthRoutes(
   app: App,
@@ -83,8 +95,13 @@ export function healthRoutes(
       schema: {
         tags: ["system"],
         summary: "存活检查 / liveness: the process answers (no database read)",
+        operationId: "getHealth",
+        description:
+          "负载均衡与监控用：进程存活即返回 ok（不读数据库），附数据库类型与当前营业日，无需登录。 / For load balancers and monitoring: ok while the process answers (no database read), with the driver and the business day; no sign-in.",
+        security: [],
         response: responses(
           Type.Object({ ok: Type.Boolean(), driver: Type.String(), businessDay: Type.String() }),
+          { example: { ok: true, driver: "postgres", businessDay: "2026-01-08" } },
         ),
       },
     },
@@ -101,7 +118,11 @@ export function healthRoutes(
       schema: {
         tags: ["system"],
         summary: "就绪检查 / readiness: database reachable, migrations applied, scheduler running",
-        response: { ...responses(ReadySchema), 503: ReadySchema },
+        operationId: "getReady",
+        description:
+          "部署与监控用：数据库可达、迁移已全部执行、日结调度正常时返回 200，否则 503 并列出每项检查的状态；无需登录。 / For deployments and monitoring: 200 when the database answers, every migration is applied and the scheduler is in a good state; otherwise 503 with each check's state; no sign-in.",
+        security: [],
+        response: { ...responses(ReadySchema, { example: READY_EXAMPLE }), 503: ReadySchema },
       },
     },
     async (request, reply) => {
