@@ -29,6 +29,9 @@ export function rewardingPlans(config: Config): ("equity" | "cycle" | "release")
   return plans;
 }
 
+const PLAN_ZH = { equity: "消费增值", cycle: "循环购", release: "积分通证" } as const;
+const PLAN_EN = { equity: "the equity plan", cycle: "the cycle plan", release: "the release plan" } as const;
+
 /**
  * The risks of the parameters in force (docs/rules.md §5): at least a cooling-off
  * period shorter than the return window while any plan pays rewards (an order's
@@ -46,8 +49,8 @@ export function configRisks(config: Config, options: { returnWindowDays?: number
     risks.push({
       code: "COOLING_OFF_SHORTER_THAN_RETURN_WINDOW",
       key: "coolingOffDays",
-      zh: `冷静期为 ${cooling} 天，短于 ${window} 天的退货期，而奖励已开启（${plans.join("、")}）：订单在仍可退货时就已产生奖励，每笔这样的退款都由运营方承担已发放的奖励。`,
-      en: `The cooling-off period is ${cooling} days, shorter than the ${window}-day return window, while rewards are on (${plans.join(", ")}): an order's rewards happen while it can still be returned, and every such refund costs the operator what was paid out for it.`,
+      zh: `冷静期为 ${cooling} 天，短于 ${window} 天的退货期，而奖励已开启（${plans.map((p) => PLAN_ZH[p]).join("、")}）：订单在仍可退货时就已产生奖励，每笔这样的退款都由运营方承担已发放的奖励。`,
+      en: `The cooling-off period is ${cooling} days, shorter than the ${window}-day return window, while rewards are on (${plans.map((p) => PLAN_EN[p]).join(", ")}): an order's rewards happen while it can still be returned, and every such refund costs the operator what was paid out for it.`,
     });
   }
   if (referralReach(config).teamUnlimited) {

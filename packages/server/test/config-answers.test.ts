@@ -10,6 +10,9 @@ import { call, count, openTestApp, operatorToken, operatorWithRole, type TestApp
 import { dbTargets } from "./support/db.ts";
 
 const COOLING = "COOLING_OFF_SHORTER_THAN_RETURN_WINDOW";
+/** The defaults' star levels and peer bonus reach any depth of the referral tree (docs/rules.md "Risks"). */
+const DEPTH = "REWARDS_REACH_ANY_DEPTH";
+const codes = (warnings: { code: string }[]) => warnings.map((w) => w.code);
 
 for (const target of dbTargets()) {
   describe(`parameters API on ${target.name}`, () => {
@@ -44,12 +47,18 @@ for (const target of dbTargets()) {
       assert.equal(current.statusCode, 200, current.body);
       assert.deepEqual(
         current.data.warnings.map((w: { code: string; key: string }) => [w.code, w.key]),
-        [[COOLING, "coolingOffDays"]],
+        [
+          [COOLING, "coolingOffDays"],
+          [DEPTH, "release.starLevels"],
+        ],
         "the defaults pay rewards with no cooling-off",
       );
-      assert.match(current.data.warnings[0].zh, /冷静期（0 天）短于退货期（7 天）/);
+      assert.match(
+        current.data.warnings[0].zh,
+        /^冷静期为 0 天，短于 7 天的退货期，而奖励已开启（消费增值、循环购、积分通证）/,
+      );
       assert.equal(current.data.next.businessDay, "2026-01-06");
-      assert.equal(current.data.next.warnings.length, 1);
+      assert.deepEqual(codes(current.data.next.warnings), [COOLING, DEPTH]);
 
       const versions = await count(t, "config_versions");
       const preview = await call(t, "POST", "/admin/config/preview", {
@@ -58,18 +67,15 @@ for (const target of dbTargets()) {
       });
       assert.equal(preview.statusCode, 200, preview.body);
       assert.deepEqual(
-        [preview.data.effectiveDay, preview.data.config.coolingOffDays, preview.data.warnings],
-        ["2026-01-06", 7, []],
+        [preview.data.effectiveDay, preview.data.config.coolingOffDays, codes(preview.data.warnings)],
+        ["2026-01-06", "7", [DEPTH]],
       );
       assert.equal(preview.data.config.release.pointsPayRatio, "1", "the whole effective set");
       const risky = await call(t, "POST", "/admin/config/preview", {
         token: admin,
         body: { params: { coolingOffDays: 3 } },
       });
-      assert.deepEqual(
-        risky.data.warnings.map((w: { code: string }) => w.code),
-        [COOLING],
-      );
+      assert.deepEqual(codes(risky.data.warnings), [COOLING, DEPTH]);
       const invalid = await call(t, "POST", "/admin/config/preview", {
         token: admin,
         body: { params: { coolingOffDays: -1 } },
@@ -91,23 +97,23 @@ for (const target of dbTargets()) {
         body: { params: { coolingOffDays: 7 }, note: "7-day returns" },
       });
       assert.equal(saved.statusCode, 201, saved.body);
-      assert.deepEqual([saved.data.effectiveDay, saved.data.warnings], ["2026-01-06", []]);
+      assert.deepEqual([saved.data.effectiveDay, codes(saved.data.warnings)], ["2026-01-06", [DEPTH]]);
       const after = await call(t, "GET", "/admin/config", { token: admin });
-      assert.equal(after.data.warnings.length, 1, "today's set is unchanged");
-      assert.deepEqual([after.data.next.versionId, after.data.next.warnings], [saved.data.versionId, []]);
-      assert.equal(after.data.next.config.coolingOffDays, 7);
+      assert.deepEqual(codes(after.data.warnings), [COOLING, DEPTH], "today's set is unchanged");
+      assert.deepEqual(
+        [after.data.next.versionId, codes(after.data.next.warnings)],
+        [saved.data.versionId, [DEPTH]],
+      );
+      assert.equal(after.data.next.config.coolingOffDays, "7", "numbers are kept as their decimal text");
 
       const shorter = await call(t, "POST", "/admin/config", {
         token: admin,
         body: { params: { coolingOffDays: 2 } },
       });
       assert.equal(shorter.statusCode, 201, "a warning does not stop the operator");
-      assert.deepEqual(
-        shorter.data.warnings.map((w: { code: string }) => w.code),
-        [COOLING],
-      );
+      assert.deepEqual(codes(shorter.data.warnings), [COOLING, DEPTH]);
       const audit = await call(t, "GET", "/admin/audit-log?action=config.change", { token: admin });
-      assert.deepEqual(audit.data.items[0]?.detail.warnings, [COOLING]);
+      assert.deepEqual(audit.data.items[0]?.detail.warnings, [COOLING, DEPTH]);
     });
   });
 }

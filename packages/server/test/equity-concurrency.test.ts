@@ -163,6 +163,8 @@ for (const target of dbTargets()) {
                   body: { productId: product, points },
                 });
                 if (order.statusCode !== 201) return order;
+                // An order paid entirely with points is paid at once: placing it took the locks a confirmation takes.
+                if (order.data.status === "paid") return order;
                 return call(t, "POST", `/admin/orders/${order.data.id}/confirm-payment`, { token: admin });
               })(),
             );
@@ -177,7 +179,7 @@ for (const target of dbTargets()) {
           return `${j.msg} ${j.code ?? j.err?.message ?? ""}`;
         });
         assert.deepEqual(logged, [], "lock order: no deadlock had to be retried");
-        const failed = answers.filter((a) => a.statusCode !== 200);
+        const failed = answers.filter((a) => a.statusCode !== 200 && a.statusCode !== 201);
         assert.deepEqual(
           failed.map((a) => a.body),
           [],

@@ -140,7 +140,8 @@ for (const target of dbTargets()) {
         [undefined, 400, "VALIDATION_FAILED"],
         [{}, 400, "VALIDATION_FAILED"],
         [{ reason: "" }, 400, "REFUND_REASON_REQUIRED"],
-        [{ reason: "  \n " }, 400, "REFUND_REASON_REQUIRED"],
+        [{ reason: "   " }, 400, "REFUND_REASON_REQUIRED"],
+        [{ reason: " \n " }, 400, "INVALID_TEXT"],
         [{ reason: "x".repeat(201) }, 400, "VALIDATION_FAILED"],
       ] as const) {
         const refused = await call(t, "POST", `/admin/orders/${order.data.id}/refund`, {
