@@ -1,5 +1,7 @@
 import { type TProperties, type TSchema, Type } from "@fastify/type-provider-typebox";
+import { SCALE } from "@jifen/engine";
 import { fail } from "../errors/index.ts";
+import { checkLimit } from "./limits.ts";
 import {
   countPattern,
   DAY_PATTERN,
@@ -35,12 +37,7 @@ export function count(text: string, max: number, field: string): number {
     fail("INVALID_INTEGER", { field, detail: { zh: `${field}：${text}`, en: `${field}: ${text}` } });
   }
   const value = Number(text);
-  if (value > max) {
-    fail("AMOUNT_TOO_LARGE", {
-      field,
-      detail: { zh: `${field} 最多为 ${max}`, en: `${field} is at most ${max}` },
-    });
-  }
+  checkLimit(BigInt(value) * SCALE, BigInt(max) * SCALE, field);
   return value;
 }
 
