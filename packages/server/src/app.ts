@@ -24,12 +24,14 @@ import type { Db } from "./db/index.ts";
 import { AppError, toErrorBody } from "./errors/index.ts";
 import type { App, AppContext } from "./http/context.ts";
 import { parseJsonLossless } from "./http/json-body.ts";
+import { registerRoutes } from "./http/register.ts";
 import { completeRouteDocs, noteUndocumentedError } from "./http/route-docs.ts";
 import { validatorCompiler } from "./http/validators.ts";
 import { memberRoutes } from "./members/index.ts";
 import { healthRoutes, type SchedulerLike } from "./ops/health.ts";
 import { Metrics, type MetricsOptions, registerMetrics } from "./ops/metrics.ts";
 import { ensureRewardClock, REWARD_HOOKS } from "./rewards/index.ts";
+import { settlementRoutes } from "./settlement/routes.ts";
 import type { RewardHooks } from "./shop/hooks.ts";
 import { shopRoutes } from "./shop/index.ts";
 import {
@@ -227,13 +229,10 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   if (metrics && options.metrics) registerMetrics(app, metrics, options.metrics);
   healthRoutes(app, ctx, options.scheduler ?? (() => null));
 
-  await app.register(async (scope) => memberRoutes(scope as unknown as App, ctx));
-  await app.register(async (scope) => walletRoutes(scope as unknown as App, ctx));
-  await app.register(async (scope) => shopRoutes(scope as unknown as App, ctx));
-  await app.register(async (scope) => adminRoutes(scope as unknown as App, ctx), { prefix: "/admin" });
-  await app.register(
-    async (scope) => (await import("./settlement/routes.ts")).settlementRoutes(scope as unknown as App, ctx),
-    { prefix: "/admin" },
-  );
+  await registerRoutes(app, ctx, memberRoutes);
+  await registerRoutes(app, ctx, walletRoutes);
+  await registerRoutes(app, ctx, shopRoutes);
+  await registerRoutes(app, ctx, adminRoutes, { prefix: "/admin" });
+  await registerRoutes(app, ctx, settlementRoutes, { prefix: "/admin" });
   return app;
 }
