@@ -6,10 +6,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { parseDecimal } from "@jifen/engine";
-import { adjustMember } from "../src/admin/adjustments.ts";
 import { AppError } from "../src/errors/index.ts";
 import { parseJsonLossless } from "../src/http/json-body.ts";
 import { MAX_BALANCE_MICRO } from "../src/http/limits.ts";
+import { adjustMember } from "../src/members/index.ts";
 import { assertInt64 } from "../src/settlement/load.ts";
 import { assertResultRange } from "../src/settlement/write.ts";
 import { call, count, credit, openTestApp, operatorToken, register, type TestApp } from "./support/app.ts";
@@ -225,7 +225,10 @@ for (const target of dbTargets()) {
           [400, "AMOUNT_TOO_LARGE", "price"],
         );
         assert.match(product.data.message, /^字段 price 超出上限：最多为 100000000。$/);
-        assert.match(product.data.messageEn, /^The field "price" is above its limit: it is at most 100000000\.$/);
+        assert.match(
+          product.data.messageEn,
+          /^The field "price" is above its limit: it is at most 100000000\.$/,
+        );
         // At the limit a product is fine; two of it in one order are over the order limit.
         const top = await call(t, "POST", "/admin/products", {
           token: admin,

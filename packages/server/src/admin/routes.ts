@@ -52,6 +52,9 @@ import {
 } from "../http/schemas.ts";
 import { memberHistory, requestLanguage } from "../ledger/index.ts";
 import {
+  ADJUST_PLACES,
+  adjustMember,
+  checkAdjustable,
   findMemberById,
   listMembers,
   MemberSchema,
@@ -62,6 +65,16 @@ import {
   teamSummary,
   teamView,
 } from "../members/index.ts";
+import {
+  findOperatorByUsername,
+  insertOperator,
+  listOperators,
+  lockActiveAdmins,
+  lockOperator,
+  type Operator,
+  updateOperator,
+} from "../operators/index.ts";
+import { figuresRoutes } from "../reports/index.ts";
 import { DEFAULT_ADMIN_PASSWORD } from "../settings.ts";
 import {
   checkPlans,
@@ -90,17 +103,6 @@ import {
   walletsView,
   withdrawalView,
 } from "../wallets/index.ts";
-import { ADJUST_PLACES, adjustMember, checkAdjustable } from "./adjustments.ts";
-import { figuresRoutes } from "./figures-routes.ts";
-import {
-  findOperatorByUsername,
-  insertOperator,
-  listOperators,
-  lockActiveAdmins,
-  lockOperator,
-  type Operator,
-  updateOperator,
-} from "./operators.ts";
 
 const Role = Type.Union([Type.Literal("admin"), Type.Literal("finance"), Type.Literal("support")]);
 

@@ -1,4 +1,11 @@
 export {
+  ADJUST_PLACES,
+  ADJUSTABLE,
+  type AdjustableWallet,
+  adjustMember,
+  checkAdjustable,
+} from "./adjustments.ts";
+export {
   directReferrals,
   findByInviteCode,
   findMemberById,
