@@ -10,7 +10,6 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyServerOptions } from "fastify";
-import { adminRoutes } from "./admin/index.ts";
 import { DEFAULT_PASSWORD_OPTIONS, type PasswordOptions } from "./auth/passwords.ts";
 import { DEFAULT_SESSION_TTL, type SessionTtl } from "./auth/sessions.ts";
 import {
@@ -20,6 +19,7 @@ import {
   type OperatorLoginLimits,
 } from "./auth/throttle.ts";
 import { businessDay, type Clock, systemClock } from "./clock/index.ts";
+import { configRoutes } from "./config/index.ts";
 import type { Db } from "./db/index.ts";
 import { AppError, toErrorBody } from "./errors/index.ts";
 import type { App, AppContext } from "./http/context.ts";
@@ -27,13 +27,15 @@ import { parseJsonLossless } from "./http/json-body.ts";
 import { registerRoutes } from "./http/register.ts";
 import { completeRouteDocs, noteUndocumentedError } from "./http/route-docs.ts";
 import { validatorCompiler } from "./http/validators.ts";
-import { memberRoutes } from "./members/index.ts";
+import { memberOperatorRoutes, memberRoutes } from "./members/index.ts";
+import { operatorRoutes, outboxAuditRoutes } from "./operators/index.ts";
 import { healthRoutes, type SchedulerLike } from "./ops/health.ts";
 import { Metrics, type MetricsOptions, registerMetrics } from "./ops/metrics.ts";
+import { figuresRoutes } from "./reports/index.ts";
 import { ensureRewardClock, REWARD_HOOKS } from "./rewards/index.ts";
 import { settlementRoutes } from "./settlement/routes.ts";
 import type { RewardHooks } from "./shop/hooks.ts";
-import { shopRoutes } from "./shop/index.ts";
+import { orderOperatorRoutes, productOperatorRoutes, shopRoutes } from "./shop/index.ts";
 import {
   consoleSmsProvider,
   DEFAULT_SMS_LIMITS,
@@ -42,7 +44,7 @@ import {
   type SmsLimits,
   type SmsProvider,
 } from "./sms/index.ts";
-import { walletRoutes } from "./wallets/index.ts";
+import { walletRoutes, withdrawalOperatorRoutes } from "./wallets/index.ts";
 
 /** What `buildApp` needs; everything but `db` has a default. */
 export interface BuildAppOptions {
@@ -232,7 +234,21 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await registerRoutes(app, ctx, memberRoutes);
   await registerRoutes(app, ctx, walletRoutes);
   await registerRoutes(app, ctx, shopRoutes);
-  await registerRoutes(app, ctx, adminRoutes, { prefix: "/admin" });
-  await registerRoutes(app, ctx, settlementRoutes, { prefix: "/admin" });
+  // The operators' API under /admin, one plugin per business area. The order of
+  // registration is the order of the paths in the OpenAPI document (and in the
+  // generated packages/api-types): keep it when adding a plugin.
+  for (const plugin of [
+    operatorRoutes,
+    memberOperatorRoutes,
+    orderOperatorRoutes,
+    withdrawalOperatorRoutes,
+    productOperatorRoutes,
+    outboxAuditRoutes,
+    configRoutes,
+    figuresRoutes,
+    settlementRoutes,
+  ]) {
+    await registerRoutes(app, ctx, plugin, { prefix: "/admin" });
+  }
   return app;
 }

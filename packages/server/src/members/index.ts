@@ -5,6 +5,7 @@ export {
   adjustMember,
   checkAdjustable,
 } from "./adjustments.ts";
+export { memberOperatorRoutes } from "./operator-routes.ts";
 export {
   directReferrals,
   findByInviteCode,

@@ -1,4 +1,6 @@
 /** Operators: accounts, roles, sign-in, the SMS outbox and the audit log, with their /admin routes. */
+
+export { outboxAuditRoutes } from "./outbox-audit-routes.ts";
 export {
   findOperatorByUsername,
   insertOperator,
@@ -8,3 +10,4 @@ export {
   type Operator,
   updateOperator,
 } from "./repository.ts";
+export { operatorRoutes } from "./routes.ts";

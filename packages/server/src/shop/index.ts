@@ -1,4 +1,5 @@
 export { type HookContext, NO_REWARD_HOOKS, type PaidOrder, type RewardHooks } from "./hooks.ts";
+export { orderOperatorRoutes } from "./order-operator-routes.ts";
 export {
   checkRefundReason,
   createOrder,
@@ -15,6 +16,7 @@ export {
   placeOrder,
   reservedPoints,
 } from "./orders.ts";
+export { productOperatorRoutes } from "./product-operator-routes.ts";
 export {
   checkPlans,
   findProduct,
