@@ -19,7 +19,7 @@ import {
   type OperatorLoginLimits,
 } from "./auth/throttle.ts";
 import { businessDay, type Clock, systemClock } from "./clock/index.ts";
-import { configRoutes } from "./config/index.ts";
+import { configRoutes } from "./config/routes.ts";
 import type { Db } from "./db/index.ts";
 import { AppError, toErrorBody } from "./errors/index.ts";
 import type { App, AppContext } from "./http/context.ts";
@@ -27,15 +27,18 @@ import { parseJsonLossless } from "./http/json-body.ts";
 import { registerRoutes } from "./http/register.ts";
 import { completeRouteDocs, noteUndocumentedError } from "./http/route-docs.ts";
 import { validatorCompiler } from "./http/validators.ts";
-import { memberOperatorRoutes, memberRoutes } from "./members/index.ts";
-import { operatorRoutes, outboxAuditRoutes } from "./operators/index.ts";
+import { memberOperatorRoutes } from "./members/operator-routes.ts";
+import { memberRoutes } from "./members/routes.ts";
+import { outboxAuditRoutes } from "./operators/outbox-audit-routes.ts";
+import { operatorRoutes } from "./operators/routes.ts";
 import { healthRoutes, type SchedulerLike } from "./ops/health.ts";
 import { Metrics, type MetricsOptions, registerMetrics } from "./ops/metrics.ts";
-import { figuresRoutes } from "./reports/index.ts";
-import { ensureRewardClock, REWARD_HOOKS } from "./rewards/index.ts";
+import { figuresRoutes } from "./reports/routes.ts";
+import { ensureRewardClock, REWARD_HOOKS, type RewardHooks } from "./rewards/index.ts";
 import { settlementRoutes } from "./settlement/routes.ts";
-import type { RewardHooks } from "./shop/hooks.ts";
-import { orderOperatorRoutes, productOperatorRoutes, shopRoutes } from "./shop/index.ts";
+import { orderOperatorRoutes } from "./shop/order-operator-routes.ts";
+import { productOperatorRoutes } from "./shop/product-operator-routes.ts";
+import { shopRoutes } from "./shop/routes.ts";
 import {
   consoleSmsProvider,
   DEFAULT_SMS_LIMITS,
@@ -44,7 +47,8 @@ import {
   type SmsLimits,
   type SmsProvider,
 } from "./sms/index.ts";
-import { walletRoutes, withdrawalOperatorRoutes } from "./wallets/index.ts";
+import { walletRoutes } from "./wallets/routes.ts";
+import { withdrawalOperatorRoutes } from "./wallets/withdrawal-operator-routes.ts";
 
 /** What `buildApp` needs; everything but `db` has a default. */
 export interface BuildAppOptions {

@@ -1,6 +1,5 @@
 /** The parameters: versions effective from a business day, and the /admin/config API. */
 
-export { configRoutes } from "./routes.ts";
 export {
   addConfigVersion,
   configForDay,

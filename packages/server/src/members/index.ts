@@ -5,7 +5,6 @@ export {
   adjustMember,
   checkAdjustable,
 } from "./adjustments.ts";
-export { memberOperatorRoutes } from "./operator-routes.ts";
 export {
   directReferrals,
   findByInviteCode,
@@ -18,5 +17,4 @@ export {
   type TeamSummary,
   teamSummary,
 } from "./repository.ts";
-export { MemberSchema, memberRoutes, memberView, TeamSchema, teamView } from "./routes.ts";
 export { memberStanding, StandingSchema } from "./standing.ts";

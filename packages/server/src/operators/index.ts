@@ -1,6 +1,5 @@
 /** Operators: accounts, roles, sign-in, the SMS outbox and the audit log, with their /admin routes. */
 
-export { outboxAuditRoutes } from "./outbox-audit-routes.ts";
 export {
   findOperatorByUsername,
   insertOperator,
@@ -10,4 +9,3 @@ export {
   type Operator,
   updateOperator,
 } from "./repository.ts";
-export { operatorRoutes } from "./routes.ts";

@@ -20,7 +20,7 @@ import { ErrorBodySchema, fail } from "../errors/index.ts";
 import type { App, AppContext } from "../http/context.ts";
 import { liabilities } from "../reports/index.ts";
 import type { SmsProvider } from "../sms/index.ts";
-import { openDayEquityFigures } from "../wallets/equity-routes.ts";
+import { openDayEquityFigures } from "../wallets/index.ts";
 
 /** How /metrics is served: `token` null means open (no token asked). */
 export interface MetricsOptions {

@@ -1,5 +1,3 @@
-export { type HookContext, NO_REWARD_HOOKS, type PaidOrder, type RewardHooks } from "./hooks.ts";
-export { orderOperatorRoutes } from "./order-operator-routes.ts";
 export {
   checkRefundReason,
   createOrder,
@@ -16,7 +14,6 @@ export {
   placeOrder,
   reservedPoints,
 } from "./orders.ts";
-export { productOperatorRoutes } from "./product-operator-routes.ts";
 export {
   checkPlans,
   findProduct,
@@ -28,6 +25,5 @@ export {
   type ProductInput,
   updateProduct,
 } from "./products.ts";
-export { shopRoutes } from "./routes.ts";
 export { OrderSchema, orderView, ProductSchema, productView } from "./views.ts";
 export { signWebhook } from "./webhook.ts";

@@ -1,6 +1,5 @@
-export { WithdrawalSchema, walletRoutes, withdrawalView } from "./routes.ts";
+export { EquityFiguresSchema, equityFiguresView, openDayEquityFigures } from "./equity-figures.ts";
 export { PointsSummarySchema, pointsSummary, WalletSchema, walletsView } from "./view.ts";
-export { withdrawalOperatorRoutes } from "./withdrawal-operator-routes.ts";
 export {
   decideWithdrawal,
   listWithdrawals,
