@@ -10,7 +10,6 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyServerOptions } from "fastify";
-import { adminRoutes } from "./admin/index.ts";
 import { DEFAULT_PASSWORD_OPTIONS, type PasswordOptions } from "./auth/passwords.ts";
 import { DEFAULT_SESSION_TTL, type SessionTtl } from "./auth/sessions.ts";
 import {
@@ -20,18 +19,26 @@ import {
   type OperatorLoginLimits,
 } from "./auth/throttle.ts";
 import { businessDay, type Clock, systemClock } from "./clock/index.ts";
+import { configRoutes } from "./config/routes.ts";
 import type { Db } from "./db/index.ts";
 import { AppError, toErrorBody } from "./errors/index.ts";
 import type { App, AppContext } from "./http/context.ts";
 import { parseJsonLossless } from "./http/json-body.ts";
+import { registerRoutes } from "./http/register.ts";
 import { completeRouteDocs, noteUndocumentedError } from "./http/route-docs.ts";
 import { validatorCompiler } from "./http/validators.ts";
-import { memberRoutes } from "./members/index.ts";
+import { memberOperatorRoutes } from "./members/operator-routes.ts";
+import { memberRoutes } from "./members/routes.ts";
+import { outboxAuditRoutes } from "./operators/outbox-audit-routes.ts";
+import { operatorRoutes } from "./operators/routes.ts";
 import { healthRoutes, type SchedulerLike } from "./ops/health.ts";
 import { Metrics, type MetricsOptions, registerMetrics } from "./ops/metrics.ts";
-import { ensureRewardClock, REWARD_HOOKS } from "./rewards/index.ts";
-import type { RewardHooks } from "./shop/hooks.ts";
-import { shopRoutes } from "./shop/index.ts";
+import { figuresRoutes } from "./reports/routes.ts";
+import { ensureRewardClock, REWARD_HOOKS, type RewardHooks } from "./rewards/index.ts";
+import { settlementRoutes } from "./settlement/routes.ts";
+import { orderOperatorRoutes } from "./shop/order-operator-routes.ts";
+import { productOperatorRoutes } from "./shop/product-operator-routes.ts";
+import { shopRoutes } from "./shop/routes.ts";
 import {
   consoleSmsProvider,
   DEFAULT_SMS_LIMITS,
@@ -40,7 +47,8 @@ import {
   type SmsLimits,
   type SmsProvider,
 } from "./sms/index.ts";
-import { walletRoutes } from "./wallets/index.ts";
+import { walletRoutes } from "./wallets/routes.ts";
+import { withdrawalOperatorRoutes } from "./wallets/withdrawal-operator-routes.ts";
 
 /** What `buildApp` needs; everything but `db` has a default. */
 export interface BuildAppOptions {
@@ -227,13 +235,24 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   if (metrics && options.metrics) registerMetrics(app, metrics, options.metrics);
   healthRoutes(app, ctx, options.scheduler ?? (() => null));
 
-  await app.register(async (scope) => memberRoutes(scope as unknown as App, ctx));
-  await app.register(async (scope) => walletRoutes(scope as unknown as App, ctx));
-  await app.register(async (scope) => shopRoutes(scope as unknown as App, ctx));
-  await app.register(async (scope) => adminRoutes(scope as unknown as App, ctx), { prefix: "/admin" });
-  await app.register(
-    async (scope) => (await import("./settlement/routes.ts")).settlementRoutes(scope as unknown as App, ctx),
-    { prefix: "/admin" },
-  );
+  await registerRoutes(app, ctx, memberRoutes);
+  await registerRoutes(app, ctx, walletRoutes);
+  await registerRoutes(app, ctx, shopRoutes);
+  // The operators' API under /admin, one plugin per business area. The order of
+  // registration is the order of the paths in the OpenAPI document (and in the
+  // generated packages/api-types): keep it when adding a plugin.
+  for (const plugin of [
+    operatorRoutes,
+    memberOperatorRoutes,
+    orderOperatorRoutes,
+    withdrawalOperatorRoutes,
+    productOperatorRoutes,
+    outboxAuditRoutes,
+    configRoutes,
+    figuresRoutes,
+    settlementRoutes,
+  ]) {
+    await registerRoutes(app, ctx, plugin, { prefix: "/admin" });
+  }
   return app;
 }

@@ -16,7 +16,13 @@ export {
   ServerAccount,
 } from "./ledger/index.ts";
 export { teamSummary } from "./members/index.ts";
-export { ensureRewardClock } from "./rewards/index.ts";
+export {
+  ensureRewardClock,
+  type HookContext,
+  NO_REWARD_HOOKS,
+  type PaidOrder,
+  type RewardHooks,
+} from "./rewards/index.ts";
 export { seed } from "./seed.ts";
 export { loadSettings, type Settings } from "./settings.ts";
 export {
@@ -34,13 +40,9 @@ export {
 } from "./settlement/index.ts";
 export { type SettlementScheduler, startSettlementScheduler } from "./settlement/scheduler.ts";
 export {
-  type HookContext,
   markPaid,
   markRefunded,
-  NO_REWARD_HOOKS,
   type Order,
-  type PaidOrder,
-  type RewardHooks,
   signWebhook,
 } from "./shop/index.ts";
 export * from "./sms/index.ts";

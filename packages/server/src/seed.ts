@@ -1,8 +1,8 @@
 /** The demo data a fresh database starts with: one admin operator and a few products. */
 import { parseDecimal } from "@jifen/engine";
-import { insertOperator } from "./admin/index.ts";
 import { hashPassword, type PasswordOptions } from "./auth/passwords.ts";
 import type { Db } from "./db/index.ts";
+import { insertOperator } from "./operators/index.ts";
 import { DEFAULT_ADMIN_PASSWORD } from "./settings.ts";
 import { insertProduct, type ProductInput } from "./shop/index.ts";
 

@@ -6,10 +6,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { parseDecimal } from "@jifen/engine";
-import { adjustMember } from "../src/admin/adjustments.ts";
 import { AppError } from "../src/errors/index.ts";
 import { parseJsonLossless } from "../src/http/json-body.ts";
 import { MAX_BALANCE_MICRO } from "../src/http/limits.ts";
+import { adjustMember } from "../src/members/index.ts";
 import { assertInt64 } from "../src/settlement/load.ts";
 import { assertResultRange } from "../src/settlement/write.ts";
 import { call, count, credit, openTestApp, operatorToken, register, type TestApp } from "./support/app.ts";

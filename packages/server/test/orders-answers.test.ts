@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { PaidOrder } from "../src/shop/hooks.ts";
+import type { PaidOrder } from "../src/rewards/index.ts";
 import {
   auditLedger,
   call,

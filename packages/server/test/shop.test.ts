@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { PaidOrder } from "../src/shop/hooks.ts";
+import type { PaidOrder } from "../src/rewards/index.ts";
 import { signWebhook } from "../src/shop/index.ts";
 import {
   auditLedger,

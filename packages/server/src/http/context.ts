@@ -11,7 +11,7 @@ import type { SessionTtl } from "../auth/sessions.ts";
 import type { LoginLimits, OperatorLoginLimits } from "../auth/throttle.ts";
 import type { Clock } from "../clock/index.ts";
 import type { Db } from "../db/index.ts";
-import type { RewardHooks } from "../shop/hooks.ts";
+import type { RewardHooks } from "../rewards/index.ts";
 import type { SmsLimits, SmsProvider } from "../sms/index.ts";
 
 /** The Fastify instance with the TypeBox type provider. */

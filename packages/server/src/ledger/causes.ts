@@ -7,7 +7,7 @@
  */
 import { formatDecimal } from "@jifen/engine";
 import Negotiator from "negotiator";
-import { maskPhone } from "../sms/mask.ts";
+import { maskPhone } from "../sms/index.ts";
 
 /** The languages descriptions are written in; zh-CN is the default. */
 export type Language = "zh-CN" | "en";

@@ -1,4 +1,11 @@
 export {
+  ADJUST_PLACES,
+  ADJUSTABLE,
+  type AdjustableWallet,
+  adjustMember,
+  checkAdjustable,
+} from "./adjustments.ts";
+export {
   directReferrals,
   findByInviteCode,
   findMemberById,
@@ -10,5 +17,4 @@ export {
   type TeamSummary,
   teamSummary,
 } from "./repository.ts";
-export { MemberSchema, memberRoutes, memberView, TeamSchema, teamView } from "./routes.ts";
 export { memberStanding, StandingSchema } from "./standing.ts";

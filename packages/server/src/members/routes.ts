@@ -24,7 +24,7 @@ import {
   withExample,
 } from "../http/schemas.ts";
 import { checkCode, maskPhone, maskPhonesIn, sendCode } from "../sms/index.ts";
-import { PointsSummarySchema, pointsSummary } from "../wallets/view.ts";
+import { PointsSummarySchema, pointsSummary } from "../wallets/index.ts";
 import {
   directReferrals,
   findByInviteCode,

@@ -14,7 +14,7 @@ import { configForDay } from "../config/index.ts";
 import type { Queryable } from "../db/index.ts";
 import { formatYuan } from "../http/format.ts";
 import { Nullable } from "../http/schemas.ts";
-import { openDay } from "../rewards/state.ts";
+import { openDay } from "../rewards/index.ts";
 
 /** The standing in the API. */
 export const StandingSchema = Type.Object({

@@ -14,13 +14,13 @@ import { Type } from "@fastify/type-provider-typebox";
 import { formatDecimal } from "@jifen/engine";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { liabilities } from "../admin/liabilities.ts";
 import { businessDay } from "../clock/index.ts";
 import type { Db } from "../db/index.ts";
 import { ErrorBodySchema, fail } from "../errors/index.ts";
 import type { App, AppContext } from "../http/context.ts";
+import { liabilities } from "../reports/index.ts";
 import type { SmsProvider } from "../sms/index.ts";
-import { openDayEquityFigures } from "../wallets/equity-routes.ts";
+import { openDayEquityFigures } from "../wallets/index.ts";
 
 /** How /metrics is served: `token` null means open (no token asked). */
 export interface MetricsOptions {

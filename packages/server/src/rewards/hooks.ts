@@ -5,10 +5,10 @@
  */
 import { configForDay } from "../config/index.ts";
 import type { Tx } from "../db/index.ts";
-import type { HookContext, PaidOrder, RewardHooks } from "../shop/hooks.ts";
 import { makeEligible } from "./eligibility.ts";
 import { reverseOrderRewards } from "./refund.ts";
 import { shareOpenDay } from "./state.ts";
+import type { HookContext, PaidOrder, RewardHooks } from "./types.ts";
 
 /** Reward hooks backed by the engine. */
 export const REWARD_HOOKS: RewardHooks = {

@@ -29,3 +29,4 @@ export {
   shareOpenDay,
   walletKeys,
 } from "./state.ts";
+export { type HookContext, NO_REWARD_HOOKS, type PaidOrder, type RewardHooks } from "./types.ts";

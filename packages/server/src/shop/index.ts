@@ -1,4 +1,3 @@
-export { type HookContext, NO_REWARD_HOOKS, type PaidOrder, type RewardHooks } from "./hooks.ts";
 export {
   checkRefundReason,
   createOrder,
@@ -26,6 +25,5 @@ export {
   type ProductInput,
   updateProduct,
 } from "./products.ts";
-export { shopRoutes } from "./routes.ts";
 export { OrderSchema, orderView, ProductSchema, productView } from "./views.ts";
 export { signWebhook } from "./webhook.ts";

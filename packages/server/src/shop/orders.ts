@@ -22,8 +22,8 @@ import type { Queryable, Tx } from "../db/index.ts";
 import { fail } from "../errors/index.ts";
 import { checkLimit, MAX_ORDER_AMOUNT_MICRO } from "../http/limits.ts";
 import { appendTransaction, buildEntry, lockBalances } from "../ledger/index.ts";
-import { shareOpenDay } from "../rewards/state.ts";
-import type { HookContext, PaidOrder, RewardHooks } from "./hooks.ts";
+import type { HookContext, PaidOrder, RewardHooks } from "../rewards/index.ts";
+import { shareOpenDay } from "../rewards/index.ts";
 import type { Plan, Product } from "./products.ts";
 
 /** How an order is paid: confirmed by an operator, or reported by the shop's webhook. */

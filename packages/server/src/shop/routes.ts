@@ -6,6 +6,7 @@ import type { App, AppContext } from "../http/context.ts";
 import { EX_ORDER, EX_PENDING_ORDER, EX_PRODUCT, page } from "../http/examples.ts";
 import { requireMember } from "../http/guards.ts";
 import { MAX_COMMAND_AMOUNT_MICRO } from "../http/limits.ts";
+import { registerRoutes } from "../http/register.ts";
 import {
   Count,
   count,
@@ -216,5 +217,5 @@ export async function shopRoutes(app: App, ctx: AppContext): Promise<void> {
       }),
   );
 
-  await app.register(async (scope) => webhookRoutes(scope as unknown as App, ctx));
+  await registerRoutes(app, ctx, webhookRoutes);
 }

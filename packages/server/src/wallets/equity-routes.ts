@@ -11,7 +11,6 @@ import {
   type Config,
   ceilDiv,
   floorFen,
-  formatDecimal,
   formatFixed,
   mulDivFloor,
   type Posting,
@@ -22,7 +21,7 @@ import {
 } from "@jifen/engine";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { configForDay } from "../config/index.ts";
-import type { Db, Tx } from "../db/index.ts";
+import type { Tx } from "../db/index.ts";
 import { fail } from "../errors/index.ts";
 import { parseSignedAmount, parseYuan } from "../http/amounts.ts";
 import { command } from "../http/command.ts";
@@ -36,7 +35,6 @@ import { Decimal, Id, IdempotencyHeaders, Nullable, responses, withExample } fro
 import { memberWallets } from "../ledger/index.ts";
 import { findByInviteCode, findMemberById } from "../members/index.ts";
 import {
-  type EquityFigures,
   type EquityMove,
   equityFigures,
   fromStable,
@@ -49,37 +47,7 @@ import {
   shareOpenDay,
   toStable,
 } from "../rewards/index.ts";
-
-/** The equity plan's figures as the API shows them (the replay's figures plus the business day). */
-export const EquityFiguresSchema = Type.Object({
-  businessDay: Type.String({ description: "the reward engine's open business day" }),
-  price: Type.String({ description: "积分价格 pool ÷ circulating, rounded half-up to 4 decimals" }),
-  pool: Type.String({ description: "分红池 / equity pool (yuan, 6 decimals)" }),
-  circulating: Type.String({ description: "equity points held by anyone, the treasury included" }),
-  issued: Type.String({ description: "equity points issued so far" }),
-  burned: Type.String({ description: "equity points burned for good (issued − circulating)" }),
-  treasury: Type.String({ description: "平台库存 / equity points held by the platform" }),
-});
-
-/** Equity figures as API text. */
-export function equityFiguresView(figures: EquityFigures, businessDay: string) {
-  return {
-    businessDay,
-    price: figures.price,
-    pool: formatDecimal(figures.pool),
-    circulating: formatDecimal(figures.circulating),
-    issued: formatDecimal(figures.issued),
-    burned: formatDecimal(figures.burned),
-    treasury: formatDecimal(figures.treasury),
-  };
-}
-
-/** The equity figures of the open day, under that day's parameters, as API text. */
-export async function openDayEquityFigures(db: Db) {
-  const day = await openDay(db);
-  const { config } = await configForDay(db, day);
-  return equityFiguresView(await equityFigures(db, config), day);
-}
+import { EquityFiguresSchema, openDayEquityFigures } from "./equity-figures.ts";
 
 const HoldingsSchema = Type.Object({
   price: Type.String(),

@@ -1,4 +1,4 @@
-export { WithdrawalSchema, walletRoutes, withdrawalView } from "./routes.ts";
+export { EquityFiguresSchema, equityFiguresView, openDayEquityFigures } from "./equity-figures.ts";
 export { PointsSummarySchema, pointsSummary, WalletSchema, walletsView } from "./view.ts";
 export {
   decideWithdrawal,

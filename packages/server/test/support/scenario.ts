@@ -17,11 +17,10 @@ import {
   runScenario,
   WALLETS,
 } from "@jifen/engine";
-import { adjustMember, checkAdjustable } from "../../src/admin/adjustments.ts";
 import type { ManualClock } from "../../src/clock/index.ts";
 import { addConfigVersion } from "../../src/config/index.ts";
 import type { Db } from "../../src/db/index.ts";
-import { insertMember } from "../../src/members/index.ts";
+import { adjustMember, checkAdjustable, insertMember } from "../../src/members/index.ts";
 import { REWARD_HOOKS } from "../../src/rewards/index.ts";
 import { type SettleOptions, type SettleOutcome, settleDue } from "../../src/settlement/index.ts";
 import { createOrder, insertProduct, lockOrder, markPaid, markRefunded } from "../../src/shop/index.ts";

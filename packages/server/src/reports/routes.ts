@@ -12,7 +12,7 @@ import { formatAmount } from "../http/format.ts";
 import { requireOperator } from "../http/guards.ts";
 import { Day, Nullable, responses } from "../http/schemas.ts";
 import { equityFigures, openDay } from "../rewards/index.ts";
-import { EquityFiguresSchema, openDayEquityFigures } from "../wallets/equity-routes.ts";
+import { EquityFiguresSchema, openDayEquityFigures } from "../wallets/index.ts";
 import { liabilities } from "./liabilities.ts";
 
 const Amount = (description: string) => Type.String({ description });

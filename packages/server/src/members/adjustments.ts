@@ -6,7 +6,7 @@ import { fail } from "../errors/index.ts";
 import type { AuthOperator } from "../http/context.ts";
 import { formatAmount } from "../http/format.ts";
 import { appendTransaction, buildEntry, lockBalances } from "../ledger/index.ts";
-import { findMemberById } from "../members/index.ts";
+import { findMemberById } from "./repository.ts";
 
 /** The wallets an operator may adjust: never equity points, which the pool backs. */
 export const ADJUSTABLE = ["cash", "points", "stable"] as const;

@@ -1,8 +1,10 @@
 /**
- * Where the engine's reward processing plugs in. The server calls these inside
- * the payment's (or refund's) transaction, after the order row and its payment
- * postings are written; a hook that throws rolls the whole payment back.
- * Until the engine is wired (issue 3, later phase) they do nothing.
+ * The reward hooks: where the reward plans plug into the shop. The server calls
+ * them inside the payment's (or refund's) transaction, after the order row and
+ * its payment postings are written; a hook that throws rolls the whole payment
+ * back. The types live on the rewards side and import nothing from shop/ or
+ * http/; shop/ and http/ import them through rewards/index.ts, so neither
+ * folder pair (shop ↔ rewards, http ↔ shop) imports the other both ways.
  */
 import type { Tx } from "../db/index.ts";
 

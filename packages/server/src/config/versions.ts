@@ -1,0 +1,174 @@
+/**
+ * Parameter sets (config_versions): each row is a patch of keys, effective
+ * from a business day; the config of day d is the defaults with every patch
+ * effective on or before d applied in order, key by key. The engine validates
+ * its keys (naming the refused key); the server adds one section of its own,
+ * `withdrawal` { feeRate, minAmount }.
+ */
+import {
+  type Config,
+  type ConfigInput,
+  DEFAULT_CONFIG_INPUT,
+  DecimalError,
+  mergeConfigInput,
+  parseConfig,
+  parseDecimal,
+  refuse,
+  SCALE,
+} from "@jifen/engine";
+import type { Queryable, Tx } from "../db/index.ts";
+
+/** The server's own parameters. */
+export interface ServerParams {
+  readonly withdrawal: {
+    /** Fee as a rate of the amount, micro-scaled (0.006 = 6000n). */
+    readonly feeRate: bigint;
+    /** Smallest amount that may be withdrawn, micro-units of yuan. */
+    readonly minAmount: bigint;
+  };
+}
+
+/** The server section's defaults, as JSON. */
+export const DEFAULT_SERVER_PARAMS_INPUT = { withdrawal: { feeRate: "0", minAmount: "1" } };
+
+/** The parameters in force on a day, and the version that set them last (null: defaults). */
+export interface EffectiveConfig {
+  readonly versionId: string | null;
+  readonly input: ConfigInput;
+  readonly config: Config;
+  readonly server: ServerParams;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function decimalAt(value: unknown, key: string): bigint {
+  try {
+    return parseDecimal(value);
+  } catch (error) {
+    if (error instanceof DecimalError) refuse("INVALID_CONFIG", `${key}: ${error.message}`, key);
+    throw error;
+  }
+}
+
+/** Validates the server section (merged with its defaults). */
+export function parseServerParams(input: unknown): ServerParams {
+  if (!isObject(input) || !isObject(input.withdrawal))
+    refuse("INVALID_CONFIG", "withdrawal: must be an object", "withdrawal");
+  for (const key of Object.keys(input.withdrawal)) {
+    if (key !== "feeRate" && key !== "minAmount")
+      refuse("INVALID_CONFIG", `withdrawal.${key}: unknown key`, `withdrawal.${key}`);
+  }
+  const feeRate = decimalAt(input.withdrawal.feeRate, "withdrawal.feeRate");
+  if (feeRate < 0n || feeRate > SCALE)
+    refuse("INVALID_CONFIG", "withdrawal.feeRate: must be between 0 and 1", "withdrawal.feeRate");
+  const minAmount = decimalAt(input.withdrawal.minAmount, "withdrawal.minAmount");
+  if (minAmount <= 0n || minAmount % 10_000n !== 0n) {
+    refuse(
+      "INVALID_CONFIG",
+      "withdrawal.minAmount: a positive amount of yuan to the fen",
+      "withdrawal.minAmount",
+    );
+  }
+  return { withdrawal: { feeRate, minAmount } };
+}
+
+/** Applies one stored patch to (engine input, server input). */
+function applyPatch(
+  engine: ConfigInput,
+  server: { withdrawal: Record<string, unknown> },
+  patch: unknown,
+): { engine: ConfigInput; server: { withdrawal: Record<string, unknown> } } {
+  if (!isObject(patch)) refuse("INVALID_CONFIG", "config: must be an object", "config");
+  const { withdrawal, ...engineKeys } = patch;
+  const nextServer =
+    withdrawal === undefined
+      ? server
+      : isObject(withdrawal)
+        ? { withdrawal: { ...server.withdrawal, ...withdrawal } }
+        : refuse("INVALID_CONFIG", "withdrawal: must be an object", "withdrawal");
+  return { engine: mergeConfigInput(engine, engineKeys), server: nextServer };
+}
+
+async function fold(q: Queryable, upToDay: string | null) {
+  const rows = await q.query<{ id: string; params: unknown }>(
+    `select id, params from config_versions where ($1::date is null or effective_day <= $1::date)
+     order by effective_day, id`,
+    [upToDay],
+  );
+  let state: { engine: ConfigInput; server: { withdrawal: Record<string, unknown> } } = {
+    engine: DEFAULT_CONFIG_INPUT,
+    server: { withdrawal: { ...DEFAULT_SERVER_PARAMS_INPUT.withdrawal } },
+  };
+  let versionId: string | null = null;
+  for (const row of rows.rows) {
+    state = applyPatch(state.engine, state.server, row.params);
+    versionId = row.id;
+  }
+  return { state, versionId };
+}
+
+/** The parameters in force on business day `day`. */
+export async function configForDay(q: Queryable, day: string): Promise<EffectiveConfig> {
+  const { state, versionId } = await fold(q, day);
+  return {
+    versionId,
+    input: { ...state.engine, withdrawal: state.server.withdrawal },
+    config: parseConfig(state.engine),
+    server: parseServerParams(state.server),
+  };
+}
+
+/** True when a patch changes no parameter: no key at all, or only empty objects ({ release: {} }). */
+export function isEmptyPatch(patch: unknown): boolean {
+  return isObject(patch) && Object.values(patch).every((v) => isObject(v) && isEmptyPatch(v));
+}
+
+/** The parameter set every version so far plus `patch` makes (validated; a refusal names the key). */
+export async function previewConfig(
+  q: Queryable,
+  patch: unknown,
+): Promise<Omit<EffectiveConfig, "versionId">> {
+  const { state } = await fold(q, null);
+  const next = applyPatch(state.engine, state.server, patch);
+  return {
+    input: { ...next.engine, withdrawal: next.server.withdrawal },
+    config: parseConfig(next.engine),
+    server: parseServerParams(next.server),
+  };
+}
+
+/**
+ * Records a patch effective from `effectiveDay` after checking that the
+ * result of every version so far plus this patch is a valid config (a refusal
+ * names the key). Returns the new version's id.
+ */
+export async function addConfigVersion(
+  tx: Tx,
+  input: { patch: unknown; effectiveDay: string; operatorId: string; note: string; now: Date },
+): Promise<string> {
+  await tx.query("select pg_advisory_xact_lock(hashtext('jifen.config'))");
+  await previewConfig(tx, input.patch);
+  const rows = await tx.query<{ id: string }>(
+    `insert into config_versions (params, effective_day, operator_id, note, created_at)
+     values ($1::text::jsonb, $2::date, $3::bigint, $4, $5::timestamptz) returning id`,
+    [JSON.stringify(input.patch), input.effectiveDay, input.operatorId, input.note, input.now.toISOString()],
+  );
+  return rows.rows[0]?.id as string;
+}
+
+/** Every version, newest first. */
+export async function listConfigVersions(q: Queryable) {
+  const rows = await q.query<{
+    id: string;
+    params: unknown;
+    effective_day: string;
+    operator_id: string | null;
+    note: string;
+    created_at: Date;
+  }>(
+    "select id, params, effective_day, operator_id, note, created_at from config_versions order by id desc limit 200",
+  );
+  return rows.rows;
+}

@@ -1,0 +1,259 @@
+import { Type } from "@fastify/type-provider-typebox";
+import { businessDay } from "../clock/index.ts";
+import { fail } from "../errors/index.ts";
+import { parseSignedAmount } from "../http/amounts.ts";
+import { command } from "../http/command.ts";
+import type { App, AppContext } from "../http/context.ts";
+import { EX_MEMBER, EX_TEAM, EX_WALLETS, page } from "../http/examples.ts";
+import { formatAmount, iso } from "../http/format.ts";
+import { MAX_ADJUSTMENT_MICRO } from "../http/limits.ts";
+import { op, operatorAccess } from "../http/operator-access.ts";
+import {
+  causeProperties,
+  createdResponses,
+  Decimal,
+  IdempotencyHeaders,
+  IdParams,
+  Instant,
+  Nullable,
+  Page,
+  pageLimit,
+  pageQuery,
+  responses,
+  Text,
+  withExample,
+} from "../http/schemas.ts";
+import { memberHistory, requestLanguage } from "../ledger/index.ts";
+import { WalletSchema, walletsView } from "../wallets/index.ts";
+import { ADJUST_PLACES, adjustMember, checkAdjustable } from "./adjustments.ts";
+import { findMemberById, listMembers, teamSummary } from "./repository.ts";
+import { MemberSchema, memberView, TeamSchema, teamView } from "./routes.ts";
+import { memberStanding, StandingSchema } from "./standing.ts";
+
+const WalletsSchema = Type.Array(WalletSchema);
+
+/** Members for operators: list, detail, history, team, adjustments. Mounted under /admin. */
+export async function memberOperatorRoutes(app: App, ctx: AppContext): Promise<void> {
+  const { anyone, money } = operatorAccess(ctx);
+
+  // ---- members -----------------------------------------------------------
+
+  app.get(
+    "/members",
+    {
+      preValidation: anyone,
+      schema: {
+        tags: ["admin"],
+        summary: "会员列表 / members",
+        operationId: "listMembers",
+        description:
+          "运营按手机号前缀查找会员，新注册的在前。 / Operators list members, newest first, optionally by phone prefix.",
+        querystring: pageQuery({
+          phone: Type.Optional(Type.String({ pattern: "^[0-9]{1,11}$", description: "phone prefix" })),
+        }),
+        response: responses(Page(MemberSchema), { example: page([EX_MEMBER], "1024") }),
+      },
+    },
+    async (request) => {
+      const page = await listMembers(ctx.db, {
+        cursor: request.query.cursor ?? null,
+        limit: pageLimit(request.query.limit),
+        ...(request.query.phone ? { phonePrefix: request.query.phone } : {}),
+      });
+      return { items: page.items.map(memberView), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    "/members/:id",
+    {
+      preValidation: anyone,
+      schema: {
+        tags: ["admin"],
+        summary:
+          "会员详情：钱包、网体、星级与会员等级 / a member with wallets, network, star level and grade",
+        operationId: "getMember",
+        description:
+          "运营查看一位会员的资料、各钱包余额与欠款、网体人数与业绩、星级与会员等级。 / Operators see one member's profile, balance and debt per wallet, their network and its performance, star level and grade.",
+        params: IdParams,
+        response: responses(
+          Type.Object({
+            member: MemberSchema,
+            wallets: WalletsSchema,
+            team: TeamSchema,
+            standing: StandingSchema,
+          }),
+          {
+            errors: ["MEMBER_NOT_FOUND"],
+            example: {
+              member: EX_MEMBER,
+              wallets: EX_WALLETS,
+              team: EX_TEAM,
+              standing: {
+                star: "一星",
+                starSince: "2026-01-06",
+                grade: "初级会员",
+                teamPerformance: "86000",
+                performanceDay: "2026-01-08",
+                nextStar: { name: "二星", threshold: "200000", shortfall: "114000" },
+              },
+            },
+          },
+        ),
+      },
+    },
+    async (request) => {
+      const member = await findMemberById(ctx.db, request.params.id);
+      if (!member) fail("MEMBER_NOT_FOUND");
+      const day = businessDay(ctx.clock.now(), ctx.timeZone);
+      return {
+        member: memberView(member),
+        wallets: await walletsView(ctx.db, member.id),
+        team: teamView(await teamSummary(ctx.db, member.id, day), day),
+        standing: await memberStanding(ctx.db, member.id),
+      };
+    },
+  );
+
+  app.get(
+    "/members/:id/ledger",
+    {
+      preValidation: anyone,
+      schema: {
+        tags: ["admin"],
+        summary: "会员明细 / a member's history in one asset",
+        operationId: "listMemberLedger",
+        description:
+          "运营查看一位会员某一资产的流水，新的在前。 / Operators read one member's ledger lines in one asset, newest first.",
+        params: IdParams,
+        querystring: pageQuery({
+          asset: Type.Union(
+            ["cny", "points", "equity", "stable", "quota", "exitQuota", "weight"].map((a) => Type.Literal(a)),
+          ),
+        }),
+        response: responses(
+          Page(
+            Type.Object({
+              id: Type.String(),
+              transactionId: Type.String(),
+              businessDay: Type.String(),
+              kind: Type.String(),
+              ref: Type.String(),
+              memo: Nullable(Type.String()),
+              account: Type.String(),
+              amount: Type.String(),
+              createdAt: Instant,
+              ...causeProperties,
+            }),
+          ),
+          {
+            example: page([
+              {
+                id: "501233",
+                transactionId: "88213",
+                businessDay: "2026-01-08",
+                kind: "release.daily",
+                ref: "day:2026-01-08",
+                memo: null,
+                account: "m:1024:points",
+                amount: "2.38",
+                createdAt: "2026-01-08T16:00:05.000Z",
+              },
+            ]),
+          },
+        ),
+      },
+    },
+    async (request) => {
+      const asset = request.query.asset as "cny";
+      const page = await memberHistory(
+        ctx.db,
+        request.params.id,
+        asset,
+        request.query.cursor ?? null,
+        pageLimit(request.query.limit),
+        requestLanguage(request.headers),
+      );
+      return {
+        items: page.items.map((l) => ({
+          ...l,
+          amount: formatAmount(asset, l.amount),
+          createdAt: iso(l.createdAt),
+        })),
+        nextCursor: page.nextCursor,
+      };
+    },
+  );
+
+  app.post(
+    "/members/:id/adjustments",
+    {
+      preValidation: money,
+      schema: {
+        tags: ["admin"],
+        summary: "手动调整余额/积分/恒定积分 / adjust cash, points or stable points",
+        operationId: "adjustMember",
+        description:
+          "财务或管理员手动增减会员的余额、积分或恒定积分（不可调整增值积分），须写明原因，记入操作日志；不能调到负数。 / Finance or an admin adds to or takes from a member's cash, points or stable points (never equity) with a reason, audited; a balance may not go below zero.",
+        headers: IdempotencyHeaders,
+        params: IdParams,
+        body: withExample(
+          Type.Object({
+            wallet: Type.String({ description: "cash, points or stable (never equity)" }),
+            amount: Decimal("signed: positive adds, negative takes (cash to the fen, points to 6 decimals)"),
+            reason: Text({ maxLength: 200 }),
+          }),
+          { wallet: "cash", amount: "50.00", reason: "1 月 5 日物流延误补偿" },
+        ),
+        response: createdResponses(
+          Type.Object({ transactionId: Type.String(), wallet: Type.String(), balance: Type.String() }),
+          {
+            errors: [
+              "ADJUST_ASSET",
+              "INVALID_AMOUNT",
+              "TOO_MANY_PLACES",
+              "AMOUNT_NOT_POSITIVE",
+              "MISSING_REASON",
+              "MEMBER_NOT_FOUND",
+              "ADJUST_BELOW_ZERO",
+              "BALANCE_CONFLICT",
+            ],
+            example: { transactionId: "88240", wallet: "cash", balance: "1330.50" },
+          },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const wallet = checkAdjustable(request.body.wallet);
+      const amount = parseSignedAmount(
+        request.body.amount,
+        ADJUST_PLACES[wallet],
+        "amount",
+        MAX_ADJUSTMENT_MICRO,
+      );
+      return command(
+        ctx,
+        request,
+        reply,
+        async (tx) => {
+          const result = await adjustMember(tx, {
+            memberId: request.params.id,
+            wallet,
+            amount,
+            reason: request.body.reason,
+            operator: op(request),
+            requestId: request.id,
+            now: ctx.clock.now(),
+            timeZone: ctx.timeZone,
+          });
+          return {
+            transactionId: result.transactionId,
+            wallet,
+            balance: formatAmount(wallet === "cash" ? "cny" : wallet, result.balance),
+          };
+        },
+        201,
+      );
+    },
+  );
+}

@@ -1,0 +1,2 @@
+/** Reports for operators: figures, liabilities, referral reach, dashboard series. */
+export { type Liabilities, liabilities } from "./liabilities.ts";
