@@ -37,7 +37,18 @@ export interface SettleOptions {
   readonly afterBatch?: BatchHook;
   /** Opens D + 1 inside the day's transaction (the reward engine's; replaceable in tests). */
   readonly openNextDay?: OpenNextDay;
+  /** Where a failure to record a failed run is reported (pino's logger fits; stderr by default). */
+  readonly log?: SettleLog;
 }
+
+/** Where the settlement reports what it cannot put in `settlement_runs`. */
+export interface SettleLog {
+  error(object: object, message: string): void;
+}
+
+const STDERR_LOG: SettleLog = {
+  error: (object, message) => console.error(message, object),
+};
 
 /** The result of settling (or trying to settle) one day. */
 export type SettleOutcome =
@@ -194,9 +205,24 @@ export async function settleBusinessDay(db: Db, day: string, options: SettleOpti
       return await attemptDay(db, day, today, options);
     } catch (error) {
       if (attempt < MAX_ATTEMPTS && RETRYABLE.some((code) => isSqlError(error, code))) continue;
-      if (!dryRun) await markFailed(db, day, error, options).catch(() => {});
+      if (!dryRun) await recordFailure(db, day, error, options);
       throw error;
     }
+  }
+}
+
+/**
+ * Marks the day failed in `settlement_runs`. When even that fails, both errors
+ * go to the log (the caller rethrows the settlement's own error).
+ */
+async function recordFailure(db: Db, day: string, error: unknown, options: SettleOptions): Promise<void> {
+  try {
+    await markFailed(db, day, error, options);
+  } catch (recordError) {
+    (options.log ?? STDERR_LOG).error(
+      { day, err: recordError, settlementError: error },
+      "settlement failed and the failure could not be recorded in settlement_runs",
+    );
   }
 }
 
