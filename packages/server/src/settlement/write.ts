@@ -10,6 +10,7 @@
  */
 import {
   type Asset,
+  accountMember,
   FEN,
   type Posting,
   type PostingCause,
@@ -97,11 +98,7 @@ export function microText(micro: bigint): string {
 }
 
 /** The member id inside a member account name (`m:<id>:…`), or null. */
-function memberOf(account: string): string | null {
-  if (!account.startsWith("m:")) return null;
-  const end = account.indexOf(":", 2);
-  return end < 0 ? null : account.slice(2, end);
-}
+const memberOf = accountMember;
 
 /**
  * Net balance change per (account, asset), produced while the postings stream
