@@ -91,6 +91,13 @@ export function memberAccount(memberId: string, wallet: Wallet): string {
   return `m:${memberId}:${wallet}`;
 }
 
+/** The member whose account `account` is (a wallet or a debt account), or null for a platform account. */
+export function accountMember(account: string): string | null {
+  if (!account.startsWith("m:")) return null;
+  const end = account.indexOf(":", 2);
+  return end < 0 ? null : account.slice(2, end);
+}
+
 /** A member's debt account for a wallet (balance ≤ 0). */
 export function debtAccount(memberId: string, wallet: DebtWallet): string {
   return `m:${memberId}:debt:${wallet}`;

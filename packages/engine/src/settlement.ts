@@ -165,7 +165,67 @@ export function settleDay(
   const teamPerf = teamPerformance(input.parent, input.ownPerformance, order);
   const star = starLevels(teamPerf, release);
 
-  // 1. Static release, order by order; `avail` is each member's gift left afterwards.
+  const statics = staticRelease(input);
+  const shareGen = shareGenerations(input.parent, statics.staticRel, order, release.shareRates.length);
+  const shareEnt = shareFromGenerations(shareGen.sums, release.shareRates, n);
+  const { team: teamEnt, peer: peerEnt } = teamEntitlements(
+    input.parent,
+    statics.staticRel,
+    order,
+    star,
+    release,
+  );
+  const capped = capAccelerations(statics.avail, shareEnt, teamEnt, peerEnt);
+  deductAccelerations(input, statics, capped.need);
+
+  const cycleResult = cycleDividends(input, cycle);
+  const shareByGeneration = splitShare(capped.share, shareGen.sums, release.shareRates);
+  for (let i = 0; i < n; i++)
+    invariant(capped.need[i] === 0n, "every acceleration is covered by the member's own gift");
+  return {
+    static: statics.staticRel,
+    share: capped.share,
+    team: capped.team,
+    peer: capped.peer,
+    dividend: cycleResult.dividend,
+    staticOrder: statics.staticOrder,
+    shareByGeneration,
+    shareSource: shareGen.sources,
+    orderRemaining: statics.remaining,
+    orderReleased: statics.released,
+    quota: cycleResult.quota,
+    star,
+    teamPerformance: teamPerf,
+    pools: cycleResult.pools,
+    totals: {
+      static: totalOf(statics.staticRel),
+      share: totalOf(capped.share),
+      team: totalOf(capped.team),
+      peer: totalOf(capped.peer),
+      forfeited: capped.forfeited,
+      dividend: cycleResult.paid,
+      pooled: cycleResult.pooled,
+      returned: cycleResult.pooled - cycleResult.paid,
+    },
+  };
+}
+
+/** The static release's columns: per order and per member. */
+interface StaticRelease {
+  /** Gift left on each order (changed in place by `deductAccelerations`). */
+  readonly remaining: BigInt64Array;
+  /** Released from each order today (changed in place by `deductAccelerations`). */
+  readonly released: BigInt64Array;
+  readonly staticRel: BigInt64Array;
+  /** The one order a member's static release came from, -1 for none, -2 for several. */
+  readonly staticOrder: Int32Array;
+  /** Each member's gift left after the static release. */
+  readonly avail: BigInt64Array;
+}
+
+/** 1. Static release, order by order; `avail` is each member's gift left afterwards. */
+function staticRelease(input: SettlementInput): StaticRelease {
+  const n = input.memberCount;
   const orderCount = input.orderMember.length;
   const remaining = input.orderRemaining.slice();
   const released = new BigInt64Array(orderCount);
@@ -187,12 +247,17 @@ export function settleDay(
     avail[m] = left;
     if (r !== 0n) staticOrder[m] = staticOrder[m] === -1 ? o : -2;
   }
+  return { remaining, released, staticRel, staticOrder, avail };
+}
 
-  const shareGen = shareGenerations(input.parent, staticRel, order, release.shareRates.length);
-  const shareEnt = shareFromGenerations(shareGen.sums, release.shareRates, n);
-  const { team: teamEnt, peer: peerEnt } = teamEntitlements(input.parent, staticRel, order, star, release);
-
-  // 2. Accelerations capped by the gift left: share, then team, then peer.
+/** 2. Accelerations capped by the gift left: share, then team, then peer; `need` is each member's total. */
+function capAccelerations(
+  avail: BigInt64Array,
+  shareEnt: BigInt64Array,
+  teamEnt: BigInt64Array,
+  peerEnt: BigInt64Array,
+) {
+  const n = avail.length;
   const share = new BigInt64Array(n);
   const team = new BigInt64Array(n);
   const peer = new BigInt64Array(n);
@@ -211,8 +276,13 @@ export function settleDay(
     need[i] = s + t + p;
     forfeited += (shareEnt[i] as bigint) + (teamEnt[i] as bigint) + (peerEnt[i] as bigint) - s - t - p;
   }
-  // 3. Deduct accelerations from each member's orders, oldest first.
-  for (let o = 0; o < orderCount; o++) {
+  return { share, team, peer, need, forfeited };
+}
+
+/** 3. Deducts accelerations from each member's orders, oldest first (`need` falls to 0). */
+function deductAccelerations(input: SettlementInput, statics: StaticRelease, need: BigInt64Array): void {
+  const { remaining, released } = statics;
+  for (let o = 0; o < input.orderMember.length; o++) {
     const m = input.orderMember[o] as number;
     const want = need[m] as bigint;
     if (want === 0n) continue;
@@ -222,47 +292,12 @@ export function settleDay(
     released[o] = (released[o] as bigint) + take;
     need[m] = want - take;
   }
+}
 
-  const cycleResult = cycleDividends(input, cycle);
-  const shareByGeneration = splitShare(share, shareGen.sums, release.shareRates);
-
-  let totStatic = 0n;
-  let totShare = 0n;
-  let totTeam = 0n;
-  let totPeer = 0n;
-  for (let i = 0; i < n; i++) {
-    invariant(need[i] === 0n, "every acceleration is covered by the member's own gift");
-    totStatic += staticRel[i] as bigint;
-    totShare += share[i] as bigint;
-    totTeam += team[i] as bigint;
-    totPeer += peer[i] as bigint;
-  }
-  return {
-    static: staticRel,
-    share,
-    team,
-    peer,
-    dividend: cycleResult.dividend,
-    staticOrder,
-    shareByGeneration,
-    shareSource: shareGen.sources,
-    orderRemaining: remaining,
-    orderReleased: released,
-    quota: cycleResult.quota,
-    star,
-    teamPerformance: teamPerf,
-    pools: cycleResult.pools,
-    totals: {
-      static: totStatic,
-      share: totShare,
-      team: totTeam,
-      peer: totPeer,
-      forfeited,
-      dividend: cycleResult.paid,
-      pooled: cycleResult.pooled,
-      returned: cycleResult.pooled - cycleResult.paid,
-    },
-  };
+function totalOf(values: BigInt64Array): bigint {
+  let total = 0n;
+  for (const v of values) total += v;
+  return total;
 }
 
 /**

@@ -218,6 +218,15 @@ for (const target of dbTargets()) {
       assert.equal(expired.data.code, "SESSION_EXPIRED");
     });
 
+    test("a stored password hash that cannot be read is a server fault (INTERNAL_ERROR), not a wrong password", async () => {
+      const phone = "13800000031";
+      await register(t, phone);
+      await t.db.query("update members set password_hash = 'not-a-phc-string' where phone = $1", [phone]);
+      const login = await call(t, "POST", "/auth/login", { body: { phone, password: "member-pass-1" } });
+      assert.deepEqual([login.statusCode, login.data.code], [500, "INTERNAL_ERROR"], login.body);
+      assert.doesNotMatch(login.body, /phc|decod|hash/i, "the cause stays in the log");
+    });
+
     test("five wrong passwords lock password sign-in for 15 minutes", async () => {
       const phone = "13800000020";
       await register(t, phone);

@@ -17,12 +17,24 @@ export function hashPassword(password: string, options: PasswordOptions): Promis
   return hash(password, { algorithm: ARGON2ID, memoryCost: options.memoryCost, timeCost: options.timeCost });
 }
 
-/** True when `password` matches the PHC string `stored`. */
+/** A stored password hash that cannot be read: a server fault, never a wrong password. */
+export class CorruptPasswordHashError extends Error {
+  constructor(cause: unknown) {
+    super("the stored password hash cannot be read", { cause });
+    this.name = "CorruptPasswordHashError";
+  }
+}
+
+/**
+ * True when `password` matches the PHC string `stored`. A hash that cannot be
+ * parsed throws CorruptPasswordHashError (answered INTERNAL_ERROR and logged by
+ * the error handler), so a damaged row is not hidden behind LOGIN_FAILED.
+ */
 export async function verifyPassword(stored: string, password: string): Promise<boolean> {
   try {
     return await verify(stored, password);
-  } catch {
-    return false;
+  } catch (error) {
+    throw new CorruptPasswordHashError(error);
   }
 }
 

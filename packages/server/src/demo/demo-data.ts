@@ -21,13 +21,19 @@
  */
 import {
   type Asset,
+  accountMember,
+  burnAccount,
   type ConfigInput,
+  CYCLE_POOL_ACCOUNT,
   Engine,
   FEN,
   floorDiv,
   formatDecimal,
+  issuanceAccount,
+  memberAccount,
   mulberry32,
   mulRateFloor,
+  PlatformAccount,
   type Posting,
   releaseGiftFor,
   starLevels,
@@ -155,11 +161,7 @@ interface GenTx {
   postings: Posting[];
 }
 
-function memberOf(account: string): string | null {
-  if (!account.startsWith("m:")) return null;
-  const end = account.indexOf(":", 2);
-  return end < 0 ? null : account.slice(2, end);
-}
+const memberOf = accountMember;
 
 /** Tables the generator fills. */
 const FILLED = [
@@ -398,9 +400,10 @@ export async function generateDemoData(db: Db, options: DemoDataOptions): Promis
           list.push({ day: d, kind: t.kind, ref, postings: [...t.postings] });
           equityTx.set(index, list);
           if (t.kind === "equity.grant") {
-            const buyer = t.postings.find((p) => p.account === `m:${memberId(m)}:equity`)?.amount ?? 0n;
+            const buyer =
+              t.postings.find((p) => p.account === memberAccount(memberId(m), "equity"))?.amount ?? 0n;
             const exitQuota =
-              t.postings.find((p) => p.account === `m:${memberId(m)}:exitQuota`)?.amount ?? 0n;
+              t.postings.find((p) => p.account === memberAccount(memberId(m), "exitQuota"))?.amount ?? 0n;
             equityEffects.set(o, { buyer, exitQuota });
           }
         }
@@ -625,7 +628,10 @@ export async function generateDemoData(db: Db, options: DemoDataOptions): Promis
               day: d,
               kind: "order.pay",
               ref,
-              postings: [post("world:payments", "cny", -amount), post("p:operator", "cny", amount)],
+              postings: [
+                post(PlatformAccount.worldPayments, "cny", -amount),
+                post(PlatformAccount.operator, "cny", amount),
+              ],
             },
             id,
           );
@@ -641,11 +647,11 @@ export async function generateDemoData(db: Db, options: DemoDataOptions): Promis
                 kind: "cycle.grant",
                 ref,
                 postings: [
-                  post("issuance:quota", "quota", -q),
-                  post(`m:${id}:quota`, "quota", q),
-                  post("issuance:weight", "weight", -w - rw),
-                  post(`m:${id}:weight`, "weight", w),
-                  post(`m:${memberId(p)}:weight`, "weight", rw),
+                  post(issuanceAccount("quota"), "quota", -q),
+                  post(memberAccount(id, "quota"), "quota", q),
+                  post(issuanceAccount("weight"), "weight", -w - rw),
+                  post(memberAccount(id, "weight"), "weight", w),
+                  post(memberAccount(memberId(p), "weight"), "weight", rw),
                 ],
               },
               id,
@@ -659,7 +665,10 @@ export async function generateDemoData(db: Db, options: DemoDataOptions): Promis
                 day: d,
                 kind: "release.gift",
                 ref,
-                postings: [post("issuance:points", "points", -gift), post(`m:${id}:gift`, "points", gift)],
+                postings: [
+                  post(issuanceAccount("points"), "points", -gift),
+                  post(memberAccount(id, "gift"), "points", gift),
+                ],
               },
               id,
             );
@@ -673,8 +682,8 @@ export async function generateDemoData(db: Db, options: DemoDataOptions): Promis
               kind: "release.daily",
               ref: "demo:history",
               postings: [
-                post(`m:${id}:gift`, "points", -released),
-                post(`m:${id}:points`, "points", released),
+                post(memberAccount(id, "gift"), "points", -released),
+                post(memberAccount(id, "points"), "points", released),
               ],
             },
             id,
@@ -689,10 +698,10 @@ export async function generateDemoData(db: Db, options: DemoDataOptions): Promis
               kind: "cycle.dividend",
               ref: "demo:history",
               postings: [
-                post("p:cyclePool", "cny", -paid),
-                post(`m:${id}:cash`, "cny", paid),
-                post(`m:${id}:quota`, "quota", -paid),
-                post("burn:quota", "quota", paid),
+                post(CYCLE_POOL_ACCOUNT, "cny", -paid),
+                post(memberAccount(id, "cash"), "cny", paid),
+                post(memberAccount(id, "quota"), "quota", -paid),
+                post(burnAccount("quota"), "quota", paid),
               ],
             },
             id,
@@ -711,7 +720,10 @@ export async function generateDemoData(db: Db, options: DemoDataOptions): Promis
             day: yesterday,
             kind: "cycle.pools",
             ref: "demo:history",
-            postings: [post("p:operator", "cny", -cyclePaid), post("p:cyclePool", "cny", cyclePaid)],
+            postings: [
+              post(PlatformAccount.operator, "cny", -cyclePaid),
+              post(CYCLE_POOL_ACCOUNT, "cny", cyclePaid),
+            ],
           },
           null,
         );

@@ -7,6 +7,7 @@ export {
   type OpenNextDay,
   openDay,
   pastDayOutcome,
+  type SettleLog,
   type SettleOptions,
   type SettleOutcome,
   settleBusinessDay,

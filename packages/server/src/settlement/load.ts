@@ -99,10 +99,58 @@ function grow<T extends Float64Array | Int32Array | BigInt64Array>(array: T, nee
   return next;
 }
 
+/** The members in id order: their ids, referrers' positions, and a lookup by id. */
+interface MemberColumns {
+  readonly count: number;
+  readonly ids: Float64Array;
+  readonly memberIds: string[];
+  readonly parent: Int32Array;
+  /** The position of member `id`; throws for an unknown member. */
+  readonly indexOfId: (id: number) => number;
+}
+
+/** The open release-plan orders, oldest eligible first (the FIFO order). */
+interface OrderColumns {
+  readonly orderIds: Float64Array;
+  readonly orderSeq: Float64Array;
+  readonly orderMember: Int32Array;
+  readonly orderRemainingMicro: BigInt64Array;
+  readonly orderBaseMicro: BigInt64Array;
+}
+
 /** Reads every column of day `day` inside `tx`. */
 export async function loadDayColumns(tx: Tx, day: string, progress?: ProgressFn): Promise<DayColumns> {
   assertDay(day);
-  // 1. Members, in id order, and their referrers.
+  const members = await loadMembers(tx, progress);
+  const ownPerformance = await loadOwnPerformance(tx, day, members, progress);
+  const orders = await loadOpenOrders(tx, day, members, progress);
+  const balances = await loadBalances(tx, members, progress);
+  const cycleSalesMicro = await loadCycleSales(tx, day);
+  const currentStar = await loadStars(tx, members, progress);
+  return {
+    day,
+    memberIds: members.memberIds,
+    input: {
+      memberCount: members.count,
+      parent: members.parent,
+      ownPerformance,
+      orderMember: orders.orderMember,
+      orderRemaining: orders.orderRemainingMicro,
+      orderBase: orders.orderBaseMicro,
+      quota: balances.quota,
+      weight: balances.weight,
+      cycleSales: cycleSalesMicro,
+    },
+    orderIds: orders.orderIds,
+    orderSeq: orders.orderSeq,
+    pointsOwed: balances.pointsOwed,
+    cashOwed: balances.cashOwed,
+    currentStar,
+  };
+}
+
+/** 1. Members, in id order, and their referrers. */
+async function loadMembers(tx: Tx, progress?: ProgressFn): Promise<MemberColumns> {
   let ids = new Float64Array(1024);
   let referrers = new Float64Array(1024);
   let count = 0;
@@ -125,15 +173,25 @@ export async function loadDayColumns(tx: Tx, day: string, progress?: ProgressFn)
     if (r !== 0 && parent[i] === -1)
       throw new Error(`settlement: member ${ids[i]} has unknown referrer ${r}`);
   }
-  const indexOf = (text: string | null | undefined) => indexOfId(safeId(text, "member"));
   const indexOfId = (id: number) => {
     const i = index.of(id);
     if (i < 0) throw new Error(`settlement: unknown member ${id}`);
     return i;
   };
+  return { count, ids, memberIds, parent, indexOfId };
+}
 
-  // 2. Own performance: eligible, unreversed orders of every plan up to and including D
-  //    (summed here: PostgreSQL's hash aggregate of a million groups is the slower side).
+/**
+ * 2. Own performance: eligible, unreversed orders of every plan up to and including D
+ *    (summed here: PostgreSQL's hash aggregate of a million groups is the slower side).
+ */
+async function loadOwnPerformance(
+  tx: Tx,
+  day: string,
+  members: MemberColumns,
+  progress?: ProgressFn,
+): Promise<BigInt64Array> {
+  const { count, ids, indexOfId } = members;
   const ownPerformance = new BigInt64Array(count);
   await readIntegerRows(
     tx.copyTo(
@@ -155,13 +213,21 @@ export async function loadDayColumns(tx: Tx, day: string, progress?: ProgressFn)
   let totalPerformance = 0n;
   for (let i = 0; i < count; i++) totalPerformance += ownPerformance[i] as bigint;
   assertInt64(totalPerformance, "the network's total performance");
+  return ownPerformance;
+}
 
-  // 3. Open release-plan orders, oldest eligible first (the FIFO order).
+/** 3. Open release-plan orders, oldest eligible first (the FIFO order). */
+async function loadOpenOrders(
+  tx: Tx,
+  day: string,
+  members: MemberColumns,
+  progress?: ProgressFn,
+): Promise<OrderColumns> {
   let orderIds = new Float64Array(1024);
   let orderSeq = new Float64Array(1024);
   let orderMember = new Int32Array(1024);
-  let orderRemaining = new BigInt64Array(1024);
-  let orderBase = new BigInt64Array(1024);
+  let orderRemainingMicro = new BigInt64Array(1024);
+  let orderBaseMicro = new BigInt64Array(1024);
   let orders = 0;
   await readIntegerRows(
     tx.copyTo(
@@ -174,36 +240,56 @@ export async function loadDayColumns(tx: Tx, day: string, progress?: ProgressFn)
         orderIds = grow(orderIds, orders);
         orderSeq = grow(orderSeq, orders);
         orderMember = grow(orderMember, orders);
-        orderRemaining = grow(orderRemaining, orders);
-        orderBase = grow(orderBase, orders);
+        orderRemainingMicro = grow(orderRemainingMicro, orders);
+        orderBaseMicro = grow(orderBaseMicro, orders);
       }
       orderIds[orders] = positiveId(v[0] as number, "order");
       orderSeq[orders] = positiveId(v[4] as number, "order seq");
-      orderMember[orders] = indexOfId(v[1] as number);
-      orderRemaining[orders] = BigInt(v[2] as number);
-      orderBase[orders] = BigInt(v[3] as number);
+      orderMember[orders] = members.indexOfId(v[1] as number);
+      orderRemainingMicro[orders] = BigInt(v[2] as number);
+      orderBaseMicro[orders] = BigInt(v[3] as number);
       orders++;
       if ((orders & 0xffff) === 0) progress?.("load:orders", orders, 0);
     },
   );
-  // The FIFO order: a day's rows are written in seq order and appended in seq order, so a
-  // table scan returns them sorted (checked here: PostgreSQL promises no order without ORDER BY,
-  // and sorting 2 M rows there costs seconds); sorted here when they are not.
+  const columns = {
+    orderIds: orderIds.slice(0, orders),
+    orderSeq: orderSeq.slice(0, orders),
+    orderMember: orderMember.slice(0, orders),
+    orderRemainingMicro: orderRemainingMicro.slice(0, orders),
+    orderBaseMicro: orderBaseMicro.slice(0, orders),
+  };
+  const fifo = inSeqOrder(columns);
+  progress?.("load:orders", orders, orders);
+  return fifo;
+}
+
+/**
+ * The FIFO order: a day's rows are written in seq order and appended in seq order, so a
+ * table scan returns them sorted (checked here: PostgreSQL promises no order without ORDER BY,
+ * and sorting 2 M rows there costs seconds); sorted here when they are not.
+ */
+function inSeqOrder(columns: OrderColumns): OrderColumns {
+  const { orderSeq } = columns;
+  const orders = orderSeq.length;
   let sorted = true;
   for (let o = 1; o < orders && sorted; o++) sorted = (orderSeq[o - 1] as number) < (orderSeq[o] as number);
-  if (!sorted) {
-    const by = Array.from({ length: orders }, (_, o) => o).sort(
-      (a, b) => (orderSeq[a] as number) - (orderSeq[b] as number),
-    );
-    orderIds = permute(orderIds, by);
-    orderSeq = permute(orderSeq, by);
-    orderMember = permute(orderMember, by);
-    orderRemaining = permute(orderRemaining, by);
-    orderBase = permute(orderBase, by);
-  }
-  progress?.("load:orders", orders, orders);
+  if (sorted) return columns;
+  const by = Array.from({ length: orders }, (_, o) => o).sort(
+    (a, b) => (orderSeq[a] as number) - (orderSeq[b] as number),
+  );
+  return {
+    orderIds: permute(columns.orderIds, by),
+    orderSeq: permute(columns.orderSeq, by),
+    orderMember: permute(columns.orderMember, by),
+    orderRemainingMicro: permute(columns.orderRemainingMicro, by),
+    orderBaseMicro: permute(columns.orderBaseMicro, by),
+  };
+}
 
-  // 4. Quota, weight and debts from the balances.
+/** 4. Quota, weight and debts from the balances. */
+async function loadBalances(tx: Tx, members: MemberColumns, progress?: ProgressFn) {
+  const { count } = members;
   const quota = new BigInt64Array(count);
   const weight = new BigInt64Array(count);
   const pointsOwed = new BigInt64Array(count);
@@ -215,50 +301,36 @@ export async function loadDayColumns(tx: Tx, day: string, progress?: ProgressFn)
     ),
     (c) => {
       const id = c[0] as string;
-      const i = indexOf(id);
+      const i = members.indexOfId(safeId(id, "member"));
       const wallet = (c[1] as string).slice(id.length + 3); // after "m:<id>:"
-      const amount = assertInt64(micro(c[3] as string), `balance ${c[1]} ${c[2]}`);
+      const amountMicro = assertInt64(micro(c[3] as string), `balance ${c[1]} ${c[2]}`);
       const asset = c[2];
-      if (wallet === "quota" && asset === "quota") quota[i] = amount;
-      else if (wallet === "weight" && asset === "weight") weight[i] = amount;
-      else if (wallet === "debt:points" && asset === "points") pointsOwed[i] = -amount;
-      else if (wallet === "debt:cash" && asset === "cny") cashOwed[i] = -amount;
+      if (wallet === "quota" && asset === "quota") quota[i] = amountMicro;
+      else if (wallet === "weight" && asset === "weight") weight[i] = amountMicro;
+      else if (wallet === "debt:points" && asset === "points") pointsOwed[i] = -amountMicro;
+      else if (wallet === "debt:cash" && asset === "cny") cashOwed[i] = -amountMicro;
     },
   );
   progress?.("load:balances", count, count);
+  return { quota, weight, pointsOwed, cashOwed };
+}
 
-  // 5. The day's eligible cycle-plan sales D.
-  const sales = await tx.query<{ sales: string }>(
-    `select (coalesce(sum(amount), 0) * 1000000)::bigint as sales from order_rewards
+/** 5. The day's eligible cycle-plan sales D, in micro-units. */
+async function loadCycleSales(tx: Tx, day: string): Promise<bigint> {
+  const sales = await tx.query<{ sales_micro: string }>(
+    `select (coalesce(sum(amount), 0) * 1000000)::bigint as sales_micro from order_rewards
      where in_cycle and eligible_on = $1::date and (reversed_on is null or reversed_on <> $1::date)`,
     [day],
   );
+  return BigInt(sales.rows[0]?.sales_micro ?? "0");
+}
 
-  // 6. Stars shown now.
-  const currentStar = new Array<string | null>(count).fill(null);
+/** 6. Stars shown now. */
+async function loadStars(tx: Tx, members: MemberColumns, progress?: ProgressFn): Promise<(string | null)[]> {
+  const currentStar = new Array<string | null>(members.count).fill(null);
   await readCopyRows(tx.copyTo("select member_id, star from member_stars"), (c) => {
-    currentStar[indexOf(c[0])] = c[1] ?? null;
+    currentStar[members.indexOfId(safeId(c[0], "member"))] = c[1] ?? null;
   });
-  progress?.("load:stars", count, count);
-
-  return {
-    day,
-    memberIds,
-    input: {
-      memberCount: count,
-      parent,
-      ownPerformance,
-      orderMember: orderMember.slice(0, orders),
-      orderRemaining: orderRemaining.slice(0, orders),
-      orderBase: orderBase.slice(0, orders),
-      quota,
-      weight,
-      cycleSales: BigInt(sales.rows[0]?.sales ?? "0"),
-    },
-    orderIds: orderIds.slice(0, orders),
-    orderSeq: orderSeq.slice(0, orders),
-    pointsOwed,
-    cashOwed,
-    currentStar,
-  };
+  progress?.("load:stars", members.count, members.count);
+  return currentStar;
 }

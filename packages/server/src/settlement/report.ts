@@ -50,7 +50,7 @@ export interface SettlementReport {
 /** One row of settlement_runs. */
 export interface SettlementRun {
   readonly day: string;
-  readonly status: "pending" | "running" | "done" | "failed";
+  readonly status: "running" | "done" | "failed";
   readonly configVersionId: string | null;
   readonly owner: string | null;
   readonly startedAt: Date | null;

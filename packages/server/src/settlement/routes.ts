@@ -206,6 +206,7 @@ export async function settlementRoutes(app: App, ctx: AppContext): Promise<void>
           timeZone: ctx.timeZone,
           dryRun,
           owner: `api:${(request.operator as AuthOperator).username}`,
+          log: request.log,
         });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);

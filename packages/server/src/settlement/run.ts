@@ -37,7 +37,18 @@ export interface SettleOptions {
   readonly afterBatch?: BatchHook;
   /** Opens D + 1 inside the day's transaction (the reward engine's; replaceable in tests). */
   readonly openNextDay?: OpenNextDay;
+  /** Where a failure to record a failed run is reported (pino's logger fits; stderr by default). */
+  readonly log?: SettleLog;
 }
+
+/** Where the settlement reports what it cannot put in `settlement_runs`. */
+export interface SettleLog {
+  error(object: object, message: string): void;
+}
+
+const STDERR_LOG: SettleLog = {
+  error: (object, message) => console.error(message, object),
+};
 
 /** The result of settling (or trying to settle) one day. */
 export type SettleOutcome =
@@ -194,9 +205,24 @@ export async function settleBusinessDay(db: Db, day: string, options: SettleOpti
       return await attemptDay(db, day, today, options);
     } catch (error) {
       if (attempt < MAX_ATTEMPTS && RETRYABLE.some((code) => isSqlError(error, code))) continue;
-      if (!dryRun) await markFailed(db, day, error, options).catch(() => {});
+      if (!dryRun) await recordFailure(db, day, error, options);
       throw error;
     }
+  }
+}
+
+/**
+ * Marks the day failed in `settlement_runs`. When even that fails, both errors
+ * go to the log (the caller rethrows the settlement's own error).
+ */
+async function recordFailure(db: Db, day: string, error: unknown, options: SettleOptions): Promise<void> {
+  try {
+    await markFailed(db, day, error, options);
+  } catch (recordError) {
+    (options.log ?? STDERR_LOG).error(
+      { day, err: recordError, settlementError: error },
+      "settlement failed and the failure could not be recorded in settlement_runs",
+    );
   }
 }
 
@@ -226,92 +252,116 @@ async function attemptDay(
   const owner = ownerOf(options);
   const startedAt = new Date();
   return db.transaction(async (tx): Promise<SettleOutcome> => {
-    if (!dryRun) {
-      const lock = await tx.query<{ ok: boolean }>(LOCK_SQL);
-      if (!lock.rows[0]?.ok)
-        return { status: "busy", day, message: "another process is settling (settlement lock held)" };
-    }
-    const open = await openDay(tx, !dryRun);
-    if (open === null)
-      throw new Error("settlement: the reward clock has no open day (start the server once)");
-    if (open > day) return pastDayOutcome(tx, day, open, options.timeZone);
-    if (open < day)
-      return { status: "not-due", day, message: `business day ${open} must be settled before ${day}` };
-    if (!dryRun && db.driver === "pg") {
-      // Visible to other connections while the day's transaction runs (informational; the lock excludes).
-      await db.query(
-        `insert into settlement_runs (business_day, status, lease_owner, lease_expires_at, started_at)
-         values ($1::date, 'running', $2, $3::timestamptz + interval '1 hour', $3::timestamptz)
-         on conflict (business_day) do update set status = 'running', lease_owner = excluded.lease_owner,
-           lease_expires_at = excluded.lease_expires_at, started_at = excluded.started_at, error = null
-         where settlement_runs.status <> 'done'`,
-        [day, owner, startedAt.toISOString()],
-      );
-    }
+    const refused = await claimDay(db, tx, day, { dryRun, owner, startedAt, timeZone: options.timeZone });
+    if (refused) return refused;
     // Hash joins and sorts of a million rows in memory, the day's indexes built in one sort.
     await tx.exec("set local work_mem = '256MB'; set local maintenance_work_mem = '512MB'");
-    const phasesMs: Record<string, number> = {};
-    let mark = performance.now();
-    const lap = (phase: string) => {
-      const at = performance.now();
-      phasesMs[phase] = Math.round(at - mark);
-      mark = at;
-    };
-    const effective = await configForDay(tx, day);
-    const loadProgress: ProgressFn = (phase, done, total) => {
-      options.progress?.(phase, done, total);
-      if (done === total && total > 0) lap(phase);
-    };
-    const columns = await loadDayColumns(tx, day, loadProgress);
-    options.progress?.("compute", 0, 1);
-    const result = settleDay(columns.input, effective.config.release, effective.config.cycle);
-    options.progress?.("compute", 1, 1);
-    lap("compute");
-    const starNames = effective.config.release.starLevels.map((s) => s.name);
-    const noRows: RowsWritten = { transactions: 0, postings: 0, balances: 0, orders: 0, stars: 0 };
+    const timer = phaseTimer();
+    const { effective, columns, result } = await computeDay(tx, day, options, timer.lap);
+    const report = (rows: RowsWritten) =>
+      buildReport(columns, result, {
+        configVersionId: effective.versionId,
+        dryRun,
+        rows,
+        startedAt,
+        phasesMs: timer.phasesMs,
+        owner,
+        starNames: effective.config.release.starLevels.map((s) => s.name),
+      });
     if (dryRun) {
       return {
         status: "dry-run",
         day,
-        report: buildReport(columns, result, {
-          configVersionId: effective.versionId,
-          dryRun,
-          rows: noRows,
-          startedAt,
-          phasesMs,
-          owner,
-          starNames,
-        }),
+        report: report({ transactions: 0, postings: 0, balances: 0, orders: 0, stars: 0 }),
       };
     }
     const rows = await writeDay(tx, columns, result, effective.config.release, {
       now: options.now,
-      lap,
+      lap: timer.lap,
       record: (phase, ms) => {
-        phasesMs[phase] = Math.round(ms);
+        timer.phasesMs[phase] = Math.round(ms);
       },
       // On PostgreSQL the day's new tables are filled on a second connection meanwhile.
       ...(db.driver === "pg" && db.connections > 1 ? { stage: (fn) => db.transaction(fn) } : {}),
       ...(options.progress ? { progress: options.progress } : {}),
       ...(options.afterBatch ? { afterBatch: options.afterBatch } : {}),
     });
-    options.progress?.("open-next-day", 0, 1);
-    await (options.openNextDay ?? rewardsOpenNextDay)(tx, day, { now: options.now, businessDay: today });
-    options.afterBatch?.("open-next-day", 0);
-    options.progress?.("open-next-day", 1, 1);
-    lap("openNextDay");
-    const report = buildReport(columns, result, {
-      configVersionId: effective.versionId,
-      dryRun,
-      rows,
-      startedAt,
-      phasesMs,
-      owner,
-      starNames,
-    });
-    await storeRun(tx, report);
-    return { status: "settled", day, report };
+    await openFollowingDay(tx, day, today, options);
+    timer.lap("openNextDay");
+    const settled = report(rows);
+    await storeRun(tx, settled);
+    return { status: "settled", day, report: settled };
   });
+}
+
+/**
+ * Takes the settlement lock and checks `day` is the open day; marks the run
+ * 'running' where other connections can see it (PostgreSQL). Returns the
+ * outcome when the day is not settled now, or null to go on.
+ */
+async function claimDay(
+  db: Db,
+  tx: Tx,
+  day: string,
+  run: { dryRun: boolean; owner: string; startedAt: Date; timeZone: string },
+): Promise<SettleOutcome | null> {
+  if (!run.dryRun) {
+    const lock = await tx.query<{ ok: boolean }>(LOCK_SQL);
+    if (!lock.rows[0]?.ok)
+      return { status: "busy", day, message: "another process is settling (settlement lock held)" };
+  }
+  const open = await openDay(tx, !run.dryRun);
+  if (open === null) throw new Error("settlement: the reward clock has no open day (start the server once)");
+  if (open > day) return pastDayOutcome(tx, day, open, run.timeZone);
+  if (open < day)
+    return { status: "not-due", day, message: `business day ${open} must be settled before ${day}` };
+  if (!run.dryRun && db.driver === "pg") {
+    // Visible to other connections while the day's transaction runs (informational; the lock excludes).
+    await db.query(
+      `insert into settlement_runs (business_day, status, lease_owner, lease_expires_at, started_at)
+       values ($1::date, 'running', $2, $3::timestamptz + interval '1 hour', $3::timestamptz)
+       on conflict (business_day) do update set status = 'running', lease_owner = excluded.lease_owner,
+         lease_expires_at = excluded.lease_expires_at, started_at = excluded.started_at, error = null
+       where settlement_runs.status <> 'done'`,
+      [day, run.owner, run.startedAt.toISOString()],
+    );
+  }
+  return null;
+}
+
+/** Milliseconds per phase: `lap(phase)` records the time since the last lap. */
+function phaseTimer(): { phasesMs: Record<string, number>; lap: (phase: string) => void } {
+  const phasesMs: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (phase: string) => {
+    const at = performance.now();
+    phasesMs[phase] = Math.round(at - mark);
+    mark = at;
+  };
+  return { phasesMs, lap };
+}
+
+/** Reads the day's configuration and columns and runs the engine's settlement over them. */
+async function computeDay(tx: Tx, day: string, options: SettleOptions, lap: (phase: string) => void) {
+  const effective = await configForDay(tx, day);
+  const loadProgress: ProgressFn = (phase, done, total) => {
+    options.progress?.(phase, done, total);
+    if (done === total && total > 0) lap(phase);
+  };
+  const columns = await loadDayColumns(tx, day, loadProgress);
+  options.progress?.("compute", 0, 1);
+  const result = settleDay(columns.input, effective.config.release, effective.config.cycle);
+  options.progress?.("compute", 1, 1);
+  lap("compute");
+  return { effective, columns, result };
+}
+
+/** Opens D + 1 inside the day's transaction (the reward engine's, or the test's). */
+async function openFollowingDay(tx: Tx, day: string, today: string, options: SettleOptions): Promise<void> {
+  options.progress?.("open-next-day", 0, 1);
+  await (options.openNextDay ?? rewardsOpenNextDay)(tx, day, { now: options.now, businessDay: today });
+  options.afterBatch?.("open-next-day", 0);
+  options.progress?.("open-next-day", 1, 1);
 }
 
 /**

@@ -64,6 +64,7 @@ export function startSettlementScheduler(options: SchedulerOptions): SettlementS
         const outcomes = await settleDue(options.db, {
           now: options.clock.now(),
           timeZone: options.timeZone,
+          log: options.log,
         });
         for (const o of outcomes) {
           options.log.info(

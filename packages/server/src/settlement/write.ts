@@ -10,6 +10,7 @@
  */
 import {
   type Asset,
+  accountMember,
   FEN,
   type Posting,
   type PostingCause,
@@ -97,11 +98,7 @@ export function microText(micro: bigint): string {
 }
 
 /** The member id inside a member account name (`m:<id>:…`), or null. */
-function memberOf(account: string): string | null {
-  if (!account.startsWith("m:")) return null;
-  const end = account.indexOf(":", 2);
-  return end < 0 ? null : account.slice(2, end);
-}
+const memberOf = accountMember;
 
 /**
  * Net balance change per (account, asset), produced while the postings stream
@@ -316,36 +313,63 @@ export async function writeDay(
  * next day's release progress, the orders with gift left. Account names are `m:<digits>:…`
  * or platform names: no escaping.
  */
+/** How the day's tables are staged (see `stageDay`). */
+interface StageOptions {
+  now: Date;
+  progress?: ProgressFn;
+  afterBatch?: BatchHook;
+  lap?: (phase: string) => void;
+  ids: Float64Array;
+  total: number;
+  batchNo: number;
+  next: string;
+  abort: { readonly aborted: boolean };
+}
+
+/** Called between COPY batches: stops when the day's transaction failed, then runs the test hook. */
+type BatchCheck = (phase: string) => (index: number) => void;
+
 async function stageDay(
   s: Tx,
   columns: DayColumns,
   result: SettlementResult,
   release: ReleaseConfig,
-  options: {
-    now: Date;
-    progress?: ProgressFn;
-    afterBatch?: BatchHook;
-    lap?: (phase: string) => void;
-    ids: Float64Array;
-    total: number;
-    batchNo: number;
-    next: string;
-    abort: { readonly aborted: boolean };
-  },
+  options: StageOptions,
 ): Promise<Staged> {
-  const { day } = columns;
-  const { ids, total, batchNo } = options;
   const lap = options.lap ?? (() => {});
-  const batch = (phase: string) => (index: number) => {
+  const batch: BatchCheck = (phase) => (index) => {
     if (options.abort.aborted) throw new Error("settlement: the day's transaction failed; stage stopped");
     options.afterBatch?.(phase, index);
   };
-  const createdAt = options.now.toISOString();
-  const ref = escapeCopy(`day:${day}`);
   // Index builds of millions of rows in one in-memory sort each, by this backend alone: the
   // day's transaction works meanwhile, and parallel build workers only compete with it.
   await s.exec("set local maintenance_work_mem = '512MB'; set local max_parallel_maintenance_workers = 0");
-  await s.query("select jifen_ledger_day_create($1::integer)", [batchNo]);
+  await s.query("select jifen_ledger_day_create($1::integer)", [options.batchNo]);
+  const { postings, transactionText } = await stagePostings(s, columns, result, release, options, batch);
+  lap("write:postings");
+  const transactions = await stageTransactions(s, transactionText, options, batch);
+  lap("write:transactions+indexes");
+  const orders = await stageReleaseProgress(s, columns, result, options, batch);
+  lap("write:orders");
+  return { transactions, postings, orders };
+}
+
+/**
+ * 1a. The engine's transactions in one pass: the postings stream into their COPY while the
+ * transaction rows' text is collected (for `stageTransactions`).
+ */
+async function stagePostings(
+  s: Tx,
+  columns: DayColumns,
+  result: SettlementResult,
+  release: ReleaseConfig,
+  options: StageOptions,
+  batch: BatchCheck,
+): Promise<{ postings: number; transactionText: CopyChunker }> {
+  const { day } = columns;
+  const { ids, total, batchNo } = options;
+  const createdAt = options.now.toISOString();
+  const ref = escapeCopy(`day:${day}`);
   let k = 0;
   let postingTotal = 0;
   const transactionText = new CopyChunker();
@@ -380,8 +404,18 @@ async function stageDay(
   );
   if (k !== total) throw new Error(`settlement: generated ${k} of ${total} transactions`);
   if (postings !== postingTotal) throw new Error(`settlement: wrote ${postings} of ${postingTotal} postings`);
-  lap("write:postings");
 
+  return { postings, transactionText };
+}
+
+/** 1b. The transactions' COPY (the tables are bare and unattached until both are full) and the day's indexes. */
+async function stageTransactions(
+  s: Tx,
+  transactionText: CopyChunker,
+  options: StageOptions,
+  batch: BatchCheck,
+): Promise<number> {
+  const { total, batchNo } = options;
   const transactionChunks = transactionText.finish();
   function* transactionRows(): Generator<string> {
     for (let c = 0; c < transactionChunks.length; c++) {
@@ -399,8 +433,18 @@ async function stageDay(
   // Every posting names a transaction of this day's table: both streams come from the same
   // deterministic generator, numbered by the same `ids` (the counts are checked above).
   await s.query("select jifen_ledger_day_index($1::integer)", [batchNo]);
-  lap("write:transactions+indexes");
 
+  return transactions;
+}
+
+/** 2. The next day's release progress: the orders with gift left. */
+async function stageReleaseProgress(
+  s: Tx,
+  columns: DayColumns,
+  result: SettlementResult,
+  options: StageOptions,
+  batch: BatchCheck,
+): Promise<number> {
   const orderCount = columns.orderIds.length;
   const { orderMember, orderBase } = columns.input;
   function* progressText(): Generator<string> {
@@ -425,8 +469,7 @@ async function stageDay(
   );
   await s.query("select jifen_release_day_index($1::date)", [options.next]);
   options.progress?.("write:orders", orders, orders);
-  lap("write:orders");
-  return { transactions, postings, orders };
+  return orders;
 }
 
 /** What `settlementTransactions` needs besides the result. */
