@@ -163,9 +163,7 @@ export async function runStepsAsync<T, O extends RewardOrder>(
   let r = steps.next();
   while (!r.done) {
     const call = r.value;
-    r = steps.next(
-      await (calls[call.op] as (...args: unknown[]) => unknown).apply(store, call.args),
-    );
+    r = steps.next(await (calls[call.op] as (...args: unknown[]) => unknown).apply(store, call.args));
   }
   return r.value;
 }
