@@ -225,7 +225,10 @@ for (const target of dbTargets()) {
           [400, "AMOUNT_TOO_LARGE", "price"],
         );
         assert.match(product.data.message, /^字段 price 超出上限：最多为 100000000。$/);
-        assert.match(product.data.messageEn, /^The field "price" is above its limit: it is at most 100000000\.$/);
+        assert.match(
+          product.data.messageEn,
+          /^The field "price" is above its limit: it is at most 100000000\.$/,
+        );
         // At the limit a product is fine; two of it in one order are over the order limit.
         const top = await call(t, "POST", "/admin/products", {
           token: admin,
