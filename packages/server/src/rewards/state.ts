@@ -16,6 +16,7 @@ import {
   parseDecimal,
   WALLET_ASSET,
   type Wallet,
+  walletKeys,
   withInitialPrice,
 } from "@jifen/engine";
 import type { Db, Queryable, Tx } from "../db/index.ts";
@@ -138,15 +139,5 @@ export async function saveEquityState(tx: Tx, state: EquityState): Promise<void>
   );
 }
 
-/** The balance rows of some wallets of a member, with their debt accounts: what a command locks. */
-export function walletKeys(memberId: string, wallets: readonly Wallet[]): BalanceKey[] {
-  const keys: BalanceKey[] = [];
-  for (const wallet of wallets) {
-    const asset: Asset = WALLET_ASSET[wallet];
-    keys.push({ account: memberAccount(memberId, wallet), asset });
-    if ((DEBT_WALLETS as readonly string[]).includes(wallet)) {
-      keys.push({ account: debtAccount(memberId, wallet as (typeof DEBT_WALLETS)[number]), asset });
-    }
-  }
-  return keys;
-}
+/** The balance rows of some wallets of a member, with their debt accounts: what a command locks (the engine's). */
+export { walletKeys };
