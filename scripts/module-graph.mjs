@@ -90,15 +90,6 @@ export const KNOWN_BACK_DOORS = new Set([
   "demo/demo-data.ts -> settlement/load.ts",
   "index.ts -> settlement/scheduler.ts",
   "main.ts -> settlement/scheduler.ts",
-  "rewards/eligibility.ts -> ledger/append.ts",
-  "rewards/eligibility.ts -> ledger/balances.ts",
-  "rewards/equity-ops.ts -> ledger/append.ts",
-  "rewards/equity-ops.ts -> ledger/balances.ts",
-  "rewards/exit-queue.ts -> ledger/append.ts",
-  "rewards/exit-queue.ts -> ledger/balances.ts",
-  "rewards/refund.ts -> ledger/append.ts",
-  "rewards/refund.ts -> ledger/balances.ts",
-  "rewards/state.ts -> ledger/balances.ts",
 ]);
 
 /** Imports that enter another folder past its index.ts. */

@@ -14,17 +14,10 @@ import {
   DEBT_WALLETS,
   type EquityEffects,
   equityToStable,
-  grantCycle,
-  grantEquity,
-  grantRelease,
   payOrder,
   payStable,
   redeemEquity,
   refundPayment,
-  releaseGiftFor,
-  reverseCycle,
-  reverseEquity,
-  reverseRelease,
   sellEquity,
   settlementTransactions,
   stableToEquity,
@@ -53,6 +46,14 @@ import {
 import { checkInt64, MAX_ADJUST_AMOUNT_MICRO, MAX_ORDER_AMOUNT_MICRO } from "./limits.ts";
 import { FEN, formatDecimal, SCALE } from "./money.ts";
 import { type SettlementResult, settleDay } from "./settlement.ts";
+import {
+  eligibleSteps,
+  exitCheckSteps,
+  type OrderEffects,
+  type RewardStore,
+  refundSteps,
+  runSteps,
+} from "./steps.ts";
 
 export type Plan = "equity" | "cycle" | "release";
 export const PLANS: readonly Plan[] = ["equity", "cycle", "release"];
@@ -72,7 +73,10 @@ interface Member {
 interface Order {
   readonly key: string;
   readonly id: string | undefined;
+  /** The ledger reference of its transactions (the id, or the key when it has none). */
+  readonly ref: string;
   readonly member: number;
+  readonly memberId: string;
   readonly amount: bigint;
   readonly points: bigint;
   readonly plans: ReadonlySet<Plan>;
@@ -143,6 +147,7 @@ export class Engine {
   private currentDay = 1;
   readonly settlements: DaySettlement[] = [];
   private readonly exitVersion: number[] = [];
+  private readonly exitReady = new Heap<number>((a, b) => a < b);
   private readonly exitHeap = new Heap<ExitEntry>((a, b) => {
     // Lowest threshold price quota / held first; ties by join order.
     const l = a.quota * b.held;
@@ -302,10 +307,13 @@ export class Engine {
     if (points > held) refuse("INSUFFICIENT_POINTS", `${member.id}`, "points");
 
     const seq = ++this.orderSeq;
+    const key = cmd.id !== undefined ? `id:${cmd.id}` : `seq:${seq}`;
     const order: Order = {
-      key: cmd.id !== undefined ? `id:${cmd.id}` : `seq:${seq}`,
+      key,
       id: cmd.id,
+      ref: cmd.id ?? key,
       member: member.index,
+      memberId: member.id,
       amount: cmd.amount,
       points,
       plans,
@@ -346,7 +354,7 @@ export class Engine {
           list.filter((o) => o !== order),
         );
     } else {
-      this.reverse(order);
+      runSteps(refundSteps(order, this.current), this.store);
     }
     order.status = "refunded";
     this.runExits();
@@ -482,64 +490,58 @@ export class Engine {
     const member = this.members[order.member] as Member;
     member.performanceCash += order.amount - order.points;
     member.performancePoints += order.points;
-    const ref = order.id ?? order.key;
-    const config = this.current;
-    const referrer = member.referrer >= 0 ? (this.members[member.referrer] as Member).id : undefined;
-    if (order.plans.has("equity")) {
-      const tx = this.tx();
-      const granted = grantEquity(tx, this.equityState, config.equity, member.id, referrer, order.amount);
-      this.setEquity(granted.state);
-      this.post(tx, "equity.grant", ref);
-      order.equity = granted.effects;
-      this.touchExit(member.index);
-      if (member.referrer >= 0) this.touchExit(member.referrer);
-    }
-    if (order.plans.has("cycle")) {
-      const tx = this.tx();
-      order.cycle = grantCycle(tx, config.cycle, member.id, referrer, order.amount);
-      this.post(tx, "cycle.grant", ref);
-      this.daySales += order.amount;
-    }
-    if (order.plans.has("release")) {
-      const gift = releaseGiftFor(config.release, order.amount);
-      if (gift) {
-        const tx = this.tx();
-        grantRelease(tx, member.id, gift);
-        this.post(tx, "release.gift", ref);
-        order.release = { ...gift, remaining: gift.gift, released: 0n };
-        this.releaseQueue.push(order);
-        member.releaseOrders.push(order);
-      }
-    }
+    runSteps(eligibleSteps(order, this.current), this.store);
   }
 
-  /** Reverses what an eligible order gave, with new opposite entries (docs/rules.md §0 "Refunds"). */
-  private reverse(order: Order): void {
-    const member = this.members[order.member] as Member;
-    const ref = order.id ?? order.key;
-    member.performanceCash -= order.amount - order.points;
-    member.performancePoints -= order.points;
-    const tx = this.tx();
-    if (order.equity) {
-      this.setEquity(reverseEquity(tx, this.equityState, member.id, order.equity));
-    }
-    if (order.cycle) {
-      reverseCycle(tx, member.id, order.cycle);
-      if (order.eligibleDay === this.currentDay) this.daySales -= order.amount;
-    }
-    if (order.release) {
-      reverseRelease(tx, member.id, order.release.remaining, order.release.released);
-      order.release.remaining = 0n;
+  /** The reward steps' store over this engine's memory (packages/engine/src/steps.ts). */
+  private readonly store: RewardStore<Order> = {
+    referrerOf: (memberId) => {
+      const m = this.member(memberId);
+      return m.referrer >= 0 ? (this.members[m.referrer] as Member).id : undefined;
+    },
+    lockEquityState: () => this.equityState,
+    saveEquityState: (state) => this.setEquity(state),
+    lockBalances: () => this.book,
+    append: (kind, ref, postings) => this.book.post({ day: this.currentDay, kind, ref, postings }),
+    refileExit: (memberIds) => {
+      for (const id of memberIds) this.touchExit(this.memberIndex.get(id) as number);
+    },
+    nextExit: (state) => this.nextExit(state),
+    exitRef: (memberId) => memberId,
+    recordEligible: (order, effects) => {
+      if (effects.equity) order.equity = effects.equity;
+      if (effects.cycle) {
+        order.cycle = effects.cycle;
+        this.daySales += order.amount;
+      }
+      if (effects.release) {
+        order.release = { ...effects.release, remaining: effects.release.gift, released: 0n };
+        this.releaseQueue.push(order);
+        (this.members[order.member] as Member).releaseOrders.push(order);
+      }
+    },
+    effectsOf: (order) => {
+      if (order.status !== "eligible") return undefined;
+      const effects: OrderEffects = {};
+      if (order.equity) effects.equity = order.equity;
+      if (order.cycle) effects.cycle = order.cycle;
+      if (order.release) effects.release = order.release;
+      return effects;
+    },
+    takeOpenGift: (order) => {
+      const release = order.release as NonNullable<Order["release"]>;
+      const taken = { remaining: release.remaining, released: release.released };
+      release.remaining = 0n;
       this.releaseQueue = this.releaseQueue.filter((o) => o !== order);
-    }
-    this.post(tx, "refund.reverse", ref);
-    if (order.equity) {
-      // Re-file after posting: the exit queue reads the new balances.
-      this.touchExit(member.index);
-      const referrer = order.equity.referrer;
-      if (referrer !== undefined) this.touchExit(this.memberIndex.get(referrer) as number);
-    }
-  }
+      return taken;
+    },
+    recordReversed: (order, effects) => {
+      const member = this.members[order.member] as Member;
+      member.performanceCash -= order.amount - order.points;
+      member.performancePoints -= order.points;
+      if (effects.cycle && order.eligibleDay === this.currentDay) this.daySales -= order.amount;
+    },
+  };
 
   // ---- the daily settlement ------------------------------------------------------
 
@@ -660,35 +662,30 @@ export class Engine {
     if (held > 0n && quota > 0n) this.exitHeap.push({ member: index, held, quota, version });
   }
 
-  /**
-   * The exit mechanism (docs/rules.md §1.5): while anyone's holdings are worth their exit
-   * quota, sell all holdings of the earliest-joined such member. Members wait in
-   * a heap ordered by threshold price quota / held, so a check costs
-   * O(log members) per member that qualifies, not a scan.
-   */
+  /** The exit check (docs/rules.md §1.5), the steps of packages/engine/src/steps.ts. */
   private runExits(): void {
-    if (this.current.equity.exitQuotaMultiple === 0n) return;
-    const ready = new Heap<number>((a, b) => a < b);
-    for (;;) {
-      for (let top = this.exitHeap.peek(); top !== undefined; top = this.exitHeap.peek()) {
-        if (top.version !== this.exitVersion[top.member]) {
-          this.exitHeap.pop();
-          continue;
-        }
-        if (!meetsExitQuota(this.equityState, top.held, top.quota)) break;
+    runSteps(exitCheckSteps<Order>(this.current), this.store);
+  }
+
+  /**
+   * The earliest-joined member whose holdings are worth their exit quota at
+   * `state`'s price. Members wait in a heap ordered by threshold price
+   * quota / held, so a check costs O(log members) per member that qualifies,
+   * not a scan; those that qualify wait in join order in `exitReady` (the price
+   * never falls, so they stay qualified until sold).
+   */
+  private nextExit(state: EquityState): string | undefined {
+    for (let top = this.exitHeap.peek(); top !== undefined; top = this.exitHeap.peek()) {
+      if (top.version !== this.exitVersion[top.member]) {
         this.exitHeap.pop();
-        ready.push(top.member);
+        continue;
       }
-      const next = ready.pop();
-      if (next === undefined) return;
-      const id = (this.members[next] as Member).id;
-      const held = this.book.balance(memberAccount(id, "equity"), "equity");
-      invariant(
-        meetsExitQuota(this.equityState, held, this.balance(id, "exitQuota")),
-        "a ready member qualifies",
-      );
-      this.sell_(next, held, true);
+      if (!meetsExitQuota(state, top.held, top.quota)) break;
+      this.exitHeap.pop();
+      this.exitReady.push(top.member);
     }
+    const next = this.exitReady.pop();
+    return next === undefined ? undefined : (this.members[next] as Member).id;
   }
 
   // ---- ledger helpers ---------------------------------------------------------------

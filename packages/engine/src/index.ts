@@ -14,3 +14,4 @@ export * from "./prng.ts";
 export * from "./replay.ts";
 export * from "./risks.ts";
 export * from "./settlement.ts";
+export * from "./steps.ts";

@@ -28,11 +28,10 @@ import {
 } from "@jifen/engine";
 import type { Queryable, Tx } from "../db/index.ts";
 import { fail } from "../errors/index.ts";
-import { appendTransaction } from "../ledger/append.ts";
-import { type BalanceKey, type LoadedBalances, lockBalances } from "../ledger/balances.ts";
-import type { RewardContext } from "./eligibility.ts";
-import { refreshExitQueue, runExits } from "./exit-queue.ts";
+import { appendTransaction, type BalanceKey, type LoadedBalances, lockBalances } from "../ledger/index.ts";
+import { refreshExitQueue } from "./exit-queue.ts";
 import { lockEquityState, saveEquityState, walletKeys } from "./state.ts";
+import { type RewardContext, runExits } from "./store.ts";
 
 /** The equity plan's figures, as the replay prints them (decimal strings; price to 4 places). */
 export interface EquityFigures {

@@ -3,24 +3,19 @@
  * equity points with an exit quota wait in `exit_queue` keyed by their
  * threshold price quota / held (rounded down to 12 places, so the index range
  * never misses a member; each candidate is then checked exactly). A check reads
- * only the members whose threshold the price has reached.
+ * only the members whose threshold the price has reached. Who exits and when is
+ * decided by the engine's `exitSteps` (packages/engine/src/steps.ts) through
+ * the store (store.ts).
  */
 import {
-  type Config,
   ceilDiv,
   type EquityState,
   floorDiv,
   formatDecimal,
-  meetsExitQuota,
   memberAccount,
   parseDecimal,
-  sellEquity,
-  TxBuilder,
 } from "@jifen/engine";
 import type { Tx } from "../db/index.ts";
-import { appendTransaction } from "../ledger/append.ts";
-import { lockBalances } from "../ledger/balances.ts";
-import { walletKeys } from "./state.ts";
 
 const SCALE_12 = 10n ** 12n;
 
@@ -57,44 +52,7 @@ export async function refreshExitQueue(tx: Tx, memberIds: readonly string[]): Pr
   }
 }
 
-/**
- * While anyone's holdings are worth their exit quota, sells all holdings of the
- * earliest-joined such member (docs/rules.md §1.5), then checks again. Returns the new state.
- */
-export async function runExits(
-  tx: Tx,
-  state: EquityState,
-  config: Config,
-  context: { businessDay: string; now: Date },
-): Promise<EquityState> {
-  if (config.equity.exitQuotaMultiple === 0n) return state;
-  let current = state;
-  for (;;) {
-    if (current.supply === 0n) return current;
-    const bound = ratioText(current.pool, current.supply, true);
-    const candidates = await tx.query<{ member_id: string; held: string; quota: string }>(
-      "select member_id, held, quota from exit_queue where threshold <= $1::numeric order by member_id",
-      [bound],
-    );
-    const next = candidates.rows.find((c) =>
-      meetsExitQuota(current, parseDecimal(c.held), parseDecimal(c.quota)),
-    );
-    if (!next) return current;
-    const id = next.member_id;
-    const balances = await lockBalances(tx, walletKeys(id, ["equity", "cash", "exitQuota"]));
-    const held = balances.balance(memberAccount(id, "equity"), "equity");
-    const builder = new TxBuilder(balances);
-    current = sellEquity(builder, current, config.equity, id, held, true);
-    await appendTransaction(
-      tx,
-      {
-        businessDay: context.businessDay,
-        kind: "equity.exit",
-        ref: `member:${id}`,
-        postings: builder.postings,
-      },
-      context.now,
-    );
-    await refreshExitQueue(tx, [id]);
-  }
+/** The exit queue's search bound for `state`: the price rounded up to 12 places (0 when no supply). */
+export function exitQueueBound(state: EquityState): string {
+  return state.supply === 0n ? "0" : ratioText(state.pool, state.supply, true);
 }

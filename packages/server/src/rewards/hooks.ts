@@ -21,6 +21,6 @@ export const REWARD_HOOKS: RewardHooks = {
   async onOrderRefunded(tx: Tx, order: PaidOrder, context: HookContext): Promise<void> {
     const day = await shareOpenDay(tx);
     const { config } = await configForDay(tx, day);
-    await reverseOrderRewards(tx, order.id, order.plans, config, { businessDay: day, now: context.now });
+    await reverseOrderRewards(tx, order, config, { businessDay: day, now: context.now });
   },
 };

@@ -16,9 +16,9 @@ export {
   sellPoints,
   toStable,
 } from "./equity-ops.ts";
-export { refreshExitQueue, runExits } from "./exit-queue.ts";
+export { refreshExitQueue } from "./exit-queue.ts";
 export { REWARD_HOOKS } from "./hooks.ts";
-export { reverseOrderRewards } from "./refund.ts";
+export { type RefundedOrder, reverseOrderRewards } from "./refund.ts";
 export {
   ensureRewardClock,
   lockEquityState,
@@ -29,4 +29,5 @@ export {
   shareOpenDay,
   walletKeys,
 } from "./state.ts";
+export { databaseStore, runExits, type StoredOrder } from "./store.ts";
 export { type HookContext, NO_REWARD_HOOKS, type PaidOrder, type RewardHooks } from "./types.ts";

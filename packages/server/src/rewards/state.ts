@@ -4,22 +4,16 @@
  * locked FOR UPDATE by every equity movement.
  */
 import {
-  type Asset,
   type Config,
-  DEBT_WALLETS,
-  debtAccount,
   type EquityState,
   formatDecimal,
   initialEquityState,
-  memberAccount,
   PlatformAccount,
   parseDecimal,
-  WALLET_ASSET,
-  type Wallet,
+  walletKeys,
   withInitialPrice,
 } from "@jifen/engine";
 import type { Db, Queryable, Tx } from "../db/index.ts";
-import type { BalanceKey } from "../ledger/balances.ts";
 
 /** Creates the reward clock on first start: the engine's first open business day is `today`. */
 export async function ensureRewardClock(db: Db, today: string): Promise<void> {
@@ -138,15 +132,5 @@ export async function saveEquityState(tx: Tx, state: EquityState): Promise<void>
   );
 }
 
-/** The balance rows of some wallets of a member, with their debt accounts: what a command locks. */
-export function walletKeys(memberId: string, wallets: readonly Wallet[]): BalanceKey[] {
-  const keys: BalanceKey[] = [];
-  for (const wallet of wallets) {
-    const asset: Asset = WALLET_ASSET[wallet];
-    keys.push({ account: memberAccount(memberId, wallet), asset });
-    if ((DEBT_WALLETS as readonly string[]).includes(wallet)) {
-      keys.push({ account: debtAccount(memberId, wallet as (typeof DEBT_WALLETS)[number]), asset });
-    }
-  }
-  return keys;
-}
+/** The balance rows of some wallets of a member, with their debt accounts: what a command locks (the engine's). */
+export { walletKeys };

@@ -60,13 +60,26 @@ const PLAN_SETS: string[][] = [
 /** A random scenario for `seed`: `members` members over `days` business days. */
 export function randomScenario(
   seed: number,
-  options: { members?: number; days?: number; equity?: boolean } = {},
+  options: {
+    members?: number;
+    days?: number;
+    equity?: boolean;
+    /** Cooling-off days (orders then wait, and some are refunded before they become eligible). */
+    coolingOffDays?: number;
+    /** Members holding equity points sometimes sell part of them. */
+    sells?: boolean;
+    /** Some orders are of ordinary goods (no plan). */
+    ordinaryGoods?: boolean;
+  } = {},
 ): ServerScenario {
   const rand = mulberry32(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T;
   const memberCount = options.members ?? 14;
   const days = options.days ?? 6;
-  const config = SMALL_CONFIG;
+  const config =
+    options.coolingOffDays === undefined
+      ? SMALL_CONFIG
+      : { ...SMALL_CONFIG, coolingOffDays: options.coolingOffDays };
   const engine = new Engine(config);
   const events: ServerScenario["events"][number][] = [];
   const tryEvent = (event: { type: string } & Record<string, unknown>) => {
@@ -108,6 +121,7 @@ export function randomScenario(
       const amount = pick(AMOUNTS);
       let plans = pick(PLAN_SETS);
       if (!options.equity) plans = plans.filter((p) => p !== "equity");
+      if (options.ordinaryGoods && rand() < 0.15) plans = [];
       // An empty list stays: an order of ordinary goods (models.md §0 "Orders").
       const id = `o${++orderSeq}`;
       const held = engine.balance(member, "points");
@@ -125,6 +139,16 @@ export function randomScenario(
     if (orders.length > 0 && rand() < 0.7) {
       const id = rand() < 0.5 ? (orders[orders.length - 1] as string) : pick(orders);
       if (tryEvent({ type: "refund", order: id })) orders.splice(orders.indexOf(id), 1);
+    }
+    // Sells: a holder of equity points sells part (or all) of them.
+    if (options.sells && rand() < 0.6) {
+      const holders = names.filter((n) => engine.balance(n, "equity") > 0n);
+      if (holders.length > 0) {
+        const member = pick(holders);
+        const held = engine.balance(member, "equity");
+        const points = rand() < 0.2 ? held : (held * BigInt(1 + Math.floor(rand() * 999))) / 1000n;
+        if (points > 0n) tryEvent({ type: "sell", member, points: formatDecimal(points) });
+      }
     }
     tryEvent({ type: "endOfDay" });
   }

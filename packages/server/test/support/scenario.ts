@@ -2,7 +2,7 @@
  * A replay scenario (docs/rules.md "Replay") driven through the server: members registered
  * through the members repository (with referrers), each order a product of its
  * own with the order's plans and price, paid manually (the reward hooks run),
- * refunds through the shop, `setConfig` as a config version from the next day,
+ * refunds through the shop, sells of equity points, `setConfig` as a config version from the next day,
  * and `endOfDay` moving the injected clock to the next business day and
  * running the daily settlement of the day that ended. `compareWithReplay`
  * then checks every member's wallets and debts, stars and the per-day released
@@ -18,10 +18,10 @@ import {
   WALLETS,
 } from "@jifen/engine";
 import type { ManualClock } from "../../src/clock/index.ts";
-import { addConfigVersion } from "../../src/config/index.ts";
+import { addConfigVersion, configForDay } from "../../src/config/index.ts";
 import type { Db } from "../../src/db/index.ts";
 import { adjustMember, checkAdjustable, insertMember } from "../../src/members/index.ts";
-import { REWARD_HOOKS } from "../../src/rewards/index.ts";
+import { REWARD_HOOKS, sellPoints, shareOpenDay } from "../../src/rewards/index.ts";
 import { type SettleOptions, type SettleOutcome, settleDue } from "../../src/settlement/index.ts";
 import { createOrder, insertProduct, lockOrder, markPaid, markRefunded } from "../../src/shop/index.ts";
 import type { Plan } from "../../src/shop/products.ts";
@@ -175,6 +175,17 @@ export async function driveScenario(
             timeZone: SCENARIO_TZ,
           }),
         );
+        break;
+      }
+      case "sell": {
+        const memberId = members.get(String(event.member));
+        assert.ok(memberId, `${where}: unknown member`);
+        const points = parseDecimal(event.points);
+        await t.db.transaction(async (tx) => {
+          const businessDay = await shareOpenDay(tx);
+          const { config } = await configForDay(tx, businessDay);
+          await sellPoints(tx, memberId, points, config, { businessDay, now: t.clock.now() });
+        });
         break;
       }
       case "setConfig": {
