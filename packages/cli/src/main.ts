@@ -13,7 +13,7 @@ import { type ProgressReporter, progressReporter } from "./progress.ts";
 const COMMAND_USAGE: Readonly<Record<string, string>> = {
   replay: `  replay <scenario.json>
            run a scenario of events through the engine in memory and print the
-           final state as JSON (see ../shared/spec/replay.md); numbers in the
+           final state as JSON (see docs/rules.md "Replay"); numbers in the
            file are read as exact decimals, never as binary floats`,
   settle: `  settle [--date YYYY-MM-DD] [--dry-run] [--json]
            run the daily settlement: every business day that is over and not

@@ -1,4 +1,4 @@
-/** The scenario / expected pairs of the spec (copied from ../shared/spec/examples), compared by value. */
+/** The scenario / expected pairs of the spec (kept in test/fixtures/spec-examples; docs/rules.md states the rules they pin), compared by value. */
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
