@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under packages/ with node:test through tsx.
+// Runs every *.test.ts under packages/ and apps/ with node:test through tsx.
 // Node 20 does not expand globs in `node --test`, so the files are listed here.
 // Usage: node scripts/run-tests.mjs [path-filter ...]
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 
-const roots = ["packages"];
+const roots = ["packages", "apps"];
 const skip = new Set(["node_modules", "data", "dist", ".tmp"]);
 const files = [];
 function walk(dir) {

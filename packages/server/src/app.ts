@@ -49,6 +49,7 @@ import {
 } from "./sms/index.ts";
 import { walletRoutes } from "./wallets/routes.ts";
 import { withdrawalOperatorRoutes } from "./wallets/withdrawal-operator-routes.ts";
+import { DEFAULT_WEB_APP_DIRS, registerWebApps, type WebAppDirs } from "./web/index.ts";
 
 /** What `buildApp` needs; everything but `db` has a default. */
 export interface BuildAppOptions {
@@ -78,6 +79,8 @@ export interface BuildAppOptions {
   readonly metrics?: MetricsOptions;
   /** The daily settlement scheduler for /ready (main.ts starts it after the app; null: SETTLEMENT_TIME=off). */
   readonly scheduler?: () => SchedulerLike | null;
+  /** The built web apps to serve (default: apps/admin/dist and apps/h5/dist); null serves none. */
+  readonly web?: WebAppDirs | null;
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -234,6 +237,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
 
   if (metrics && options.metrics) registerMetrics(app, metrics, options.metrics);
   healthRoutes(app, ctx, options.scheduler ?? (() => null));
+  if (options.web !== null) await registerWebApps(app, options.web ?? DEFAULT_WEB_APP_DIRS);
 
   await registerRoutes(app, ctx, memberRoutes);
   await registerRoutes(app, ctx, walletRoutes);

@@ -1,0 +1,73 @@
+/** The console's frame: a side menu of the pages the operator's role may open, a header, the page. */
+import { DashboardOutlined } from "@ant-design/icons";
+import { Button, Layout, Menu, Space, Tag, Typography } from "antd";
+import type { ReactNode } from "react";
+import { Outlet, useLocation, useNavigate } from "react-router";
+import { api, setSession } from "../api.ts";
+import { type MessageKey, useI18n } from "../i18n/index.tsx";
+import { ROLE_PAGES, useSession } from "../session.ts";
+
+interface MenuEntry {
+  readonly key: string;
+  readonly label: MessageKey;
+  readonly icon: ReactNode;
+}
+
+const MENU: readonly MenuEntry[] = [
+  { key: "dashboard", label: "menu.dashboard", icon: <DashboardOutlined /> },
+];
+
+export default function ConsoleLayout() {
+  const { t, language, setLanguage } = useI18n();
+  const session = useSession();
+  const navigate = useNavigate();
+  const location = useLocation();
+  if (!session) return null;
+  const allowed = new Set(ROLE_PAGES[session.operator.role]);
+  const selected = location.pathname.split("/")[1] ?? "dashboard";
+
+  async function signOut() {
+    await api.POST("/admin/auth/logout").catch(() => undefined);
+    setSession(null);
+  }
+
+  return (
+    <Layout style={{ minHeight: "100vh" }}>
+      <Layout.Sider width={208} theme="dark">
+        <div style={{ color: "#fff", fontWeight: 600, fontSize: 16, padding: "18px 24px" }}>
+          {t("app.title")}
+        </div>
+        <Menu
+          theme="dark"
+          mode="inline"
+          selectedKeys={[selected]}
+          items={MENU.filter((entry) => allowed.has(entry.key)).map((entry) => ({
+            key: entry.key,
+            icon: entry.icon,
+            label: t(entry.label),
+          }))}
+          onClick={({ key }) => navigate(`/${key}`)}
+        />
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header
+          style={{ background: "#fff", padding: "0 24px", display: "flex", justifyContent: "flex-end" }}
+        >
+          <Space>
+            <Typography.Text>{session.operator.username}</Typography.Text>
+            <Tag color="volcano">{t(`role.${session.operator.role}` as MessageKey)}</Tag>
+            <Button type="text" onClick={() => setLanguage(language === "en" ? "zh-CN" : "en")}>
+              {t("app.language")}
+            </Button>
+            <Button type="link" onClick={signOut}>
+              {t("layout.signOut")}
+            </Button>
+          </Space>
+        </Layout.Header>
+        <Layout.Content style={{ margin: 24 }}>
+          <Outlet />
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}
