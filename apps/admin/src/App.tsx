@@ -2,17 +2,18 @@
  * The console's pages, addressed after a `#` (/admin/#/members): the API owns the
  * paths under /admin/. Every page but sign-in is its own chunk, loaded when opened.
  */
-import { App as AntApp, ConfigProvider, Spin } from "antd";
+import { App as AntApp, ConfigProvider, Result, Spin } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
 import { lazy, type ReactNode, Suspense } from "react";
 import { createHashRouter, Navigate, RouterProvider } from "react-router";
+import type { Role } from "./api.ts";
 import { useI18n } from "./i18n/index.tsx";
+import { PAGES } from "./pages/registry.tsx";
 import { SignIn } from "./pages/SignIn.tsx";
 import { useSession } from "./session.ts";
 
 const ConsoleLayout = lazy(() => import("./layout/ConsoleLayout.tsx"));
-const Dashboard = lazy(() => import("./pages/Dashboard.tsx"));
 
 function Loading() {
   const { t } = useI18n();
@@ -27,6 +28,17 @@ function Loading() {
 
 function Page({ children }: { children: ReactNode }) {
   return <Suspense fallback={<Loading />}>{children}</Suspense>;
+}
+
+function NotFound() {
+  const { t } = useI18n();
+  return <Result status="404" title={t("page.notFound")} />;
+}
+
+/** A page the operator's role may not open answers "not found" (its menu entry is hidden too). */
+function RequirePage({ roles, children }: { roles: readonly Role[]; children: ReactNode }) {
+  const session = useSession();
+  return session && roles.includes(session.operator.role) ? children : <NotFound />;
 }
 
 function RequireSession({ children }: { children: ReactNode }) {
@@ -47,14 +59,17 @@ const router = createHashRouter([
     ),
     children: [
       { index: true, element: <Navigate to="/dashboard" replace /> },
-      {
-        path: "dashboard",
+      ...PAGES.map((page) => ({
+        path: `${page.key}/*`,
         element: (
-          <Page>
-            <Dashboard />
-          </Page>
+          <RequirePage roles={page.roles}>
+            <Page>
+              <page.component />
+            </Page>
+          </RequirePage>
         ),
-      },
+      })),
+      { path: "*", element: <NotFound /> },
     ],
   },
 ]);

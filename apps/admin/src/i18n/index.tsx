@@ -4,8 +4,7 @@
  * words follow through its locale.
  */
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from "react";
-import { en } from "./en.ts";
-import { type MessageKey, zhCN } from "./zh-CN.ts";
+import { en, type MessageKey, zhCN } from "./catalogue.ts";
 
 export type Language = "zh-CN" | "en";
 export type { MessageKey };

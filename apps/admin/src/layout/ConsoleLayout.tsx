@@ -1,21 +1,10 @@
 /** The console's frame: a side menu of the pages the operator's role may open, a header, the page. */
-import { DashboardOutlined } from "@ant-design/icons";
 import { Button, Layout, Menu, Space, Tag, Typography } from "antd";
-import type { ReactNode } from "react";
 import { Outlet, useLocation, useNavigate } from "react-router";
 import { api, setSession } from "../api.ts";
 import { type MessageKey, useI18n } from "../i18n/index.tsx";
-import { ROLE_PAGES, useSession } from "../session.ts";
-
-interface MenuEntry {
-  readonly key: string;
-  readonly label: MessageKey;
-  readonly icon: ReactNode;
-}
-
-const MENU: readonly MenuEntry[] = [
-  { key: "dashboard", label: "menu.dashboard", icon: <DashboardOutlined /> },
-];
+import { pagesFor } from "../pages/registry.tsx";
+import { useSession } from "../session.ts";
 
 export default function ConsoleLayout() {
   const { t, language, setLanguage } = useI18n();
@@ -23,7 +12,6 @@ export default function ConsoleLayout() {
   const navigate = useNavigate();
   const location = useLocation();
   if (!session) return null;
-  const allowed = new Set(ROLE_PAGES[session.operator.role]);
   const selected = location.pathname.split("/")[1] ?? "dashboard";
 
   async function signOut() {
@@ -41,7 +29,7 @@ export default function ConsoleLayout() {
           theme="dark"
           mode="inline"
           selectedKeys={[selected]}
-          items={MENU.filter((entry) => allowed.has(entry.key)).map((entry) => ({
+          items={pagesFor(session.operator.role).map((entry) => ({
             key: entry.key,
             icon: entry.icon,
             label: t(entry.label),
