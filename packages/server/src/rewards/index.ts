@@ -29,5 +29,5 @@ export {
   shareOpenDay,
   walletKeys,
 } from "./state.ts";
-export { databaseStore, runExits, type StoredOrder } from "./store.ts";
+export { databaseStore, type StoredOrder } from "./store.ts";
 export { type HookContext, NO_REWARD_HOOKS, type PaidOrder, type RewardHooks } from "./types.ts";
