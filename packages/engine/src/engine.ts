@@ -35,6 +35,7 @@ import { checkInt64, MAX_ADJUST_AMOUNT_MICRO, MAX_ORDER_AMOUNT_MICRO } from "./l
 import { FEN, formatDecimal, SCALE } from "./money.ts";
 import { type SettlementResult, settleDay } from "./settlement.ts";
 import {
+  dayOpenSteps,
   eligibleSteps,
   exitCheckSteps,
   type OrderEffects,
@@ -434,24 +435,15 @@ export class Engine {
         input: this.configInput,
       });
     }
-    this.runExits();
     const due = this.waiting.get(this.currentDay) ?? [];
     this.waiting.delete(this.currentDay);
-    for (const order of due) {
-      this.makeEligible(order);
-      this.runExits();
-    }
+    runSteps(dayOpenSteps(due, this.current), this.store);
     return settlement;
   }
 
   // ---- eligibility and reversal ---------------------------------------------------
 
   private makeEligible(order: Order): void {
-    invariant(order.status === "paid", "only a paid order becomes eligible");
-    order.status = "eligible";
-    const member = this.members[order.member] as Member;
-    member.performanceCash += order.amount - order.points;
-    member.performancePoints += order.points;
     runSteps(eligibleSteps(order, this.current), this.store);
   }
 
@@ -476,6 +468,11 @@ export class Engine {
     refuseShort: ({ code, field, memberId, held, needed }) =>
       refuse(code, code === "TREASURY_SHORT" ? `needs ${needed} µ, holds ${held} µ` : memberId, field),
     recordEligible: (order, effects) => {
+      invariant(order.status === "paid", "only a paid order becomes eligible");
+      order.status = "eligible";
+      const member = this.members[order.member] as Member;
+      member.performanceCash += order.amount - order.points;
+      member.performancePoints += order.points;
       if (effects.equity) order.equity = effects.equity;
       if (effects.cycle) {
         order.cycle = effects.cycle;

@@ -1,7 +1,8 @@
 /**
  * The order of reward steps, written once (issue 9): what happens when an order
- * becomes eligible, when an eligible order is refunded, and when the exit check
- * runs. Each sequence is a generator of calls on a `RewardStore`: the replay
+ * becomes eligible, when an eligible order is refunded, when a business day
+ * opens, and when the exit check runs (a member's own equity commands:
+ * equity-steps.ts). Each sequence is a generator of calls on a `RewardStore`: the replay
  * (engine.ts) runs it synchronously over its in-memory book with `runSteps`; the
  * server runs the very same generator over its database with `runStepsAsync`.
  * The store only reads and writes — it decides nothing.
@@ -275,6 +276,16 @@ export function* eligibleSteps<O extends RewardOrder>(order: O, config: Config):
   }
   yield* s.recordEligible(order, effects);
   return effects;
+}
+
+/**
+ * A business day opens (docs/rules.md §1.5, §0 "Orders"): the exit check under
+ * the day's config (a raised exit multiple acts at once), then each order due
+ * that day becomes eligible, in the order paid.
+ */
+export function* dayOpenSteps<O extends RewardOrder>(due: readonly O[], config: Config): Steps<void> {
+  yield* exitCheckSteps<O>(config);
+  for (const order of due) yield* eligibleSteps<O>(order, config);
 }
 
 /**

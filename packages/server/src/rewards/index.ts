@@ -1,7 +1,6 @@
 /** The reward plans over the database: eligibility, refunds, the live equity plan, the reward clock. */
 export {
   type EligibleOrder,
-  makeDueOrdersEligible,
   makeEligible,
   openNextDay,
   type RewardContext,
