@@ -13,24 +13,13 @@ import {
   type CycleEffects,
   DEBT_WALLETS,
   type EquityEffects,
-  equityToStable,
   payOrder,
-  payStable,
-  redeemEquity,
   refundPayment,
-  sellEquity,
   settlementTransactions,
-  stableToEquity,
 } from "./commands.ts";
 import { type Config, type ConfigInput, configFromInput, mergeConfigInput, parseConfig } from "./config.ts";
-import {
-  type EquityState,
-  equityForStable,
-  initialEquityState,
-  meetsExitQuota,
-  redeemCost,
-  withInitialPrice,
-} from "./equity.ts";
+import { type EquityState, initialEquityState, meetsExitQuota, withInitialPrice } from "./equity.ts";
+import { fromStableSteps, payStableSteps, redeemSteps, sellSteps, toStableSteps } from "./equity-steps.ts";
 import { invariant, refuse } from "./errors.ts";
 import { Heap } from "./heap.ts";
 import {
@@ -38,7 +27,6 @@ import {
   type DebtWallet,
   debtAccount,
   memberAccount,
-  PlatformAccount,
   type TransactionKind,
   WALLET_ASSET,
   type Wallet,
@@ -47,6 +35,7 @@ import { checkInt64, MAX_ADJUST_AMOUNT_MICRO, MAX_ORDER_AMOUNT_MICRO } from "./l
 import { FEN, formatDecimal, SCALE } from "./money.ts";
 import { type SettlementResult, settleDay } from "./settlement.ts";
 import {
+  dayOpenSteps,
   eligibleSteps,
   exitCheckSteps,
   type OrderEffects,
@@ -364,51 +353,28 @@ export class Engine {
   sell(memberId: string, points: bigint): void {
     const member = this.member(memberId);
     positivePoints(points, "points");
-    if (points > this.balance(member.id, "equity")) refuse("INSUFFICIENT_EQUITY", member.id, "points");
-    this.sell_(member.index, points, false);
-    this.runExits();
+    runSteps(sellSteps(member.id, points, this.current), this.store);
   }
 
   /** Buys goods worth `amount` yuan with equity points (docs/rules.md §1.3). */
   redeem(memberId: string, amount: bigint): void {
     const member = this.member(memberId);
     positiveYuan(amount, "amount");
-    const state = this.equityState;
-    if (state.supply === 0n) refuse("INSUFFICIENT_EQUITY", member.id, "amount");
-    const cost = redeemCost(state, amount, this.current.equity.redeemFeeRate);
-    if (cost > this.balance(member.id, "equity")) refuse("INSUFFICIENT_EQUITY", member.id, "amount");
-    const tx = this.tx();
-    this.setEquity(redeemEquity(tx, state, this.current.equity, member.id, amount).state);
-    this.post(tx, "equity.redeem", member.id);
-    this.touchExit(member.index);
-    this.runExits();
+    runSteps(redeemSteps(member.id, amount, this.current), this.store);
   }
 
   /** Converts equity points into stable points worth n × p; the points go to the treasury (docs/rules.md §1.4). */
   toStable(memberId: string, points: bigint): void {
     const member = this.member(memberId);
     positivePoints(points, "points");
-    if (points > this.balance(member.id, "equity")) refuse("INSUFFICIENT_EQUITY", member.id, "points");
-    const tx = this.tx();
-    equityToStable(tx, this.equityState, member.id, points);
-    this.post(tx, "equity.toStable", member.id);
-    this.touchExit(member.index);
-    this.runExits();
+    runSteps(toStableSteps(member.id, points, this.current), this.store);
   }
 
   /** Converts stable points back into equity points from the treasury (docs/rules.md §1.4). */
   fromStable(memberId: string, stable: bigint): void {
     const member = this.member(memberId);
     positivePoints(stable, "stable");
-    if (stable > this.balance(member.id, "stable")) refuse("INSUFFICIENT_STABLE", member.id, "stable");
-    const points = equityForStable(this.equityState, stable);
-    const treasury = this.book.balance(PlatformAccount.treasury, "equity");
-    if (points > treasury) refuse("TREASURY_SHORT", `needs ${points} µ, holds ${treasury} µ`, "stable");
-    const tx = this.tx();
-    this.setEquity(stableToEquity(tx, this.equityState, member.id, stable));
-    this.post(tx, "equity.fromStable", member.id);
-    this.touchExit(member.index);
-    this.runExits();
+    runSteps(fromStableSteps(member.id, stable, this.current), this.store);
   }
 
   /** Pays a merchant (another member) in stable points. */
@@ -417,10 +383,7 @@ export class Engine {
     const merchant = this.member(to);
     if (member === merchant) refuse("SELF_PAYMENT", member.id, "to");
     positivePoints(stable, "stable");
-    if (stable > this.balance(member.id, "stable")) refuse("INSUFFICIENT_STABLE", member.id, "stable");
-    const tx = this.tx();
-    payStable(tx, member.id, merchant.id, stable);
-    this.post(tx, "stable.pay", `${member.id}->${merchant.id}`);
+    runSteps(payStableSteps(member.id, merchant.id, stable), this.store);
     this.runExits();
   }
 
@@ -472,24 +435,15 @@ export class Engine {
         input: this.configInput,
       });
     }
-    this.runExits();
     const due = this.waiting.get(this.currentDay) ?? [];
     this.waiting.delete(this.currentDay);
-    for (const order of due) {
-      this.makeEligible(order);
-      this.runExits();
-    }
+    runSteps(dayOpenSteps(due, this.current), this.store);
     return settlement;
   }
 
   // ---- eligibility and reversal ---------------------------------------------------
 
   private makeEligible(order: Order): void {
-    invariant(order.status === "paid", "only a paid order becomes eligible");
-    order.status = "eligible";
-    const member = this.members[order.member] as Member;
-    member.performanceCash += order.amount - order.points;
-    member.performancePoints += order.points;
     runSteps(eligibleSteps(order, this.current), this.store);
   }
 
@@ -502,13 +456,23 @@ export class Engine {
     lockEquityState: () => this.equityState,
     saveEquityState: (state) => this.setEquity(state),
     lockBalances: () => this.book,
-    append: (kind, ref, postings) => this.book.post({ day: this.currentDay, kind, ref, postings }),
+    append: (kind, ref, postings) => {
+      this.book.post({ day: this.currentDay, kind, ref, postings });
+      return undefined;
+    },
     refileExit: (memberIds) => {
       for (const id of memberIds) this.touchExit(this.memberIndex.get(id) as number);
     },
     nextExit: (state) => this.nextExit(state),
-    exitRef: (memberId) => memberId,
+    memberRef: (memberId) => memberId,
+    refuseShort: ({ code, field, memberId, held, needed }) =>
+      refuse(code, code === "TREASURY_SHORT" ? `needs ${needed} µ, holds ${held} µ` : memberId, field),
     recordEligible: (order, effects) => {
+      invariant(order.status === "paid", "only a paid order becomes eligible");
+      order.status = "eligible";
+      const member = this.members[order.member] as Member;
+      member.performanceCash += order.amount - order.points;
+      member.performancePoints += order.points;
       if (effects.equity) order.equity = effects.equity;
       if (effects.cycle) {
         order.cycle = effects.cycle;
@@ -634,14 +598,6 @@ export class Engine {
   }
 
   // ---- equity helpers -----------------------------------------------------------
-
-  private sell_(index: number, points: bigint, exit: boolean): void {
-    const id = (this.members[index] as Member).id;
-    const tx = this.tx();
-    this.setEquity(sellEquity(tx, this.equityState, this.current.equity, id, points, exit));
-    this.post(tx, exit ? "equity.exit" : "equity.sell", id);
-    this.touchExit(index);
-  }
 
   private setEquity(next: EquityState): void {
     const before = this.equityState;

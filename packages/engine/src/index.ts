@@ -4,6 +4,7 @@ export * from "./commands.ts";
 export * from "./config.ts";
 export * from "./engine.ts";
 export * from "./equity.ts";
+export * from "./equity-steps.ts";
 export * from "./errors.ts";
 export * from "./heap.ts";
 export * from "./json.ts";

@@ -1,7 +1,8 @@
 /**
  * The order of reward steps, written once (issue 9): what happens when an order
- * becomes eligible, when an eligible order is refunded, and when the exit check
- * runs. Each sequence is a generator of calls on a `RewardStore`: the replay
+ * becomes eligible, when an eligible order is refunded, when a business day
+ * opens, and when the exit check runs (a member's own equity commands:
+ * equity-steps.ts). Each sequence is a generator of calls on a `RewardStore`: the replay
  * (engine.ts) runs it synchronously over its in-memory book with `runSteps`; the
  * server runs the very same generator over its database with `runStepsAsync`.
  * The store only reads and writes — it decides nothing.
@@ -74,8 +75,12 @@ export interface RewardStore<O extends RewardOrder = RewardOrder> {
   saveEquityState(state: EquityState): void;
   /** Balances to build a transaction on (the server locks these rows). */
   lockBalances(keys: readonly BalanceKey[]): BalanceSource;
-  /** Appends one ledger transaction of the open business day. */
-  append(kind: TransactionKind, ref: string, postings: readonly Posting[]): void;
+  /**
+   * Appends one ledger transaction of the open business day. Returns the
+   * transaction's id where the store numbers them (the database: null when
+   * nothing moved); the replay returns undefined.
+   */
+  append(kind: TransactionKind, ref: string, postings: readonly Posting[]): string | null | undefined;
   /** Re-files members in the exit queue from their current equity and exit-quota balances. */
   refileExit(memberIds: readonly string[]): void;
   /**
@@ -83,8 +88,10 @@ export interface RewardStore<O extends RewardOrder = RewardOrder> {
    * price are worth their exit quota (docs/rules.md §1.5), or undefined.
    */
   nextExit(state: EquityState): string | undefined;
-  /** The ledger reference of a member's exit sale. */
-  exitRef(memberId: string): string;
+  /** The ledger reference of a member's own equity commands and exit sale. */
+  memberRef(memberId: string): string;
+  /** Refuses a command that needs more than is held (nothing has been written yet). */
+  refuseShort(shortage: Shortage): never;
   /** Keeps what an order gave when it became eligible. */
   recordEligible(order: O, effects: OrderEffects): void;
   /** What an eligible, unreversed order gave; undefined when it never became eligible or was reversed. */
@@ -101,6 +108,15 @@ export type AsyncRewardStore<O extends RewardOrder = RewardOrder> = {
     ...args: Parameters<RewardStore<O>[K]>
   ) => Promise<ReturnType<RewardStore<O>[K]>> | ReturnType<RewardStore<O>[K]>;
 };
+
+/** What a refused command needed and what was there (docs/rules.md §1.2–§1.4). */
+export interface Shortage {
+  readonly code: "INSUFFICIENT_EQUITY" | "INSUFFICIENT_STABLE" | "TREASURY_SHORT";
+  readonly field: string;
+  readonly memberId: string;
+  readonly held: bigint;
+  readonly needed: bigint;
+}
 
 /** One store call a sequence asks for. */
 export interface StoreCall {
@@ -125,7 +141,8 @@ const OPS: readonly (keyof RewardStore)[] = [
   "append",
   "refileExit",
   "nextExit",
-  "exitRef",
+  "memberRef",
+  "refuseShort",
   "recordEligible",
   "effectsOf",
   "takeOpenGift",
@@ -139,7 +156,8 @@ for (const op of OPS) {
   };
 }
 
-function ask<O extends RewardOrder>(): Ask<O> {
+/** The store calls as steps (`yield* ask().lockBalances(keys)`); for the sequences of the engine. */
+export function ask<O extends RewardOrder>(): Ask<O> {
   return ASK as unknown as Ask<O>;
 }
 
@@ -205,7 +223,7 @@ export function* exitSteps<O extends RewardOrder>(state: EquityState, config: Co
     invariant(meetsExitQuota(current, held, quota), "a ready member qualifies");
     const builder = new TxBuilder(balances);
     current = sellEquity(builder, current, config.equity, id, held, true);
-    yield* s.append("equity.exit", yield* s.exitRef(id), builder.postings);
+    yield* s.append("equity.exit", yield* s.memberRef(id), builder.postings);
     yield* s.refileExit([id]);
   }
 }
@@ -258,6 +276,16 @@ export function* eligibleSteps<O extends RewardOrder>(order: O, config: Config):
   }
   yield* s.recordEligible(order, effects);
   return effects;
+}
+
+/**
+ * A business day opens (docs/rules.md §1.5, §0 "Orders"): the exit check under
+ * the day's config (a raised exit multiple acts at once), then each order due
+ * that day becomes eligible, in the order paid.
+ */
+export function* dayOpenSteps<O extends RewardOrder>(due: readonly O[], config: Config): Steps<void> {
+  yield* exitCheckSteps<O>(config);
+  for (const order of due) yield* eligibleSteps<O>(order, config);
 }
 
 /**

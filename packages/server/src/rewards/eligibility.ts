@@ -5,12 +5,12 @@
  * keeps what the order gave in `order_rewards` so a refund can reverse it and
  * the settlement can release it.
  */
-import { type Config, eligibleSteps, exitCheckSteps, parseDecimal, runStepsAsync } from "@jifen/engine";
+import { type Config, dayOpenSteps, eligibleSteps, parseDecimal, runStepsAsync } from "@jifen/engine";
 import { addDays } from "../clock/index.ts";
 import { configForDay } from "../config/index.ts";
 import type { Tx } from "../db/index.ts";
 import { openDay, setOpenDay } from "./state.ts";
-import { databaseStore, type RewardContext } from "./store.ts";
+import { databaseStore, type RewardContext, type StoredOrder } from "./store.ts";
 
 /** An order as eligibility needs it. */
 export type { RewardContext };
@@ -41,13 +41,14 @@ export async function makeEligible(
 }
 
 /**
- * Makes every paid order due on `day` (the day being opened) eligible, in the
- * order paid (docs/rules.md §0 "Orders": "orders that become eligible at the same moment are
- * taken in the order paid"). Orders due on an earlier day were made eligible
- * when paid (`REWARD_HOOKS.onOrderPaid`) or when their own day opened, so only
- * `day`'s are read (migration 0005's index), not every paid order.
+ * The paid orders due on `day` (the day being opened), in the order paid
+ * (docs/rules.md §0 "Orders": "orders that become eligible at the same moment
+ * are taken in the order paid"), their rows locked. Orders due on an earlier
+ * day were made eligible when paid (`REWARD_HOOKS.onOrderPaid`) or when their
+ * own day opened, so only `day`'s are read (migration 0005's index), not every
+ * paid order.
  */
-export async function makeDueOrdersEligible(tx: Tx, day: string, config: Config, now: Date): Promise<number> {
+async function dueOrders(tx: Tx, day: string): Promise<StoredOrder[]> {
   const due = await tx.query<{
     id: string;
     member_id: string;
@@ -61,27 +62,21 @@ export async function makeDueOrdersEligible(tx: Tx, day: string, config: Config,
      order by o.paid_at, o.id for update of o`,
     [day],
   );
-  for (const o of due.rows) {
-    await makeEligible(
-      tx,
-      {
-        id: o.id,
-        memberId: o.member_id,
-        plans: o.plans,
-        amount: parseDecimal(o.amount),
-        pointsPaid: parseDecimal(o.points_paid),
-      },
-      config,
-      { businessDay: day, now },
-    );
-  }
-  return due.rows.length;
+  return due.rows.map((o) => ({
+    id: o.id,
+    ref: `order:${o.id}`,
+    memberId: o.member_id,
+    plans: o.plans,
+    amount: parseDecimal(o.amount),
+    pointsPaid: parseDecimal(o.points_paid),
+  }));
 }
 
 /**
  * Opens business day `settledDay` + 1 after its settlement, in the settlement's
- * transaction: the clock moves, the new day's config applies (a raised exit
- * multiple acts at once), and the orders due that day become eligible.
+ * transaction: the clock moves, then the engine's `dayOpenSteps` under the new
+ * day's config (the exit check — a raised exit multiple acts at once — then
+ * the orders due that day become eligible) over the database store.
  */
 export async function openNextDay(tx: Tx, settledDay: string, context: { now: Date }): Promise<string> {
   const current = await openDay(tx);
@@ -89,10 +84,10 @@ export async function openNextDay(tx: Tx, settledDay: string, context: { now: Da
   const next = addDays(settledDay, 1);
   await setOpenDay(tx, next);
   const { config } = await configForDay(tx, next);
+  const due = await dueOrders(tx, next);
   await runStepsAsync(
-    exitCheckSteps(config),
+    dayOpenSteps(due, config),
     databaseStore(tx, config, { businessDay: next, now: context.now }),
   );
-  await makeDueOrdersEligible(tx, next, config, context.now);
   return next;
 }

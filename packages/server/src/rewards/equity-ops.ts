@@ -1,37 +1,31 @@
 /**
  * The live equity plan (docs/rules.md §1.2–§1.4): sell, redeem, stable points both
- * ways and stable payments to merchants. Each runs under the equity state's row
- * lock, checks the locked balances, builds its postings with the engine, then
- * re-files the members in the exit queue and runs the exit check.
+ * ways and stable payments to merchants. The engine's sequences
+ * (packages/engine/src/equity-steps.ts: lock, check what is held, build,
+ * append, re-file, exit check, save) run over the database store (store.ts);
+ * this file checks the input and reads the plan's figures.
  */
 import {
   type Config,
-  type EquityState,
-  equityForStable,
-  equityToStable,
-  formatDecimal,
   formatPrice,
+  fromStableSteps,
   initialEquityState,
-  memberAccount,
+  type MemberMove,
   PlatformAccount,
   type Posting,
   parseDecimal,
-  payStable,
+  payStableSteps,
   priceRatio,
-  redeemCost,
-  redeemEquity,
-  sellEquity,
-  stableToEquity,
-  type TransactionKind,
-  TxBuilder,
+  redeemSteps,
+  runStepsAsync,
+  type Steps,
+  sellSteps,
+  toStableSteps,
   withInitialPrice,
 } from "@jifen/engine";
 import type { Queryable, Tx } from "../db/index.ts";
 import { fail } from "../errors/index.ts";
-import { appendTransaction, type BalanceKey, type LoadedBalances, lockBalances } from "../ledger/index.ts";
-import { refreshExitQueue } from "./exit-queue.ts";
-import { lockEquityState, saveEquityState, walletKeys } from "./state.ts";
-import { type RewardContext, runExits } from "./store.ts";
+import { databaseStore, type RewardContext } from "./store.ts";
 
 /** The equity plan's figures, as the replay prints them (decimal strings; price to 4 places). */
 export interface EquityFigures {
@@ -92,72 +86,21 @@ function positive(amount: bigint, field: string): void {
   if (amount <= 0n) fail("AMOUNT_NOT_POSITIVE", { field });
 }
 
-/** Refuses a command that needs `needed` of something of which only `held` is there, saying both. */
-function short(
-  code: "INSUFFICIENT_EQUITY" | "INSUFFICIENT_STABLE" | "TREASURY_SHORT",
-  field: string,
-  held: bigint,
-  needed: bigint,
-): never {
-  const [h, n] = [formatDecimal(held), formatDecimal(needed)];
-  const detail =
-    code === "TREASURY_SHORT"
-      ? {
-          zh: `需要 ${n} 个增值积分，平台库存 ${h} 个`,
-          en: `needs ${n} equity points, the treasury holds ${h}`,
-        }
-      : { zh: `需要 ${n}，持有 ${h}`, en: `needs ${n}, holds ${h}` };
-  fail(code, { field, detail });
-}
-
-/** Refuses unless the member's locked `wallet` holds at least `needed` (equity or stable points). */
-function requireHeld(
-  balances: LoadedBalances,
-  memberId: string,
-  wallet: "equity" | "stable",
-  needed: bigint,
-  field: string,
-): void {
-  const held = balances.balance(memberAccount(memberId, wallet), wallet);
-  if (needed > held)
-    short(wallet === "equity" ? "INSUFFICIENT_EQUITY" : "INSUFFICIENT_STABLE", field, held, needed);
-}
-
 /** What one equity command wrote: its ledger transaction (null when it moved nothing) and postings. */
 export interface EquityMove {
   readonly transactionId: string | null;
   readonly postings: readonly Posting[];
 }
 
-/** Runs one equity command: lock state and balances, build, append, re-file, exit check, save. */
-async function equityCommand(
+/** Runs one of the engine's member commands (equity-steps.ts) over the database store. */
+async function runCommand(
   tx: Tx,
+  steps: Steps<MemberMove>,
   config: Config,
   context: RewardContext,
-  members: { id: string; wallets: Parameters<typeof walletKeys>[1] }[],
-  kind: TransactionKind,
-  ref: string,
-  build: (builder: TxBuilder, balances: LoadedBalances, state: EquityState) => EquityState,
-  extraKeys: readonly BalanceKey[] = [],
 ): Promise<EquityMove> {
-  const state = await lockEquityState(tx, config);
-  const balances = await lockBalances(tx, [
-    ...members.flatMap((m) => walletKeys(m.id, m.wallets)),
-    ...extraKeys,
-  ]);
-  const builder = new TxBuilder(balances);
-  const next = build(builder, balances, state);
-  const transactionId = await appendTransaction(
-    tx,
-    { businessDay: context.businessDay, kind, ref, postings: builder.postings },
-    context.now,
-  );
-  await refreshExitQueue(
-    tx,
-    members.map((m) => m.id),
-  );
-  await saveEquityState(tx, await runExits(tx, next, config, context));
-  return { transactionId, postings: builder.postings };
+  const move = await runStepsAsync(steps, databaseStore(tx, config, context));
+  return { transactionId: move.transactionId ?? null, postings: move.postings };
 }
 
 /** Sells `points` equity points at the current price (docs/rules.md §1.2). */
@@ -169,18 +112,7 @@ export async function sellPoints(
   context: RewardContext,
 ): Promise<EquityMove> {
   positive(points, "points");
-  return equityCommand(
-    tx,
-    config,
-    context,
-    [{ id: memberId, wallets: ["equity", "cash"] }],
-    "equity.sell",
-    `member:${memberId}`,
-    (b, bal, state) => {
-      requireHeld(bal, memberId, "equity", points, "points");
-      return sellEquity(b, state, config.equity, memberId, points, false);
-    },
-  );
+  return runCommand(tx, sellSteps(memberId, points, config), config, context);
 }
 
 /** Buys goods worth `amount` yuan with equity points (docs/rules.md §1.3). */
@@ -192,20 +124,7 @@ export async function redeemGoods(
   context: RewardContext,
 ): Promise<EquityMove> {
   positive(amount, "amount");
-  return equityCommand(
-    tx,
-    config,
-    context,
-    [{ id: memberId, wallets: ["equity"] }],
-    "equity.redeem",
-    `member:${memberId}`,
-    (b, bal, state) => {
-      if (state.supply === 0n) short("INSUFFICIENT_EQUITY", "amount", 0n, amount);
-      const cost = redeemCost(state, amount, config.equity.redeemFeeRate);
-      requireHeld(bal, memberId, "equity", cost, "amount");
-      return redeemEquity(b, state, config.equity, memberId, amount).state;
-    },
-  );
+  return runCommand(tx, redeemSteps(memberId, amount, config), config, context);
 }
 
 /** Equity points → stable points worth n × p (docs/rules.md §1.4). */
@@ -217,19 +136,7 @@ export async function toStable(
   context: RewardContext,
 ): Promise<EquityMove> {
   positive(points, "points");
-  return equityCommand(
-    tx,
-    config,
-    context,
-    [{ id: memberId, wallets: ["equity", "stable"] }],
-    "equity.toStable",
-    `member:${memberId}`,
-    (b, bal, state) => {
-      requireHeld(bal, memberId, "equity", points, "points");
-      equityToStable(b, state, memberId, points);
-      return state;
-    },
-  );
+  return runCommand(tx, toStableSteps(memberId, points, config), config, context);
 }
 
 /** Stable points → equity points from the platform treasury (docs/rules.md §1.4). */
@@ -241,50 +148,19 @@ export async function fromStable(
   context: RewardContext,
 ): Promise<EquityMove> {
   positive(stable, "stable");
-  return equityCommand(
-    tx,
-    config,
-    context,
-    [{ id: memberId, wallets: ["equity", "stable"] }],
-    "equity.fromStable",
-    `member:${memberId}`,
-    (b, bal, state) => {
-      requireHeld(bal, memberId, "stable", stable, "stable");
-      const points = equityForStable(state, stable);
-      const treasury = b.balance(PlatformAccount.treasury, "equity");
-      if (points > treasury) short("TREASURY_SHORT", "stable", treasury, points);
-      return stableToEquity(b, state, memberId, stable);
-    },
-    [{ account: PlatformAccount.treasury, asset: "equity" }],
-  );
+  return runCommand(tx, fromStableSteps(memberId, stable, config), config, context);
 }
 
-/** A stable-point payment to a merchant (another member). */
+/** A stable-point payment to a merchant (another member), under the open day's `config`. */
 export async function payMerchant(
   tx: Tx,
   memberId: string,
   merchantId: string,
   stable: bigint,
+  config: Config,
   context: RewardContext,
 ): Promise<EquityMove> {
   positive(stable, "stable");
   if (memberId === merchantId) fail("SELF_PAYMENT", { field: "merchantId" });
-  const balances = await lockBalances(tx, [
-    ...walletKeys(memberId, ["stable"]),
-    ...walletKeys(merchantId, ["stable"]),
-  ]);
-  requireHeld(balances, memberId, "stable", stable, "stable");
-  const builder = new TxBuilder(balances);
-  payStable(builder, memberId, merchantId, stable);
-  const transactionId = await appendTransaction(
-    tx,
-    {
-      businessDay: context.businessDay,
-      kind: "stable.pay",
-      ref: `member:${memberId}->${merchantId}`,
-      postings: builder.postings,
-    },
-    context.now,
-  );
-  return { transactionId, postings: builder.postings };
+  return runCommand(tx, payStableSteps(memberId, merchantId, stable), config, context);
 }

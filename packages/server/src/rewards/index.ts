@@ -1,7 +1,6 @@
 /** The reward plans over the database: eligibility, refunds, the live equity plan, the reward clock. */
 export {
   type EligibleOrder,
-  makeDueOrdersEligible,
   makeEligible,
   openNextDay,
   type RewardContext,
@@ -29,5 +28,5 @@ export {
   shareOpenDay,
   walletKeys,
 } from "./state.ts";
-export { databaseStore, runExits, type StoredOrder } from "./store.ts";
+export { databaseStore, type StoredOrder } from "./store.ts";
 export { type HookContext, NO_REWARD_HOOKS, type PaidOrder, type RewardHooks } from "./types.ts";

@@ -1,7 +1,8 @@
 /**
  * The reward steps' store on the database (issue 9): the engine's
  * `eligibleSteps`, `refundSteps` and `exitSteps` (packages/engine/src/steps.ts)
- * decide what happens and in which order; this file only reads and writes the
+ * and a member's equity commands (equity-steps.ts) decide what happens and in
+ * which order; this file only reads and writes the
  * rows they ask for — balances, the equity state, the exit queue, what an order
  * gave (`order_rewards`) and its open gift (`release_progress`).
  */
@@ -9,15 +10,15 @@ import {
   type AsyncRewardStore,
   type Config,
   type EquityState,
-  exitSteps,
   formatDecimal,
   meetsExitQuota,
   type OrderEffects,
   parseDecimal,
   type RewardOrder,
-  runStepsAsync,
+  type Shortage,
 } from "@jifen/engine";
 import type { Tx } from "../db/index.ts";
+import { fail } from "../errors/index.ts";
 import { appendTransaction, lockBalances } from "../ledger/index.ts";
 import { exitQueueBound, refreshExitQueue } from "./exit-queue.ts";
 import { lockEquityState, saveEquityState } from "./state.ts";
@@ -126,6 +127,19 @@ function effectsFromRow(row: OrderRewardRow, order: RewardOrder): OrderEffects {
   return effects;
 }
 
+/** Refuses a command that needs `needed` of something of which only `held` is there, saying both. */
+function refuseShort(code: Shortage["code"], field: string, held: bigint, needed: bigint): never {
+  const [h, n] = [formatDecimal(held), formatDecimal(needed)];
+  const detail =
+    code === "TREASURY_SHORT"
+      ? {
+          zh: `需要 ${n} 个增值积分，平台库存 ${h} 个`,
+          en: `needs ${n} equity points, the treasury holds ${h}`,
+        }
+      : { zh: `需要 ${n}，持有 ${h}`, en: `needs ${n}, holds ${h}` };
+  fail(code, { field, detail });
+}
+
 /** The store over one database transaction, under the open day's `config`. */
 export function databaseStore(tx: Tx, config: Config, context: RewardContext): AsyncRewardStore<StoredOrder> {
   return {
@@ -139,9 +153,8 @@ export function databaseStore(tx: Tx, config: Config, context: RewardContext): A
     lockEquityState: () => lockEquityState(tx, config),
     saveEquityState: (state) => saveEquityState(tx, state),
     lockBalances: (keys) => lockBalances(tx, keys),
-    async append(kind, ref, postings) {
-      await appendTransaction(tx, { businessDay: context.businessDay, kind, ref, postings }, context.now);
-    },
+    append: (kind, ref, postings) =>
+      appendTransaction(tx, { businessDay: context.businessDay, kind, ref, postings }, context.now),
     refileExit: (memberIds) => refreshExitQueue(tx, memberIds),
     async nextExit(state: EquityState) {
       // Candidates whose rounded-down threshold the price has reached, in join order; each checked exactly.
@@ -152,7 +165,8 @@ export function databaseStore(tx: Tx, config: Config, context: RewardContext): A
       return candidates.rows.find((c) => meetsExitQuota(state, parseDecimal(c.held), parseDecimal(c.quota)))
         ?.member_id;
     },
-    exitRef: (memberId) => `member:${memberId}`,
+    memberRef: (memberId) => `member:${memberId}`,
+    refuseShort: ({ code, field, held, needed }) => refuseShort(code, field, held, needed),
     async recordEligible(order, effects) {
       const seq = await insertOrderRewards(tx, order, effects, context.businessDay);
       // The whole gift is open from the day the order became eligible (the settlement of this day
@@ -197,17 +211,4 @@ export function databaseStore(tx: Tx, config: Config, context: RewardContext): A
       ]);
     },
   };
-}
-
-/**
- * The exit check (docs/rules.md §1.5) from `state`, the engine's `exitSteps`
- * over the database. Returns the new state (the caller saves it).
- */
-export function runExits(
-  tx: Tx,
-  state: EquityState,
-  config: Config,
-  context: RewardContext,
-): Promise<EquityState> {
-  return runStepsAsync(exitSteps<StoredOrder>(state, config), databaseStore(tx, config, context));
 }

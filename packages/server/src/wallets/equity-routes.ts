@@ -384,7 +384,7 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
         });
       }
       const stable = parsePoints(request.body.stable, "stable");
-      return run(request, reply, "stable.pay", async (tx, id, _config, context) => {
+      return run(request, reply, "stable.pay", async (tx, id, config, context) => {
         const merchant =
           merchantId !== undefined
             ? await findMemberById(tx, merchantId)
@@ -394,7 +394,7 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
           fail("MEMBER_NOT_FOUND", { field, detail: { zh: "收款商家不存在", en: "no such merchant" } });
         }
         if (merchant.id === id) fail("SELF_PAYMENT", { field });
-        return payMerchant(tx, id, merchant.id, stable, context);
+        return payMerchant(tx, id, merchant.id, stable, config, context);
       });
     },
   );

@@ -70,6 +70,8 @@ export function randomScenario(
     sells?: boolean;
     /** Some orders are of ordinary goods (no plan). */
     ordinaryGoods?: boolean;
+    /** Members also redeem, convert equity ↔ stable points and pay each other in stable points. */
+    equityCommands?: boolean;
   } = {},
 ): ServerScenario {
   const rand = mulberry32(seed);
@@ -150,7 +152,43 @@ export function randomScenario(
         if (points > 0n) tryEvent({ type: "sell", member, points: formatDecimal(points) });
       }
     }
+    if (options.equityCommands) equityCommands(engine, names, rand, tryEvent);
     tryEvent({ type: "endOfDay" });
   }
   return { config, events };
+}
+
+/**
+ * A day's member equity commands: a holder redeems goods or converts some
+ * equity points into stable points, a stable holder converts some back or
+ * pays another member. Sizes are drawn from what the shadow engine holds;
+ * refused events (treasury short, price moved) are dropped like any other.
+ */
+function equityCommands(
+  engine: Engine,
+  names: readonly string[],
+  rand: () => number,
+  tryEvent: (event: { type: string } & Record<string, unknown>) => boolean,
+): void {
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T;
+  const part = (held: bigint) => (held * BigInt(1 + Math.floor(rand() * 999))) / 1000n;
+  const holders = names.filter((n) => engine.balance(n, "equity") > 0n);
+  if (holders.length > 0 && rand() < 0.5) {
+    const member = pick(holders);
+    const held = engine.balance(member, "equity");
+    const amount = pick(["1", "9.99", "30", "120.5"]);
+    tryEvent({ type: "redeem", member, amount });
+    const points = part(engine.balance(member, "equity"));
+    if (points > 0n)
+      tryEvent({ type: "toStable", member, points: formatDecimal(points < held ? points : held) });
+  }
+  const stableHolders = names.filter((n) => engine.balance(n, "stable") > 0n);
+  if (stableHolders.length > 0 && rand() < 0.6) {
+    const member = pick(stableHolders);
+    const stable = part(engine.balance(member, "stable"));
+    if (stable > 0n) tryEvent({ type: "fromStable", member, stable: formatDecimal(stable) });
+    const to = pick(names);
+    const rest = part(engine.balance(member, "stable"));
+    if (to !== member && rest > 0n) tryEvent({ type: "pay", member, to, stable: formatDecimal(rest) });
+  }
 }

@@ -2,7 +2,8 @@
  * A replay scenario (docs/rules.md "Replay") driven through the server: members registered
  * through the members repository (with referrers), each order a product of its
  * own with the order's plans and price, paid manually (the reward hooks run),
- * refunds through the shop, sells of equity points, `setConfig` as a config version from the next day,
+ * refunds through the shop, a member's equity commands (sell, redeem, toStable,
+ * fromStable, pay) through the rewards module, `setConfig` as a config version from the next day,
  * and `endOfDay` moving the injected clock to the next business day and
  * running the daily settlement of the day that ended. `compareWithReplay`
  * then checks every member's wallets and debts, stars and the per-day released
@@ -10,6 +11,7 @@
  */
 import assert from "node:assert/strict";
 import {
+  type Config,
   DEBT_WALLETS,
   formatDecimal,
   parseDecimal,
@@ -19,9 +21,19 @@ import {
 } from "@jifen/engine";
 import type { ManualClock } from "../../src/clock/index.ts";
 import { addConfigVersion, configForDay } from "../../src/config/index.ts";
-import type { Db } from "../../src/db/index.ts";
+import type { Db, Tx } from "../../src/db/index.ts";
 import { adjustMember, checkAdjustable, insertMember } from "../../src/members/index.ts";
-import { REWARD_HOOKS, sellPoints, shareOpenDay } from "../../src/rewards/index.ts";
+import {
+  type EquityMove,
+  fromStable,
+  payMerchant,
+  REWARD_HOOKS,
+  type RewardContext,
+  redeemGoods,
+  sellPoints,
+  shareOpenDay,
+  toStable,
+} from "../../src/rewards/index.ts";
 import { type SettleOptions, type SettleOutcome, settleDue } from "../../src/settlement/index.ts";
 import { createOrder, insertProduct, lockOrder, markPaid, markRefunded } from "../../src/shop/index.ts";
 import type { Plan } from "../../src/shop/products.ts";
@@ -177,14 +189,20 @@ export async function driveScenario(
         );
         break;
       }
-      case "sell": {
+      case "sell":
+      case "redeem":
+      case "toStable":
+      case "fromStable":
+      case "pay": {
         const memberId = members.get(String(event.member));
         assert.ok(memberId, `${where}: unknown member`);
-        const points = parseDecimal(event.points);
+        const merchantId = event.type === "pay" ? members.get(String(event.to)) : undefined;
+        assert.ok(event.type !== "pay" || merchantId, `${where}: unknown merchant`);
         await t.db.transaction(async (tx) => {
           const businessDay = await shareOpenDay(tx);
           const { config } = await configForDay(tx, businessDay);
-          await sellPoints(tx, memberId, points, config, { businessDay, now: t.clock.now() });
+          const context = { businessDay, now: t.clock.now() };
+          await memberCommand(tx, event, memberId, merchantId as string, config, context);
         });
         break;
       }
@@ -219,6 +237,29 @@ export async function driveScenario(
     }
   }
   return { members, orders, settlements };
+}
+
+/** One of a member's own equity commands, through the rewards module (as the member routes run them). */
+function memberCommand(
+  tx: Tx,
+  event: { type: string } & Record<string, unknown>,
+  memberId: string,
+  merchantId: string,
+  config: Config,
+  context: RewardContext,
+): Promise<EquityMove> {
+  switch (event.type) {
+    case "sell":
+      return sellPoints(tx, memberId, parseDecimal(event.points), config, context);
+    case "redeem":
+      return redeemGoods(tx, memberId, parseDecimal(event.amount, 2), config, context);
+    case "toStable":
+      return toStable(tx, memberId, parseDecimal(event.points), config, context);
+    case "fromStable":
+      return fromStable(tx, memberId, parseDecimal(event.stable), config, context);
+    default:
+      return payMerchant(tx, memberId, merchantId, parseDecimal(event.stable), config, context);
+  }
 }
 
 /** Every member's figures as the server holds them, in the replay's format. */
@@ -336,4 +377,29 @@ export async function compareWithReplay(
   days.forEach((d, i) => {
     assert.deepEqual(d.members, expected.settlements[i], `released points and dividends of ${d.day}`);
   });
+}
+
+/**
+ * Every non-zero balance of the server's ledger — members' wallets and debts
+ * and every platform account (pool, treasury, burns, issuance, operator) —
+ * equals the replay's book, member accounts named by scenario member.
+ */
+export async function compareEveryBalance(
+  t: ScenarioHost,
+  scenario: ServerScenario,
+  driven: DrivenScenario,
+): Promise<void> {
+  const { engine } = runScenario({ config: scenario.config ?? {}, events: scenario.events });
+  const names = new Map([...driven.members].map(([name, id]) => [id, name]));
+  const rows = await t.db.query<{ account: string; asset: string; amount: string }>(
+    "select account, asset, amount from balances where amount <> 0",
+  );
+  const server: Record<string, string> = {};
+  for (const r of rows.rows) {
+    const account = r.account.replace(/^m:([^:]+):/, (_, id: string) => `m:${names.get(id) ?? `#${id}`}:`);
+    server[`${account} ${r.asset}`] = formatDecimal(parseDecimal(r.amount));
+  }
+  const replay: Record<string, string> = {};
+  for (const e of engine.book.entries()) replay[`${e.account} ${e.asset}`] = formatDecimal(e.balance);
+  assert.deepEqual(server, replay, "every balance of the ledger");
 }
