@@ -73,7 +73,7 @@ export interface paths {
         };
         /**
          * 当前参数与版本 / parameters in force today and their versions
-         * @description 运营查看今日生效的参数及全部参数版本（每个版本从其生效日起适用）。 / Operators see the parameters in force today and every parameter version (each applies from its effective day).
+         * @description 管理员查看今日生效的参数、下一营业日将生效的参数及全部参数版本（每个版本从其生效日起适用，附修改人）。 / Admins see the parameters in force today, the set in force from the next business day, and every parameter version (each applies from its effective day, with who saved it).
          */
         get: operations["getConfig"];
         put?: never;
@@ -102,6 +102,26 @@ export interface paths {
          * @description 管理员预览参数修改：像保存一样校验，返回自下一营业日起将生效的完整参数与风险提示，但不保存。 / Admins preview a change: it is validated like POST /admin/config and answers the set it would put in force from the next business day, with its risk warnings; nothing is saved.
          */
         post: operations["previewConfigChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/config/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 参数修改记录 / parameter versions, newest first (paginated)
+         * @description 管理员分页查看参数版本：每个版本修改了哪些参数、生效日、修改人、备注与保存时间，最新在前。 / Admins page through the parameter versions: the keys each changed, its effective day, who saved it, the note and when, newest first.
+         */
+        get: operations["listConfigVersions"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -500,6 +520,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/reports/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 每日经营数据 / the dashboard's daily series
+         * @description 运营查看每个营业日的销售额、订单数、退款、新增会员，以及日结释放的积分、分红和当日收盘的增值积分价格与资金池；默认最近 30 天，最多 366 天。 / Operators read, per business day, sales, orders, refunds, new members, and what the settlement released and paid with the equity price and pool at the day's end; the last 30 days by default, at most 366 days.
+         */
+        get: operations["getDailyReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/settlements": {
         parameters: {
             query?: never;
@@ -532,6 +572,26 @@ export interface paths {
          * @description 管理员查看某营业日的日结记录与报告。 / Admins read the settlement run and report of one business day.
          */
         get: operations["getSettlement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/settlements/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 日结进度 / progress of the settlement running now
+         * @description 管理员在日结或试算进行时轮询其进度：当前阶段、已处理行数与估计百分比（本服务器从接口发起的运行）。 / Admins poll the progress of the settlement or dry run this server started from the API: the phase, rows done and an estimated percentage.
+         */
+        get: operations["getSettlementProgress"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1926,13 +1986,250 @@ export interface operations {
                      *       "businessDay": "2026-01-08",
                      *       "versionId": "3",
                      *       "config": {
+                     *         "timezone": "Asia/Shanghai",
+                     *         "coolingOffDays": 0,
+                     *         "equity": {
+                     *           "initialPrice": "1",
+                     *           "totalSupply": "100000000",
+                     *           "contributionRate": "0.3",
+                     *           "buyerShare": "0.7",
+                     *           "referrerShare": "0",
+                     *           "sellFeeRate": "0.1",
+                     *           "redeemFeeRate": "0",
+                     *           "exitQuotaMultiple": "3"
+                     *         },
+                     *         "cycle": {
+                     *           "preset": "cycle",
+                     *           "quotaMultiple": "2",
+                     *           "weightPerYuan": "0.001",
+                     *           "referralWeightRatio": "0",
+                     *           "pools": [
+                     *             {
+                     *               "name": "static",
+                     *               "rate": "0.3",
+                     *               "split": "weighted"
+                     *             },
+                     *             {
+                     *               "name": "dynamic",
+                     *               "split": "tiers",
+                     *               "tiers": [
+                     *                 {
+                     *                   "name": "V1",
+                     *                   "minWeight": "50",
+                     *                   "rate": "0.01"
+                     *                 },
+                     *                 {
+                     *                   "name": "V2",
+                     *                   "minWeight": "101",
+                     *                   "rate": "0.03"
+                     *                 },
+                     *                 {
+                     *                   "name": "V3",
+                     *                   "minWeight": "201",
+                     *                   "rate": "0.06"
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ]
+                     *         },
                      *         "release": {
-                     *           "pointsPayRatio": "0.5"
+                     *           "packages": [
+                     *             {
+                     *               "name": "初级会员",
+                     *               "minAmount": "3000",
+                     *               "multiple": "2.5"
+                     *             },
+                     *             {
+                     *               "name": "中级会员",
+                     *               "minAmount": "9000",
+                     *               "multiple": "3"
+                     *             },
+                     *             {
+                     *               "name": "高级会员",
+                     *               "minAmount": "27000",
+                     *               "multiple": "3.5"
+                     *             },
+                     *             {
+                     *               "name": "VIP会员",
+                     *               "minAmount": "51000",
+                     *               "multiple": "4"
+                     *             }
+                     *           ],
+                     *           "dailyRate": "0.012",
+                     *           "shareRates": [
+                     *             "0.5",
+                     *             "0.3"
+                     *           ],
+                     *           "starLevels": [
+                     *             {
+                     *               "name": "一星",
+                     *               "minPerformance": "50000",
+                     *               "rate": "0.10"
+                     *             },
+                     *             {
+                     *               "name": "二星",
+                     *               "minPerformance": "200000",
+                     *               "rate": "0.20"
+                     *             },
+                     *             {
+                     *               "name": "三星",
+                     *               "minPerformance": "600000",
+                     *               "rate": "0.26"
+                     *             },
+                     *             {
+                     *               "name": "四星",
+                     *               "minPerformance": "2000000",
+                     *               "rate": "0.32"
+                     *             },
+                     *             {
+                     *               "name": "五星",
+                     *               "minPerformance": "6000000",
+                     *               "rate": "0.38"
+                     *             },
+                     *             {
+                     *               "name": "六星",
+                     *               "minPerformance": "15000000",
+                     *               "rate": "0.44"
+                     *             },
+                     *             {
+                     *               "name": "七星",
+                     *               "minPerformance": "30000000",
+                     *               "rate": "0.50"
+                     *             }
+                     *           ],
+                     *           "peerRate": "0.03",
+                     *           "pointsPayRatio": "1"
                      *         },
                      *         "withdrawal": {
-                     *           "feeRate": "0.006",
-                     *           "minimum": "100"
+                     *           "feeRate": "0",
+                     *           "minAmount": "1"
                      *         }
+                     *       },
+                     *       "warnings": [],
+                     *       "next": {
+                     *         "businessDay": "2026-01-09",
+                     *         "versionId": "3",
+                     *         "config": {
+                     *           "timezone": "Asia/Shanghai",
+                     *           "coolingOffDays": 0,
+                     *           "equity": {
+                     *             "initialPrice": "1",
+                     *             "totalSupply": "100000000",
+                     *             "contributionRate": "0.3",
+                     *             "buyerShare": "0.7",
+                     *             "referrerShare": "0",
+                     *             "sellFeeRate": "0.1",
+                     *             "redeemFeeRate": "0",
+                     *             "exitQuotaMultiple": "3"
+                     *           },
+                     *           "cycle": {
+                     *             "preset": "cycle",
+                     *             "quotaMultiple": "2",
+                     *             "weightPerYuan": "0.001",
+                     *             "referralWeightRatio": "0",
+                     *             "pools": [
+                     *               {
+                     *                 "name": "static",
+                     *                 "rate": "0.3",
+                     *                 "split": "weighted"
+                     *               },
+                     *               {
+                     *                 "name": "dynamic",
+                     *                 "split": "tiers",
+                     *                 "tiers": [
+                     *                   {
+                     *                     "name": "V1",
+                     *                     "minWeight": "50",
+                     *                     "rate": "0.01"
+                     *                   },
+                     *                   {
+                     *                     "name": "V2",
+                     *                     "minWeight": "101",
+                     *                     "rate": "0.03"
+                     *                   },
+                     *                   {
+                     *                     "name": "V3",
+                     *                     "minWeight": "201",
+                     *                     "rate": "0.06"
+                     *                   }
+                     *                 ]
+                     *               }
+                     *             ]
+                     *           },
+                     *           "release": {
+                     *             "packages": [
+                     *               {
+                     *                 "name": "初级会员",
+                     *                 "minAmount": "3000",
+                     *                 "multiple": "2.5"
+                     *               },
+                     *               {
+                     *                 "name": "中级会员",
+                     *                 "minAmount": "9000",
+                     *                 "multiple": "3"
+                     *               },
+                     *               {
+                     *                 "name": "高级会员",
+                     *                 "minAmount": "27000",
+                     *                 "multiple": "3.5"
+                     *               },
+                     *               {
+                     *                 "name": "VIP会员",
+                     *                 "minAmount": "51000",
+                     *                 "multiple": "4"
+                     *               }
+                     *             ],
+                     *             "dailyRate": "0.012",
+                     *             "shareRates": [
+                     *               "0.5",
+                     *               "0.3"
+                     *             ],
+                     *             "starLevels": [
+                     *               {
+                     *                 "name": "一星",
+                     *                 "minPerformance": "50000",
+                     *                 "rate": "0.10"
+                     *               },
+                     *               {
+                     *                 "name": "二星",
+                     *                 "minPerformance": "200000",
+                     *                 "rate": "0.20"
+                     *               },
+                     *               {
+                     *                 "name": "三星",
+                     *                 "minPerformance": "600000",
+                     *                 "rate": "0.26"
+                     *               },
+                     *               {
+                     *                 "name": "四星",
+                     *                 "minPerformance": "2000000",
+                     *                 "rate": "0.32"
+                     *               },
+                     *               {
+                     *                 "name": "五星",
+                     *                 "minPerformance": "6000000",
+                     *                 "rate": "0.38"
+                     *               },
+                     *               {
+                     *                 "name": "六星",
+                     *                 "minPerformance": "15000000",
+                     *                 "rate": "0.44"
+                     *               },
+                     *               {
+                     *                 "name": "七星",
+                     *                 "minPerformance": "30000000",
+                     *                 "rate": "0.50"
+                     *               }
+                     *             ],
+                     *             "peerRate": "0.03",
+                     *             "pointsPayRatio": "1"
+                     *           },
+                     *           "withdrawal": {
+                     *             "feeRate": "0",
+                     *             "minAmount": "1"
+                     *           }
+                     *         },
+                     *         "warnings": []
                      *       },
                      *       "versions": [
                      *         {
@@ -1944,6 +2241,7 @@ export interface operations {
                      *           },
                      *           "effectiveDay": "2026-01-07",
                      *           "operatorId": "1",
+                     *           "operatorName": "管理员",
                      *           "note": "提现手续费调整为 0.6%",
                      *           "createdAt": "2026-01-06T10:00:00.000Z"
                      *         }
@@ -1952,11 +2250,183 @@ export interface operations {
                      */
                     "application/json": {
                         businessDay: string;
-                        config: unknown;
+                        /** @description 完整参数 / the whole parameter set */
+                        config: {
+                            /** @description 冷静期天数 / days before an order's rewards happen (decimal text or number) */
+                            coolingOffDays: string | number;
+                            cycle: {
+                                /** @description 每日分红池 / daily pools */
+                                pools: {
+                                    /** @description 名称 / name */
+                                    name: string;
+                                    /** @description 比例 / rate of the day's sales (weighted pools) (decimal text or number) */
+                                    rate?: string | number;
+                                    /** @description weighted: by weight; tiers: per tier */
+                                    split: "weighted" | "tiers";
+                                    /** @description 档位 / tiers (tier pools) */
+                                    tiers?: {
+                                        /** @description 最低权重 / minimum weight (decimal text or number) */
+                                        minWeight: string | number;
+                                        /** @description 名称 / name */
+                                        name: string;
+                                        /** @description 比例 / rate of the day's sales (decimal text or number) */
+                                        rate: string | number;
+                                    }[];
+                                }[];
+                                /** @description cycle or energy */
+                                preset: string;
+                                /** @description 分红额度倍数 (decimal text or number) */
+                                quotaMultiple: string | number;
+                                /** @description 推荐权重比例 (decimal text or number) */
+                                referralWeightRatio: string | number;
+                                /** @description 每元权重 (decimal text or number) */
+                                weightPerYuan: string | number;
+                            };
+                            equity: {
+                                /** @description 买家获得比例 (decimal text or number) */
+                                buyerShare: string | number;
+                                /** @description 入池比例 (decimal text or number) */
+                                contributionRate: string | number;
+                                /** @description 出局额度倍数（0 关闭） (decimal text or number) */
+                                exitQuotaMultiple: string | number;
+                                /** @description 初始价格 (decimal text or number) */
+                                initialPrice: string | number;
+                                /** @description 兑换手续费率 (decimal text or number) */
+                                redeemFeeRate: string | number;
+                                /** @description 推荐人获得比例 (decimal text or number) */
+                                referrerShare: string | number;
+                                /** @description 卖出手续费率 (decimal text or number) */
+                                sellFeeRate: string | number;
+                                /** @description 总量 (decimal text or number) */
+                                totalSupply: string | number;
+                            };
+                            release: {
+                                /** @description 每日释放比例 (decimal text or number) */
+                                dailyRate: string | number;
+                                /** @description 会员套餐 / membership packages */
+                                packages: {
+                                    /** @description 最低金额（元） (decimal text or number) */
+                                    minAmount: string | number;
+                                    /** @description 赠送倍数 (decimal text or number) */
+                                    multiple: string | number;
+                                    /** @description 名称 / name */
+                                    name: string;
+                                }[];
+                                /** @description 平级奖比例 (decimal text or number) */
+                                peerRate: string | number;
+                                /** @description 积分抵扣比例 (decimal text or number) */
+                                pointsPayRatio: string | number;
+                                /** @description per generation: [1st, 2nd, …] */
+                                shareRates: (string | number)[];
+                                /** @description 星级 / star levels */
+                                starLevels: {
+                                    /** @description 团队业绩门槛（元） (decimal text or number) */
+                                    minPerformance: string | number;
+                                    /** @description 名称 / name */
+                                    name: string;
+                                    /** @description 级差比例 (decimal text or number) */
+                                    rate: string | number;
+                                }[];
+                            };
+                            /** @description 营业日时区 / the business day's time zone */
+                            timezone: string;
+                            withdrawal: {
+                                /** @description 提现手续费率 (decimal text or number) */
+                                feeRate: string | number;
+                                /** @description 最低提现金额（元） (decimal text or number) */
+                                minAmount: string | number;
+                            };
+                        };
                         /** @description 明日生效的参数 / the set in force from the next business day (changes saved today) */
                         next: {
                             businessDay: string;
-                            config: unknown;
+                            /** @description 完整参数 / the whole parameter set */
+                            config: {
+                                /** @description 冷静期天数 / days before an order's rewards happen (decimal text or number) */
+                                coolingOffDays: string | number;
+                                cycle: {
+                                    /** @description 每日分红池 / daily pools */
+                                    pools: {
+                                        /** @description 名称 / name */
+                                        name: string;
+                                        /** @description 比例 / rate of the day's sales (weighted pools) (decimal text or number) */
+                                        rate?: string | number;
+                                        /** @description weighted: by weight; tiers: per tier */
+                                        split: "weighted" | "tiers";
+                                        /** @description 档位 / tiers (tier pools) */
+                                        tiers?: {
+                                            /** @description 最低权重 / minimum weight (decimal text or number) */
+                                            minWeight: string | number;
+                                            /** @description 名称 / name */
+                                            name: string;
+                                            /** @description 比例 / rate of the day's sales (decimal text or number) */
+                                            rate: string | number;
+                                        }[];
+                                    }[];
+                                    /** @description cycle or energy */
+                                    preset: string;
+                                    /** @description 分红额度倍数 (decimal text or number) */
+                                    quotaMultiple: string | number;
+                                    /** @description 推荐权重比例 (decimal text or number) */
+                                    referralWeightRatio: string | number;
+                                    /** @description 每元权重 (decimal text or number) */
+                                    weightPerYuan: string | number;
+                                };
+                                equity: {
+                                    /** @description 买家获得比例 (decimal text or number) */
+                                    buyerShare: string | number;
+                                    /** @description 入池比例 (decimal text or number) */
+                                    contributionRate: string | number;
+                                    /** @description 出局额度倍数（0 关闭） (decimal text or number) */
+                                    exitQuotaMultiple: string | number;
+                                    /** @description 初始价格 (decimal text or number) */
+                                    initialPrice: string | number;
+                                    /** @description 兑换手续费率 (decimal text or number) */
+                                    redeemFeeRate: string | number;
+                                    /** @description 推荐人获得比例 (decimal text or number) */
+                                    referrerShare: string | number;
+                                    /** @description 卖出手续费率 (decimal text or number) */
+                                    sellFeeRate: string | number;
+                                    /** @description 总量 (decimal text or number) */
+                                    totalSupply: string | number;
+                                };
+                                release: {
+                                    /** @description 每日释放比例 (decimal text or number) */
+                                    dailyRate: string | number;
+                                    /** @description 会员套餐 / membership packages */
+                                    packages: {
+                                        /** @description 最低金额（元） (decimal text or number) */
+                                        minAmount: string | number;
+                                        /** @description 赠送倍数 (decimal text or number) */
+                                        multiple: string | number;
+                                        /** @description 名称 / name */
+                                        name: string;
+                                    }[];
+                                    /** @description 平级奖比例 (decimal text or number) */
+                                    peerRate: string | number;
+                                    /** @description 积分抵扣比例 (decimal text or number) */
+                                    pointsPayRatio: string | number;
+                                    /** @description per generation: [1st, 2nd, …] */
+                                    shareRates: (string | number)[];
+                                    /** @description 星级 / star levels */
+                                    starLevels: {
+                                        /** @description 团队业绩门槛（元） (decimal text or number) */
+                                        minPerformance: string | number;
+                                        /** @description 名称 / name */
+                                        name: string;
+                                        /** @description 级差比例 (decimal text or number) */
+                                        rate: string | number;
+                                    }[];
+                                };
+                                /** @description 营业日时区 / the business day's time zone */
+                                timezone: string;
+                                withdrawal: {
+                                    /** @description 提现手续费率 (decimal text or number) */
+                                    feeRate: string | number;
+                                    /** @description 最低提现金额（元） (decimal text or number) */
+                                    minAmount: string | number;
+                                };
+                            };
                             versionId: string | null;
                             /** @description 风险提示 / risks of this parameter set (docs/rules.md §5); saving is still allowed */
                             warnings: {
@@ -1969,6 +2439,7 @@ export interface operations {
                             }[];
                         };
                         versionId: string | null;
+                        /** @description the newest 200 versions */
                         versions: {
                             /** Format: date-time */
                             createdAt: string;
@@ -1976,6 +2447,9 @@ export interface operations {
                             id: string;
                             note: string;
                             operatorId: string | null;
+                            /** @description 修改人 / who saved it */
+                            operatorName: string | null;
+                            /** @description the keys this version changed (a patch) */
                             params: unknown;
                         }[];
                         /** @description 风险提示 / risks of this parameter set (docs/rules.md §5); saving is still allowed */
@@ -2429,13 +2903,216 @@ export interface operations {
                      * @example {
                      *       "effectiveDay": "2026-01-09",
                      *       "config": {
-                     *         "coolingOffDays": "7"
+                     *         "timezone": "Asia/Shanghai",
+                     *         "coolingOffDays": "7",
+                     *         "equity": {
+                     *           "initialPrice": "1",
+                     *           "totalSupply": "100000000",
+                     *           "contributionRate": "0.3",
+                     *           "buyerShare": "0.7",
+                     *           "referrerShare": "0",
+                     *           "sellFeeRate": "0.1",
+                     *           "redeemFeeRate": "0",
+                     *           "exitQuotaMultiple": "3"
+                     *         },
+                     *         "cycle": {
+                     *           "preset": "cycle",
+                     *           "quotaMultiple": "2",
+                     *           "weightPerYuan": "0.001",
+                     *           "referralWeightRatio": "0",
+                     *           "pools": [
+                     *             {
+                     *               "name": "static",
+                     *               "rate": "0.3",
+                     *               "split": "weighted"
+                     *             },
+                     *             {
+                     *               "name": "dynamic",
+                     *               "split": "tiers",
+                     *               "tiers": [
+                     *                 {
+                     *                   "name": "V1",
+                     *                   "minWeight": "50",
+                     *                   "rate": "0.01"
+                     *                 },
+                     *                 {
+                     *                   "name": "V2",
+                     *                   "minWeight": "101",
+                     *                   "rate": "0.03"
+                     *                 },
+                     *                 {
+                     *                   "name": "V3",
+                     *                   "minWeight": "201",
+                     *                   "rate": "0.06"
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ]
+                     *         },
+                     *         "release": {
+                     *           "packages": [
+                     *             {
+                     *               "name": "初级会员",
+                     *               "minAmount": "3000",
+                     *               "multiple": "2.5"
+                     *             },
+                     *             {
+                     *               "name": "中级会员",
+                     *               "minAmount": "9000",
+                     *               "multiple": "3"
+                     *             },
+                     *             {
+                     *               "name": "高级会员",
+                     *               "minAmount": "27000",
+                     *               "multiple": "3.5"
+                     *             },
+                     *             {
+                     *               "name": "VIP会员",
+                     *               "minAmount": "51000",
+                     *               "multiple": "4"
+                     *             }
+                     *           ],
+                     *           "dailyRate": "0.012",
+                     *           "shareRates": [
+                     *             "0.5",
+                     *             "0.3"
+                     *           ],
+                     *           "starLevels": [
+                     *             {
+                     *               "name": "一星",
+                     *               "minPerformance": "50000",
+                     *               "rate": "0.10"
+                     *             },
+                     *             {
+                     *               "name": "二星",
+                     *               "minPerformance": "200000",
+                     *               "rate": "0.20"
+                     *             },
+                     *             {
+                     *               "name": "三星",
+                     *               "minPerformance": "600000",
+                     *               "rate": "0.26"
+                     *             },
+                     *             {
+                     *               "name": "四星",
+                     *               "minPerformance": "2000000",
+                     *               "rate": "0.32"
+                     *             },
+                     *             {
+                     *               "name": "五星",
+                     *               "minPerformance": "6000000",
+                     *               "rate": "0.38"
+                     *             },
+                     *             {
+                     *               "name": "六星",
+                     *               "minPerformance": "15000000",
+                     *               "rate": "0.44"
+                     *             },
+                     *             {
+                     *               "name": "七星",
+                     *               "minPerformance": "30000000",
+                     *               "rate": "0.50"
+                     *             }
+                     *           ],
+                     *           "peerRate": "0.03",
+                     *           "pointsPayRatio": "1"
+                     *         },
+                     *         "withdrawal": {
+                     *           "feeRate": "0",
+                     *           "minAmount": "1"
+                     *         }
                      *       },
                      *       "warnings": []
                      *     }
                      */
                     "application/json": {
-                        config: unknown;
+                        /** @description 完整参数 / the whole parameter set */
+                        config: {
+                            /** @description 冷静期天数 / days before an order's rewards happen (decimal text or number) */
+                            coolingOffDays: string | number;
+                            cycle: {
+                                /** @description 每日分红池 / daily pools */
+                                pools: {
+                                    /** @description 名称 / name */
+                                    name: string;
+                                    /** @description 比例 / rate of the day's sales (weighted pools) (decimal text or number) */
+                                    rate?: string | number;
+                                    /** @description weighted: by weight; tiers: per tier */
+                                    split: "weighted" | "tiers";
+                                    /** @description 档位 / tiers (tier pools) */
+                                    tiers?: {
+                                        /** @description 最低权重 / minimum weight (decimal text or number) */
+                                        minWeight: string | number;
+                                        /** @description 名称 / name */
+                                        name: string;
+                                        /** @description 比例 / rate of the day's sales (decimal text or number) */
+                                        rate: string | number;
+                                    }[];
+                                }[];
+                                /** @description cycle or energy */
+                                preset: string;
+                                /** @description 分红额度倍数 (decimal text or number) */
+                                quotaMultiple: string | number;
+                                /** @description 推荐权重比例 (decimal text or number) */
+                                referralWeightRatio: string | number;
+                                /** @description 每元权重 (decimal text or number) */
+                                weightPerYuan: string | number;
+                            };
+                            equity: {
+                                /** @description 买家获得比例 (decimal text or number) */
+                                buyerShare: string | number;
+                                /** @description 入池比例 (decimal text or number) */
+                                contributionRate: string | number;
+                                /** @description 出局额度倍数（0 关闭） (decimal text or number) */
+                                exitQuotaMultiple: string | number;
+                                /** @description 初始价格 (decimal text or number) */
+                                initialPrice: string | number;
+                                /** @description 兑换手续费率 (decimal text or number) */
+                                redeemFeeRate: string | number;
+                                /** @description 推荐人获得比例 (decimal text or number) */
+                                referrerShare: string | number;
+                                /** @description 卖出手续费率 (decimal text or number) */
+                                sellFeeRate: string | number;
+                                /** @description 总量 (decimal text or number) */
+                                totalSupply: string | number;
+                            };
+                            release: {
+                                /** @description 每日释放比例 (decimal text or number) */
+                                dailyRate: string | number;
+                                /** @description 会员套餐 / membership packages */
+                                packages: {
+                                    /** @description 最低金额（元） (decimal text or number) */
+                                    minAmount: string | number;
+                                    /** @description 赠送倍数 (decimal text or number) */
+                                    multiple: string | number;
+                                    /** @description 名称 / name */
+                                    name: string;
+                                }[];
+                                /** @description 平级奖比例 (decimal text or number) */
+                                peerRate: string | number;
+                                /** @description 积分抵扣比例 (decimal text or number) */
+                                pointsPayRatio: string | number;
+                                /** @description per generation: [1st, 2nd, …] */
+                                shareRates: (string | number)[];
+                                /** @description 星级 / star levels */
+                                starLevels: {
+                                    /** @description 团队业绩门槛（元） (decimal text or number) */
+                                    minPerformance: string | number;
+                                    /** @description 名称 / name */
+                                    name: string;
+                                    /** @description 级差比例 (decimal text or number) */
+                                    rate: string | number;
+                                }[];
+                            };
+                            /** @description 营业日时区 / the business day's time zone */
+                            timezone: string;
+                            withdrawal: {
+                                /** @description 提现手续费率 (decimal text or number) */
+                                feeRate: string | number;
+                                /** @description 最低提现金额（元） (decimal text or number) */
+                                minAmount: string | number;
+                            };
+                        };
                         effectiveDay: string;
                         /** @description 风险提示 / risks of this parameter set (docs/rules.md §5); saving is still allowed */
                         warnings: {
@@ -2608,6 +3285,198 @@ export interface operations {
                          * @enum {string}
                          */
                         code: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    listConfigVersions: {
+        parameters: {
+            query: {
+                /** @description id */
+                cursor?: string;
+                /** @description page size (1 to 100) */
+                limit: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3",
+                     *           "params": {
+                     *             "withdrawal": {
+                     *               "feeRate": "0.006"
+                     *             }
+                     *           },
+                     *           "effectiveDay": "2026-01-07",
+                     *           "operatorId": "1",
+                     *           "operatorName": "管理员",
+                     *           "note": "提现手续费调整为 0.6%",
+                     *           "createdAt": "2026-01-06T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": {
+                        items: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            effectiveDay: string;
+                            id: string;
+                            note: string;
+                            operatorId: string | null;
+                            /** @description 修改人 / who saved it */
+                            operatorName: string | null;
+                            /** @description the keys this version changed (a patch) */
+                            params: unknown;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "message": "请求参数不合法",
+                     *       "messageEn": "invalid request parameter",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作",
+                     *       "messageEn": "your role may not do this",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -8575,6 +9444,238 @@ export interface operations {
             };
         };
     };
+    getDailyReport: {
+        parameters: {
+            query?: {
+                /** @description first business day (default: 29 days before `to`) */
+                from?: string;
+                /** @description last business day (default: today) */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "from": "2026-01-07",
+                     *       "to": "2026-01-07",
+                     *       "days": [
+                     *         {
+                     *           "day": "2026-01-07",
+                     *           "newMembers": 12,
+                     *           "orders": 31,
+                     *           "sales": "48600.00",
+                     *           "refunds": 1,
+                     *           "refunded": "399.00",
+                     *           "settled": true,
+                     *           "released": "3021.55",
+                     *           "dividends": "812.40",
+                     *           "equityPrice": "1.2604",
+                     *           "equityPool": "27036"
+                     *         }
+                     *       ],
+                     *       "totals": {
+                     *         "newMembers": 12,
+                     *         "orders": 31,
+                     *         "sales": "48600.00",
+                     *         "refunds": 1,
+                     *         "refunded": "399.00",
+                     *         "released": "3021.55",
+                     *         "dividends": "812.40"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description one entry per day from `from` to `to`, in order */
+                        days: {
+                            /** @description business day YYYY-MM-DD */
+                            day: string;
+                            /** @description 分红 / dividends paid by the day's settlement (null: not settled) */
+                            dividends: string | null;
+                            /** @description 增值积分资金池 at the end of the day (yuan) */
+                            equityPool: string | null;
+                            /** @description 增值积分价格 at the end of the day, as the settlement recorded it */
+                            equityPrice: string | null;
+                            /** @description 新增会员 / members who joined that day */
+                            newMembers: number;
+                            /** @description 支付订单数 / orders paid that day */
+                            orders: number;
+                            /** @description 退款额 / amount of the orders refunded that day (yuan) */
+                            refunded: string;
+                            /** @description 退款订单数 / orders refunded that day */
+                            refunds: number;
+                            /** @description 释放积分 / points released by the day's settlement (null: not settled) */
+                            released: string | null;
+                            /** @description 销售额 / amount of the orders paid that day (yuan) */
+                            sales: string;
+                            /** @description whether the day's settlement is done */
+                            settled: boolean;
+                        }[];
+                        from: string;
+                        to: string;
+                        totals: {
+                            /** @description yuan */
+                            dividends: string;
+                            newMembers: number;
+                            orders: number;
+                            /** @description yuan */
+                            refunded: string;
+                            refunds: number;
+                            /** @description points */
+                            released: string;
+                            /** @description yuan */
+                            sales: string;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `INVALID_DATE`: 日期不存在或格式不正确，须为 YYYY-MM-DD / not a calendar date in the form YYYY-MM-DD
+             *     - `REPORT_RANGE_INVALID`: 开始日期不能晚于结束日期。 / The start day must not be after the end day.
+             *     - `REPORT_RANGE_TOO_LONG`: 报表日期范围最多 366 天，请缩短范围。 / A report covers at most 366 days; choose a shorter range.
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INVALID_DATE",
+                     *       "message": "日期不存在或格式不正确，须为 YYYY-MM-DD",
+                     *       "messageEn": "not a calendar date in the form YYYY-MM-DD",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INVALID_DATE" | "REPORT_RANGE_INVALID" | "REPORT_RANGE_TOO_LONG" | "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作",
+                     *       "messageEn": "your role may not do this",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
     listSettlements: {
         parameters: {
             query: {
@@ -8609,9 +9710,58 @@ export interface operations {
                      *           "memberCount": 1280,
                      *           "error": null,
                      *           "report": {
+                     *             "day": "2026-01-07",
+                     *             "dryRun": false,
+                     *             "configVersionId": "3",
+                     *             "members": 1280,
+                     *             "membersPaid": 905,
+                     *             "openOrders": 2210,
+                     *             "ordersReleased": 2210,
+                     *             "cycleSales": "48600",
                      *             "totals": {
-                     *               "release": "3021.55",
-                     *               "dividend": "812.40"
+                     *               "static": "2650.3",
+                     *               "share": "280.15",
+                     *               "team": "80.1",
+                     *               "peer": "11",
+                     *               "released": "3021.55",
+                     *               "forfeited": "0",
+                     *               "dividends": "812.4",
+                     *               "pooled": "14580",
+                     *               "returned": "13767.6",
+                     *               "burned": "812.4"
+                     *             },
+                     *             "pools": [
+                     *               {
+                     *                 "name": "static",
+                     *                 "tier": null,
+                     *                 "amount": "14580",
+                     *                 "members": 312
+                     *               }
+                     *             ],
+                     *             "equity": {
+                     *               "price": "1.2604",
+                     *               "pool": "27036",
+                     *               "circulating": "21450"
+                     *             },
+                     *             "stars": {
+                     *               "一星": 12,
+                     *               "二星": 3
+                     *             },
+                     *             "rows": {
+                     *               "transactions": 906,
+                     *               "postings": 2718,
+                     *               "balances": 1810,
+                     *               "orders": 2210,
+                     *               "stars": 2
+                     *             },
+                     *             "owner": "scheduler",
+                     *             "startedAt": "2026-01-07T16:00:00.000Z",
+                     *             "finishedAt": "2026-01-07T16:00:04.120Z",
+                     *             "durationMs": 4120,
+                     *             "phasesMs": {
+                     *               "load:members": 120,
+                     *               "compute": 300,
+                     *               "write:postings": 2100
                      *             }
                      *           }
                      *         }
@@ -8629,8 +9779,79 @@ export interface operations {
                             finishedAt: string | null;
                             memberCount: number | null;
                             owner: string | null;
-                            /** @description the settlement report (totals per component, pools, rows, phases) */
-                            report: unknown;
+                            report: {
+                                /** @description the parameter version in force (null: defaults) */
+                                configVersionId: string | null;
+                                /** @description 当日循环购业绩 D / the day's eligible cycle-plan sales */
+                                cycleSales: string;
+                                day: string;
+                                dryRun: boolean;
+                                durationMs: number;
+                                /** @description 增值积分 at the end of the day (absent in older reports) */
+                                equity?: {
+                                    /** @description points */
+                                    circulating: string;
+                                    /** @description yuan */
+                                    pool: string;
+                                    /** @description 4 decimals */
+                                    price: string;
+                                };
+                                finishedAt: string;
+                                /** @description 会员数 / members */
+                                members: number;
+                                /** @description 获得释放或分红的会员 / members who received a release or a dividend */
+                                membersPaid: number;
+                                /** @description 未释放完的订单 / open release-plan orders */
+                                openOrders: number;
+                                /** @description orders that released points that day */
+                                ordersReleased: number;
+                                owner: string;
+                                /** @description milliseconds per phase */
+                                phasesMs: {
+                                    [key: string]: number;
+                                };
+                                pools: {
+                                    /** @description yuan */
+                                    amount: string;
+                                    members: number;
+                                    name: string;
+                                    tier: string | null;
+                                }[];
+                                rows: {
+                                    balances: number;
+                                    orders: number;
+                                    postings: number;
+                                    stars: number;
+                                    transactions: number;
+                                };
+                                /** @description members per star level after the day */
+                                stars: {
+                                    [key: string]: number;
+                                };
+                                startedAt: string;
+                                totals: {
+                                    /** @description 消耗的分红额度 / dividend quota used up */
+                                    burned: string;
+                                    /** @description 分红 / cycle dividends paid */
+                                    dividends: string;
+                                    /** @description 无可释放而作废的加速 / accelerations lost */
+                                    forfeited: string;
+                                    /** @description 平级奖 */
+                                    peer: string;
+                                    /** @description 入池 / pools funded */
+                                    pooled: string;
+                                    /** @description 释放合计 / points released */
+                                    released: string;
+                                    /** @description 退回平台 / returned to the platform */
+                                    returned: string;
+                                    /** @description 分享加速 */
+                                    share: string;
+                                    /** @description 静态释放 */
+                                    static: string;
+                                    /** @description 团队级差 */
+                                    team: string;
+                                };
+                            } | null;
                             /** Format: date-time */
                             startedAt: string | null;
                             /** @description running, done, failed */
@@ -8805,9 +10026,58 @@ export interface operations {
                      *       "memberCount": 1280,
                      *       "error": null,
                      *       "report": {
+                     *         "day": "2026-01-07",
+                     *         "dryRun": false,
+                     *         "configVersionId": "3",
+                     *         "members": 1280,
+                     *         "membersPaid": 905,
+                     *         "openOrders": 2210,
+                     *         "ordersReleased": 2210,
+                     *         "cycleSales": "48600",
                      *         "totals": {
-                     *           "release": "3021.55",
-                     *           "dividend": "812.40"
+                     *           "static": "2650.3",
+                     *           "share": "280.15",
+                     *           "team": "80.1",
+                     *           "peer": "11",
+                     *           "released": "3021.55",
+                     *           "forfeited": "0",
+                     *           "dividends": "812.4",
+                     *           "pooled": "14580",
+                     *           "returned": "13767.6",
+                     *           "burned": "812.4"
+                     *         },
+                     *         "pools": [
+                     *           {
+                     *             "name": "static",
+                     *             "tier": null,
+                     *             "amount": "14580",
+                     *             "members": 312
+                     *           }
+                     *         ],
+                     *         "equity": {
+                     *           "price": "1.2604",
+                     *           "pool": "27036",
+                     *           "circulating": "21450"
+                     *         },
+                     *         "stars": {
+                     *           "一星": 12,
+                     *           "二星": 3
+                     *         },
+                     *         "rows": {
+                     *           "transactions": 906,
+                     *           "postings": 2718,
+                     *           "balances": 1810,
+                     *           "orders": 2210,
+                     *           "stars": 2
+                     *         },
+                     *         "owner": "scheduler",
+                     *         "startedAt": "2026-01-07T16:00:00.000Z",
+                     *         "finishedAt": "2026-01-07T16:00:04.120Z",
+                     *         "durationMs": 4120,
+                     *         "phasesMs": {
+                     *           "load:members": 120,
+                     *           "compute": 300,
+                     *           "write:postings": 2100
                      *         }
                      *       }
                      *     }
@@ -8821,8 +10091,79 @@ export interface operations {
                         finishedAt: string | null;
                         memberCount: number | null;
                         owner: string | null;
-                        /** @description the settlement report (totals per component, pools, rows, phases) */
-                        report: unknown;
+                        report: {
+                            /** @description the parameter version in force (null: defaults) */
+                            configVersionId: string | null;
+                            /** @description 当日循环购业绩 D / the day's eligible cycle-plan sales */
+                            cycleSales: string;
+                            day: string;
+                            dryRun: boolean;
+                            durationMs: number;
+                            /** @description 增值积分 at the end of the day (absent in older reports) */
+                            equity?: {
+                                /** @description points */
+                                circulating: string;
+                                /** @description yuan */
+                                pool: string;
+                                /** @description 4 decimals */
+                                price: string;
+                            };
+                            finishedAt: string;
+                            /** @description 会员数 / members */
+                            members: number;
+                            /** @description 获得释放或分红的会员 / members who received a release or a dividend */
+                            membersPaid: number;
+                            /** @description 未释放完的订单 / open release-plan orders */
+                            openOrders: number;
+                            /** @description orders that released points that day */
+                            ordersReleased: number;
+                            owner: string;
+                            /** @description milliseconds per phase */
+                            phasesMs: {
+                                [key: string]: number;
+                            };
+                            pools: {
+                                /** @description yuan */
+                                amount: string;
+                                members: number;
+                                name: string;
+                                tier: string | null;
+                            }[];
+                            rows: {
+                                balances: number;
+                                orders: number;
+                                postings: number;
+                                stars: number;
+                                transactions: number;
+                            };
+                            /** @description members per star level after the day */
+                            stars: {
+                                [key: string]: number;
+                            };
+                            startedAt: string;
+                            totals: {
+                                /** @description 消耗的分红额度 / dividend quota used up */
+                                burned: string;
+                                /** @description 分红 / cycle dividends paid */
+                                dividends: string;
+                                /** @description 无可释放而作废的加速 / accelerations lost */
+                                forfeited: string;
+                                /** @description 平级奖 */
+                                peer: string;
+                                /** @description 入池 / pools funded */
+                                pooled: string;
+                                /** @description 释放合计 / points released */
+                                released: string;
+                                /** @description 退回平台 / returned to the platform */
+                                returned: string;
+                                /** @description 分享加速 */
+                                share: string;
+                                /** @description 静态释放 */
+                                static: string;
+                                /** @description 团队级差 */
+                                team: string;
+                            };
+                        } | null;
                         /** Format: date-time */
                         startedAt: string | null;
                         /** @description running, done, failed */
@@ -8999,6 +10340,160 @@ export interface operations {
             };
         };
     };
+    getSettlementProgress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "running": true,
+                     *       "day": "2026-01-07",
+                     *       "dryRun": false,
+                     *       "phase": "write:postings",
+                     *       "step": 8,
+                     *       "steps": 10,
+                     *       "done": 120000,
+                     *       "total": 300000,
+                     *       "percent": 71,
+                     *       "startedAt": "2026-01-07T16:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description the business day being settled (or dry-run) */
+                        day: string | null;
+                        /** @description rows done in the current phase */
+                        done: number;
+                        dryRun: boolean;
+                        /** @description an estimate of the whole run, 0 to 100 */
+                        percent: number;
+                        /** @description the current phase: load:members, load:performance, load:orders, load:balances, load:stars, compute, write:balances, write:postings, write:transactions, open-next-day */
+                        phase: string | null;
+                        /** @description whether this server is running a settlement started from the API */
+                        running: boolean;
+                        /** Format: date-time */
+                        startedAt: string | null;
+                        /** @description the current phase's number, 1 to steps (0: not started) */
+                        step: number;
+                        /** @description how many phases a run has */
+                        steps: number;
+                        /** @description rows of the current phase (0: not known yet) */
+                        total: number;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作",
+                     *       "messageEn": "your role may not do this",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
     runSettlement: {
         parameters: {
             query?: never;
@@ -9039,10 +10534,61 @@ export interface operations {
                      *           "day": "2026-01-07",
                      *           "status": "settled",
                      *           "message": null,
+                     *           "openDay": null,
+                     *           "dueAt": null,
                      *           "report": {
+                     *             "day": "2026-01-07",
+                     *             "dryRun": false,
+                     *             "configVersionId": "3",
+                     *             "members": 1280,
+                     *             "membersPaid": 905,
+                     *             "openOrders": 2210,
+                     *             "ordersReleased": 2210,
+                     *             "cycleSales": "48600",
                      *             "totals": {
-                     *               "release": "3021.55",
-                     *               "dividend": "812.40"
+                     *               "static": "2650.3",
+                     *               "share": "280.15",
+                     *               "team": "80.1",
+                     *               "peer": "11",
+                     *               "released": "3021.55",
+                     *               "forfeited": "0",
+                     *               "dividends": "812.4",
+                     *               "pooled": "14580",
+                     *               "returned": "13767.6",
+                     *               "burned": "812.4"
+                     *             },
+                     *             "pools": [
+                     *               {
+                     *                 "name": "static",
+                     *                 "tier": null,
+                     *                 "amount": "14580",
+                     *                 "members": 312
+                     *               }
+                     *             ],
+                     *             "equity": {
+                     *               "price": "1.2604",
+                     *               "pool": "27036",
+                     *               "circulating": "21450"
+                     *             },
+                     *             "stars": {
+                     *               "一星": 12,
+                     *               "二星": 3
+                     *             },
+                     *             "rows": {
+                     *               "transactions": 906,
+                     *               "postings": 2718,
+                     *               "balances": 1810,
+                     *               "orders": 2210,
+                     *               "stars": 2
+                     *             },
+                     *             "owner": "scheduler",
+                     *             "startedAt": "2026-01-07T16:00:00.000Z",
+                     *             "finishedAt": "2026-01-07T16:00:04.120Z",
+                     *             "durationMs": 4120,
+                     *             "phasesMs": {
+                     *               "load:members": 120,
+                     *               "compute": 300,
+                     *               "write:postings": 2100
                      *             }
                      *           }
                      *         }
@@ -9057,8 +10603,79 @@ export interface operations {
                             message: string | null;
                             /** @description nothing-due: the open business day, the first one to settle */
                             openDay: string | null;
-                            /** @description the report of a settled, dry-run or already-settled day; null otherwise */
-                            report: unknown;
+                            report: {
+                                /** @description the parameter version in force (null: defaults) */
+                                configVersionId: string | null;
+                                /** @description 当日循环购业绩 D / the day's eligible cycle-plan sales */
+                                cycleSales: string;
+                                day: string;
+                                dryRun: boolean;
+                                durationMs: number;
+                                /** @description 增值积分 at the end of the day (absent in older reports) */
+                                equity?: {
+                                    /** @description points */
+                                    circulating: string;
+                                    /** @description yuan */
+                                    pool: string;
+                                    /** @description 4 decimals */
+                                    price: string;
+                                };
+                                finishedAt: string;
+                                /** @description 会员数 / members */
+                                members: number;
+                                /** @description 获得释放或分红的会员 / members who received a release or a dividend */
+                                membersPaid: number;
+                                /** @description 未释放完的订单 / open release-plan orders */
+                                openOrders: number;
+                                /** @description orders that released points that day */
+                                ordersReleased: number;
+                                owner: string;
+                                /** @description milliseconds per phase */
+                                phasesMs: {
+                                    [key: string]: number;
+                                };
+                                pools: {
+                                    /** @description yuan */
+                                    amount: string;
+                                    members: number;
+                                    name: string;
+                                    tier: string | null;
+                                }[];
+                                rows: {
+                                    balances: number;
+                                    orders: number;
+                                    postings: number;
+                                    stars: number;
+                                    transactions: number;
+                                };
+                                /** @description members per star level after the day */
+                                stars: {
+                                    [key: string]: number;
+                                };
+                                startedAt: string;
+                                totals: {
+                                    /** @description 消耗的分红额度 / dividend quota used up */
+                                    burned: string;
+                                    /** @description 分红 / cycle dividends paid */
+                                    dividends: string;
+                                    /** @description 无可释放而作废的加速 / accelerations lost */
+                                    forfeited: string;
+                                    /** @description 平级奖 */
+                                    peer: string;
+                                    /** @description 入池 / pools funded */
+                                    pooled: string;
+                                    /** @description 释放合计 / points released */
+                                    released: string;
+                                    /** @description 退回平台 / returned to the platform */
+                                    returned: string;
+                                    /** @description 分享加速 */
+                                    share: string;
+                                    /** @description 静态释放 */
+                                    static: string;
+                                    /** @description 团队级差 */
+                                    team: string;
+                                };
+                            } | null;
                             /** @description settled, dry-run, already-settled, busy, not-due, or nothing-due (no day up to `day` was ever open: see openDay, dueAt) */
                             status: string;
                         }[];

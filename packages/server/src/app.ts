@@ -33,6 +33,7 @@ import { outboxAuditRoutes } from "./operators/outbox-audit-routes.ts";
 import { operatorRoutes } from "./operators/routes.ts";
 import { healthRoutes, type SchedulerLike } from "./ops/health.ts";
 import { Metrics, type MetricsOptions, registerMetrics } from "./ops/metrics.ts";
+import { dailyReportRoutes } from "./reports/daily-routes.ts";
 import { figuresRoutes } from "./reports/routes.ts";
 import { ensureRewardClock, REWARD_HOOKS, type RewardHooks } from "./rewards/index.ts";
 import { settlementRoutes } from "./settlement/routes.ts";
@@ -255,6 +256,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     configRoutes,
     figuresRoutes,
     settlementRoutes,
+    dailyReportRoutes,
   ]) {
     await registerRoutes(app, ctx, plugin, { prefix: "/admin" });
   }

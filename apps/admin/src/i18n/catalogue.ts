@@ -5,8 +5,10 @@
  */
 import { common } from "./messages/common.ts";
 import { dashboard } from "./messages/dashboard.ts";
+import { parameters } from "./messages/parameters.ts";
+import { settlements } from "./messages/settlements.ts";
 
-const AREAS = [common, dashboard] as const;
+const AREAS = [common, dashboard, parameters, settlements] as const;
 
 type Area = (typeof AREAS)[number];
 type KeysOf<A> = A extends { zh: Readonly<Record<infer K, string>> } ? K : never;

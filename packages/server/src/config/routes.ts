@@ -1,5 +1,5 @@
 import { Type } from "@fastify/type-provider-typebox";
-import { configRisks, DEFAULT_RETURN_WINDOW_DAYS } from "@jifen/engine";
+import { configRisks, DEFAULT_CONFIG_INPUT, DEFAULT_RETURN_WINDOW_DAYS } from "@jifen/engine";
 import { addDays, businessDay } from "../clock/index.ts";
 import { fail } from "../errors/index.ts";
 import { command } from "../http/command.ts";
@@ -11,21 +11,62 @@ import {
   IdempotencyHeaders,
   Instant,
   Nullable,
+  Page,
+  PageQuery,
+  pageLimit,
   responses,
   Text,
   withExample,
 } from "../http/schemas.ts";
+import { ConfigSchema } from "./schema.ts";
 import {
   addConfigVersion,
+  type ConfigVersionRow,
   configForDay,
+  DEFAULT_SERVER_PARAMS_INPUT,
   isEmptyPatch,
   listConfigVersions,
   previewConfig,
 } from "./versions.ts";
 
-/** The parameters API: effective config, versions, preview, change (admin). Mounted under /admin. */
+const VersionSchema = Type.Object({
+  id: Type.String(),
+  params: Type.Unknown({ description: "the keys this version changed (a patch)" }),
+  effectiveDay: Type.String(),
+  operatorId: Nullable(Type.String()),
+  operatorName: Nullable(Type.String({ description: "修改人 / who saved it" })),
+  note: Type.String(),
+  createdAt: Instant,
+});
+
+const EX_VERSION = {
+  id: "3",
+  params: { withdrawal: { feeRate: "0.006" } },
+  effectiveDay: "2026-01-07",
+  operatorId: "1",
+  operatorName: "管理员",
+  note: "提现手续费调整为 0.6%",
+  createdAt: "2026-01-06T10:00:00.000Z",
+};
+
+function versionView(v: ConfigVersionRow) {
+  return {
+    id: v.id,
+    params: v.params,
+    effectiveDay: v.effective_day,
+    operatorId: v.operator_id,
+    operatorName: v.operator_name,
+    note: v.note,
+    createdAt: iso(v.created_at),
+  };
+}
+
+/** A whole parameter set for the document's examples: the defaults. */
+const EX_CONFIG = { ...DEFAULT_CONFIG_INPUT, withdrawal: DEFAULT_SERVER_PARAMS_INPUT.withdrawal };
+
+/** The parameters API: effective config, versions, preview, change (admin only). Mounted under /admin. */
 export async function configRoutes(app: App, ctx: AppContext): Promise<void> {
-  const { anyone, admin, audit } = operatorAccess(ctx);
+  const { admin, audit } = operatorAccess(ctx);
 
   const ConfigWarnings = Type.Array(
     Type.Object({
@@ -54,24 +95,24 @@ export async function configRoutes(app: App, ctx: AppContext): Promise<void> {
   app.get(
     "/config",
     {
-      preValidation: anyone,
+      preValidation: admin,
       schema: {
         tags: ["admin"],
         summary: "当前参数与版本 / parameters in force today and their versions",
         operationId: "getConfig",
         description:
-          "运营查看今日生效的参数及全部参数版本（每个版本从其生效日起适用）。 / Operators see the parameters in force today and every parameter version (each applies from its effective day).",
+          "管理员查看今日生效的参数、下一营业日将生效的参数及全部参数版本（每个版本从其生效日起适用，附修改人）。 / Admins see the parameters in force today, the set in force from the next business day, and every parameter version (each applies from its effective day, with who saved it).",
         response: responses(
           Type.Object({
             businessDay: Type.String(),
             versionId: Nullable(Type.String()),
-            config: Type.Unknown(),
+            config: ConfigSchema,
             warnings: ConfigWarnings,
             next: Type.Object(
               {
                 businessDay: Type.String(),
                 versionId: Nullable(Type.String()),
-                config: Type.Unknown(),
+                config: ConfigSchema,
                 warnings: ConfigWarnings,
               },
               {
@@ -79,31 +120,22 @@ export async function configRoutes(app: App, ctx: AppContext): Promise<void> {
                   "明日生效的参数 / the set in force from the next business day (changes saved today)",
               },
             ),
-            versions: Type.Array(
-              Type.Object({
-                id: Type.String(),
-                params: Type.Unknown(),
-                effectiveDay: Type.String(),
-                operatorId: Nullable(Type.String()),
-                note: Type.String(),
-                createdAt: Instant,
-              }),
-            ),
+            versions: Type.Array(VersionSchema, { description: "the newest 200 versions" }),
           }),
           {
             example: {
               businessDay: "2026-01-08",
               versionId: "3",
-              config: {
-                release: { pointsPayRatio: "0.5" },
-                withdrawal: { feeRate: "0.006", minimum: "100" },
-              },
+              config: EX_CONFIG,
+              warnings: [],
+              next: { businessDay: "2026-01-09", versionId: "3", config: EX_CONFIG, warnings: [] },
               versions: [
                 {
                   id: "3",
                   params: { withdrawal: { feeRate: "0.006" } },
                   effectiveDay: "2026-01-07",
                   operatorId: "1",
+                  operatorName: "管理员",
                   note: "提现手续费调整为 0.6%",
                   createdAt: "2026-01-06T10:00:00.000Z",
                 },
@@ -130,15 +162,33 @@ export async function configRoutes(app: App, ctx: AppContext): Promise<void> {
           config: next.input,
           warnings: warningsOf(next.config),
         },
-        versions: versions.map((v) => ({
-          id: v.id,
-          params: v.params,
-          effectiveDay: v.effective_day,
-          operatorId: v.operator_id,
-          note: v.note,
-          createdAt: iso(v.created_at),
-        })),
+        versions: versions.map(versionView),
       };
+    },
+  );
+
+  app.get(
+    "/config/versions",
+    {
+      preValidation: admin,
+      schema: {
+        tags: ["admin"],
+        summary: "参数修改记录 / parameter versions, newest first (paginated)",
+        operationId: "listConfigVersions",
+        description:
+          "管理员分页查看参数版本：每个版本修改了哪些参数、生效日、修改人、备注与保存时间，最新在前。 / Admins page through the parameter versions: the keys each changed, its effective day, who saved it, the note and when, newest first.",
+        querystring: PageQuery,
+        response: responses(Page(VersionSchema), { example: { items: [EX_VERSION], nextCursor: null } }),
+      },
+    },
+    async (request) => {
+      const limit = pageLimit(request.query.limit);
+      const rows = await listConfigVersions(ctx.db, {
+        beforeId: request.query.cursor ?? null,
+        limit: limit + 1,
+      });
+      const items = rows.slice(0, limit).map(versionView);
+      return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null };
     },
   );
 
@@ -154,10 +204,14 @@ export async function configRoutes(app: App, ctx: AppContext): Promise<void> {
           "管理员预览参数修改：像保存一样校验，返回自下一营业日起将生效的完整参数与风险提示，但不保存。 / Admins preview a change: it is validated like POST /admin/config and answers the set it would put in force from the next business day, with its risk warnings; nothing is saved.",
         body: withExample(ConfigChangeBody, { params: { coolingOffDays: 7 }, note: "冷静期改为 7 天" }),
         response: responses(
-          Type.Object({ effectiveDay: Type.String(), config: Type.Unknown(), warnings: ConfigWarnings }),
+          Type.Object({ effectiveDay: Type.String(), config: ConfigSchema, warnings: ConfigWarnings }),
           {
             errors: ["INVALID_CONFIG", "CONFIG_CHANGE_EMPTY"],
-            example: { effectiveDay: "2026-01-09", config: { coolingOffDays: "7" }, warnings: [] },
+            example: {
+              effectiveDay: "2026-01-09",
+              config: { ...EX_CONFIG, coolingOffDays: "7" },
+              warnings: [],
+            },
           },
         ),
       },

@@ -158,17 +158,27 @@ export async function addConfigVersion(
   return rows.rows[0]?.id as string;
 }
 
-/** Every version, newest first. */
-export async function listConfigVersions(q: Queryable) {
-  const rows = await q.query<{
-    id: string;
-    params: unknown;
-    effective_day: string;
-    operator_id: string | null;
-    note: string;
-    created_at: Date;
-  }>(
-    "select id, params, effective_day, operator_id, note, created_at from config_versions order by id desc limit 200",
+/** A stored version with the name of the operator who saved it. */
+export interface ConfigVersionRow {
+  id: string;
+  params: unknown;
+  effective_day: string;
+  operator_id: string | null;
+  operator_name: string | null;
+  note: string;
+  created_at: Date;
+}
+
+/** Versions, newest first: before version `beforeId` when given, at most `limit` (200 by default). */
+export async function listConfigVersions(
+  q: Queryable,
+  page: { beforeId?: string | null; limit?: number } = {},
+): Promise<ConfigVersionRow[]> {
+  const rows = await q.query<ConfigVersionRow>(
+    `select v.id, v.params, v.effective_day, v.operator_id, o.display_name as operator_name, v.note, v.created_at
+     from config_versions v left join operators o on o.id = v.operator_id
+     where ($1::bigint is null or v.id < $1::bigint) order by v.id desc limit $2`,
+    [page.beforeId ?? null, page.limit ?? 200],
   );
   return rows.rows;
 }

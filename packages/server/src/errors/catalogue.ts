@@ -227,6 +227,16 @@ const SERVER_ERRORS = {
     zh: "日结失败，未写入任何数据",
     en: "the daily settlement failed; nothing was written",
   },
+  REPORT_RANGE_INVALID: {
+    status: 400,
+    zh: "开始日期不能晚于结束日期。",
+    en: "The start day must not be after the end day.",
+  },
+  REPORT_RANGE_TOO_LONG: {
+    status: 400,
+    zh: "报表日期范围最多 366 天，请缩短范围。",
+    en: "A report covers at most 366 days; choose a shorter range.",
+  },
   INTERNAL_ERROR: { status: 500, zh: "服务器内部错误", en: "internal server error" },
 } as const satisfies Record<string, ErrorSpec>;
 

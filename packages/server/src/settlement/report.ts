@@ -36,6 +36,12 @@ export interface SettlementReport {
     readonly burned: string;
   };
   readonly pools: readonly { name: string; tier: string | null; amount: string; members: number }[];
+  /**
+   * The equity plan at the end of the day (before the next day opens): price
+   * (4 decimals), pool (yuan) and circulating points. Absent in reports stored
+   * before it was recorded.
+   */
+  readonly equity?: { readonly price: string; readonly pool: string; readonly circulating: string };
   /** Members per star level after the day. */
   readonly stars: Readonly<Record<string, number>>;
   readonly rows: RowsWritten;

@@ -32,8 +32,93 @@ const EX_RUN = {
   durationMs: 4120,
   memberCount: 1280,
   error: null,
-  report: { totals: { release: "3021.55", dividend: "812.40" } },
+  report: {
+    day: "2026-01-07",
+    dryRun: false,
+    configVersionId: "3",
+    members: 1280,
+    membersPaid: 905,
+    openOrders: 2210,
+    ordersReleased: 2210,
+    cycleSales: "48600",
+    totals: {
+      static: "2650.3",
+      share: "280.15",
+      team: "80.1",
+      peer: "11",
+      released: "3021.55",
+      forfeited: "0",
+      dividends: "812.4",
+      pooled: "14580",
+      returned: "13767.6",
+      burned: "812.4",
+    },
+    pools: [{ name: "static", tier: null, amount: "14580", members: 312 }],
+    equity: { price: "1.2604", pool: "27036", circulating: "21450" },
+    stars: { 一星: 12, 二星: 3 },
+    rows: { transactions: 906, postings: 2718, balances: 1810, orders: 2210, stars: 2 },
+    owner: "scheduler",
+    startedAt: "2026-01-07T16:00:00.000Z",
+    finishedAt: "2026-01-07T16:00:04.120Z",
+    durationMs: 4120,
+    phasesMs: { "load:members": 120, compute: 300, "write:postings": 2100 },
+  },
 };
+
+const Text = (description: string) => Type.String({ description });
+
+/** The report of a settled (or dry-run) day (report.ts `SettlementReport`); amounts are decimal text. */
+const ReportSchema = Type.Object({
+  day: Type.String(),
+  dryRun: Type.Boolean(),
+  configVersionId: Nullable(Type.String({ description: "the parameter version in force (null: defaults)" })),
+  members: Type.Integer({ description: "会员数 / members" }),
+  membersPaid: Type.Integer({
+    description: "获得释放或分红的会员 / members who received a release or a dividend",
+  }),
+  openOrders: Type.Integer({ description: "未释放完的订单 / open release-plan orders" }),
+  ordersReleased: Type.Integer({ description: "orders that released points that day" }),
+  cycleSales: Text("当日循环购业绩 D / the day's eligible cycle-plan sales"),
+  totals: Type.Object({
+    static: Text("静态释放"),
+    share: Text("分享加速"),
+    team: Text("团队级差"),
+    peer: Text("平级奖"),
+    released: Text("释放合计 / points released"),
+    forfeited: Text("无可释放而作废的加速 / accelerations lost"),
+    dividends: Text("分红 / cycle dividends paid"),
+    pooled: Text("入池 / pools funded"),
+    returned: Text("退回平台 / returned to the platform"),
+    burned: Text("消耗的分红额度 / dividend quota used up"),
+  }),
+  pools: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      tier: Nullable(Type.String()),
+      amount: Text("yuan"),
+      members: Type.Integer(),
+    }),
+  ),
+  equity: Type.Optional(
+    Type.Object(
+      { price: Text("4 decimals"), pool: Text("yuan"), circulating: Text("points") },
+      { description: "增值积分 at the end of the day (absent in older reports)" },
+    ),
+  ),
+  stars: Type.Record(Type.String(), Type.Integer(), { description: "members per star level after the day" }),
+  rows: Type.Object({
+    transactions: Type.Integer(),
+    postings: Type.Integer(),
+    balances: Type.Integer(),
+    orders: Type.Integer(),
+    stars: Type.Integer(),
+  }),
+  owner: Type.String(),
+  startedAt: Type.String(),
+  finishedAt: Type.String(),
+  durationMs: Type.Integer(),
+  phasesMs: Type.Record(Type.String(), Type.Integer(), { description: "milliseconds per phase" }),
+});
 
 import { listRuns, readRun, type SettlementRun } from "./report.ts";
 import { openDay, type SettleOutcome, settleThrough } from "./run.ts";
@@ -48,7 +133,7 @@ const RunSchema = Type.Object({
   durationMs: Nullable(Type.Integer()),
   memberCount: Nullable(Type.Integer()),
   error: Nullable(Type.String()),
-  report: Type.Unknown({ description: "the settlement report (totals per component, pools, rows, phases)" }),
+  report: Nullable(ReportSchema),
 });
 
 const OutcomeSchema = Type.Object({
@@ -62,10 +147,78 @@ const OutcomeSchema = Type.Object({
     Type.String({ description: "nothing-due: the open business day, the first one to settle" }),
   ),
   dueAt: Nullable(Instant),
-  report: Type.Unknown({
-    description: "the report of a settled, dry-run or already-settled day; null otherwise",
-  }),
+  report: Nullable(ReportSchema),
 });
+
+/** The phases a run reports, in order (settlement/load.ts, run.ts, write.ts). */
+const PHASES = [
+  "load:members",
+  "load:performance",
+  "load:orders",
+  "load:balances",
+  "load:stars",
+  "compute",
+  "write:balances",
+  "write:postings",
+  "write:transactions",
+  "open-next-day",
+] as const;
+
+const ProgressSchema = Type.Object({
+  running: Type.Boolean({ description: "whether this server is running a settlement started from the API" }),
+  day: Nullable(Type.String({ description: "the business day being settled (or dry-run)" })),
+  dryRun: Type.Boolean(),
+  phase: Nullable(Type.String({ description: `the current phase: ${PHASES.join(", ")}` })),
+  step: Type.Integer({ description: "the current phase's number, 1 to steps (0: not started)" }),
+  steps: Type.Integer({ description: "how many phases a run has" }),
+  done: Type.Integer({ description: "rows done in the current phase" }),
+  total: Type.Integer({ description: "rows of the current phase (0: not known yet)" }),
+  percent: Type.Integer({ description: "an estimate of the whole run, 0 to 100" }),
+  startedAt: Nullable(Instant),
+});
+
+interface Progress {
+  day: string | null;
+  dryRun: boolean;
+  phase: string | null;
+  done: number;
+  total: number;
+  startedAt: Date | null;
+}
+
+/** What the settlement started from this server's API is doing (in memory; cheap to read). */
+function progressTracker() {
+  let current: Progress | null = null;
+  return {
+    start(day: string, dryRun: boolean) {
+      current = { day, dryRun, phase: null, done: 0, total: 0, startedAt: new Date() };
+    },
+    update(phase: string, done: number, total: number) {
+      if (current) Object.assign(current, { phase, done, total });
+    },
+    finish() {
+      current = null;
+    },
+    view() {
+      const p = current;
+      const index = p?.phase ? PHASES.indexOf(p.phase as (typeof PHASES)[number]) : -1;
+      const within = p && p.total > 0 ? Math.min(1, p.done / p.total) : 0;
+      const percent = index < 0 ? 0 : Math.floor(((index + within) / PHASES.length) * 100);
+      return {
+        running: p !== null,
+        day: p?.day ?? null,
+        dryRun: p?.dryRun ?? false,
+        phase: p?.phase ?? null,
+        step: index + 1,
+        steps: PHASES.length,
+        done: p?.done ?? 0,
+        total: p?.total ?? 0,
+        percent,
+        startedAt: p?.startedAt ? iso(p.startedAt) : null,
+      };
+    },
+  };
+}
 
 function runView(run: SettlementRun) {
   return {
@@ -96,6 +249,7 @@ function outcomeView(outcome: SettleOutcome) {
 /** Registers the settlement routes on `app` (mounted under /admin). */
 export async function settlementRoutes(app: App, ctx: AppContext): Promise<void> {
   const admin = requireOperator(ctx, "admin");
+  const progress = progressTracker();
   const audit = (request: FastifyRequest, action: string, detail: Record<string, unknown>) =>
     ctx.db.transaction((tx) =>
       writeAudit(tx, {
@@ -134,6 +288,35 @@ export async function settlementRoutes(app: App, ctx: AppContext): Promise<void>
       await audit(request, "settlement.list", { cursor: request.query.cursor ?? null });
       return { items: page.items.map(runView), nextCursor: page.nextCursor };
     },
+  );
+
+  app.get(
+    "/settlements/progress",
+    {
+      preValidation: admin,
+      schema: {
+        tags: ["admin"],
+        summary: "日结进度 / progress of the settlement running now",
+        operationId: "getSettlementProgress",
+        description:
+          "管理员在日结或试算进行时轮询其进度：当前阶段、已处理行数与估计百分比（本服务器从接口发起的运行）。 / Admins poll the progress of the settlement or dry run this server started from the API: the phase, rows done and an estimated percentage.",
+        response: responses(ProgressSchema, {
+          example: {
+            running: true,
+            day: "2026-01-07",
+            dryRun: false,
+            phase: "write:postings",
+            step: 8,
+            steps: 10,
+            done: 120000,
+            total: 300000,
+            percent: 71,
+            startedAt: "2026-01-07T16:00:00.000Z",
+          },
+        }),
+      },
+    },
+    async () => progress.view(),
   );
 
   app.get(
@@ -184,7 +367,9 @@ export async function settlementRoutes(app: App, ctx: AppContext): Promise<void>
                 day: "2026-01-07",
                 status: "settled",
                 message: null,
-                report: { totals: { release: "3021.55", dividend: "812.40" } },
+                openDay: null,
+                dueAt: null,
+                report: EX_RUN.report,
               },
             ],
           },
@@ -200,6 +385,7 @@ export async function settlementRoutes(app: App, ctx: AppContext): Promise<void>
         (dryRun ? (open ?? businessDay(now, ctx.timeZone)) : addDays(businessDay(now, ctx.timeZone), -1));
       const action = dryRun ? "settlement.dry-run" : "settlement.run";
       let outcomes: SettleOutcome[];
+      progress.start(day, dryRun);
       try {
         outcomes = await settleThrough(ctx.db, day, {
           now,
@@ -207,6 +393,7 @@ export async function settlementRoutes(app: App, ctx: AppContext): Promise<void>
           dryRun,
           owner: `api:${(request.operator as AuthOperator).username}`,
           log: request.log,
+          progress: progress.update,
         });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -219,6 +406,8 @@ export async function settlementRoutes(app: App, ctx: AppContext): Promise<void>
             en: "the cause is in the server log and the audit log",
           },
         });
+      } finally {
+        progress.finish();
       }
       await audit(request, action, {
         day,

@@ -14,7 +14,7 @@ import { formatDecimal, type SettlementResult, settleDay } from "@jifen/engine";
 import { addDays, businessDay, dayStart } from "../clock/index.ts";
 import { configForDay } from "../config/index.ts";
 import { type Db, isSqlError, type Queryable, type Tx } from "../db/index.ts";
-import { openNextDay as rewardsOpenNextDay } from "../rewards/index.ts";
+import { equityFigures, openNextDay as rewardsOpenNextDay } from "../rewards/index.ts";
 import { type DayColumns, loadDayColumns, type ProgressFn } from "./load.ts";
 import { readRun, type SettlementReport, storeRun } from "./report.ts";
 import { type BatchHook, type RowsWritten, writeDay } from "./write.ts";
@@ -136,6 +136,7 @@ function buildReport(
     phasesMs: Record<string, number>;
     owner: string;
     starNames: readonly string[];
+    equity: SettlementReport["equity"];
   },
 ): SettlementReport {
   const t = result.totals;
@@ -184,6 +185,7 @@ function buildReport(
       amount: decimal(p.amount),
       members: p.members,
     })),
+    ...(extra.equity ? { equity: extra.equity } : {}),
     stars: byLevel,
     rows: extra.rows,
     owner: extra.owner,
@@ -258,6 +260,12 @@ async function attemptDay(
     await tx.exec("set local work_mem = '256MB'; set local maintenance_work_mem = '512MB'");
     const timer = phaseTimer();
     const { effective, columns, result } = await computeDay(tx, day, options, timer.lap);
+    const figures = await equityFigures(tx, effective.config);
+    const equity = {
+      price: figures.price,
+      pool: decimal(figures.pool),
+      circulating: decimal(figures.circulating),
+    };
     const report = (rows: RowsWritten) =>
       buildReport(columns, result, {
         configVersionId: effective.versionId,
@@ -267,6 +275,7 @@ async function attemptDay(
         phasesMs: timer.phasesMs,
         owner,
         starNames: effective.config.release.starLevels.map((s) => s.name),
+        equity,
       });
     if (dryRun) {
       return {

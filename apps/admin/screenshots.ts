@@ -1,0 +1,103 @@
+/**
+ * The console's screenshots (docs/screenshots/admin/<name>.png, 1440×900, zh-CN),
+ * run by `npm run screenshots`: the real server on a fresh embedded database,
+ * a small shop put in through the API (test/support/demo-data.ts), a sign-in
+ * through the page, then every page of the registry (`#/<key>`, whichever pages
+ * it lists) and the detail views of DETAILS.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import * as React from "react";
+import { ADMIN } from "../../packages/server/test/support/app.ts";
+import { browserAvailable, openBrowserApp } from "../../packages/server/test/support/browser.ts";
+import { openRoute, signIn, syncClock } from "./test/support/console.ts";
+import { type DemoShop, fillDemoShop } from "./test/support/demo-data.ts";
+
+const OUT = join(import.meta.dirname, "..", "..", "docs", "screenshots", "admin");
+
+/** A view inside a page: its route and what to do there before the picture. */
+interface Detail {
+  readonly name: string;
+  route(shop: DemoShop): string;
+  act?(page: Page, shop: DemoShop): Promise<void>;
+}
+
+/** Detail views worth a picture of their own (add yours here). */
+const DETAILS: readonly Detail[] = [
+  { name: "settlements-report", route: (shop) => `settlements/${shop.settledDays.at(-1)}` },
+  {
+    name: "settlements-dry-run",
+    route: () => "settlements",
+    act: async (page) => {
+      await page.getByRole("button", { name: /试算当前营业日/ }).click();
+      await page.getByTestId("settlement-report").waitFor();
+    },
+  },
+  {
+    name: "parameters-confirm",
+    route: () => "parameters",
+    act: async (page) => {
+      await page.getByRole("tab", { name: "消费增值" }).click();
+      const form = page.getByTestId("form-equity");
+      await form.locator("#equity_contributionRate").fill("0.35");
+      await form.locator("#equity_referrerShare").fill("0.05");
+      await form.getByRole("button", { name: /保存修改/ }).click();
+      await page.getByTestId("change-list").last().waitFor();
+    },
+  },
+  {
+    name: "parameters-field-error",
+    route: () => "parameters",
+    act: async (page) => {
+      await page.getByRole("tab", { name: "积分通证" }).click();
+      const form = page.getByTestId("form-release");
+      await form.locator("#release_pointsPayRatio").fill("1.5");
+      await form.getByRole("button", { name: /保存修改/ }).click();
+      await page.getByTestId("params-refusal").waitFor();
+    },
+  },
+];
+
+/** The registry's pages (a .tsx module: its JSX needs React in scope under this script's compiler settings). */
+async function registryPages(): Promise<readonly { key: string }[]> {
+  (globalThis as { React?: unknown }).React = React;
+  const registry = "./src/pages/registry.tsx";
+  const module = (await import(registry)) as { PAGES: readonly { key: string }[] };
+  return module.PAGES;
+}
+
+async function main(): Promise<void> {
+  if (!browserAvailable("admin")) throw new Error("screenshots need chromium and the built console");
+  mkdirSync(OUT, { recursive: true });
+  const web = await openBrowserApp();
+  try {
+    const shop = await fillDemoShop(web.server);
+    console.log(
+      `demo shop: ${shop.members} members, ${shop.orders} orders, ${shop.settledDays.length} days settled`,
+    );
+    const page = await web.newPage();
+    await syncClock(page, web.server.clock.now());
+    await signIn(page, ADMIN.username, ADMIN.password);
+    const shots = async (name: string) => {
+      await page.locator(".ant-spin-spinning").first().waitFor({ state: "detached" });
+      await page.waitForTimeout(800); // charts animate in
+      await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+      console.log(`docs/screenshots/admin/${name}.png`);
+    };
+    for (const entry of await registryPages()) {
+      await openRoute(page, entry.key);
+      await shots(entry.key);
+    }
+    for (const detail of DETAILS) {
+      await openRoute(page, detail.route(shop));
+      await detail.act?.(page, shop);
+      await page.waitForLoadState("networkidle");
+      await shots(detail.name);
+    }
+  } finally {
+    await web.close();
+  }
+}
+
+await main();
