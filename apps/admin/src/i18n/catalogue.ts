@@ -5,8 +5,10 @@
  */
 import { common } from "./messages/common.ts";
 import { dashboard } from "./messages/dashboard.ts";
+import { liabilities } from "./messages/liabilities.ts";
+import { members } from "./messages/members.ts";
 
-const AREAS = [common, dashboard] as const;
+const AREAS = [common, dashboard, members, liabilities] as const;
 
 type Area = (typeof AREAS)[number];
 type KeysOf<A> = A extends { zh: Readonly<Record<infer K, string>> } ? K : never;

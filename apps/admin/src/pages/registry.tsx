@@ -3,7 +3,7 @@
  * (the server checks the same on every call), and its code, loaded when opened.
  * A page owns the routes under its key (`members/*` holds `members/:id`).
  */
-import { DashboardOutlined } from "@ant-design/icons";
+import { AccountBookOutlined, DashboardOutlined, TeamOutlined } from "@ant-design/icons";
 import { type ComponentType, type LazyExoticComponent, lazy, type ReactNode } from "react";
 import type { Role } from "../api.ts";
 import type { MessageKey } from "../i18n/index.tsx";
@@ -25,6 +25,20 @@ export const PAGES: readonly PageEntry[] = [
     icon: <DashboardOutlined />,
     roles: EVERYONE,
     component: lazy(() => import("./Dashboard.tsx")),
+  },
+  {
+    key: "members",
+    label: "menu.members",
+    icon: <TeamOutlined />,
+    roles: EVERYONE,
+    component: lazy(() => import("./members/index.tsx")),
+  },
+  {
+    key: "liabilities",
+    label: "liabilities.menu",
+    icon: <AccountBookOutlined />,
+    roles: EVERYONE,
+    component: lazy(() => import("./liabilities/index.tsx")),
   },
 ];
 
