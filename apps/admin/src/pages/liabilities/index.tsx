@@ -4,6 +4,7 @@ import { Card, Col, Descriptions, Row, Space, Spin, Statistic, Table, Tag, Typog
 import { useEffect, useMemo, useState } from "react";
 import { api, unwrap } from "../../api.ts";
 import { type MessageKey, useI18n } from "../../i18n/index.tsx";
+import { labelOf } from "../members/format.ts";
 import { BarChart } from "./BarChart.tsx";
 
 type Liabilities = Ok<"getLiabilities">;
@@ -98,7 +99,7 @@ function ReachCard({ reach }: { reach: Reach }) {
           {
             title: t("liabilities.reach.plan"),
             dataIndex: "plan",
-            render: (plan: string) => <Tag>{t(`liabilities.plan.${plan}` as MessageKey)}</Tag>,
+            render: (plan: string) => <Tag>{labelOf(t, "liabilities.plan.", plan)}</Tag>,
           },
           { title: t("liabilities.reach.reward"), dataIndex: "reward" },
           {

@@ -2,8 +2,8 @@ import type { Ok } from "@jifen/api-types";
 import { Alert, App, Button, Descriptions, Form, Input, Modal, Radio, Select, Space } from "antd";
 import { useState } from "react";
 import { ApiError, api, unwrap } from "../../api.ts";
-import { type MessageKey, useI18n } from "../../i18n/index.tsx";
-import { signed } from "./format.ts";
+import { useI18n } from "../../i18n/index.tsx";
+import { labelOf, signed } from "./format.ts";
 
 type Wallet = "cash" | "points" | "stable";
 type Preview = Ok<"previewMemberAdjustment">;
@@ -102,7 +102,7 @@ export function AdjustModal({
     onDone();
   }
 
-  const walletLabel = (w: string) => t(`members.wallet.${w}` as MessageKey);
+  const walletLabel = (w: string) => labelOf(t, "members.wallet.", w);
   return (
     <Modal
       open={open}

@@ -6,7 +6,7 @@ import { type MessageKey, useI18n } from "../../i18n/index.tsx";
 import { useSession } from "../../session.ts";
 import { CursorPager, useCursorPages } from "./CursorPager.tsx";
 import { ExportButton } from "./ExportButton.tsx";
-import { dateTime, isNegative, signed } from "./format.ts";
+import { dateTime, isNegative, labelOf, signed } from "./format.ts";
 
 type Line = Ok<"listMemberLedger">["items"][number];
 type Asset = "cny" | "points" | "equity" | "stable" | "quota" | "exitQuota" | "weight";
@@ -147,13 +147,13 @@ export function OrdersTab({ memberId }: { memberId: string }) {
             title: t("members.orders.plans"),
             dataIndex: "plans",
             render: (plans: string[]) =>
-              plans.map((p) => <Tag key={p}>{t(`liabilities.plan.${p}` as MessageKey)}</Tag>),
+              plans.map((p) => <Tag key={p}>{labelOf(t, "liabilities.plan.", p)}</Tag>),
           },
           {
             title: t("members.orders.status"),
             dataIndex: "status",
             render: (s: string) => (
-              <Tag color={STATUS_COLOR[s]}>{t(`members.orders.status.${s}` as MessageKey)}</Tag>
+              <Tag color={STATUS_COLOR[s]}>{labelOf(t, "members.orders.status.", s)}</Tag>
             ),
           },
           {
@@ -174,7 +174,7 @@ type AuditEntry = Ok<"listMemberAuditLog">["items"][number];
 function detailText(entry: AuditEntry, t: (key: MessageKey) => string): string {
   const d = (entry.detail ?? {}) as Record<string, unknown>;
   if (entry.action === "member.adjust") {
-    const wallet = t(`members.wallet.${String(d.wallet)}` as MessageKey);
+    const wallet = labelOf(t, "members.wallet.", String(d.wallet));
     return `${wallet} ${signed(String(d.amount))} · ${String(d.reason ?? "")}`;
   }
   return JSON.stringify(d);

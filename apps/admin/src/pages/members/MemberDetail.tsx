@@ -4,10 +4,10 @@ import { Alert, Button, Card, Col, Descriptions, Row, Space, Spin, Statistic, Ta
 import { useCallback, useEffect, useState } from "react";
 import { Link, useParams } from "react-router";
 import { ApiError, api, unwrap } from "../../api.ts";
-import { type MessageKey, useI18n } from "../../i18n/index.tsx";
+import { useI18n } from "../../i18n/index.tsx";
 import { useSession } from "../../session.ts";
 import { AdjustModal } from "./AdjustModal.tsx";
-import { dateTime } from "./format.ts";
+import { dateTime, labelOf } from "./format.ts";
 import { AuditTab, HistoryTab, OrdersTab } from "./HistoryTabs.tsx";
 import { ReferralsTab, TreeTab } from "./NetworkTabs.tsx";
 
@@ -82,7 +82,7 @@ function Wallets({ wallets }: { wallets: Wallet[] }) {
         {
           title: t("members.wallet"),
           dataIndex: "wallet",
-          render: (w: string) => t(`members.wallet.${w}` as MessageKey),
+          render: (w: string) => labelOf(t, "members.wallet.", w),
         },
         { title: t("members.balance"), dataIndex: "balance", align: "right" },
         { title: t("members.reserved"), dataIndex: "reserved", align: "right" },
