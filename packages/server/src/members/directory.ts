@@ -178,13 +178,6 @@ export async function referralPage(
   return { ...page, total };
 }
 
-/** A member as the directory shows it to `operator`, or null. */
-export async function directoryMember(q: Queryable, operator: AuthOperator, memberId: string) {
-  const rows = await q.query<DirectoryRow>(`${SELECT} where m.id = $1::bigint`, [memberId]);
-  const row = rows.rows[0];
-  return row ? view(operator, row) : null;
-}
-
 function pageOf<T extends { id: string }>(items: T[], limit: number) {
   const page = items.slice(0, limit);
   const last = page[page.length - 1];
