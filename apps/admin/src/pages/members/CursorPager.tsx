@@ -86,7 +86,7 @@ export function CursorPager<T>({ pages }: { pages: CursorPages<T> }) {
       </Button>
       <Select
         value={pages.limit}
-        style={{ width: 110 }}
+        style={{ width: 124 }}
         onChange={pages.setLimit}
         options={[10, 20, 50, 100].map((n) => ({ value: n, label: t("members.perPage", { n }) }))}
       />
