@@ -15,9 +15,11 @@ export type OperationId = keyof operations;
 type Responses<K extends OperationId> = operations[K]["responses"];
 
 type JsonOf<R> = R extends { content: { "application/json": infer B } } ? B : never;
+/** A success body: JSON, or the text of a CSV export (`text/csv`). */
+type SuccessOf<R> = R extends { content: { "text/csv": infer C } } ? C : JsonOf<R>;
 
 /** The success (200 or 201) body of operation `K`. */
-export type Ok<K extends OperationId> = JsonOf<
+export type Ok<K extends OperationId> = SuccessOf<
   200 extends keyof Responses<K>
     ? Responses<K>[200]
     : 201 extends keyof Responses<K>

@@ -148,6 +148,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/exports/members.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出会员 CSV / export members as CSV
+         * @description 按会员列表的同一组筛选条件导出 CSV（UTF-8 带 BOM，Excel 可直接打开中文），逐页从数据库读出、边读边发，百万行也不占满内存。仅管理员与财务。 / Exports the members matching the members list's filters as CSV (UTF-8 with BOM, so Excel opens the Chinese text), read from the database a page at a time and streamed. Admin and finance only.
+         */
+        get: operations["exportMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/exports/orders.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出订单 CSV / export orders as CSV
+         * @description 按状态、会员与下单日期（营业日，含首尾）导出订单 CSV（UTF-8 带 BOM），逐页读出、边读边发。仅管理员与财务。 / Exports orders by status, member and order date (business days, inclusive) as CSV (UTF-8 with BOM), read a page at a time and streamed. Admin and finance only.
+         */
+        get: operations["exportOrders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/liabilities": {
         parameters: {
             query?: never;
@@ -197,7 +237,7 @@ export interface paths {
         };
         /**
          * 会员列表 / members
-         * @description 运营按手机号前缀查找会员，新注册的在前。 / Operators list members, newest first, optionally by phone prefix.
+         * @description 运营按手机号（前缀或完整号码）、邀请码、星级（none：无星级）与注册日期（营业日，含首尾）查找会员，新注册的在前；管理员与财务看到完整手机号，其他角色看到脱敏号码。 / Operators find members by phone (a prefix or the whole number), invite code, star level (none: without one) and join date (business days, inclusive), newest first; admin and finance read whole phone numbers, other roles masked ones.
          */
         get: operations["listMembers"];
         put?: never;
@@ -248,6 +288,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/members/{id}/adjustments/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 预览手动调整：调整后余额 / preview an adjustment: the balance after
+         * @description 与手动调整相同的检查与计算（先还欠款），但不写入任何东西：返回调整前后的余额与欠款，供确认。 / The same checks and arithmetic as an adjustment (debt repaid first) without writing anything: the balance and debt before and after, for the confirmation.
+         */
+        post: operations["previewMemberAdjustment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/members/{id}/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 会员的操作记录 / the audit entries about a member
+         * @description 运营查看针对某会员的操作日志（如手动调整），含操作员名字，新的在前。 / Operators read the audit entries about one member (adjustments and the like), with the operator's name, newest first.
+         */
+        get: operations["listMemberAuditLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/members/{id}/ledger": {
         parameters: {
             query?: never;
@@ -260,6 +340,66 @@ export interface paths {
          * @description 运营查看一位会员某一资产的流水，新的在前。 / Operators read one member's ledger lines in one asset, newest first.
          */
         get: operations["listMemberLedger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/members/{id}/ledger.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出会员明细 CSV / export a member's history as CSV
+         * @description 导出一位会员某一资产的全部流水 CSV（UTF-8 带 BOM），每行写明原因（哪笔订单、哪条规则、哪一天），按请求语言。仅管理员与财务。 / Exports one member's whole history in one asset as CSV (UTF-8 with BOM), each line with its cause (which order, which rule, which day) in the request's language. Admin and finance only.
+         */
+        get: operations["exportMemberLedger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/members/{id}/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 直推会员（推荐树的一层）/ a member's direct referrals: one level of the referral tree
+         * @description 运营逐层查看推荐树：某会员的直推会员，新的在前，分页（加载更多），每人标明下面是否还有人；第一页带总人数。手机号按角色脱敏。 / Operators browse the referral tree one level at a time: a member's direct referrals, newest first, paginated (load more), each saying whether it has referrals of its own; the first page carries the total. Phones masked by role.
+         */
+        get: operations["listMemberReferrals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/members/star-levels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 星级列表 / the star levels of the parameters in force
+         * @description 运营按星级筛选会员时可选的星级名称（当前营业日的参数，由低到高）。 / The star level names operators filter members by (the open day's parameters, lowest first).
+         */
+        get: operations["listStarLevels"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3668,6 +3808,336 @@ export interface operations {
             };
         };
     };
+    exportMembers: {
+        parameters: {
+            query?: {
+                /** @description 邀请码 / invite code (any case) */
+                inviteCode?: string;
+                /** @description 注册日期起（含）/ joined on or after this business day */
+                joinedFrom?: string;
+                /** @description 注册日期止（含）/ joined on or before this business day */
+                joinedTo?: string;
+                /** @description 手机号前缀或完整号码 / phone prefix or whole number */
+                phone?: string;
+                /** @description 星级名称，none 为无星级 / star level name, none: without */
+                star?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description members, newest first (text/csv; charset=utf-8, UTF-8 with BOM) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example 会员ID,手机号,邀请码,推荐人ID,层级,状态,星级,注册时间
+                     *     1024,13812345678,K7P2QX9M,1001,2,正常,一星,2026-01-05 10:13:07
+                     */
+                    "text/csv": string;
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "message": "请求参数不合法",
+                     *       "messageEn": "invalid request parameter",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作",
+                     *       "messageEn": "your role may not do this",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    exportOrders: {
+        parameters: {
+            query?: {
+                /** @description 下单日期起（含）/ placed on or after this business day */
+                from?: string;
+                /** @description id */
+                memberId?: string;
+                status?: "pending" | "paid" | "refunded" | "cancelled";
+                /** @description 下单日期止（含）/ placed on or before this business day */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description orders, newest first (text/csv; charset=utf-8, UTF-8 with BOM) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example 订单号,会员ID,手机号,商品ID,商品,数量,参与计划,订单金额,现金支付,积分抵扣,状态,支付方式,外部单号,下单时间,支付营业日,奖励生效日,退款时间,退款原因 */
+                    "text/csv": string;
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "message": "请求参数不合法",
+                     *       "messageEn": "invalid request parameter",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作",
+                     *       "messageEn": "your role may not do this",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
     getLiabilities: {
         parameters: {
             query?: never;
@@ -4138,10 +4608,18 @@ export interface operations {
             query: {
                 /** @description id */
                 cursor?: string;
+                /** @description 邀请码 / invite code (any case) */
+                inviteCode?: string;
+                /** @description 注册日期起（含）/ joined on or after this business day */
+                joinedFrom?: string;
+                /** @description 注册日期止（含）/ joined on or before this business day */
+                joinedTo?: string;
                 /** @description page size (1 to 100) */
                 limit: string;
-                /** @description phone prefix */
+                /** @description 手机号前缀或完整号码 / phone prefix or whole number */
                 phone?: string;
+                /** @description 星级名称，none 为无星级 / star level name, none: without */
+                star?: string;
             };
             header?: never;
             path?: never;
@@ -4161,9 +4639,12 @@ export interface operations {
                      *         {
                      *           "id": "1024",
                      *           "phone": "13812345678",
-                     *           "inviteCode": "K7P2QX",
+                     *           "phoneMasked": false,
+                     *           "inviteCode": "K7P2QX9M",
                      *           "referrerId": "1001",
                      *           "depth": 2,
+                     *           "status": "active",
+                     *           "star": "一星",
                      *           "createdAt": "2026-01-05T02:13:07.000Z"
                      *         }
                      *       ],
@@ -4178,8 +4659,15 @@ export interface operations {
                             depth: number;
                             id: string;
                             inviteCode: string;
+                            /** @description full for admin and finance, masked (138****1234) for other roles */
                             phone: string;
+                            /** @description true when phone is masked for the caller's role */
+                            phoneMasked: boolean;
                             referrerId: string | null;
+                            /** @description 星级 as of the last settlement (null: none) */
+                            star: string | null;
+                            /** @description active or disabled */
+                            status: string;
                         }[];
                         nextCursor: string | null;
                     };
@@ -4964,6 +5452,527 @@ export interface operations {
             };
         };
     };
+    previewMemberAdjustment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "wallet": "points",
+                 *       "amount": "100",
+                 *       "reason": "活动补发"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description signed: positive adds, negative takes (cash to the fen, points to 6 decimals) */
+                    amount: string;
+                    reason: string;
+                    /** @description cash, points or stable (never equity) */
+                    wallet: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "wallet": "points",
+                     *       "amount": "100",
+                     *       "balanceBefore": "20.5",
+                     *       "balanceAfter": "120.5",
+                     *       "debtBefore": "0",
+                     *       "debtAfter": "0"
+                     *     }
+                     */
+                    "application/json": {
+                        amount: string;
+                        balanceAfter: string;
+                        balanceBefore: string;
+                        debtAfter: string;
+                        debtBefore: string;
+                        wallet: string;
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `ADJUST_ASSET`: 只能调整余额、积分或恒定积分 / only cash, points or stable points can be adjusted
+             *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零 / amount must be greater than zero
+             *     - `AMOUNT_TOO_LARGE`: 数值超过上限 / the value is above its limit
+             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
+             *     - `MISSING_REASON`: 必须填写调整原因 / an adjustment needs a reason
+             *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "ADJUST_ASSET",
+                     *       "message": "只能调整余额、积分或恒定积分",
+                     *       "messageEn": "only cash, points or stable points can be adjusted",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "ADJUST_ASSET" | "AMOUNT_NOT_POSITIVE" | "AMOUNT_TOO_LARGE" | "BAD_REQUEST" | "INVALID_AMOUNT" | "MISSING_REASON" | "TOO_MANY_PLACES" | "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作",
+                     *       "messageEn": "your role may not do this",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 404 不存在 / not found. 可能的错误码 / codes:
+             *     - `MEMBER_NOT_FOUND`: 会员不存在 / member not found
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "MEMBER_NOT_FOUND",
+                     *       "message": "会员不存在",
+                     *       "messageEn": "member not found",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "MEMBER_NOT_FOUND";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
+             *     - `ADJUST_BELOW_ZERO`: 调整后余额不能为负 / an adjustment may not take a balance below zero
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "ADJUST_BELOW_ZERO",
+                     *       "message": "调整后余额不能为负",
+                     *       "messageEn": "an adjustment may not take a balance below zero",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "ADJUST_BELOW_ZERO";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "请求内容过大",
+                     *       "messageEn": "request body too large",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PAYLOAD_TOO_LARGE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "message": "不支持的内容类型",
+                     *       "messageEn": "unsupported content type",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    listMemberAuditLog: {
+        parameters: {
+            query: {
+                /** @description id */
+                cursor?: string;
+                /** @description page size (1 to 100) */
+                limit: string;
+            };
+            header?: never;
+            path: {
+                /** @description id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "906",
+                     *           "operatorName": "caiwu.li",
+                     *           "action": "member.adjust",
+                     *           "detail": {
+                     *             "wallet": "points",
+                     *             "amount": "100",
+                     *             "reason": "活动补发",
+                     *             "transactionId": "88240"
+                     *           },
+                     *           "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37",
+                     *           "createdAt": "2026-01-08T09:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": {
+                        items: {
+                            action: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            detail: unknown;
+                            id: string;
+                            operatorName: string;
+                            requestId: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "message": "请求参数不合法",
+                     *       "messageEn": "invalid request parameter",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作",
+                     *       "messageEn": "your role may not do this",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
     listMemberLedger: {
         parameters: {
             query: {
@@ -5075,6 +6084,566 @@ export interface operations {
                         /** @description English message */
                         messageEn: string;
                         requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作",
+                     *       "messageEn": "your role may not do this",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    exportMemberLedger: {
+        parameters: {
+            query: {
+                asset: "cny" | "points" | "equity" | "stable" | "quota" | "exitQuota" | "weight";
+            };
+            header?: never;
+            path: {
+                /** @description id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description history lines, newest first (text/csv; charset=utf-8, UTF-8 with BOM) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example 流水号,交易号,营业日,时间,类型,说明,金额,关联订单,账户 */
+                    "text/csv": string;
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "message": "请求参数不合法",
+                     *       "messageEn": "invalid request parameter",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作",
+                     *       "messageEn": "your role may not do this",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 404 不存在 / not found. 可能的错误码 / codes:
+             *     - `MEMBER_NOT_FOUND`: 会员不存在 / member not found
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "MEMBER_NOT_FOUND",
+                     *       "message": "会员不存在",
+                     *       "messageEn": "member not found",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "MEMBER_NOT_FOUND";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    listMemberReferrals: {
+        parameters: {
+            query: {
+                /** @description id */
+                cursor?: string;
+                /** @description page size (1 to 100) */
+                limit: string;
+            };
+            header?: never;
+            path: {
+                /** @description id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "1031",
+                     *           "phone": "139****5678",
+                     *           "phoneMasked": true,
+                     *           "inviteCode": "M3QW8RTZ",
+                     *           "referrerId": "1024",
+                     *           "depth": 3,
+                     *           "status": "active",
+                     *           "star": null,
+                     *           "createdAt": "2026-01-06T08:40:11.000Z",
+                     *           "hasReferrals": true
+                     *         }
+                     *       ],
+                     *       "nextCursor": "1031",
+                     *       "total": 52
+                     *     }
+                     */
+                    "application/json": {
+                        items: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description generations below the top of the referral tree */
+                            depth: number;
+                            /** @description true when the member referred anyone (the node opens) */
+                            hasReferrals: boolean;
+                            id: string;
+                            inviteCode: string;
+                            /** @description full for admin and finance, masked (138****1234) for other roles */
+                            phone: string;
+                            /** @description true when phone is masked for the caller's role */
+                            phoneMasked: boolean;
+                            referrerId: string | null;
+                            /** @description 星级 as of the last settlement (null: none) */
+                            star: string | null;
+                            /** @description active or disabled */
+                            status: string;
+                        }[];
+                        nextCursor: string | null;
+                        /** @description how many direct referrals (first page only) */
+                        total: number | null;
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "message": "请求参数不合法",
+                     *       "messageEn": "invalid request parameter",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作",
+                     *       "messageEn": "your role may not do this",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 404 不存在 / not found. 可能的错误码 / codes:
+             *     - `MEMBER_NOT_FOUND`: 会员不存在 / member not found
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "MEMBER_NOT_FOUND",
+                     *       "message": "会员不存在",
+                     *       "messageEn": "member not found",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "MEMBER_NOT_FOUND";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    listStarLevels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "names": [
+                     *         "一星",
+                     *         "二星",
+                     *         "三星"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        names: string[];
                     };
                 };
             };

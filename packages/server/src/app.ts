@@ -22,11 +22,13 @@ import { businessDay, type Clock, systemClock } from "./clock/index.ts";
 import { configRoutes } from "./config/routes.ts";
 import type { Db } from "./db/index.ts";
 import { AppError, toErrorBody } from "./errors/index.ts";
+import { exportRoutes } from "./exports/routes.ts";
 import type { App, AppContext } from "./http/context.ts";
 import { parseJsonLossless } from "./http/json-body.ts";
 import { registerRoutes } from "./http/register.ts";
 import { completeRouteDocs, noteUndocumentedError } from "./http/route-docs.ts";
 import { validatorCompiler } from "./http/validators.ts";
+import { memberDirectoryRoutes } from "./members/directory-routes.ts";
 import { memberOperatorRoutes } from "./members/operator-routes.ts";
 import { memberRoutes } from "./members/routes.ts";
 import { outboxAuditRoutes } from "./operators/outbox-audit-routes.ts";
@@ -257,6 +259,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     figuresRoutes,
     settlementRoutes,
     dailyReportRoutes,
+    memberDirectoryRoutes,
+    exportRoutes,
   ]) {
     await registerRoutes(app, ctx, plugin, { prefix: "/admin" });
   }

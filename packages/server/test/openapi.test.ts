@@ -69,7 +69,8 @@ export function problemsOf(name: string, op: Operation): string[] {
   const ok = statuses.filter((s) => /^2\d\d$/.test(s));
   if (ok.length !== 1) problems.push(`${name}: ${ok.length} success statuses (want one 200 or 201)`);
   for (const status of ok) {
-    const media = op.responses[status]?.content?.["application/json"];
+    const content = op.responses[status]?.content;
+    const media = content?.["application/json"] ?? content?.["text/csv"]; // CSV exports answer text/csv
     if (!media?.schema) problems.push(`${name}: ${status} without a schema`);
     if (media?.example === undefined) problems.push(`${name}: ${status} without an example`);
   }

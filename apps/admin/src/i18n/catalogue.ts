@@ -8,7 +8,10 @@ import { dashboard } from "./messages/dashboard.ts";
 import { parameters } from "./messages/parameters.ts";
 import { settlements } from "./messages/settlements.ts";
 
-const AREAS = [common, dashboard, parameters, settlements] as const;
+import { liabilities } from "./messages/liabilities.ts";
+import { members } from "./messages/members.ts";
+
+const AREAS = [common, dashboard, parameters, settlements, members, liabilities] as const;
 
 type Area = (typeof AREAS)[number];
 type KeysOf<A> = A extends { zh: Readonly<Record<infer K, string>> } ? K : never;

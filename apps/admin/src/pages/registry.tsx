@@ -3,7 +3,13 @@
  * (the server checks the same on every call), and its code, loaded when opened.
  * A page owns the routes under its key (`members/*` holds `members/:id`).
  */
-import { CalculatorOutlined, DashboardOutlined, SettingOutlined } from "@ant-design/icons";
+import {
+  AccountBookOutlined,
+  CalculatorOutlined,
+  DashboardOutlined,
+  SettingOutlined,
+  TeamOutlined,
+} from "@ant-design/icons";
 import { type ComponentType, type LazyExoticComponent, lazy, type ReactNode } from "react";
 import type { Role } from "../api.ts";
 import type { MessageKey } from "../i18n/index.tsx";
@@ -39,6 +45,20 @@ export const PAGES: readonly PageEntry[] = [
     icon: <SettingOutlined />,
     roles: ["admin"],
     component: lazy(() => import("./Parameters.tsx")),
+  },
+  {
+    key: "members",
+    label: "menu.members",
+    icon: <TeamOutlined />,
+    roles: EVERYONE,
+    component: lazy(() => import("./members/index.tsx")),
+  },
+  {
+    key: "liabilities",
+    label: "liabilities.menu",
+    icon: <AccountBookOutlined />,
+    roles: EVERYONE,
+    component: lazy(() => import("./liabilities/index.tsx")),
   },
 ];
 

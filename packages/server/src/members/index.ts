@@ -6,6 +6,14 @@ export {
   checkAdjustable,
 } from "./adjustments.ts";
 export {
+  MemberFilterQuery,
+  type MemberFilters,
+  memberFilters,
+  memberWhere,
+  phoneFor,
+  seesPhones,
+} from "./directory.ts";
+export {
   directReferrals,
   findByInviteCode,
   findMemberById,

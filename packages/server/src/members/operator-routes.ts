@@ -26,7 +26,15 @@ import {
 import { memberHistory, requestLanguage } from "../ledger/index.ts";
 import { WalletSchema, walletsView } from "../wallets/index.ts";
 import { ADJUST_PLACES, adjustMember, checkAdjustable } from "./adjustments.ts";
-import { findMemberById, listMembers, teamSummary } from "./repository.ts";
+import {
+  DirectoryMemberSchema,
+  EX_DIRECTORY_MEMBER,
+  MemberFilterQuery,
+  memberFilters,
+  phoneFor,
+  searchMembers,
+} from "./directory.ts";
+import { findMemberById, teamSummary } from "./repository.ts";
 import { MemberSchema, memberView, TeamSchema, teamView } from "./routes.ts";
 import { memberStanding, StandingSchema } from "./standing.ts";
 
@@ -47,21 +55,18 @@ export async function memberOperatorRoutes(app: App, ctx: AppContext): Promise<v
         summary: "会员列表 / members",
         operationId: "listMembers",
         description:
-          "运营按手机号前缀查找会员，新注册的在前。 / Operators list members, newest first, optionally by phone prefix.",
-        querystring: pageQuery({
-          phone: Type.Optional(Type.String({ pattern: "^[0-9]{1,11}$", description: "phone prefix" })),
-        }),
-        response: responses(Page(MemberSchema), { example: page([EX_MEMBER], "1024") }),
+          "运营按手机号（前缀或完整号码）、邀请码、星级（none：无星级）与注册日期（营业日，含首尾）查找会员，新注册的在前；管理员与财务看到完整手机号，其他角色看到脱敏号码。 / Operators find members by phone (a prefix or the whole number), invite code, star level (none: without one) and join date (business days, inclusive), newest first; admin and finance read whole phone numbers, other roles masked ones.",
+        querystring: pageQuery(MemberFilterQuery),
+        response: responses(Page(DirectoryMemberSchema), { example: page([EX_DIRECTORY_MEMBER], "1024") }),
       },
     },
-    async (request) => {
-      const page = await listMembers(ctx.db, {
+    async (request) =>
+      searchMembers(ctx.db, op(request), {
+        filters: memberFilters(request.query),
+        timeZone: ctx.timeZone,
         cursor: request.query.cursor ?? null,
         limit: pageLimit(request.query.limit),
-        ...(request.query.phone ? { phonePrefix: request.query.phone } : {}),
-      });
-      return { items: page.items.map(memberView), nextCursor: page.nextCursor };
-    },
+      }),
   );
 
   app.get(
@@ -107,7 +112,7 @@ export async function memberOperatorRoutes(app: App, ctx: AppContext): Promise<v
       if (!member) fail("MEMBER_NOT_FOUND");
       const day = businessDay(ctx.clock.now(), ctx.timeZone);
       return {
-        member: memberView(member),
+        member: { ...memberView(member), phone: phoneFor(op(request), member.phone) },
         wallets: await walletsView(ctx.db, member.id),
         team: teamView(await teamSummary(ctx.db, member.id, day), day),
         standing: await memberStanding(ctx.db, member.id),
