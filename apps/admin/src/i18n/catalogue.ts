@@ -3,10 +3,15 @@
  * (messages/*.ts, each with its Chinese and English words). Add an area's file
  * to AREAS; a key defined twice throws when the console loads (and fails every browser test).
  */
+
+import { audit } from "./messages/audit.ts";
 import { common } from "./messages/common.ts";
 import { dashboard } from "./messages/dashboard.ts";
+import { operators } from "./messages/operators.ts";
+import { orders } from "./messages/orders.ts";
+import { withdrawals } from "./messages/withdrawals.ts";
 
-const AREAS = [common, dashboard] as const;
+const AREAS = [common, dashboard, orders, withdrawals, operators, audit] as const;
 
 type Area = (typeof AREAS)[number];
 type KeysOf<A> = A extends { zh: Readonly<Record<infer K, string>> } ? K : never;

@@ -3,7 +3,14 @@
  * (the server checks the same on every call), and its code, loaded when opened.
  * A page owns the routes under its key (`members/*` holds `members/:id`).
  */
-import { DashboardOutlined } from "@ant-design/icons";
+import {
+  AuditOutlined,
+  DashboardOutlined,
+  MessageOutlined,
+  ShoppingOutlined,
+  TeamOutlined,
+  WalletOutlined,
+} from "@ant-design/icons";
 import { type ComponentType, type LazyExoticComponent, lazy, type ReactNode } from "react";
 import type { Role } from "../api.ts";
 import type { MessageKey } from "../i18n/index.tsx";
@@ -17,6 +24,8 @@ export interface PageEntry {
 }
 
 const EVERYONE: readonly Role[] = ["admin", "finance", "support"];
+const MONEY: readonly Role[] = ["admin", "finance"];
+const ADMIN: readonly Role[] = ["admin"];
 
 export const PAGES: readonly PageEntry[] = [
   {
@@ -25,6 +34,41 @@ export const PAGES: readonly PageEntry[] = [
     icon: <DashboardOutlined />,
     roles: EVERYONE,
     component: lazy(() => import("./Dashboard.tsx")),
+  },
+  {
+    key: "orders",
+    label: "menu.orders",
+    icon: <ShoppingOutlined />,
+    roles: EVERYONE,
+    component: lazy(() => import("./orders/Orders.tsx")),
+  },
+  {
+    key: "withdrawals",
+    label: "menu.withdrawals",
+    icon: <WalletOutlined />,
+    roles: MONEY,
+    component: lazy(() => import("./withdrawals/Withdrawals.tsx")),
+  },
+  {
+    key: "operators",
+    label: "menu.operators",
+    icon: <TeamOutlined />,
+    roles: ADMIN,
+    component: lazy(() => import("./operators/Operators.tsx")),
+  },
+  {
+    key: "audit",
+    label: "menu.audit",
+    icon: <AuditOutlined />,
+    roles: ADMIN,
+    component: lazy(() => import("./audit/AuditLog.tsx")),
+  },
+  {
+    key: "sms",
+    label: "menu.sms",
+    icon: <MessageOutlined />,
+    roles: EVERYONE,
+    component: lazy(() => import("./audit/SmsOutbox.tsx")),
   },
 ];
 
