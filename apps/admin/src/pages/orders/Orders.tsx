@@ -97,7 +97,13 @@ function useColumns(open: (row: AdminOrder) => void) {
     () => [
       { title: t("orders.col.id"), dataIndex: "id", key: "id", width: 90 },
       { title: t("orders.col.member"), dataIndex: "memberPhone", key: "member", width: 130 },
-      { title: t("orders.col.product"), dataIndex: "productName", key: "product", ellipsis: true },
+      {
+        title: t("orders.col.product"),
+        dataIndex: "productName",
+        key: "product",
+        width: 200,
+        ellipsis: true,
+      },
       {
         title: t("orders.col.quantity"),
         dataIndex: "quantity",
@@ -173,7 +179,7 @@ export default function Orders() {
         dataSource={list.items}
         columns={columns}
         pagination={false}
-        scroll={{ x: 1200 }}
+        scroll={{ x: 1450 }}
         data-testid="orders-table"
       />
       <Pager {...list} />

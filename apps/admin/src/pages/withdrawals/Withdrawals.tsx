@@ -103,11 +103,12 @@ function useColumns(approve: (w: Withdrawal) => void, reject: (w: Withdrawal) =>
       width: 170,
       render: (_: unknown, w: Withdrawal) => formatTime(w.decidedAt),
     },
-    { title: t("withdrawals.col.reason"), dataIndex: "reason", key: "reason", ellipsis: true },
+    { title: t("withdrawals.col.reason"), dataIndex: "reason", key: "reason", width: 200, ellipsis: true },
     {
       title: t("listing.actions"),
       key: "actions",
-      width: 130,
+      width: 120,
+      fixed: "right" as const,
       render: (_: unknown, w: Withdrawal) =>
         w.status === "pending" && (
           <Space size={0}>
@@ -179,7 +180,7 @@ export default function Withdrawals() {
         dataSource={list.items}
         columns={columns}
         pagination={false}
-        scroll={{ x: 1200 }}
+        scroll={{ x: 1400 }}
         data-testid="withdrawals-table"
       />
       <Pager {...list} />
