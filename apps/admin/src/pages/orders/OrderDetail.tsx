@@ -138,14 +138,17 @@ function Actions({ order, onDone }: { order: Order; onDone: () => void }) {
   const [refunding, setRefunding] = useState(false);
   const money = session?.operator.role === "admin" || session?.operator.role === "finance";
   if (!money) return null;
-  async function confirmPayment() {
+  async function act(
+    path: "/admin/orders/{id}/confirm-payment" | "/admin/orders/{id}/cancel",
+    done: MessageKey,
+  ) {
     try {
       await unwrap(
-        api.POST("/admin/orders/{id}/confirm-payment", {
+        api.POST(path, {
           params: { path: { id: order.id }, header: { "idempotency-key": crypto.randomUUID() } },
         }),
       );
-      message.success(t("orders.confirmPayment.done"));
+      message.success(t(done));
       onDone();
     } catch (caught) {
       if (caught instanceof ApiError) message.error(caught.sentence(language));
@@ -154,8 +157,19 @@ function Actions({ order, onDone }: { order: Order; onDone: () => void }) {
   return (
     <Space>
       {order.status === "pending" && order.provider === "manual" && (
-        <Popconfirm title={t("orders.confirmPayment.question")} onConfirm={confirmPayment}>
+        <Popconfirm
+          title={t("orders.confirmPayment.question")}
+          onConfirm={() => act("/admin/orders/{id}/confirm-payment", "orders.confirmPayment.done")}
+        >
           <Button type="primary">{t("orders.confirmPayment")}</Button>
+        </Popconfirm>
+      )}
+      {order.status === "pending" && (
+        <Popconfirm
+          title={t("orders.cancel.question")}
+          onConfirm={() => act("/admin/orders/{id}/cancel", "orders.cancel.done")}
+        >
+          <Button>{t("orders.cancel")}</Button>
         </Popconfirm>
       )}
       {order.status === "paid" && (

@@ -142,3 +142,14 @@ export function isNegative(amount: string): boolean {
 export function dayText(value: dayjs.Dayjs | null | undefined): string | undefined {
   return value ? value.format("YYYY-MM-DD") : undefined;
 }
+
+/** A rate as decimal text ("0.006") in percent ("0.6%"), by moving the decimal point: no number conversion. */
+export function percentText(rate: string): string {
+  const negative = rate.startsWith("-");
+  const [whole = "0", frac = ""] = rate.replace(/^-/, "").split(".");
+  const digits = `${whole}${frac.padEnd(2, "0")}`;
+  const point = whole.length + 2;
+  const intPart = digits.slice(0, point).replace(/^0+(?=\d)/, "");
+  const fracPart = digits.slice(point).replace(/0+$/, "");
+  return `${negative ? "-" : ""}${intPart}${fracPart ? `.${fracPart}` : ""}%`;
+}

@@ -7,7 +7,7 @@ import { App, Button, Card, Form, Input, Modal, Popconfirm, Space, Table, Tabs, 
 import { useState } from "react";
 import { ApiError, api, unwrap } from "../../api.ts";
 import { type MessageKey, useI18n } from "../../i18n/index.tsx";
-import { ErrorNotice, formatTime, PAGE_SIZE, Pager, useCursorList } from "../orders/listing.tsx";
+import { ErrorNotice, formatTime, PAGE_SIZE, Pager, percentText, useCursorList } from "../orders/listing.tsx";
 
 type Withdrawal = Ok<"listWithdrawals">["items"][number];
 type Tab = "pending" | "approved" | "rejected" | "all";
@@ -83,7 +83,12 @@ function useColumns(approve: (w: Withdrawal) => void, reject: (w: Withdrawal) =>
     { title: t("withdrawals.col.amount"), dataIndex: "amount", key: "amount", align: "right" as const },
     { title: t("withdrawals.col.fee"), dataIndex: "fee", key: "fee", align: "right" as const },
     { title: t("withdrawals.col.payout"), dataIndex: "payout", key: "payout", align: "right" as const },
-    { title: t("withdrawals.col.feeRate"), dataIndex: "feeRate", key: "feeRate", align: "right" as const },
+    {
+      title: t("withdrawals.col.feeRate"),
+      key: "feeRate",
+      align: "right" as const,
+      render: (_: unknown, w: Withdrawal) => percentText(w.feeRate),
+    },
     {
       title: t("withdrawals.col.status"),
       key: "status",
