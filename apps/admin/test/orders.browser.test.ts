@@ -131,3 +131,27 @@ test("an operator confirms a manual payment from the order's drawer", async (t) 
   });
   assert.equal(order.data.status, "paid");
 });
+
+test("a refund after the member sold equity points warns of the debt it leaves before anything changes", async (t) => {
+  if (!web) return t.skip("no browser");
+  const server = web.server;
+  const product = await equityProduct(server, "200");
+  const seller = await register(server, "13922220003");
+  const orderId = await paidOrder(server, seller, product);
+  const sold = await call(server, "POST", "/me/equity/sell", { token: seller.token, body: { points: "10" } });
+  assert.equal(sold.statusCode, 200, sold.body);
+
+  const page = await web.newPage();
+  await signIn(page);
+  await page.goto("/admin/#/orders");
+  await page.getByTestId(`order-detail-${orderId}`).click();
+  await page.getByRole("button", { name: /退\s*款/ }).click();
+  const warning = page.getByTestId("refund-debt-warning");
+  await warning.waitFor();
+  assert.match((await warning.textContent()) ?? "", /欠款（增值积分）\s*-10/);
+  const debtRow = page.getByTestId("refund-preview").locator("tr", { hasText: "欠款（增值积分）" });
+  assert.deepEqual((await debtRow.locator("td").allTextContents()).slice(2), ["0", "-10", "-10"]);
+  await page.getByRole("button", { name: /取\s*消/ }).click();
+  const order = await call(server, "GET", `/admin/orders/${orderId}`, { token: await operatorToken(server) });
+  assert.equal(order.data.status, "paid", "the preview changed nothing");
+});

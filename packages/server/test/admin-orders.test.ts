@@ -177,6 +177,29 @@ for (const target of dbTargets()) {
       assert.deepEqual([denied.statusCode, denied.data.code], [403, "FORBIDDEN"]);
     });
 
+    test("a refund after a sale: the preview shows the debt the refund leaves, as it then happens", async () => {
+      const seller = await register(t, "13811110004");
+      const order = await paidOrder(t, seller, product, admin);
+      const held = await balanceOf(t, `m:${seller.id}:equity`, "equity");
+      const sold = await call(t, "POST", "/me/equity/sell", { token: seller.token, body: { points: "10" } });
+      assert.equal(sold.statusCode, 200, sold.body);
+      const preview = await call(t, "GET", `/admin/orders/${order}/refund-preview`, { token: admin });
+      assert.equal(preview.statusCode, 200, preview.body);
+      const debt = (preview.data.balances as Balance[]).find(
+        (b) => b.account === `m:${seller.id}:debt:equity`,
+      );
+      assert.ok(debt, `a debt line: ${preview.body}`);
+      assert.ok(sameDecimal(debt.before, "0"));
+      assert.ok(sameDecimal(debt.after, "-10"), `owes the 10 points sold of ${held}: ${debt.after}`);
+      const refund = await call(t, "POST", `/admin/orders/${order}/refund`, {
+        token: admin,
+        body: { reason: "退货" },
+      });
+      assert.equal(refund.statusCode, 200, refund.body);
+      assert.ok(sameDecimal(await balanceOf(t, `m:${seller.id}:debt:equity`, "equity"), debt.after));
+      await auditLedger(t);
+    });
+
     test("the withdrawal queue names the member by masked phone", async () => {
       await credit(t, buyer.id, "cash", "50");
       const w = await call(t, "POST", "/me/withdrawals", { token: buyer.token, body: { amount: "20" } });
@@ -195,8 +218,8 @@ for (const target of dbTargets()) {
           token: admin,
         },
       );
-      assert.equal(today.data.items.length, 1, today.body);
-      assert.equal(today.data.items[0].targetId, paid);
+      assert.equal(today.data.items.length, 2, today.body);
+      assert.ok(today.data.items.some((e: { targetId: string }) => e.targetId === paid));
       t.clock.advance(DAY_MS);
       admin = await operatorToken(t);
       const later = await call(t, "GET", "/admin/audit-log?from=2026-01-06", { token: admin });
@@ -205,7 +228,7 @@ for (const target of dbTargets()) {
       const before = await call(t, "GET", "/admin/audit-log?to=2026-01-05&action=order.refund", {
         token: admin,
       });
-      assert.equal(before.data.items.length, 1);
+      assert.equal(before.data.items.length, 2);
 
       const code = await sendCode(t, "13811110003", "register");
       const outbox = await call(t, "GET", "/admin/sms-outbox?phone=13811110003", { token: admin });
