@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * 操作日志 / operator audit log
-         * @description 运营按操作人与动作查看操作日志，新的在前。 / Operators read the audit log, newest first, by operator and action.
+         * @description 运营按操作人、动作与日期（营业日，含首尾）查看操作日志，新的在前。 / Operators read the audit log, newest first, by operator, action and day (business days, both ends included).
          */
         get: operations["listAuditLog"];
         put?: never;
@@ -501,7 +501,7 @@ export interface paths {
         };
         /**
          * 订单列表 / orders
-         * @description 运营按会员与状态查看订单，新的在前。 / Operators list orders, newest first, by member and status.
+         * @description 运营按状态、奖励计划、会员（手机号或编号）与下单日期（营业日，含首尾）查看订单，新的在前；手机号打码。 / Operators list orders, newest first, by status, plan, member (mobile number or id) and day ordered (business days, both ends included); phones masked.
          */
         get: operations["listOrders"];
         put?: never;
@@ -572,6 +572,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/orders/{id}/effects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 订单的账务影响 / an order's ledger effects
+         * @description 运营查看一笔订单带来的全部记账：支付、奖励（增值积分、分红权重与额度、赠送积分、推荐奖励）、退款与冲回，旧的在前，每行说明原因；手机号打码（按 Accept-Language 给出中文或英文说明）。 / Operators read every ledger posting an order caused: payment, rewards (equity points, dividend weight and quota, gift points, referral rewards), refund and reversals, oldest first, each with its cause in words; phones masked (the description in the Accept-Language).
+         */
+        get: operations["listOrderEffects"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/orders/{id}/refund": {
         parameters: {
             query?: never;
@@ -586,6 +606,26 @@ export interface paths {
          * @description 财务或管理员为已支付订单退款并填写原因，撤回该订单带来的奖励（会员不足以抵扣的部分记为欠款）；原因记在订单与操作日志中。 / Finance or an admin refunds a paid order with a reason; the rewards it brought are taken back (what a member cannot cover becomes debt); the reason is kept on the order and in the audit log.
          */
         post: operations["refundOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/orders/{id}/refund-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 退款预览：将冲回什么 / refund preview: what a refund would take back
+         * @description 财务或管理员在退款前查看退款将写入的记账与变动的余额（含将产生的欠款）。由退款本身的代码在一个随后回滚的事务中算出，什么都不改变；退款不可能时给出与退款相同的错误。 / Finance or an admin sees, before refunding, the postings a refund would write and the balances it would change (debts included). Computed by the refund's own code in a transaction that is rolled back: nothing changes; where the refund is impossible it answers the refund's error.
+         */
+        get: operations["previewOrderRefund"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -769,7 +809,7 @@ export interface paths {
         };
         /**
          * 短信发件箱（console 模式含验证码）/ SMS outbox
-         * @description 运营查看短信发件记录（console 模式下含验证码原文），每次读取记入操作日志。 / Operators read the SMS outbox (with the codes themselves under the console provider); every read is audited. Only the admin role reads verification codes, and only in messages of the console provider; others see them masked.
+         * @description 运营查看短信发件记录（console 模式下含验证码原文），每次读取记入操作日志。 / Operators read the SMS outbox (with the codes themselves under the console provider); every read is audited. Phones are masked (138****5678); filter by the full number. Only the admin role reads verification codes, and only in messages of the console provider; others see them masked.
          */
         get: operations["listSmsOutbox"];
         put?: never;
@@ -1386,10 +1426,14 @@ export interface operations {
                 action?: string;
                 /** @description id */
                 cursor?: string;
+                /** @description on or after this business day */
+                from?: string;
                 /** @description page size (1 to 100) */
                 limit: string;
                 /** @description id */
                 operatorId?: string;
+                /** @description on or before this business day */
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -8156,11 +8200,18 @@ export interface operations {
             query: {
                 /** @description id */
                 cursor?: string;
+                /** @description ordered on or after this business day */
+                from?: string;
                 /** @description page size (1 to 100) */
                 limit: string;
                 /** @description id */
                 memberId?: string;
+                /** @description 中国大陆手机号 / mainland mobile */
+                phone?: string;
+                plan?: "equity" | "cycle" | "release";
                 status?: "pending" | "paid" | "refunded" | "cancelled";
+                /** @description ordered on or before this business day */
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -8196,7 +8247,9 @@ export interface operations {
                      *           "paidAt": "2026-01-05T03:25:41.000Z",
                      *           "paidDay": "2026-01-05",
                      *           "eligibleDay": "2026-01-13",
-                     *           "refundedAt": null
+                     *           "refundedAt": null,
+                     *           "memberPhone": "138****5678",
+                     *           "productName": "臻品茶礼盒"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -8215,6 +8268,8 @@ export interface operations {
                             externalId: string | null;
                             id: string;
                             memberId: string;
+                            /** @description 会员手机号（打码）/ the member's phone, masked */
+                            memberPhone: string | null;
                             /** Format: date-time */
                             paidAt: string | null;
                             paidDay: string | null;
@@ -8222,6 +8277,8 @@ export interface operations {
                             /** @description part paid with released points */
                             points: string;
                             productId: string;
+                            /** @description 商品名称 / the product's name */
+                            productName: string | null;
                             /** @description manual or webhook */
                             provider: string;
                             quantity: number;
@@ -9304,6 +9361,243 @@ export interface operations {
             };
         };
     };
+    listOrderEffects: {
+        parameters: {
+            query: {
+                /** @description id */
+                cursor?: string;
+                /** @description page size (1 to 100) */
+                limit: string;
+            };
+            header?: never;
+            path: {
+                /** @description id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "88213",
+                     *           "transactionId": "40211",
+                     *           "kind": "equity.grant",
+                     *           "businessDay": "2026-01-13",
+                     *           "createdAt": "2026-01-12T16:05:02.000Z",
+                     *           "memberId": "1024",
+                     *           "memberPhone": "138****5678",
+                     *           "account": "m:1024:equity",
+                     *           "asset": "equity",
+                     *           "amount": "14.7",
+                     *           "description": "订单 #1024 增值积分奖励"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": {
+                        items: {
+                            /** @description m:<id>:<wallet>, m:<id>:debt:<wallet>, p:…, world:… */
+                            account: string;
+                            /** @description signed decimal text */
+                            amount: string;
+                            /** @description cny, points, equity, stable, quota, exitQuota, weight */
+                            asset: string;
+                            businessDay: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description why, in the request's language */
+                            description: string;
+                            id: string;
+                            /** @description ledger transaction kind: order.pay, equity.grant, refund.reverse, … */
+                            kind: string;
+                            /** @description null: a platform account */
+                            memberId: string | null;
+                            /** @description masked */
+                            memberPhone: string | null;
+                            transactionId: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "message": "请求参数不合法",
+                     *       "messageEn": "invalid request parameter",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作",
+                     *       "messageEn": "your role may not do this",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 404 不存在 / not found. 可能的错误码 / codes:
+             *     - `ORDER_NOT_FOUND`: 订单不存在 / order not found
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "ORDER_NOT_FOUND",
+                     *       "message": "订单不存在",
+                     *       "messageEn": "order not found",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "ORDER_NOT_FOUND";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
     refundOrder: {
         parameters: {
             query?: never;
@@ -9620,6 +9914,317 @@ export interface operations {
                          * @enum {string}
                          */
                         code: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    previewOrderRefund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "lines": [
+                     *         {
+                     *           "id": "90001",
+                     *           "transactionId": "40211",
+                     *           "kind": "refund.reverse",
+                     *           "businessDay": "2026-01-13",
+                     *           "createdAt": "2026-01-12T16:05:02.000Z",
+                     *           "memberId": "1024",
+                     *           "memberPhone": "138****5678",
+                     *           "account": "m:1024:equity",
+                     *           "asset": "equity",
+                     *           "amount": "-4.7",
+                     *           "description": "退款冲回 订单 #1024"
+                     *         },
+                     *         {
+                     *           "id": "90002",
+                     *           "transactionId": "40211",
+                     *           "kind": "refund.reverse",
+                     *           "businessDay": "2026-01-13",
+                     *           "createdAt": "2026-01-12T16:05:02.000Z",
+                     *           "memberId": "1024",
+                     *           "memberPhone": "138****5678",
+                     *           "account": "m:1024:debt:equity",
+                     *           "asset": "equity",
+                     *           "amount": "-10",
+                     *           "description": "退款冲回 订单 #1024（计入欠款）"
+                     *         }
+                     *       ],
+                     *       "balances": [
+                     *         {
+                     *           "memberId": "1024",
+                     *           "memberPhone": "138****5678",
+                     *           "account": "m:1024:equity",
+                     *           "asset": "equity",
+                     *           "change": "-4.7",
+                     *           "before": "4.7",
+                     *           "after": "0"
+                     *         },
+                     *         {
+                     *           "memberId": "1024",
+                     *           "memberPhone": "138****5678",
+                     *           "account": "m:1024:debt:equity",
+                     *           "asset": "equity",
+                     *           "change": "-10",
+                     *           "before": "0",
+                     *           "after": "-10"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description every balance the refund would change, before and after */
+                        balances: {
+                            account: string;
+                            /** @description below 0 on a debt account: owed */
+                            after: string;
+                            asset: string;
+                            before: string;
+                            /** @description signed decimal text */
+                            change: string;
+                            memberId: string | null;
+                            /** @description masked */
+                            memberPhone: string | null;
+                        }[];
+                        /** @description the postings the refund would write */
+                        lines: {
+                            /** @description m:<id>:<wallet>, m:<id>:debt:<wallet>, p:…, world:… */
+                            account: string;
+                            /** @description signed decimal text */
+                            amount: string;
+                            /** @description cny, points, equity, stable, quota, exitQuota, weight */
+                            asset: string;
+                            businessDay: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description why, in the request's language */
+                            description: string;
+                            id: string;
+                            /** @description ledger transaction kind: order.pay, equity.grant, refund.reverse, … */
+                            kind: string;
+                            /** @description null: a platform account */
+                            memberId: string | null;
+                            /** @description masked */
+                            memberPhone: string | null;
+                            transactionId: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "message": "请求参数不合法",
+                     *       "messageEn": "invalid request parameter",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作",
+                     *       "messageEn": "your role may not do this",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 404 不存在 / not found. 可能的错误码 / codes:
+             *     - `ORDER_NOT_FOUND`: 订单不存在 / order not found
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "ORDER_NOT_FOUND",
+                     *       "message": "订单不存在",
+                     *       "messageEn": "order not found",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "ORDER_NOT_FOUND";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
+             *     - `ORDER_NOT_PAID`: 订单未支付或已退款 / the order is not paid
+             *     - `ORDER_REFUNDED`: 订单已退款 / order already refunded
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "ORDER_NOT_PAID",
+                     *       "message": "订单未支付或已退款",
+                     *       "messageEn": "the order is not paid",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "ORDER_NOT_PAID" | "ORDER_REFUNDED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -12482,7 +13087,7 @@ export interface operations {
                      *         {
                      *           "id": "311",
                      *           "provider": "console",
-                     *           "phone": "13812345678",
+                     *           "phone": "138****5678",
                      *           "template": "register",
                      *           "content": "【积分商城】您的注册验证码为 482913，5 分钟内有效。",
                      *           "status": "sent",
@@ -12681,7 +13286,8 @@ export interface operations {
                      *           "businessDay": "2026-01-08",
                      *           "requestedAt": "2026-01-08T06:02:19.000Z",
                      *           "decidedAt": null,
-                     *           "reason": null
+                     *           "reason": null,
+                     *           "memberPhone": "138****5678"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -12697,6 +13303,8 @@ export interface operations {
                             feeRate: string;
                             id: string;
                             memberId: string;
+                            /** @description 会员手机号（打码）/ the member's phone, masked */
+                            memberPhone: string | null;
                             /** @description amount − fee */
                             payout: string;
                             reason: string | null;

@@ -3,15 +3,33 @@
  * (messages/*.ts, each with its Chinese and English words). Add an area's file
  * to AREAS; a key defined twice throws when the console loads (and fails every browser test).
  */
+
+import { audit } from "./messages/audit.ts";
+import { audit } from "./messages/audit.ts";
 import { common } from "./messages/common.ts";
 import { dashboard } from "./messages/dashboard.ts";
-import { parameters } from "./messages/parameters.ts";
-import { settlements } from "./messages/settlements.ts";
-
 import { liabilities } from "./messages/liabilities.ts";
 import { members } from "./messages/members.ts";
+import { operators } from "./messages/operators.ts";
+import { orders } from "./messages/orders.ts";
+import { parameters } from "./messages/parameters.ts";
+import { products } from "./messages/products.ts";
+import { settlements } from "./messages/settlements.ts";
+import { withdrawals } from "./messages/withdrawals.ts";
 
-const AREAS = [common, dashboard, parameters, settlements, members, liabilities] as const;
+const AREAS = [
+  common,
+  dashboard,
+  members,
+  orders,
+  products,
+  withdrawals,
+  settlements,
+  parameters,
+  liabilities,
+  operators,
+  audit,
+] as const;
 
 type Area = (typeof AREAS)[number];
 type KeysOf<A> = A extends { zh: Readonly<Record<infer K, string>> } ? K : never;

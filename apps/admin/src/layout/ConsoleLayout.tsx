@@ -1,10 +1,14 @@
 /** The console's frame: a side menu of the pages the operator's role may open, a header, the page. */
 import { Button, Layout, Menu, Space, Tag, Typography } from "antd";
+import { lazy, Suspense } from "react";
 import { Outlet, useLocation, useNavigate } from "react-router";
 import { api, setSession } from "../api.ts";
 import { type MessageKey, useI18n } from "../i18n/index.tsx";
 import { pagesFor } from "../pages/registry.tsx";
 import { useSession } from "../session.ts";
+
+const ForcePasswordChange = lazy(() => import("../pages/operators/ForcePasswordChange.tsx"));
+const ChangePasswordButton = lazy(() => import("../pages/operators/ChangePasswordButton.tsx"));
 
 export default function ConsoleLayout() {
   const { t, language, setLanguage } = useI18n();
@@ -12,6 +16,14 @@ export default function ConsoleLayout() {
   const navigate = useNavigate();
   const location = useLocation();
   if (!session) return null;
+  // Signed in with the public demo password: nothing but the password change until it is done.
+  if (session.mustChangePassword) {
+    return (
+      <Suspense fallback={null}>
+        <ForcePasswordChange />
+      </Suspense>
+    );
+  }
   const selected = location.pathname.split("/")[1] ?? "dashboard";
 
   async function signOut() {
@@ -44,6 +56,9 @@ export default function ConsoleLayout() {
           <Space>
             <Typography.Text>{session.operator.username}</Typography.Text>
             <Tag color="volcano">{t(`role.${session.operator.role}` as MessageKey)}</Tag>
+            <Suspense fallback={null}>
+              <ChangePasswordButton />
+            </Suspense>
             <Button type="text" onClick={() => setLanguage(language === "en" ? "zh-CN" : "en")}>
               {t("app.language")}
             </Button>

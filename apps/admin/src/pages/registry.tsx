@@ -5,10 +5,16 @@
  */
 import {
   AccountBookOutlined,
+  AuditOutlined,
   CalculatorOutlined,
   DashboardOutlined,
+  MessageOutlined,
   SettingOutlined,
+  ShopOutlined,
+  ShoppingOutlined,
   TeamOutlined,
+  UserSwitchOutlined,
+  WalletOutlined,
 } from "@ant-design/icons";
 import { type ComponentType, type LazyExoticComponent, lazy, type ReactNode } from "react";
 import type { Role } from "../api.ts";
@@ -23,6 +29,8 @@ export interface PageEntry {
 }
 
 const EVERYONE: readonly Role[] = ["admin", "finance", "support"];
+const MONEY: readonly Role[] = ["admin", "finance"];
+const ADMIN: readonly Role[] = ["admin"];
 
 export const PAGES: readonly PageEntry[] = [
   {
@@ -33,20 +41,6 @@ export const PAGES: readonly PageEntry[] = [
     component: lazy(() => import("./Dashboard.tsx")),
   },
   {
-    key: "settlements",
-    label: "menu.settlements",
-    icon: <CalculatorOutlined />,
-    roles: ["admin"],
-    component: lazy(() => import("./Settlements.tsx")),
-  },
-  {
-    key: "parameters",
-    label: "menu.parameters",
-    icon: <SettingOutlined />,
-    roles: ["admin"],
-    component: lazy(() => import("./Parameters.tsx")),
-  },
-  {
     key: "members",
     label: "menu.members",
     icon: <TeamOutlined />,
@@ -54,11 +48,67 @@ export const PAGES: readonly PageEntry[] = [
     component: lazy(() => import("./members/index.tsx")),
   },
   {
+    key: "orders",
+    label: "menu.orders",
+    icon: <ShoppingOutlined />,
+    roles: EVERYONE,
+    component: lazy(() => import("./orders/Orders.tsx")),
+  },
+  {
+    key: "products",
+    label: "menu.products",
+    icon: <ShopOutlined />,
+    roles: EVERYONE,
+    component: lazy(() => import("./products/Products.tsx")),
+  },
+  {
+    key: "withdrawals",
+    label: "menu.withdrawals",
+    icon: <WalletOutlined />,
+    roles: MONEY,
+    component: lazy(() => import("./withdrawals/Withdrawals.tsx")),
+  },
+  {
+    key: "settlements",
+    label: "menu.settlements",
+    icon: <CalculatorOutlined />,
+    roles: ADMIN,
+    component: lazy(() => import("./Settlements.tsx")),
+  },
+  {
+    key: "parameters",
+    label: "menu.parameters",
+    icon: <SettingOutlined />,
+    roles: ADMIN,
+    component: lazy(() => import("./Parameters.tsx")),
+  },
+  {
     key: "liabilities",
     label: "liabilities.menu",
     icon: <AccountBookOutlined />,
     roles: EVERYONE,
     component: lazy(() => import("./liabilities/index.tsx")),
+  },
+  {
+    key: "operators",
+    label: "menu.operators",
+    icon: <UserSwitchOutlined />,
+    roles: ADMIN,
+    component: lazy(() => import("./operators/Operators.tsx")),
+  },
+  {
+    key: "audit",
+    label: "menu.audit",
+    icon: <AuditOutlined />,
+    roles: ADMIN,
+    component: lazy(() => import("./audit/AuditLog.tsx")),
+  },
+  {
+    key: "sms",
+    label: "menu.sms",
+    icon: <MessageOutlined />,
+    roles: EVERYONE,
+    component: lazy(() => import("./audit/SmsOutbox.tsx")),
   },
 ];
 

@@ -44,10 +44,19 @@ export interface AuditRow {
   readonly createdAt: Date;
 }
 
-/** The audit log, newest first, optionally of one operator or one action. */
+/** The audit log, newest first, optionally of one operator, one action, between two days. */
 export async function listAudit(
   q: Queryable,
-  options: { cursor: string | null; limit: number; operatorId?: string; action?: string },
+  options: {
+    cursor: string | null;
+    limit: number;
+    operatorId?: string;
+    action?: string;
+    /** Business days (inclusive) in `timeZone`. */
+    from?: string;
+    to?: string;
+    timeZone?: string;
+  },
 ): Promise<{ items: AuditRow[]; nextCursor: string | null }> {
   const rows = await q.query<{
     id: string;
@@ -64,8 +73,18 @@ export async function listAudit(
      from audit_log
      where ($1::bigint is null or id < $1::bigint) and ($2::bigint is null or operator_id = $2::bigint)
        and ($3::text is null or action = $3)
+       and ($5::date is null or created_at >= ($5::date)::timestamp at time zone $7)
+       and ($6::date is null or created_at < ($6::date + 1)::timestamp at time zone $7)
      order by id desc limit $4`,
-    [options.cursor, options.operatorId ?? null, options.action ?? null, options.limit + 1],
+    [
+      options.cursor,
+      options.operatorId ?? null,
+      options.action ?? null,
+      options.limit + 1,
+      options.from ?? null,
+      options.to ?? null,
+      options.timeZone ?? "Asia/Shanghai",
+    ],
   );
   const items = rows.rows.slice(0, options.limit).map((r) => ({
     id: r.id,

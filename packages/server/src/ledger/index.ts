@@ -13,6 +13,6 @@ export {
   memberWallets,
   type WalletBalance,
 } from "./balances.ts";
-export { type Cause, type Language, requestLanguage } from "./causes.ts";
+export { type Cause, describe, type Language, requestLanguage } from "./causes.ts";
 export { type HistoryLine, type HistoryPage, memberHistory } from "./history.ts";
 export { buildEntry, ServerAccount } from "./postings.ts";

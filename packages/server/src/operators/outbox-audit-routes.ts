@@ -5,8 +5,8 @@ import type { App, AppContext } from "../http/context.ts";
 import { page } from "../http/examples.ts";
 import { iso } from "../http/format.ts";
 import { op, operatorAccess } from "../http/operator-access.ts";
-import { Id, Instant, Nullable, Page, pageLimit, pageQuery, responses, Text } from "../http/schemas.ts";
-import { maskPhone } from "../sms/index.ts";
+import { Day, Id, Instant, Nullable, Page, pageLimit, pageQuery, responses, Text } from "../http/schemas.ts";
+import { maskPhone, maskPhonesIn } from "../sms/index.ts";
 
 /** The SMS outbox and the audit log, read by operators. Mounted under /admin. */
 export async function outboxAuditRoutes(app: App, ctx: AppContext): Promise<void> {
@@ -23,7 +23,7 @@ export async function outboxAuditRoutes(app: App, ctx: AppContext): Promise<void
         summary: "短信发件箱（console 模式含验证码）/ SMS outbox",
         operationId: "listSmsOutbox",
         description:
-          "运营查看短信发件记录（console 模式下含验证码原文），每次读取记入操作日志。 / Operators read the SMS outbox (with the codes themselves under the console provider); every read is audited. Only the admin role reads verification codes, and only in messages of the console provider; others see them masked.",
+          "运营查看短信发件记录（console 模式下含验证码原文），每次读取记入操作日志。 / Operators read the SMS outbox (with the codes themselves under the console provider); every read is audited. Phones are masked (138****5678); filter by the full number. Only the admin role reads verification codes, and only in messages of the console provider; others see them masked.",
         querystring: pageQuery({ phone: Type.Optional(Type.String({ pattern: "^1[3-9][0-9]{9}$" })) }),
         response: responses(
           Page(
@@ -43,7 +43,7 @@ export async function outboxAuditRoutes(app: App, ctx: AppContext): Promise<void
               {
                 id: "311",
                 provider: "console",
-                phone: "13812345678",
+                phone: "138****5678",
                 template: "register",
                 content: "【积分商城】您的注册验证码为 482913，5 分钟内有效。",
                 status: "sent",
@@ -80,7 +80,10 @@ export async function outboxAuditRoutes(app: App, ctx: AppContext): Promise<void
         const showCodes = op(request).role === "admin";
         const items = rows.rows.slice(0, limit).map(({ created_at, ...r }) => ({
           ...r,
-          content: showCodes && r.provider === "console" ? r.content : r.content.replace(/\d{6}/g, "******"),
+          phone: maskPhone(r.phone),
+          content: maskPhonesIn(
+            showCodes && r.provider === "console" ? r.content : r.content.replace(/\d{6}/g, "******"),
+          ),
           createdAt: iso(created_at),
         }));
         const last = items[items.length - 1];
@@ -97,10 +100,12 @@ export async function outboxAuditRoutes(app: App, ctx: AppContext): Promise<void
         summary: "操作日志 / operator audit log",
         operationId: "listAuditLog",
         description:
-          "运营按操作人与动作查看操作日志，新的在前。 / Operators read the audit log, newest first, by operator and action.",
+          "运营按操作人、动作与日期（营业日，含首尾）查看操作日志，新的在前。 / Operators read the audit log, newest first, by operator, action and day (business days, both ends included).",
         querystring: pageQuery({
           operatorId: Type.Optional(Id),
           action: Type.Optional(Text({ maxLength: 64 })),
+          from: Type.Optional(Day("on or after this business day")),
+          to: Type.Optional(Day("on or before this business day")),
         }),
         response: responses(
           Page(
@@ -140,6 +145,9 @@ export async function outboxAuditRoutes(app: App, ctx: AppContext): Promise<void
         limit: pageLimit(request.query.limit),
         ...(request.query.operatorId ? { operatorId: request.query.operatorId } : {}),
         ...(request.query.action ? { action: request.query.action } : {}),
+        ...(request.query.from ? { from: request.query.from } : {}),
+        ...(request.query.to ? { to: request.query.to } : {}),
+        timeZone: ctx.timeZone,
       });
       return {
         items: page.items.map((r) => ({ ...r, createdAt: iso(r.createdAt) })),

@@ -6,25 +6,39 @@ import { EX_ORDER, EX_PENDING_ORDER, page } from "../http/examples.ts";
 import { operatorAccess } from "../http/operator-access.ts";
 import type { RouteDoc } from "../http/route-docs.ts";
 import {
+  Day,
   Id,
   IdempotencyHeaders,
   IdParams,
   Page,
+  Phone,
   pageLimit,
   pageQuery,
   responses,
   Text,
   withExample,
 } from "../http/schemas.ts";
+import { requestLanguage } from "../ledger/index.ts";
+import { orderEffects, previewRefund, searchOrderIds } from "./order-admin.ts";
+import {
+  AdminOrderSchema,
+  adminOrderViews,
+  EffectSchema,
+  EX_EFFECTS,
+  EX_REFUND_PREVIEW,
+  RefundPreviewSchema,
+} from "./order-admin-views.ts";
 import {
   checkRefundReason,
   findOrder,
-  listOrders,
+  findOrders,
   lockOrder,
   markCancelled,
   markPaid,
   markRefunded,
+  type Order,
 } from "./orders.ts";
+import { PLANS, type Plan } from "./products.ts";
 import { OrderSchema, orderView } from "./views.ts";
 
 /** Orders for operators: list, detail, mark paid, cancel, refund. Mounted under /admin. */
@@ -42,24 +56,37 @@ export async function orderOperatorRoutes(app: App, ctx: AppContext): Promise<vo
         summary: "订单列表 / orders",
         operationId: "listOrders",
         description:
-          "运营按会员与状态查看订单，新的在前。 / Operators list orders, newest first, by member and status.",
+          "运营按状态、奖励计划、会员（手机号或编号）与下单日期（营业日，含首尾）查看订单，新的在前；手机号打码。 / Operators list orders, newest first, by status, plan, member (mobile number or id) and day ordered (business days, both ends included); phones masked.",
         querystring: pageQuery({
           memberId: Type.Optional(Id),
           status: Type.Optional(
             Type.Union(["pending", "paid", "refunded", "cancelled"].map((s) => Type.Literal(s))),
           ),
+          plan: Type.Optional(Type.Union(PLANS.map((p) => Type.Literal(p)))),
+          phone: Type.Optional(Phone),
+          from: Type.Optional(Day("ordered on or after this business day")),
+          to: Type.Optional(Day("ordered on or before this business day")),
         }),
-        response: responses(Page(OrderSchema), { example: page([EX_ORDER]) }),
+        response: responses(Page(AdminOrderSchema), {
+          example: page([{ ...EX_ORDER, memberPhone: "138****5678", productName: "臻品茶礼盒" }]),
+        }),
       },
     },
     async (request) => {
-      const page = await listOrders(ctx.db, {
-        cursor: request.query.cursor ?? null,
-        limit: pageLimit(request.query.limit),
-        ...(request.query.memberId ? { memberId: request.query.memberId } : {}),
-        ...(request.query.status ? { status: request.query.status as "paid" } : {}),
+      const { query } = request;
+      const found = await searchOrderIds(ctx.db, {
+        cursor: query.cursor ?? null,
+        limit: pageLimit(query.limit),
+        timeZone: ctx.timeZone,
+        ...(query.memberId ? { memberId: query.memberId } : {}),
+        ...(query.status ? { status: query.status as Order["status"] } : {}),
+        ...(query.plan ? { plan: query.plan as Plan } : {}),
+        ...(query.phone ? { phone: query.phone } : {}),
+        ...(query.from ? { from: query.from } : {}),
+        ...(query.to ? { to: query.to } : {}),
       });
-      return { items: page.items.map(orderView), nextCursor: page.nextCursor };
+      const orders = await findOrders(ctx.db, found.ids);
+      return { items: await adminOrderViews(ctx.db, orders), nextCursor: found.nextCursor };
     },
   );
 
@@ -186,6 +213,55 @@ export async function orderOperatorRoutes(app: App, ctx: AppContext): Promise<vo
         });
         return orderView(next);
       });
+    },
+  );
+
+  app.get(
+    "/orders/:id/effects",
+    {
+      preValidation: anyone,
+      schema: {
+        tags: ["admin"],
+        summary: "订单的账务影响 / an order's ledger effects",
+        operationId: "listOrderEffects",
+        description:
+          "运营查看一笔订单带来的全部记账：支付、奖励（增值积分、分红权重与额度、赠送积分、推荐奖励）、退款与冲回，旧的在前，每行说明原因；手机号打码（按 Accept-Language 给出中文或英文说明）。 / Operators read every ledger posting an order caused: payment, rewards (equity points, dividend weight and quota, gift points, referral rewards), refund and reversals, oldest first, each with its cause in words; phones masked (the description in the Accept-Language).",
+        params: IdParams,
+        querystring: pageQuery({}),
+        response: responses(Page(EffectSchema), { errors: ["ORDER_NOT_FOUND"], example: EX_EFFECTS }),
+      },
+    },
+    async (request) => {
+      const order = await findOrder(ctx.db, request.params.id);
+      if (!order) fail("ORDER_NOT_FOUND");
+      return orderEffects(ctx.db, order, {
+        cursor: request.query.cursor ?? null,
+        limit: pageLimit(request.query.limit),
+        language: requestLanguage(request.headers),
+      });
+    },
+  );
+
+  app.get(
+    "/orders/:id/refund-preview",
+    {
+      preValidation: money,
+      schema: {
+        tags: ["admin"],
+        summary: "退款预览：将冲回什么 / refund preview: what a refund would take back",
+        operationId: "previewOrderRefund",
+        description:
+          "财务或管理员在退款前查看退款将写入的记账与变动的余额（含将产生的欠款）。由退款本身的代码在一个随后回滚的事务中算出，什么都不改变；退款不可能时给出与退款相同的错误。 / Finance or an admin sees, before refunding, the postings a refund would write and the balances it would change (debts included). Computed by the refund's own code in a transaction that is rolled back: nothing changes; where the refund is impossible it answers the refund's error.",
+        params: IdParams,
+        response: responses(RefundPreviewSchema, {
+          errors: ["ORDER_NOT_FOUND", "ORDER_NOT_PAID", "ORDER_REFUNDED"],
+          example: EX_REFUND_PREVIEW,
+        }),
+      },
+    },
+    async (request) => {
+      const deps = { hooks: ctx.hooks, now: ctx.clock.now(), timeZone: ctx.timeZone };
+      return previewRefund(ctx.db, request.params.id, deps, requestLanguage(request.headers));
     },
   );
 }

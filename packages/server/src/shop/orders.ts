@@ -342,6 +342,14 @@ export async function findOrder(q: Queryable, id: string): Promise<Order | null>
   return row ? toOrder(row) : null;
 }
 
+/** The orders with these ids, in the order of `ids` (unknown ids are left out). */
+export async function findOrders(q: Queryable, ids: readonly string[]): Promise<Order[]> {
+  if (ids.length === 0) return [];
+  const rows = await q.query<Row>(`select ${COLUMNS} from orders where id = any($1::bigint[])`, [ids]);
+  const byId = new Map(rows.rows.map((r) => [String(r.id), toOrder(r)]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
 /** Orders, newest first, optionally of one member and/or in one status. */
 export async function listOrders(
   q: Queryable,

@@ -1,4 +1,5 @@
 import { Type } from "@fastify/type-provider-typebox";
+import type { Queryable } from "../db/index.ts";
 import { command } from "../http/command.ts";
 import type { App, AppContext } from "../http/context.ts";
 import { EX_WITHDRAWAL, page } from "../http/examples.ts";
@@ -7,6 +8,7 @@ import {
   Id,
   IdempotencyHeaders,
   IdParams,
+  Nullable,
   Page,
   pageLimit,
   pageQuery,
@@ -14,8 +16,27 @@ import {
   Text,
   withExample,
 } from "../http/schemas.ts";
+import { maskPhone } from "../sms/index.ts";
 import { WithdrawalSchema, withdrawalView } from "./routes.ts";
 import { decideWithdrawal, listWithdrawals } from "./withdrawals.ts";
+
+/** A withdrawal in the operators' queue: with the member's phone, masked. */
+const QueuedWithdrawalSchema = Type.Object({
+  ...WithdrawalSchema.properties,
+  memberPhone: Nullable(Type.String({ description: "会员手机号（打码）/ the member's phone, masked" })),
+});
+
+/** Masked phones of members, by id (looked up once for a page). */
+async function maskedPhones(q: Queryable, memberIds: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (memberIds.length === 0) return out;
+  const rows = await q.query<{ id: string; phone: string }>(
+    "select id, phone from members where id = any($1::bigint[])",
+    [[...new Set(memberIds)]],
+  );
+  for (const r of rows.rows) out.set(String(r.id), maskPhone(r.phone));
+  return out;
+}
 
 /** Withdrawals for operators: the queue and the decision. Mounted under /admin. */
 export async function withdrawalOperatorRoutes(app: App, ctx: AppContext): Promise<void> {
@@ -37,7 +58,9 @@ export async function withdrawalOperatorRoutes(app: App, ctx: AppContext): Promi
           status: Type.Optional(Type.Union(["pending", "approved", "rejected"].map((s) => Type.Literal(s)))),
           memberId: Type.Optional(Id),
         }),
-        response: responses(Page(WithdrawalSchema), { example: page([EX_WITHDRAWAL]) }),
+        response: responses(Page(QueuedWithdrawalSchema), {
+          example: page([{ ...EX_WITHDRAWAL, memberPhone: "138****5678" }]),
+        }),
       },
     },
     async (request) => {
@@ -47,7 +70,15 @@ export async function withdrawalOperatorRoutes(app: App, ctx: AppContext): Promi
         ...(request.query.status ? { status: request.query.status as "pending" } : {}),
         ...(request.query.memberId ? { memberId: request.query.memberId } : {}),
       });
-      return { items: page.items.map(withdrawalView), nextCursor: page.nextCursor };
+      const phones = await maskedPhones(
+        ctx.db,
+        page.items.map((w) => w.memberId),
+      );
+      const items = page.items.map((w) => ({
+        ...withdrawalView(w),
+        memberPhone: phones.get(w.memberId) ?? null,
+      }));
+      return { items, nextCursor: page.nextCursor };
     },
   );
 
