@@ -5,8 +5,13 @@
  */
 import { auth } from "./messages/auth.ts";
 import { common } from "./messages/common.ts";
+import { equity } from "./messages/equity.ts";
+import { me } from "./messages/me.ts";
+import { records } from "./messages/records.ts";
+import { team } from "./messages/team.ts";
+import { withdraw } from "./messages/withdraw.ts";
 
-const AREAS = [common, auth] as const;
+const AREAS = [common, auth, me, records, team, equity, withdraw] as const;
 
 type Area = (typeof AREAS)[number];
 type KeysOf<A> = A extends { zh: Readonly<Record<infer K, string>> } ? K : never;
