@@ -2213,7 +2213,7 @@ export interface operations {
                         }[];
                         /** @description points paid for the cart, split across its orders */
                         points: string;
-                        /** @description manual or demo (演示支付) */
+                        /** @description manual, demo (演示支付) or webhook */
                         provider: string;
                         /** @description pending: an order awaits payment; paid: every order paid (some may be refunded since); refunded / cancelled: all of them */
                         status: "pending" | "paid" | "refunded" | "cancelled";
@@ -13157,8 +13157,8 @@ export interface operations {
                     }[];
                     /** @description released points to pay the cart with (at most 2 decimals; default 0), split across the orders */
                     points?: string;
-                    /** @description default manual */
-                    provider?: "manual" | "demo";
+                    /** @description manual (default): an operator confirms the payment; demo: 演示支付; webhook: the shop's payment provider reports each order (POST /webhooks/payments, order.paid with orderId) */
+                    provider?: "manual" | "demo" | "webhook";
                 };
             };
         };
@@ -13271,7 +13271,7 @@ export interface operations {
                         }[];
                         /** @description points paid for the cart, split across its orders */
                         points: string;
-                        /** @description manual or demo (演示支付) */
+                        /** @description manual, demo (演示支付) or webhook */
                         provider: string;
                         /** @description pending: an order awaits payment; paid: every order paid (some may be refunded since); refunded / cancelled: all of them */
                         status: "pending" | "paid" | "refunded" | "cancelled";
@@ -13645,7 +13645,7 @@ export interface operations {
                         }[];
                         /** @description points paid for the cart, split across its orders */
                         points: string;
-                        /** @description manual or demo (演示支付) */
+                        /** @description manual, demo (演示支付) or webhook */
                         provider: string;
                         /** @description pending: an order awaits payment; paid: every order paid (some may be refunded since); refunded / cancelled: all of them */
                         status: "pending" | "paid" | "refunded" | "cancelled";
@@ -13910,7 +13910,7 @@ export interface operations {
                         }[];
                         /** @description points paid for the cart, split across its orders */
                         points: string;
-                        /** @description manual or demo (演示支付) */
+                        /** @description manual, demo (演示支付) or webhook */
                         provider: string;
                         /** @description pending: an order awaits payment; paid: every order paid (some may be refunded since); refunded / cancelled: all of them */
                         status: "pending" | "paid" | "refunded" | "cancelled";

@@ -25,7 +25,7 @@ create table checkouts (
   member_id bigint not null references members (id),
   amount numeric(30, 6) not null check (amount > 0 and amount = round(amount, 2)),
   points_paid numeric(30, 6) not null check (points_paid >= 0 and points_paid <= amount),
-  provider text not null check (provider in ('manual', 'demo')),
+  provider text not null check (provider in ('manual', 'demo', 'webhook')),
   created_at timestamptz not null
 );
 create index checkouts_member_idx on checkouts (member_id, id);

@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { signWebhook } from "../src/shop/index.ts";
 import {
   auditLedger,
   call,
@@ -303,6 +304,44 @@ for (const target of dbTargets()) {
       assert.equal(covered.data.status, "paid", "points covering the whole cart pay it at once");
       assert.equal(covered.data.cash, "0.00");
       assert.equal(await stockOf(a.id), 0);
+    });
+
+    test("a real provider: a webhook checkout's orders are paid by the shop's signed order.paid events", async () => {
+      const a = await product({ price: "12.00", stock: 4 });
+      const b = await product({ price: "8.00" });
+      const m = await newMember();
+      const placed = await call(t, "POST", "/checkouts", {
+        token: m.token,
+        body: {
+          items: [
+            { productId: b.id, quantity: 1 },
+            { productId: a.id, quantity: 2 },
+          ],
+          provider: "webhook",
+        },
+      });
+      assert.equal(placed.statusCode, 201, placed.body);
+      assert.equal(placed.data.provider, "webhook");
+      for (const [i, order] of placed.data.orders.entries()) {
+        const raw = JSON.stringify({
+          event: "order.paid",
+          externalId: `WX-${placed.data.id}-${i}`,
+          orderId: order.id,
+        });
+        const paid = await t.app.inject({
+          method: "POST",
+          url: "/webhooks/payments",
+          headers: {
+            "content-type": "application/json",
+            "x-jifen-signature": signWebhook("webhook-secret", raw),
+          },
+          payload: raw,
+        });
+        assert.equal(paid.statusCode, 200, paid.body);
+      }
+      const after = await call(t, "GET", `/checkouts/${placed.data.id}`, { token: m.token });
+      assert.equal(after.data.status, "paid");
+      assert.equal(await stockOf(a.id), 2);
     });
   });
 }

@@ -186,7 +186,10 @@ export async function checkoutRoutes(app: App, ctx: AppContext): Promise<void> {
           Type.Object({
             ...CartBody,
             provider: Type.Optional(
-              Type.Union([Type.Literal("manual"), Type.Literal("demo")], { description: "default manual" }),
+              Type.Union([Type.Literal("manual"), Type.Literal("demo"), Type.Literal("webhook")], {
+                description:
+                  "manual (default): an operator confirms the payment; demo: 演示支付; webhook: the shop's payment provider reports each order (POST /webhooks/payments, order.paid with orderId)",
+              }),
             ),
           }),
           { ...EX_CART, provider: "demo" },

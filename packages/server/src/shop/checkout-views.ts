@@ -74,7 +74,7 @@ export const CheckoutSchema = Type.Object({
         "pending: an order awaits payment; paid: every order paid (some may be refunded since); refunded / cancelled: all of them",
     },
   ),
-  provider: Type.String({ description: "manual or demo (演示支付)" }),
+  provider: Type.String({ description: "manual, demo (演示支付) or webhook" }),
   amount: Type.String({ description: "yuan, the orders' amounts together" }),
   points: Type.String({ description: "points paid for the cart, split across its orders" }),
   cash: Type.String({ description: "the one payment (yuan)" }),

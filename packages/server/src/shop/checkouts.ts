@@ -122,13 +122,16 @@ export async function planCheckout(
   return { lines, amount, ratioCap, available, maxPoints, points: input.points };
 }
 
+/** How a checkout is paid: an operator confirms it, the demo method, or the shop's webhook per order. */
+export type CheckoutProvider = "manual" | "demo" | "webhook";
+
 /** A checkout as stored, with its orders. */
 export interface Checkout {
   readonly id: string;
   readonly memberId: string;
   readonly amount: bigint;
   readonly pointsPaid: bigint;
-  readonly provider: "manual" | "demo";
+  readonly provider: CheckoutProvider;
   readonly createdAt: Date;
   readonly orders: Order[];
 }
@@ -141,7 +144,7 @@ export interface Checkout {
  */
 export async function placeCheckout(
   tx: Tx,
-  input: { memberId: string; items: readonly CartItem[]; points: bigint; provider: "manual" | "demo" },
+  input: { memberId: string; items: readonly CartItem[]; points: bigint; provider: CheckoutProvider },
   deps: PaymentDeps,
 ): Promise<Checkout> {
   // Lock order of a payment: the reward clock, then products, then balances.
@@ -186,7 +189,7 @@ export async function placeCheckout(
 
 function checkoutRecord(
   id: string,
-  input: { memberId: string; provider: "manual" | "demo" },
+  input: { memberId: string; provider: CheckoutProvider },
   plan: CheckoutPlan,
   now: Date,
 ): Omit<Checkout, "orders"> {
@@ -212,7 +215,7 @@ interface CheckoutRow {
   member_id: string;
   amount: string;
   points_paid: string;
-  provider: "manual" | "demo";
+  provider: CheckoutProvider;
   created_at: Date;
 }
 
