@@ -1,0 +1,43 @@
+import { defineMessages } from "../define.ts";
+
+/** Words every page shares: the site's name, the tab bar, loading and empty states. */
+export const common = defineMessages(
+  {
+    "app.title": "会员中心",
+    "app.language": "English",
+    "tab.shop": "商城",
+    "tab.equity": "增值",
+    "tab.team": "团队",
+    "tab.me": "我的",
+    "page.loading": "加载中…",
+    "page.notFound": "页面不存在。",
+    "page.backHome": "返回首页",
+    "page.retry": "重试",
+    "page.empty": "暂无数据",
+    "page.noMore": "没有更多了",
+    "page.loadFailed": "加载失败，点击重试",
+    "shop.placeholder": "商城即将开放，敬请期待。",
+    "action.confirm": "确认",
+    "action.cancel": "取消",
+    "action.submit": "提交",
+  },
+  {
+    "app.title": "Member centre",
+    "app.language": "中文",
+    "tab.shop": "Shop",
+    "tab.equity": "Equity",
+    "tab.team": "Team",
+    "tab.me": "Me",
+    "page.loading": "Loading…",
+    "page.notFound": "This page does not exist.",
+    "page.backHome": "Back to the home page",
+    "page.retry": "Try again",
+    "page.empty": "Nothing here yet",
+    "page.noMore": "No more",
+    "page.loadFailed": "Loading failed; tap to try again",
+    "shop.placeholder": "The shop opens soon.",
+    "action.confirm": "Confirm",
+    "action.cancel": "Cancel",
+    "action.submit": "Submit",
+  },
+);

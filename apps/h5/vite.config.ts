@@ -1,0 +1,22 @@
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vite";
+
+// Served by the server at /h5/ (packages/server/src/web), with history routes under
+// /h5/ (the server answers index.html for any unknown path there). Every page but the
+// sign-in, register and reset pages is its own chunk (React.lazy in src/App.tsx).
+export default defineConfig({
+  base: "/h5/",
+  plugins: [react()],
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    modulePreload: { polyfill: false },
+    reportCompressedSize: true,
+    chunkSizeWarningLimit: 1200,
+    // WeChat's built-in browser (X5 / recent WebView) runs ES2019 well.
+    target: ["es2019", "chrome79", "safari13"],
+  },
+  server: {
+    proxy: { "^/(auth|me|orders|products|equity|health|uploads)": "http://127.0.0.1:3000" },
+  },
+});
