@@ -5,8 +5,9 @@
  */
 import { common } from "./messages/common.ts";
 import { dashboard } from "./messages/dashboard.ts";
+import { products } from "./messages/products.ts";
 
-const AREAS = [common, dashboard] as const;
+const AREAS = [common, dashboard, products] as const;
 
 type Area = (typeof AREAS)[number];
 type KeysOf<A> = A extends { zh: Readonly<Record<infer K, string>> } ? K : never;

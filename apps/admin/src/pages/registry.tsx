@@ -3,7 +3,7 @@
  * (the server checks the same on every call), and its code, loaded when opened.
  * A page owns the routes under its key (`members/*` holds `members/:id`).
  */
-import { DashboardOutlined } from "@ant-design/icons";
+import { DashboardOutlined, ShoppingOutlined } from "@ant-design/icons";
 import { type ComponentType, type LazyExoticComponent, lazy, type ReactNode } from "react";
 import type { Role } from "../api.ts";
 import type { MessageKey } from "../i18n/index.tsx";
@@ -25,6 +25,13 @@ export const PAGES: readonly PageEntry[] = [
     icon: <DashboardOutlined />,
     roles: EVERYONE,
     component: lazy(() => import("./Dashboard.tsx")),
+  },
+  {
+    key: "products",
+    label: "menu.products",
+    icon: <ShoppingOutlined />,
+    roles: EVERYONE,
+    component: lazy(() => import("./products/Products.tsx")),
   },
 ];
 

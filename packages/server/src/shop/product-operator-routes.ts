@@ -118,11 +118,9 @@ export async function productOperatorRoutes(app: App, ctx: AppContext): Promise<
         cursor: request.query.cursor ?? null,
         limit: pageLimit(request.query.limit),
         ...(request.query.name ? { name: request.query.name } : {}),
+        ...(request.query.active ? { active: request.query.active === "true" } : {}),
       });
-      const items = request.query.active
-        ? page.items.filter((p) => p.active === (request.query.active === "true"))
-        : page.items;
-      return { items: items.map(productView), nextCursor: page.nextCursor };
+      return { items: page.items.map(productView), nextCursor: page.nextCursor };
     },
   );
 

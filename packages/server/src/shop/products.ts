@@ -147,17 +147,26 @@ export async function listProducts(
     limit?: number;
     name?: string;
     newestFirst?: boolean;
+    /** Only those on sale (true) or off sale (false). */
+    active?: boolean;
   },
 ): Promise<{ items: Product[]; nextCursor: string | null }> {
   const limit = options.limit ?? 100;
   const desc = options.newestFirst === true;
   const rows = await q.query<Row>(
     `select ${COLUMNS} from products
-     where ($1::boolean = false or active)
+     where ($1::boolean = false or active) and ($6::boolean is null or active = $6::boolean)
        and ($2::bigint is null or (case when $4::boolean then id < $2::bigint else id > $2::bigint end))
        and ($3::text is null or strpos(lower(name), lower($3::text)) > 0)
      order by case when $4::boolean then -id else id end limit $5`,
-    [options.activeOnly, options.cursor ?? null, options.name ?? null, desc, limit + 1],
+    [
+      options.activeOnly,
+      options.cursor ?? null,
+      options.name ?? null,
+      desc,
+      limit + 1,
+      options.active ?? null,
+    ],
   );
   const items = rows.rows.slice(0, limit).map(toProduct);
   const last = items[items.length - 1];
