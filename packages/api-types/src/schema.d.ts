@@ -64,6 +64,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/checkouts/{id}/confirm-payment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 确认支付单收款（人工支付）/ confirm a manual checkout's payment
+         * @description 财务或管理员确认一张人工支付的支付单已收款：其中待支付的订单一起变为已支付。 / Finance or an admin confirms that a manual checkout was paid: its pending orders are paid together.
+         */
+        post: operations["confirmCheckoutPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/config": {
         parameters: {
             query?: never;
@@ -632,6 +652,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/product-images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 上传商品图片 / upload a product image
+         * @description 管理员上传 PNG、JPEG 或 WebP 图片（按文件头识别，不超过 2 MB），以 base64 放在 JSON 中；返回图片 id，填入商品的 imageId。同一图片只存一份。 / Admins upload a PNG, JPEG or WebP image (recognised by its first bytes, at most 2 MB) as base64 in JSON; the answer's id goes into a product's imageId. The same image is stored once.
+         */
+        post: operations["uploadProductImage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/products": {
         parameters: {
             query?: never;
@@ -641,7 +681,7 @@ export interface paths {
         };
         /**
          * 全部商品 / all products
-         * @description 运营查看全部商品，包括已下架的。 / Operators list every product, those off sale included.
+         * @description 运营查看全部商品（包括已下架的），新的在前，可按名称搜索、按上下架筛选。 / Operators list every product, those off sale included, newest first; search by name, filter by on/off sale.
          */
         get: operations["listAllProducts"];
         put?: never;
@@ -794,6 +834,30 @@ export interface paths {
          * @description 管理员立即结算所有已结束但未结算的营业日（至 date 为止），或试算当前营业日而不写入；每次调用记入操作日志。 / Admins settle now every business day that is over and not yet settled (through `date`), or dry-run the open day without writing; every call is audited.
          */
         post: operations["runSettlement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/shop/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 商城设置 / the shop's settings
+         * @description 演示支付是否开启。 / Whether the demo payment method is on.
+         */
+        get: operations["getShopSettings"];
+        /**
+         * 修改商城设置 / change the shop's settings
+         * @description 管理员开启或关闭演示支付（真实商城应关闭）；记入操作日志。 / Admins turn the demo payment method on or off (a real shop keeps it off); written to the audit log.
+         */
+        put: operations["updateShopSettings"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -974,6 +1038,86 @@ export interface paths {
          * @description 发送 6 位短信验证码（注册、登录或重置密码用），5 分钟内有效；同一号码 60 秒内只能发送一次，每日有上限。注册时号码不能已注册，登录与重置时号码须已注册。 / Sends a 6-digit SMS code for registering, signing in or resetting the password, valid for 5 minutes; one a minute and a daily limit per number. For register the number must be new, for login and reset it must be registered.
          */
         post: operations["sendSmsCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checkouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 结算购物车（一件商品一笔订单，一次支付）/ check out a cart (one order per item, paid together)
+         * @description 为购物车中每件商品各下一笔订单，积分按金额比例分摊，一次支付：demo 为演示支付（须运营开启），manual 由运营确认收款；积分足以支付全部金额时立即支付。 / Places one order per item of the cart with its share of the points, paid together: demo is the demo payment method (the operator must turn it on), manual waits for an operator; a cart paid wholly with points is paid at once.
+         */
+        post: operations["placeCheckout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checkouts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 我的支付单 / one of my checkouts
+         * @description 会员查看自己的一张支付单及其订单；他人的视为不存在。 / One of the member's checkouts with its orders; another member's reads as not found.
+         */
+        get: operations["getMyCheckout"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checkouts/{id}/demo-pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 演示支付（不会真实扣款）/ pay a checkout with the demo method (no money moves)
+         * @description 仅当运营开启演示支付时可用：支付单中待支付的订单一起变为已支付，并按规则发放奖励；不会从任何账户扣款。 / Only while the operator has the demo method on: the checkout's pending orders are paid together and their rewards follow the rules; no money is taken from anywhere.
+         */
+        post: operations["demoPayCheckout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checkouts/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 结算预览 / preview a cart's checkout
+         * @description 不下单，只计算：每件商品的金额、积分抵扣上限与分摊（按金额比例、最大余数法），整单最多可用积分与应付现金。 / Changes nothing: each item's amount, points cap and share of the points (in proportion to amounts, largest remainder), the most points the member can pay for the cart, and the cash left to pay.
+         */
+        post: operations["previewCheckout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1397,7 +1541,7 @@ export interface paths {
         };
         /**
          * 在售商品 / products on sale
-         * @description 任何人可查看在售商品及其参与的奖励计划，无需登录。 / Anyone may list the products on sale and the reward plans each takes part in; no sign-in.
+         * @description 任何人可查看在售商品（含库存、图片）及其参与的奖励计划，无需登录；按 id 顺序分页。 / Anyone may list the products on sale (with stock and image) and the reward plans each takes part in; no sign-in; pages in id order.
          */
         get: operations["listProducts"];
         put?: never;
@@ -1428,6 +1572,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/products/images/{imageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 商品图片 / a product image
+         * @description 按内容哈希寻址的商品图片，可永久缓存（Cache-Control: immutable，ETag 为哈希）。 / A product image addressed by the SHA-256 of its bytes: cached for good (Cache-Control immutable, the hash as ETag).
+         */
+        get: operations["getProductImage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ready": {
         parameters: {
             query?: never;
@@ -1440,6 +1604,26 @@ export interface paths {
          * @description 部署与监控用：数据库可达、迁移已全部执行、日结调度正常时返回 200，否则 503 并列出每项检查的状态；无需登录。 / For deployments and monitoring: 200 when the database answers, every migration is applied and the scheduler is in a good state; otherwise 503 with each check's state; no sign-in.
          */
         get: operations["getReady"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 商城支付方式 / the shop's payment methods
+         * @description 商城可用的支付方式：演示支付（demo，不会真实扣款）仅在运营开启时出现。 / The shop's payment methods: demo (no money moves) appears only when the operator turned it on.
+         */
+        get: operations["getShop"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2099,6 +2283,408 @@ export interface operations {
                          * @enum {string}
                          */
                         code: "IDEMPOTENCY_KEY_REUSED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "请求内容过大",
+                     *       "messageEn": "request body too large",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PAYLOAD_TOO_LARGE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "message": "不支持的内容类型",
+                     *       "messageEn": "unsupported content type",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    confirmCheckoutPayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description repeat a request safely: the same key and body return the first answer */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "88",
+                     *       "status": "paid",
+                     *       "provider": "manual",
+                     *       "amount": "3198.00",
+                     *       "points": "500.00",
+                     *       "cash": "2698.00",
+                     *       "createdAt": "2026-01-05T03:20:00.000Z",
+                     *       "demoPayment": true,
+                     *       "orders": [
+                     *         {
+                     *           "id": "1025",
+                     *           "memberId": "1024",
+                     *           "productId": "1",
+                     *           "quantity": 1,
+                     *           "plans": [
+                     *             "release"
+                     *           ],
+                     *           "amount": "3000.00",
+                     *           "points": "468.75",
+                     *           "cash": "2531.25",
+                     *           "status": "pending",
+                     *           "provider": "demo",
+                     *           "externalId": null,
+                     *           "createdAt": "2026-01-05T03:20:00.000Z",
+                     *           "paidAt": null,
+                     *           "paidDay": null,
+                     *           "eligibleDay": null,
+                     *           "refundedAt": null,
+                     *           "checkoutId": "88",
+                     *           "productName": "初级会员礼包"
+                     *         },
+                     *         {
+                     *           "id": "1026",
+                     *           "memberId": "1024",
+                     *           "productId": "3",
+                     *           "quantity": 2,
+                     *           "plans": [
+                     *             "equity"
+                     *           ],
+                     *           "amount": "198.00",
+                     *           "points": "31.25",
+                     *           "cash": "166.75",
+                     *           "status": "pending",
+                     *           "provider": "demo",
+                     *           "externalId": null,
+                     *           "createdAt": "2026-01-05T03:20:00.000Z",
+                     *           "paidAt": null,
+                     *           "paidDay": null,
+                     *           "eligibleDay": null,
+                     *           "refundedAt": null,
+                     *           "checkoutId": "88",
+                     *           "productName": "有机大米 5kg"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description yuan, the orders' amounts together */
+                        amount: string;
+                        /** @description the one payment (yuan) */
+                        cash: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description whether the demo payment method is on now */
+                        demoPayment: boolean;
+                        id: string;
+                        orders: {
+                            /** @description order amount (yuan), cash + points */
+                            amount: string;
+                            /** @description part paid with money */
+                            cash: string;
+                            /** @description the checkout (cart) it was paid in with other orders */
+                            checkoutId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description rewards happen from this business day */
+                            eligibleDay: string | null;
+                            externalId: string | null;
+                            id: string;
+                            memberId: string;
+                            /** Format: date-time */
+                            paidAt: string | null;
+                            paidDay: string | null;
+                            plans: string[];
+                            /** @description part paid with released points */
+                            points: string;
+                            productId: string;
+                            productName: string;
+                            /** @description manual, webhook or demo (演示支付) */
+                            provider: string;
+                            quantity: number;
+                            /** Format: date-time */
+                            refundedAt: string | null;
+                            /** @description 退款原因 / why the order was refunded */
+                            refundReason: string | null;
+                            /** @description pending, paid, refunded, cancelled */
+                            status: string;
+                        }[];
+                        /** @description points paid for the cart, split across its orders */
+                        points: string;
+                        /** @description manual, demo (演示支付) or webhook */
+                        provider: string;
+                        /** @description pending: an order awaits payment; paid: every order paid (some may be refunded since); refunded / cancelled: all of them */
+                        status: "pending" | "paid" | "refunded" | "cancelled";
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "BAD_REQUEST",
+                     *       "message": "请求格式错误",
+                     *       "messageEn": "malformed request",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作",
+                     *       "messageEn": "your role may not do this",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 404 不存在 / not found. 可能的错误码 / codes:
+             *     - `CHECKOUT_NOT_FOUND`: 该支付单不存在。 / No such checkout.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "CHECKOUT_NOT_FOUND",
+                     *       "message": "该支付单不存在。",
+                     *       "messageEn": "No such checkout.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "CHECKOUT_NOT_FOUND";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
+             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用 / balance too low or taken by a concurrent request
+             *     - `CHECKOUT_NOT_PENDING`: 该支付单没有待支付的订单。 / This checkout has no order awaiting payment.
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
+             *     - `INSUFFICIENT_POINTS`: 可用积分不足 / not enough points
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "BALANCE_CONFLICT",
+                     *       "message": "余额不足或已被并发操作占用",
+                     *       "messageEn": "balance too low or taken by a concurrent request",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BALANCE_CONFLICT" | "CHECKOUT_NOT_PENDING" | "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_POINTS";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -8308,6 +8894,7 @@ export interface operations {
                      *           "paidDay": "2026-01-05",
                      *           "eligibleDay": "2026-01-13",
                      *           "refundedAt": null,
+                     *           "checkoutId": null,
                      *           "memberPhone": "138****5678",
                      *           "productName": "臻品茶礼盒"
                      *         }
@@ -8321,6 +8908,8 @@ export interface operations {
                             amount: string;
                             /** @description part paid with money */
                             cash: string;
+                            /** @description the checkout (cart) it was paid in with other orders */
+                            checkoutId: string | null;
                             /** Format: date-time */
                             createdAt: string;
                             /** @description rewards happen from this business day */
@@ -8339,7 +8928,7 @@ export interface operations {
                             productId: string;
                             /** @description 商品名称 / the product's name */
                             productName: string | null;
-                            /** @description manual or webhook */
+                            /** @description manual, webhook or demo (演示支付) */
                             provider: string;
                             quantity: number;
                             /** Format: date-time */
@@ -8526,7 +9115,8 @@ export interface operations {
                      *       "paidAt": "2026-01-05T03:25:41.000Z",
                      *       "paidDay": "2026-01-05",
                      *       "eligibleDay": "2026-01-13",
-                     *       "refundedAt": null
+                     *       "refundedAt": null,
+                     *       "checkoutId": null
                      *     }
                      */
                     "application/json": {
@@ -8534,6 +9124,8 @@ export interface operations {
                         amount: string;
                         /** @description part paid with money */
                         cash: string;
+                        /** @description the checkout (cart) it was paid in with other orders */
+                        checkoutId: string | null;
                         /** Format: date-time */
                         createdAt: string;
                         /** @description rewards happen from this business day */
@@ -8548,7 +9140,7 @@ export interface operations {
                         /** @description part paid with released points */
                         points: string;
                         productId: string;
-                        /** @description manual or webhook */
+                        /** @description manual, webhook or demo (演示支付) */
                         provider: string;
                         quantity: number;
                         /** Format: date-time */
@@ -8769,7 +9361,8 @@ export interface operations {
                      *       "paidAt": null,
                      *       "paidDay": null,
                      *       "eligibleDay": null,
-                     *       "refundedAt": null
+                     *       "refundedAt": null,
+                     *       "checkoutId": null
                      *     }
                      */
                     "application/json": {
@@ -8777,6 +9370,8 @@ export interface operations {
                         amount: string;
                         /** @description part paid with money */
                         cash: string;
+                        /** @description the checkout (cart) it was paid in with other orders */
+                        checkoutId: string | null;
                         /** Format: date-time */
                         createdAt: string;
                         /** @description rewards happen from this business day */
@@ -8791,7 +9386,7 @@ export interface operations {
                         /** @description part paid with released points */
                         points: string;
                         productId: string;
-                        /** @description manual or webhook */
+                        /** @description manual, webhook or demo (演示支付) */
                         provider: string;
                         quantity: number;
                         /** Format: date-time */
@@ -9115,7 +9710,8 @@ export interface operations {
                      *       "paidAt": "2026-01-05T03:25:41.000Z",
                      *       "paidDay": "2026-01-05",
                      *       "eligibleDay": "2026-01-13",
-                     *       "refundedAt": null
+                     *       "refundedAt": null,
+                     *       "checkoutId": null
                      *     }
                      */
                     "application/json": {
@@ -9123,6 +9719,8 @@ export interface operations {
                         amount: string;
                         /** @description part paid with money */
                         cash: string;
+                        /** @description the checkout (cart) it was paid in with other orders */
+                        checkoutId: string | null;
                         /** Format: date-time */
                         createdAt: string;
                         /** @description rewards happen from this business day */
@@ -9137,7 +9735,7 @@ export interface operations {
                         /** @description part paid with released points */
                         points: string;
                         productId: string;
-                        /** @description manual or webhook */
+                        /** @description manual, webhook or demo (演示支付) */
                         provider: string;
                         quantity: number;
                         /** Format: date-time */
@@ -9712,6 +10310,7 @@ export interface operations {
                      *       "paidDay": "2026-01-05",
                      *       "eligibleDay": "2026-01-13",
                      *       "refundedAt": "2026-01-09T03:00:12.000Z",
+                     *       "checkoutId": null,
                      *       "refundReason": "买家七天无理由退货"
                      *     }
                      */
@@ -9720,6 +10319,8 @@ export interface operations {
                         amount: string;
                         /** @description part paid with money */
                         cash: string;
+                        /** @description the checkout (cart) it was paid in with other orders */
+                        checkoutId: string | null;
                         /** Format: date-time */
                         createdAt: string;
                         /** @description rewards happen from this business day */
@@ -9734,7 +10335,7 @@ export interface operations {
                         /** @description part paid with released points */
                         points: string;
                         productId: string;
-                        /** @description manual or webhook */
+                        /** @description manual, webhook or demo (演示支付) */
                         provider: string;
                         quantity: number;
                         /** Format: date-time */
@@ -10330,9 +10931,304 @@ export interface operations {
             };
         };
     };
-    listAllProducts: {
+    uploadProductImage: {
         parameters: {
             query?: never;
+            header?: {
+                /** @description repeat a request safely: the same key and body return the first answer */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "data": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+                 *     }
+                 */
+                "application/json": {
+                    /** @description the file's bytes as base64 (a data: URL prefix is allowed) */
+                    data: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                     *       "url": "/products/images/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                     *       "contentType": "image/png",
+                     *       "size": 48213
+                     *     }
+                     */
+                    "application/json": {
+                        contentType: string;
+                        /** @description SHA-256 of the bytes */
+                        id: string;
+                        /** @description bytes */
+                        size: number;
+                        url: string;
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
+             *     - `IMAGE_INVALID`: 图片数据无效：请以 base64 编码上传图片文件。 / The image data is invalid: upload the image file encoded as base64.
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_INVALID",
+                     *       "message": "图片数据无效：请以 base64 编码上传图片文件。",
+                     *       "messageEn": "The image data is invalid: upload the image file encoded as base64.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "IMAGE_INVALID" | "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作",
+                     *       "messageEn": "your role may not do this",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "message": "该幂等键已用于另一个不同的请求",
+                     *       "messageEn": "this Idempotency-Key was used for a different request",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "IDEMPOTENCY_KEY_REUSED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
+             *     - `IMAGE_TOO_LARGE`: 图片过大：单张图片不能超过 2 MB。 / The image is too large: an image may be at most 2 MB.
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_TOO_LARGE",
+                     *       "message": "图片过大：单张图片不能超过 2 MB。",
+                     *       "messageEn": "The image is too large: an image may be at most 2 MB.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "IMAGE_TOO_LARGE" | "PAYLOAD_TOO_LARGE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
+             *     - `IMAGE_TYPE_UNSUPPORTED`: 不支持的图片格式：只能上传 PNG、JPEG 或 WebP 图片。 / Unsupported image format: only PNG, JPEG or WebP images can be uploaded.
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_TYPE_UNSUPPORTED",
+                     *       "message": "不支持的图片格式：只能上传 PNG、JPEG 或 WebP 图片。",
+                     *       "messageEn": "Unsupported image format: only PNG, JPEG or WebP images can be uploaded.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "IMAGE_TYPE_UNSUPPORTED" | "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    listAllProducts: {
+        parameters: {
+            query: {
+                active?: "true" | "false";
+                /** @description id */
+                cursor?: string;
+                /** @description page size (1 to 100) */
+                limit: string;
+                /** @description part of the name */
+                name?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -10347,6 +11243,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "nextCursor": null,
                      *       "items": [
                      *         {
                      *           "id": "3",
@@ -10358,7 +11255,10 @@ export interface operations {
                      *             "release"
                      *           ],
                      *           "membershipPackage": false,
-                     *           "active": true
+                     *           "active": true,
+                     *           "stock": 120,
+                     *           "soldOut": false,
+                     *           "imageUrl": "/products/images/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
                      *         },
                      *         {
                      *           "id": "4",
@@ -10370,7 +11270,10 @@ export interface operations {
                      *             "release"
                      *           ],
                      *           "membershipPackage": true,
-                     *           "active": false
+                     *           "active": false,
+                     *           "stock": 120,
+                     *           "soldOut": false,
+                     *           "imageUrl": "/products/images/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
                      *         }
                      *       ]
                      *     }
@@ -10380,6 +11283,8 @@ export interface operations {
                             active: boolean;
                             description: string;
                             id: string;
+                            /** @description the product image (hashed URL, cached for good) */
+                            imageUrl: string | null;
                             /** @description 会员礼包 */
                             membershipPackage: boolean;
                             name: string;
@@ -10387,7 +11292,45 @@ export interface operations {
                             plans: string[];
                             /** @description yuan */
                             price: string;
+                            /** @description 售罄 / no unit left (stock 0) */
+                            soldOut: boolean;
+                            /** @description units left to sell; null = unlimited */
+                            stock: number | null;
                         }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "message": "请求参数不合法",
+                     *       "messageEn": "invalid request parameter",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
                     };
                 };
             };
@@ -10523,6 +11466,8 @@ export interface operations {
                     active: boolean;
                     /** @default  */
                     description: string;
+                    /** @description an uploaded image's id (POST /admin/product-images); null: no image; absent: unchanged */
+                    imageId?: string | null;
                     /** @default false */
                     membershipPackage: boolean;
                     name: string;
@@ -10530,6 +11475,8 @@ export interface operations {
                     plans: string[];
                     /** @description yuan, at most 2 decimals */
                     price: string;
+                    /** @description 库存 / units on hand, a whole number 0–999,999,999 (JSON integer or its text); null = unlimited; absent: unlimited when created, unchanged when changed */
+                    stock?: string | null;
                 };
             };
         };
@@ -10551,13 +11498,18 @@ export interface operations {
                      *         "release"
                      *       ],
                      *       "membershipPackage": false,
-                     *       "active": true
+                     *       "active": true,
+                     *       "stock": 120,
+                     *       "soldOut": false,
+                     *       "imageUrl": "/products/images/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
                      *     }
                      */
                     "application/json": {
                         active: boolean;
                         description: string;
                         id: string;
+                        /** @description the product image (hashed URL, cached for good) */
+                        imageUrl: string | null;
                         /** @description 会员礼包 */
                         membershipPackage: boolean;
                         name: string;
@@ -10565,6 +11517,10 @@ export interface operations {
                         plans: string[];
                         /** @description yuan */
                         price: string;
+                        /** @description 售罄 / no unit left (stock 0) */
+                        soldOut: boolean;
+                        /** @description units left to sell; null = unlimited */
+                        stock: number | null;
                     };
                 };
             };
@@ -10665,6 +11621,39 @@ export interface operations {
                          * @enum {string}
                          */
                         code: "FORBIDDEN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 404 不存在 / not found. 可能的错误码 / codes:
+             *     - `IMAGE_NOT_FOUND`: 图片不存在，请先上传图片。 / No such image; upload the image first.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_NOT_FOUND",
+                     *       "message": "图片不存在，请先上传图片。",
+                     *       "messageEn": "No such image; upload the image first.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "IMAGE_NOT_FOUND";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -10842,6 +11831,8 @@ export interface operations {
                     active: boolean;
                     /** @default  */
                     description: string;
+                    /** @description an uploaded image's id (POST /admin/product-images); null: no image; absent: unchanged */
+                    imageId?: string | null;
                     /** @default false */
                     membershipPackage: boolean;
                     name: string;
@@ -10849,6 +11840,8 @@ export interface operations {
                     plans: string[];
                     /** @description yuan, at most 2 decimals */
                     price: string;
+                    /** @description 库存 / units on hand, a whole number 0–999,999,999 (JSON integer or its text); null = unlimited; absent: unlimited when created, unchanged when changed */
+                    stock?: string | null;
                 };
             };
         };
@@ -10870,13 +11863,18 @@ export interface operations {
                      *         "release"
                      *       ],
                      *       "membershipPackage": false,
-                     *       "active": true
+                     *       "active": true,
+                     *       "stock": 120,
+                     *       "soldOut": false,
+                     *       "imageUrl": "/products/images/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
                      *     }
                      */
                     "application/json": {
                         active: boolean;
                         description: string;
                         id: string;
+                        /** @description the product image (hashed URL, cached for good) */
+                        imageUrl: string | null;
                         /** @description 会员礼包 */
                         membershipPackage: boolean;
                         name: string;
@@ -10884,6 +11882,10 @@ export interface operations {
                         plans: string[];
                         /** @description yuan */
                         price: string;
+                        /** @description 售罄 / no unit left (stock 0) */
+                        soldOut: boolean;
+                        /** @description units left to sell; null = unlimited */
+                        stock: number | null;
                     };
                 };
             };
@@ -10996,6 +11998,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
+             *     - `IMAGE_NOT_FOUND`: 图片不存在，请先上传图片。 / No such image; upload the image first.
              *     - `PRODUCT_NOT_FOUND`: 商品不存在 / product not found
              */
             404: {
@@ -11005,9 +12008,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "PRODUCT_NOT_FOUND",
-                     *       "message": "商品不存在",
-                     *       "messageEn": "product not found",
+                     *       "code": "IMAGE_NOT_FOUND",
+                     *       "message": "图片不存在，请先上传图片。",
+                     *       "messageEn": "No such image; upload the image first.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -11016,7 +12019,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "PRODUCT_NOT_FOUND";
+                        code: "IMAGE_NOT_FOUND" | "PRODUCT_NOT_FOUND";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -11193,13 +12196,18 @@ export interface operations {
                      *         "release"
                      *       ],
                      *       "membershipPackage": false,
-                     *       "active": false
+                     *       "active": false,
+                     *       "stock": 120,
+                     *       "soldOut": false,
+                     *       "imageUrl": "/products/images/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
                      *     }
                      */
                     "application/json": {
                         active: boolean;
                         description: string;
                         id: string;
+                        /** @description the product image (hashed URL, cached for good) */
+                        imageUrl: string | null;
                         /** @description 会员礼包 */
                         membershipPackage: boolean;
                         name: string;
@@ -11207,6 +12215,10 @@ export interface operations {
                         plans: string[];
                         /** @description yuan */
                         price: string;
+                        /** @description 售罄 / no unit left (stock 0) */
+                        soldOut: boolean;
+                        /** @description units left to sell; null = unlimited */
+                        stock: number | null;
                     };
                 };
             };
@@ -13108,6 +14120,411 @@ export interface operations {
                          * @enum {string}
                          */
                         code: "INTERNAL_ERROR" | "SETTLEMENT_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    getShopSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "demoPayment": false
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description 演示支付：会员无需真实付款即可完成购买（仅用于演示） / the demo payment method: members finish a purchase without paying (for demos only) */
+                        demoPayment: boolean;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作",
+                     *       "messageEn": "your role may not do this",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    updateShopSettings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description repeat a request safely: the same key and body return the first answer */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "demoPayment": false
+                 *     }
+                 */
+                "application/json": {
+                    /** @description 演示支付：会员无需真实付款即可完成购买（仅用于演示） / the demo payment method: members finish a purchase without paying (for demos only) */
+                    demoPayment: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "demoPayment": false
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description 演示支付：会员无需真实付款即可完成购买（仅用于演示） / the demo payment method: members finish a purchase without paying (for demos only) */
+                        demoPayment: boolean;
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "BAD_REQUEST",
+                     *       "message": "请求格式错误",
+                     *       "messageEn": "malformed request",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作",
+                     *       "messageEn": "your role may not do this",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "message": "该幂等键已用于另一个不同的请求",
+                     *       "messageEn": "this Idempotency-Key was used for a different request",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "IDEMPOTENCY_KEY_REUSED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "请求内容过大",
+                     *       "messageEn": "request body too large",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PAYLOAD_TOO_LARGE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "message": "不支持的内容类型",
+                     *       "messageEn": "unsupported content type",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -15544,6 +16961,1403 @@ export interface operations {
                          * @enum {string}
                          */
                         code: "SMS_SEND_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    placeCheckout: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description repeat a request safely: the same key and body return the first answer */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "items": [
+                 *         {
+                 *           "productId": "1",
+                 *           "quantity": 1
+                 *         },
+                 *         {
+                 *           "productId": "3",
+                 *           "quantity": 2
+                 *         }
+                 *       ],
+                 *       "points": "500.00",
+                 *       "provider": "demo"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description the cart: one order per product (repeats are added up) */
+                    items: {
+                        /** @description id */
+                        productId: string;
+                        /** @description units of the product (1 to 9999) */
+                        quantity: string;
+                    }[];
+                    /** @description released points to pay the cart with (at most 2 decimals; default 0), split across the orders */
+                    points?: string;
+                    /** @description manual (default): an operator confirms the payment; demo: 演示支付; webhook: the shop's payment provider reports each order (POST /webhooks/payments, order.paid with orderId) */
+                    provider?: "manual" | "demo" | "webhook";
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "88",
+                     *       "status": "pending",
+                     *       "provider": "demo",
+                     *       "amount": "3198.00",
+                     *       "points": "500.00",
+                     *       "cash": "2698.00",
+                     *       "createdAt": "2026-01-05T03:20:00.000Z",
+                     *       "demoPayment": true,
+                     *       "orders": [
+                     *         {
+                     *           "id": "1025",
+                     *           "memberId": "1024",
+                     *           "productId": "1",
+                     *           "quantity": 1,
+                     *           "plans": [
+                     *             "release"
+                     *           ],
+                     *           "amount": "3000.00",
+                     *           "points": "468.75",
+                     *           "cash": "2531.25",
+                     *           "status": "pending",
+                     *           "provider": "demo",
+                     *           "externalId": null,
+                     *           "createdAt": "2026-01-05T03:20:00.000Z",
+                     *           "paidAt": null,
+                     *           "paidDay": null,
+                     *           "eligibleDay": null,
+                     *           "refundedAt": null,
+                     *           "checkoutId": "88",
+                     *           "productName": "初级会员礼包"
+                     *         },
+                     *         {
+                     *           "id": "1026",
+                     *           "memberId": "1024",
+                     *           "productId": "3",
+                     *           "quantity": 2,
+                     *           "plans": [
+                     *             "equity"
+                     *           ],
+                     *           "amount": "198.00",
+                     *           "points": "31.25",
+                     *           "cash": "166.75",
+                     *           "status": "pending",
+                     *           "provider": "demo",
+                     *           "externalId": null,
+                     *           "createdAt": "2026-01-05T03:20:00.000Z",
+                     *           "paidAt": null,
+                     *           "paidDay": null,
+                     *           "eligibleDay": null,
+                     *           "refundedAt": null,
+                     *           "checkoutId": "88",
+                     *           "productName": "有机大米 5kg"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description yuan, the orders' amounts together */
+                        amount: string;
+                        /** @description the one payment (yuan) */
+                        cash: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description whether the demo payment method is on now */
+                        demoPayment: boolean;
+                        id: string;
+                        orders: {
+                            /** @description order amount (yuan), cash + points */
+                            amount: string;
+                            /** @description part paid with money */
+                            cash: string;
+                            /** @description the checkout (cart) it was paid in with other orders */
+                            checkoutId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description rewards happen from this business day */
+                            eligibleDay: string | null;
+                            externalId: string | null;
+                            id: string;
+                            memberId: string;
+                            /** Format: date-time */
+                            paidAt: string | null;
+                            paidDay: string | null;
+                            plans: string[];
+                            /** @description part paid with released points */
+                            points: string;
+                            productId: string;
+                            productName: string;
+                            /** @description manual, webhook or demo (演示支付) */
+                            provider: string;
+                            quantity: number;
+                            /** Format: date-time */
+                            refundedAt: string | null;
+                            /** @description 退款原因 / why the order was refunded */
+                            refundReason: string | null;
+                            /** @description pending, paid, refunded, cancelled */
+                            status: string;
+                        }[];
+                        /** @description points paid for the cart, split across its orders */
+                        points: string;
+                        /** @description manual, demo (演示支付) or webhook */
+                        provider: string;
+                        /** @description pending: an order awaits payment; paid: every order paid (some may be refunded since); refunded / cancelled: all of them */
+                        status: "pending" | "paid" | "refunded" | "cancelled";
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `AMOUNT_NEGATIVE`: 金额不能为负数 / amount must not be negative
+             *     - `AMOUNT_TOO_LARGE`: 数值超过上限 / the value is above its limit
+             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
+             *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
+             *     - `INVALID_INTEGER`: 须为正整数，只能由数字组成（不带符号、小数点、指数或空格） / must be a positive whole number in plain digits (no sign, point, exponent or spaces)
+             *     - `POINTS_OVER_RATIO`: 积分抵扣超过比例上限 / points exceed the points pay ratio
+             *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "AMOUNT_NEGATIVE",
+                     *       "message": "金额不能为负数",
+                     *       "messageEn": "amount must not be negative",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "AMOUNT_NEGATIVE" | "AMOUNT_TOO_LARGE" | "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_AMOUNT" | "INVALID_INTEGER" | "POINTS_OVER_RATIO" | "TOO_MANY_PLACES" | "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 404 不存在 / not found. 可能的错误码 / codes:
+             *     - `PRODUCT_NOT_FOUND`: 商品不存在 / product not found
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PRODUCT_NOT_FOUND",
+                     *       "message": "商品不存在",
+                     *       "messageEn": "product not found",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PRODUCT_NOT_FOUND";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
+             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用 / balance too low or taken by a concurrent request
+             *     - `DEMO_PAYMENT_DISABLED`: 演示支付未开启：请由商家在后台开启，或选择其他支付方式。 / The demo payment method is off: the shop's operator can turn it on, or choose another way to pay.
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
+             *     - `INSUFFICIENT_POINTS`: 可用积分不足 / not enough points
+             *     - `OUT_OF_STOCK`: 商品库存不足，已售罄或剩余数量少于购买数量。 / Not enough stock: the product is sold out or fewer units are left than you asked for.
+             *     - `PRODUCT_INACTIVE`: 商品已下架 / the product is not on sale
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "BALANCE_CONFLICT",
+                     *       "message": "余额不足或已被并发操作占用",
+                     *       "messageEn": "balance too low or taken by a concurrent request",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BALANCE_CONFLICT" | "DEMO_PAYMENT_DISABLED" | "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_POINTS" | "OUT_OF_STOCK" | "PRODUCT_INACTIVE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "请求内容过大",
+                     *       "messageEn": "request body too large",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PAYLOAD_TOO_LARGE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "message": "不支持的内容类型",
+                     *       "messageEn": "unsupported content type",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    getMyCheckout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "88",
+                     *       "status": "pending",
+                     *       "provider": "demo",
+                     *       "amount": "3198.00",
+                     *       "points": "500.00",
+                     *       "cash": "2698.00",
+                     *       "createdAt": "2026-01-05T03:20:00.000Z",
+                     *       "demoPayment": true,
+                     *       "orders": [
+                     *         {
+                     *           "id": "1025",
+                     *           "memberId": "1024",
+                     *           "productId": "1",
+                     *           "quantity": 1,
+                     *           "plans": [
+                     *             "release"
+                     *           ],
+                     *           "amount": "3000.00",
+                     *           "points": "468.75",
+                     *           "cash": "2531.25",
+                     *           "status": "pending",
+                     *           "provider": "demo",
+                     *           "externalId": null,
+                     *           "createdAt": "2026-01-05T03:20:00.000Z",
+                     *           "paidAt": null,
+                     *           "paidDay": null,
+                     *           "eligibleDay": null,
+                     *           "refundedAt": null,
+                     *           "checkoutId": "88",
+                     *           "productName": "初级会员礼包"
+                     *         },
+                     *         {
+                     *           "id": "1026",
+                     *           "memberId": "1024",
+                     *           "productId": "3",
+                     *           "quantity": 2,
+                     *           "plans": [
+                     *             "equity"
+                     *           ],
+                     *           "amount": "198.00",
+                     *           "points": "31.25",
+                     *           "cash": "166.75",
+                     *           "status": "pending",
+                     *           "provider": "demo",
+                     *           "externalId": null,
+                     *           "createdAt": "2026-01-05T03:20:00.000Z",
+                     *           "paidAt": null,
+                     *           "paidDay": null,
+                     *           "eligibleDay": null,
+                     *           "refundedAt": null,
+                     *           "checkoutId": "88",
+                     *           "productName": "有机大米 5kg"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description yuan, the orders' amounts together */
+                        amount: string;
+                        /** @description the one payment (yuan) */
+                        cash: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description whether the demo payment method is on now */
+                        demoPayment: boolean;
+                        id: string;
+                        orders: {
+                            /** @description order amount (yuan), cash + points */
+                            amount: string;
+                            /** @description part paid with money */
+                            cash: string;
+                            /** @description the checkout (cart) it was paid in with other orders */
+                            checkoutId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description rewards happen from this business day */
+                            eligibleDay: string | null;
+                            externalId: string | null;
+                            id: string;
+                            memberId: string;
+                            /** Format: date-time */
+                            paidAt: string | null;
+                            paidDay: string | null;
+                            plans: string[];
+                            /** @description part paid with released points */
+                            points: string;
+                            productId: string;
+                            productName: string;
+                            /** @description manual, webhook or demo (演示支付) */
+                            provider: string;
+                            quantity: number;
+                            /** Format: date-time */
+                            refundedAt: string | null;
+                            /** @description 退款原因 / why the order was refunded */
+                            refundReason: string | null;
+                            /** @description pending, paid, refunded, cancelled */
+                            status: string;
+                        }[];
+                        /** @description points paid for the cart, split across its orders */
+                        points: string;
+                        /** @description manual, demo (演示支付) or webhook */
+                        provider: string;
+                        /** @description pending: an order awaits payment; paid: every order paid (some may be refunded since); refunded / cancelled: all of them */
+                        status: "pending" | "paid" | "refunded" | "cancelled";
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "message": "请求参数不合法",
+                     *       "messageEn": "invalid request parameter",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 404 不存在 / not found. 可能的错误码 / codes:
+             *     - `CHECKOUT_NOT_FOUND`: 该支付单不存在。 / No such checkout.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "CHECKOUT_NOT_FOUND",
+                     *       "message": "该支付单不存在。",
+                     *       "messageEn": "No such checkout.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "CHECKOUT_NOT_FOUND";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    demoPayCheckout: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description repeat a request safely: the same key and body return the first answer */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "88",
+                     *       "status": "paid",
+                     *       "provider": "demo",
+                     *       "amount": "3198.00",
+                     *       "points": "500.00",
+                     *       "cash": "2698.00",
+                     *       "createdAt": "2026-01-05T03:20:00.000Z",
+                     *       "demoPayment": true,
+                     *       "orders": [
+                     *         {
+                     *           "id": "1025",
+                     *           "memberId": "1024",
+                     *           "productId": "1",
+                     *           "quantity": 1,
+                     *           "plans": [
+                     *             "release"
+                     *           ],
+                     *           "amount": "3000.00",
+                     *           "points": "468.75",
+                     *           "cash": "2531.25",
+                     *           "status": "pending",
+                     *           "provider": "demo",
+                     *           "externalId": null,
+                     *           "createdAt": "2026-01-05T03:20:00.000Z",
+                     *           "paidAt": null,
+                     *           "paidDay": null,
+                     *           "eligibleDay": null,
+                     *           "refundedAt": null,
+                     *           "checkoutId": "88",
+                     *           "productName": "初级会员礼包"
+                     *         },
+                     *         {
+                     *           "id": "1026",
+                     *           "memberId": "1024",
+                     *           "productId": "3",
+                     *           "quantity": 2,
+                     *           "plans": [
+                     *             "equity"
+                     *           ],
+                     *           "amount": "198.00",
+                     *           "points": "31.25",
+                     *           "cash": "166.75",
+                     *           "status": "pending",
+                     *           "provider": "demo",
+                     *           "externalId": null,
+                     *           "createdAt": "2026-01-05T03:20:00.000Z",
+                     *           "paidAt": null,
+                     *           "paidDay": null,
+                     *           "eligibleDay": null,
+                     *           "refundedAt": null,
+                     *           "checkoutId": "88",
+                     *           "productName": "有机大米 5kg"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description yuan, the orders' amounts together */
+                        amount: string;
+                        /** @description the one payment (yuan) */
+                        cash: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description whether the demo payment method is on now */
+                        demoPayment: boolean;
+                        id: string;
+                        orders: {
+                            /** @description order amount (yuan), cash + points */
+                            amount: string;
+                            /** @description part paid with money */
+                            cash: string;
+                            /** @description the checkout (cart) it was paid in with other orders */
+                            checkoutId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description rewards happen from this business day */
+                            eligibleDay: string | null;
+                            externalId: string | null;
+                            id: string;
+                            memberId: string;
+                            /** Format: date-time */
+                            paidAt: string | null;
+                            paidDay: string | null;
+                            plans: string[];
+                            /** @description part paid with released points */
+                            points: string;
+                            productId: string;
+                            productName: string;
+                            /** @description manual, webhook or demo (演示支付) */
+                            provider: string;
+                            quantity: number;
+                            /** Format: date-time */
+                            refundedAt: string | null;
+                            /** @description 退款原因 / why the order was refunded */
+                            refundReason: string | null;
+                            /** @description pending, paid, refunded, cancelled */
+                            status: string;
+                        }[];
+                        /** @description points paid for the cart, split across its orders */
+                        points: string;
+                        /** @description manual, demo (演示支付) or webhook */
+                        provider: string;
+                        /** @description pending: an order awaits payment; paid: every order paid (some may be refunded since); refunded / cancelled: all of them */
+                        status: "pending" | "paid" | "refunded" | "cancelled";
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
+             *     - `POINTS_OVER_RATIO`: 积分抵扣超过比例上限 / points exceed the points pay ratio
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "POINTS_OVER_RATIO",
+                     *       "message": "积分抵扣超过比例上限",
+                     *       "messageEn": "points exceed the points pay ratio",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "POINTS_OVER_RATIO" | "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 404 不存在 / not found. 可能的错误码 / codes:
+             *     - `CHECKOUT_NOT_FOUND`: 该支付单不存在。 / No such checkout.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "CHECKOUT_NOT_FOUND",
+                     *       "message": "该支付单不存在。",
+                     *       "messageEn": "No such checkout.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "CHECKOUT_NOT_FOUND";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
+             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用 / balance too low or taken by a concurrent request
+             *     - `CHECKOUT_NOT_PENDING`: 该支付单没有待支付的订单。 / This checkout has no order awaiting payment.
+             *     - `DEMO_PAYMENT_DISABLED`: 演示支付未开启：请由商家在后台开启，或选择其他支付方式。 / The demo payment method is off: the shop's operator can turn it on, or choose another way to pay.
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
+             *     - `INSUFFICIENT_POINTS`: 可用积分不足 / not enough points
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "BALANCE_CONFLICT",
+                     *       "message": "余额不足或已被并发操作占用",
+                     *       "messageEn": "balance too low or taken by a concurrent request",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BALANCE_CONFLICT" | "CHECKOUT_NOT_PENDING" | "DEMO_PAYMENT_DISABLED" | "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_POINTS";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "请求内容过大",
+                     *       "messageEn": "request body too large",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PAYLOAD_TOO_LARGE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "message": "不支持的内容类型",
+                     *       "messageEn": "unsupported content type",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    previewCheckout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "items": [
+                 *         {
+                 *           "productId": "1",
+                 *           "quantity": 1
+                 *         },
+                 *         {
+                 *           "productId": "3",
+                 *           "quantity": 2
+                 *         }
+                 *       ],
+                 *       "points": "500.00"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description the cart: one order per product (repeats are added up) */
+                    items: {
+                        /** @description id */
+                        productId: string;
+                        /** @description units of the product (1 to 9999) */
+                        quantity: string;
+                    }[];
+                    /** @description released points to pay the cart with (at most 2 decimals; default 0), split across the orders */
+                    points?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "lines": [
+                     *         {
+                     *           "productId": "1",
+                     *           "name": "初级会员礼包",
+                     *           "imageUrl": null,
+                     *           "quantity": 1,
+                     *           "price": "3000.00",
+                     *           "amount": "3000.00",
+                     *           "pointsCap": "3000.00",
+                     *           "points": "468.75",
+                     *           "cash": "2531.25"
+                     *         },
+                     *         {
+                     *           "productId": "3",
+                     *           "name": "有机大米 5kg",
+                     *           "imageUrl": null,
+                     *           "quantity": 2,
+                     *           "price": "99.00",
+                     *           "amount": "198.00",
+                     *           "pointsCap": "198.00",
+                     *           "points": "31.25",
+                     *           "cash": "166.75"
+                     *         }
+                     *       ],
+                     *       "amount": "3198.00",
+                     *       "ratioCap": "3198.00",
+                     *       "pointsAvailable": "1200.00",
+                     *       "maxPoints": "1200.00",
+                     *       "points": "500.00",
+                     *       "cash": "2698.00",
+                     *       "paymentMethods": [
+                     *         "demo",
+                     *         "manual"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description the cart's amount (yuan) */
+                        amount: string;
+                        /** @description what is left to pay (yuan) */
+                        cash: string;
+                        lines: {
+                            /** @description this order's amount (yuan) */
+                            amount: string;
+                            cash: string;
+                            imageUrl: string | null;
+                            name: string;
+                            /** @description this order's share of the points (largest remainder) */
+                            points: string;
+                            /** @description the most points this order may be paid with */
+                            pointsCap: string;
+                            /** @description yuan per unit */
+                            price: string;
+                            productId: string;
+                            quantity: number;
+                        }[];
+                        /** @description the most points the member can pay now: min(ratioCap, available) */
+                        maxPoints: string;
+                        /** @description demo: 演示支付 (no money moves; only when the operator turned it on); manual: the operator confirms the payment */
+                        paymentMethods: ("demo" | "manual")[];
+                        /** @description the points asked for */
+                        points: string;
+                        /** @description the member's released points free to spend */
+                        pointsAvailable: string;
+                        /** @description the most points the points pay ratio allows for the cart */
+                        ratioCap: string;
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `AMOUNT_NEGATIVE`: 金额不能为负数 / amount must not be negative
+             *     - `AMOUNT_TOO_LARGE`: 数值超过上限 / the value is above its limit
+             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
+             *     - `INVALID_INTEGER`: 须为正整数，只能由数字组成（不带符号、小数点、指数或空格） / must be a positive whole number in plain digits (no sign, point, exponent or spaces)
+             *     - `POINTS_OVER_RATIO`: 积分抵扣超过比例上限 / points exceed the points pay ratio
+             *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "AMOUNT_NEGATIVE",
+                     *       "message": "金额不能为负数",
+                     *       "messageEn": "amount must not be negative",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "AMOUNT_NEGATIVE" | "AMOUNT_TOO_LARGE" | "BAD_REQUEST" | "INVALID_AMOUNT" | "INVALID_INTEGER" | "POINTS_OVER_RATIO" | "TOO_MANY_PLACES" | "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 404 不存在 / not found. 可能的错误码 / codes:
+             *     - `PRODUCT_NOT_FOUND`: 商品不存在 / product not found
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PRODUCT_NOT_FOUND",
+                     *       "message": "商品不存在",
+                     *       "messageEn": "product not found",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PRODUCT_NOT_FOUND";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
+             *     - `INSUFFICIENT_POINTS`: 可用积分不足 / not enough points
+             *     - `OUT_OF_STOCK`: 商品库存不足，已售罄或剩余数量少于购买数量。 / Not enough stock: the product is sold out or fewer units are left than you asked for.
+             *     - `PRODUCT_INACTIVE`: 商品已下架 / the product is not on sale
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INSUFFICIENT_POINTS",
+                     *       "message": "可用积分不足",
+                     *       "messageEn": "not enough points",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INSUFFICIENT_POINTS" | "OUT_OF_STOCK" | "PRODUCT_INACTIVE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "请求内容过大",
+                     *       "messageEn": "request body too large",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PAYLOAD_TOO_LARGE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "message": "不支持的内容类型",
+                     *       "messageEn": "unsupported content type",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -19139,7 +21953,8 @@ export interface operations {
                      *           "paidAt": "2026-01-05T03:25:41.000Z",
                      *           "paidDay": "2026-01-05",
                      *           "eligibleDay": "2026-01-13",
-                     *           "refundedAt": null
+                     *           "refundedAt": null,
+                     *           "checkoutId": null
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -19151,6 +21966,8 @@ export interface operations {
                             amount: string;
                             /** @description part paid with money */
                             cash: string;
+                            /** @description the checkout (cart) it was paid in with other orders */
+                            checkoutId: string | null;
                             /** Format: date-time */
                             createdAt: string;
                             /** @description rewards happen from this business day */
@@ -19165,7 +21982,7 @@ export interface operations {
                             /** @description part paid with released points */
                             points: string;
                             productId: string;
-                            /** @description manual or webhook */
+                            /** @description manual, webhook or demo (演示支付) */
                             provider: string;
                             quantity: number;
                             /** Format: date-time */
@@ -19343,7 +22160,8 @@ export interface operations {
                      *       "paidAt": null,
                      *       "paidDay": null,
                      *       "eligibleDay": null,
-                     *       "refundedAt": null
+                     *       "refundedAt": null,
+                     *       "checkoutId": null
                      *     }
                      */
                     "application/json": {
@@ -19351,6 +22169,8 @@ export interface operations {
                         amount: string;
                         /** @description part paid with money */
                         cash: string;
+                        /** @description the checkout (cart) it was paid in with other orders */
+                        checkoutId: string | null;
                         /** Format: date-time */
                         createdAt: string;
                         /** @description rewards happen from this business day */
@@ -19365,7 +22185,7 @@ export interface operations {
                         /** @description part paid with released points */
                         points: string;
                         productId: string;
-                        /** @description manual or webhook */
+                        /** @description manual, webhook or demo (演示支付) */
                         provider: string;
                         quantity: number;
                         /** Format: date-time */
@@ -19491,6 +22311,7 @@ export interface operations {
              *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用 / balance too low or taken by a concurrent request
              *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
              *     - `INSUFFICIENT_POINTS`: 可用积分不足 / not enough points
+             *     - `OUT_OF_STOCK`: 商品库存不足，已售罄或剩余数量少于购买数量。 / Not enough stock: the product is sold out or fewer units are left than you asked for.
              *     - `PRODUCT_INACTIVE`: 商品已下架 / the product is not on sale
              */
             409: {
@@ -19511,7 +22332,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BALANCE_CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_POINTS" | "PRODUCT_INACTIVE";
+                        code: "BALANCE_CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_POINTS" | "OUT_OF_STOCK" | "PRODUCT_INACTIVE";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -19661,7 +22482,8 @@ export interface operations {
                      *       "paidAt": "2026-01-05T03:25:41.000Z",
                      *       "paidDay": "2026-01-05",
                      *       "eligibleDay": "2026-01-13",
-                     *       "refundedAt": null
+                     *       "refundedAt": null,
+                     *       "checkoutId": null
                      *     }
                      */
                     "application/json": {
@@ -19669,6 +22491,8 @@ export interface operations {
                         amount: string;
                         /** @description part paid with money */
                         cash: string;
+                        /** @description the checkout (cart) it was paid in with other orders */
+                        checkoutId: string | null;
                         /** Format: date-time */
                         createdAt: string;
                         /** @description rewards happen from this business day */
@@ -19683,7 +22507,7 @@ export interface operations {
                         /** @description part paid with released points */
                         points: string;
                         productId: string;
-                        /** @description manual or webhook */
+                        /** @description manual, webhook or demo (演示支付) */
                         provider: string;
                         quantity: number;
                         /** Format: date-time */
@@ -19871,7 +22695,8 @@ export interface operations {
                      *       "paidAt": null,
                      *       "paidDay": null,
                      *       "eligibleDay": null,
-                     *       "refundedAt": null
+                     *       "refundedAt": null,
+                     *       "checkoutId": null
                      *     }
                      */
                     "application/json": {
@@ -19879,6 +22704,8 @@ export interface operations {
                         amount: string;
                         /** @description part paid with money */
                         cash: string;
+                        /** @description the checkout (cart) it was paid in with other orders */
+                        checkoutId: string | null;
                         /** Format: date-time */
                         createdAt: string;
                         /** @description rewards happen from this business day */
@@ -19893,7 +22720,7 @@ export interface operations {
                         /** @description part paid with released points */
                         points: string;
                         productId: string;
-                        /** @description manual or webhook */
+                        /** @description manual, webhook or demo (演示支付) */
                         provider: string;
                         quantity: number;
                         /** Format: date-time */
@@ -20144,7 +22971,12 @@ export interface operations {
     };
     listProducts: {
         parameters: {
-            query?: never;
+            query: {
+                /** @description id */
+                cursor?: string;
+                /** @description page size (1 to 100) */
+                limit: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -20170,9 +23002,13 @@ export interface operations {
                      *             "release"
                      *           ],
                      *           "membershipPackage": false,
-                     *           "active": true
+                     *           "active": true,
+                     *           "stock": 120,
+                     *           "soldOut": false,
+                     *           "imageUrl": "/products/images/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
                      *         }
-                     *       ]
+                     *       ],
+                     *       "nextCursor": null
                      *     }
                      */
                     "application/json": {
@@ -20180,6 +23016,8 @@ export interface operations {
                             active: boolean;
                             description: string;
                             id: string;
+                            /** @description the product image (hashed URL, cached for good) */
+                            imageUrl: string | null;
                             /** @description 会员礼包 */
                             membershipPackage: boolean;
                             name: string;
@@ -20187,7 +23025,45 @@ export interface operations {
                             plans: string[];
                             /** @description yuan */
                             price: string;
+                            /** @description 售罄 / no unit left (stock 0) */
+                            soldOut: boolean;
+                            /** @description units left to sell; null = unlimited */
+                            stock: number | null;
                         }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "message": "请求参数不合法",
+                     *       "messageEn": "invalid request parameter",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
                     };
                 };
             };
@@ -20255,13 +23131,18 @@ export interface operations {
                      *         "release"
                      *       ],
                      *       "membershipPackage": false,
-                     *       "active": true
+                     *       "active": true,
+                     *       "stock": 120,
+                     *       "soldOut": false,
+                     *       "imageUrl": "/products/images/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
                      *     }
                      */
                     "application/json": {
                         active: boolean;
                         description: string;
                         id: string;
+                        /** @description the product image (hashed URL, cached for good) */
+                        imageUrl: string | null;
                         /** @description 会员礼包 */
                         membershipPackage: boolean;
                         name: string;
@@ -20269,6 +23150,10 @@ export interface operations {
                         plans: string[];
                         /** @description yuan */
                         price: string;
+                        /** @description 售罄 / no unit left (stock 0) */
+                        soldOut: boolean;
+                        /** @description units left to sell; null = unlimited */
+                        stock: number | null;
                     };
                 };
             };
@@ -20328,6 +23213,129 @@ export interface operations {
                          * @enum {string}
                          */
                         code: "PRODUCT_NOT_FOUND";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    getProductImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description SHA-256 hex */
+                imageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 图片 / the image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <image bytes> */
+                    "application/json": string;
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "message": "请求参数不合法",
+                     *       "messageEn": "invalid request parameter",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 404 不存在 / not found. 可能的错误码 / codes:
+             *     - `IMAGE_NOT_FOUND`: 图片不存在，请先上传图片。 / No such image; upload the image first.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_NOT_FOUND",
+                     *       "message": "图片不存在，请先上传图片。",
+                     *       "messageEn": "No such image; upload the image first.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "IMAGE_NOT_FOUND";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -20485,6 +23493,70 @@ export interface operations {
             };
         };
     };
+    getShop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "paymentMethods": [
+                     *         "demo",
+                     *         "manual"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description demo: 演示支付 (no money moves; only when the operator turned it on); manual: the operator confirms the payment */
+                        paymentMethods: ("demo" | "manual")[];
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
     receivePaymentWebhook: {
         parameters: {
             query?: never;
@@ -20554,7 +23626,8 @@ export interface operations {
                      *       "paidAt": "2026-01-05T03:25:41.000Z",
                      *       "paidDay": "2026-01-05",
                      *       "eligibleDay": "2026-01-13",
-                     *       "refundedAt": null
+                     *       "refundedAt": null,
+                     *       "checkoutId": null
                      *     }
                      */
                     "application/json": {
@@ -20562,6 +23635,8 @@ export interface operations {
                         amount: string;
                         /** @description part paid with money */
                         cash: string;
+                        /** @description the checkout (cart) it was paid in with other orders */
+                        checkoutId: string | null;
                         /** Format: date-time */
                         createdAt: string;
                         /** @description rewards happen from this business day */
@@ -20576,7 +23651,7 @@ export interface operations {
                         /** @description part paid with released points */
                         points: string;
                         productId: string;
-                        /** @description manual or webhook */
+                        /** @description manual, webhook or demo (演示支付) */
                         provider: string;
                         quantity: number;
                         /** Format: date-time */

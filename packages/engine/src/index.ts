@@ -15,4 +15,5 @@ export * from "./prng.ts";
 export * from "./replay.ts";
 export * from "./risks.ts";
 export * from "./settlement.ts";
+export * from "./split.ts";
 export * from "./steps.ts";

@@ -39,9 +39,11 @@ import { dailyReportRoutes } from "./reports/daily-routes.ts";
 import { figuresRoutes } from "./reports/routes.ts";
 import { ensureRewardClock, REWARD_HOOKS, type RewardHooks } from "./rewards/index.ts";
 import { settlementRoutes } from "./settlement/routes.ts";
+import { checkoutRoutes } from "./shop/checkout-routes.ts";
 import { orderOperatorRoutes } from "./shop/order-operator-routes.ts";
 import { productOperatorRoutes } from "./shop/product-operator-routes.ts";
 import { shopRoutes } from "./shop/routes.ts";
+import { shopOperatorRoutes } from "./shop/shop-operator-routes.ts";
 import {
   consoleSmsProvider,
   DEFAULT_SMS_LIMITS,
@@ -245,6 +247,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await registerRoutes(app, ctx, memberRoutes);
   await registerRoutes(app, ctx, walletRoutes);
   await registerRoutes(app, ctx, shopRoutes);
+  await registerRoutes(app, ctx, checkoutRoutes);
   // The operators' API under /admin, one plugin per business area. The order of
   // registration is the order of the paths in the OpenAPI document (and in the
   // generated packages/api-types): keep it when adding a plugin.
@@ -261,6 +264,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     dailyReportRoutes,
     memberDirectoryRoutes,
     exportRoutes,
+    shopOperatorRoutes,
   ]) {
     await registerRoutes(app, ctx, plugin, { prefix: "/admin" });
   }

@@ -4,7 +4,7 @@ import { hashPassword, type PasswordOptions } from "./auth/passwords.ts";
 import type { Db } from "./db/index.ts";
 import { insertOperator } from "./operators/index.ts";
 import { DEFAULT_ADMIN_PASSWORD } from "./settings.ts";
-import { insertProduct, type ProductInput } from "./shop/index.ts";
+import { insertProduct, type ProductInput, setDemoPayment } from "./shop/index.ts";
 
 /** The demo products (prices in yuan). */
 export const DEMO_PRODUCTS: readonly ProductInput[] = [
@@ -31,6 +31,7 @@ export const DEMO_PRODUCTS: readonly ProductInput[] = [
     plans: ["equity"],
     membershipPackage: false,
     active: true,
+    stock: 200,
   },
   {
     name: "精选茶叶礼盒",
@@ -39,6 +40,7 @@ export const DEMO_PRODUCTS: readonly ProductInput[] = [
     plans: ["cycle"],
     membershipPackage: false,
     active: true,
+    stock: 50,
   },
 ];
 
@@ -82,6 +84,8 @@ export async function seed(
     if (options.products && Number(products.rows[0]?.n) === 0) {
       for (const product of DEMO_PRODUCTS) await insertProduct(tx, product, options.now);
       productsCreated = DEMO_PRODUCTS.length;
+      // The demo shop lets a newcomer finish a purchase without any outside account (docs/h5.md).
+      await setDemoPayment(tx, true);
     }
     return { adminCreated, productsCreated };
   });

@@ -3,8 +3,6 @@
  * (messages/*.ts, each with its Chinese and English words). Add an area's file
  * to AREAS; a key defined twice throws when the console loads (and fails every browser test).
  */
-
-import { audit } from "./messages/audit.ts";
 import { audit } from "./messages/audit.ts";
 import { common } from "./messages/common.ts";
 import { dashboard } from "./messages/dashboard.ts";

@@ -237,6 +237,42 @@ const SERVER_ERRORS = {
     zh: "报表日期范围最多 366 天，请缩短范围。",
     en: "A report covers at most 366 days; choose a shorter range.",
   },
+  OUT_OF_STOCK: {
+    status: 409,
+    zh: "商品库存不足，已售罄或剩余数量少于购买数量。",
+    en: "Not enough stock: the product is sold out or fewer units are left than you asked for.",
+  },
+  IMAGE_INVALID: {
+    status: 400,
+    zh: "图片数据无效：请以 base64 编码上传图片文件。",
+    en: "The image data is invalid: upload the image file encoded as base64.",
+  },
+  IMAGE_TOO_LARGE: {
+    status: 413,
+    zh: "图片过大：单张图片不能超过 2 MB。",
+    en: "The image is too large: an image may be at most 2 MB.",
+  },
+  IMAGE_TYPE_UNSUPPORTED: {
+    status: 415,
+    zh: "不支持的图片格式：只能上传 PNG、JPEG 或 WebP 图片。",
+    en: "Unsupported image format: only PNG, JPEG or WebP images can be uploaded.",
+  },
+  IMAGE_NOT_FOUND: {
+    status: 404,
+    zh: "图片不存在，请先上传图片。",
+    en: "No such image; upload the image first.",
+  },
+  CHECKOUT_NOT_FOUND: { status: 404, zh: "该支付单不存在。", en: "No such checkout." },
+  CHECKOUT_NOT_PENDING: {
+    status: 409,
+    zh: "该支付单没有待支付的订单。",
+    en: "This checkout has no order awaiting payment.",
+  },
+  DEMO_PAYMENT_DISABLED: {
+    status: 409,
+    zh: "演示支付未开启：请由商家在后台开启，或选择其他支付方式。",
+    en: "The demo payment method is off: the shop's operator can turn it on, or choose another way to pay.",
+  },
   INTERNAL_ERROR: { status: 500, zh: "服务器内部错误", en: "internal server error" },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -34,6 +34,9 @@ export const EX_PRODUCT = {
   plans: ["equity", "release"],
   membershipPackage: false,
   active: true,
+  stock: 120,
+  soldOut: false,
+  imageUrl: "/products/images/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
 };
 
 export const EX_ORDER = {
@@ -53,6 +56,7 @@ export const EX_ORDER = {
   paidDay: "2026-01-05",
   eligibleDay: "2026-01-13",
   refundedAt: null,
+  checkoutId: null,
 };
 
 export const EX_PENDING_ORDER = {

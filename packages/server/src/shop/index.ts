@@ -1,3 +1,4 @@
+export { type CartItem, findCheckout, placeCheckout, planCheckout } from "./checkouts.ts";
 export {
   checkRefundReason,
   createOrder,
@@ -23,7 +24,10 @@ export {
   type Plan,
   type Product,
   type ProductInput,
+  returnStock,
+  takeStock,
   updateProduct,
 } from "./products.ts";
+export { demoPaymentOn, setDemoPayment } from "./shop-settings.ts";
 export { OrderSchema, orderView, ProductSchema, productView } from "./views.ts";
 export { signWebhook } from "./webhook.ts";

@@ -24,10 +24,14 @@ import { checkLimit, MAX_ORDER_AMOUNT_MICRO } from "../http/limits.ts";
 import { appendTransaction, buildEntry, lockBalances } from "../ledger/index.ts";
 import type { HookContext, PaidOrder, RewardHooks } from "../rewards/index.ts";
 import { shareOpenDay } from "../rewards/index.ts";
-import type { Plan, Product } from "./products.ts";
+import { type Plan, type Product, returnStock, takeStock } from "./products.ts";
 
-/** How an order is paid: confirmed by an operator, or reported by the shop's webhook. */
-export type PaymentProviderName = "manual" | "webhook";
+/**
+ * How an order is paid: confirmed by an operator, reported by the shop's
+ * webhook, or the demo payment method (no money moves; off unless an operator
+ * turns it on, shop-settings.ts).
+ */
+export type PaymentProviderName = "manual" | "webhook" | "demo";
 
 /** An order as stored. */
 export interface Order {
@@ -49,6 +53,8 @@ export interface Order {
   /** Why the order was refunded (required with every refund; null before). */
   readonly refundReason: string | null;
   readonly cancelledAt: Date | null;
+  /** The checkout (cart) the order was placed in, paid together with its other orders; null for one order alone. */
+  readonly checkoutId: string | null;
 }
 
 interface Row {
@@ -69,10 +75,11 @@ interface Row {
   refunded_at: Date | null;
   refund_reason: string | null;
   cancelled_at: Date | null;
+  checkout_id: string | null;
 }
 
 const COLUMNS = `id, member_id, product_id, quantity, plans, amount, points_paid, status, provider, external_id,
-  created_at, paid_at, paid_day, eligible_day, refunded_at, refund_reason, cancelled_at`;
+  created_at, paid_at, paid_day, eligible_day, refunded_at, refund_reason, cancelled_at, checkout_id`;
 
 function toOrder(r: Row): Order {
   return {
@@ -93,6 +100,7 @@ function toOrder(r: Row): Order {
     refundedAt: r.refunded_at,
     refundReason: r.refund_reason,
     cancelledAt: r.cancelled_at,
+    checkoutId: r.checkout_id,
   };
 }
 
@@ -150,6 +158,10 @@ export async function createOrder(
     externalId: string | null;
     now: Date;
     timeZone: string;
+    /** The checkout this order belongs to (a cart's orders are paid together). */
+    checkoutId?: string;
+    /** The caller took the stock already (a checkout takes every item's first, in product order). */
+    stockTaken?: boolean;
   },
 ): Promise<Order> {
   const { memberId, product, points } = input;
@@ -157,6 +169,9 @@ export async function createOrder(
   const amount = input.amount ?? product.price * BigInt(input.quantity);
   checkLimit(amount, MAX_ORDER_AMOUNT_MICRO, input.amount === undefined ? "quantity" : "amount");
   await checkPointsRatio(tx, amount, points, businessDay(input.now, input.timeZone));
+  // The stock is checked and taken by one statement (products.ts takeStock): never oversold. The
+  // product row is locked before any balance row, as a refund does (lock order: clock → product → balances).
+  if (input.stockTaken !== true) await takeStock(tx, product, input.quantity);
   if (points > 0n) {
     const account = memberAccount(memberId, "points");
     const balances = await lockBalances(tx, [{ account, asset: "points" }]);
@@ -172,8 +187,10 @@ export async function createOrder(
     if (dup.rows.length > 0) fail("EXTERNAL_ORDER_DUPLICATE", { field: "externalId" });
   }
   const rows = await tx.query<Row>(
-    `insert into orders (member_id, product_id, quantity, plans, amount, points_paid, status, provider, external_id, created_at)
-     values ($1::bigint, $2::bigint, $3, $4::text[], $5::numeric, $6::numeric, 'pending', $7, $8, $9::timestamptz)
+    `insert into orders (member_id, product_id, quantity, plans, amount, points_paid, status, provider, external_id,
+       created_at, checkout_id)
+     values ($1::bigint, $2::bigint, $3, $4::text[], $5::numeric, $6::numeric, 'pending', $7, $8, $9::timestamptz,
+       $10::bigint)
      returning ${COLUMNS}`,
     [
       memberId,
@@ -185,6 +202,7 @@ export async function createOrder(
       input.provider,
       input.externalId,
       input.now.toISOString(),
+      input.checkoutId ?? null,
     ],
   );
   return toOrder(rows.rows[0] as Row);
@@ -303,6 +321,9 @@ export async function markRefunded(tx: Tx, order: Order, deps: PaymentDeps, reas
   const why = checkRefundReason(reason);
   if (order.status !== "paid") fail("ORDER_NOT_PAID");
   await shareOpenDay(tx);
+  // The units go back on sale (docs/rules.md "Shop"); before any balance, so a product row is
+  // never taken after a balance row (order placement takes the product row first too).
+  await returnStock(tx, order.productId, order.quantity);
   const day = businessDay(deps.now, deps.timeZone);
   const balances = await lockBalances(tx, [
     { account: debtAccount(order.memberId, "points"), asset: "points" },
@@ -325,9 +346,10 @@ export async function markRefunded(tx: Tx, order: Order, deps: PaymentDeps, reas
   return refunded;
 }
 
-/** Cancels an order still awaiting payment (its reserved points are free again). */
+/** Cancels an order still awaiting payment (its reserved points are free again, its units back in stock). */
 export async function markCancelled(tx: Tx, order: Order, now: Date): Promise<Order> {
   if (order.status !== "pending") fail("ORDER_NOT_PENDING");
+  await returnStock(tx, order.productId, order.quantity);
   const rows = await tx.query<Row>(
     `update orders set status = 'cancelled', cancelled_at = $2::timestamptz where id = $1::bigint returning ${COLUMNS}`,
     [order.id, now.toISOString()],

@@ -1,4 +1,5 @@
 import { Type } from "@fastify/type-provider-typebox";
+import type { Tx } from "../db/index.ts";
 import { fail } from "../errors/index.ts";
 import { parseYuan } from "../http/amounts.ts";
 import { command } from "../http/command.ts";
@@ -11,10 +12,15 @@ import {
   Decimal,
   IdempotencyHeaders,
   IdParams,
+  Nullable,
+  Page,
+  pageLimit,
+  pageQuery,
   responses,
   Text,
   withExample,
 } from "../http/schemas.ts";
+import { imageExists } from "./images.ts";
 import { checkPlans, findProduct, insertProduct, listProducts, updateProduct } from "./products.ts";
 import { ProductSchema, productView } from "./views.ts";
 
@@ -31,6 +37,24 @@ export async function productOperatorRoutes(app: App, ctx: AppContext): Promise<
     plans: Type.Array(Type.String(), { maxItems: 3, description: "equity, cycle, release" }),
     membershipPackage: Type.Boolean({ default: false }),
     active: Type.Boolean({ default: true }),
+    stock: Type.Optional(
+      Nullable(
+        Type.String({
+          pattern: "^(0|[1-9][0-9]{0,8})$",
+          description:
+            "库存 / units on hand, a whole number 0–999,999,999 (JSON integer or its text); null = unlimited; absent: unlimited when created, unchanged when changed",
+        }),
+      ),
+    ),
+    imageId: Type.Optional(
+      Nullable(
+        Type.String({
+          pattern: "^[0-9a-f]{64}$",
+          description:
+            "an uploaded image's id (POST /admin/product-images); null: no image; absent: unchanged",
+        }),
+      ),
+    ),
   });
   const productInput = (body: {
     name: string;
@@ -39,6 +63,8 @@ export async function productOperatorRoutes(app: App, ctx: AppContext): Promise<
     plans: string[];
     membershipPackage: boolean;
     active: boolean;
+    stock?: string | null;
+    imageId?: string | null;
   }) => ({
     name: body.name,
     description: body.description,
@@ -46,7 +72,12 @@ export async function productOperatorRoutes(app: App, ctx: AppContext): Promise<
     plans: checkPlans(body.plans),
     membershipPackage: body.membershipPackage,
     active: body.active,
+    ...(body.stock !== undefined ? { stock: body.stock === null ? null : Number(body.stock) } : {}),
+    ...(body.imageId !== undefined ? { imageId: body.imageId } : {}),
   });
+  const checkImage = async (tx: Tx, imageId: string | null | undefined) => {
+    if (imageId && !(await imageExists(tx, imageId))) fail("IMAGE_NOT_FOUND", { field: "imageId" });
+  };
 
   app.get(
     "/products",
@@ -57,9 +88,14 @@ export async function productOperatorRoutes(app: App, ctx: AppContext): Promise<
         summary: "全部商品 / all products",
         operationId: "listAllProducts",
         description:
-          "运营查看全部商品，包括已下架的。 / Operators list every product, those off sale included.",
-        response: responses(Type.Object({ items: Type.Array(ProductSchema) }), {
+          "运营查看全部商品（包括已下架的），新的在前，可按名称搜索、按上下架筛选。 / Operators list every product, those off sale included, newest first; search by name, filter by on/off sale.",
+        querystring: pageQuery({
+          name: Type.Optional(Text({ maxLength: 100, description: "part of the name" })),
+          active: Type.Optional(Type.Union([Type.Literal("true"), Type.Literal("false")])),
+        }),
+        response: responses(Page(ProductSchema), {
           example: {
+            nextCursor: null,
             items: [
               EX_PRODUCT,
               {
@@ -75,7 +111,17 @@ export async function productOperatorRoutes(app: App, ctx: AppContext): Promise<
         }),
       },
     },
-    async () => ({ items: (await listProducts(ctx.db, false)).map(productView) }),
+    async (request) => {
+      const page = await listProducts(ctx.db, {
+        activeOnly: false,
+        newestFirst: true,
+        cursor: request.query.cursor ?? null,
+        limit: pageLimit(request.query.limit),
+        ...(request.query.name ? { name: request.query.name } : {}),
+        ...(request.query.active ? { active: request.query.active === "true" } : {}),
+      });
+      return { items: page.items.map(productView), nextCursor: page.nextCursor };
+    },
   );
 
   app.post(
@@ -104,6 +150,7 @@ export async function productOperatorRoutes(app: App, ctx: AppContext): Promise<
             "AMOUNT_NOT_POSITIVE",
             "AMOUNT_TOO_LARGE",
             "UNKNOWN_PLAN",
+            "IMAGE_NOT_FOUND",
           ],
           example: EX_PRODUCT,
         }),
@@ -116,6 +163,7 @@ export async function productOperatorRoutes(app: App, ctx: AppContext): Promise<
         request,
         reply,
         async (tx) => {
+          await checkImage(tx, input.imageId);
           const product = await insertProduct(tx, input, ctx.clock.now());
           await audit(request, tx, "product.create", "product", product.id, {
             name: product.name,
@@ -156,6 +204,7 @@ export async function productOperatorRoutes(app: App, ctx: AppContext): Promise<
             "AMOUNT_NOT_POSITIVE",
             "AMOUNT_TOO_LARGE",
             "UNKNOWN_PLAN",
+            "IMAGE_NOT_FOUND",
           ],
           example: { ...EX_PRODUCT, description: "当季新米，真空包装，顺丰包邮。", price: "109.00" },
         }),
@@ -164,11 +213,16 @@ export async function productOperatorRoutes(app: App, ctx: AppContext): Promise<
     async (request, reply) => {
       const input = productInput(request.body);
       return command(ctx, request, reply, async (tx) => {
-        const product = await updateProduct(tx, request.params.id, input, ctx.clock.now());
+        await checkImage(tx, input.imageId);
+        const before = await findProduct(tx, request.params.id);
+        if (!before) fail("PRODUCT_NOT_FOUND");
+        const merged = { stock: before.stock, imageId: before.imageId, ...input };
+        const product = await updateProduct(tx, request.params.id, merged, ctx.clock.now());
         await audit(request, tx, "product.update", "product", product.id, {
           name: product.name,
           price: productView(product).price,
           active: product.active,
+          stock: product.stock,
         });
         return productView(product);
       });

@@ -17,6 +17,10 @@ export interface Product {
   /** A membership package (会员礼包): its orders count for the release plan's grades. */
   readonly membershipPackage: boolean;
   readonly active: boolean;
+  /** Units left to sell; null = unlimited (docs/rules.md "Shop"). */
+  readonly stock: number | null;
+  /** The product's image (SHA-256 of its bytes, see images.ts), or null. */
+  readonly imageId: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -29,11 +33,14 @@ interface Row {
   plans: Plan[];
   membership_package: boolean;
   active: boolean;
+  stock: number | null;
+  image_id: string | null;
   created_at: Date;
   updated_at: Date;
 }
 
-const COLUMNS = "id, name, description, price, plans, membership_package, active, created_at, updated_at";
+const COLUMNS =
+  "id, name, description, price, plans, membership_package, active, stock, image_id, created_at, updated_at";
 
 function toProduct(r: Row): Product {
   return {
@@ -44,6 +51,8 @@ function toProduct(r: Row): Product {
     plans: r.plans,
     membershipPackage: r.membership_package,
     active: r.active,
+    stock: r.stock === null ? null : Number(r.stock),
+    imageId: r.image_id,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -71,13 +80,18 @@ export interface ProductInput {
   readonly plans: Plan[];
   readonly membershipPackage: boolean;
   readonly active: boolean;
+  /** Units on hand; null or absent = unlimited. */
+  readonly stock?: number | null;
+  readonly imageId?: string | null;
 }
 
 /** Adds a product. */
 export async function insertProduct(tx: Tx, input: ProductInput, now: Date): Promise<Product> {
   const rows = await tx.query<Row>(
-    `insert into products (name, description, price, plans, membership_package, active, created_at, updated_at)
-     values ($1, $2, $3::numeric, $4::text[], $5, $6, $7::timestamptz, $7::timestamptz) returning ${COLUMNS}`,
+    `insert into products (name, description, price, plans, membership_package, active, stock, image_id,
+       created_at, updated_at)
+     values ($1, $2, $3::numeric, $4::text[], $5, $6, $8::integer, $9, $7::timestamptz, $7::timestamptz)
+     returning ${COLUMNS}`,
     [
       input.name,
       input.description,
@@ -86,6 +100,8 @@ export async function insertProduct(tx: Tx, input: ProductInput, now: Date): Pro
       input.membershipPackage,
       input.active,
       now.toISOString(),
+      input.stock ?? null,
+      input.imageId ?? null,
     ],
   );
   return toProduct(rows.rows[0] as Row);
@@ -95,7 +111,7 @@ export async function insertProduct(tx: Tx, input: ProductInput, now: Date): Pro
 export async function updateProduct(tx: Tx, id: string, input: ProductInput, now: Date): Promise<Product> {
   const rows = await tx.query<Row>(
     `update products set name = $2, description = $3, price = $4::numeric, plans = $5::text[],
-       membership_package = $6, active = $7, updated_at = $8::timestamptz
+       membership_package = $6, active = $7, updated_at = $8::timestamptz, stock = $9::integer, image_id = $10
      where id = $1::bigint returning ${COLUMNS}`,
     [
       id,
@@ -106,6 +122,8 @@ export async function updateProduct(tx: Tx, id: string, input: ProductInput, now
       input.membershipPackage,
       input.active,
       now.toISOString(),
+      input.stock ?? null,
+      input.imageId ?? null,
     ],
   );
   const row = rows.rows[0];
@@ -120,11 +138,68 @@ export async function findProduct(q: Queryable, id: string): Promise<Product | n
   return row ? toProduct(row) : null;
 }
 
-/** Products in id order; only those on sale when `activeOnly`. */
-export async function listProducts(q: Queryable, activeOnly: boolean): Promise<Product[]> {
+/** A page of products in id order (newest first for operators); only those on sale when `activeOnly`. */
+export async function listProducts(
+  q: Queryable,
+  options: {
+    activeOnly: boolean;
+    cursor?: string | null;
+    limit?: number;
+    name?: string;
+    newestFirst?: boolean;
+    /** Only those on sale (true) or off sale (false). */
+    active?: boolean;
+  },
+): Promise<{ items: Product[]; nextCursor: string | null }> {
+  const limit = options.limit ?? 100;
+  const desc = options.newestFirst === true;
   const rows = await q.query<Row>(
-    `select ${COLUMNS} from products where ($1::boolean = false or active) order by id limit 500`,
-    [activeOnly],
+    `select ${COLUMNS} from products
+     where ($1::boolean = false or active) and ($6::boolean is null or active = $6::boolean)
+       and ($2::bigint is null or (case when $4::boolean then id < $2::bigint else id > $2::bigint end))
+       and ($3::text is null or strpos(lower(name), lower($3::text)) > 0)
+     order by case when $4::boolean then -id else id end limit $5`,
+    [
+      options.activeOnly,
+      options.cursor ?? null,
+      options.name ?? null,
+      desc,
+      limit + 1,
+      options.active ?? null,
+    ],
   );
-  return rows.rows.map(toProduct);
+  const items = rows.rows.slice(0, limit).map(toProduct);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.rows.length > limit && last ? last.id : null };
+}
+
+/**
+ * Takes `quantity` units of a product's stock in the one statement that
+ * checks there are enough (docs/rules.md "Shop"): concurrent orders queue on
+ * the row and each re-reads the stock left, so it never goes below zero.
+ * Unlimited stock (null) is not touched. Refuses OUT_OF_STOCK naming what is left.
+ */
+export async function takeStock(tx: Tx, product: Product, quantity: number): Promise<void> {
+  if (product.stock === null) return;
+  const taken = await tx.query<{ stock: number }>(
+    "update products set stock = stock - $2 where id = $1::bigint and stock >= $2 returning stock",
+    [product.id, quantity],
+  );
+  if (taken.rows.length > 0) return;
+  const left = await tx.query<{ stock: number | null }>("select stock from products where id = $1::bigint", [
+    product.id,
+  ]);
+  const stock = left.rows[0]?.stock ?? 0;
+  fail("OUT_OF_STOCK", {
+    field: "quantity",
+    detail: { zh: `「${product.name}」仅剩 ${stock} 件`, en: `only ${stock} left of "${product.name}"` },
+  });
+}
+
+/** Gives `quantity` units back to a product's stock (a cancelled or refunded order); unlimited stays unlimited. */
+export async function returnStock(tx: Tx, productId: string, quantity: number): Promise<void> {
+  await tx.query("update products set stock = stock + $2 where id = $1::bigint and stock is not null", [
+    productId,
+    quantity,
+  ]);
 }

@@ -38,14 +38,22 @@ export async function shopRoutes(app: App, ctx: AppContext): Promise<void> {
         summary: "在售商品 / products on sale",
         operationId: "listProducts",
         description:
-          "任何人可查看在售商品及其参与的奖励计划，无需登录。 / Anyone may list the products on sale and the reward plans each takes part in; no sign-in.",
+          "任何人可查看在售商品（含库存、图片）及其参与的奖励计划，无需登录；按 id 顺序分页。 / Anyone may list the products on sale (with stock and image) and the reward plans each takes part in; no sign-in; pages in id order.",
         security: [],
-        response: responses(Type.Object({ items: Type.Array(ProductSchema) }), {
-          example: { items: [EX_PRODUCT] },
+        querystring: PageQuery,
+        response: responses(Page(ProductSchema), {
+          example: { items: [EX_PRODUCT], nextCursor: null },
         }),
       },
     },
-    async () => ({ items: (await listProducts(ctx.db, true)).map(productView) }),
+    async (request) => {
+      const page = await listProducts(ctx.db, {
+        activeOnly: true,
+        cursor: request.query.cursor ?? null,
+        limit: pageLimit(request.query.limit),
+      });
+      return { items: page.items.map(productView), nextCursor: page.nextCursor };
+    },
   );
 
   app.get(
@@ -109,6 +117,7 @@ export async function shopRoutes(app: App, ctx: AppContext): Promise<void> {
             "AMOUNT_TOO_LARGE",
             "INVALID_INTEGER",
             "BALANCE_CONFLICT",
+            "OUT_OF_STOCK",
           ],
           example: EX_PENDING_ORDER,
         }),

@@ -1,6 +1,7 @@
 import { Type } from "@fastify/type-provider-typebox";
 import { formatYuan, iso } from "../http/format.ts";
 import { Instant, Nullable } from "../http/schemas.ts";
+import { imageUrl } from "./images.ts";
 import type { Order } from "./orders.ts";
 import type { Product } from "./products.ts";
 
@@ -13,6 +14,9 @@ export const ProductSchema = Type.Object({
   plans: Type.Array(Type.String(), { description: "equity, cycle, release" }),
   membershipPackage: Type.Boolean({ description: "会员礼包" }),
   active: Type.Boolean(),
+  stock: Nullable(Type.Integer({ minimum: 0, description: "units left to sell; null = unlimited" })),
+  soldOut: Type.Boolean({ description: "售罄 / no unit left (stock 0)" }),
+  imageUrl: Nullable(Type.String({ description: "the product image (hashed URL, cached for good)" })),
 });
 
 /** A product as API text. */
@@ -25,6 +29,9 @@ export function productView(p: Product) {
     plans: p.plans,
     membershipPackage: p.membershipPackage,
     active: p.active,
+    stock: p.stock,
+    soldOut: p.stock === 0,
+    imageUrl: p.imageId === null ? null : imageUrl(p.imageId),
   };
 }
 
@@ -39,7 +46,7 @@ export const OrderSchema = Type.Object({
   points: Type.String({ description: "part paid with released points" }),
   cash: Type.String({ description: "part paid with money" }),
   status: Type.String({ description: "pending, paid, refunded, cancelled" }),
-  provider: Type.String({ description: "manual or webhook" }),
+  provider: Type.String({ description: "manual, webhook or demo (演示支付)" }),
   externalId: Nullable(Type.String()),
   createdAt: Instant,
   paidAt: Nullable(Instant),
@@ -47,6 +54,7 @@ export const OrderSchema = Type.Object({
   eligibleDay: Nullable(Type.String({ description: "rewards happen from this business day" })),
   refundedAt: Nullable(Instant),
   refundReason: Nullable(Type.String({ description: "退款原因 / why the order was refunded" })),
+  checkoutId: Nullable(Type.String({ description: "the checkout (cart) it was paid in with other orders" })),
 });
 
 /** An order as API text. */
@@ -69,5 +77,6 @@ export function orderView(o: Order) {
     eligibleDay: o.eligibleDay,
     refundedAt: o.refundedAt ? iso(o.refundedAt) : null,
     refundReason: o.refundReason,
+    checkoutId: o.checkoutId,
   };
 }
