@@ -437,7 +437,7 @@ export interface paths {
         };
         /**
          * 运营账号 / operators
-         * @description 管理员查看全部运营账号及其角色。 / Admins list every operator account and its role.
+         * @description 管理员按编号顺序分页查看运营账号及其角色。 / Admins list the operator accounts and their roles, in id order, a page at a time.
          */
         get: operations["listOperators"];
         put?: never;
@@ -7441,7 +7441,12 @@ export interface operations {
     };
     listOperators: {
         parameters: {
-            query?: never;
+            query: {
+                /** @description id */
+                cursor?: string;
+                /** @description page size (1 to 100) */
+                limit: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7473,7 +7478,8 @@ export interface operations {
                      *           "active": true,
                      *           "createdAt": "2026-01-02T01:00:00.000Z"
                      *         }
-                     *       ]
+                     *       ],
+                     *       "nextCursor": null
                      *     }
                      */
                     "application/json": {
@@ -7489,6 +7495,40 @@ export interface operations {
                             role: string;
                             username: string;
                         }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "message": "请求参数不合法",
+                     *       "messageEn": "invalid request parameter",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
                     };
                 };
             };

@@ -209,6 +209,35 @@ for (const target of dbTargets()) {
       assert.equal(row.memberPhone, "138****0002");
     });
 
+    test("operators are listed a page at a time, in id order", async () => {
+      for (const n of [1, 2, 3]) {
+        const created = await call(t, "POST", "/admin/operators", {
+          token: admin,
+          body: {
+            username: `page-${n}`,
+            displayName: `分页 ${n}`,
+            role: "support",
+            password: "operator-pass-1",
+          },
+        });
+        assert.equal(created.statusCode, 201, created.body);
+      }
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const r = await call(t, "GET", `/admin/operators?limit=2${cursor ? `&cursor=${cursor}` : ""}`, {
+          token: admin,
+        });
+        assert.equal(r.statusCode, 200, r.body);
+        assert.ok(r.data.items.length <= 2);
+        seen.push(...r.data.items.map((o: { username: string }) => o.username));
+        cursor = r.data.nextCursor;
+      } while (cursor);
+      assert.equal(seen[0], "admin");
+      for (const n of [1, 2, 3]) assert.ok(seen.includes(`page-${n}`), seen.join());
+      assert.equal(new Set(seen).size, seen.length, "no operator twice");
+    });
+
     test("the audit log filters by business day; the SMS outbox masks phones", async () => {
       const today = await call(
         t,

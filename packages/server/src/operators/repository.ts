@@ -78,10 +78,18 @@ export async function insertOperator(
   return row ? toOperator(row) : null;
 }
 
-/** Every operator, in id order. */
-export async function listOperators(q: Queryable): Promise<Operator[]> {
-  const rows = await q.query<Row>(`select ${COLUMNS} from operators order by id`);
-  return rows.rows.map(toOperator);
+/** Operators in id order, a page at a time (`cursor`: the last id of the previous page). */
+export async function listOperators(
+  q: Queryable,
+  page: { cursor: string | null; limit: number } = { cursor: null, limit: 1000 },
+): Promise<{ items: Operator[]; nextCursor: string | null }> {
+  const rows = await q.query<Row>(
+    `select ${COLUMNS} from operators where ($1::bigint is null or id > $1::bigint) order by id limit $2`,
+    [page.cursor, page.limit + 1],
+  );
+  const items = rows.rows.slice(0, page.limit).map(toOperator);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.rows.length > page.limit && last ? last.id : null };
 }
 
 /** The operator with this id, locked for update, with its password hash. */

@@ -6,7 +6,7 @@ import { loginSucceeded, reserveOperatorTry } from "../auth/throttle.ts";
 import { fail } from "../errors/index.ts";
 import { command, credentialCommand } from "../http/command.ts";
 import type { App, AppContext } from "../http/context.ts";
-import { EX_OPERATOR, EX_TOKEN } from "../http/examples.ts";
+import { EX_OPERATOR, EX_TOKEN, page } from "../http/examples.ts";
 import { iso } from "../http/format.ts";
 import { op, operatorAccess } from "../http/operator-access.ts";
 import {
@@ -14,7 +14,10 @@ import {
   IdempotencyHeaders,
   IdParams,
   Instant,
+  Page,
   Password,
+  pageLimit,
+  pageQuery,
   responses,
   Text,
   withExample,
@@ -231,18 +234,24 @@ export async function operatorRoutes(app: App, ctx: AppContext): Promise<void> {
         tags: ["admin"],
         summary: "运营账号 / operators",
         operationId: "listOperators",
-        description: "管理员查看全部运营账号及其角色。 / Admins list every operator account and its role.",
-        response: responses(Type.Object({ items: Type.Array(OperatorSchema) }), {
-          example: {
-            items: [
-              { ...EX_OPERATOR, id: "1", username: "admin", displayName: "王店长", role: "admin" },
-              EX_OPERATOR,
-            ],
-          },
+        description:
+          "管理员按编号顺序分页查看运营账号及其角色。 / Admins list the operator accounts and their roles, in id order, a page at a time.",
+        querystring: pageQuery({}),
+        response: responses(Page(OperatorSchema), {
+          example: page([
+            { ...EX_OPERATOR, id: "1", username: "admin", displayName: "王店长", role: "admin" },
+            EX_OPERATOR,
+          ]),
         }),
       },
     },
-    async () => ({ items: (await listOperators(ctx.db)).map(operatorView) }),
+    async (request) => {
+      const found = await listOperators(ctx.db, {
+        cursor: request.query.cursor ?? null,
+        limit: pageLimit(request.query.limit),
+      });
+      return { items: found.items.map(operatorView), nextCursor: found.nextCursor };
+    },
   );
 
   app.post(

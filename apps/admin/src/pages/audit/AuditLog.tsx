@@ -71,7 +71,8 @@ function FilterBar({ onSearch }: { onSearch: (f: Filters) => void }) {
   const [form] = Form.useForm<Filters>();
   const [operators, setOperators] = useState<Operator[]>([]);
   useEffect(() => {
-    unwrap(api.GET("/admin/operators")).then(
+    // The first hundred operators (a shop has a handful).
+    unwrap(api.GET("/admin/operators", { params: { query: { limit: "100" } } })).then(
       (a) => setOperators(a.items),
       () => setOperators([]),
     );

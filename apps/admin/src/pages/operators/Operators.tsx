@@ -17,11 +17,11 @@ import {
   Tag,
   Typography,
 } from "antd";
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 import { ApiError, api, unwrap } from "../../api.ts";
 import { type MessageKey, useI18n } from "../../i18n/index.tsx";
 import { useSession } from "../../session.ts";
-import { ErrorNotice, formatTime } from "../orders/listing.tsx";
+import { ErrorNotice, formatTime, PAGE_SIZE, Pager, useCursorList } from "../orders/listing.tsx";
 
 type Operator = Ok<"listOperators">["items"][number];
 type Role = Body<"createOperator">["role"];
@@ -154,28 +154,19 @@ function RoleModal(props: { target: Operator | null; onClose: () => void; onDone
   );
 }
 
-function useOperators() {
-  const [items, setItems] = useState<Operator[]>([]);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<ApiError | null>(null);
-  const reload = useCallback(() => {
-    setLoading(true);
-    unwrap(api.GET("/admin/operators"))
-      .then(
-        (answer) => setItems(answer.items),
-        (e: unknown) => setError(e instanceof ApiError ? e : null),
-      )
-      .finally(() => setLoading(false));
-  }, []);
-  useEffect(reload, [reload]);
-  return { items, loading, error, reload };
-}
-
 export default function Operators() {
   const { t, language } = useI18n();
   const { message } = App.useApp();
   const session = useSession();
-  const list = useOperators();
+  const list = useCursorList(
+    (cursor) =>
+      unwrap(
+        api.GET("/admin/operators", {
+          params: { query: { limit: String(PAGE_SIZE), ...(cursor ? { cursor } : {}) } },
+        }),
+      ),
+    "operators",
+  );
   const [creating, setCreating] = useState(false);
   const [changing, setChanging] = useState<Operator | null>(null);
   async function toggle(o: Operator) {
@@ -266,6 +257,7 @@ export default function Operators() {
           },
         ]}
       />
+      <Pager {...list} />
       <CreateModal
         open={creating}
         onClose={() => setCreating(false)}

@@ -32,7 +32,7 @@ function useOrder(id: string | null) {
   return { order: order?.id === id ? order : null, error, reload: () => setTick((n) => n + 1) };
 }
 
-function useEffects(id: string | null, version: number) {
+function useEffects(id: string | null, version: number, language: string) {
   const [items, setItems] = useState<Effect[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
@@ -44,6 +44,8 @@ function useEffects(id: string | null, version: number) {
         const page = await unwrap(
           api.GET("/admin/orders/{id}/effects", {
             params: { path: { id }, query: { limit: "50", ...(cursor ? { cursor } : {}) } },
+            // The descriptions in the console's language, not the browser's.
+            headers: { "accept-language": language },
           }),
         );
         setItems((old) => (cursor ? [...old, ...page.items] : page.items));
@@ -52,7 +54,7 @@ function useEffects(id: string | null, version: number) {
         setLoading(false);
       }
     },
-    [id],
+    [id, language],
   );
   // biome-ignore lint/correctness/useExhaustiveDependencies: version reloads after an action
   useEffect(() => {
@@ -63,9 +65,9 @@ function useEffects(id: string | null, version: number) {
 }
 
 function EffectsTable({ id, version }: { id: string; version: number }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const label = useAccountLabel();
-  const effects = useEffects(id, version);
+  const effects = useEffects(id, version, language);
   return (
     <>
       <Typography.Paragraph type="secondary">{t("orders.detail.effectsHint")}</Typography.Paragraph>

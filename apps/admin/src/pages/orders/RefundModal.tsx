@@ -97,7 +97,7 @@ function PreviewView({ preview }: { preview: Preview }) {
 }
 
 export function RefundModal(props: { orderId: string | null; onClose: () => void; onRefunded: () => void }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const { message } = App.useApp();
   const [form] = Form.useForm<{ reason: string }>();
   const [preview, setPreview] = useState<Preview | null>(null);
@@ -108,11 +108,13 @@ export function RefundModal(props: { orderId: string | null; onClose: () => void
     setPreview(null);
     setError(null);
     if (!orderId) return;
-    unwrap(api.GET("/admin/orders/{id}/refund-preview", { params: { path: { id: orderId } } })).then(
-      setPreview,
-      (caught: unknown) => setError(caught instanceof ApiError ? caught : null),
-    );
-  }, [orderId]);
+    unwrap(
+      api.GET("/admin/orders/{id}/refund-preview", {
+        params: { path: { id: orderId } },
+        headers: { "accept-language": language },
+      }),
+    ).then(setPreview, (caught: unknown) => setError(caught instanceof ApiError ? caught : null));
+  }, [orderId, language]);
 
   async function submit({ reason }: { reason: string }) {
     if (!orderId) return;
