@@ -5,8 +5,9 @@
  */
 import { auth } from "./messages/auth.ts";
 import { common } from "./messages/common.ts";
+import { shop } from "./messages/shop.ts";
 
-const AREAS = [common, auth] as const;
+const AREAS = [common, auth, shop] as const;
 
 type Area = (typeof AREAS)[number];
 type KeysOf<A> = A extends { zh: Readonly<Record<infer K, string>> } ? K : never;
