@@ -40,24 +40,24 @@ async function memberPage(phone: string): Promise<Page> {
   const login = await call(web.server, "POST", "/auth/login", { body: { phone, password: "member-pass-1" } });
   assert.equal(login.statusCode, 200, login.body);
   const page = await web.newPage(PHONE);
-  await page.addInitScript(
-    (session) => {
-      localStorage.setItem("jifen.h5.session", session);
-    },
-    JSON.stringify({ ...login.data, expiresAt: new Date(Date.now() + 86_400_000).toISOString() }),
-  );
+  const session = JSON.stringify({
+    ...login.data,
+    expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+  });
+  await page.addInitScript(`localStorage.setItem("jifen.h5.session", ${JSON.stringify(session)});`);
   return page;
 }
 
 async function productId(name: string): Promise<string> {
-  const list = await call(web!.server, "GET", "/products?limit=100");
+  if (!web) throw new Error("no browser");
+  const list = await call(web.server, "GET", "/products?limit=100");
   const found = list.data.items.find((p: { name: string }) => p.name === name);
   assert.ok(found, `product ${name}`);
   return found.id;
 }
 
 async function noHorizontalScroll(page: Page): Promise<void> {
-  const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  const wide = await page.evaluate("document.documentElement.scrollWidth > window.innerWidth");
   assert.equal(wide, false, "no horizontal scroll at 390 px");
 }
 
@@ -88,7 +88,7 @@ test("a referred member buys a release package and rice through the cart, part i
   await page.getByText("购买即获赠积分，按日静态释放").waitFor();
   await page.getByRole("button", { name: "加入购物车" }).click();
   await page.getByText("已加入购物车").waitFor();
-  await page.goto("/h5/shop/products/" + (await productId("有机大米 5kg")));
+  await page.goto(`/h5/shop/products/${await productId("有机大米 5kg")}`);
   await page.getByRole("button", { name: "加入购物车" }).click();
   await page.getByText("已加入购物车").waitFor();
   await page.getByRole("button", { name: "购物车", exact: true }).click();
