@@ -7,26 +7,15 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { call, latestCode } from "../../packages/server/test/support/app.ts";
+import { latestCode } from "../../packages/server/test/support/app.ts";
 import { openBrowserApp, PHONE } from "../../packages/server/test/support/browser.ts";
-import { type DemoMember, demoNetwork, memberInDebt } from "./test/support.ts";
+import { demoNetwork, memberInDebt, signedInPage } from "./test/support.ts";
 
 const OUT = join(import.meta.dirname, "../../docs/screenshots/h5");
 mkdirSync(OUT, { recursive: true });
 
 const web = await openBrowserApp();
 const t = web.server;
-
-/** A page signed in as `m` (its session stored as the sign-in page stores it). */
-async function signedIn(m: DemoMember): Promise<Page> {
-  const page = await web.newPage(PHONE);
-  const login = await call(t, "POST", "/auth/login", { body: { phone: m.phone, password: "member-pass-1" } });
-  if (login.statusCode !== 200) throw new Error(`login ${login.statusCode}: ${login.body}`);
-  await page.addInitScript({
-    content: `localStorage.setItem("jifen.h5.session", ${JSON.stringify(JSON.stringify(login.data))});`,
-  });
-  return page;
-}
 
 async function shot(page: Page, name: string, ready: string): Promise<void> {
   await page.getByText(ready).first().waitFor();
@@ -52,7 +41,7 @@ try {
   await guest.goto("/h5/reset-password");
   await shot(guest, "reset-password", "重置密码");
 
-  const page = await signedIn(a);
+  const page = await signedInPage(web, a);
   await page.goto("/h5/me");
   await shot(page, "me", "昨日到账");
   await page.goto("/h5/records?asset=points");
@@ -76,7 +65,7 @@ try {
   await page.getByLabel("提现金额").fill("500");
   await shot(page, "withdraw", "预计到账");
 
-  const owing = await signedIn(debtor);
+  const owing = await signedInPage(web, debtor);
   await owing.goto("/h5/withdraw");
   await shot(owing, "withdraw-blocked", "暂不能提现");
 } finally {
