@@ -113,7 +113,11 @@ export async function demoNetwork(t: TestApp): Promise<{ a: DemoMember; b: DemoM
     body: { params: { withdrawal: { feeRate: "0.006" } }, note: "提现手续费 0.6%" },
   });
   if (fee.statusCode >= 300) throw new Error(`config ${fee.statusCode}: ${fee.body}`);
-  await credit(t, a.id, "cash", "1280.50");
+  const gift = await call(t, "POST", `/admin/members/${a.id}/adjustments`, {
+    token: admin,
+    body: { wallet: "cash", amount: "1280.50", reason: "开业活动奖励" },
+  });
+  if (gift.statusCode !== 201) throw new Error(`adjust ${gift.statusCode}: ${gift.body}`);
   await buy(t, a, starter);
   await buy(t, a, rice);
   await buy(t, a, tea);
