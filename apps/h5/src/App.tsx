@@ -28,6 +28,9 @@ const TAB_PAGES: readonly { path: string; component: Lazy; member: boolean }[] =
 const SUB_PAGES: readonly { path: string; component: Lazy; member: boolean }[] = [
   { path: "register", component: lazy(() => import("./pages/auth/Register.tsx")), member: false },
   { path: "reset-password", component: lazy(() => import("./pages/auth/ResetPassword.tsx")), member: false },
+  { path: "records", component: lazy(() => import("./pages/records/Records.tsx")), member: true },
+  { path: "invite", component: lazy(() => import("./pages/invite/Invite.tsx")), member: true },
+  { path: "withdraw", component: lazy(() => import("./pages/withdraw/Withdraw.tsx")), member: true },
 ];
 
 function Loading() {

@@ -1,6 +1,6 @@
 /**
  * The member site's API client and the signed-in member's session (kept in
- * localStorage until it expires or the server answers 401).
+ * localStorage until the member signs out or the server answers 401).
  */
 import type { Ok } from "@jifen/api-types";
 import { createApiClient } from "@jifen/api-types/client";
@@ -18,12 +18,16 @@ export interface Session {
 const STORAGE_KEY = "jifen.h5.session";
 const listeners = new Set<() => void>();
 
+/**
+ * The stored session. Its expiry is the server's to judge (a phone's clock may be
+ * wrong): an expired token answers 401, which signs the member out.
+ */
 function readSession(): Session | null {
   const text = localStorage.getItem(STORAGE_KEY);
   if (!text) return null;
   try {
     const session = JSON.parse(text) as Session;
-    return Date.parse(session.expiresAt) > Date.now() ? session : null;
+    return typeof session.token === "string" && session.member ? session : null;
   } catch {
     return null;
   }
@@ -64,3 +68,14 @@ export function newIdempotencyKey(): string {
   crypto.getRandomValues(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+// Descriptions the server writes (a history line's explanation) follow the site's language.
+api.use({
+  onRequest({ request }) {
+    request.headers.set(
+      "accept-language",
+      localStorage.getItem("jifen.h5.language") === "en" ? "en" : "zh-CN",
+    );
+    return request;
+  },
+});

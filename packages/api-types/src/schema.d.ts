@@ -904,6 +904,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/equity/prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 增值积分价格走势 / the equity price's history
+         * @description 最近若干个已结算营业日的收盘价格、分红池与流通量（旧的在前），最后一项为当前营业日的实时数据。 / The close of the last settled business days (price, pool, circulating; oldest first), then the open day's live figures.
+         */
+        get: operations["listEquityPrices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -936,6 +956,26 @@ export interface paths {
          * @description 已登录会员查看自己的资料：手机号、邀请码、推荐人与层级，星级、会员等级、团队业绩与下一星级所差，以及积分（含待支付订单占用与可用）。 / The signed-in member's own profile: phone, invite code, referrer and depth; star level, grade, team performance and what the next star level needs; points held, reserved by pending orders and available.
          */
         get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/arrivals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 昨日到账 / what came into each wallet on the last settled day
+         * @description 会员在最近一个已结算营业日（“昨日”）各钱包的入账合计：释放的积分、分红、奖励等（不含欠款账户）。 / The sum of what came into each of the member's wallets on the last settled business day ("yesterday"): released points, dividends, rewards (debt accounts left out).
+         */
+        get: operations["getMyArrivals"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1162,6 +1202,26 @@ export interface paths {
          * @description 会员从余额申请提现，扣除手续费后待财务审核；有欠款时不能提现。 / The member asks to withdraw cash from their balance; the fee is taken and the request waits for finance to decide. A member with debt cannot withdraw.
          */
         post: operations["requestWithdrawal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/withdrawals/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 提现预览：手续费与到账金额 / preview a withdrawal: its fee and payout
+         * @description 按提现的全部规则计算手续费与到账金额，但不提交申请；有欠款、低于最低金额或余额不足时同样拒绝。 / Computes a withdrawal's fee and payout under every rule of a real request without placing it; refused the same way (debt, below the minimum, not enough cash).
+         */
+        post: operations["previewWithdrawal"];
         delete?: never;
         options?: never;
         head?: never;
@@ -14629,6 +14689,160 @@ export interface operations {
             };
         };
     };
+    listEquityPrices: {
+        parameters: {
+            query?: {
+                /** @description settled days (1 to 366) */
+                days?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "businessDay": "2026-01-07",
+                     *           "price": "1.2480",
+                     *           "pool": "25000",
+                     *           "circulating": "20032",
+                     *           "closed": true
+                     *         },
+                     *         {
+                     *           "businessDay": "2026-01-08",
+                     *           "price": "1.2604",
+                     *           "pool": "25300",
+                     *           "circulating": "20073",
+                     *           "closed": false
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        items: {
+                            businessDay: string;
+                            circulating: string;
+                            /** @description true: the day's close; false: the open day's live figures */
+                            closed: boolean;
+                            /** @description 分红池 (yuan) */
+                            pool: string;
+                            /** @description 4 decimals */
+                            price: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "message": "请求参数不合法",
+                     *       "messageEn": "invalid request parameter",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
     getHealth: {
         parameters: {
             query?: never;
@@ -14877,6 +15091,116 @@ export interface operations {
             };
         };
     };
+    getMyArrivals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "businessDay": "2026-01-08",
+                     *       "items": [
+                     *         {
+                     *           "wallet": "points",
+                     *           "amount": "2.38"
+                     *         },
+                     *         {
+                     *           "wallet": "cash",
+                     *           "amount": "12.60"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description the last settled business day (the day before the open day) */
+                        businessDay: string;
+                        items: {
+                            /** @description the sum of what came in that day (positive postings) */
+                            amount: string;
+                            wallet: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
     getMyEquity: {
         parameters: {
             query?: never;
@@ -14995,7 +15319,10 @@ export interface operations {
     };
     convertStableToEquity: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 预览：按当前状态完整计算并返回结果，但不做任何更改 / preview: compute and answer the result, change nothing */
+                dryRun?: boolean;
+            };
             header?: {
                 /** @description repeat a request safely: the same key and body return the first answer */
                 "idempotency-key"?: string;
@@ -15025,6 +15352,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "dryRun": false,
                      *       "transactionId": "88213",
                      *       "kind": "equity.fromStable",
                      *       "moved": {
@@ -15038,10 +15366,13 @@ export interface operations {
                      *         "equity": "31.446826",
                      *         "stable": "107.4",
                      *         "exitQuota": "360"
-                     *       }
+                     *       },
+                     *       "sale": null
                      *     }
                      */
                     "application/json": {
+                        /** @description true: a preview; nothing was changed */
+                        dryRun: boolean;
                         /** @description 出局：all my holdings were sold right after, my exit quota reached */
                         exited: boolean;
                         /** @description equity.sell, equity.redeem, equity.toStable, equity.fromStable, stable.pay */
@@ -15052,6 +15383,17 @@ export interface operations {
                         };
                         /** @description the equity price after the command */
                         price: string;
+                        /** @description equity.sell only (null for the other commands) */
+                        sale: {
+                            /** @description 手续费 (yuan): value − proceeds */
+                            fee: string;
+                            /** @description the sell fee rate in force (0.1 = 10%) */
+                            feeRate: string;
+                            /** @description 实得 (yuan): what the member's cash receives (debt repaid first) */
+                            proceeds: string;
+                            /** @description the points' worth at the price before the fee, yuan rounded down to the fen */
+                            value: string;
+                        } | null;
                         transactionId: string | null;
                         wallets: {
                             cash: string;
@@ -15274,7 +15616,10 @@ export interface operations {
     };
     redeemEquity: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 预览：按当前状态完整计算并返回结果，但不做任何更改 / preview: compute and answer the result, change nothing */
+                dryRun?: boolean;
+            };
             header?: {
                 /** @description repeat a request safely: the same key and body return the first answer */
                 "idempotency-key"?: string;
@@ -15304,6 +15649,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "dryRun": false,
                      *       "transactionId": "88213",
                      *       "kind": "equity.redeem",
                      *       "moved": {
@@ -15316,10 +15662,13 @@ export interface operations {
                      *         "equity": "11.45",
                      *         "stable": "120",
                      *         "exitQuota": "360"
-                     *       }
+                     *       },
+                     *       "sale": null
                      *     }
                      */
                     "application/json": {
+                        /** @description true: a preview; nothing was changed */
+                        dryRun: boolean;
                         /** @description 出局：all my holdings were sold right after, my exit quota reached */
                         exited: boolean;
                         /** @description equity.sell, equity.redeem, equity.toStable, equity.fromStable, stable.pay */
@@ -15330,6 +15679,17 @@ export interface operations {
                         };
                         /** @description the equity price after the command */
                         price: string;
+                        /** @description equity.sell only (null for the other commands) */
+                        sale: {
+                            /** @description 手续费 (yuan): value − proceeds */
+                            fee: string;
+                            /** @description the sell fee rate in force (0.1 = 10%) */
+                            feeRate: string;
+                            /** @description 实得 (yuan): what the member's cash receives (debt repaid first) */
+                            proceeds: string;
+                            /** @description the points' worth at the price before the fee, yuan rounded down to the fen */
+                            value: string;
+                        } | null;
                         transactionId: string | null;
                         wallets: {
                             cash: string;
@@ -15551,7 +15911,10 @@ export interface operations {
     };
     sellEquity: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 预览：按当前状态完整计算并返回结果，但不做任何更改 / preview: compute and answer the result, change nothing */
+                dryRun?: boolean;
+            };
             header?: {
                 /** @description repeat a request safely: the same key and body return the first answer */
                 "idempotency-key"?: string;
@@ -15581,6 +15944,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "dryRun": false,
                      *       "transactionId": "88213",
                      *       "kind": "equity.sell",
                      *       "moved": {
@@ -15594,10 +15958,18 @@ export interface operations {
                      *         "equity": "11.45",
                      *         "stable": "120",
                      *         "exitQuota": "360"
+                     *       },
+                     *       "sale": {
+                     *         "value": "13.30",
+                     *         "fee": "1.33",
+                     *         "proceeds": "11.97",
+                     *         "feeRate": "0.1"
                      *       }
                      *     }
                      */
                     "application/json": {
+                        /** @description true: a preview; nothing was changed */
+                        dryRun: boolean;
                         /** @description 出局：all my holdings were sold right after, my exit quota reached */
                         exited: boolean;
                         /** @description equity.sell, equity.redeem, equity.toStable, equity.fromStable, stable.pay */
@@ -15608,6 +15980,17 @@ export interface operations {
                         };
                         /** @description the equity price after the command */
                         price: string;
+                        /** @description equity.sell only (null for the other commands) */
+                        sale: {
+                            /** @description 手续费 (yuan): value − proceeds */
+                            fee: string;
+                            /** @description the sell fee rate in force (0.1 = 10%) */
+                            feeRate: string;
+                            /** @description 实得 (yuan): what the member's cash receives (debt repaid first) */
+                            proceeds: string;
+                            /** @description the points' worth at the price before the fee, yuan rounded down to the fen */
+                            value: string;
+                        } | null;
                         transactionId: string | null;
                         wallets: {
                             cash: string;
@@ -15829,7 +16212,10 @@ export interface operations {
     };
     convertEquityToStable: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 预览：按当前状态完整计算并返回结果，但不做任何更改 / preview: compute and answer the result, change nothing */
+                dryRun?: boolean;
+            };
             header?: {
                 /** @description repeat a request safely: the same key and body return the first answer */
                 "idempotency-key"?: string;
@@ -15859,6 +16245,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "dryRun": false,
                      *       "transactionId": "88213",
                      *       "kind": "equity.toStable",
                      *       "moved": {
@@ -15872,10 +16259,13 @@ export interface operations {
                      *         "equity": "16.45",
                      *         "stable": "126.302",
                      *         "exitQuota": "360"
-                     *       }
+                     *       },
+                     *       "sale": null
                      *     }
                      */
                     "application/json": {
+                        /** @description true: a preview; nothing was changed */
+                        dryRun: boolean;
                         /** @description 出局：all my holdings were sold right after, my exit quota reached */
                         exited: boolean;
                         /** @description equity.sell, equity.redeem, equity.toStable, equity.fromStable, stable.pay */
@@ -15886,6 +16276,17 @@ export interface operations {
                         };
                         /** @description the equity price after the command */
                         price: string;
+                        /** @description equity.sell only (null for the other commands) */
+                        sale: {
+                            /** @description 手续费 (yuan): value − proceeds */
+                            fee: string;
+                            /** @description the sell fee rate in force (0.1 = 10%) */
+                            feeRate: string;
+                            /** @description 实得 (yuan): what the member's cash receives (debt repaid first) */
+                            proceeds: string;
+                            /** @description the points' worth at the price before the fee, yuan rounded down to the fen */
+                            value: string;
+                        } | null;
                         transactionId: string | null;
                         wallets: {
                             cash: string;
@@ -16435,7 +16836,10 @@ export interface operations {
     };
     payMerchantInStable: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 预览：按当前状态完整计算并返回结果，但不做任何更改 / preview: compute and answer the result, change nothing */
+                dryRun?: boolean;
+            };
             header?: {
                 /** @description repeat a request safely: the same key and body return the first answer */
                 "idempotency-key"?: string;
@@ -16470,6 +16874,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "dryRun": false,
                      *       "transactionId": "88213",
                      *       "kind": "stable.pay",
                      *       "moved": {
@@ -16482,10 +16887,13 @@ export interface operations {
                      *         "equity": "21.45",
                      *         "stable": "90",
                      *         "exitQuota": "360"
-                     *       }
+                     *       },
+                     *       "sale": null
                      *     }
                      */
                     "application/json": {
+                        /** @description true: a preview; nothing was changed */
+                        dryRun: boolean;
                         /** @description 出局：all my holdings were sold right after, my exit quota reached */
                         exited: boolean;
                         /** @description equity.sell, equity.redeem, equity.toStable, equity.fromStable, stable.pay */
@@ -16496,6 +16904,17 @@ export interface operations {
                         };
                         /** @description the equity price after the command */
                         price: string;
+                        /** @description equity.sell only (null for the other commands) */
+                        sale: {
+                            /** @description 手续费 (yuan): value − proceeds */
+                            fee: string;
+                            /** @description the sell fee rate in force (0.1 = 10%) */
+                            feeRate: string;
+                            /** @description 实得 (yuan): what the member's cash receives (debt repaid first) */
+                            proceeds: string;
+                            /** @description the points' worth at the price before the fee, yuan rounded down to the fen */
+                            value: string;
+                        } | null;
                         transactionId: string | null;
                         wallets: {
                             cash: string;
@@ -17330,6 +17749,263 @@ export interface operations {
                          * @enum {string}
                          */
                         code: "BALANCE_CONFLICT" | "DEBT_BLOCKS_WITHDRAWAL" | "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_CASH";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "请求内容过大",
+                     *       "messageEn": "request body too large",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PAYLOAD_TOO_LARGE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "message": "不支持的内容类型",
+                     *       "messageEn": "unsupported content type",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    previewWithdrawal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "amount": "500.00"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description yuan, at most 2 decimals */
+                    amount: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "amount": "500.00",
+                     *       "fee": "3.00",
+                     *       "payout": "497.00",
+                     *       "feeRate": "0.006",
+                     *       "minAmount": "100.00"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description 提现金额 (yuan) */
+                        amount: string;
+                        /** @description 手续费 (yuan) */
+                        fee: string;
+                        /** @description the fee rate in force (0.006 = 0.6%) */
+                        feeRate: string;
+                        /** @description the smallest withdrawal (yuan) */
+                        minAmount: string;
+                        /** @description 到账金额 (yuan): amount − fee */
+                        payout: string;
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零 / amount must be greater than zero
+             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
+             *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `WITHDRAWAL_BELOW_MINIMUM`: 提现金额低于最低限额 / below the minimum withdrawal
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "AMOUNT_NOT_POSITIVE",
+                     *       "message": "金额必须大于零",
+                     *       "messageEn": "amount must be greater than zero",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "AMOUNT_NOT_POSITIVE" | "BAD_REQUEST" | "INVALID_AMOUNT" | "TOO_MANY_PLACES" | "VALIDATION_FAILED" | "WITHDRAWAL_BELOW_MINIMUM";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
+             *     - `DEBT_BLOCKS_WITHDRAWAL`: 存在未还清的欠款，暂不能提现 / a member with debt cannot withdraw
+             *     - `INSUFFICIENT_CASH`: 余额不足 / not enough cash
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "DEBT_BLOCKS_WITHDRAWAL",
+                     *       "message": "存在未还清的欠款，暂不能提现",
+                     *       "messageEn": "a member with debt cannot withdraw",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "DEBT_BLOCKS_WITHDRAWAL" | "INSUFFICIENT_CASH";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */

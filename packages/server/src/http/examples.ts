@@ -109,12 +109,14 @@ export const EX_EQUITY_FIGURES = {
 };
 
 export const EX_EQUITY_RESULT = {
+  dryRun: false,
   transactionId: "88213",
   kind: "equity.sell",
   moved: { equity: "-10", cash: "11.97" },
   exited: false,
   price: "1.2604",
   wallets: { cash: "1292.47", equity: "11.45", stable: "120", exitQuota: "360" },
+  sale: { value: "13.30", fee: "1.33", proceeds: "11.97", feeRate: "0.1" },
 };
 
 /** A page of `items` with the next page's cursor. */

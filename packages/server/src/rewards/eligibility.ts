@@ -9,6 +9,7 @@ import { type Config, eligibleSteps, exitCheckSteps, parseDecimal, runStepsAsync
 import { addDays } from "../clock/index.ts";
 import { configForDay } from "../config/index.ts";
 import type { Tx } from "../db/index.ts";
+import { recordClosingPrice } from "./price-history.ts";
 import { openDay, setOpenDay } from "./state.ts";
 import { databaseStore, type RewardContext } from "./store.ts";
 
@@ -87,6 +88,7 @@ export async function openNextDay(tx: Tx, settledDay: string, context: { now: Da
   const current = await openDay(tx);
   if (current !== settledDay) throw new Error(`open day is ${current}, not the settled day ${settledDay}`);
   const next = addDays(settledDay, 1);
+  await recordClosingPrice(tx, settledDay, context.now);
   await setOpenDay(tx, next);
   const { config } = await configForDay(tx, next);
   await runStepsAsync(

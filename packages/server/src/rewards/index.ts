@@ -18,6 +18,7 @@ export {
 } from "./equity-ops.ts";
 export { refreshExitQueue } from "./exit-queue.ts";
 export { REWARD_HOOKS } from "./hooks.ts";
+export { type PriceClose, priceCloses, recordClosingPrice } from "./price-history.ts";
 export { type RefundedOrder, reverseOrderRewards } from "./refund.ts";
 export {
   ensureRewardClock,

@@ -10,12 +10,15 @@ import {
   type Asset,
   type Config,
   ceilDiv,
+  type EquityState,
   floorFen,
+  formatDecimal,
   formatFixed,
   mulDivFloor,
   type Posting,
   priceRatio,
   SCALE,
+  sellProceeds,
   WALLET_ASSET,
   type Wallet,
 } from "@jifen/engine";
@@ -26,6 +29,7 @@ import { fail } from "../errors/index.ts";
 import { parseSignedAmount, parseYuan } from "../http/amounts.ts";
 import { command } from "../http/command.ts";
 import type { App, AppContext } from "../http/context.ts";
+import { dryRun } from "../http/dry-run.ts";
 import { EX_EQUITY_FIGURES, EX_EQUITY_RESULT } from "../http/examples.ts";
 import { formatAmount } from "../http/format.ts";
 import { requireMember } from "../http/guards.ts";
@@ -72,7 +76,35 @@ const ResultWallets = Type.Object({
   exitQuota: Type.String(),
 });
 
+/** A sale's figures: the points' worth at the price, the fee, and the cash the member receives. */
+const SaleSchema = Type.Object(
+  {
+    value: Type.String({
+      description: "the points' worth at the price before the fee, yuan rounded down to the fen",
+    }),
+    fee: Type.String({ description: "手续费 (yuan): value − proceeds" }),
+    proceeds: Type.String({
+      description: "实得 (yuan): what the member's cash receives (debt repaid first)",
+    }),
+    feeRate: Type.String({ description: "the sell fee rate in force (0.1 = 10%)" }),
+  },
+  { description: "equity.sell only (null for the other commands)" },
+);
+
+type Sale = Static<typeof SaleSchema>;
+
+/** `?dryRun=true`: do everything, answer the result, change nothing (a preview before confirming). */
+const DryRunQuery = Type.Object({
+  dryRun: Type.Optional(
+    Type.Boolean({
+      description:
+        "预览：按当前状态完整计算并返回结果，但不做任何更改 / preview: compute and answer the result, change nothing",
+    }),
+  ),
+});
+
 const EquityResultSchema = Type.Object({
+  dryRun: Type.Boolean({ description: "true: a preview; nothing was changed" }),
   transactionId: Nullable(Type.String()),
   kind: Type.String({
     description: "equity.sell, equity.redeem, equity.toStable, equity.fromStable, stable.pay",
@@ -83,6 +115,7 @@ const EquityResultSchema = Type.Object({
   exited: Type.Boolean({ description: "出局：all my holdings were sold right after, my exit quota reached" }),
   price: Type.String({ description: "the equity price after the command" }),
   wallets: ResultWallets,
+  sale: Nullable(SaleSchema),
 });
 
 type EquityResult = Static<typeof EquityResultSchema>;
@@ -97,6 +130,20 @@ function parsePoints(text: string, field: string): bigint {
 /** A price as a 4-decimal text rounded up (the exit price), from an exact ratio. */
 function priceUp(num: bigint, den: bigint): string {
   return formatFixed(ceilDiv(num * 10_000n, den) * (SCALE / 10_000n), 4);
+}
+
+/** What selling `points` at the state's price pays and costs (null when the sale will be refused anyway). */
+function saleFigures(state: EquityState, points: bigint, feeRate: bigint): Sale | null {
+  if (points <= 0n || state.supply <= 0n || points > state.supply) return null;
+  const [num, den] = priceRatio(state);
+  const value = floorFen(mulDivFloor(points, num, den));
+  const proceeds = sellProceeds(state, points, feeRate);
+  return {
+    value: formatFixed(value, 2),
+    fee: formatFixed(value - proceeds, 2),
+    proceeds: formatFixed(proceeds, 2),
+    feeRate: formatDecimal(feeRate),
+  };
 }
 
 /** The member's change per wallet in `postings` (their accounts only), as API text. */
@@ -124,9 +171,15 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
     request: FastifyRequest,
     reply: FastifyReply,
     kind: string,
-    work: (tx: Tx, memberId: string, config: Config, context: RewardContext) => Promise<EquityMove>,
-  ) =>
-    command(ctx, request, reply, async (tx): Promise<EquityResult> => {
+    work: (
+      tx: Tx,
+      memberId: string,
+      config: Config,
+      context: RewardContext,
+    ) => Promise<EquityMove & { sale?: Sale | null }>,
+  ) => {
+    const preview = (request.query as { dryRun?: boolean } | undefined)?.dryRun === true;
+    const body = async (tx: Tx): Promise<EquityResult> => {
       const memberId = request.member?.id as string;
       const businessDay = await shareOpenDay(tx);
       const { config } = await configForDay(tx, businessDay);
@@ -140,7 +193,8 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
         formatAmount(WALLET_ASSET[wallet], wallets.find((w) => w.wallet === wallet)?.balance ?? 0n);
       const figures = await equityFigures(tx, config);
       return {
-        transactionId: move.transactionId,
+        dryRun: preview,
+        transactionId: preview ? null : move.transactionId,
         kind,
         moved: movedBy(memberId, move.postings),
         exited: move.transactionId !== null && exits.rows.length > 0,
@@ -151,8 +205,11 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
           stable: balance("stable"),
           exitQuota: balance("exitQuota"),
         },
+        sale: move.sale ?? null,
       };
-    });
+    };
+    return preview ? dryRun(ctx.db, body) : command(ctx, request, reply, body);
+  };
 
   /** The schema of one equity command: what it does, its body with an example, its own errors. */
   const commandSchema = <B extends TSchema>(
@@ -168,6 +225,7 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
       operationId: doc.operationId,
       description: doc.description,
       headers: IdempotencyHeaders,
+      querystring: DryRunQuery,
       body: withExample(body, doc.example),
       response: responses(EquityResultSchema, {
         errors: [
@@ -265,9 +323,10 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
     ),
     async (request, reply) => {
       const points = parsePoints(request.body.points, "points");
-      return run(request, reply, "equity.sell", (tx, id, config, context) =>
-        sellPoints(tx, id, points, config, context),
-      );
+      return run(request, reply, "equity.sell", async (tx, id, config, context) => {
+        const sale = saleFigures(await readEquityState(tx, config), points, config.equity.sellFeeRate);
+        return { ...(await sellPoints(tx, id, points, config, context)), sale };
+      });
     },
   );
 
@@ -280,7 +339,7 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
         description:
           "会员用增值积分按当前价格兑换价值一定金额（元）的商品，所需积分向上取整后扣除。 / The member buys goods worth an amount of yuan with equity points at the current price (the points needed, rounded up, are taken).",
         example: { amount: "99.00" },
-        result: { ...EX_EQUITY_RESULT, kind: "equity.redeem", moved: { equity: "-78.546493" } },
+        result: { ...EX_EQUITY_RESULT, sale: null, kind: "equity.redeem", moved: { equity: "-78.546493" } },
       },
       Type.Object({ amount: Decimal("the goods' price in yuan, at most 2 decimals") }),
       ["INSUFFICIENT_EQUITY"],
@@ -304,6 +363,7 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
         example: { points: "5" },
         result: {
           ...EX_EQUITY_RESULT,
+          sale: null,
           kind: "equity.toStable",
           moved: { equity: "-5", stable: "6.302" },
           wallets: { cash: "1280.50", equity: "16.45", stable: "126.302", exitQuota: "360" },
@@ -331,6 +391,7 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
         example: { stable: "12.6" },
         result: {
           ...EX_EQUITY_RESULT,
+          sale: null,
           kind: "equity.fromStable",
           moved: { stable: "-12.6", equity: "9.996826" },
           wallets: { cash: "1280.50", equity: "31.446826", stable: "107.4", exitQuota: "360" },
@@ -358,6 +419,7 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
         example: { stable: "30", inviteCode: "M3RC8T" },
         result: {
           ...EX_EQUITY_RESULT,
+          sale: null,
           kind: "stable.pay",
           moved: { stable: "-30" },
           wallets: { cash: "1280.50", equity: "21.45", stable: "90", exitQuota: "360" },

@@ -22,6 +22,7 @@ import {
 } from "../http/schemas.ts";
 import { memberHasDebt, memberHistory, requestLanguage } from "../ledger/index.ts";
 import { equityRoutes } from "./equity-routes.ts";
+import { memberExtraRoutes } from "./member-extra-routes.ts";
 import { WalletSchema, walletsView } from "./view.ts";
 import { listWithdrawals, requestWithdrawal, type Withdrawal } from "./withdrawals.ts";
 
@@ -232,4 +233,5 @@ export async function walletRoutes(app: App, ctx: AppContext): Promise<void> {
   );
 
   await equityRoutes(app, ctx);
+  await memberExtraRoutes(app, ctx);
 }
