@@ -3,7 +3,7 @@
  * package (and a bag of rice) through the cart and checkout, paying part in
  * released points with the demo payment method; the operator settles the day;
  * the member's release and the referrer's share acceleration appear with
- * their one-line explanations. A product whose stock is gone shows sold out
+ * their one-line explanations on the records page (明细). A product whose stock is gone shows sold out
  * and the checkout refuses it.
  */
 import assert from "node:assert/strict";
@@ -120,7 +120,13 @@ test("a referred member buys a release package and rice through the cart, part i
   // Through the API: two paid orders, the points split 484.03 + 15.97, the points spent.
   const orders = (await call(server, "GET", "/orders", { token: buyer.token })).data.items;
   const byProduct = new Map(orders.map((o: { productId: string }) => [o.productId, o]));
-  const gift = byProduct.get(pkg) as { status: string; points: string; cash: string; plans: string[] };
+  const gift = byProduct.get(pkg) as {
+    id: string;
+    status: string;
+    points: string;
+    cash: string;
+    plans: string[];
+  };
   assert.equal(gift.status, "paid");
   assert.deepEqual(gift.plans, ["release"]);
   assert.equal(gift.points, "484.03");
@@ -138,17 +144,30 @@ test("a referred member buys a release package and rice through the cart, part i
   });
   assert.equal(settled.statusCode, 200, settled.body);
 
-  // The records page is not built yet on this branch: the release and the acceleration through the API.
+  // The buyer sees the release on the records page (明细), explained in one line.
+  await page.goto("/h5/records?asset=points");
+  await page.getByTestId("record-line").getByText(`订单 #${gift.id} 静态释放 1.2%`).waitFor();
+  await noHorizontalScroll(page);
+  // The referrer sees the share acceleration, explained.
+  const referrerPage = await memberPage(REFERRER);
+  await referrerPage.goto("/h5/records?asset=points");
+  const shareLine = referrerPage.getByTestId("record-line").filter({ hasText: "加速释放" }).first();
+  await shareLine.waitFor();
+  assert.match((await shareLine.textContent()) ?? "", /直推 139\*\*\*\*0002 加速释放 50%/);
+
+  // And the same lines through the API, with the amounts the ledger holds.
   const mine = (await call(server, "GET", "/me/ledger?asset=points&limit=50", { token: buyer.token })).data
     .items;
   const staticLine = mine.find((l: { cause: { rule: string } }) => l.cause.rule === "release.static");
-  assert.ok(staticLine, "the buyer's static release");
-  assert.match(staticLine.description, /^订单 #\d+ 静态释放 1\.2%$/);
+  assert.equal(staticLine.description, `订单 #${gift.id} 静态释放 1.2%`);
   const theirs = (await call(server, "GET", "/me/ledger?asset=points&limit=50", { token: referrer.token }))
     .data.items;
   const share = theirs.find((l: { cause: { rule: string } }) => l.cause.rule === "release.share");
-  assert.ok(share, "the referrer's share acceleration");
   assert.equal(share.description, "直推 139****0002 加速释放 50%");
+  assert.ok(
+    ((await shareLine.textContent()) ?? "").includes(share.amount),
+    "the page shows the ledger's amount",
+  );
 });
 
 test("a product whose stock is gone shows sold out, and the checkout refuses it with the server's words", async (t) => {
