@@ -30,15 +30,27 @@ function ProductCard({ product }: { product: Product }) {
             style={{
               position: "absolute",
               inset: 0,
-              background: "rgba(0,0,0,0.45)",
-              color: "#fff",
+              background: "rgba(255,255,255,0.55)",
               display: "flex",
               alignItems: "center",
               justifyContent: "center",
-              fontSize: 18,
             }}
           >
-            {t("shop.soldOut")}
+            <span
+              style={{
+                width: 76,
+                height: 76,
+                borderRadius: "50%",
+                background: "rgba(0,0,0,0.6)",
+                color: "#fff",
+                display: "flex",
+                alignItems: "center",
+                justifyContent: "center",
+                fontSize: 16,
+              }}
+            >
+              {t("shop.soldOut")}
+            </span>
           </div>
         ) : null}
       </div>
