@@ -116,6 +116,13 @@ test("a referred member buys a release package and rice through the cart, part i
   await page.getByRole("dialog").getByRole("button", { name: "确定" }).click();
   await page.getByText("支付成功").waitFor();
   assert.equal(await page.getByTestId("pay-order").count(), 2);
+  // 我的订单 lists both, paid.
+  await page.goto("/h5/shop");
+  await page.getByRole("button", { name: "我的订单" }).click();
+  const giftLine = page.getByTestId("order-line").filter({ hasText: "初级会员礼包 × 1" });
+  await giftLine.getByText("已支付").waitFor();
+  assert.match((await giftLine.textContent()) ?? "", /抵扣 484\.03/);
+  assert.equal(await page.getByTestId("order-line").count(), 2);
 
   // Through the API: two paid orders, the points split 484.03 + 15.97, the points spent.
   const orders = (await call(server, "GET", "/orders", { token: buyer.token })).data.items;
@@ -208,4 +215,31 @@ test("a product whose stock is gone shows sold out, and the checkout refuses it 
   assert.ok(await page.getByRole("button", { name: "提交订单" }).isDisabled());
   const stock = await call(server, "GET", `/products/${created.data.id}`);
   assert.equal(stock.data.stock, 0);
+});
+
+test("with the demo payment off, the cashier waits for the shop to confirm, then shows the payment", async (t) => {
+  if (!web) return t.skip("no browser");
+  const server = web.server;
+  admin = await operatorToken(server);
+  const off = await call(server, "PUT", "/admin/shop/settings", {
+    token: admin,
+    body: { demoPayment: false },
+  });
+  assert.equal(off.data.demoPayment, false);
+  const page = await memberPage(BUYER);
+  await page.goto(`/h5/shop/products/${await productId("精选茶叶礼盒")}`);
+  await page.getByRole("button", { name: "立即购买" }).click();
+  await page.getByText("确认订单").waitFor();
+  assert.equal(await page.getByText("演示支付").count(), 0, "no demo method while it is off");
+  await page.getByText("线下付款后由商家确认").waitFor();
+  await page.getByRole("button", { name: "提交订单" }).click();
+  await page.getByText("等待商家确认收款").waitFor();
+  const checkoutId = /\/shop\/pay\/(\d+)/.exec(page.url())?.[1];
+  assert.ok(checkoutId);
+  const confirmed = await call(server, "POST", `/admin/checkouts/${checkoutId}/confirm-payment`, {
+    token: admin,
+  });
+  assert.equal(confirmed.statusCode, 200, confirmed.body);
+  await page.getByRole("button", { name: "刷新状态" }).click();
+  await page.getByText("支付成功").waitFor();
 });

@@ -71,6 +71,10 @@ export const shop = defineMessages(
     "shop.status.refunded": "已退款",
     "shop.status.cancelled": "已取消",
     "shop.noMore": "没有更多商品了",
+    "shop.orders.title": "我的订单",
+    "shop.orders.empty": "还没有订单",
+    "shop.orders.pay": "去支付",
+    "shop.orders.product": "商品 #{id}",
   },
   {
     "shop.title": "Points shop",
@@ -145,5 +149,9 @@ export const shop = defineMessages(
     "shop.status.refunded": "Refunded",
     "shop.status.cancelled": "Cancelled",
     "shop.noMore": "No more products",
+    "shop.orders.title": "My orders",
+    "shop.orders.empty": "No orders yet",
+    "shop.orders.pay": "Pay",
+    "shop.orders.product": "Product #{id}",
   },
 );

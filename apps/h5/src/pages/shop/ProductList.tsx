@@ -104,6 +104,20 @@ export function ProductList() {
           </div>
           <button
             type="button"
+            onClick={() => navigate("/shop/orders")}
+            style={{
+              background: "none",
+              border: 0,
+              color: "#fff",
+              minHeight: 44,
+              fontSize: 14,
+              marginLeft: "auto",
+            }}
+          >
+            {t("shop.orders.title")}
+          </button>
+          <button
+            type="button"
             aria-label={t("shop.cart")}
             onClick={() => navigate("/shop/cart")}
             style={{

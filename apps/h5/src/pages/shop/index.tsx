@@ -12,6 +12,7 @@ const ProductDetail = lazy(() => import("./ProductDetail.tsx"));
 const Cart = lazy(() => import("./Cart.tsx"));
 const Checkout = lazy(() => import("./Checkout.tsx"));
 const Pay = lazy(() => import("./Pay.tsx"));
+const Orders = lazy(() => import("./Orders.tsx"));
 
 export default function Shop() {
   return (
@@ -25,6 +26,14 @@ export default function Shop() {
           element={
             <RequireSession>
               <Checkout />
+            </RequireSession>
+          }
+        />
+        <Route
+          path="orders"
+          element={
+            <RequireSession>
+              <Orders />
             </RequireSession>
           }
         />
