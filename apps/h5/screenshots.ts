@@ -7,9 +7,9 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { call, latestCode } from "../../packages/server/test/support/app.ts";
+import { call, latestCode, operatorToken } from "../../packages/server/test/support/app.ts";
 import { openBrowserApp, PHONE } from "../../packages/server/test/support/browser.ts";
-import { type DemoMember, demoNetwork, memberInDebt } from "./test/support.ts";
+import { demoNetwork, memberInDebt, productId, signedInPage } from "./test/support.ts";
 
 const OUT = join(import.meta.dirname, "../../docs/screenshots/h5");
 mkdirSync(OUT, { recursive: true });
@@ -17,23 +17,76 @@ mkdirSync(OUT, { recursive: true });
 const web = await openBrowserApp();
 const t = web.server;
 
-/** A page signed in as `m` (its session stored as the sign-in page stores it). */
-async function signedIn(m: DemoMember): Promise<Page> {
-  const page = await web.newPage(PHONE);
-  const login = await call(t, "POST", "/auth/login", { body: { phone: m.phone, password: "member-pass-1" } });
-  if (login.statusCode !== 200) throw new Error(`login ${login.statusCode}: ${login.body}`);
-  await page.addInitScript({
-    content: `localStorage.setItem("jifen.h5.session", ${JSON.stringify(JSON.stringify(login.data))});`,
-  });
-  return page;
-}
-
 async function shot(page: Page, name: string, ready: string): Promise<void> {
   await page.getByText(ready).first().waitFor();
   await page.waitForLoadState("networkidle");
   await page.waitForTimeout(400);
   await page.screenshot({ path: join(OUT, `${name}.png`) });
   console.log(`screenshots: docs/screenshots/h5/${name}.png`);
+}
+
+/** A product photo drawn in the browser (a gradient and the product's name), uploaded by the operator. */
+async function productPhoto(label: string, colors: [string, string]): Promise<string> {
+  const canvas = await web.newPage({ width: 600, height: 600 });
+  await canvas.setContent(
+    `<body style="margin:0"><div style="width:600px;height:600px;display:flex;align-items:center;justify-content:center;background:linear-gradient(135deg,${colors[0]},${colors[1]});font:600 96px 'Noto Sans CJK SC',sans-serif;color:#fff;text-shadow:0 4px 16px rgba(0,0,0,.25)">${label}</div></body>`,
+  );
+  const png = await canvas.screenshot({ type: "png" });
+  await canvas.close();
+  const admin = await operatorToken(t);
+  const up = await call(t, "POST", "/admin/product-images", {
+    token: admin,
+    body: { data: png.toString("base64") },
+  });
+  if (up.statusCode !== 201) throw new Error(`image ${up.statusCode}: ${up.body}`);
+  return up.data.id;
+}
+
+async function shopShots(page: Page): Promise<void> {
+  const admin = await operatorToken(t);
+  const rice = await productId(t, "有机大米 5kg");
+  const riceImage = await productPhoto("五常大米", ["#f6d365", "#fda085"]);
+  const current = (await call(t, "GET", `/products/${rice}`)).data;
+  await call(t, "PUT", `/admin/products/${rice}`, {
+    token: admin,
+    body: { ...current, stock: String(current.stock), imageId: riceImage },
+  });
+  const teaImage = await productPhoto("限量茶具", ["#84fab0", "#3f9b6b"]);
+  await call(t, "POST", "/admin/products", {
+    token: admin,
+    body: {
+      name: "限量茶具套装",
+      description: "手工青瓷，一壶四杯。",
+      price: "388.00",
+      plans: ["equity"],
+      stock: 0,
+      imageId: teaImage,
+    },
+  });
+  await page.goto("/h5/shop");
+  await page.getByTestId("product-card").nth(4).waitFor();
+  await shot(page, "shop", "积分商城");
+  await page.goto(`/h5/shop/products/${rice}`);
+  await shot(page, "shop-detail", "加入购物车");
+  await page.getByRole("button", { name: "加入购物车" }).click();
+  await page.goto(`/h5/shop/products/${await productId(t, "初级会员礼包")}`);
+  await page.getByRole("button", { name: "加入购物车" }).click();
+  await page.goto("/h5/shop/cart");
+  await page.getByTestId("cart-line").nth(1).waitFor();
+  await shot(page, "shop-cart", "去结算");
+  await page.getByRole("button", { name: /去结算/ }).click();
+  await page.getByRole("switch", { name: "使用积分" }).click();
+  await page.getByRole("button", { name: "全部使用" }).click();
+  await page
+    .getByText(/^抵扣 /)
+    .first()
+    .waitFor();
+  await shot(page, "shop-checkout", "演示支付");
+  await page.getByRole("button", { name: "提交订单" }).click();
+  await shot(page, "shop-pay", "收银台");
+  await page.getByRole("button", { name: /演示支付 ¥/ }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "确定" }).click();
+  await shot(page, "shop-paid", "支付成功");
 }
 
 try {
@@ -52,7 +105,7 @@ try {
   await guest.goto("/h5/reset-password");
   await shot(guest, "reset-password", "重置密码");
 
-  const page = await signedIn(a);
+  const page = await signedInPage(web, a);
   await page.goto("/h5/me");
   await shot(page, "me", "昨日到账");
   await page.goto("/h5/records?asset=points");
@@ -76,9 +129,12 @@ try {
   await page.getByLabel("提现金额").fill("500");
   await shot(page, "withdraw", "预计到账");
 
-  const owing = await signedIn(debtor);
+  const owing = await signedInPage(web, debtor);
   await owing.goto("/h5/withdraw");
   await shot(owing, "withdraw-blocked", "暂不能提现");
+  // The shop (branch h5-shop): a photo for the rice, a limited tea set sold out, a cart paid
+  // partly in points with the labelled demo payment.
+  await shopShots(page);
 } finally {
   await web.close();
 }

@@ -13,8 +13,8 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     reportCompressedSize: true,
     chunkSizeWarningLimit: 1200,
-    // WeChat's built-in browser (X5 / recent WebView) runs ES2019 well.
-    target: ["es2019", "chrome79", "safari13"],
+    // WeChat's built-in browser (Android XWeb/X5 on Chromium 86+, iOS WKWebView 14+) runs ES2020, BigInt included.
+    target: ["es2020", "chrome80", "safari14"],
   },
   server: {
     proxy: { "^/(auth|me|orders|products|equity|health|uploads)": "http://127.0.0.1:3000" },

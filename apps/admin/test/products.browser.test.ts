@@ -32,7 +32,8 @@ after(async () => {
 });
 
 async function adminToken(): Promise<string> {
-  const answer = await call(web!.server, "POST", "/admin/auth/login", { body: ADMIN });
+  if (!web) throw new Error("no browser");
+  const answer = await call(web.server, "POST", "/admin/auth/login", { body: ADMIN });
   return answer.data.token;
 }
 

@@ -13,6 +13,7 @@ import {
   register,
   type TestApp,
 } from "../../../packages/server/test/support/app.ts";
+import { type BrowserApp, PHONE } from "../../../packages/server/test/support/browser.ts";
 
 export interface DemoMember {
   readonly id: string;
@@ -106,7 +107,17 @@ export async function demoNetwork(t: TestApp): Promise<{ a: DemoMember; b: DemoM
   const middle = await productId(t, "中级会员礼包");
   const rice = await productId(t, "有机大米 5kg");
   const tea = await productId(t, "精选茶叶礼盒");
-  await credit(t, a.id, "cash", "1280.50");
+  const admin = await operatorToken(t);
+  const fee = await call(t, "POST", "/admin/config", {
+    token: admin,
+    body: { params: { withdrawal: { feeRate: "0.006" } }, note: "提现手续费 0.6%" },
+  });
+  if (fee.statusCode >= 300) throw new Error(`config ${fee.statusCode}: ${fee.body}`);
+  const gift = await call(t, "POST", `/admin/members/${a.id}/adjustments`, {
+    token: admin,
+    body: { wallet: "cash", amount: "1280.50", reason: "开业活动奖励" },
+  });
+  if (gift.statusCode !== 201) throw new Error(`adjust ${gift.statusCode}: ${gift.body}`);
   await buy(t, a, starter);
   await buy(t, a, rice);
   await buy(t, a, tea);
@@ -120,7 +131,31 @@ export async function demoNetwork(t: TestApp): Promise<{ a: DemoMember; b: DemoM
     if (day === 2) await buy(t, c, tea);
   }
   await settleNextDay(t);
+  for (const amount of ["200.00", "100.00"]) {
+    const w = await call(t, "POST", "/me/withdrawals", { token: a.token, body: { amount } });
+    if (w.statusCode !== 201) throw new Error(`withdraw ${w.statusCode}: ${w.body}`);
+    if (amount === "200.00")
+      await call(t, "POST", `/admin/withdrawals/${w.data.id}/approve`, { token: await operatorToken(t) });
+  }
   return { a, b, c };
+}
+
+/** A phone-sized page signed in as `m` (its session stored the way the sign-in page stores it). */
+export async function signedInPage(web: BrowserApp, m: DemoMember): Promise<Page> {
+  const page = await web.newPage(PHONE);
+  const login = await call(web.server, "POST", "/auth/login", {
+    body: { phone: m.phone, password: "member-pass-1" },
+  });
+  if (login.statusCode !== 200) throw new Error(`login ${login.statusCode}: ${login.body}`);
+  await page.addInitScript({
+    content: `localStorage.setItem("jifen.h5.session", ${JSON.stringify(JSON.stringify(login.data))});`,
+  });
+  return page;
+}
+
+/** The page's width beyond the viewport (0: no horizontal scroll). */
+export async function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth");
 }
 
 /** Signs `phone` in on `page` through the sign-in page with an SMS code. */

@@ -133,6 +133,60 @@ for (const target of dbTargets()) {
       assert.ok(stock <= 1);
     });
 
+    test("parallel carts in both product orders with points, and refunds at the same time: no deadlock, the stock adds up", async () => {
+      const x = await product({ price: "10.00", stock: 100 });
+      const y = await product({ price: "20.00", stock: 100 });
+      const m = await newMember();
+      await credit(t, m.id, "points", "1000.00");
+      // Two paid orders of x to refund while carts are placed.
+      const paid = [];
+      for (let i = 0; i < 2; i++) {
+        const c = await call(t, "POST", "/checkouts", {
+          token: m.token,
+          body: { items: [{ productId: x.id, quantity: 1 }], points: "10.00" },
+        });
+        assert.equal(c.data.status, "paid", c.body);
+        paid.push(c.data.orders[0].id as string);
+      }
+      const carts = Array.from({ length: 10 }, (_, i) =>
+        call(t, "POST", "/checkouts", {
+          token: m.token,
+          body: {
+            items:
+              i % 2 === 0
+                ? [
+                    { productId: x.id, quantity: 1 },
+                    { productId: y.id, quantity: 2 },
+                  ]
+                : [
+                    { productId: y.id, quantity: 2 },
+                    { productId: x.id, quantity: 1 },
+                  ],
+            points: "7.00",
+          },
+        }),
+      );
+      const refunds = paid.map((id) =>
+        call(t, "POST", `/admin/orders/${id}/refund`, { token: admin, body: { reason: "并发退款" } }),
+      );
+      const answers = await Promise.all([...carts, ...refunds]);
+      for (const a of answers.slice(0, 10)) assert.equal(a.statusCode, 201, a.body);
+      for (const a of answers.slice(10)) assert.equal(a.statusCode, 200, a.body);
+      // Each cart: 10 + 40 = 50 yuan, 7 points split 1.40 / 5.60.
+      for (const a of answers.slice(0, 10)) {
+        const split = a.data.orders.map((o: { productId: string; points: string }) => [
+          o.productId,
+          o.points,
+        ]);
+        assert.deepEqual(split, [
+          [x.id, "1.40"],
+          [y.id, "5.60"],
+        ]);
+      }
+      assert.equal(await stockOf(x.id), 100 - 10);
+      assert.equal(await stockOf(y.id), 100 - 20);
+    });
+
     test("images: PNG uploaded as base64, served by hash with immutable caching; wrong type, too large, not base64 refused", async () => {
       const up = await call(t, "POST", "/admin/product-images", { token: admin, body: { data: PNG_1PX } });
       assert.equal(up.statusCode, 201, up.body);

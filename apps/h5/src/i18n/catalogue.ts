@@ -8,10 +8,11 @@ import { common } from "./messages/common.ts";
 import { equity } from "./messages/equity.ts";
 import { me } from "./messages/me.ts";
 import { records } from "./messages/records.ts";
+import { shop } from "./messages/shop.ts";
 import { team } from "./messages/team.ts";
 import { withdraw } from "./messages/withdraw.ts";
 
-const AREAS = [common, auth, me, records, team, equity, withdraw] as const;
+const AREAS = [common, auth, me, records, team, equity, withdraw, shop] as const;
 
 type Area = (typeof AREAS)[number];
 type KeysOf<A> = A extends { zh: Readonly<Record<infer K, string>> } ? K : never;

@@ -181,6 +181,7 @@ function PreviewRows({ action, result }: { action: Action; result: EquityResult 
 }
 
 const SHEET = {
+  boxSizing: "border-box",
   borderTopLeftRadius: 16,
   borderTopRightRadius: 16,
   padding: "20px 16px calc(16px + env(safe-area-inset-bottom))",

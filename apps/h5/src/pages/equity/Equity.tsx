@@ -81,7 +81,7 @@ export default function Equity() {
             {(Object.keys(ACTIONS) as Action[]).map((a) => (
               <button key={a} type="button" style={ACTION} onClick={() => setAction(a)} disabled={!data}>
                 <span style={ICON}>{ICONS[a]}</span>
-                <span style={{ fontSize: 12, color: "#333", marginTop: 6 }}>{t(ACTIONS[a].title)}</span>
+                <span style={{ fontSize: 12, color: "#333", marginTop: 6 }}>{t(ACTIONS[a].short)}</span>
               </button>
             ))}
           </div>

@@ -21,6 +21,7 @@ export default function PriceChart({ points, todayLabel }: { points: readonly Po
     const chart = echarts.init(holder.current, undefined, { renderer: "canvas" });
     const days = points.map((p) => (p.closed ? p.businessDay.slice(5) : todayLabel));
     chart.setOption({
+      animationDuration: 300,
       grid: { left: 8, right: 12, top: 16, bottom: 4, containLabel: true },
       tooltip: {
         trigger: "axis",

@@ -5,20 +5,51 @@ import type { MessageKey } from "../../i18n/index.tsx";
 export type Action = "sell" | "redeem" | "toStable" | "fromStable" | "pay";
 export type EquityResult = Ok<"sellEquity">;
 
-/** What each command asks for: its input's label, decimals, and which holding caps it. */
-export const ACTIONS: Readonly<
-  Record<Action, { title: MessageKey; input: MessageKey; places: number; max: "equity" | "stable" | null }>
-> = {
-  sell: { title: "equity.action.sell", input: "equity.input.points", places: 6, max: "equity" },
-  redeem: { title: "equity.action.redeem", input: "equity.input.redeem", places: 2, max: null },
-  toStable: { title: "equity.action.toStable", input: "equity.input.toStable", places: 6, max: "equity" },
+interface ActionSpec {
+  readonly title: MessageKey;
+  readonly short: MessageKey;
+  readonly input: MessageKey;
+  readonly places: number;
+  readonly max: "equity" | "stable" | null;
+}
+
+/** What each command asks for: its names, its input's label, decimals, and which holding caps it. */
+export const ACTIONS: Readonly<Record<Action, ActionSpec>> = {
+  sell: {
+    title: "equity.action.sell",
+    short: "equity.short.sell",
+    input: "equity.input.points",
+    places: 6,
+    max: "equity",
+  },
+  redeem: {
+    title: "equity.action.redeem",
+    short: "equity.short.redeem",
+    input: "equity.input.redeem",
+    places: 2,
+    max: null,
+  },
+  toStable: {
+    title: "equity.action.toStable",
+    short: "equity.short.toStable",
+    input: "equity.input.toStable",
+    places: 6,
+    max: "equity",
+  },
   fromStable: {
     title: "equity.action.fromStable",
+    short: "equity.short.fromStable",
     input: "equity.input.fromStable",
     places: 6,
     max: "stable",
   },
-  pay: { title: "equity.action.pay", input: "equity.input.pay", places: 6, max: "stable" },
+  pay: {
+    title: "equity.action.pay",
+    short: "equity.short.pay",
+    input: "equity.input.pay",
+    places: 6,
+    max: "stable",
+  },
 };
 
 /**

@@ -141,14 +141,14 @@ function AssetCard({ data }: { data: HomeData }) {
           to="/equity"
           title={t("wallet.equity")}
           value={data.equity.equity}
-          hint={`${t("me.equityValue", { value: data.equity.value })}`}
+          hint={t("me.equityValue", { value: data.equity.value })}
           testId="equity"
         />
         <Cell
           to="/records?asset=stable"
           title={t("wallet.stable")}
           value={data.equity.stable}
-          hint={t("me.price", { price: data.equity.price })}
+          hint={t("me.stableHint")}
           testId="stable"
         />
         <Cell
@@ -173,9 +173,26 @@ function AssetCard({ data }: { data: HomeData }) {
           testId="weight"
         />
       </div>
+      <Link to="/equity" style={PRICE_LINE} data-testid="equity-price-line">
+        <span>{t("me.price", { price: data.equity.price })}</span>
+        <span>›</span>
+      </Link>
     </div>
   );
 }
+
+const PRICE_LINE = {
+  display: "flex",
+  justifyContent: "space-between",
+  alignItems: "center",
+  minHeight: 40,
+  marginTop: 4,
+  padding: "0 12px",
+  borderRadius: 8,
+  background: "#fff7f5",
+  color: "#e4393c",
+  fontSize: 13,
+} as const;
 
 function Cell(props: { to: string; title: string; value: string; hint: string; testId: string }) {
   return (

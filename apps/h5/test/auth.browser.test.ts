@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { call, latestCode } from "../../../packages/server/test/support/app.ts";
+import {
+  type BrowserApp,
+  browserAvailable,
+  openBrowserApp,
+  PHONE,
+} from "../../../packages/server/test/support/browser.ts";
+import { horizontalOverflow, member } from "./support.ts";
+
+let web: BrowserApp | null = null;
+before(async () => {
+  if (browserAvailable("h5")) web = await openBrowserApp();
+});
+after(async () => {
+  await web?.close();
+});
+
+test("a new member registers through a first member's invite link with the SMS code", async (t) => {
+  if (!web) return t.skip("no browser");
+  const first = await member(web.server, "13800138000");
+  const page = await web.newPage(PHONE);
+  await page.goto(`/h5/register?invite=${first.inviteCode}`);
+  await page.getByTestId("invited-by").waitFor();
+  assert.equal(await page.getByLabel("邀请码").inputValue(), first.inviteCode);
+
+  const phone = "13912345678";
+  await page.getByLabel("手机号").fill(phone);
+  await page.getByTestId("send-code").click();
+  // The send button counts the server's 60 seconds down and cannot be pressed again meanwhile.
+  await page.getByText(/^(60|59) 秒后重发$/).waitFor();
+  assert.equal(await page.getByTestId("send-code").isDisabled(), true);
+  await page.getByLabel("验证码").fill(await latestCode(web.server, phone));
+  await page.getByLabel("新密码").fill("chun-tian-2026");
+  await page.getByRole("button", { name: "注册并登录" }).click();
+
+  await page.waitForURL(/\/h5\/me$/);
+  await page.getByTestId("me-phone").getByText("139****5678").waitFor();
+  assert.equal(await horizontalOverflow(page), 0);
+
+  // The server put the new member under the first one.
+  const referrals = await call(web.server, "GET", "/me/referrals", { token: first.token });
+  assert.deepEqual(
+    referrals.data.items.map((r: { phone: string }) => r.phone),
+    ["139****5678"],
+  );
+  const signedIn = await call(web.server, "POST", "/auth/login", {
+    body: { phone, password: "chun-tian-2026" },
+  });
+  assert.equal(signedIn.data.member.referrerId, first.id);
+});
+
+test("a phone number already registered is refused in Chinese when the code is asked for", async (t) => {
+  if (!web) return t.skip("no browser");
+  await member(web.server, "13700137000");
+  web.server.clock.advance(61_000);
+  const page = await web.newPage(PHONE);
+  await page.goto("/h5/register");
+  await page.getByLabel("手机号").fill("13700137000");
+  await page.getByTestId("send-code").click();
+  await page.getByTestId("form-error").getByText("该手机号已注册").waitFor();
+  assert.equal(
+    await page.getByTestId("send-code").textContent(),
+    "获取验证码",
+    "no countdown: nothing was sent",
+  );
+  assert.match(page.url(), /\/h5\/register$/);
+});
+
+test("a wrong SMS code five times locks the code, with the Chinese message", async (t) => {
+  if (!web) return t.skip("no browser");
+  const m = await member(web.server, "13600136000");
+  web.server.clock.advance(61_000);
+  const page = await web.newPage(PHONE);
+  await page.goto("/h5/sign-in");
+  await page.getByLabel("手机号").fill(m.phone);
+  await page.getByTestId("send-code").click();
+  await page.getByText(/秒后重发/).waitFor();
+  const code = await latestCode(web.server, m.phone);
+  const wrong = code === "000000" ? "111111" : "000000";
+  const error = page.getByTestId("form-error");
+  for (let attempt = 1; attempt <= 4; attempt++) {
+    await page.getByLabel("验证码").fill(wrong);
+    await page.getByRole("button", { name: "登录", exact: true }).click();
+    await error.getByText(`还可尝试 ${5 - attempt} 次`).waitFor();
+    assert.match((await error.textContent()) ?? "", /验证码错误/);
+  }
+  await page.getByLabel("验证码").fill(wrong);
+  await page.getByRole("button", { name: "登录", exact: true }).click();
+  await error.getByText("验证码错误次数过多，请重新获取").waitFor();
+  // The right code no longer works either: the code is locked.
+  await page.getByLabel("验证码").fill(code);
+  await page.getByRole("button", { name: "登录", exact: true }).click();
+  await page.waitForTimeout(300);
+  await error.getByText("验证码错误次数过多，请重新获取").waitFor();
+  assert.match(page.url(), /\/h5\/sign-in$/);
+});
+
+test("the member site switches to English and back", async (t) => {
+  if (!web) return t.skip("no browser");
+  const page = await web.newPage(PHONE);
+  await page.goto("/h5/sign-in");
+  await page.getByRole("button", { name: "English" }).click();
+  await page.getByText("Welcome to the member centre").waitFor();
+  await page.reload();
+  await page.getByText("Welcome to the member centre").waitFor();
+  await page.getByRole("button", { name: "中文" }).click();
+  await page.getByText("欢迎来到会员中心").waitFor();
+});
+
+test("/ leads to the member site and a member page asks to sign in first", async (t) => {
+  if (!web) return t.skip("no browser");
+  const page = await web.newPage(PHONE);
+  await page.goto("/");
+  await page.waitForURL(/\/h5\/shop$/);
+  await page.goto("/h5/team");
+  await page.waitForURL(/\/h5\/sign-in\?redirect=%2Fteam$/);
+  await page.getByText("验证码登录").waitFor();
+});
