@@ -93,6 +93,13 @@ function outcomeView(outcome: SettleOutcome) {
   };
 }
 
+type OperatorGuard = ReturnType<typeof requireOperator>;
+type SettlementAudit = (
+  request: FastifyRequest,
+  action: string,
+  detail: Record<string, unknown>,
+) => Promise<unknown>;
+
 /** Registers the settlement routes on `app` (mounted under /admin). */
 export async function settlementRoutes(app: App, ctx: AppContext): Promise<void> {
   const admin = requireOperator(ctx, "admin");
@@ -109,6 +116,12 @@ export async function settlementRoutes(app: App, ctx: AppContext): Promise<void>
       }),
     );
 
+  settlementReadRoutes(app, ctx, admin, audit);
+  settlementRunRoute(app, ctx, admin, audit);
+}
+
+/** The settlement reports: the list of runs and one day's report. */
+function settlementReadRoutes(app: App, ctx: AppContext, admin: OperatorGuard, audit: SettlementAudit): void {
   app.get(
     "/settlements",
     {
@@ -157,7 +170,10 @@ export async function settlementRoutes(app: App, ctx: AppContext): Promise<void>
       return runView(run);
     },
   );
+}
 
+/** Settles the days due now (or dry-runs the open day), audited. */
+function settlementRunRoute(app: App, ctx: AppContext, admin: OperatorGuard, audit: SettlementAudit): void {
   app.post(
     "/settlements/run",
     {

@@ -115,12 +115,11 @@ function movedBy(memberId: string, postings: readonly Posting[]): Record<string,
   return out;
 }
 
-/** The member routes of the equity plan. */
-export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
-  const member = requireMember(ctx);
+type MemberGuard = ReturnType<typeof requireMember>;
 
-  /** Runs one equity command for the signed-in member and answers with its result. */
-  const run = (
+/** Runs one equity command for the signed-in member and answers with its result. */
+function commandRunner(ctx: AppContext) {
+  return (
     request: FastifyRequest,
     reply: FastifyReply,
     kind: string,
@@ -153,9 +152,11 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
         },
       };
     });
+}
 
-  /** The schema of one equity command: what it does, its body with an example, its own errors. */
-  const commandSchema = <B extends TSchema>(
+/** The schema of one equity command: what it does, its body with an example, its own errors. */
+function commandSchemaFor(member: MemberGuard) {
+  return <B extends TSchema>(
     summary: string,
     doc: { operationId: string; description: string; example: unknown; result: unknown },
     body: B,
@@ -182,7 +183,20 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
       }),
     },
   });
+}
 
+/** The member routes of the equity plan. */
+export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
+  const member = requireMember(ctx);
+
+  equityFigureRoutes(app, ctx, member);
+  sellAndRedeemRoutes(app, ctx, member);
+  stableConversionRoutes(app, ctx, member);
+  stablePaymentRoute(app, ctx, member);
+}
+
+/** The price and pool figures, and one's own holdings. */
+function equityFigureRoutes(app: App, ctx: AppContext, member: MemberGuard): void {
   app.get(
     "/equity",
     {
@@ -248,6 +262,12 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
       };
     },
   );
+}
+
+/** Selling equity points and redeeming goods with them (docs/rules.md §1.2–§1.3). */
+function sellAndRedeemRoutes(app: App, ctx: AppContext, member: MemberGuard): void {
+  const run = commandRunner(ctx);
+  const commandSchema = commandSchemaFor(member);
 
   app.post(
     "/me/equity/sell",
@@ -292,6 +312,12 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
       );
     },
   );
+}
+
+/** Equity points → stable points and back (docs/rules.md §1.4). */
+function stableConversionRoutes(app: App, ctx: AppContext, member: MemberGuard): void {
+  const run = commandRunner(ctx);
+  const commandSchema = commandSchemaFor(member);
 
   app.post(
     "/me/equity/to-stable",
@@ -346,6 +372,12 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
       );
     },
   );
+}
+
+/** A stable-point payment to a merchant (another member). */
+function stablePaymentRoute(app: App, ctx: AppContext, member: MemberGuard): void {
+  const run = commandRunner(ctx);
+  const commandSchema = commandSchemaFor(member);
 
   app.post(
     "/me/stable/pay",
