@@ -350,10 +350,10 @@ export class Engine {
   }
 
   /** Sells equity points at the current price (docs/rules.md §1.2). */
-  sell(memberId: string, points: bigint): void {
+  sell(memberId: string, equityPoints: bigint): void {
     const member = this.member(memberId);
-    positivePoints(points, "points");
-    runSteps(sellSteps(member.id, points, this.current), this.store);
+    positivePoints(equityPoints, "points");
+    runSteps(sellSteps(member.id, equityPoints, this.current), this.store);
   }
 
   /** Buys goods worth `amount` yuan with equity points (docs/rules.md §1.3). */
@@ -364,10 +364,10 @@ export class Engine {
   }
 
   /** Converts equity points into stable points worth n × p; the points go to the treasury (docs/rules.md §1.4). */
-  toStable(memberId: string, points: bigint): void {
+  toStable(memberId: string, equityPoints: bigint): void {
     const member = this.member(memberId);
-    positivePoints(points, "points");
-    runSteps(toStableSteps(member.id, points, this.current), this.store);
+    positivePoints(equityPoints, "points");
+    runSteps(toStableSteps(member.id, equityPoints, this.current), this.store);
   }
 
   /** Converts stable points back into equity points from the treasury (docs/rules.md §1.4). */

@@ -43,7 +43,7 @@ import {
   type RewardContext,
   readEquityState,
   redeemGoods,
-  sellPoints,
+  sellEquityPoints,
   shareOpenDay,
   toStable,
 } from "../rewards/index.ts";
@@ -286,7 +286,7 @@ function sellAndRedeemRoutes(app: App, ctx: AppContext, member: MemberGuard): vo
     async (request, reply) => {
       const points = parsePoints(request.body.points, "points");
       return run(request, reply, "equity.sell", (tx, id, config, context) =>
-        sellPoints(tx, id, points, config, context),
+        sellEquityPoints(tx, id, points, config, context),
       );
     },
   );
