@@ -325,6 +325,100 @@ export interface SettlementLedgerInput {
 }
 
 /**
+ * Member `i`'s daily release: gift → points, one credit per rule (static, share
+ * by generation, team, peer), each repaying points debt first and carrying its
+ * cause. Undefined when nothing was released.
+ */
+function releasePostings(
+  i: number,
+  result: SettlementResult,
+  ledger: SettlementLedgerInput,
+): Posting[] | undefined {
+  const id = ledger.memberIds[i] as string;
+  const { release } = ledger;
+  const stat = result.static[i] as bigint;
+  const share = result.share[i] as bigint;
+  const team = result.team[i] as bigint;
+  const peer = result.peer[i] as bigint;
+  const released = stat + share + team + peer;
+  if (released <= 0n) return undefined;
+  const postings: Posting[] = [{ account: memberAccount(id, "gift"), asset: "points", amount: -released }];
+  let owed = ledger.pointsOwed[i] as bigint;
+  const credit = (amount: bigint, cause: PostingCause) => {
+    const repaid = owed < amount ? owed : amount;
+    owed -= repaid;
+    if (repaid > 0n)
+      postings.push({ account: debtAccount(id, "points"), asset: "points", amount: repaid, cause });
+    if (amount > repaid)
+      postings.push({
+        account: memberAccount(id, "points"),
+        asset: "points",
+        amount: amount - repaid,
+        cause,
+      });
+  };
+  if (stat > 0n) {
+    const o = result.staticOrder[i] as number;
+    const orderId = o >= 0 ? ledger.orderIds[o] : undefined;
+    credit(stat, {
+      rule: "release.static",
+      rate: release.dailyRate,
+      ...(orderId !== undefined ? { order: String(orderId) } : {}),
+    });
+  }
+  if (share > 0n) shareCredits(i, result, ledger, credit);
+  if (team > 0n || peer > 0n) {
+    const level = release.starLevels[result.star[i] as number];
+    invariant(level !== undefined, "a team or peer release goes to a member with a star level");
+    if (team > 0n) credit(team, { rule: "release.team", rate: level.rate, star: level.name });
+    if (peer > 0n) credit(peer, { rule: "release.peer", rate: release.peerRate, star: level.name });
+  }
+  return postings;
+}
+
+/** Member `i`'s share acceleration, one credit per generation that paid anything. */
+function shareCredits(
+  i: number,
+  result: SettlementResult,
+  ledger: SettlementLedgerInput,
+  credit: (amount: bigint, cause: PostingCause) => void,
+): void {
+  const G = ledger.release.shareRates.length;
+  for (let g = 0; g < G; g++) {
+    const part = result.shareByGeneration[i * G + g] as bigint;
+    if (part === 0n) continue;
+    const source = result.shareSource[i * G + g] as number;
+    credit(part, {
+      rule: "release.share",
+      rate: ledger.release.shareRates[g] as bigint,
+      generation: g + 1,
+      ...(source >= 0 ? { counterpart: ledger.memberIds[source] as string } : {}),
+    });
+  }
+}
+
+/** Member `i`'s dividend: pool → cash (repaying cash debt first), quota used. Undefined when none. */
+function dividendPostings(
+  i: number,
+  result: SettlementResult,
+  ledger: SettlementLedgerInput,
+): Posting[] | undefined {
+  const dividend = result.dividend[i] as bigint;
+  if (dividend <= 0n) return undefined;
+  const id = ledger.memberIds[i] as string;
+  const repaid = min(ledger.cashOwed[i] as bigint, dividend);
+  const postings: Posting[] = [{ account: CYCLE_POOL_ACCOUNT, asset: "cny", amount: -dividend }];
+  if (repaid > 0n) postings.push({ account: debtAccount(id, "cash"), asset: "cny", amount: repaid });
+  if (dividend > repaid)
+    postings.push({ account: memberAccount(id, "cash"), asset: "cny", amount: dividend - repaid });
+  postings.push(
+    { account: memberAccount(id, "quota"), asset: "quota", amount: -dividend },
+    { account: burnAccount("quota"), asset: "quota", amount: dividend },
+  );
+  return postings;
+}
+
+/**
  * The ledger transactions of a settled day, in a fixed order: the day's pools
  * funded, then per member (by index) the release (gift → points, repaying points
  * debt first) and the dividend (pool → cash, repaying cash debt first; quota
@@ -349,78 +443,11 @@ export function* settlementTransactions(
       ],
     };
   }
-  const n = ledger.memberIds.length;
-  const { release } = ledger;
-  const G = release.shareRates.length;
-  for (let i = 0; i < n; i++) {
-    const id = ledger.memberIds[i] as string;
-    const stat = result.static[i] as bigint;
-    const share = result.share[i] as bigint;
-    const team = result.team[i] as bigint;
-    const peer = result.peer[i] as bigint;
-    const released = stat + share + team + peer;
-    if (released > 0n) {
-      // One credit per rule, each repaying points debt first (rule by rule, static first).
-      const postings: Posting[] = [
-        { account: memberAccount(id, "gift"), asset: "points", amount: -released },
-      ];
-      let owed = ledger.pointsOwed[i] as bigint;
-      const credit = (amount: bigint, cause: PostingCause) => {
-        const repaid = owed < amount ? owed : amount;
-        owed -= repaid;
-        if (repaid > 0n)
-          postings.push({ account: debtAccount(id, "points"), asset: "points", amount: repaid, cause });
-        if (amount > repaid)
-          postings.push({
-            account: memberAccount(id, "points"),
-            asset: "points",
-            amount: amount - repaid,
-            cause,
-          });
-      };
-      if (stat > 0n) {
-        const o = result.staticOrder[i] as number;
-        const orderId = o >= 0 ? ledger.orderIds[o] : undefined;
-        credit(stat, {
-          rule: "release.static",
-          rate: release.dailyRate,
-          ...(orderId !== undefined ? { order: String(orderId) } : {}),
-        });
-      }
-      if (share > 0n) {
-        for (let g = 0; g < G; g++) {
-          const part = result.shareByGeneration[i * G + g] as bigint;
-          if (part === 0n) continue;
-          const source = result.shareSource[i * G + g] as number;
-          credit(part, {
-            rule: "release.share",
-            rate: release.shareRates[g] as bigint,
-            generation: g + 1,
-            ...(source >= 0 ? { counterpart: ledger.memberIds[source] as string } : {}),
-          });
-        }
-      }
-      if (team > 0n || peer > 0n) {
-        const level = release.starLevels[result.star[i] as number];
-        invariant(level !== undefined, "a team or peer release goes to a member with a star level");
-        if (team > 0n) credit(team, { rule: "release.team", rate: level.rate, star: level.name });
-        if (peer > 0n) credit(peer, { rule: "release.peer", rate: release.peerRate, star: level.name });
-      }
-      yield { day, kind: "release.daily", ref, postings };
-    }
-    const dividend = result.dividend[i] as bigint;
-    if (dividend > 0n) {
-      const repaid = min(ledger.cashOwed[i] as bigint, dividend);
-      const postings: Posting[] = [{ account: CYCLE_POOL_ACCOUNT, asset: "cny", amount: -dividend }];
-      if (repaid > 0n) postings.push({ account: debtAccount(id, "cash"), asset: "cny", amount: repaid });
-      if (dividend > repaid)
-        postings.push({ account: memberAccount(id, "cash"), asset: "cny", amount: dividend - repaid });
-      postings.push(
-        { account: memberAccount(id, "quota"), asset: "quota", amount: -dividend },
-        { account: burnAccount("quota"), asset: "quota", amount: dividend },
-      );
-      yield { day, kind: "cycle.dividend", ref, postings };
-    }
+  for (let i = 0; i < ledger.memberIds.length; i++) {
+    const release = releasePostings(i, result, ledger);
+    if (release) yield { day, kind: "release.daily", ref, postings: release };
+    const dividend = dividendPostings(i, result, ledger);
+    if (dividend) yield { day, kind: "cycle.dividend", ref, postings: dividend };
   }
   if (returned > 0n) {
     yield {

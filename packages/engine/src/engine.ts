@@ -33,7 +33,7 @@ import {
 } from "./ledger.ts";
 import { checkInt64, MAX_ADJUST_AMOUNT_MICRO, MAX_ORDER_AMOUNT_MICRO } from "./limits.ts";
 import { FEN, formatDecimal, SCALE } from "./money.ts";
-import { type SettlementResult, settleDay } from "./settlement.ts";
+import { type SettlementInput, type SettlementResult, settleDay } from "./settlement.ts";
 import {
   dayOpenSteps,
   eligibleSteps,
@@ -350,10 +350,10 @@ export class Engine {
   }
 
   /** Sells equity points at the current price (docs/rules.md §1.2). */
-  sell(memberId: string, points: bigint): void {
+  sell(memberId: string, equityPoints: bigint): void {
     const member = this.member(memberId);
-    positivePoints(points, "points");
-    runSteps(sellSteps(member.id, points, this.current), this.store);
+    positivePoints(equityPoints, "points");
+    runSteps(sellSteps(member.id, equityPoints, this.current), this.store);
   }
 
   /** Buys goods worth `amount` yuan with equity points (docs/rules.md §1.3). */
@@ -364,10 +364,10 @@ export class Engine {
   }
 
   /** Converts equity points into stable points worth n × p; the points go to the treasury (docs/rules.md §1.4). */
-  toStable(memberId: string, points: bigint): void {
+  toStable(memberId: string, equityPoints: bigint): void {
     const member = this.member(memberId);
-    positivePoints(points, "points");
-    runSteps(toStableSteps(member.id, points, this.current), this.store);
+    positivePoints(equityPoints, "points");
+    runSteps(toStableSteps(member.id, equityPoints, this.current), this.store);
   }
 
   /** Converts stable points back into equity points from the treasury (docs/rules.md §1.4). */
@@ -510,6 +510,28 @@ export class Engine {
   // ---- the daily settlement ------------------------------------------------------
 
   private settle(): DaySettlement {
+    const open = this.releaseQueue.filter((o) => (o.release?.remaining ?? 0n) > 0n);
+    this.releaseQueue = open;
+    const result = settleDay(this.settlementInput(open), this.current.release, this.current.cycle);
+    open.forEach((o, i) => {
+      const r = o.release as NonNullable<Order["release"]>;
+      r.remaining = result.orderRemaining[i] as bigint;
+      r.released += result.orderReleased[i] as bigint;
+    });
+    this.postSettlement(result, open);
+    const members = this.settledMembers(result);
+    invariant(this.book.balance(CYCLE_POOL_ACCOUNT, "cny") === 0n, "the day's cycle pools are emptied");
+    return {
+      day: this.currentDay,
+      configVersion: this.configVersions.length,
+      members,
+      totals: result.totals,
+      pools: result.pools,
+    };
+  }
+
+  /** The settlement's columns: members (tree, own performance, quota, weight) and the open release orders. */
+  private settlementInput(open: readonly Order[]): SettlementInput {
     const n = this.members.length;
     const parent = new Int32Array(n);
     const ownPerformance = new BigInt64Array(n);
@@ -521,8 +543,6 @@ export class Engine {
       quota[m.index] = checkInt64(this.book.balance(memberAccount(m.id, "quota"), "quota"), "quota");
       weight[m.index] = checkInt64(this.book.balance(memberAccount(m.id, "weight"), "weight"), "weight");
     }
-    const open = this.releaseQueue.filter((o) => (o.release?.remaining ?? 0n) > 0n);
-    this.releaseQueue = open;
     const orderMember = new Int32Array(open.length);
     const orderRemaining = new BigInt64Array(open.length);
     const orderBase = new BigInt64Array(open.length);
@@ -531,40 +551,37 @@ export class Engine {
       orderRemaining[i] = checkInt64(o.release?.remaining ?? 0n, "an order's remaining gift");
       orderBase[i] = checkInt64(o.release?.base ?? 0n, "an order's daily base");
     });
-    const result = settleDay(
-      {
-        memberCount: n,
-        parent,
-        ownPerformance,
-        orderMember,
-        orderRemaining,
-        orderBase,
-        quota,
-        weight,
-        cycleSales: this.daySales,
-      },
-      this.current.release,
-      this.current.cycle,
-    );
-    open.forEach((o, i) => {
-      const r = o.release as NonNullable<Order["release"]>;
-      r.remaining = result.orderRemaining[i] as bigint;
-      r.released += result.orderReleased[i] as bigint;
-    });
-    const day = this.currentDay;
-    const memberIds = this.members.map((m) => m.id);
+    return {
+      memberCount: n,
+      parent,
+      ownPerformance,
+      orderMember,
+      orderRemaining,
+      orderBase,
+      quota,
+      weight,
+      cycleSales: this.daySales,
+    };
+  }
+
+  /** Posts the settled day's ledger transactions (`settlementTransactions`). */
+  private postSettlement(result: SettlementResult, open: readonly Order[]): void {
     const owed = (wallet: DebtWallet) =>
       BigInt64Array.from(this.members, (m) =>
         checkInt64(-this.book.balance(debtAccount(m.id, wallet), WALLET_ASSET[wallet]), `${wallet} owed`),
       );
     const ledger = {
-      memberIds,
+      memberIds: this.members.map((m) => m.id),
       pointsOwed: owed("points"),
       cashOwed: owed("cash"),
       release: this.current.release,
       orderIds: open.map((o) => o.id),
     };
-    for (const tx of settlementTransactions(day, result, ledger)) this.book.post(tx);
+    for (const tx of settlementTransactions(this.currentDay, result, ledger)) this.book.post(tx);
+  }
+
+  /** Stores each member's star level and lists those who received anything, with the five figures. */
+  private settledMembers(result: SettlementResult): DaySettlement["members"][number][] {
     const members: DaySettlement["members"][number][] = [];
     for (const m of this.members) {
       const i = m.index;
@@ -587,14 +604,7 @@ export class Engine {
         });
       }
     }
-    invariant(this.book.balance(CYCLE_POOL_ACCOUNT, "cny") === 0n, "the day's cycle pools are emptied");
-    return {
-      day,
-      configVersion: this.configVersions.length,
-      members,
-      totals: result.totals,
-      pools: result.pools,
-    };
+    return members;
   }
 
   // ---- equity helpers -----------------------------------------------------------

@@ -65,11 +65,11 @@ function* finish(
 }
 
 /** Sells `points` equity points at the current price (docs/rules.md §1.2). */
-export function* sellSteps(memberId: string, points: bigint, config: Config): Steps<MemberMove> {
+export function* sellSteps(memberId: string, equityPoints: bigint, config: Config): Steps<MemberMove> {
   const { state, balances } = yield* lockFor(memberId, ["equity", "cash"]);
-  yield* requireHeld(balances, memberId, "equity", points, "points");
+  yield* requireHeld(balances, memberId, "equity", equityPoints, "points");
   const builder = new TxBuilder(balances);
-  const next = sellEquity(builder, state, config.equity, memberId, points, false);
+  const next = sellEquity(builder, state, config.equity, memberId, equityPoints, false);
   return yield* finish("equity.sell", memberId, builder, next, config);
 }
 
@@ -92,11 +92,11 @@ export function* redeemSteps(memberId: string, amount: bigint, config: Config): 
 }
 
 /** Equity points → stable points worth n × p; the points go to the treasury (docs/rules.md §1.4). */
-export function* toStableSteps(memberId: string, points: bigint, config: Config): Steps<MemberMove> {
+export function* toStableSteps(memberId: string, equityPoints: bigint, config: Config): Steps<MemberMove> {
   const { state, balances } = yield* lockFor(memberId, ["equity", "stable"]);
-  yield* requireHeld(balances, memberId, "equity", points, "points");
+  yield* requireHeld(balances, memberId, "equity", equityPoints, "points");
   const builder = new TxBuilder(balances);
-  equityToStable(builder, state, memberId, points);
+  equityToStable(builder, state, memberId, equityPoints);
   return yield* finish("equity.toStable", memberId, builder, state, config);
 }
 

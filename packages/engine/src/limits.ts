@@ -18,6 +18,13 @@ export const INT64_MIN = -(2n ** 63n);
 export const MAX_ORDER_AMOUNT_MICRO = 100_000_000n * SCALE;
 /** The largest operator adjustment, either way: 100,000,000 (yuan, points or stable points). */
 export const MAX_ADJUST_AMOUNT_MICRO = 100_000_000n * SCALE;
+/**
+ * The largest amount of one member command: a sell, redeem, conversion or
+ * stable payment, a withdrawal, the points paid on an order: 100,000,000 (yuan
+ * or points). The server's HTTP layer refuses more; the replay takes what the
+ * member holds.
+ */
+export const MAX_COMMAND_AMOUNT_MICRO = 100_000_000n * SCALE;
 /** The largest package minimum amount (release.packages[].minAmount): the largest order. */
 export const MAX_PACKAGE_AMOUNT_MICRO = MAX_ORDER_AMOUNT_MICRO;
 /** The largest star-level minimum team performance (release.starLevels[].minPerformance): 10¹² yuan. */

@@ -10,7 +10,7 @@
  * All amounts are bigint micro-units in BigInt64Array columns (±9.2 × 10¹² yuan); every sum is
  * checked before it is stored (limits.ts), so a column never wraps silently.
  */
-import type { CycleConfig, ReleaseConfig } from "./config.ts";
+import type { CycleConfig, ReleaseConfig, TierPool } from "./config.ts";
 import { invariant } from "./errors.ts";
 import { checkInt64, INT64_MAX } from "./limits.ts";
 import { FEN, floorDiv, floorFen, min, mulRateFloor, SCALE } from "./money.ts";
@@ -501,6 +501,49 @@ interface CycleResult {
   paid: bigint;
 }
 
+/** A tier pool's split: each tier's amount, its member count, and each member's tier (−1: none). */
+interface TierSplit {
+  readonly amounts: bigint[];
+  readonly counts: number[];
+  readonly tierOf: Int8Array;
+}
+
+/** Each member with quota > 0 in the highest tier whose minimum weight it reaches; the count per tier. */
+function tierMembers(
+  pool: TierPool,
+  quota: BigInt64Array,
+  weight: BigInt64Array,
+): { tierOf: Int8Array; counts: number[] } {
+  const mins = pool.tiers.map((t) => t.minWeight);
+  const tierOf = new Int8Array(quota.length).fill(-1);
+  const counts = pool.tiers.map(() => 0);
+  for (let i = 0; i < quota.length; i++) {
+    if ((quota[i] as bigint) <= 0n) continue;
+    const w = weight[i] as bigint;
+    let t = -1;
+    while (t + 1 < mins.length && w >= (mins[t + 1] as bigint)) t++;
+    tierOf[i] = t;
+    if (t >= 0) counts[t] = (counts[t] as number) + 1;
+  }
+  return { tierOf, counts };
+}
+
+/** Member `i`'s exact sum of slices as [num, den]: the weighted part `num / den`, plus a tier slice per tier pool. */
+function slices(i: number, num0: bigint, den0: bigint, tierPools: readonly TierSplit[]): [bigint, bigint] {
+  let num = num0;
+  let den = den0;
+  for (const tp of tierPools) {
+    const t = tp.tierOf[i] as number;
+    if (t < 0) continue;
+    const amount = tp.amounts[t] as bigint;
+    if (amount === 0n) continue;
+    const count = BigInt(tp.counts[t] as number);
+    num = num * count + amount * den;
+    den *= count;
+  }
+  return [num, den];
+}
+
 /**
  * Cycle-plan dividends (docs/rules.md §2.1–§2.2): each pool is a rate of the day's sales D;
  * weighted pools split by weight among members with quota > 0, tier pools split
@@ -522,8 +565,8 @@ export function cycleDividends(input: SettlementInput, cycle: CycleConfig): Cycl
     }
   }
   let weightedAmount = 0n;
-  // Tier pools: tierOf[k][i] is member i's tier in tier pool k (−1: none).
-  const tierPools: { amounts: bigint[]; counts: number[]; tierOf: Int8Array }[] = [];
+  // Tier pools: tierPools[k].tierOf[i] is member i's tier in tier pool k (−1: none).
+  const tierPools: TierSplit[] = [];
   let pooled = 0n;
   for (const pool of cycle.pools) {
     if (pool.split === "weighted") {
@@ -533,17 +576,7 @@ export function cycleDividends(input: SettlementInput, cycle: CycleConfig): Cycl
       pools.push({ name: pool.name, tier: undefined, amount, members: weightedMembers });
       continue;
     }
-    const mins = pool.tiers.map((t) => t.minWeight);
-    const tierOf = new Int8Array(n).fill(-1);
-    const counts = pool.tiers.map(() => 0);
-    for (let i = 0; i < n; i++) {
-      if ((quota[i] as bigint) <= 0n) continue;
-      const w = input.weight[i] as bigint;
-      let t = -1;
-      while (t + 1 < mins.length && w >= (mins[t + 1] as bigint)) t++;
-      tierOf[i] = t;
-      if (t >= 0) counts[t] = (counts[t] as number) + 1;
-    }
+    const { tierOf, counts } = tierMembers(pool, quota, input.weight);
     const amounts = pool.tiers.map((t) => mulRateFloor(sales, t.rate));
     pool.tiers.forEach((t, k) => {
       pooled += amounts[k] as bigint;
@@ -561,23 +594,14 @@ export function cycleDividends(input: SettlementInput, cycle: CycleConfig): Cycl
     for (let i = 0; i < n; i++) {
       const q = quota[i] as bigint;
       if (q <= 0n) continue;
-      // Exact sum of slices as num / den.
-      let num = 0n;
-      let den = 1n;
       const w = input.weight[i] as bigint;
-      if (totalWeight > 0n && w > 0n && weightedAmount > 0n) {
-        num = weightedAmount * w;
-        den = totalWeight;
-      }
-      for (const tp of tierPools) {
-        const t = tp.tierOf[i] as number;
-        if (t < 0) continue;
-        const amount = tp.amounts[t] as bigint;
-        if (amount === 0n) continue;
-        const count = BigInt(tp.counts[t] as number);
-        num = num * count + amount * den;
-        den *= count;
-      }
+      const weighted = totalWeight > 0n && w > 0n && weightedAmount > 0n;
+      const [num, den] = slices(
+        i,
+        weighted ? weightedAmount * w : 0n,
+        weighted ? totalWeight : 1n,
+        tierPools,
+      );
       if (num === 0n) continue;
       const payout = min(floorDiv(num, den * FEN) * FEN, floorFen(q));
       if (payout <= 0n) continue;

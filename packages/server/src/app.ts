@@ -131,114 +131,14 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   const clock = options.clock ?? systemClock;
   const timeZone = options.timeZone ?? "Asia/Shanghai";
   const metrics = options.metrics ? new Metrics({ db: options.db, clock, timeZone }, options.metrics) : null;
-  const sms = options.sms ?? consoleSmsProvider();
-  const ctx: AppContext = {
-    db: options.db,
-    clock,
-    timeZone,
-    secret: options.secret ?? (await ensureSecret(options.db)),
-    sms: metrics ? metrics.countSms(sms) : sms,
-    smsLimits: { ...DEFAULT_SMS_LIMITS, ...options.smsLimits },
-    passwords: options.passwords ?? DEFAULT_PASSWORD_OPTIONS,
-    sessionTtl: options.sessionTtl ?? DEFAULT_SESSION_TTL,
-    loginLimits: options.loginLimits ?? DEFAULT_LOGIN_LIMITS,
-    operatorLoginLimits: options.operatorLoginLimits ?? DEFAULT_OPERATOR_LOGIN_LIMITS,
-    webhookSecret: options.webhookSecret ?? null,
-    hooks: { ...REWARD_HOOKS, ...options.hooks },
-  };
+  const ctx = await appContext(options, clock, timeZone, metrics);
   await ensureRewardClock(ctx.db, businessDay(ctx.clock.now(), ctx.timeZone));
-
-  const app = Fastify({
-    logger: options.logger ?? false,
-    trustProxy: options.trustProxy ?? false,
-    requestIdHeader: false,
-    genReqId: (req) => {
-      const given = req.headers["x-request-id"];
-      return typeof given === "string" && REQUEST_ID_RE.test(given) ? given : randomUUID();
-    },
-  }).withTypeProvider<TypeBoxTypeProvider>();
-
-  // Bodies: JSON read losslessly (every number as its decimal text), validated without coercion.
-  app.setValidatorCompiler(validatorCompiler);
-  app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
-    try {
-      done(null, parseJsonLossless(body as string));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
-
-  // Every documented route's errors: its own plus those of its kind (http/route-docs.ts).
-  app.addHook("onRoute", completeRouteDocs);
-
-  app.decorateRequest("member", null);
-  app.decorateRequest("operator", null);
-  app.decorateRequest("bearer", null);
-
-  // A POST without a body validates as an empty object (e.g. approve with no reason).
-  app.addHook("preValidation", async (request) => {
-    if (request.body === undefined && request.method !== "GET" && request.method !== "HEAD")
-      request.body = {};
-  });
-
-  app.addHook("onSend", async (request, reply) => {
-    reply.header("x-request-id", request.id);
-    // API answers (sign-in and registration carry tokens) are never cached; static
-    // files (swagger-ui's, later the admin and H5 apps) set their own Cache-Control.
-    if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
-  });
-
-  // Security headers (docs/decisions.md): helmet's defaults, with a content security
-  // policy that swagger-ui at /docs and same-origin single-page apps can live with.
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: true,
-      directives: {
-        "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:"],
-        "connect-src": ["'self'"],
-        "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
-        // Served over plain HTTP on a LAN as often as behind TLS: no forced upgrade.
-        "upgrade-insecure-requests": null,
-      },
-    },
-    frameguard: { action: "deny" },
-    // HSTS belongs to the TLS-terminating proxy, which knows whether HTTPS is served.
-    hsts: false,
-  });
-
-  app.setErrorHandler((error, request, reply) => {
-    const { status, body } = toErrorBody(error, request.id);
-    noteUndocumentedError(request, status, body.code);
-    if (status >= 500) request.log.error({ err: error }, "request failed");
-    else request.log.info({ code: body.code, field: body.field }, "request refused");
-    return reply.code(status).send(body);
-  });
-
-  app.setNotFoundHandler((request, reply) => {
-    const { status, body } = toErrorBody(new AppError("NOT_FOUND"), request.id);
-    return reply.code(status).send(body);
-  });
-
-  await app.register(swagger, {
-    openapi: {
-      openapi: "3.0.3",
-      info: {
-        title: "Jifen 积分 API",
-        description:
-          "Points, rebate and dividend engine for private-domain shops. 错误体：{ code, message, messageEn, field?, requestId }",
-        version: "0.1.0",
-      },
-      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
-      security: [{ bearer: [] }],
-    },
-  });
-  // No validator badge: it would load an image from validator.swagger.io (outside the CSP).
-  await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { validatorUrl: null } });
+  const app = newFastify(options);
+  readJsonLosslessly(app);
+  addRequestHooks(app);
+  await addSecurityHeaders(app);
+  setErrorHandlers(app);
+  await addOpenApiDocs(app);
 
   if (metrics && options.metrics) registerMetrics(app, metrics, options.metrics);
   healthRoutes(app, ctx, options.scheduler ?? (() => null));
@@ -269,4 +169,138 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     await registerRoutes(app, ctx, plugin, { prefix: "/admin" });
   }
   return app;
+}
+
+/** The context every route plugin gets: database, clock, secret, SMS, limits, reward hooks. */
+async function appContext(
+  options: BuildAppOptions,
+  clock: Clock,
+  timeZone: string,
+  metrics: Metrics | null,
+): Promise<AppContext> {
+  const sms = options.sms ?? consoleSmsProvider();
+  return {
+    db: options.db,
+    clock,
+    timeZone,
+    secret: options.secret ?? (await ensureSecret(options.db)),
+    sms: metrics ? metrics.countSms(sms) : sms,
+    smsLimits: { ...DEFAULT_SMS_LIMITS, ...options.smsLimits },
+    passwords: options.passwords ?? DEFAULT_PASSWORD_OPTIONS,
+    sessionTtl: options.sessionTtl ?? DEFAULT_SESSION_TTL,
+    loginLimits: options.loginLimits ?? DEFAULT_LOGIN_LIMITS,
+    operatorLoginLimits: options.operatorLoginLimits ?? DEFAULT_OPERATOR_LOGIN_LIMITS,
+    webhookSecret: options.webhookSecret ?? null,
+    hooks: { ...REWARD_HOOKS, ...options.hooks },
+  };
+}
+
+/** The Fastify instance: logger, proxy trust, request ids (a well-formed x-request-id is kept). */
+function newFastify(options: BuildAppOptions): App {
+  return Fastify({
+    logger: options.logger ?? false,
+    trustProxy: options.trustProxy ?? false,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && REQUEST_ID_RE.test(given) ? given : randomUUID();
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+}
+
+/** Bodies: JSON read losslessly (every number as its decimal text), validated without coercion. */
+function readJsonLosslessly(app: App): void {
+  app.setValidatorCompiler(validatorCompiler);
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+    try {
+      done(null, parseJsonLossless(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+}
+
+/** Route docs completed on registration, request decorations, empty bodies, response headers. */
+function addRequestHooks(app: App): void {
+  // Every documented route's errors: its own plus those of its kind (http/route-docs.ts).
+  app.addHook("onRoute", completeRouteDocs);
+
+  app.decorateRequest("member", null);
+  app.decorateRequest("operator", null);
+  app.decorateRequest("bearer", null);
+
+  // A POST without a body validates as an empty object (e.g. approve with no reason).
+  app.addHook("preValidation", async (request) => {
+    if (request.body === undefined && request.method !== "GET" && request.method !== "HEAD")
+      request.body = {};
+  });
+
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+    // API answers (sign-in and registration carry tokens) are never cached; static
+    // files (swagger-ui's, later the admin and H5 apps) set their own Cache-Control.
+    if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
+  });
+}
+
+/**
+ * Security headers (docs/decisions.md): helmet's defaults, with a content security
+ * policy that swagger-ui at /docs and same-origin single-page apps can live with.
+ */
+async function addSecurityHeaders(app: App): Promise<void> {
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        // Served over plain HTTP on a LAN as often as behind TLS: no forced upgrade.
+        "upgrade-insecure-requests": null,
+      },
+    },
+    frameguard: { action: "deny" },
+    // HSTS belongs to the TLS-terminating proxy, which knows whether HTTPS is served.
+    hsts: false,
+  });
+}
+
+/** Every error answered as a coded body (5xx logged as errors, refusals as info); unknown URLs 404. */
+function setErrorHandlers(app: App): void {
+  app.setErrorHandler((error, request, reply) => {
+    const { status, body } = toErrorBody(error, request.id);
+    noteUndocumentedError(request, status, body.code);
+    if (status >= 500) request.log.error({ err: error }, "request failed");
+    else request.log.info({ code: body.code, field: body.field }, "request refused");
+    return reply.code(status).send(body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const { status, body } = toErrorBody(new AppError("NOT_FOUND"), request.id);
+    return reply.code(status).send(body);
+  });
+}
+
+/** The OpenAPI document and swagger-ui at /docs. */
+async function addOpenApiDocs(app: App): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.0.3",
+      info: {
+        title: "Jifen 积分 API",
+        description:
+          "Points, rebate and dividend engine for private-domain shops. 错误体：{ code, message, messageEn, field?, requestId }",
+        version: "0.1.0",
+      },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  // No validator badge: it would load an image from validator.swagger.io (outside the CSP).
+  await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { validatorUrl: null } });
 }

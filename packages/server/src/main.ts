@@ -3,6 +3,7 @@ import { buildApp, loggerOptions } from "./app.ts";
 import { DEFAULT_PASSWORD_OPTIONS } from "./auth/passwords.ts";
 import { systemClock } from "./clock/index.ts";
 import { openDatabase } from "./db/index.ts";
+import { closeAll } from "./ops/shutdown.ts";
 import { seed } from "./seed.ts";
 import { loadSettings } from "./settings.ts";
 import { startSettlementScheduler } from "./settlement/scheduler.ts";
@@ -46,6 +47,12 @@ function listenFailure(error: unknown, port: number, host: string): string {
   return `无法启动：监听 ${host}:${port} 失败（${message}）。/ Cannot start: listening on ${host}:${port} failed (${message}).`;
 }
 
+/** What shutdown closes, in order: the HTTP app, then the database (a failure is logged, the exit non-zero). */
+const closables = [
+  { name: "HTTP server", close: () => app.close() },
+  { name: "database", close: () => db.close() },
+];
+
 let scheduler: ReturnType<typeof startSettlementScheduler> | null = null;
 let closing = false;
 async function shutdown(signal: string): Promise<void> {
@@ -53,9 +60,8 @@ async function shutdown(signal: string): Promise<void> {
   closing = true;
   app.log.info({ signal }, "shutting down");
   scheduler?.stop();
-  await app.close();
-  await db.close();
-  process.exit(0);
+  const closed = await closeAll(closables, app.log);
+  process.exit(closed ? 0 : 1);
 }
 process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
@@ -66,8 +72,7 @@ try {
 } catch (error) {
   // One clear line instead of a stack (the port taken is the usual case), then a non-zero exit.
   process.stderr.write(`${listenFailure(error, settings.port, settings.host)}\n`);
-  await app.close().catch(() => {});
-  await db.close().catch(() => {});
+  await closeAll(closables, app.log);
   process.exit(1);
 }
 

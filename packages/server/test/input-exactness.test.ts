@@ -5,12 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { parseDecimal } from "@jifen/engine";
+import { checkInt64, parseDecimal } from "@jifen/engine";
 import { AppError } from "../src/errors/index.ts";
 import { parseJsonLossless } from "../src/http/json-body.ts";
 import { MAX_BALANCE_MICRO } from "../src/http/limits.ts";
 import { adjustMember } from "../src/members/index.ts";
-import { assertInt64 } from "../src/settlement/load.ts";
 import { assertResultRange } from "../src/settlement/write.ts";
 import { call, count, credit, openTestApp, operatorToken, register, type TestApp } from "./support/app.ts";
 import { dbTargets } from "./support/db.ts";
@@ -44,8 +43,8 @@ test("the JSON body parser keeps every number as its exact decimal text", () => 
 });
 
 test("the settlement refuses sums past its 64-bit columns instead of wrapping", () => {
-  assert.equal(assertInt64(9_223_372_036_854_775_807n, "x"), 9_223_372_036_854_775_807n);
-  assert.throws(() => assertInt64(9_223_372_036_854_775_808n, "the total"), /the total .* 64-bit/);
+  assert.equal(checkInt64(9_223_372_036_854_775_807n, "x"), 9_223_372_036_854_775_807n);
+  assert.throws(() => checkInt64(9_223_372_036_854_775_808n, "the total"), /the total .* 64-bit/);
   const column = (values: bigint[]) => BigInt64Array.from(values);
   const result = {
     static: column([0n, 5n]),

@@ -387,6 +387,54 @@ export function materialize(raw: RawScenario): GeneratedScenario {
   return { config, events, accepted };
 }
 
+/** An order step as an event: its member, amount, plans, id (new or a duplicate) and points. */
+function orderEvent(
+  engine: Engine,
+  step: Extract<RawStep, { t: "order" }>,
+  member: string,
+  orderIds: readonly string[],
+  newOrderId: () => string,
+): ScenarioEvent {
+  const amount = BigInt(step.fen) * FEN;
+  const amountText = yuanText(amount);
+  const event: ScenarioEvent = {
+    type: "order",
+    member,
+    // A JSON number in the scenario (docs/rules.md "Replay" allows them); the engine reads its decimal text.
+    amount: step.numeric ? (JSON.parse(amountText) as number) : amountText,
+    plans: step.plans,
+  };
+  if (step.id === "new" || (step.id === "dup" && orderIds.length === 0)) event.id = newOrderId();
+  else if (step.id === "dup") event.id = orderIds[0];
+  if (step.points > 0) {
+    const held = engine.balance(member, "points");
+    const cap = (amount * engine.config.release.pointsPayRatio) / SCALE;
+    const room = held < cap ? held : cap;
+    const points = step.points > 1000 ? held + 1n : part(room, step.points);
+    event.points = formatDecimal(points);
+  }
+  return event;
+}
+
+/** An adjustment step as an event: a credit, or a debit of part of what `member` holds. */
+function adjustEvent(engine: Engine, step: Extract<RawStep, { t: "adjust" }>, member: string): ScenarioEvent {
+  const unit = step.asset === "cash" ? FEN : 1n;
+  let amount: bigint;
+  if (step.add) amount = BigInt(step.fen) * FEN;
+  else {
+    const wallet = step.asset === "equity" ? "equity" : step.asset;
+    const taken = (part(engine.balance(member, wallet), step.frac) / unit) * unit;
+    amount = -(taken > 0n ? taken : unit);
+  }
+  return {
+    type: "adjust",
+    member,
+    asset: step.asset,
+    amount: formatDecimal(amount),
+    reason: step.reason ? "property test" : "",
+  };
+}
+
 function resolveStep(
   engine: Engine,
   step: RawStep,
@@ -412,28 +460,8 @@ function resolveStep(
   }
   if (ids.length === 0) return undefined;
   switch (step.t) {
-    case "order": {
-      const member = at(step.member);
-      const amount = BigInt(step.fen) * FEN;
-      const amountText = yuanText(amount);
-      const event: ScenarioEvent = {
-        type: "order",
-        member,
-        // A JSON number in the scenario (docs/rules.md "Replay" allows them); the engine reads its decimal text.
-        amount: step.numeric ? (JSON.parse(amountText) as number) : amountText,
-        plans: step.plans,
-      };
-      if (step.id === "new" || (step.id === "dup" && orderIds.length === 0)) event.id = newOrderId();
-      else if (step.id === "dup") event.id = orderIds[0];
-      if (step.points > 0) {
-        const held = engine.balance(member, "points");
-        const cap = (amount * engine.config.release.pointsPayRatio) / SCALE;
-        const room = held < cap ? held : cap;
-        const points = step.points > 1000 ? held + 1n : part(room, step.points);
-        event.points = formatDecimal(points);
-      }
-      return event;
-    }
+    case "order":
+      return orderEvent(engine, step, at(step.member), orderIds, newOrderId);
     case "refund": {
       if (step.unknown) return { type: "refund", order: `missing${step.order}` };
       if (orderIds.length === 0) return undefined;
@@ -462,24 +490,12 @@ function resolveStep(
       const stable = part(engine.balance(member, "stable"), step.frac);
       return { type: "pay", member, to: at(step.to), stable: formatDecimal(stable > 0n ? stable : 1n) };
     }
-    case "adjust": {
-      const member = step.add || step.asset === "equity" ? at(step.member) : holder(step.member, step.asset);
-      const unit = step.asset === "cash" ? FEN : 1n;
-      let amount: bigint;
-      if (step.add) amount = BigInt(step.fen) * FEN;
-      else {
-        const wallet = step.asset === "equity" ? "equity" : step.asset;
-        const taken = (part(engine.balance(member, wallet), step.frac) / unit) * unit;
-        amount = -(taken > 0n ? taken : unit);
-      }
-      return {
-        type: "adjust",
-        member,
-        asset: step.asset,
-        amount: formatDecimal(amount),
-        reason: step.reason ? "property test" : "",
-      };
-    }
+    case "adjust":
+      return adjustEvent(
+        engine,
+        step,
+        step.add || step.asset === "equity" ? at(step.member) : holder(step.member, step.asset),
+      );
   }
 }
 

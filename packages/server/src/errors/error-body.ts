@@ -158,6 +158,35 @@ const CONTEXT_WORDS: Record<string, { zh: string; en: string }> = {
   headers: { zh: "请求头", en: "The request headers" },
 };
 
+type Sentence = { field: string; zh: string; en: string };
+
+/** A union (anyOf) of constants or types: every branch failed; names all that were allowed. */
+function unionSentence(
+  errors: readonly AjvError[],
+  first: AjvError,
+  say: (zh: string, en: string) => Sentence,
+): Sentence | undefined {
+  const branches = errors.filter((e) => e.instancePath === first.instancePath);
+  if (branches.some((e) => e.keyword === "anyOf")) {
+    const allowed = branches.flatMap((e) =>
+      e.keyword === "const"
+        ? [e.params?.allowedValue]
+        : e.keyword === "enum"
+          ? (e.params?.allowedValues ?? [])
+          : [],
+    );
+    if (allowed.length > 0 && allowed.length === branches.filter((e) => e.keyword !== "anyOf").length) {
+      return say(`只能取以下值之一：${listZh(allowed)}`, `must be one of ${listEn(allowed)}`);
+    }
+    const types = branches.flatMap((e) => (e.keyword === "type" ? String(e.params?.type).split(",") : []));
+    if (types.length > 0 && types.length === branches.filter((e) => e.keyword !== "anyOf").length) {
+      const words = types.map((t) => TYPE_WORDS[t] ?? { zh: t, en: t });
+      return say(`应为${words.map((w) => w.zh).join("或")}`, `must be ${listEn(words.map((w) => w.en))}`);
+    }
+  }
+  return undefined;
+}
+
 /**
  * The first of Ajv's `errors` as whole sentences in Chinese and English that
  * name the field and say what is expected. The one place where validation
@@ -181,25 +210,8 @@ export function validationSentences(
     en: `${subject.en} ${en}.`,
   });
 
-  // A union (anyOf) of constants or types: every branch failed; name all that were allowed.
-  const branches = errors.filter((e) => e.instancePath === first.instancePath);
-  if (branches.some((e) => e.keyword === "anyOf")) {
-    const allowed = branches.flatMap((e) =>
-      e.keyword === "const"
-        ? [e.params?.allowedValue]
-        : e.keyword === "enum"
-          ? (e.params?.allowedValues ?? [])
-          : [],
-    );
-    if (allowed.length > 0 && allowed.length === branches.filter((e) => e.keyword !== "anyOf").length) {
-      return say(`只能取以下值之一：${listZh(allowed)}`, `must be one of ${listEn(allowed)}`);
-    }
-    const types = branches.flatMap((e) => (e.keyword === "type" ? String(e.params?.type).split(",") : []));
-    if (types.length > 0 && types.length === branches.filter((e) => e.keyword !== "anyOf").length) {
-      const words = types.map((t) => TYPE_WORDS[t] ?? { zh: t, en: t });
-      return say(`应为${words.map((w) => w.zh).join("或")}`, `must be ${listEn(words.map((w) => w.en))}`);
-    }
-  }
+  const union = unionSentence(errors, first, say);
+  if (union) return union;
 
   switch (first.keyword) {
     case "required":

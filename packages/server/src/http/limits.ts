@@ -5,18 +5,21 @@
  * yuan in micro-units) or the 2⁵³ micro-units one COPY row may carry
  * (≈ 9 × 10⁹ yuan). The table with the error codes is in docs/server.md.
  */
-import { formatDecimal, MAX_ADJUST_AMOUNT_MICRO, MAX_ORDER_AMOUNT_MICRO, SCALE } from "@jifen/engine";
+import {
+  formatDecimal,
+  MAX_ADJUST_AMOUNT_MICRO,
+  MAX_COMMAND_AMOUNT_MICRO,
+  MAX_ORDER_AMOUNT_MICRO,
+  SCALE,
+} from "@jifen/engine";
 import { AppError, CATALOGUE } from "../errors/index.ts";
 
-export { MAX_ORDER_AMOUNT_MICRO };
+/** The engine's limits (one name each): one order, one operator adjustment, one member command. */
+export { MAX_ADJUST_AMOUNT_MICRO, MAX_COMMAND_AMOUNT_MICRO, MAX_ORDER_AMOUNT_MICRO };
 /** A product's price: the most one order may cost. */
 export const MAX_PRICE_MICRO = MAX_ORDER_AMOUNT_MICRO;
 /** Units of a product in one order. */
 export const MAX_QUANTITY = 9999;
-/** One operator adjustment, either sign (cash, points or stable): the engine's limit. */
-export const MAX_ADJUSTMENT_MICRO = MAX_ADJUST_AMOUNT_MICRO;
-/** One member command's amount (sell, redeem, convert, pay, withdraw, points paid on an order). */
-export const MAX_COMMAND_AMOUNT_MICRO = 100_000_000n * SCALE;
 /** Any one balance (a member's wallet or a platform account): 1,000,000,000,000 units. */
 export const MAX_BALANCE_MICRO = 1_000_000_000_000n * SCALE;
 

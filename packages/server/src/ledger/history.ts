@@ -56,29 +56,14 @@ interface Row {
 const REFERRER_KINDS = new Set(["equity.grant", "cycle.grant", "refund.reverse"]);
 
 /**
- * A member's postings in one asset, newest first; `cursor` is the last id of the previous page.
- * Each line carries its cause and a description in `language` (zh-CN unless given).
+ * The page's orders (their buyers tell a referrer's line from the buyer's) and
+ * the other members it names (their phones), each looked up once for the page.
  */
-export async function memberHistory(
+async function pageParties(
   q: Queryable,
+  page: readonly Row[],
   memberId: string,
-  asset: Asset,
-  cursor: string | null,
-  limit: number,
-  language: Language = "zh-CN",
-): Promise<HistoryPage> {
-  const rows = await q.query<Row>(
-    `select p.id, p.transaction_id, t.business_day, t.kind, t.ref, t.memo, p.account, p.amount, t.created_at,
-            p.rule, p.rate_ppm, p.generation, p.star, p.order_id, p.counterpart_id
-     from ledger_postings p join ledger_transactions t on t.id = p.transaction_id and t.batch = p.batch
-     where p.member_id = $1::bigint and p.asset = $2 and ($3::bigint is null or p.id < $3::bigint)
-     order by p.id desc limit $4`,
-    [memberId, asset, cursor, limit + 1],
-  );
-  const page = rows.rows.slice(0, limit);
-
-  // The page's orders (their buyers tell a referrer's line from the buyer's) and the other
-  // members it names, each looked up once for the page.
+): Promise<{ buyers: Map<string, string>; phones: Map<string, string> }> {
   const orderIds = new Set<string>();
   const memberIds = new Set<string>();
   for (const r of page) {
@@ -107,6 +92,32 @@ export async function memberHistory(
     );
     for (const m of found.rows) phones.set(String(m.id), m.phone);
   }
+  return { buyers, phones };
+}
+
+/**
+ * A member's postings in one asset, newest first; `cursor` is the last id of the previous page.
+ * Each line carries its cause and a description in `language` (zh-CN unless given).
+ */
+export async function memberHistory(
+  q: Queryable,
+  memberId: string,
+  asset: Asset,
+  cursor: string | null,
+  limit: number,
+  language: Language = "zh-CN",
+): Promise<HistoryPage> {
+  const rows = await q.query<Row>(
+    `select p.id, p.transaction_id, t.business_day, t.kind, t.ref, t.memo, p.account, p.amount, t.created_at,
+            p.rule, p.rate_ppm, p.generation, p.star, p.order_id, p.counterpart_id
+     from ledger_postings p join ledger_transactions t on t.id = p.transaction_id and t.batch = p.batch
+     where p.member_id = $1::bigint and p.asset = $2 and ($3::bigint is null or p.id < $3::bigint)
+     order by p.id desc limit $4`,
+    [memberId, asset, cursor, limit + 1],
+  );
+  const page = rows.rows.slice(0, limit);
+
+  const { buyers, phones } = await pageParties(q, page, memberId);
 
   const prefix = `m:${memberId}:`;
   const items = page.map((r): HistoryLine => {

@@ -4,7 +4,7 @@ import { fail } from "../errors/index.ts";
 import { parseSignedAmount } from "../http/amounts.ts";
 import type { App, AppContext } from "../http/context.ts";
 import { formatAmount } from "../http/format.ts";
-import { MAX_ADJUSTMENT_MICRO } from "../http/limits.ts";
+import { MAX_ADJUST_AMOUNT_MICRO } from "../http/limits.ts";
 import { op, operatorAccess } from "../http/operator-access.ts";
 import {
   Decimal,
@@ -206,7 +206,7 @@ export async function memberDirectoryRoutes(app: App, ctx: AppContext): Promise<
         request.body.amount,
         ADJUST_PLACES[wallet],
         "amount",
-        MAX_ADJUSTMENT_MICRO,
+        MAX_ADJUST_AMOUNT_MICRO,
       );
       return previewAdjustment(ctx.db, {
         memberId: request.params.id,

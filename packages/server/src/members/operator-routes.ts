@@ -6,7 +6,7 @@ import { command } from "../http/command.ts";
 import type { App, AppContext } from "../http/context.ts";
 import { EX_MEMBER, EX_TEAM, EX_WALLETS, page } from "../http/examples.ts";
 import { formatAmount, iso } from "../http/format.ts";
-import { MAX_ADJUSTMENT_MICRO } from "../http/limits.ts";
+import { MAX_ADJUST_AMOUNT_MICRO } from "../http/limits.ts";
 import { op, operatorAccess } from "../http/operator-access.ts";
 import {
   causeProperties,
@@ -234,7 +234,7 @@ export async function memberOperatorRoutes(app: App, ctx: AppContext): Promise<v
         request.body.amount,
         ADJUST_PLACES[wallet],
         "amount",
-        MAX_ADJUSTMENT_MICRO,
+        MAX_ADJUST_AMOUNT_MICRO,
       );
       return command(
         ctx,

@@ -10,7 +10,8 @@ export interface Member {
   readonly referrerId: string | null;
   /** Generations below the root of the referral tree (0 = no referrer). */
   readonly depth: number;
-  readonly status: "active" | "disabled";
+  /** Always "active": nothing disables a member (migration 0009 allows only that). */
+  readonly status: "active";
   readonly createdAt: Date;
 }
 
@@ -20,7 +21,7 @@ interface MemberRow {
   invite_code: string;
   referrer_id: string | null;
   depth: number;
-  status: "active" | "disabled";
+  status: "active";
   created_at: Date;
 }
 

@@ -23,7 +23,7 @@ import {
   Text,
   withExample,
 } from "../http/schemas.ts";
-import { checkCode, maskPhone, maskPhonesIn, sendCode } from "../sms/index.ts";
+import { type CodeDeps, checkCode, maskPhone, maskPhonesIn, sendCode } from "../sms/index.ts";
 import { PointsSummarySchema, pointsSummary } from "../wallets/index.ts";
 import {
   directReferrals,
@@ -76,11 +76,43 @@ export function memberView(member: Member) {
   };
 }
 
+/**
+ * A sign-in by password: one try is reserved atomically before the password is
+ * checked (at most 5 per window); a wrong password or an inactive member is
+ * LOGIN_FAILED. Returns the member's id.
+ */
+async function checkPassword(ctx: AppContext, ip: string, phone: string, password: string): Promise<string> {
+  const reserved = await reserveMemberTry(
+    ctx.db,
+    { subject: `member:${phone}`, ip, now: ctx.clock.now() },
+    ctx.loginLimits,
+  );
+  const found = await findMemberByPhone(ctx.db, phone);
+  if (!found) await burnVerification(ctx.passwords);
+  if (found?.status !== "active" || !(await verifyPassword(found.passwordHash, password))) {
+    fail("LOGIN_FAILED");
+  }
+  await loginSucceeded(ctx.db, reserved);
+  return found.id;
+}
+
+type MemberGuard = ReturnType<typeof requireMember>;
+
 /** Account routes: SMS codes, registration, login, password reset, profile and network. */
 export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
   const codeDeps = { provider: ctx.sms, secret: ctx.secret, limits: ctx.smsLimits };
   const member = requireMember(ctx);
 
+  smsCodeRoute(app, ctx, codeDeps);
+  registerRoute(app, ctx, codeDeps);
+  loginRoute(app, ctx, codeDeps);
+  passwordAndLogoutRoutes(app, ctx, codeDeps, member);
+  profileRoute(app, ctx, member);
+  networkRoutes(app, ctx, member);
+}
+
+/** Sending an SMS code (registration, login, password reset). */
+function smsCodeRoute(app: App, ctx: AppContext, codeDeps: CodeDeps): void {
   app.post(
     "/auth/sms-codes",
     {
@@ -146,7 +178,10 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
       });
     },
   );
+}
 
+/** Registration with an SMS code, under a referrer's invite code. */
+function registerRoute(app: App, ctx: AppContext, codeDeps: CodeDeps): void {
   app.post(
     "/auth/register",
     {
@@ -211,7 +246,10 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
       );
     },
   );
+}
 
+/** Sign-in by password or SMS code. */
+function loginRoute(app: App, ctx: AppContext, codeDeps: CodeDeps): void {
   app.post(
     "/auth/login",
     {
@@ -253,22 +291,8 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
           detail: { zh: "请提供密码或验证码其中之一", en: "give either password or code" },
         });
       }
-      let passwordChecked: string | null = null;
-      if (password !== undefined) {
-        // One try is reserved atomically before the password is checked (at most 5 per window).
-        const reserved = await reserveMemberTry(
-          ctx.db,
-          { subject: `member:${phone}`, ip: request.ip, now: ctx.clock.now() },
-          ctx.loginLimits,
-        );
-        const found = await findMemberByPhone(ctx.db, phone);
-        if (!found) await burnVerification(ctx.passwords);
-        if (found?.status !== "active" || !(await verifyPassword(found.passwordHash, password))) {
-          fail("LOGIN_FAILED");
-        }
-        await loginSucceeded(ctx.db, reserved);
-        passwordChecked = found.id;
-      }
+      const passwordChecked =
+        password !== undefined ? await checkPassword(ctx, request.ip, phone, password) : null;
       return credentialCommand(ctx, request, reply, async (tx) => {
         const now = ctx.clock.now();
         let memberId = passwordChecked;
@@ -291,7 +315,10 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
       });
     },
   );
+}
 
+/** Password reset by SMS code, and sign-out. */
+function passwordAndLogoutRoutes(app: App, ctx: AppContext, codeDeps: CodeDeps, member: MemberGuard): void {
   app.post(
     "/auth/password-reset",
     {
@@ -355,7 +382,10 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
         return { ok: true };
       }),
   );
+}
 
+/** One's own profile. */
+function profileRoute(app: App, ctx: AppContext, member: MemberGuard): void {
   app.get(
     "/me",
     {
@@ -396,7 +426,10 @@ export async function memberRoutes(app: App, ctx: AppContext): Promise<void> {
       };
     },
   );
+}
 
+/** One's referrals and team. */
+function networkRoutes(app: App, ctx: AppContext, member: MemberGuard): void {
   app.get(
     "/me/referrals",
     {

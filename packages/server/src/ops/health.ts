@@ -89,6 +89,12 @@ export function healthRoutes(
   scheduler: () => SchedulerLike | null | undefined,
   migrations: readonly Migration[] = loadMigrations(),
 ): void {
+  healthRoute(app, ctx);
+  readyRoute(app, ctx, scheduler, migrations);
+}
+
+/** GET /health: liveness, no database read. */
+function healthRoute(app: App, ctx: AppContext): void {
   app.get(
     "/health",
     {
@@ -111,7 +117,15 @@ export function healthRoutes(
       businessDay: businessDay(ctx.clock.now(), ctx.timeZone),
     }),
   );
+}
 
+/** GET /ready: database reachable, migrations applied, scheduler running (503 otherwise). */
+function readyRoute(
+  app: App,
+  ctx: AppContext,
+  scheduler: () => SchedulerLike | null | undefined,
+  migrations: readonly Migration[],
+): void {
   app.get(
     "/ready",
     {

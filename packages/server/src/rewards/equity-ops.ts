@@ -104,15 +104,15 @@ async function runCommand(
 }
 
 /** Sells `points` equity points at the current price (docs/rules.md §1.2). */
-export async function sellPoints(
+export async function sellEquityPoints(
   tx: Tx,
   memberId: string,
-  points: bigint,
+  equityPoints: bigint,
   config: Config,
   context: RewardContext,
 ): Promise<EquityMove> {
-  positive(points, "points");
-  return runCommand(tx, sellSteps(memberId, points, config), config, context);
+  positive(equityPoints, "points");
+  return runCommand(tx, sellSteps(memberId, equityPoints, config), config, context);
 }
 
 /** Buys goods worth `amount` yuan with equity points (docs/rules.md §1.3). */
@@ -131,12 +131,12 @@ export async function redeemGoods(
 export async function toStable(
   tx: Tx,
   memberId: string,
-  points: bigint,
+  equityPoints: bigint,
   config: Config,
   context: RewardContext,
 ): Promise<EquityMove> {
-  positive(points, "points");
-  return runCommand(tx, toStableSteps(memberId, points, config), config, context);
+  positive(equityPoints, "points");
+  return runCommand(tx, toStableSteps(memberId, equityPoints, config), config, context);
 }
 
 /** Stable points → equity points from the platform treasury (docs/rules.md §1.4). */

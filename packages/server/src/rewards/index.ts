@@ -12,7 +12,7 @@ export {
   fromStable,
   payMerchant,
   redeemGoods,
-  sellPoints,
+  sellEquityPoints,
   toStable,
 } from "./equity-ops.ts";
 export { refreshExitQueue } from "./exit-queue.ts";

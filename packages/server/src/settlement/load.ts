@@ -79,14 +79,6 @@ function permute<T extends Float64Array | Int32Array | BigInt64Array>(values: T,
   return out;
 }
 
-/**
- * Returns `value` when it fits a BigInt64Array slot; throws otherwise (the
- * settlement fails and rolls back rather than wrap a sum silently).
- */
-export function assertInt64(value: bigint, what: string): bigint {
-  return checkInt64(value, `settlement: ${what}`);
-}
-
 function micro(text: string | null): bigint {
   return text === null ? 0n : BigInt(text);
 }
@@ -201,9 +193,10 @@ async function loadOwnPerformance(
     2,
     (v) => {
       const i = indexOfId(v[0] as number);
-      ownPerformance[i] = assertInt64(
+      // A sum past a BigInt64Array slot throws (the settlement rolls back rather than wrap).
+      ownPerformance[i] = checkInt64(
         (ownPerformance[i] as bigint) + BigInt(v[1] as number),
-        `member ${ids[i]}'s own performance`,
+        `settlement: member ${ids[i]}'s own performance`,
       );
     },
   );
@@ -212,7 +205,7 @@ async function loadOwnPerformance(
   // every subtree's, so checking it here rules out a silent wrap in the engine.
   let totalPerformance = 0n;
   for (let i = 0; i < count; i++) totalPerformance += ownPerformance[i] as bigint;
-  assertInt64(totalPerformance, "the network's total performance");
+  checkInt64(totalPerformance, "settlement: the network's total performance");
   return ownPerformance;
 }
 
@@ -303,7 +296,7 @@ async function loadBalances(tx: Tx, members: MemberColumns, progress?: ProgressF
       const id = c[0] as string;
       const i = members.indexOfId(safeId(id, "member"));
       const wallet = (c[1] as string).slice(id.length + 3); // after "m:<id>:"
-      const amountMicro = assertInt64(micro(c[3] as string), `balance ${c[1]} ${c[2]}`);
+      const amountMicro = checkInt64(micro(c[3] as string), `settlement: balance ${c[1]} ${c[2]}`);
       const asset = c[2];
       if (wallet === "quota" && asset === "quota") quota[i] = amountMicro;
       else if (wallet === "weight" && asset === "weight") weight[i] = amountMicro;

@@ -246,6 +246,14 @@ function outcomeView(outcome: SettleOutcome) {
   };
 }
 
+type OperatorGuard = ReturnType<typeof requireOperator>;
+type SettlementAudit = (
+  request: FastifyRequest,
+  action: string,
+  detail: Record<string, unknown>,
+) => Promise<unknown>;
+type ProgressTracker = ReturnType<typeof progressTracker>;
+
 /** Registers the settlement routes on `app` (mounted under /admin). */
 export async function settlementRoutes(app: App, ctx: AppContext): Promise<void> {
   const admin = requireOperator(ctx, "admin");
@@ -263,6 +271,18 @@ export async function settlementRoutes(app: App, ctx: AppContext): Promise<void>
       }),
     );
 
+  settlementReadRoutes(app, ctx, admin, audit, progress);
+  settlementRunRoute(app, ctx, admin, audit, progress);
+}
+
+/** The settlement reports: the list of runs and one day's report. */
+function settlementReadRoutes(
+  app: App,
+  ctx: AppContext,
+  admin: OperatorGuard,
+  audit: SettlementAudit,
+  progress: ProgressTracker,
+): void {
   app.get(
     "/settlements",
     {
@@ -340,7 +360,16 @@ export async function settlementRoutes(app: App, ctx: AppContext): Promise<void>
       return runView(run);
     },
   );
+}
 
+/** Settles the days due now (or dry-runs the open day), audited. */
+function settlementRunRoute(
+  app: App,
+  ctx: AppContext,
+  admin: OperatorGuard,
+  audit: SettlementAudit,
+  progress: ProgressTracker,
+): void {
   app.post(
     "/settlements/run",
     {

@@ -17,7 +17,7 @@ import { type Db, isSqlError, type Queryable, type Tx } from "../db/index.ts";
 import { equityFigures, openNextDay as rewardsOpenNextDay } from "../rewards/index.ts";
 import { type DayColumns, loadDayColumns, type ProgressFn } from "./load.ts";
 import { readRun, type SettlementReport, storeRun } from "./report.ts";
-import { type BatchHook, type RowsWritten, writeDay } from "./write.ts";
+import { type BatchHook, type RowsWritten, type SettleLog, STDERR_LOG, writeDay } from "./write.ts";
 
 /** What opening the next business day needs: the reward engine's `openNextDay`. */
 export type OpenNextDay = (tx: Tx, day: string, context: { now: Date; businessDay: string }) => Promise<void>;
@@ -41,14 +41,7 @@ export interface SettleOptions {
   readonly log?: SettleLog;
 }
 
-/** Where the settlement reports what it cannot put in `settlement_runs`. */
-export interface SettleLog {
-  error(object: object, message: string): void;
-}
-
-const STDERR_LOG: SettleLog = {
-  error: (object, message) => console.error(message, object),
-};
+export type { SettleLog };
 
 /** The result of settling (or trying to settle) one day. */
 export type SettleOutcome =
@@ -294,6 +287,7 @@ async function attemptDay(
       ...(db.driver === "pg" && db.connections > 1 ? { stage: (fn) => db.transaction(fn) } : {}),
       ...(options.progress ? { progress: options.progress } : {}),
       ...(options.afterBatch ? { afterBatch: options.afterBatch } : {}),
+      ...(options.log ? { log: options.log } : {}),
     });
     await openFollowingDay(tx, day, today, options);
     timer.lap("openNextDay");

@@ -201,6 +201,55 @@ function assertTransaction(t: Transaction): void {
   }
 }
 
+/** Where the settlement reports what it cannot put in `settlement_runs` or throw. */
+export interface SettleLog {
+  error(object: object, message: string): void;
+}
+
+export const STDERR_LOG: SettleLog = {
+  error: (object, message) => console.error(message, object),
+};
+
+/** The stage stopping because the day's transaction failed (that failure is the one thrown). */
+class StageStopped extends Error {
+  constructor() {
+    super("settlement: the day's transaction failed; stage stopped");
+    this.name = "StageStopped";
+  }
+}
+
+type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
+/** A promise's outcome, as a promise that never rejects. */
+function outcomeOf<T>(promise: Promise<T>): Promise<Outcome<T>> {
+  return promise.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+}
+
+function unwrap<T>(outcome: Outcome<T>): T {
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value;
+}
+
+/**
+ * The day's transaction failed with `error` (which is thrown): a stage that
+ * failed on its own as well — not merely stopped by that failure, nor with that
+ * same error — is logged, so neither error is lost.
+ */
+export function reportStageFailure(
+  outcome: Outcome<unknown>,
+  error: unknown,
+  log: SettleLog = STDERR_LOG,
+): void {
+  if (outcome.ok || outcome.error === error || outcome.error instanceof StageStopped) return;
+  log.error(
+    { err: outcome.error, settlementError: error },
+    "settlement: the day's staging failed too, after the day's transaction failed",
+  );
+}
+
 /**
  * Runs `fn` in the transaction that fills the day's new tables: on PostgreSQL a
  * second connection's own transaction, committed before the day's transaction
@@ -216,6 +265,20 @@ interface Staged {
   readonly orders: number;
 }
 
+/** How `writeDay` runs: its clock, the staging runner, progress, test hooks, timing and log. */
+export interface WriteDayOptions {
+  now: Date;
+  stage?: StageRunner;
+  progress?: ProgressFn;
+  afterBatch?: BatchHook;
+  /** Marks the end of a phase of the day's transaction. */
+  lap?: (phase: string) => void;
+  /** Records the duration of a phase of the parallel stage. */
+  record?: (phase: string, ms: number) => void;
+  /** Where a stage error is reported when the day's transaction failed first (stderr by default). */
+  log?: SettleLog;
+}
+
 /**
  * Writes the day's ledger, balances, orders and stars. The ledger rows and the
  * next day's release progress go into new bare tables (filled, indexed and
@@ -229,16 +292,7 @@ export async function writeDay(
   columns: DayColumns,
   result: SettlementResult,
   release: ReleaseConfig,
-  options: {
-    now: Date;
-    stage?: StageRunner;
-    progress?: ProgressFn;
-    afterBatch?: BatchHook;
-    /** Marks the end of a phase of the day's transaction. */
-    lap?: (phase: string) => void;
-    /** Records the duration of a phase of the parallel stage. */
-    record?: (phase: string, ms: number) => void;
-  },
+  options: WriteDayOptions,
 ): Promise<RowsWritten> {
   const lap = options.lap ?? (() => {});
   assertResultRange(result, columns.memberIds);
@@ -269,11 +323,13 @@ export async function writeDay(
       abort,
     }),
   );
-  staging.catch(() => {}); // awaited below (or, when this transaction fails first, its error wins)
+  // Held as an outcome (never an unhandled rejection) and awaited below; a stage
+  // error is thrown there, or logged when this transaction failed first.
+  const stageOutcome = outcomeOf(staging);
   let balanceRows: number;
   let stars: number;
   try {
-    if (!parallel) await staging;
+    if (!parallel) unwrap(await stageOutcome);
     // 2. Balances: the net delta per (account, asset), in one UPDATE and one INSERT for first rows.
     balanceRows = await applyBalanceDeltas(
       tx,
@@ -289,12 +345,12 @@ export async function writeDay(
   } catch (error) {
     // Stop the stage and let it end (its tables are leftovers) before this transaction rolls back.
     abort.aborted = true;
-    await staging.catch(() => {});
+    reportStageFailure(await stageOutcome, error, options.log);
     throw error;
   }
 
   // 4. The day's tables become the ledger's and the release progress's partitions.
-  const staged = await staging;
+  const staged = unwrap(await stageOutcome);
   lap("write:stage-wait");
   await tx.query("select jifen_ledger_day_attach($1::integer)", [batchNo]);
   await tx.query("select jifen_release_day_attach($1::date, $2::date)", [
@@ -338,7 +394,7 @@ async function stageDay(
 ): Promise<Staged> {
   const lap = options.lap ?? (() => {});
   const batch: BatchCheck = (phase) => (index) => {
-    if (options.abort.aborted) throw new Error("settlement: the day's transaction failed; stage stopped");
+    if (options.abort.aborted) throw new StageStopped();
     options.afterBatch?.(phase, index);
   };
   // Index builds of millions of rows in one in-memory sort each, by this backend alone: the

@@ -109,6 +109,119 @@ async function checkAgainstOrder(
   }
 }
 
+/** The webhook route's schema (OpenAPI: receivePaymentWebhook). */
+const WEBHOOK_SCHEMA = {
+  tags: ["shop"],
+  summary: "支付回调 / payment webhook of an existing shop",
+  operationId: "receivePaymentWebhook",
+  description:
+    "order.paid: either `orderId` (a pending order placed in Jifen) or `phone` + `productId` (+ quantity, amount, points) to record the shop's own order. order.refunded: `externalId`. Signed: X-Jifen-Signature: sha256=HMAC-SHA256(secret, raw body).",
+  security: [],
+  headers: Type.Object({
+    "x-jifen-signature": Type.String({ description: "sha256=<hex HMAC of the raw body>" }),
+  }),
+  body: withExample(WebhookBody, {
+    event: "order.paid",
+    externalId: "YZ20260105-000731",
+    phone: "13812345678",
+    productId: "3",
+    quantity: 2,
+    amount: "198.00",
+    points: "0",
+  }),
+  response: responses(OrderSchema, {
+    errors: [
+      "WEBHOOK_DISABLED",
+      "WEBHOOK_SIGNATURE_INVALID",
+      "EXTERNAL_ORDER_DUPLICATE",
+      "ORDER_NOT_FOUND",
+      "ORDER_NOT_PENDING",
+      "ORDER_NOT_PAID",
+      "MEMBER_NOT_FOUND",
+      "PRODUCT_NOT_FOUND",
+      "PRODUCT_INACTIVE",
+      "INVALID_PHONE",
+      "INVALID_AMOUNT",
+      "TOO_MANY_PLACES",
+      "AMOUNT_NOT_POSITIVE",
+      "AMOUNT_NEGATIVE",
+      "POINTS_OVER_AMOUNT",
+      "POINTS_OVER_RATIO",
+      "INSUFFICIENT_POINTS",
+      "AMOUNT_TOO_LARGE",
+      "WEBHOOK_ORDER_MISMATCH",
+      "BALANCE_CONFLICT",
+    ],
+    example: {
+      ...EX_ORDER,
+      provider: "webhook",
+      externalId: "YZ20260105-000731",
+      points: "0.00",
+      cash: "198.00",
+    },
+  }),
+};
+
+/**
+ * An order.paid delivery: a pending order placed in Jifen (`orderId`) is
+ * checked against the body and marked paid; otherwise the shop's own order
+ * (`phone` + `productId`) is recorded and paid.
+ */
+async function recordPaid(
+  tx: Tx,
+  ctx: AppContext,
+  body: WebhookEvent,
+  deps: Parameters<typeof markPaid>[2],
+  parsed: { amount: bigint | undefined; points: bigint | undefined; quantity: number | undefined },
+) {
+  const { amount, points, quantity } = parsed;
+  const dup = await tx.query("select 1 from orders where provider = 'webhook' and external_id = $1", [
+    body.externalId,
+  ]);
+  if (dup.rows.length > 0) fail("EXTERNAL_ORDER_DUPLICATE", { field: "externalId" });
+  if (body.orderId !== undefined) {
+    const order = await lockOrder(tx, body.orderId);
+    if (order.provider !== "webhook") {
+      fail("ORDER_NOT_PENDING", {
+        field: "orderId",
+        detail: { zh: "该订单由运营人工确认收款", en: "this order is confirmed by an operator" },
+      });
+    }
+    await checkAgainstOrder(tx, body, order, amount, points);
+    return orderView(await markPaid(tx, order, deps, body.externalId));
+  }
+  if (body.phone === undefined)
+    fail("VALIDATION_FAILED", {
+      field: "phone",
+      detail: { zh: "phone 必填", en: "phone is required" },
+    });
+  if (body.productId === undefined) {
+    fail("VALIDATION_FAILED", {
+      field: "productId",
+      detail: { zh: "productId 必填", en: "productId is required" },
+    });
+  }
+  const member = await findMemberByPhone(tx, body.phone);
+  if (!member) fail("MEMBER_NOT_FOUND", { field: "phone" });
+  const product = await findProduct(tx, body.productId);
+  if (!product) fail("PRODUCT_NOT_FOUND", { field: "productId" });
+  const listed = product.price * BigInt(quantity ?? 1);
+  if (amount !== undefined && amount > listed)
+    mismatch("amount", formatDecimal(amount), `price × quantity = ${formatDecimal(listed)}`);
+  const order = await createOrder(tx, {
+    memberId: member.id,
+    product,
+    quantity: quantity ?? 1,
+    ...(amount !== undefined ? { amount } : {}),
+    points: points ?? 0n,
+    provider: "webhook",
+    externalId: body.externalId,
+    now: deps.now,
+    timeZone: ctx.timeZone,
+  });
+  return orderView(await markPaid(tx, order, deps));
+}
+
 /** The webhook provider's route. */
 export async function webhookRoutes(app: App, ctx: AppContext): Promise<void> {
   app.removeContentTypeParser("application/json");
@@ -122,148 +235,45 @@ export async function webhookRoutes(app: App, ctx: AppContext): Promise<void> {
   });
   app.addHook("preValidation", async (request) => verify(ctx, request));
 
-  app.post(
-    "/webhooks/payments",
-    {
-      schema: {
-        tags: ["shop"],
-        summary: "支付回调 / payment webhook of an existing shop",
-        operationId: "receivePaymentWebhook",
-        description:
-          "order.paid: either `orderId` (a pending order placed in Jifen) or `phone` + `productId` (+ quantity, amount, points) to record the shop's own order. order.refunded: `externalId`. Signed: X-Jifen-Signature: sha256=HMAC-SHA256(secret, raw body).",
-        security: [],
-        headers: Type.Object({
-          "x-jifen-signature": Type.String({ description: "sha256=<hex HMAC of the raw body>" }),
-        }),
-        body: withExample(WebhookBody, {
-          event: "order.paid",
-          externalId: "YZ20260105-000731",
-          phone: "13812345678",
-          productId: "3",
-          quantity: 2,
-          amount: "198.00",
-          points: "0",
-        }),
-        response: responses(OrderSchema, {
-          errors: [
-            "WEBHOOK_DISABLED",
-            "WEBHOOK_SIGNATURE_INVALID",
-            "EXTERNAL_ORDER_DUPLICATE",
-            "ORDER_NOT_FOUND",
-            "ORDER_NOT_PENDING",
-            "ORDER_NOT_PAID",
-            "MEMBER_NOT_FOUND",
-            "PRODUCT_NOT_FOUND",
-            "PRODUCT_INACTIVE",
-            "INVALID_PHONE",
-            "INVALID_AMOUNT",
-            "TOO_MANY_PLACES",
-            "AMOUNT_NOT_POSITIVE",
-            "AMOUNT_NEGATIVE",
-            "POINTS_OVER_AMOUNT",
-            "POINTS_OVER_RATIO",
-            "INSUFFICIENT_POINTS",
-            "AMOUNT_TOO_LARGE",
-            "WEBHOOK_ORDER_MISMATCH",
-            "BALANCE_CONFLICT",
-          ],
-          example: {
-            ...EX_ORDER,
-            provider: "webhook",
-            externalId: "YZ20260105-000731",
-            points: "0.00",
-            cash: "198.00",
-          },
-        }),
-      },
-    },
-    async (request, reply) => {
-      const body = request.body;
-      const deps = { hooks: ctx.hooks, now: ctx.clock.now(), timeZone: ctx.timeZone };
-      // Each delivery is keyed by its event and external id: providers retry until they get a
-      // 2xx, so an identical redelivery (even a concurrent one) replays the first answer; a
-      // different body under the same external id is EXTERNAL_ORDER_DUPLICATE.
-      const delivery = {
-        scope: "webhook",
-        key: `${body.event}:${body.externalId}`,
-        reused: "EXTERNAL_ORDER_DUPLICATE",
-        field: "externalId",
-      } as const;
-      if (body.event === "order.refunded") {
-        return command(
-          ctx,
-          request,
-          reply,
-          async (tx) => {
-            const order = await lockOrderByExternalId(tx, "webhook", body.externalId);
-            return orderView(await markRefunded(tx, order, deps, WEBHOOK_REFUND_REASON));
-          },
-          200,
-          delivery,
-        );
-      }
-      const points =
-        body.points === undefined
-          ? undefined
-          : parseNonNegative(body.points, 2, "points", MAX_COMMAND_AMOUNT_MICRO);
-      const amount =
-        body.amount === undefined ? undefined : parseYuan(body.amount, "amount", MAX_ORDER_AMOUNT_MICRO);
-      const quantity =
-        body.quantity === undefined ? undefined : count(body.quantity, MAX_QUANTITY, "quantity");
+  app.post("/webhooks/payments", { schema: WEBHOOK_SCHEMA }, async (request, reply) => {
+    const body = request.body;
+    const deps = { hooks: ctx.hooks, now: ctx.clock.now(), timeZone: ctx.timeZone };
+    // Each delivery is keyed by its event and external id: providers retry until they get a
+    // 2xx, so an identical redelivery (even a concurrent one) replays the first answer; a
+    // different body under the same external id is EXTERNAL_ORDER_DUPLICATE.
+    const delivery = {
+      scope: "webhook",
+      key: `${body.event}:${body.externalId}`,
+      reused: "EXTERNAL_ORDER_DUPLICATE",
+      field: "externalId",
+    } as const;
+    if (body.event === "order.refunded") {
       return command(
         ctx,
         request,
         reply,
         async (tx) => {
-          const dup = await tx.query("select 1 from orders where provider = 'webhook' and external_id = $1", [
-            body.externalId,
-          ]);
-          if (dup.rows.length > 0) fail("EXTERNAL_ORDER_DUPLICATE", { field: "externalId" });
-          if (body.orderId !== undefined) {
-            const order = await lockOrder(tx, body.orderId);
-            if (order.provider !== "webhook") {
-              fail("ORDER_NOT_PENDING", {
-                field: "orderId",
-                detail: { zh: "该订单由运营人工确认收款", en: "this order is confirmed by an operator" },
-              });
-            }
-            await checkAgainstOrder(tx, body, order, amount, points);
-            return orderView(await markPaid(tx, order, deps, body.externalId));
-          }
-          if (body.phone === undefined)
-            fail("VALIDATION_FAILED", {
-              field: "phone",
-              detail: { zh: "phone 必填", en: "phone is required" },
-            });
-          if (body.productId === undefined) {
-            fail("VALIDATION_FAILED", {
-              field: "productId",
-              detail: { zh: "productId 必填", en: "productId is required" },
-            });
-          }
-          const member = await findMemberByPhone(tx, body.phone);
-          if (!member) fail("MEMBER_NOT_FOUND", { field: "phone" });
-          const product = await findProduct(tx, body.productId);
-          if (!product) fail("PRODUCT_NOT_FOUND", { field: "productId" });
-          const listed = product.price * BigInt(quantity ?? 1);
-          if (amount !== undefined && amount > listed)
-            mismatch("amount", formatDecimal(amount), `price × quantity = ${formatDecimal(listed)}`);
-          const order = await createOrder(tx, {
-            memberId: member.id,
-            product,
-            quantity: quantity ?? 1,
-            ...(amount !== undefined ? { amount } : {}),
-            points: points ?? 0n,
-            provider: "webhook",
-            externalId: body.externalId,
-            now: deps.now,
-            timeZone: ctx.timeZone,
-          });
-          return orderView(await markPaid(tx, order, deps));
+          const order = await lockOrderByExternalId(tx, "webhook", body.externalId);
+          return orderView(await markRefunded(tx, order, deps, WEBHOOK_REFUND_REASON));
         },
         200,
         delivery,
       );
-    },
-  );
+    }
+    const points =
+      body.points === undefined
+        ? undefined
+        : parseNonNegative(body.points, 2, "points", MAX_COMMAND_AMOUNT_MICRO);
+    const amount =
+      body.amount === undefined ? undefined : parseYuan(body.amount, "amount", MAX_ORDER_AMOUNT_MICRO);
+    const quantity = body.quantity === undefined ? undefined : count(body.quantity, MAX_QUANTITY, "quantity");
+    return command(
+      ctx,
+      request,
+      reply,
+      (tx) => recordPaid(tx, ctx, body, deps, { amount, points, quantity }),
+      200,
+      delivery,
+    );
+  });
 }

@@ -49,26 +49,14 @@ const PURPOSE_ZH: Record<CodePurpose, string> = { register: "注册", login: "�
 /** Why a request for a code is refused although within the limits (the number's account state). */
 export type CodeRefusal = "PHONE_TAKEN" | "PHONE_NOT_REGISTERED";
 
-/**
- * Sends a new code to `phone` (the latest code replaces earlier ones); returns
- * when it expires. The send limits are applied first; then `refusal` (the
- * number is taken / not registered) may refuse the request, which still counts
- * against the limits (a row without a code), so numbers cannot be enumerated
- * faster than codes can be requested.
- */
-export async function sendCode(
+/** The send limits (per number: resend wait and daily count; per address: hourly count), under advisory locks. */
+async function checkSendLimits(
   tx: Tx,
-  deps: CodeDeps,
-  input: {
-    phone: string;
-    purpose: CodePurpose;
-    ip: string;
-    now: Date;
-    refusal?: () => Promise<CodeRefusal | null>;
-  },
-): Promise<{ expiresAt: Date; content: string | null }> {
-  const { phone, purpose, ip, now } = input;
-  const { limits } = deps;
+  limits: SmsLimits,
+  phone: string,
+  ip: string,
+  now: Date,
+): Promise<void> {
   await tx.query("select pg_advisory_xact_lock(hashtext('jifen.sms.phone:' || $1))", [phone]);
   await tx.query("select pg_advisory_xact_lock(hashtext('jifen.sms.ip:' || $1))", [ip]);
   const at = (ms: number) => new Date(now.getTime() - ms).toISOString();
@@ -83,31 +71,20 @@ export async function sendCode(
   if (Number(row?.recent) > 0) fail("SMS_TOO_FREQUENT", { field: "phone" });
   if (Number(row?.day) >= limits.perNumberPerDay) fail("SMS_DAILY_LIMIT", { field: "phone" });
   if (Number(row?.address) >= limits.perAddressPerHour) fail("SMS_IP_LIMIT");
+}
 
-  const refusal = input.refusal ? await input.refusal() : null;
-  if (refusal !== null) {
-    await tx.query(
-      `insert into sms_codes (phone, purpose, code_hash, refusal, ip, created_at, expires_at)
-       values ($1, $2, null, $3, $4, $5::timestamptz, $5::timestamptz)`,
-      [phone, purpose, refusal, ip, now.toISOString()],
-    );
-    fail(refusal, { field: "phone", keepWrites: true });
-  }
-
-  const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
-  const expiresAt = new Date(now.getTime() + limits.codeTtlMs);
-  await tx.query(
-    `insert into sms_codes (phone, purpose, code_hash, ip, created_at, expires_at)
-     values ($1, $2, $3, $4, $5::timestamptz, $6::timestamptz)`,
-    [
-      phone,
-      purpose,
-      hashCode(deps.secret, phone, purpose, code),
-      ip,
-      now.toISOString(),
-      expiresAt.toISOString(),
-    ],
-  );
+/**
+ * Sends the code's message and records it in the outbox (the code masked
+ * unless the provider keeps content); a failed send is recorded and refused
+ * (the rows kept: it still counts against the limits). Returns the text.
+ */
+async function deliver(
+  tx: Tx,
+  deps: CodeDeps,
+  input: { phone: string; purpose: CodePurpose; code: string; now: Date },
+): Promise<string> {
+  const { phone, purpose, code, now } = input;
+  const { limits } = deps;
   const minutes = String(Math.round(limits.codeTtlMs / 60_000));
   const content = `【积分】您的${PURPOSE_ZH[purpose]}验证码为 ${code}，${minutes} 分钟内有效，请勿告诉他人。`;
   const message = { phone, template: "verification" as const, params: { code, minutes }, content };
@@ -145,6 +122,56 @@ export async function sendCode(
       detail: { zh: `${error.providerCode}（${maskPhone(phone)}）`, en: error.providerCode },
     });
   }
+  return content;
+}
+
+/**
+ * Sends a new code to `phone` (the latest code replaces earlier ones); returns
+ * when it expires. The send limits are applied first; then `refusal` (the
+ * number is taken / not registered) may refuse the request, which still counts
+ * against the limits (a row without a code), so numbers cannot be enumerated
+ * faster than codes can be requested.
+ */
+export async function sendCode(
+  tx: Tx,
+  deps: CodeDeps,
+  input: {
+    phone: string;
+    purpose: CodePurpose;
+    ip: string;
+    now: Date;
+    refusal?: () => Promise<CodeRefusal | null>;
+  },
+): Promise<{ expiresAt: Date; content: string | null }> {
+  const { phone, purpose, ip, now } = input;
+  const { limits } = deps;
+  await checkSendLimits(tx, limits, phone, ip, now);
+
+  const refusal = input.refusal ? await input.refusal() : null;
+  if (refusal !== null) {
+    await tx.query(
+      `insert into sms_codes (phone, purpose, code_hash, refusal, ip, created_at, expires_at)
+       values ($1, $2, null, $3, $4, $5::timestamptz, $5::timestamptz)`,
+      [phone, purpose, refusal, ip, now.toISOString()],
+    );
+    fail(refusal, { field: "phone", keepWrites: true });
+  }
+
+  const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+  const expiresAt = new Date(now.getTime() + limits.codeTtlMs);
+  await tx.query(
+    `insert into sms_codes (phone, purpose, code_hash, ip, created_at, expires_at)
+     values ($1, $2, $3, $4, $5::timestamptz, $6::timestamptz)`,
+    [
+      phone,
+      purpose,
+      hashCode(deps.secret, phone, purpose, code),
+      ip,
+      now.toISOString(),
+      expiresAt.toISOString(),
+    ],
+  );
+  const content = await deliver(tx, deps, { phone, purpose, code, now });
   // The console provider is a development aid: its text (with the code) may be logged.
   return { expiresAt, content: deps.provider.keepsContent ? content : null };
 }

@@ -47,7 +47,7 @@ import {
   type RewardContext,
   readEquityState,
   redeemGoods,
-  sellPoints,
+  sellEquityPoints,
   shareOpenDay,
   toStable,
 } from "../rewards/index.ts";
@@ -162,12 +162,11 @@ function movedBy(memberId: string, postings: readonly Posting[]): Record<string,
   return out;
 }
 
-/** The member routes of the equity plan. */
-export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
-  const member = requireMember(ctx);
+type MemberGuard = ReturnType<typeof requireMember>;
 
-  /** Runs one equity command for the signed-in member and answers with its result. */
-  const run = (
+/** Runs one equity command for the signed-in member and answers with its result. */
+function commandRunner(ctx: AppContext) {
+  return (
     request: FastifyRequest,
     reply: FastifyReply,
     kind: string,
@@ -210,9 +209,11 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
     };
     return preview ? dryRun(ctx.db, body) : command(ctx, request, reply, body);
   };
+}
 
-  /** The schema of one equity command: what it does, its body with an example, its own errors. */
-  const commandSchema = <B extends TSchema>(
+/** The schema of one equity command: what it does, its body with an example, its own errors. */
+function commandSchemaFor(member: MemberGuard) {
+  return <B extends TSchema>(
     summary: string,
     doc: { operationId: string; description: string; example: unknown; result: unknown },
     body: B,
@@ -240,7 +241,20 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
       }),
     },
   });
+}
 
+/** The member routes of the equity plan. */
+export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
+  const member = requireMember(ctx);
+
+  equityFigureRoutes(app, ctx, member);
+  sellAndRedeemRoutes(app, ctx, member);
+  stableConversionRoutes(app, ctx, member);
+  stablePaymentRoute(app, ctx, member);
+}
+
+/** The price and pool figures, and one's own holdings. */
+function equityFigureRoutes(app: App, ctx: AppContext, member: MemberGuard): void {
   app.get(
     "/equity",
     {
@@ -306,6 +320,12 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
       };
     },
   );
+}
+
+/** Selling equity points and redeeming goods with them (docs/rules.md §1.2–§1.3). */
+function sellAndRedeemRoutes(app: App, ctx: AppContext, member: MemberGuard): void {
+  const run = commandRunner(ctx);
+  const commandSchema = commandSchemaFor(member);
 
   app.post(
     "/me/equity/sell",
@@ -325,7 +345,7 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
       const points = parsePoints(request.body.points, "points");
       return run(request, reply, "equity.sell", async (tx, id, config, context) => {
         const sale = saleFigures(await readEquityState(tx, config), points, config.equity.sellFeeRate);
-        return { ...(await sellPoints(tx, id, points, config, context)), sale };
+        return { ...(await sellEquityPoints(tx, id, points, config, context)), sale };
       });
     },
   );
@@ -351,6 +371,12 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
       );
     },
   );
+}
+
+/** Equity points → stable points and back (docs/rules.md §1.4). */
+function stableConversionRoutes(app: App, ctx: AppContext, member: MemberGuard): void {
+  const run = commandRunner(ctx);
+  const commandSchema = commandSchemaFor(member);
 
   app.post(
     "/me/equity/to-stable",
@@ -407,6 +433,12 @@ export async function equityRoutes(app: App, ctx: AppContext): Promise<void> {
       );
     },
   );
+}
+
+/** A stable-point payment to a merchant (another member). */
+function stablePaymentRoute(app: App, ctx: AppContext, member: MemberGuard): void {
+  const run = commandRunner(ctx);
+  const commandSchema = commandSchemaFor(member);
 
   app.post(
     "/me/stable/pay",

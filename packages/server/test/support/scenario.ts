@@ -30,7 +30,7 @@ import {
   REWARD_HOOKS,
   type RewardContext,
   redeemGoods,
-  sellPoints,
+  sellEquityPoints,
   shareOpenDay,
   toStable,
 } from "../../src/rewards/index.ts";
@@ -250,7 +250,7 @@ function memberCommand(
 ): Promise<EquityMove> {
   switch (event.type) {
     case "sell":
-      return sellPoints(tx, memberId, parseDecimal(event.points), config, context);
+      return sellEquityPoints(tx, memberId, parseDecimal(event.points), config, context);
     case "redeem":
       return redeemGoods(tx, memberId, parseDecimal(event.amount, 2), config, context);
     case "toStable":
