@@ -5,6 +5,7 @@ import { useCallback, useEffect, useState } from "react";
 import { api, unwrap } from "../../api.ts";
 import { useI18n } from "../../i18n/index.tsx";
 import { flatten } from "./diff.ts";
+import { KeyName } from "./SectionForm.tsx";
 
 type Version = Ok<"listConfigVersions">["items"][number];
 const PAGE = 10;
@@ -42,8 +43,8 @@ export function History({ reload }: { reload: number }) {
             render: (_: unknown, v: Version) => (
               <Space size={[4, 4]} wrap>
                 {[...flatten(v.params)].map(([key, value]) => (
-                  <Tag key={key}>
-                    <Typography.Text code>{key}</Typography.Text> = {value}
+                  <Tag key={key} style={{ padding: "2px 6px" }}>
+                    <KeyName keyName={key} /> = <Typography.Text strong>{value}</Typography.Text>
                   </Tag>
                 ))}
               </Space>

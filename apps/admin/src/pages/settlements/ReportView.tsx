@@ -108,7 +108,7 @@ export function ReportView({ report }: { report: Report }) {
         </Col>
       </Row>
       <Row gutter={16}>
-        <Col span={12}>
+        <Col span={12} style={report.dryRun ? { display: "none" } : {}}>
           <Card size="small" title={t("settle.rows")}>
             {Object.entries(report.rows).map(([name, n]) => (
               <Tag key={name}>{`${name} ${n}`}</Tag>
