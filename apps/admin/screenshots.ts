@@ -11,6 +11,7 @@ import type { Page } from "playwright-core";
 import * as React from "react";
 import { ADMIN } from "../../packages/server/test/support/app.ts";
 import { browserAvailable, openBrowserApp } from "../../packages/server/test/support/browser.ts";
+import { productScreenshots } from "./screenshots/products.ts";
 import { openRoute, signIn, syncClock } from "./test/support/console.ts";
 import { type DemoShop, fillDemoShop } from "./test/support/demo-data.ts";
 
@@ -19,6 +20,8 @@ const OUT = join(import.meta.dirname, "..", "..", "docs", "screenshots", "admin"
 /** A view inside a page: its route and what to do there before the picture. */
 interface Detail {
   readonly name: string;
+  /** A dialog's picture is the screen (its mask covers the screen, not the whole page). */
+  readonly dialog?: boolean;
   route(shop: DemoShop): string;
   act?(page: Page, shop: DemoShop): Promise<void>;
 }
@@ -28,6 +31,7 @@ const DETAILS: readonly Detail[] = [
   { name: "settlements-report", route: (shop) => `settlements/${shop.settledDays.at(-1)}` },
   {
     name: "settlements-dry-run",
+    dialog: true,
     route: () => "settlements",
     act: async (page) => {
       await page.getByRole("button", { name: /试算当前营业日/ }).click();
@@ -36,6 +40,7 @@ const DETAILS: readonly Detail[] = [
   },
   {
     name: "parameters-confirm",
+    dialog: true,
     route: () => "parameters",
     act: async (page) => {
       await page.getByRole("tab", { name: "消费增值" }).click();
@@ -79,10 +84,10 @@ async function main(): Promise<void> {
     const page = await web.newPage();
     await syncClock(page, web.server.clock.now());
     await signIn(page, ADMIN.username, ADMIN.password);
-    const shots = async (name: string) => {
+    const shots = async (name: string, fullPage = true) => {
       await page.locator(".ant-spin-spinning").first().waitFor({ state: "detached" });
       await page.waitForTimeout(800); // charts animate in
-      await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+      await page.screenshot({ path: join(OUT, `${name}.png`), fullPage });
       console.log(`docs/screenshots/admin/${name}.png`);
     };
     for (const entry of await registryPages()) {
@@ -93,8 +98,10 @@ async function main(): Promise<void> {
       await openRoute(page, detail.route(shop));
       await detail.act?.(page, shop);
       await page.waitForLoadState("networkidle");
-      await shots(detail.name);
+      await shots(detail.name, !detail.dialog);
     }
+    // The products page again, with product photos uploaded (products.png, products-edit.png).
+    await productScreenshots(web);
   } finally {
     await web.close();
   }

@@ -185,3 +185,27 @@ test("a support operator sees neither the parameters nor the settlements, and th
     assert.equal(((await response.json()) as { code: string }).code, "FORBIDDEN");
   }
 });
+
+test("the dashboard shows the server's daily figures and draws its charts", async (t) => {
+  if (!web) return t.skip("no browser");
+  const server = web.server;
+  const series = await call(server, "GET", "/admin/reports/daily", { token: await operatorToken(server) });
+  assert.equal(series.data.totals.sales, "3298.00", "three orders paid on 2026-01-05");
+  const page = await openConsole(SUPPORT);
+  await openRoute(page, "dashboard");
+  const totals = page.getByTestId("range-totals");
+  await totals.waitFor();
+  assert.match(await text(totals), /销售额（元）\s*3,298\.00[\s\S]*支付订单\s*3[\s\S]*新增会员\s*2/);
+  const settled = series.data.days.find((d: { day: string }) => d.day === "2026-01-05");
+  assert.equal(settled.settled, true, "settled by the test before");
+  const released = page.getByTestId("last-released");
+  assert.match(await text(released), new RegExp(`${settled.released}[\\s\\S]*营业日 2026-01-05`));
+  assert.match(
+    await text(page.getByTestId("equity-price")),
+    new RegExp(settled.equityPrice.replace(".", "\\.")),
+  );
+  for (const chart of ["chart-sales", "chart-members", "chart-rewards", "chart-equity"]) {
+    await page.getByTestId(chart).locator("canvas").first().waitFor();
+  }
+  assert.match(await text(page.getByTestId("liabilities")), /待释放赠送积分/);
+});

@@ -13661,7 +13661,7 @@ export interface operations {
                         /** @description rows done in the current phase */
                         done: number;
                         dryRun: boolean;
-                        /** @description an estimate of the whole run, 0 to 100 */
+                        /** @description an estimate of the whole run, 0 to 99 while it runs */
                         percent: number;
                         /** @description the current phase: load:members, load:performance, load:orders, load:balances, load:stars, compute, write:balances, write:postings, write:transactions, open-next-day */
                         phase: string | null;

@@ -190,6 +190,38 @@ for (const target of dbTargets()) {
       assert.equal(next.data.versions[0].operatorName, "管理员");
     });
 
+    test("the settlement's progress while a run goes on, polled beside it", async () => {
+      const member = await register(t, "13800000103");
+      await paidOrder(t, member, RELEASE, admin);
+      t.clock.advance(86_400_000);
+      admin = await operatorToken(t);
+      let finished = false;
+      const running = call(t, "POST", "/admin/settlements/run", { token: admin, body: {} }).then((r) => {
+        finished = true;
+        return r;
+      });
+      const seen: { running: boolean; day: string | null; phase: string | null; percent: number }[] = [];
+      for (let polls = 0; !finished && polls < 500; polls++) {
+        const polled = await call(t, "GET", "/admin/settlements/progress", { token: admin });
+        assert.equal(polled.statusCode, 200, polled.body);
+        seen.push(polled.data);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      const settled = await running;
+      assert.equal(settled.statusCode, 200, settled.body);
+      const during = seen.filter((p) => p.running);
+      if (target.name === "postgres") {
+        // PGlite runs one statement at a time: its polls wait for the run's transaction.
+        assert.ok(during.length > 0, `a poll saw the run: ${JSON.stringify(seen)}`);
+      }
+      for (const p of during) {
+        assert.equal(p.day, settled.data.outcomes[0].day);
+        assert.ok(p.percent >= 0 && p.percent < 100, JSON.stringify(p));
+      }
+      const after = await call(t, "GET", "/admin/settlements/progress", { token: admin });
+      assert.deepEqual([after.data.running, after.data.day, after.data.phase], [false, null, null]);
+    });
+
     test("the settlement's progress: idle when nothing runs, admin only", async () => {
       const idle = await call(t, "GET", "/admin/settlements/progress", { token: admin });
       assert.equal(idle.statusCode, 200, idle.body);

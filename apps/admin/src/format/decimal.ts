@@ -1,6 +1,7 @@
 /**
  * Decimal text as people read it, by string operations only (never a float):
- * digits grouped by thousands, a fixed number of places padded or kept.
+ * digits grouped by thousands, a fixed number of places padded or kept; and
+ * instants in the reader's language.
  */
 
 /** "1234567.5" → "1,234,567.5"; text that is not a plain decimal is returned as it is. */
@@ -19,4 +20,10 @@ export function yuan(text: string | null | undefined): string {
   if (!match) return text;
   const fraction = match[2] ?? "";
   return groupDigits(`${match[1]}.${fraction.length >= 2 ? fraction : fraction.padEnd(2, "0")}`);
+}
+
+/** An instant as the reader's local date and time (24-hour clock). */
+export function dateTime(iso: string | null | undefined, language: string): string {
+  if (!iso) return "—";
+  return new Date(iso).toLocaleString(language === "en" ? "en-GB" : "zh-CN", { hour12: false });
 }

@@ -186,8 +186,6 @@ function Charts({ report }: { report: Report }) {
       <Row gutter={[16, 16]}>
         {chartCard(t("dashboard.chartSales"), options.sales, "chart-sales", 16)}
         {chartCard(t("dashboard.chartMembers"), options.members, "chart-members", 8)}
-      </Row>
-      <Row gutter={[16, 16]}>
         {chartCard(t("dashboard.chartRewards"), options.rewards, "chart-rewards", 12)}
         {chartCard(t("dashboard.chartEquity"), options.equity, "chart-equity", 12)}
       </Row>

@@ -9,8 +9,9 @@ import { Alert, App, Button, Card, Modal, Progress, Space, Spin, Table, Tag, Typ
 import { useCallback, useEffect, useState } from "react";
 import { Link, Route, Routes, useNavigate, useParams } from "react-router";
 import { ApiError, api, unwrap } from "../api.ts";
-import { groupDigits } from "../format/decimal.ts";
+import { dateTime, groupDigits } from "../format/decimal.ts";
 import { type MessageKey, useI18n } from "../i18n/index.tsx";
+import { ownerText } from "./settlements/owner.ts";
 import { type Report, ReportView } from "./settlements/ReportView.tsx";
 import { type Outcome, type SettleState, useSettle } from "./settlements/useSettle.ts";
 
@@ -18,8 +19,9 @@ type Run = Ok<"listSettlements">["items"][number];
 const PAGE = 10;
 const STATUS_COLOR: Record<string, string> = { done: "success", running: "processing", failed: "error" };
 
-function outcomeText(t: ReturnType<typeof useI18n>["t"], o: Outcome): string {
-  const due = o.dueAt ? new Date(o.dueAt).toLocaleString("zh-CN", { hour12: false }) : "";
+function outcomeText(i18n: ReturnType<typeof useI18n>, o: Outcome): string {
+  const { t, language } = i18n;
+  const due = o.dueAt ? dateTime(o.dueAt, language) : "";
   return t(`settle.outcome.${o.status}` as MessageKey, { day: o.day, open: o.openDay ?? "", due });
 }
 
@@ -54,7 +56,7 @@ function useRuns() {
 }
 
 function RunsTable({ runs }: { runs: ReturnType<typeof useRuns> }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const { page, cursors, setCursors } = runs;
   return (
     <Card variant="borderless" title={t("settle.runs")}>
@@ -80,12 +82,11 @@ function RunsTable({ runs }: { runs: ReturnType<typeof useRuns> }) {
             dataIndex: "configVersionId",
             render: (v: string | null) => (v ? `#${v}` : t("settle.defaults")),
           },
-          { title: t("settle.colOwner"), dataIndex: "owner", render: (o: string | null) => o ?? "—" },
+          { title: t("settle.colOwner"), dataIndex: "owner", render: (o: string | null) => ownerText(t, o) },
           {
             title: t("settle.colStarted"),
             dataIndex: "startedAt",
-            render: (at: string | null) =>
-              at ? new Date(at).toLocaleString("zh-CN", { hour12: false }) : "—",
+            render: (at: string | null) => dateTime(at, language),
           },
           {
             title: t("settle.colDuration"),
@@ -134,14 +135,17 @@ function RunsTable({ runs }: { runs: ReturnType<typeof useRuns> }) {
 }
 
 function Runs() {
-  const { t, language } = useI18n();
+  const i18n = useI18n();
+  const { t, language } = i18n;
   const { message, modal } = App.useApp();
   const runs = useRuns();
   const [error, setError] = useState<ApiError | null>(null);
   const [dry, setDry] = useState<Report | null>(null);
   const { running, run } = useSettle((outcomes, dryRun) => {
     for (const o of outcomes)
-      (o.status === "settled" || o.status === "dry-run" ? message.success : message.info)(outcomeText(t, o));
+      (o.status === "settled" || o.status === "dry-run" ? message.success : message.info)(
+        outcomeText(i18n, o),
+      );
     const report = outcomes.find((o) => o.status === "dry-run")?.report;
     if (dryRun && report) setDry(report);
     void runs.load();

@@ -173,7 +173,7 @@ const ProgressSchema = Type.Object({
   steps: Type.Integer({ description: "how many phases a run has" }),
   done: Type.Integer({ description: "rows done in the current phase" }),
   total: Type.Integer({ description: "rows of the current phase (0: not known yet)" }),
-  percent: Type.Integer({ description: "an estimate of the whole run, 0 to 100" }),
+  percent: Type.Integer({ description: "an estimate of the whole run, 0 to 99 while it runs" }),
   startedAt: Nullable(Instant),
 });
 
@@ -203,7 +203,8 @@ function progressTracker() {
       const p = current;
       const index = p?.phase ? PHASES.indexOf(p.phase as (typeof PHASES)[number]) : -1;
       const within = p && p.total > 0 ? Math.min(1, p.done / p.total) : 0;
-      const percent = index < 0 ? 0 : Math.floor(((index + within) / PHASES.length) * 100);
+      // 100 is the answer's: a run at its last phase has still to commit.
+      const percent = index < 0 ? 0 : Math.min(99, Math.floor(((index + within) / PHASES.length) * 100));
       return {
         running: p !== null,
         day: p?.day ?? null,

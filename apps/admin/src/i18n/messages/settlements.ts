@@ -91,6 +91,9 @@ export const settlements = defineMessages(
     "settle.error": "失败原因",
     "settle.noReport": "该营业日没有报告。",
     "settle.none": "—",
+    "settle.ownerApi": "后台 · {name}",
+    "settle.ownerCli": "命令行",
+    "settle.ownerScheduler": "定时日结（{host}）",
   },
   {
     "menu.settlements": "Settlements",
@@ -184,5 +187,8 @@ export const settlements = defineMessages(
     "settle.error": "Cause",
     "settle.noReport": "No report for this day.",
     "settle.none": "—",
+    "settle.ownerApi": "Console · {name}",
+    "settle.ownerCli": "Command line",
+    "settle.ownerScheduler": "Scheduled ({host})",
   },
 );

@@ -3,14 +3,16 @@ import type { Ok } from "@jifen/api-types";
 import { Button, Card, Space, Table, Tag, Typography } from "antd";
 import { useCallback, useEffect, useState } from "react";
 import { api, unwrap } from "../../api.ts";
+import { dateTime } from "../../format/decimal.ts";
 import { useI18n } from "../../i18n/index.tsx";
 import { flatten } from "./diff.ts";
+import { KeyName } from "./SectionForm.tsx";
 
 type Version = Ok<"listConfigVersions">["items"][number];
 const PAGE = 10;
 
 export function History({ reload }: { reload: number }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const [page, setPage] = useState<Ok<"listConfigVersions"> | null>(null);
   const cursor = cursors[cursors.length - 1];
@@ -42,8 +44,8 @@ export function History({ reload }: { reload: number }) {
             render: (_: unknown, v: Version) => (
               <Space size={[4, 4]} wrap>
                 {[...flatten(v.params)].map(([key, value]) => (
-                  <Tag key={key}>
-                    <Typography.Text code>{key}</Typography.Text> = {value}
+                  <Tag key={key} style={{ padding: "2px 6px" }}>
+                    <KeyName keyName={key} /> = <Typography.Text strong>{value}</Typography.Text>
                   </Tag>
                 ))}
               </Space>
@@ -60,7 +62,7 @@ export function History({ reload }: { reload: number }) {
             title: t("params.colCreated"),
             dataIndex: "createdAt",
             width: 180,
-            render: (at: string) => new Date(at).toLocaleString("zh-CN", { hour12: false }),
+            render: (at: string) => dateTime(at, language),
           },
         ]}
       />

@@ -24,7 +24,7 @@ export interface SectionFormProps {
 }
 
 /** The name of a changed key: the rule's key without list positions ("release.starLevels[0].rate" → release.starLevels). */
-function KeyName({ keyName }: { keyName: string }) {
+export function KeyName({ keyName }: { keyName: string }) {
   const { t } = useI18n();
   const base = keyName.replace(/\[\d+\].*$/, "");
   const label = t(`params.k.${base}` as MessageKey);

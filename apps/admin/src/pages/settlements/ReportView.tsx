@@ -3,6 +3,7 @@ import type { Ok } from "@jifen/api-types";
 import { Card, Col, Descriptions, Row, Space, Table, Tag } from "antd";
 import { groupDigits } from "../../format/decimal.ts";
 import { type MessageKey, useI18n } from "../../i18n/index.tsx";
+import { ownerText } from "./owner.ts";
 
 export type Report = NonNullable<Ok<"getSettlement">["report"]>;
 
@@ -44,7 +45,7 @@ export function ReportView({ report }: { report: Report }) {
     [t("settle.ordersReleased"), String(report.ordersReleased)],
     [t("settle.cycleSales"), groupDigits(report.cycleSales)],
     [t("settle.configVersion"), report.configVersionId ? `#${report.configVersionId}` : t("settle.defaults")],
-    [t("settle.owner"), report.owner],
+    [t("settle.owner"), ownerText(t, report.owner)],
     [t("settle.duration"), `${report.durationMs} ms`],
   ];
   return (
@@ -108,7 +109,7 @@ export function ReportView({ report }: { report: Report }) {
         </Col>
       </Row>
       <Row gutter={16}>
-        <Col span={12}>
+        <Col span={12} style={report.dryRun ? { display: "none" } : {}}>
           <Card size="small" title={t("settle.rows")}>
             {Object.entries(report.rows).map(([name, n]) => (
               <Tag key={name}>{`${name} ${n}`}</Tag>
