@@ -29,6 +29,7 @@ export const me = defineMessages(
     "me.yesterdayDay": "{day}",
     "me.yesterdayNone": "昨日暂无到账，购物或邀请好友即可获得奖励。",
     "me.debtNotice": "您有未还清的欠款（{debts}），新的收入将先用于还款，还清前不能提现。",
+    "me.menu.orders": "我的订单",
     "me.menu.records": "资产明细",
     "me.menu.team": "我的团队",
     "me.menu.invite": "邀请好友",
@@ -67,6 +68,7 @@ export const me = defineMessages(
     "me.yesterdayNone": "Nothing arrived yesterday; shop or invite friends to earn rewards.",
     "me.debtNotice":
       "You owe {debts}; new income repays it first, and you cannot withdraw until it is repaid.",
+    "me.menu.orders": "My orders",
     "me.menu.records": "History",
     "me.menu.team": "My team",
     "me.menu.invite": "Invite friends",
