@@ -91,6 +91,8 @@ test("a member turns equity points into stable points and pays a merchant with t
   await page.getByRole("button", { name: "确认提交" }).click();
   await page.getByText("操作成功").waitFor();
   await page.getByTestId("held-stable").getByText(dry.data.moved.stable).waitFor();
+  // The next "操作成功" must be the payment's own.
+  await page.getByText("操作成功").waitFor({ state: "hidden" });
 
   await page.getByRole("button", { name: "付款" }).click();
   await page.getByLabel("付款恒定积分").fill("1.5");
