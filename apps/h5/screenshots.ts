@@ -101,6 +101,7 @@ try {
   await guest.getByTestId("send-code").click();
   await guest.getByText(/秒后重发/).waitFor();
   await latestCode(t, "13100002222");
+  await guest.getByText("验证码已发送").waitFor({ state: "hidden" });
   await shot(guest, "register", "您正通过邀请码");
   await guest.goto("/h5/reset-password");
   await shot(guest, "reset-password", "重置密码");

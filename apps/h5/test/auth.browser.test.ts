@@ -97,6 +97,32 @@ test("a wrong SMS code five times locks the code, with the Chinese message", asy
   assert.match(page.url(), /\/h5\/sign-in$/);
 });
 
+test("a member resets the password with an SMS code and is signed in with the new one", async (t) => {
+  if (!web) return t.skip("no browser");
+  const m = await member(web.server, "13500135000");
+  web.server.clock.advance(61_000);
+  const page = await web.newPage(PHONE);
+  await page.goto("/h5/sign-in");
+  await page.getByRole("link", { name: "忘记密码" }).click();
+  await page.waitForURL(/\/h5\/reset-password$/);
+  await page.getByLabel("手机号").fill(m.phone);
+  await page.getByTestId("send-code").click();
+  await page.getByText(/秒后重发/).waitFor();
+  await page.getByLabel("验证码").fill(await latestCode(web.server, m.phone));
+  await page.getByLabel("新密码").fill("xia-tian-2026");
+  await page.getByRole("button", { name: "重置并登录" }).click();
+  await page.waitForURL(/\/h5\/me$/);
+  await page.getByTestId("me-phone").getByText("135****5000").waitFor();
+  const old = await call(web.server, "POST", "/auth/login", {
+    body: { phone: m.phone, password: "member-pass-1" },
+  });
+  assert.equal(old.statusCode, 401, "the old password no longer works");
+  const fresh = await call(web.server, "POST", "/auth/login", {
+    body: { phone: m.phone, password: "xia-tian-2026" },
+  });
+  assert.equal(fresh.statusCode, 200);
+});
+
 test("the member site switches to English and back", async (t) => {
   if (!web) return t.skip("no browser");
   const page = await web.newPage(PHONE);

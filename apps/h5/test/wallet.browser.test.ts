@@ -71,6 +71,49 @@ test("a member sells equity points after seeing the fee and the cash received", 
   assert.equal(await count(server, "ledger_transactions"), transactions + 1, "sold once");
 });
 
+test("a member turns equity points into stable points and pays a merchant with them, each previewed", async (t) => {
+  if (!web) return t.skip("no browser");
+  const server = web.server;
+  const merchant = await member(server, "13700000004");
+  const page = await signedInPage(web, holder);
+  await page.goto("/h5/equity");
+  await page.getByTestId("held-equity").waitFor();
+  await page.getByRole("button", { name: "转恒定" }).click();
+  await page.getByLabel("转出增值积分数量").fill("2");
+  await page.getByRole("button", { name: "计算费用" }).click();
+  const preview = page.getByTestId("equity-preview");
+  const dry = await call(server, "POST", "/me/equity/to-stable?dryRun=true", {
+    token: holder.token,
+    body: { points: "2" },
+  });
+  await preview.getByText(`+${dry.data.moved.stable}`).waitFor();
+  await preview.getByText("−2").waitFor();
+  await page.getByRole("button", { name: "确认提交" }).click();
+  await page.getByText("操作成功").waitFor();
+  await page.getByTestId("held-stable").getByText(dry.data.moved.stable).waitFor();
+  // The next "操作成功" must be the payment's own.
+  await page.getByText("操作成功").waitFor({ state: "hidden" });
+
+  await page.getByRole("button", { name: "付款" }).click();
+  await page.getByLabel("付款恒定积分").fill("1.5");
+  await page.getByLabel("商家邀请码").fill(merchant.inviteCode);
+  await page.getByRole("button", { name: "计算费用" }).click();
+  await page.getByTestId("equity-preview").getByText("−1.5").waitFor();
+  await page.getByRole("button", { name: "确认提交" }).click();
+  await page.getByText("操作成功").waitFor();
+  const received = await call(server, "GET", "/me/equity", { token: merchant.token });
+  assert.equal(received.data.stable, "1.5");
+  // A merchant who does not exist is refused in Chinese before anything moves.
+  await page.getByRole("button", { name: "付款" }).click();
+  await page.getByLabel("付款恒定积分").fill("0.1");
+  await page.getByLabel("商家邀请码").fill("NOSUCH1");
+  await page.getByRole("button", { name: "计算费用" }).click();
+  await page
+    .getByTestId("form-error")
+    .getByText(/收款商家不存在|会员不存在/)
+    .waitFor();
+});
+
 test("a withdrawal is refused while the member is in debt, with the reason", async (t) => {
   if (!web) return t.skip("no browser");
   const debtor = await memberInDebt(web.server, "13900000002");

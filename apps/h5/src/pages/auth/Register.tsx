@@ -59,7 +59,6 @@ export default function Register() {
           placeholder={t("auth.invitePlaceholder")}
           value={invite}
           onChange={(v) => setInvite(v.toUpperCase())}
-          readOnly={Boolean(invited)}
         />
       </FieldRow>
       <Button

@@ -1,6 +1,13 @@
 import type { Ok } from "@jifen/api-types";
 import { DotLoading, ErrorBlock, Skeleton } from "antd-mobile";
-import { lazy, Suspense, useState } from "react";
+import {
+  CollectMoneyOutline,
+  GiftOutline,
+  HandPayCircleOutline,
+  LoopOutline,
+  RedoOutline,
+} from "antd-mobile-icons";
+import { lazy, type ReactNode, Suspense, useState } from "react";
 import { api, unwrap } from "../../api.ts";
 import { LoadError } from "../../components/ErrorNotice.tsx";
 import { CARD, CARD_TITLE, HEAD_GRADIENT } from "../../components/styles.ts";
@@ -50,6 +57,9 @@ export default function Equity() {
             </span>
             <span>
               {t("equity.circulating")} {data.figures.circulating}
+            </span>
+            <span>
+              {t("equity.treasury")} {data.figures.treasury}
             </span>
           </div>
         )}
@@ -140,12 +150,12 @@ function Figure({ label, value, testId }: { label: string; value: string; testId
   );
 }
 
-const ICONS: Record<Action, string> = {
-  sell: "卖",
-  redeem: "兑",
-  toStable: "转",
-  fromStable: "入",
-  pay: "付",
+const ICONS: Record<Action, ReactNode> = {
+  sell: <CollectMoneyOutline />,
+  redeem: <GiftOutline />,
+  toStable: <LoopOutline />,
+  fromStable: <RedoOutline />,
+  pay: <HandPayCircleOutline />,
 };
 
 const GRID = {
@@ -173,6 +183,5 @@ const ICON = {
   display: "flex",
   alignItems: "center",
   justifyContent: "center",
-  fontSize: 16,
-  fontWeight: 600,
+  fontSize: 22,
 } as const;

@@ -1,6 +1,13 @@
 import type { Ok } from "@jifen/api-types";
 import { Dialog, List, NoticeBar, Skeleton } from "antd-mobile";
-import { BillOutline, GlobalOutline, PayCircleOutline, TeamOutline, UserAddOutline } from "antd-mobile-icons";
+import {
+  BillOutline,
+  GlobalOutline,
+  PayCircleOutline,
+  TeamOutline,
+  UnorderedListOutline,
+  UserAddOutline,
+} from "antd-mobile-icons";
 import type { ReactNode } from "react";
 import { Link, useNavigate } from "react-router";
 import { api, setSession, unwrap } from "../../api.ts";
@@ -62,6 +69,7 @@ export default function Me() {
         )}
         {data && <Arrivals arrivals={data.arrivals} />}
         <List style={{ marginTop: 12, borderRadius: 12, overflow: "hidden" }}>
+          <MenuItem icon={<UnorderedListOutline />} to="/shop/orders" title={t("me.menu.orders")} />
           <MenuItem icon={<BillOutline />} to="/records" title={t("me.menu.records")} />
           <MenuItem icon={<TeamOutline />} to="/team" title={t("me.menu.team")} />
           <MenuItem icon={<UserAddOutline />} to="/invite" title={t("me.menu.invite")} />
