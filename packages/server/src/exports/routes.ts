@@ -43,6 +43,8 @@ function sendCsv(reply: FastifyReply, filename: string, chunks: AsyncIterable<st
 
 const ASSETS = ["cny", "points", "equity", "stable", "quota", "exitQuota", "weight"] as const;
 
+type Access = ReturnType<typeof operatorAccess>;
+
 /**
  * CSV exports for the admin and finance roles (their phones are whole; see
  * members/directory.ts): members, orders, a member's history in one asset.
@@ -52,6 +54,13 @@ export async function exportRoutes(app: App, ctx: AppContext): Promise<void> {
   const { money } = operatorAccess(ctx);
   const stamp = () => businessDay(ctx.clock.now(), ctx.timeZone);
 
+  exportMembersRoute(app, ctx, money, stamp);
+  exportOrdersRoute(app, ctx, money, stamp);
+  exportMemberLedgerRoute(app, ctx, money, stamp);
+}
+
+/** GET /exports/members.csv: 导出会员 CSV / export members as CSV. */
+function exportMembersRoute(app: App, ctx: AppContext, money: Access["money"], stamp: () => string): void {
   app.get(
     "/exports/members.csv",
     {
@@ -74,7 +83,10 @@ export async function exportRoutes(app: App, ctx: AppContext): Promise<void> {
       return sendCsv(reply, `会员-${stamp()}.csv`, csvChunks(csv.header, csv.pages, csv.fields));
     },
   );
+}
 
+/** GET /exports/orders.csv: 导出订单 CSV / export orders as CSV. */
+function exportOrdersRoute(app: App, ctx: AppContext, money: Access["money"], stamp: () => string): void {
   app.get(
     "/exports/orders.csv",
     {
@@ -113,7 +125,15 @@ export async function exportRoutes(app: App, ctx: AppContext): Promise<void> {
       return sendCsv(reply, `订单-${stamp()}.csv`, csvChunks(csv.header, csv.pages, csv.fields));
     },
   );
+}
 
+/** GET /members/:id/ledger.csv: 导出会员明细 CSV / export a member's history as CSV. */
+function exportMemberLedgerRoute(
+  app: App,
+  ctx: AppContext,
+  money: Access["money"],
+  stamp: () => string,
+): void {
   app.get(
     "/members/:id/ledger.csv",
     {

@@ -37,6 +37,8 @@ const EX_TREE_MEMBER = {
   hasReferrals: true,
 };
 
+type Access = ReturnType<typeof operatorAccess>;
+
 /**
  * The members page's other reads (issue 10): the star level names to filter
  * by, one level of the referral tree, a member's audit entries, and the dry
@@ -45,6 +47,14 @@ const EX_TREE_MEMBER = {
 export async function memberDirectoryRoutes(app: App, ctx: AppContext): Promise<void> {
   const { anyone, money } = operatorAccess(ctx);
 
+  listStarLevelsRoute(app, ctx, anyone);
+  listMemberReferralsRoute(app, ctx, anyone);
+  listMemberAuditLogRoute(app, ctx, anyone);
+  previewMemberAdjustmentRoute(app, ctx, money);
+}
+
+/** GET /members/star-levels: 星级列表 / the star levels of the parameters in force. */
+function listStarLevelsRoute(app: App, ctx: AppContext, anyone: Access["anyone"]): void {
   app.get(
     "/members/star-levels",
     {
@@ -65,7 +75,10 @@ export async function memberDirectoryRoutes(app: App, ctx: AppContext): Promise<
       return { names: config.release.starLevels.map((s) => s.name) };
     },
   );
+}
 
+/** GET /members/:id/referrals: 直推会员（推荐树的一层）/ a member's direct referrals: one level of the referral tree. */
+function listMemberReferralsRoute(app: App, ctx: AppContext, anyone: Access["anyone"]): void {
   app.get(
     "/members/:id/referrals",
     {
@@ -99,7 +112,10 @@ export async function memberDirectoryRoutes(app: App, ctx: AppContext): Promise<
       });
     },
   );
+}
 
+/** GET /members/:id/audit-log: 会员的操作记录 / the audit entries about a member. */
+function listMemberAuditLogRoute(app: App, ctx: AppContext, anyone: Access["anyone"]): void {
   app.get(
     "/members/:id/audit-log",
     {
@@ -148,7 +164,10 @@ export async function memberDirectoryRoutes(app: App, ctx: AppContext): Promise<
         limit: pageLimit(request.query.limit),
       }),
   );
+}
 
+/** POST /members/:id/adjustments/preview: 预览手动调整：调整后余额 / preview an adjustment: the balance after. */
+function previewMemberAdjustmentRoute(app: App, ctx: AppContext, money: Access["money"]): void {
   app.post(
     "/members/:id/adjustments/preview",
     {

@@ -65,6 +65,19 @@ const EX_RUN = {
   },
 };
 
+const EX_OUTCOMES = {
+  outcomes: [
+    {
+      day: "2026-01-07",
+      status: "settled",
+      message: null,
+      openDay: null,
+      dueAt: null,
+      report: EX_RUN.report,
+    },
+  ],
+};
+
 const Text = (description: string) => Type.String({ description });
 
 /** The report of a settled (or dry-run) day (report.ts `SettlementReport`); amounts are decimal text. */
@@ -273,10 +286,11 @@ export async function settlementRoutes(app: App, ctx: AppContext): Promise<void>
     );
 
   settlementReadRoutes(app, ctx, admin, audit, progress);
+  settlementDayRoute(app, ctx, admin, audit);
   settlementRunRoute(app, ctx, admin, audit, progress);
 }
 
-/** The settlement reports: the list of runs and one day's report. */
+/** The settlement reports: the list of runs and the progress of the run going on. */
 function settlementReadRoutes(
   app: App,
   ctx: AppContext,
@@ -339,7 +353,10 @@ function settlementReadRoutes(
     },
     async () => progress.view(),
   );
+}
 
+/** One day's settlement report. */
+function settlementDayRoute(app: App, ctx: AppContext, admin: OperatorGuard, audit: SettlementAudit): void {
   app.get(
     "/settlements/:day",
     {
@@ -391,18 +408,7 @@ function settlementRunRoute(
         ),
         response: responses(Type.Object({ outcomes: Type.Array(OutcomeSchema) }), {
           errors: ["SETTLEMENT_FAILED", "INVALID_DATE"],
-          example: {
-            outcomes: [
-              {
-                day: "2026-01-07",
-                status: "settled",
-                message: null,
-                openDay: null,
-                dueAt: null,
-                report: EX_RUN.report,
-              },
-            ],
-          },
+          example: EX_OUTCOMES,
         }),
       },
     },

@@ -90,10 +90,22 @@ async function viewOf(q: Queryable, checkout: Checkout) {
   return checkoutView(checkout, names, await demoPaymentOn(q));
 }
 
+type MemberGuard = ReturnType<typeof requireMember>;
+
 /** Routes for members (and anyone, for images and the payment methods). */
 export async function checkoutRoutes(app: App, ctx: AppContext): Promise<void> {
   const member = requireMember(ctx);
 
+  getShopRoute(app, ctx);
+  getProductImageRoute(app, ctx);
+  previewCheckoutRoute(app, ctx, member);
+  placeCheckoutRoute(app, ctx, member);
+  getMyCheckoutRoute(app, ctx, member);
+  demoPayCheckoutRoute(app, ctx, member);
+}
+
+/** GET /shop: 商城支付方式 / the shop's payment methods. */
+function getShopRoute(app: App, ctx: AppContext): void {
   app.get(
     "/shop",
     {
@@ -111,7 +123,10 @@ export async function checkoutRoutes(app: App, ctx: AppContext): Promise<void> {
     },
     async () => ({ paymentMethods: await paymentMethods(ctx.db) }),
   );
+}
 
+/** GET /products/images/:imageId: 商品图片 / a product image. */
+function getProductImageRoute(app: App, ctx: AppContext): void {
   app.get(
     "/products/images/:imageId",
     {
@@ -140,7 +155,10 @@ export async function checkoutRoutes(app: App, ctx: AppContext): Promise<void> {
       return reply.type(image.contentType).send(image.bytes);
     },
   );
+}
 
+/** POST /checkouts/preview: 结算预览 / preview a cart's checkout. */
+function previewCheckoutRoute(app: App, ctx: AppContext, member: MemberGuard): void {
   app.post(
     "/checkouts/preview",
     {
@@ -169,7 +187,10 @@ export async function checkoutRoutes(app: App, ctx: AppContext): Promise<void> {
       return checkoutPreviewView(plan, await paymentMethods(ctx.db));
     },
   );
+}
 
+/** POST /checkouts: 结算购物车（一件商品一笔订单，一次支付）/ check out a cart (one order per item, paid together). */
+function placeCheckoutRoute(app: App, ctx: AppContext, member: MemberGuard): void {
   app.post(
     "/checkouts",
     {
@@ -222,7 +243,10 @@ export async function checkoutRoutes(app: App, ctx: AppContext): Promise<void> {
       );
     },
   );
+}
 
+/** GET /checkouts/:id: 我的支付单 / one of my checkouts. */
+function getMyCheckoutRoute(app: App, ctx: AppContext, member: MemberGuard): void {
   app.get(
     "/checkouts/:id",
     {
@@ -243,7 +267,10 @@ export async function checkoutRoutes(app: App, ctx: AppContext): Promise<void> {
       return viewOf(ctx.db, checkout);
     },
   );
+}
 
+/** POST /checkouts/:id/demo-pay: 演示支付（不会真实扣款）/ pay a checkout with the demo method (no money moves). */
+function demoPayCheckoutRoute(app: App, ctx: AppContext, member: MemberGuard): void {
   app.post(
     "/checkouts/:id/demo-pay",
     {

@@ -22,10 +22,25 @@ const ShopSettings = Type.Object({
   }),
 });
 
+type Access = ReturnType<typeof operatorAccess>;
+
 /** Operator routes of the shop: images, settings, checkouts. */
 export async function shopOperatorRoutes(app: App, ctx: AppContext): Promise<void> {
   const { anyone, admin, money, audit } = operatorAccess(ctx);
 
+  uploadProductImageRoute(app, ctx, admin, audit);
+  getShopSettingsRoute(app, ctx, anyone);
+  updateShopSettingsRoute(app, ctx, admin, audit);
+  confirmCheckoutPaymentRoute(app, ctx, money, audit);
+}
+
+/** POST /product-images: 上传商品图片 / upload a product image. */
+function uploadProductImageRoute(
+  app: App,
+  ctx: AppContext,
+  admin: Access["admin"],
+  audit: Access["audit"],
+): void {
   app.post(
     "/product-images",
     {
@@ -85,7 +100,10 @@ export async function shopOperatorRoutes(app: App, ctx: AppContext): Promise<voi
       );
     },
   );
+}
 
+/** GET /shop/settings: 商城设置 / the shop's settings. */
+function getShopSettingsRoute(app: App, ctx: AppContext, anyone: Access["anyone"]): void {
   app.get(
     "/shop/settings",
     {
@@ -100,7 +118,15 @@ export async function shopOperatorRoutes(app: App, ctx: AppContext): Promise<voi
     },
     async () => ({ demoPayment: await demoPaymentOn(ctx.db) }),
   );
+}
 
+/** PUT /shop/settings: 修改商城设置 / change the shop's settings. */
+function updateShopSettingsRoute(
+  app: App,
+  ctx: AppContext,
+  admin: Access["admin"],
+  audit: Access["audit"],
+): void {
   app.put(
     "/shop/settings",
     {
@@ -125,7 +151,15 @@ export async function shopOperatorRoutes(app: App, ctx: AppContext): Promise<voi
         return { demoPayment: request.body.demoPayment };
       }),
   );
+}
 
+/** POST /checkouts/:id/confirm-payment: 确认支付单收款（人工支付）/ confirm a manual checkout's payment. */
+function confirmCheckoutPaymentRoute(
+  app: App,
+  ctx: AppContext,
+  money: Access["money"],
+  audit: Access["audit"],
+): void {
   app.post(
     "/checkouts/:id/confirm-payment",
     {

@@ -45,10 +45,19 @@ const ArrivalsSchema = Type.Object({
   ),
 });
 
+type MemberGuard = ReturnType<typeof requireMember>;
+
 /** The member site's previews and summaries. */
 export async function memberExtraRoutes(app: App, ctx: AppContext): Promise<void> {
   const member = requireMember(ctx);
 
+  previewWithdrawalRoute(app, ctx, member);
+  listEquityPricesRoute(app, ctx, member);
+  getMyArrivalsRoute(app, ctx, member);
+}
+
+/** POST /me/withdrawals/preview: 提现预览：手续费与到账金额 / preview a withdrawal: its fee and payout. */
+function previewWithdrawalRoute(app: App, ctx: AppContext, member: MemberGuard): void {
   app.post(
     "/me/withdrawals/preview",
     {
@@ -94,7 +103,10 @@ export async function memberExtraRoutes(app: App, ctx: AppContext): Promise<void
       });
     },
   );
+}
 
+/** GET /equity/prices: 增值积分价格走势 / the equity price's history. */
+function listEquityPricesRoute(app: App, ctx: AppContext, member: MemberGuard): void {
   app.get(
     "/equity/prices",
     {
@@ -148,7 +160,10 @@ export async function memberExtraRoutes(app: App, ctx: AppContext): Promise<void
       };
     },
   );
+}
 
+/** GET /me/arrivals: 昨日到账 / what came into each wallet on the last settled day. */
+function getMyArrivalsRoute(app: App, ctx: AppContext, member: MemberGuard): void {
   app.get(
     "/me/arrivals",
     {
