@@ -182,7 +182,7 @@ for (const target of dbTargets()) {
       }
     });
 
-    test("support and finance read the figures but may not change parameters", async () => {
+    test("support and finance read the figures but may neither read nor change parameters", async () => {
       const versions = await count(t, "config_versions");
       const audits = await count(t, "audit_log", "action = 'config.change'");
       for (const role of ["support", "finance"] as const) {
@@ -191,11 +191,13 @@ for (const target of dbTargets()) {
           "/admin/equity",
           "/admin/liabilities",
           "/admin/referral-reach",
-          "/admin/config",
         ]) {
           const read = await call(t, "GET", path, { token });
           assert.equal(read.statusCode, 200, `${role} ${path}: ${read.body}`);
         }
+        // The parameters are the admin's alone since the console's parameters page (docs/admin.md).
+        const parameters = await call(t, "GET", "/admin/config", { token });
+        assert.deepEqual([parameters.statusCode, parameters.data.code], [403, "FORBIDDEN"], role);
         const change = await call(t, "POST", "/admin/config", {
           token,
           body: { params: { equity: { exitQuotaMultiple: "1" } } },
