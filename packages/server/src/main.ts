@@ -1,8 +1,9 @@
 /** `npm start`: opens the database (PGlite under DATA_DIR, or DATABASE_URL), migrates, seeds, listens. */
 import { buildApp, loggerOptions } from "./app.ts";
-import { DEFAULT_PASSWORD_OPTIONS } from "./auth/passwords.ts";
+import { DEFAULT_PASSWORD_OPTIONS, verifyPassword } from "./auth/passwords.ts";
 import { systemClock } from "./clock/index.ts";
 import { openDatabase } from "./db/index.ts";
+import { findOperatorByUsername } from "./operators/index.ts";
 import { closeAll } from "./ops/shutdown.ts";
 import { seed } from "./seed.ts";
 import { loadSettings } from "./settings.ts";
@@ -88,6 +89,14 @@ scheduler = settings.settlementTime
     })
   : null;
 
+/** True while the operator account still has the public demo password (the banner then shows it). */
+async function demoPasswordInUse(): Promise<boolean> {
+  if (!settings.adminPasswordIsDefault) return false;
+  const operator = await findOperatorByUsername(db, settings.adminUsername);
+  return operator !== null && (await verifyPassword(operator.passwordHash, settings.adminPassword));
+}
+
+const showDemoPassword = await demoPasswordInUse();
 const where = settings.databaseUrl ? "PostgreSQL (DATABASE_URL)" : `PGlite at ${settings.dataDir}/pglite`;
 const lines = [
   "",
@@ -96,18 +105,21 @@ const lines = [
   settings.databaseUrl
     ? ""
     : "  embedded database (PGlite): meant for trials and small shops; it may lose recent writes on a power cut. Production: PostgreSQL (DATABASE_URL), see docs/production.md",
+  `  admin console 后台: ${address}/admin/   member site 会员商城: ${address}/h5/ (and ${address}/)`,
   `  API docs: ${address}/docs   health: ${address}/health   ready: ${address}/ready`,
   settings.metrics
     ? `  metrics: ${address}/metrics (${settings.metrics.token ? "Bearer METRICS_TOKEN" : "open: METRICS_OPEN=true"})`
     : "  metrics: off (set METRICS_TOKEN to serve /metrics)",
-  `  operator sign-in: POST ${address}/admin/auth/login  username "${settings.adminUsername}"` +
-    (settings.adminPasswordIsDefault
+  `  operator sign-in: ${address}/admin/  username "${settings.adminUsername}"` +
+    (showDemoPassword
       ? `  password "${settings.adminPassword}" (the public demo password: the first sign-in must change it; or set ADMIN_PASSWORD before the first start)`
-      : "  password from ADMIN_PASSWORD"),
+      : settings.adminPasswordIsDefault
+        ? "  (the password chosen at the first sign-in)"
+        : "  password from ADMIN_PASSWORD"),
   seeded.adminCreated ? "  (operator account created now)" : "",
   seeded.productsCreated > 0 ? `  (${seeded.productsCreated} demo products created)` : "",
   settings.sms.provider === "console"
-    ? "  SMS: console provider — codes appear in the log and in GET /admin/sms-outbox"
+    ? "  SMS: console provider — codes appear in the log and in the console's 短信记录 page (GET /admin/sms-outbox)"
     : "",
   "",
 ];
