@@ -56,19 +56,23 @@ test("a generated and settled shop passes (status 0); a changed balance fails (s
   const lines = ok.stdout.split("\n");
   assert.match(
     lines[0] ?? "",
-    /^OK {3}余额与流水重算一致：[\d,]+ 项一致 \/ balances recomputed from the postings: [\d,]+ balances agree$/,
+    /^OK {3}余额与流水重算一致：[\d,]+ 项一致 \/ balances recomputed from the postings: [\d,]+ balances agree \(\d+\.\d s\)$/,
   );
   assert.match(
     lines[1] ?? "",
-    /^OK {3}每笔流水按资产借贷平衡：[\d,]+ 项一致 \/ transactions balanced per asset: [\d,]+ transactions agree$/,
+    /^OK {3}每笔流水按资产借贷平衡：[\d,]+ 项一致 \/ transactions balanced per asset: [\d,]+ transactions agree \(\d+\.\d s\)$/,
   );
   assert.match(
     lines[2] ?? "",
-    /^OK {3}增值积分数据与流水一致：5 项一致 \/ equity figures against the ledger: 5 figures agree$/,
+    /^OK {3}每条分录都属于存在的流水：[\d,]+ 项一致 \/ postings belong to a transaction: [\d,]+ postings agree \(\d+\.\d s\)$/,
   );
   assert.match(
     lines[3] ?? "",
-    /^OK {3}日结记录合计与流水一致：8 项一致 \/ settlement totals against their ledger: 8 totals agree$/,
+    /^OK {3}增值积分数据与流水一致：5 项一致 \/ equity figures against the ledger: 5 figures agree \(\d+\.\d s\)$/,
+  );
+  assert.match(
+    lines[4] ?? "",
+    /^OK {3}日结记录合计与流水一致：8 项一致 \/ settlement totals against their ledger: 8 totals agree \(\d+\.\d s\)$/,
   );
   assert.match(ok.stdout, /全部一致.*Everything agrees/);
 
@@ -83,7 +87,7 @@ test("a generated and settled shop passes (status 0); a changed balance fails (s
   assert.equal(bad.status, 1, bad.stdout + bad.stderr);
   assert.match(
     bad.stdout,
-    /^FAIL 余额与流水重算一致：[\d,]+ 项中 1 项不一致 \/ balances recomputed from the postings: 1 of [\d,]+ balances differ$/m,
+    /^FAIL 余额与流水重算一致：[\d,]+ 项中 1 项不一致 \/ balances recomputed from the postings: 1 of [\d,]+ balances differ \(\d+\.\d s\)$/m,
   );
   assert.match(bad.stdout, /^OK {3}每笔流水按资产借贷平衡/m);
   assert.ok(bad.stdout.includes(`  ${row.account}/cny\t${changed?.amount}\t${row.amount}\n`), bad.stdout);

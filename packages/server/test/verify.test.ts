@@ -88,11 +88,11 @@ for (const target of dbTargets()) {
       const text = formatVerifyReport(r);
       assert.match(
         text,
-        /^OK {3}余额与流水重算一致：\d+ 项一致 \/ balances recomputed from the postings: \d+ balances agree$/m,
+        /^OK {3}余额与流水重算一致：\d+ 项一致 \/ balances recomputed from the postings: \d+ balances agree \(\d+\.\d s\)$/m,
       );
       assert.match(
         text,
-        /^OK {3}增值积分数据与流水一致：5 项一致 \/ equity figures against the ledger: 5 figures agree$/m,
+        /^OK {3}增值积分数据与流水一致：5 项一致 \/ equity figures against the ledger: 5 figures agree \(\d+\.\d s\)$/m,
       );
       assert.match(text, /全部一致.*Everything agrees/);
     });
@@ -120,7 +120,7 @@ for (const target of dbTargets()) {
       assert.equal(check(r, "balances").differing, 1);
       assert.match(
         formatVerifyReport(r),
-        /^FAIL 余额与流水重算一致：\d+ 项中 1 项不一致 \/ balances recomputed from the postings: 1 of \d+ balances differ$/m,
+        /^FAIL 余额与流水重算一致：\d+ 项中 1 项不一致 \/ balances recomputed from the postings: 1 of \d+ balances differ \(\d+\.\d s\)$/m,
       );
       await t.db.query("update balances set amount = amount - 7 where account = $1 and asset = 'exitQuota'", [
         account,
@@ -158,6 +158,31 @@ for (const target of dbTargets()) {
       await onLedger(t.db, "update ledger_postings_live set amount = amount - 0.01 where id = $1", [
         posting.id,
       ]);
+      assert.equal((await verifyLedger(t.db)).ok, true);
+    });
+
+    test("a posting whose transaction does not exist is reported (and the balance it moves)", async () => {
+      await onLedger(
+        t.db,
+        `insert into ledger_postings_live (id, transaction_id, account, asset, amount)
+         values (nextval('ledger_postings_id_seq'), (select max(id) + 1000 from ledger_transactions), 'p:feeIncome', 'cny', 2)`,
+        [],
+      );
+      const r = await verifyLedger(t.db);
+      const fee = await t.db.query("select 1 from balances where account = 'p:feeIncome'");
+      assert.equal(fee.rows.length, 0, "no withdrawal fee in this shop: the account has no balance row");
+      const [orphan] = check(r, "postings").samples;
+      assert.match(orphan?.subject ?? "", /^posting \d+ of missing transaction \d+: p:feeIncome\/cny$/);
+      assert.equal(check(r, "postings").differing, 1);
+      assert.equal(check(r, "transactions").differing, 1, "its missing transaction does not balance either");
+      assert.deepEqual(check(r, "balances").samples, [
+        { subject: "p:feeIncome/cny", stored: null, recomputed: "2.000000" },
+      ]);
+      await onLedger(
+        t.db,
+        "delete from ledger_postings_live where account = 'p:feeIncome' and amount = 2",
+        [],
+      );
       assert.equal((await verifyLedger(t.db)).ok, true);
     });
 

@@ -1,17 +1,18 @@
 /** The text report of `jifen verify`: one line per check (Chinese, then English), then the first differences. */
 import type { VerifyCheck } from "./checks.ts";
-import type { VerifyResult } from "./verify.ts";
+import type { TimedCheck, VerifyResult } from "./verify.ts";
 
 const TITLES: Record<VerifyCheck["name"], { zh: string; en: string; unit: string }> = {
   balances: { zh: "余额与流水重算一致", en: "balances recomputed from the postings", unit: "balances" },
   transactions: { zh: "每笔流水按资产借贷平衡", en: "transactions balanced per asset", unit: "transactions" },
+  postings: { zh: "每条分录都属于存在的流水", en: "postings belong to a transaction", unit: "postings" },
   equity: { zh: "增值积分数据与流水一致", en: "equity figures against the ledger", unit: "figures" },
   settlements: { zh: "日结记录合计与流水一致", en: "settlement totals against their ledger", unit: "totals" },
 };
 
 const int = (n: number): string => n.toLocaleString("en-US");
 
-function checkLine(c: VerifyCheck): string {
+function checkLine(c: TimedCheck): string {
   const t = TITLES[c.name];
   const mark = c.differing === 0 ? "OK  " : "FAIL";
   const zh =
@@ -20,7 +21,7 @@ function checkLine(c: VerifyCheck): string {
     c.differing === 0
       ? `${int(c.checked)} ${t.unit} agree`
       : `${int(c.differing)} of ${int(c.checked)} ${t.unit} differ`;
-  return `${mark} ${t.zh}：${zh} / ${t.en}: ${en}`;
+  return `${mark} ${t.zh}：${zh} / ${t.en}: ${en} (${(c.ms / 1000).toFixed(1)} s)`;
 }
 
 /** The report as `jifen verify` prints it. */
