@@ -32,13 +32,15 @@ const COMMAND_USAGE: Readonly<Record<string, string>> = {
            (pool, circulating, issued, burned, treasury) and the settled days'
            totals against the ledger. One line per check; exit status 0 when
            everything agrees, 1 on any difference (the first N differences
-           per check listed: account, stored, recomputed; default 10). Read
-           only; run it after a restore or a crash`,
+           per check listed: account, stored, recomputed; default 10). The
+           checks write nothing (one snapshot; on PostgreSQL it can run beside the
+           server); run it after a restore or a crash`,
 };
 
-const DATABASE_NOTE = `  settle, settlements, demo-data and verify use the server's database: DATABASE_URL
-  (PostgreSQL) or the embedded database under DATA_DIR (default ./data; stop
-  the server first, PGlite serves one process). BUSINESS_TZ sets the time zone.`;
+const DATABASE_NOTE = `  settle, settlements, demo-data and verify use the server's database:
+  DATABASE_URL (PostgreSQL) or the embedded database under DATA_DIR (default
+  ./data; stop the server first, PGlite serves one process). BUSINESS_TZ sets
+  the time zone.`;
 
 const USAGE = `usage: jifen <command> [options]
 
