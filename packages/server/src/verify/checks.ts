@@ -27,53 +27,69 @@ export interface VerifyCheck {
   readonly samples: readonly VerifyDifference[];
 }
 
-/** The temporary table of the ledger's sums per (account, asset): one scan of the postings. */
-export const SUMS = "jifen_verify_sums";
-
-/** Sums every posting per (account, asset) into a temporary table dropped at commit. */
-export async function sumPostings(tx: Tx): Promise<void> {
-  await tx.query(
-    `create temporary table ${SUMS} on commit drop as
-     select account, asset, sum(amount) as amount from ledger_postings group by account, asset`,
-  );
-  await tx.query(`create index on ${SUMS} (account, asset)`);
-}
-
-interface CountRow {
-  checked: string;
-  differing: string;
-}
-
 interface DiffRow {
   subject: string;
   stored: string | null;
   recomputed: string | null;
 }
 
+/** The equity figures as the ledger gives them (decimal text). */
+export type LedgerEquity = Readonly<Record<(typeof EQUITY_FIGURES)[number], string>>;
+
+const EQUITY_FIGURES = ["pool", "circulating", "issued", "burned", "treasury"] as const;
+
+/** The postings summed per (account, asset), FULL JOINed with the stored balances. */
+const JOINED = `from balances b full join (
+    select account, asset, sum(amount) as amount from ledger_postings group by account, asset
+  ) s on s.account = b.account and s.asset = b.asset`;
+const DIFFERS = "coalesce(b.amount, 0) <> coalesce(s.amount, 0)";
+
 /**
- * Every stored balance against the sum of its postings: a FULL JOIN, so a
- * balance row without postings and postings without a balance row both show
- * (a missing side counts as 0; a zero balance row without postings agrees).
+ * Every stored balance against the sum of its postings, in one scan of the
+ * postings: a FULL JOIN, so a balance row without postings and postings
+ * without a balance row both show (a missing side counts as 0). The same pass
+ * sums the equity figures from the ledger's sums (`checkEquity` compares
+ * them): pool = `p:equityPool`; circulating = the members' equity wallets and
+ * `p:treasury`; issued = what left `issuance:equity`; burned = `burn:equity`
+ * less the equity still owed (`m:*:debt:equity`); treasury = `p:treasury`.
+ * The differences are listed by a second statement, only when there are some.
  */
-export async function checkBalances(tx: Tx, limit: number): Promise<VerifyCheck> {
-  const joined = `from balances b full join ${SUMS} s on s.account = b.account and s.asset = b.asset`;
-  const differs = "coalesce(b.amount, 0) <> coalesce(s.amount, 0)";
-  const counts = await tx.query<CountRow>(
-    `select count(*)::text as checked, count(*) filter (where ${differs})::text as differing ${joined}`,
+export async function checkBalances(
+  tx: Tx,
+  limit: number,
+): Promise<{ check: VerifyCheck; equity: LedgerEquity }> {
+  const equity = (where: string) =>
+    `coalesce(sum(s.amount) filter (where s.asset = 'equity' and ${where}), 0)`;
+  const counts = await tx.query<{ checked: string; differing: string } & LedgerEquity>(
+    `select count(*)::text as checked, count(*) filter (where ${DIFFERS})::text as differing,
+       coalesce(sum(s.amount) filter (where s.account = $1 and s.asset = 'cny'), 0)::text as pool,
+       ${equity("(s.account = $2 or (s.account like 'm:%' and s.account not like '%:debt:%'))")}::text as circulating,
+       (-${equity("s.account = 'issuance:equity'")})::text as issued,
+       ${equity("(s.account = 'burn:equity' or s.account like 'm:%:debt:equity')")}::text as burned,
+       ${equity("s.account = $2")}::text as treasury
+     ${JOINED}`,
+    [PlatformAccount.equityPool, PlatformAccount.treasury],
   );
-  const rows = await tx.query<DiffRow>(
-    `select coalesce(b.account, s.account) || '/' || coalesce(b.asset, s.asset) as subject,
-       b.amount::text as stored, s.amount::text as recomputed
-     ${joined} where ${differs}
-     order by coalesce(b.account, s.account), coalesce(b.asset, s.asset) limit $1`,
-    [limit],
-  );
-  return {
+  const row = counts.rows[0];
+  const differing = Number(row?.differing ?? 0);
+  const rows =
+    differing === 0
+      ? { rows: [] }
+      : await tx.query<DiffRow>(
+          `select coalesce(b.account, s.account) || '/' || coalesce(b.asset, s.asset) as subject,
+             b.amount::text as stored, s.amount::text as recomputed
+           ${JOINED} where ${DIFFERS}
+           order by coalesce(b.account, s.account), coalesce(b.asset, s.asset) limit $1`,
+          [limit],
+        );
+  const check: VerifyCheck = {
     name: "balances",
-    checked: Number(counts.rows[0]?.checked ?? 0),
-    differing: Number(counts.rows[0]?.differing ?? 0),
+    checked: Number(row?.checked ?? 0),
+    differing,
     samples: rows.rows,
   };
+  const ledger = Object.fromEntries(EQUITY_FIGURES.map((f) => [f, row?.[f] ?? "0"])) as LedgerEquity;
+  return { check, equity: ledger };
 }
 
 /**
@@ -135,37 +151,25 @@ export async function checkOrphans(tx: Tx, limit: number): Promise<VerifyCheck> 
 }
 
 /**
- * The equity plan's stored figures (equity_state; the treasury's balance row)
- * against the ledger: pool = `p:equityPool`; circulating = the members' equity
- * wallets and the treasury; issued = what left `issuance:equity`; burned =
- * `burn:equity` less the equity still owed (= issued − circulating, as the
- * API shows it); treasury = `p:treasury`.
+ * The equity plan's stored figures (equity_state: pool, supply = circulating,
+ * issued, and issued − supply = burned, as the API shows them; the
+ * `p:treasury` balance row) against the ledger's (summed by `checkBalances`).
  */
-export async function checkEquity(tx: Tx): Promise<VerifyCheck> {
-  const sum = (where: string) =>
-    `(select coalesce(sum(amount), 0) from ${SUMS} where asset = $3 and ${where})`;
+export async function checkEquity(tx: Tx, ledger: LedgerEquity): Promise<VerifyCheck> {
   const rows = await tx.query<Record<string, string>>(
-    `select coalesce(e.pool, 0)::text as stored_pool, coalesce(e.supply, 0)::text as stored_circulating,
-       coalesce(e.issued, 0)::text as stored_issued, (coalesce(e.issued, 0) - coalesce(e.supply, 0))::text as stored_burned,
-       coalesce((select amount from balances where account = $2 and asset = $3), 0)::text as stored_treasury,
-       (select coalesce(sum(amount), 0) from ${SUMS} where account = $1 and asset = 'cny')::text as ledger_pool,
-       ${sum("(account = $2 or (account like 'm:%' and account not like '%:debt:%'))")}::text as ledger_circulating,
-       (-${sum("account = 'issuance:equity'")})::text as ledger_issued,
-       (${sum("account = 'burn:equity'")} + ${sum("account like 'm:%:debt:equity'")})::text as ledger_burned,
-       ${sum("account = $2")}::text as ledger_treasury
+    `select coalesce(e.pool, 0)::text as pool, coalesce(e.supply, 0)::text as circulating,
+       coalesce(e.issued, 0)::text as issued, (coalesce(e.issued, 0) - coalesce(e.supply, 0))::text as burned,
+       coalesce((select amount from balances where account = $1 and asset = 'equity'), 0)::text as treasury
      from (select 1) as one left join equity_state e on e.id = 1`,
-    [PlatformAccount.equityPool, PlatformAccount.treasury, "equity"],
+    [PlatformAccount.treasury],
   );
-  const row = rows.rows[0] ?? {};
-  const figures = ["pool", "circulating", "issued", "burned", "treasury"];
-  const samples = figures
-    .map((f) => ({
-      subject: `equity.${f}`,
-      stored: row[`stored_${f}`] ?? null,
-      recomputed: row[`ledger_${f}`] ?? null,
-    }))
-    .filter((d) => !sameDecimal(d.stored, d.recomputed));
-  return { name: "equity", checked: figures.length, differing: samples.length, samples };
+  const stored = rows.rows[0] ?? {};
+  const samples = EQUITY_FIGURES.map((f) => ({
+    subject: `equity.${f}`,
+    stored: stored[f] ?? null,
+    recomputed: ledger[f],
+  })).filter((d) => !sameDecimal(d.stored, d.recomputed));
+  return { name: "equity", checked: EQUITY_FIGURES.length, differing: samples.length, samples };
 }
 
 /** Numeric text equality ("1.50" = "1.5"), without binary floats. */
