@@ -1,7 +1,7 @@
 /**
  * The `jifen` command. `jifen replay <scenario.json>` prints the final state of
  * a scenario as JSON (docs/rules.md "Replay"); a refused event or config exits with status 1
- * and one line on stderr. `settle`, `settlements` and `demo-data` work on the
+ * and one line on stderr. `settle`, `settlements`, `demo-data` and `verify` work on the
  * server's database, with the server's settings (DATA_DIR or DATABASE_URL).
  */
 import { readFileSync } from "node:fs";
@@ -25,11 +25,22 @@ const COMMAND_USAGE: Readonly<Record<string, string>> = {
            fill the database with a generated network (demos, benchmarks);
            --day opens an earlier business day on a fresh database, so that
            \`jifen settle\` has days to settle at once`,
+  verify: `  verify [--limit N] [--json]
+           check the ledger (校验账本): recompute every balance from the ledger
+           postings and compare with the stored balances; check that every
+           ledger transaction balances per asset; check the equity figures
+           (pool, circulating, issued, burned, treasury) and the settled days'
+           totals against the ledger. One line per check; exit status 0 when
+           everything agrees, 1 on any difference (the first N differences
+           per check listed: account, stored, recomputed; default 10). The
+           checks write nothing (one snapshot; on PostgreSQL it can run beside the
+           server); run it after a restore or a crash`,
 };
 
-const DATABASE_NOTE = `  settle, settlements and demo-data use the server's database: DATABASE_URL
-  (PostgreSQL) or the embedded database under DATA_DIR (default ./data; stop
-  the server first, PGlite serves one process). BUSINESS_TZ sets the time zone.`;
+const DATABASE_NOTE = `  settle, settlements, demo-data and verify use the server's database:
+  DATABASE_URL (PostgreSQL) or the embedded database under DATA_DIR (default
+  ./data; stop the server first, PGlite serves one process). BUSINESS_TZ sets
+  the time zone.`;
 
 const USAGE = `usage: jifen <command> [options]
 
@@ -61,6 +72,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command === "settle") return await settle(rest);
     if (command === "settlements") return await settlements(rest);
     if (command === "demo-data") return await demoData(rest);
+    if (command === "verify") return await verify(rest);
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`${error.message}\n${USAGE}\n`);
@@ -282,6 +294,26 @@ async function demoData(args: readonly string[]): Promise<number> {
     return 0;
   } finally {
     progress.done();
+    await db.close();
+  }
+}
+
+async function verify(args: readonly string[]): Promise<number> {
+  const values = options(args, {
+    limit: { type: "string", default: "10" },
+    json: { type: "boolean", default: false },
+  });
+  const limit = Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+    throw new UsageError("--limit must be 1…10000");
+  const { s, db } = await openServerDatabase();
+  try {
+    const result = await s.verifyLedger(db, { limit });
+    process.stdout.write(
+      values.json ? `${JSON.stringify(result, null, 2)}\n` : `${s.formatVerifyReport(result)}\n`,
+    );
+    return result.ok ? 0 : 1;
+  } finally {
     await db.close();
   }
 }

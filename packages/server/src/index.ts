@@ -46,3 +46,11 @@ export {
   signWebhook,
 } from "./shop/index.ts";
 export * from "./sms/index.ts";
+export {
+  formatVerifyReport,
+  type VerifyCheck,
+  type VerifyDifference,
+  type VerifyOptions,
+  type VerifyResult,
+  verifyLedger,
+} from "./verify/index.ts";

@@ -89,6 +89,11 @@ scheduler = settings.settlementTime
     })
   : null;
 
+/** Said at every start on the embedded database: it makes no fsync (docs/production.md, "Durability"). */
+const EMBEDDED_DATABASE_WARNING = [
+  "  注意：内置数据库（PGlite）仅适合试用和小店；它不强制写盘（无 fsync），断电时可能丢失最近已确认的写入（付款、日结）。正式运营请使用 PostgreSQL（设置 DATABASE_URL），见 docs/production.md。",
+  "  Note: the embedded database (PGlite) is for trials and small shops; it makes no fsync, so a power cut may lose the latest acknowledged writes (payments, settlements). Production should use PostgreSQL (set DATABASE_URL), see docs/production.md.",
+];
 /** True while the operator account still has the public demo password (the banner then shows it). */
 async function demoPasswordInUse(): Promise<boolean> {
   if (!settings.adminPasswordIsDefault) return false;
@@ -102,9 +107,7 @@ const lines = [
   "",
   `  Jifen 积分 ${VERSION} server listening on ${address}`,
   `  database: ${where}; business day time zone: ${settings.timeZone}; SMS: ${settings.sms.provider}`,
-  settings.databaseUrl
-    ? ""
-    : "  embedded database (PGlite): meant for trials and small shops; it may lose recent writes on a power cut. Production: PostgreSQL (DATABASE_URL), see docs/production.md",
+  ...(settings.databaseUrl ? [] : EMBEDDED_DATABASE_WARNING),
   `  admin console 后台: ${address}/admin/   member site 会员商城: ${address}/h5/ (and ${address}/)`,
   `  API docs: ${address}/docs   health: ${address}/health   ready: ${address}/ready`,
   settings.metrics

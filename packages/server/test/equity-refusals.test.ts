@@ -187,11 +187,7 @@ for (const target of dbTargets()) {
       const audits = await count(t, "audit_log", "action = 'config.change'");
       for (const role of ["support", "finance"] as const) {
         const token = await operatorWithRole(t, role);
-        for (const path of [
-          "/admin/equity",
-          "/admin/liabilities",
-          "/admin/referral-reach",
-        ]) {
+        for (const path of ["/admin/equity", "/admin/liabilities", "/admin/referral-reach"]) {
           const read = await call(t, "GET", path, { token });
           assert.equal(read.statusCode, 200, `${role} ${path}: ${read.body}`);
         }
