@@ -208,4 +208,15 @@ test("the dashboard shows the server's daily figures and draws its charts", asyn
     await page.getByTestId(chart).locator("canvas").first().waitFor();
   }
   assert.match(await text(page.getByTestId("liabilities")), /待释放赠送积分/);
+
+  await openRoute(page, "liabilities");
+  const reach = page.locator(".ant-card", { hasText: "奖励穿透层级" });
+  await reach.locator("tbody tr").first().waitFor();
+  const reachText = await text(reach);
+  assert.match(reachText, /推荐人增值积分[\s\S]*推荐人权重[\s\S]*分享加速释放[\s\S]*团队级差、平级奖/);
+  assert.doesNotMatch(
+    reachText,
+    /referrer.s|acceleration|levels,|参数版本 —/,
+    "no English in the Chinese page",
+  );
 });

@@ -85,13 +85,13 @@ function ReachCard({ reach }: { reach: Reach }) {
   return (
     <Card
       title={t("liabilities.reach.title")}
-      extra={`${t("liabilities.reach.version", { version: reach.versionId ?? "—" })} · ${t("liabilities.day", { day: reach.businessDay })}`}
+      extra={`${t("liabilities.reach.version", { version: reach.versionId ?? t("liabilities.reach.defaults") })} · ${t("liabilities.day", { day: reach.businessDay })}`}
     >
       <Typography.Paragraph data-testid="reach-summary">
         {language === "en" ? reach.summary.en : reach.summary.zh}
       </Typography.Paragraph>
       <Table<Reward>
-        rowKey={(r) => `${r.plan}:${r.reward}`}
+        rowKey="reward"
         size="small"
         pagination={false}
         dataSource={reach.rewards}
@@ -101,7 +101,11 @@ function ReachCard({ reach }: { reach: Reach }) {
             dataIndex: "plan",
             render: (plan: string) => <Tag>{labelOf(t, "liabilities.plan.", plan)}</Tag>,
           },
-          { title: t("liabilities.reach.reward"), dataIndex: "reward" },
+          {
+            title: t("liabilities.reach.reward"),
+            key: "reward",
+            render: (_: unknown, r: Reward) => (language === "en" ? r.rewardEn : r.rewardZh),
+          },
           {
             title: t("liabilities.reach.levels"),
             dataIndex: "levels",
