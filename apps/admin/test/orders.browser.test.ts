@@ -61,6 +61,19 @@ test("an operator refunds an order after reading what it takes back; status, bal
   await row.waitFor();
   assert.equal(await page.getByTestId("orders-table").locator("tbody tr.ant-table-row").count(), 1);
   assert.match((await row.textContent()) ?? "", /已支付/);
+  const fit = await page.getByTestId("orders-table").evaluate((table) => {
+    const body = table.querySelector(".ant-table-content, .ant-table-body") as HTMLElement;
+    const status = table.querySelector("tbody tr.ant-table-row td:nth-child(9)") as HTMLElement;
+    const actions = table.querySelector("tbody tr.ant-table-row td:last-child") as HTMLElement;
+    return {
+      overflow: body.scrollWidth - body.clientWidth,
+      statusRight: status.getBoundingClientRect().right,
+      actionsLeft: actions.getBoundingClientRect().left,
+      viewport: window.innerWidth,
+    };
+  });
+  assert.ok(fit.overflow <= 0, `no horizontal scroll at 1440 wide: ${JSON.stringify(fit)}`);
+  assert.ok(fit.statusRight <= fit.actionsLeft && fit.actionsLeft < fit.viewport, JSON.stringify(fit));
   await page.getByTestId(`order-detail-${orderId}`).click();
   const drawer = page.getByTestId("order-drawer");
   await drawer.waitFor();
