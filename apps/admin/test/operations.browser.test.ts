@@ -134,6 +134,10 @@ test("a dry run shows the open day's report without writing; settling now settle
   assert.ok(Number(dryReleased) > 0, `the package's gift releases on its first day (${dryReleased})`);
   assert.equal(await count(server, "ledger_transactions"), ledger, "a dry run writes nothing");
   assert.equal(await count(server, "settlement_runs"), 0);
+  const dryText = await text(dialog);
+  assert.match(dryText, /静态分红池[\s\S]*动态分红池/);
+  assert.match(dryText, /读取会员 [\d,]+/);
+  assert.doesNotMatch(dryText, /\bstatic\b|\bdynamic\b|load:members/, "no raw codes");
   await dialog.locator(".ant-modal-close").click();
 
   await page.getByRole("button", { name: /立即日结/ }).click();
@@ -155,6 +159,8 @@ test("a dry run shows the open day's report without writing; settling now settle
   assert.equal(await text(report.getByTestId("total-released")), run.data.report.totals.released);
   assert.equal(run.data.report.totals.released, dryReleased, "the dry run computed what the run wrote");
   assert.equal(await text(report.getByTestId("total-dividends")), run.data.report.totals.dividends);
+  assert.match(await text(report), /账本交易 [\d,]+[\s\S]*账本分录 [\d,]+/);
+  assert.doesNotMatch(await text(report), /transactions \d|write:/, "no raw codes");
   assert.ok((await count(server, "ledger_transactions")) > ledger, "the settlement wrote the ledger");
 });
 
