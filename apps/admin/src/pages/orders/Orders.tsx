@@ -7,6 +7,7 @@ import { Button, Card, DatePicker, Form, Input, Select, Space, Table, Tooltip } 
 import type { Dayjs } from "dayjs";
 import { useMemo, useState } from "react";
 import { api, unwrap } from "../../api.ts";
+import { groupDigits } from "../../format/decimal.ts";
 import { type MessageKey, useI18n } from "../../i18n/index.tsx";
 import { dayText, ErrorNotice, formatTime, PAGE_SIZE, Pager, useCursorList } from "./listing.tsx";
 import { OrderDetail } from "./OrderDetail.tsx";
@@ -102,6 +103,8 @@ function Clipped({ text }: { text: string }) {
 
 const right = "right" as const;
 const clipped = { ellipsis: { showTitle: false }, render: (s: string) => <Clipped text={s} /> };
+/** An amount grouped by thousands (string operations), clipped with a tooltip. */
+const money = { ellipsis: { showTitle: false }, render: (s: string) => <Clipped text={groupDigits(s)} /> };
 
 /** Column widths that fit the 1440-wide console without horizontal scroll; the product takes the rest. */
 function useColumns(open: (row: AdminOrder) => void) {
@@ -118,16 +121,16 @@ function useColumns(open: (row: AdminOrder) => void) {
         key: "amount",
         width: 96,
         align: right,
-        ...clipped,
+        ...money,
       },
-      { title: t("orders.col.cash"), dataIndex: "cash", key: "cash", width: 90, align: right, ...clipped },
+      { title: t("orders.col.cash"), dataIndex: "cash", key: "cash", width: 90, align: right, ...money },
       {
         title: t("orders.col.points"),
         dataIndex: "points",
         key: "points",
         width: 90,
         align: right,
-        ...clipped,
+        ...money,
       },
       {
         title: t("orders.col.plans"),
