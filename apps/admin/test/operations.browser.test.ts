@@ -75,7 +75,9 @@ test("an admin changes a parameter, confirms its diff, and sees it scheduled for
   const dialog = page.getByRole("dialog");
   const diff = dialog.getByTestId("change-list");
   await diff.waitFor();
-  const rows = await diff.locator("tr").allInnerTexts();
+  const rows = await diff.locator("tbody tr").allInnerTexts();
+  assert.match(await text(diff.locator("thead")), /参数[\s\S]*原值 → 新值/);
+  assert.equal(await diff.locator("del").count(), 0, "the old value is not struck out");
   assert.deepEqual(rows.length, 1, rows.join(" | "));
   assert.match(rows[0] ?? "", /卖出手续费率\s*equity\.sellFeeRate\s*0\.1\s*→\s*0\.05/);
   assert.match(await text(dialog), /2026-01-07 起生效/);
