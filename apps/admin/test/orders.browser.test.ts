@@ -55,6 +55,11 @@ test("an operator refunds an order after reading what it takes back; status, bal
   const page = await web.newPage();
   await signIn(page);
   await page.getByRole("menuitem", { name: "订单管理" }).click();
+  assert.equal(
+    await page.getByTestId("page-title").innerText(),
+    "订单管理",
+    "the page is titled like its menu entry",
+  );
   await page.getByLabel("会员手机号").fill("13922220001");
   await page.getByRole("button", { name: /查\s*询/ }).click();
   const row = page.getByTestId("orders-table").locator("tbody tr", { hasText: "139****0001" });
