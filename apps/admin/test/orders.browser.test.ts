@@ -56,7 +56,7 @@ test("an operator refunds an order after reading what it takes back; status, bal
   await signIn(page);
   await page.getByRole("menuitem", { name: "订单管理" }).click();
   assert.equal(
-    await page.getByTestId("page-title").innerText(),
+    await page.getByTestId("page-title").textContent(),
     "订单管理",
     "the page is titled like its menu entry",
   );
