@@ -66,17 +66,17 @@ test("an operator refunds an order after reading what it takes back; status, bal
   await row.waitFor();
   assert.equal(await page.getByTestId("orders-table").locator("tbody tr.ant-table-row").count(), 1);
   assert.match((await row.textContent()) ?? "", /已支付/);
-  const fit = await page.getByTestId("orders-table").evaluate((table) => {
-    const body = table.querySelector(".ant-table-content, .ant-table-body") as HTMLElement;
-    const status = table.querySelector("tbody tr.ant-table-row td:nth-child(9)") as HTMLElement;
-    const actions = table.querySelector("tbody tr.ant-table-row td:last-child") as HTMLElement;
-    return {
-      overflow: body.scrollWidth - body.clientWidth,
-      statusRight: status.getBoundingClientRect().right,
-      actionsLeft: actions.getBoundingClientRect().left,
-      viewport: window.innerWidth,
-    };
-  });
+  const table = page.getByTestId("orders-table");
+  const scroller = table.locator(".ant-table-content, .ant-table-body").first();
+  const overflow = (await scroller.evaluate("el => el.scrollWidth - el.clientWidth")) as number;
+  const statusBox = await table.locator("tbody tr.ant-table-row td").nth(8).boundingBox();
+  const actionsBox = await table.locator("tbody tr.ant-table-row td").last().boundingBox();
+  const fit = {
+    overflow,
+    statusRight: (statusBox?.x ?? 0) + (statusBox?.width ?? 0),
+    actionsLeft: actionsBox?.x ?? Number.POSITIVE_INFINITY,
+    viewport: page.viewportSize()?.width ?? 0,
+  };
   assert.ok(fit.overflow <= 0, `no horizontal scroll at 1440 wide: ${JSON.stringify(fit)}`);
   assert.ok(fit.statusRight <= fit.actionsLeft && fit.actionsLeft < fit.viewport, JSON.stringify(fit));
   await page.getByTestId(`order-detail-${orderId}`).click();

@@ -23,7 +23,7 @@ test("an operator signs in with a wrong password, sees the server's Chinese refu
     if (r.status() === 404) failed.push(r.url());
   });
   await page.goto("/admin/");
-  const margin = await page.evaluate(() => getComputedStyle(document.body).margin);
+  const margin = await page.evaluate("getComputedStyle(document.body).margin");
   assert.equal(margin, "0px", "no default body margin around the console");
   await page.getByLabel("用户名").fill(ADMIN.username);
   await page.getByLabel("密码").fill("not-the-password");
