@@ -68,7 +68,9 @@ test("an operator refunds an order after reading what it takes back; status, bal
   assert.match((await row.textContent()) ?? "", /已支付/);
   const table = page.getByTestId("orders-table");
   const scroller = table.locator(".ant-table-content, .ant-table-body").first();
-  const overflow = (await scroller.evaluate("el => el.scrollWidth - el.clientWidth")) as number;
+  const scrollerBox = await scroller.boundingBox();
+  const innerBox = await scroller.locator("table").first().boundingBox();
+  const overflow = (innerBox?.width ?? Number.POSITIVE_INFINITY) - (scrollerBox?.width ?? 0);
   const statusBox = await table.locator("tbody tr.ant-table-row td").nth(8).boundingBox();
   const actionsBox = await table.locator("tbody tr.ant-table-row td").last().boundingBox();
   const fit = {
