@@ -3,6 +3,7 @@ import type { Ok } from "@jifen/api-types";
 import { Card, Col, Descriptions, Row, Space, Spin, Statistic, Table, Tag, Typography } from "antd";
 import { useEffect, useMemo, useState } from "react";
 import { api, unwrap } from "../../api.ts";
+import { groupDigits } from "../../format/decimal.ts";
 import { type MessageKey, useI18n } from "../../i18n/index.tsx";
 import { labelOf } from "../members/format.ts";
 import { BarChart } from "./BarChart.tsx";
@@ -58,7 +59,7 @@ function Figures({ owed }: { owed: Liabilities }) {
             items={(["pool", "price", "heldByMembers", "treasury"] as const).map((key) => ({
               key,
               label: t(`liabilities.${key}` as MessageKey),
-              children: owed.equity[key],
+              children: groupDigits(owed.equity[key]),
             }))}
           />
         </Card>
@@ -71,7 +72,7 @@ function Figures({ owed }: { owed: Liabilities }) {
             items={(["cash", "points", "equity", "stable", "weight"] as const).map((key) => ({
               key,
               label: t(`members.asset.${key === "cash" ? "cny" : key}` as MessageKey),
-              children: owed.debts[key],
+              children: groupDigits(owed.debts[key]),
             }))}
           />
         </Card>
