@@ -75,7 +75,9 @@ test("an admin changes a parameter, confirms its diff, and sees it scheduled for
   const dialog = page.getByRole("dialog");
   const diff = dialog.getByTestId("change-list");
   await diff.waitFor();
-  const rows = await diff.locator("tr").allInnerTexts();
+  const rows = await diff.locator("tbody tr").allInnerTexts();
+  assert.match(await text(diff.locator("thead")), /参数[\s\S]*原值 → 新值/);
+  assert.equal(await diff.locator("del").count(), 0, "the old value is not struck out");
   assert.deepEqual(rows.length, 1, rows.join(" | "));
   assert.match(rows[0] ?? "", /卖出手续费率\s*equity\.sellFeeRate\s*0\.1\s*→\s*0\.05/);
   assert.match(await text(dialog), /2026-01-07 起生效/);
@@ -134,6 +136,10 @@ test("a dry run shows the open day's report without writing; settling now settle
   assert.ok(Number(dryReleased) > 0, `the package's gift releases on its first day (${dryReleased})`);
   assert.equal(await count(server, "ledger_transactions"), ledger, "a dry run writes nothing");
   assert.equal(await count(server, "settlement_runs"), 0);
+  const dryText = await text(dialog);
+  assert.match(dryText, /静态分红池[\s\S]*动态分红池/);
+  assert.match(dryText, /读取会员 [\d,]+/);
+  assert.doesNotMatch(dryText, /\bstatic\b|\bdynamic\b|load:members/, "no raw codes");
   await dialog.locator(".ant-modal-close").click();
 
   await page.getByRole("button", { name: /立即日结/ }).click();
@@ -155,6 +161,8 @@ test("a dry run shows the open day's report without writing; settling now settle
   assert.equal(await text(report.getByTestId("total-released")), run.data.report.totals.released);
   assert.equal(run.data.report.totals.released, dryReleased, "the dry run computed what the run wrote");
   assert.equal(await text(report.getByTestId("total-dividends")), run.data.report.totals.dividends);
+  assert.match(await text(report), /账本交易 [\d,]+[\s\S]*账本分录 [\d,]+/);
+  assert.doesNotMatch(await text(report), /transactions \d|write:/, "no raw codes");
   assert.ok((await count(server, "ledger_transactions")) > ledger, "the settlement wrote the ledger");
 });
 
@@ -208,4 +216,15 @@ test("the dashboard shows the server's daily figures and draws its charts", asyn
     await page.getByTestId(chart).locator("canvas").first().waitFor();
   }
   assert.match(await text(page.getByTestId("liabilities")), /待释放赠送积分/);
+
+  await openRoute(page, "liabilities");
+  const reach = page.locator(".ant-card", { hasText: "奖励穿透层级" });
+  await reach.locator("tbody tr").first().waitFor();
+  const reachText = await text(reach);
+  assert.match(reachText, /推荐人增值积分[\s\S]*推荐人权重[\s\S]*分享加速释放[\s\S]*团队级差、平级奖/);
+  assert.doesNotMatch(
+    reachText,
+    /referrer.s|acceleration|levels,|参数版本 —/,
+    "no English in the Chinese page",
+  );
 });

@@ -55,12 +55,32 @@ test("an operator refunds an order after reading what it takes back; status, bal
   const page = await web.newPage();
   await signIn(page);
   await page.getByRole("menuitem", { name: "订单管理" }).click();
+  assert.equal(
+    await page.getByTestId("page-title").textContent(),
+    "订单管理",
+    "the page is titled like its menu entry",
+  );
   await page.getByLabel("会员手机号").fill("13922220001");
   await page.getByRole("button", { name: /查\s*询/ }).click();
   const row = page.getByTestId("orders-table").locator("tbody tr", { hasText: "139****0001" });
   await row.waitFor();
   assert.equal(await page.getByTestId("orders-table").locator("tbody tr.ant-table-row").count(), 1);
   assert.match((await row.textContent()) ?? "", /已支付/);
+  const table = page.getByTestId("orders-table");
+  const scroller = table.locator(".ant-table-content, .ant-table-body").first();
+  const scrollerBox = await scroller.boundingBox();
+  const innerBox = await scroller.locator("table").first().boundingBox();
+  const overflow = (innerBox?.width ?? Number.POSITIVE_INFINITY) - (scrollerBox?.width ?? 0);
+  const statusBox = await table.locator("tbody tr.ant-table-row td").nth(8).boundingBox();
+  const actionsBox = await table.locator("tbody tr.ant-table-row td").last().boundingBox();
+  const fit = {
+    overflow,
+    statusRight: (statusBox?.x ?? 0) + (statusBox?.width ?? 0),
+    actionsLeft: actionsBox?.x ?? Number.POSITIVE_INFINITY,
+    viewport: page.viewportSize()?.width ?? 0,
+  };
+  assert.ok(fit.overflow <= 0, `no horizontal scroll at 1440 wide: ${JSON.stringify(fit)}`);
+  assert.ok(fit.statusRight <= fit.actionsLeft && fit.actionsLeft < fit.viewport, JSON.stringify(fit));
   await page.getByTestId(`order-detail-${orderId}`).click();
   const drawer = page.getByTestId("order-drawer");
   await drawer.waitFor();

@@ -39,7 +39,7 @@ async function adminToken(): Promise<string> {
 
 test("an operator creates a product with an image, stock and a plan; a wrong price is refused before sending", async (t) => {
   if (!web) return t.skip("no browser");
-  await page.getByRole("menuitem", { name: "商品" }).click();
+  await page.getByRole("menuitem", { name: "商品管理" }).click();
   await page.getByRole("heading", { name: "商品管理" }).waitFor();
   // The demo data's four products are listed, newest first.
   await page.getByRole("cell", { name: /精选茶叶礼盒/ }).waitFor();
@@ -52,6 +52,9 @@ test("an operator creates a product with an image, stock and a plan; a wrong pri
   await drawer.getByLabel("价格（元）").fill("5000.00");
   await drawer.getByLabel("积分通证").check();
   await drawer.getByLabel("会员礼包").click();
+  assert.ok(await drawer.getByLabel("不限").isChecked(), "a new product's stock is unlimited by default");
+  assert.equal(await drawer.getByLabel("库存数量").count(), 0);
+  await drawer.getByLabel("限量").check();
   await drawer.getByLabel("库存数量").fill("3");
   await drawer
     .locator('input[type="file"]')

@@ -18,7 +18,13 @@ after(async () => {
 test("an operator signs in with a wrong password, sees the server's Chinese refusal, then signs in", async (t) => {
   if (!web) return t.skip("no browser");
   const page = await web.newPage();
+  const failed: string[] = [];
+  page.on("response", (r) => {
+    if (r.status() === 404) failed.push(r.url());
+  });
   await page.goto("/admin/");
+  const margin = await page.evaluate("getComputedStyle(document.body).margin");
+  assert.equal(margin, "0px", "no default body margin around the console");
   await page.getByLabel("用户名").fill(ADMIN.username);
   await page.getByLabel("密码").fill("not-the-password");
   await page.getByRole("button", { name: /登\s*录/ }).click();
@@ -29,6 +35,7 @@ test("an operator signs in with a wrong password, sees the server's Chinese refu
   await page.getByRole("button", { name: /登\s*录/ }).click();
   await page.getByText("数据看板").first().waitFor();
   assert.match(page.url(), /#\/dashboard$/);
+  assert.deepEqual(failed, [], "no file the page asks for is missing (the favicon included)");
 });
 
 test("the console's files are served with long caching, its index revalidated, and the API keeps /admin/…", async (t) => {
@@ -45,4 +52,10 @@ test("the console's files are served with long caching, its index revalidated, a
   const members = await fetch(`${web.baseUrl}/admin/members`);
   assert.equal(members.status, 401);
   assert.equal(((await members.json()) as { code: string }).code, "UNAUTHENTICATED");
+  for (const path of ["/admin/favicon.svg", "/h5/favicon.svg", "/favicon.ico"]) {
+    const icon = await fetch(`${web.baseUrl}${path}`);
+    assert.equal(icon.status, 200, path);
+    assert.match(icon.headers.get("content-type") ?? "", /svg/, path);
+    assert.match(await icon.text(), /积/, path);
+  }
 });

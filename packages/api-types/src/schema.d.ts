@@ -12561,11 +12561,13 @@ export interface operations {
                      *       "rewards": [
                      *         {
                      *           "plan": "release",
-                     *           "reward": "share acceleration (分享加速释放)",
+                     *           "reward": "release.share",
+                     *           "rewardZh": "分享加速释放",
+                     *           "rewardEn": "Share acceleration",
                      *           "levels": 2,
                      *           "setting": "release.shareRates = [0.5, 0.3]",
-                     *           "zh": "share acceleration (分享加速释放)：向上 2 层",
-                     *           "en": "share acceleration (分享加速释放): 2 levels up"
+                     *           "zh": "分享加速释放：向上 2 层",
+                     *           "en": "Share acceleration: 2 levels up"
                      *         }
                      *       ]
                      *     }
@@ -12580,9 +12582,13 @@ export interface operations {
                             levels: number | null;
                             /** @description equity, cycle or release */
                             plan: string;
-                            /** @description the reward that travels up the tree */
+                            /** @description code of the reward that travels up the tree: equity.referrer, cycle.referrer, release.share, release.team */
                             reward: string;
-                            /** @description the parameter that decides it */
+                            /** @description the reward's name in English */
+                            rewardEn: string;
+                            /** @description 奖励名称（中文） */
+                            rewardZh: string;
+                            /** @description the parameter that decides it (parameter names and values) */
                             setting: string;
                             zh: string;
                         }[];

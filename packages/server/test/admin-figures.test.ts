@@ -73,7 +73,12 @@ for (const target of dbTargets()) {
       );
       assert.match(reach.data.summary.zh, /不限层级/);
       assert.equal(reach.data.rewards[2].setting, "release.shareRates = [0.5, 0.3]");
-      assert.equal(reach.data.rewards[2].en, "share acceleration (分享加速释放): 2 levels up");
+      assert.equal(reach.data.rewards[2].en, "Share acceleration: 2 levels up");
+      assert.equal(reach.data.rewards[2].zh, "分享加速释放：向上 2 层");
+      assert.deepEqual(
+        [reach.data.rewards[3].reward, reach.data.rewards[3].rewardZh, reach.data.rewards[3].rewardEn],
+        ["release.team", "团队级差、平级奖", "Team differential and peer bonus"],
+      );
 
       const params = {
         equity: { referrerShare: "0.1" },

@@ -7,7 +7,7 @@
 /** "1234567.5" → "1,234,567.5"; text that is not a plain decimal is returned as it is. */
 export function groupDigits(text: string | null | undefined): string {
   if (text === null || text === undefined || text === "") return "—";
-  const match = /^(-?)(\d+)(\.\d+)?$/.exec(text);
+  const match = /^([-+]?)(\d+)(\.\d+)?$/.exec(text);
   if (!match) return text;
   const [, sign = "", whole = "", fraction = ""] = match;
   return `${sign}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}${fraction}`;

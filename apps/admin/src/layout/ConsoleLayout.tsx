@@ -25,6 +25,7 @@ export default function ConsoleLayout() {
     );
   }
   const selected = location.pathname.split("/")[1] ?? "dashboard";
+  const page = pagesFor(session.operator.role).find((p) => p.key === selected);
 
   async function signOut() {
     await api.POST("/admin/auth/logout").catch(() => undefined);
@@ -68,6 +69,11 @@ export default function ConsoleLayout() {
           </Space>
         </Layout.Header>
         <Layout.Content style={{ margin: 24 }}>
+          {page && !page.ownTitle && (
+            <Typography.Title level={4} style={{ margin: "0 0 16px" }} data-testid="page-title">
+              {t(page.label)}
+            </Typography.Title>
+          )}
           <Outlet />
         </Layout.Content>
       </Layout>

@@ -145,10 +145,17 @@ function Charts({ report }: { report: Report }) {
           value: (d) => d.orders,
           color: "#1677ff",
           axis: 1,
+          count: true,
         },
       ]),
       members: dailyChart(days, [
-        { name: t("dashboard.seriesMembers"), type: "bar", value: (d) => d.newMembers, color: "#13a8a8" },
+        {
+          name: t("dashboard.seriesMembers"),
+          type: "bar",
+          value: (d) => d.newMembers,
+          color: "#13a8a8",
+          count: true,
+        },
       ]),
       rewards: dailyChart(days, [
         { name: t("dashboard.seriesReleased"), type: "bar", value: (d) => d.released, color: "#fa8c16" },

@@ -26,6 +26,8 @@ export interface PageEntry {
   readonly icon: ReactNode;
   readonly roles: readonly Role[];
   readonly component: LazyExoticComponent<ComponentType>;
+  /** The page shows its own title (with a subtitle or actions); otherwise the frame shows the menu label as the title. */
+  readonly ownTitle?: boolean;
 }
 
 const EVERYONE: readonly Role[] = ["admin", "finance", "support"];
@@ -35,6 +37,7 @@ const ADMIN: readonly Role[] = ["admin"];
 export const PAGES: readonly PageEntry[] = [
   {
     key: "dashboard",
+    ownTitle: true,
     label: "menu.dashboard",
     icon: <DashboardOutlined />,
     roles: EVERYONE,
@@ -56,6 +59,7 @@ export const PAGES: readonly PageEntry[] = [
   },
   {
     key: "products",
+    ownTitle: true,
     label: "menu.products",
     icon: <ShopOutlined />,
     roles: EVERYONE,
@@ -70,6 +74,7 @@ export const PAGES: readonly PageEntry[] = [
   },
   {
     key: "settlements",
+    ownTitle: true,
     label: "menu.settlements",
     icon: <CalculatorOutlined />,
     roles: ADMIN,
@@ -77,6 +82,7 @@ export const PAGES: readonly PageEntry[] = [
   },
   {
     key: "parameters",
+    ownTitle: true,
     label: "menu.parameters",
     icon: <SettingOutlined />,
     roles: ADMIN,

@@ -85,12 +85,39 @@ async function shopDay(
   return orders;
 }
 
+/** The seeded products' stock made unlimited: a month of demo orders sells more than the seed's stock. */
+async function unlimitedStock(t: TestApp): Promise<void> {
+  const admin = await operatorToken(t);
+  const listed = await ok(call(t, "GET", "/admin/products?limit=100", { token: admin }), "products");
+  for (const p of listed.items as {
+    id: string;
+    name: string;
+    description: string;
+    price: string;
+    plans: string[];
+    membershipPackage: boolean;
+    active: boolean;
+  }[]) {
+    const body = {
+      name: p.name,
+      description: p.description,
+      price: p.price,
+      plans: p.plans,
+      membershipPackage: p.membershipPackage,
+      active: p.active,
+      stock: null,
+    };
+    await ok(call(t, "PUT", `/admin/products/${p.id}`, { token: admin, body }), "stock");
+  }
+}
+
 /** Fills the server with `days` business days of a small shop, each settled, and one open day. */
 export async function fillDemoShop(t: TestApp, days = 27): Promise<DemoShop> {
   const pick = generator(20260105);
   const members: Member[] = [];
   const settledDays: string[] = [];
   let orders = 0;
+  await unlimitedStock(t);
   for (let day = 0; day <= days; day++) {
     const admin = await operatorToken(t);
     const placed = await shopDay(t, admin, day, members, pick);

@@ -48,11 +48,16 @@ const LiabilitiesSchema = Type.Object({
 
 const ReachLine = Type.Object({
   plan: Type.String({ description: "equity, cycle or release" }),
-  reward: Type.String({ description: "the reward that travels up the tree" }),
+  reward: Type.String({
+    description:
+      "code of the reward that travels up the tree: equity.referrer, cycle.referrer, release.share, release.team",
+  }),
+  rewardZh: Type.String({ description: "奖励名称（中文）" }),
+  rewardEn: Type.String({ description: "the reward's name in English" }),
   levels: Nullable(
     Type.Integer({ description: "referral levels above the buyer it reaches; null: no limit" }),
   ),
-  setting: Type.String({ description: "the parameter that decides it" }),
+  setting: Type.String({ description: "the parameter that decides it (parameter names and values)" }),
   zh: Type.String(),
   en: Type.String(),
 });
@@ -82,37 +87,44 @@ function levelsEn(levels: number | null): string {
 /** How far up the referral tree each reward of `config` reaches, in plain words (docs/rules.md §5). */
 export function referralReachView(config: Config) {
   const reach = referralReach(config);
+  const topRate = config.release.starLevels.reduce((m, s) => (s.rate > m ? s.rate : m), 0n);
   const lines = [
     {
       plan: "equity",
-      reward: "referrer's equity points (推荐人增值积分)",
+      reward: "equity.referrer",
+      rewardZh: "推荐人增值积分",
+      rewardEn: "Referrer's equity points",
       levels: reach.equityLevels,
       setting: `equity.referrerShare = ${formatDecimal(config.equity.referrerShare)}`,
     },
     {
       plan: "cycle",
-      reward: "referrer's weight (推荐人权重)",
+      reward: "cycle.referrer",
+      rewardZh: "推荐人权重",
+      rewardEn: "Referrer's weight",
       levels: reach.cycleLevels,
       setting: `cycle.referralWeightRatio = ${formatDecimal(config.cycle.referralWeightRatio)}`,
     },
     {
       plan: "release",
-      reward: "share acceleration (分享加速释放)",
+      reward: "release.share",
+      rewardZh: "分享加速释放",
+      rewardEn: "Share acceleration",
       levels: reach.shareLevels,
       setting: `release.shareRates = [${config.release.shareRates.map(formatDecimal).join(", ")}]`,
     },
     {
       plan: "release",
-      reward: "team differential and peer bonus (团队级差、平级奖)",
+      reward: "release.team",
+      rewardZh: "团队级差、平级奖",
+      rewardEn: "Team differential and peer bonus",
       levels: reach.teamUnlimited ? null : 0,
-      setting: `release.starLevels (${config.release.starLevels.length} levels, highest rate ${formatDecimal(
-        config.release.starLevels.reduce((m, s) => (s.rate > m ? s.rate : m), 0n),
-      )}), release.peerRate = ${formatDecimal(config.release.peerRate)}`,
+      setting: `release.starLevels.length = ${config.release.starLevels.length}, max(release.starLevels.rate) = ${formatDecimal(topRate)}, release.peerRate = ${formatDecimal(config.release.peerRate)}`,
     },
   ].map((line) => ({
     ...line,
-    zh: `${line.reward}：${levelsZh(line.levels)}`,
-    en: `${line.reward}: ${levelsEn(line.levels)}`,
+    zh: `${line.rewardZh}：${levelsZh(line.levels)}`,
+    en: `${line.rewardEn}: ${levelsEn(line.levels)}`,
   }));
   const deepest = lines.some((l) => l.levels === null)
     ? null
@@ -229,11 +241,13 @@ export async function figuresRoutes(app: App, ctx: AppContext): Promise<void> {
             rewards: [
               {
                 plan: "release",
-                reward: "share acceleration (分享加速释放)",
+                reward: "release.share",
+                rewardZh: "分享加速释放",
+                rewardEn: "Share acceleration",
                 levels: 2,
                 setting: "release.shareRates = [0.5, 0.3]",
-                zh: "share acceleration (分享加速释放)：向上 2 层",
-                en: "share acceleration (分享加速释放): 2 levels up",
+                zh: "分享加速释放：向上 2 层",
+                en: "Share acceleration: 2 levels up",
               },
             ],
           },

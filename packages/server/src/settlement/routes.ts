@@ -285,8 +285,9 @@ export async function settlementRoutes(app: App, ctx: AppContext): Promise<void>
       }),
     );
 
-  settlementReadRoutes(app, ctx, admin, audit, progress);
-  settlementDayRoute(app, ctx, admin, audit);
+  // Reads are not audited (noise in 操作日志); commands are.
+  settlementReadRoutes(app, ctx, admin, progress);
+  settlementDayRoute(app, ctx, admin);
   settlementRunRoute(app, ctx, admin, audit, progress);
 }
 
@@ -295,7 +296,6 @@ function settlementReadRoutes(
   app: App,
   ctx: AppContext,
   admin: OperatorGuard,
-  audit: SettlementAudit,
   progress: ProgressTracker,
 ): void {
   app.get(
@@ -320,7 +320,6 @@ function settlementReadRoutes(
         beforeDay: request.query.cursor ?? null,
         limit: pageLimit(request.query.limit),
       });
-      await audit(request, "settlement.list", { cursor: request.query.cursor ?? null });
       return { items: page.items.map(runView), nextCursor: page.nextCursor };
     },
   );
@@ -356,7 +355,7 @@ function settlementReadRoutes(
 }
 
 /** One day's settlement report. */
-function settlementDayRoute(app: App, ctx: AppContext, admin: OperatorGuard, audit: SettlementAudit): void {
+function settlementDayRoute(app: App, ctx: AppContext, admin: OperatorGuard): void {
   app.get(
     "/settlements/:day",
     {
@@ -373,7 +372,6 @@ function settlementDayRoute(app: App, ctx: AppContext, admin: OperatorGuard, aud
     },
     async (request) => {
       const run = await readRun(ctx.db, request.params.day);
-      await audit(request, "settlement.read", { day: request.params.day, found: run !== null });
       if (!run) fail("SETTLEMENT_NOT_FOUND", { field: "day" });
       return runView(run);
     },

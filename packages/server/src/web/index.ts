@@ -83,4 +83,17 @@ export async function registerWebApps(app: FastifyInstance, dirs: WebAppDirs): P
   app.get("/admin", HIDDEN, async (_request, reply) => reply.redirect("/admin/"));
   app.get("/h5", HIDDEN, async (_request, reply) => reply.redirect("/h5/"));
   app.get("/", HIDDEN, async (_request, reply) => reply.redirect("/h5/"));
+  serveFavicon(app, dirs);
+}
+
+/** `/favicon.ico`, which browsers ask for on pages that name no icon: the apps' own mark. */
+function serveFavicon(app: FastifyInstance, dirs: WebAppDirs): void {
+  const file = [dirs.h5Dir, dirs.adminDir]
+    .map((dir) => (dir ? join(dir, "favicon.svg") : null))
+    .find((path) => path !== null && existsSync(path));
+  if (!file) return;
+  const icon = readFileSync(file);
+  app.get("/favicon.ico", HIDDEN, async (_request, reply) =>
+    reply.type("image/svg+xml").header("cache-control", REVALIDATE).send(icon),
+  );
 }

@@ -40,7 +40,7 @@ export const dashboard = defineMessages(
     "dashboard.seriesPrice": "价格",
     "dashboard.seriesPool": "资金池（元）",
     "dashboard.equityNote": "价格与资金池为每个营业日日结时的收盘值；未日结的日子不画点。",
-    "dashboard.liabilities": "平台负债（§5）",
+    "dashboard.liabilities": "平台负债",
     "dashboard.liabilitiesHint": "截至营业日 {day}，平台对会员的未兑付负债与会员欠款",
     "dashboard.giftPoints": "待释放赠送积分",
     "dashboard.releasedPoints": "会员可用积分",
@@ -99,7 +99,7 @@ export const dashboard = defineMessages(
     "dashboard.seriesPool": "Pool (yuan)",
     "dashboard.equityNote":
       "Price and pool as each day's settlement recorded them; days not settled have no point.",
-    "dashboard.liabilities": "Liabilities (§5)",
+    "dashboard.liabilities": "Liabilities",
     "dashboard.liabilitiesHint":
       "What the platform owes members, and what members owe, as of business day {day}",
     "dashboard.giftPoints": "Gift points to release",

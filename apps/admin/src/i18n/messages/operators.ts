@@ -5,6 +5,7 @@ export const operators = defineMessages(
   {
     "menu.operators": "运营账号",
     "operators.title": "运营账号",
+    "operators.list": "账号列表",
     "operators.create": "新增账号",
     "operators.col.username": "用户名",
     "operators.col.displayName": "姓名",
@@ -50,6 +51,7 @@ export const operators = defineMessages(
   {
     "menu.operators": "Operators",
     "operators.title": "Operators and roles",
+    "operators.list": "Accounts",
     "operators.create": "Add operator",
     "operators.col.username": "Username",
     "operators.col.displayName": "Name",

@@ -7,6 +7,8 @@ export const parameters = defineMessages(
     "params.title": "参数设置",
     "params.subtitle": "修改自下一营业日起生效；同一天的多次修改按键合并。",
     "params.today": "当前营业日",
+    "params.changeKey": "参数",
+    "params.changeValues": "原值 → 新值",
     "params.versionInForce": "生效版本",
     "params.defaults": "默认参数",
     "params.version": "版本 #{id}",
@@ -95,6 +97,8 @@ export const parameters = defineMessages(
     "params.subtitle":
       "A change applies from the next business day; changes made on one day combine key by key.",
     "params.today": "Business day",
+    "params.changeKey": "Setting",
+    "params.changeValues": "Old → new",
     "params.versionInForce": "Version in force",
     "params.defaults": "Defaults",
     "params.version": "Version #{id}",

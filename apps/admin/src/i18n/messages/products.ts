@@ -2,7 +2,7 @@ import { defineMessages } from "../define.ts";
 
 export const products = defineMessages(
   {
-    "menu.products": "商品",
+    "menu.products": "商品管理",
     "products.title": "商品管理",
     "products.create": "新增商品",
     "products.edit": "编辑商品",

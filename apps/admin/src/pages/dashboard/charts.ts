@@ -16,6 +16,8 @@ export interface SeriesSpec {
   readonly color: string;
   readonly axis?: 0 | 1;
   readonly area?: boolean;
+  /** A count (orders, members): its axis shows whole numbers only. */
+  readonly count?: boolean;
 }
 
 const label = (day: string) => day.slice(5);
@@ -23,6 +25,8 @@ const label = (day: string) => day.slice(5);
 /** A bar/line chart over the days, one or two value axes, with an exact tooltip. */
 export function dailyChart(days: readonly Day[], series: readonly SeriesSpec[]): EChartsCoreOption {
   const twoAxes = series.some((s) => s.axis === 1);
+  const whole = (axis: 0 | 1) =>
+    series.some((s) => (s.axis ?? 0) === axis && s.count) ? { minInterval: 1 } : {};
   return {
     color: series.map((s) => s.color),
     grid: { left: 56, right: twoAxes ? 64 : 24, top: 40, bottom: 28 },
@@ -43,8 +47,8 @@ export function dailyChart(days: readonly Day[], series: readonly SeriesSpec[]):
     },
     xAxis: { type: "category", data: days.map((d) => label(d.day)), axisTick: { alignWithLabel: true } },
     yAxis: [
-      { type: "value", splitLine: { lineStyle: { type: "dashed", color: "#eee" } } },
-      ...(twoAxes ? [{ type: "value", splitLine: { show: false }, scale: true }] : []),
+      { type: "value", splitLine: { lineStyle: { type: "dashed", color: "#eee" } }, ...whole(0) },
+      ...(twoAxes ? [{ type: "value", splitLine: { show: false }, scale: true, ...whole(1) }] : []),
     ],
     series: series.map((s) => ({
       name: s.name,

@@ -8,6 +8,7 @@ import { GridComponent, TooltipComponent } from "echarts/components";
 import * as echarts from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
 import { useEffect, useRef } from "react";
+import { groupDigits } from "../../format/decimal.ts";
 
 echarts.use([Bars, GridComponent, TooltipComponent, CanvasRenderer]);
 
@@ -30,7 +31,7 @@ export function BarChart({
   useEffect(() => {
     if (!element.current) return;
     const chart = echarts.init(element.current);
-    const text = (index: number) => bars[index]?.value ?? "";
+    const text = (index: number) => groupDigits(bars[index]?.value ?? "");
     chart.setOption({
       grid: { left: 110, right: 90, top: 10, bottom: 10 },
       tooltip: {

@@ -3,6 +3,7 @@ import type { Ok } from "@jifen/api-types";
 import { Card, Col, Descriptions, Row, Space, Spin, Statistic, Table, Tag, Typography } from "antd";
 import { useEffect, useMemo, useState } from "react";
 import { api, unwrap } from "../../api.ts";
+import { groupDigits } from "../../format/decimal.ts";
 import { type MessageKey, useI18n } from "../../i18n/index.tsx";
 import { labelOf } from "../members/format.ts";
 import { BarChart } from "./BarChart.tsx";
@@ -58,7 +59,7 @@ function Figures({ owed }: { owed: Liabilities }) {
             items={(["pool", "price", "heldByMembers", "treasury"] as const).map((key) => ({
               key,
               label: t(`liabilities.${key}` as MessageKey),
-              children: owed.equity[key],
+              children: groupDigits(owed.equity[key]),
             }))}
           />
         </Card>
@@ -71,7 +72,7 @@ function Figures({ owed }: { owed: Liabilities }) {
             items={(["cash", "points", "equity", "stable", "weight"] as const).map((key) => ({
               key,
               label: t(`members.asset.${key === "cash" ? "cny" : key}` as MessageKey),
-              children: owed.debts[key],
+              children: groupDigits(owed.debts[key]),
             }))}
           />
         </Card>
@@ -85,13 +86,13 @@ function ReachCard({ reach }: { reach: Reach }) {
   return (
     <Card
       title={t("liabilities.reach.title")}
-      extra={`${t("liabilities.reach.version", { version: reach.versionId ?? "—" })} · ${t("liabilities.day", { day: reach.businessDay })}`}
+      extra={`${t("liabilities.reach.version", { version: reach.versionId ?? t("liabilities.reach.defaults") })} · ${t("liabilities.day", { day: reach.businessDay })}`}
     >
       <Typography.Paragraph data-testid="reach-summary">
         {language === "en" ? reach.summary.en : reach.summary.zh}
       </Typography.Paragraph>
       <Table<Reward>
-        rowKey={(r) => `${r.plan}:${r.reward}`}
+        rowKey="reward"
         size="small"
         pagination={false}
         dataSource={reach.rewards}
@@ -101,7 +102,11 @@ function ReachCard({ reach }: { reach: Reach }) {
             dataIndex: "plan",
             render: (plan: string) => <Tag>{labelOf(t, "liabilities.plan.", plan)}</Tag>,
           },
-          { title: t("liabilities.reach.reward"), dataIndex: "reward" },
+          {
+            title: t("liabilities.reach.reward"),
+            key: "reward",
+            render: (_: unknown, r: Reward) => (language === "en" ? r.rewardEn : r.rewardZh),
+          },
           {
             title: t("liabilities.reach.levels"),
             dataIndex: "levels",

@@ -2,6 +2,7 @@ import type { Ok } from "@jifen/api-types";
 import { Select, Space, Table, Tag, Typography } from "antd";
 import { useState } from "react";
 import { api, unwrap } from "../../api.ts";
+import { groupDigits } from "../../format/decimal.ts";
 import { type MessageKey, useI18n } from "../../i18n/index.tsx";
 import { useSession } from "../../session.ts";
 import { CursorPager, useCursorPages } from "./CursorPager.tsx";
@@ -89,7 +90,7 @@ export function HistoryTab({ memberId, version }: { memberId: string; version: n
             width: 140,
             render: (amount: string) => (
               <Typography.Text type={isNegative(amount) ? "danger" : "success"}>
-                {signed(amount)}
+                {groupDigits(signed(amount))}
               </Typography.Text>
             ),
           },
@@ -140,9 +141,9 @@ export function OrdersTab({ memberId }: { memberId: string }) {
         dataSource={pages.items}
         columns={[
           { title: t("members.orders.id"), dataIndex: "id" },
-          { title: t("members.orders.amount"), dataIndex: "amount", align: "right" },
-          { title: t("members.orders.cash"), dataIndex: "cash", align: "right" },
-          { title: t("members.orders.points"), dataIndex: "points", align: "right" },
+          { title: t("members.orders.amount"), dataIndex: "amount", align: "right", render: groupDigits },
+          { title: t("members.orders.cash"), dataIndex: "cash", align: "right", render: groupDigits },
+          { title: t("members.orders.points"), dataIndex: "points", align: "right", render: groupDigits },
           {
             title: t("members.orders.plans"),
             dataIndex: "plans",

@@ -4,6 +4,7 @@ import { Alert, Button, Card, Col, Descriptions, Row, Space, Spin, Statistic, Ta
 import { useCallback, useEffect, useState } from "react";
 import { Link, useParams } from "react-router";
 import { ApiError, api, unwrap } from "../../api.ts";
+import { groupDigits } from "../../format/decimal.ts";
 import { useI18n } from "../../i18n/index.tsx";
 import { useSession } from "../../session.ts";
 import { AdjustModal } from "./AdjustModal.tsx";
@@ -59,8 +60,8 @@ function Profile({ detail }: { detail: Detail }) {
           children: next
             ? t("members.nextStarText", {
                 name: next.name,
-                shortfall: next.shortfall,
-                threshold: next.threshold,
+                shortfall: groupDigits(next.shortfall),
+                threshold: groupDigits(next.threshold),
               })
             : t("members.topStar"),
         },
@@ -84,7 +85,7 @@ function Wallets({ wallets }: { wallets: Wallet[] }) {
           dataIndex: "wallet",
           render: (w: string) => labelOf(t, "members.wallet.", w),
         },
-        { title: t("members.balance"), dataIndex: "balance", align: "right" },
+        { title: t("members.balance"), dataIndex: "balance", align: "right", render: groupDigits },
         { title: t("members.reserved"), dataIndex: "reserved", align: "right" },
         { title: t("members.available"), dataIndex: "available", align: "right" },
         {

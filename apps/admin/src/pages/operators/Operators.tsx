@@ -187,7 +187,7 @@ export default function Operators() {
   }
   return (
     <Card
-      title={t("operators.title")}
+      title={t("operators.list")}
       extra={
         <Button type="primary" onClick={() => setCreating(true)}>
           {t("operators.create")}

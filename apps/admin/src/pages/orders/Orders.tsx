@@ -3,10 +3,11 @@
  * sent to the server, which pages the list; a drawer with one order's detail.
  */
 import type { Ok } from "@jifen/api-types";
-import { Button, Card, DatePicker, Form, Input, Select, Space, Table } from "antd";
+import { Button, Card, DatePicker, Form, Input, Select, Space, Table, Tooltip } from "antd";
 import type { Dayjs } from "dayjs";
 import { useMemo, useState } from "react";
 import { api, unwrap } from "../../api.ts";
+import { groupDigits } from "../../format/decimal.ts";
 import { type MessageKey, useI18n } from "../../i18n/index.tsx";
 import { dayText, ErrorNotice, formatTime, PAGE_SIZE, Pager, useCursorList } from "./listing.tsx";
 import { OrderDetail } from "./OrderDetail.tsx";
@@ -91,57 +92,77 @@ function queryOf(filters: Filters) {
   };
 }
 
+/** Ellipsis with the whole text in a tooltip. */
+function Clipped({ text }: { text: string }) {
+  return (
+    <Tooltip title={text} placement="topLeft">
+      <span>{text}</span>
+    </Tooltip>
+  );
+}
+
+const right = "right" as const;
+const clipped = { ellipsis: { showTitle: false }, render: (s: string) => <Clipped text={s} /> };
+/** An amount grouped by thousands (string operations), clipped with a tooltip. */
+const money = { ellipsis: { showTitle: false }, render: (s: string) => <Clipped text={groupDigits(s)} /> };
+
+/** Column widths that fit the 1440-wide console without horizontal scroll; the product takes the rest. */
 function useColumns(open: (row: AdminOrder) => void) {
   const { t } = useI18n();
   return useMemo(
     () => [
-      { title: t("orders.col.id"), dataIndex: "id", key: "id", width: 90 },
-      { title: t("orders.col.member"), dataIndex: "memberPhone", key: "member", width: 130 },
+      { title: t("orders.col.id"), dataIndex: "id", key: "id", width: 64, ...clipped },
+      { title: t("orders.col.member"), dataIndex: "memberPhone", key: "member", width: 116, ...clipped },
+      { title: t("orders.col.product"), dataIndex: "productName", key: "product", ...clipped },
+      { title: t("orders.col.quantity"), dataIndex: "quantity", key: "quantity", width: 56, align: right },
       {
-        title: t("orders.col.product"),
-        dataIndex: "productName",
-        key: "product",
-        width: 200,
-        ellipsis: true,
+        title: t("orders.col.amount"),
+        dataIndex: "amount",
+        key: "amount",
+        width: 96,
+        align: right,
+        ...money,
       },
+      { title: t("orders.col.cash"), dataIndex: "cash", key: "cash", width: 90, align: right, ...money },
       {
-        title: t("orders.col.quantity"),
-        dataIndex: "quantity",
-        key: "quantity",
-        width: 70,
-        align: "right" as const,
+        title: t("orders.col.points"),
+        dataIndex: "points",
+        key: "points",
+        width: 90,
+        align: right,
+        ...money,
       },
-      { title: t("orders.col.amount"), dataIndex: "amount", key: "amount", align: "right" as const },
-      { title: t("orders.col.cash"), dataIndex: "cash", key: "cash", align: "right" as const },
-      { title: t("orders.col.points"), dataIndex: "points", key: "points", align: "right" as const },
       {
         title: t("orders.col.plans"),
         key: "plans",
+        width: 130,
         render: (_: unknown, o: AdminOrder) => <PlanTags plans={o.plans} />,
       },
       {
         title: t("orders.col.status"),
         key: "status",
-        width: 100,
+        width: 84,
         render: (_: unknown, o: AdminOrder) => <StatusTag status={o.status} />,
       },
       {
         title: t("orders.col.provider"),
         key: "provider",
-        width: 100,
-        render: (_: unknown, o: AdminOrder) => t(`orders.provider.${o.provider}` as MessageKey),
+        width: 80,
+        ...clipped,
+        render: (_: unknown, o: AdminOrder) => (
+          <Clipped text={t(`orders.provider.${o.provider}` as MessageKey)} />
+        ),
       },
       {
         title: t("orders.col.createdAt"),
         key: "createdAt",
-        width: 170,
+        width: 156,
         render: (_: unknown, o: AdminOrder) => formatTime(o.createdAt),
       },
       {
         title: t("listing.actions"),
         key: "actions",
-        width: 80,
-        fixed: "right" as const,
+        width: 64,
         render: (_: unknown, o: AdminOrder) => (
           <Button type="link" size="small" onClick={() => open(o)} data-testid={`order-detail-${o.id}`}>
             {t("orders.detail")}
@@ -179,7 +200,7 @@ export default function Orders() {
         dataSource={list.items}
         columns={columns}
         pagination={false}
-        scroll={{ x: 1450 }}
+        tableLayout="fixed"
         data-testid="orders-table"
       />
       <Pager {...list} />

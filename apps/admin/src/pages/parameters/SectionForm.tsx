@@ -38,6 +38,7 @@ export function KeyName({ keyName }: { keyName: string }) {
 
 /** Changes as key: old → new. */
 export function ChangeList({ changes }: { changes: readonly Change[] }) {
+  const { t } = useI18n();
   return (
     <Table<Change>
       size="small"
@@ -45,16 +46,19 @@ export function ChangeList({ changes }: { changes: readonly Change[] }) {
       pagination={false}
       dataSource={[...changes]}
       data-testid="change-list"
-      showHeader={false}
       columns={[
-        { dataIndex: "key", width: "60%", render: (key: string) => <KeyName keyName={key} /> },
         {
+          title: t("params.changeKey"),
+          dataIndex: "key",
+          width: "60%",
+          render: (key: string) => <KeyName keyName={key} />,
+        },
+        {
+          title: t("params.changeValues"),
           key: "change",
           render: (_: unknown, c: Change) => (
             <span>
-              <Typography.Text delete type="secondary">
-                {c.from ?? "—"}
-              </Typography.Text>
+              <Typography.Text type="secondary">{c.from ?? "—"}</Typography.Text>
               {" → "}
               <Typography.Text strong type="danger">
                 {c.to ?? "—"}

@@ -125,7 +125,7 @@ export function ProductForm({
     price: product?.price ?? "",
     plans: product?.plans ?? [],
     membershipPackage: product?.membershipPackage ?? false,
-    stockMode: product && product.stock !== null ? "limited" : product ? "unlimited" : "limited",
+    stockMode: product && product.stock !== null ? "limited" : "unlimited",
     stock: product?.stock !== null && product?.stock !== undefined ? String(product.stock) : "",
     active: product?.active ?? true,
   };

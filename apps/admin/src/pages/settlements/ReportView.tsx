@@ -3,9 +3,18 @@ import type { Ok } from "@jifen/api-types";
 import { Card, Col, Descriptions, Row, Space, Table, Tag } from "antd";
 import { groupDigits } from "../../format/decimal.ts";
 import { type MessageKey, useI18n } from "../../i18n/index.tsx";
+import { labelOf } from "../members/format.ts";
 import { ownerText } from "./owner.ts";
 
 export type Report = NonNullable<Ok<"getSettlement">["report"]>;
+
+/** A phase of a run in words; `stage:x` is phase x on the background writer. */
+function phaseLabel(t: (key: MessageKey, values?: Record<string, string>) => string, name: string): string {
+  if (name.startsWith("stage:")) {
+    return t("settle.phase.stage", { phase: labelOf(t, "settle.phase.", name.slice("stage:".length)) });
+  }
+  return labelOf(t, "settle.phase.", name);
+}
 
 function Totals({ report }: { report: Report }) {
   const { t } = useI18n();
@@ -69,7 +78,11 @@ export function ReportView({ report }: { report: Report }) {
               rowKey={(p) => `${p.name}-${p.tier ?? ""}`}
               dataSource={report.pools}
               columns={[
-                { title: t("settle.poolName"), dataIndex: "name" },
+                {
+                  title: t("settle.poolName"),
+                  dataIndex: "name",
+                  render: (name: string) => labelOf(t, "settle.pool.", name),
+                },
                 {
                   title: t("settle.poolTier"),
                   dataIndex: "tier",
@@ -112,14 +125,14 @@ export function ReportView({ report }: { report: Report }) {
         <Col span={12} style={report.dryRun ? { display: "none" } : {}}>
           <Card size="small" title={t("settle.rows")}>
             {Object.entries(report.rows).map(([name, n]) => (
-              <Tag key={name}>{`${name} ${n}`}</Tag>
+              <Tag key={name}>{`${labelOf(t, "settle.row.", name)} ${groupDigits(String(n))}`}</Tag>
             ))}
           </Card>
         </Col>
         <Col span={12}>
           <Card size="small" title={t("settle.phases")}>
             {Object.entries(report.phasesMs).map(([name, ms]) => (
-              <Tag key={name}>{`${name} ${ms}`}</Tag>
+              <Tag key={name}>{`${phaseLabel(t, name)} ${groupDigits(String(ms))}`}</Tag>
             ))}
           </Card>
         </Col>

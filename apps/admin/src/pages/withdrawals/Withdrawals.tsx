@@ -6,6 +6,7 @@ import type { Ok } from "@jifen/api-types";
 import { App, Button, Card, Form, Input, Modal, Popconfirm, Space, Table, Tabs, Tag, Typography } from "antd";
 import { useState } from "react";
 import { ApiError, api, unwrap } from "../../api.ts";
+import { groupDigits } from "../../format/decimal.ts";
 import { type MessageKey, useI18n } from "../../i18n/index.tsx";
 import { ErrorNotice, formatTime, PAGE_SIZE, Pager, percentText, useCursorList } from "../orders/listing.tsx";
 
@@ -80,7 +81,13 @@ function useColumns(approve: (w: Withdrawal) => void, reject: (w: Withdrawal) =>
   return [
     { title: t("withdrawals.col.id"), dataIndex: "id", key: "id", width: 80 },
     { title: t("withdrawals.col.member"), dataIndex: "memberPhone", key: "member", width: 130 },
-    { title: t("withdrawals.col.amount"), dataIndex: "amount", key: "amount", align: "right" as const },
+    {
+      title: t("withdrawals.col.amount"),
+      dataIndex: "amount",
+      key: "amount",
+      align: "right" as const,
+      render: groupDigits,
+    },
     { title: t("withdrawals.col.fee"), dataIndex: "fee", key: "fee", align: "right" as const },
     { title: t("withdrawals.col.payout"), dataIndex: "payout", key: "payout", align: "right" as const },
     {
