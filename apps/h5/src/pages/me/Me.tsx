@@ -209,16 +209,22 @@ function Cell(props: { to: string; title: string; value: string; hint: string; t
       style={{ color: "inherit", minWidth: 0, padding: "10px 0" }}
       data-testid={props.testId}
     >
-      <div style={{ fontSize: 17, fontWeight: 600, overflow: "hidden", textOverflow: "ellipsis" }}>
-        {props.value}
-      </div>
-      <div style={{ fontSize: 13, color: "#666", marginTop: 2 }}>{props.title}</div>
-      <div style={{ fontSize: 11, color: "#999", marginTop: 2, whiteSpace: "nowrap", overflow: "hidden" }}>
-        {props.hint}
-      </div>
+      <div style={{ fontSize: 17, fontWeight: 600, overflowWrap: "anywhere" }}>{props.value}</div>
+      <div style={{ fontSize: 13, color: "#666", marginTop: 2, overflowWrap: "anywhere" }}>{props.title}</div>
+      <div style={CELL_HINT}>{props.hint}</div>
     </Link>
   );
 }
+
+// Captions wrap (never cut): a 360 px phone in English gives each cell about 105 px.
+const CELL_HINT = {
+  fontSize: 11,
+  lineHeight: "14px",
+  color: "#999",
+  marginTop: 2,
+  padding: "0 4px",
+  overflowWrap: "anywhere",
+} as const;
 
 const GRID = {
   display: "grid",
