@@ -5,6 +5,7 @@ import { api, unwrap } from "../../api.ts";
 import { CursorList } from "../../components/CursorList.tsx";
 import { localTime, progressPercent } from "../../components/decimal.ts";
 import { LoadError } from "../../components/ErrorNotice.tsx";
+import { starName } from "../../components/levels.ts";
 import { CARD, CARD_TITLE, HEAD_GRADIENT } from "../../components/styles.ts";
 import { useLoad } from "../../components/useLoad.ts";
 import { useI18n } from "../../i18n/index.tsx";
@@ -70,7 +71,7 @@ function StarCard({ standing }: { standing: Ok<"getMe">["standing"] }) {
         <div>
           <div style={{ color: "#999", fontSize: 13 }}>{t("team.star")}</div>
           <div style={{ fontSize: 22, fontWeight: 600, color: "#e4393c", marginTop: 4 }}>
-            ★ {standing.star ?? t("me.noStar")}
+            ★ {standing.star ? starName(standing.star, t) : t("me.noStar")}
           </div>
         </div>
         <div style={{ textAlign: "right" }}>
@@ -87,11 +88,11 @@ function StarCard({ standing }: { standing: Ok<"getMe">["standing"] }) {
             />
             <div style={{ display: "flex", justifyContent: "space-between", marginTop: 8, fontSize: 13 }}>
               <span data-testid="next-star">
-                {t("team.nextStar", { name: next.name, shortfall: next.shortfall })}
+                {t("team.nextStar", { name: starName(next.name, t), shortfall: next.shortfall })}
               </span>
             </div>
             <div style={{ color: "#999", fontSize: 12, marginTop: 4 }}>
-              {t("team.nextThreshold", { name: next.name, threshold: next.threshold })} ·{" "}
+              {t("team.nextThreshold", { name: starName(next.name, t), threshold: next.threshold })} ·{" "}
               {t("team.performanceDay", { day: standing.performanceDay })}
             </div>
           </>
