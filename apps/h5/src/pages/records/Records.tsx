@@ -3,7 +3,7 @@ import { Tabs } from "antd-mobile";
 import { useSearchParams } from "react-router";
 import { api, unwrap } from "../../api.ts";
 import { CursorList } from "../../components/CursorList.tsx";
-import { localTime } from "../../components/decimal.ts";
+import { grouped, localTime } from "../../components/decimal.ts";
 import { walletName } from "../../components/wallets.ts";
 import { type MessageKey, useI18n } from "../../i18n/index.tsx";
 import { PageFrame } from "../../layout/PageFrame.tsx";
@@ -60,7 +60,7 @@ function RecordLine({ line }: { line: Line }) {
         </div>
       </div>
       <div style={{ fontSize: 17, fontWeight: 600, color: incoming ? "#e4393c" : "#333", flex: "none" }}>
-        {incoming ? `+${line.amount}` : line.amount}
+        {incoming ? `+${grouped(line.amount)}` : grouped(line.amount)}
       </div>
     </div>
   );
