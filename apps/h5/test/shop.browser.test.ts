@@ -93,7 +93,7 @@ test("a referred member buys a release package and rice through the cart, part i
   await page.getByText("已加入购物车").waitFor();
   await page.getByRole("button", { name: "购物车", exact: true }).click();
   await page.getByTestId("cart-line").nth(1).waitFor();
-  assert.match((await page.getByTestId("cart-total").textContent()) ?? "", /3099\.00/);
+  assert.match((await page.getByTestId("cart-total").textContent()) ?? "", /¥3,099\.00/);
   await page.getByRole("button", { name: /去结算/ }).click();
 
   // Checkout: the server's cap, 500 points split across the two orders.
