@@ -161,7 +161,7 @@ function AssetCard({ data }: { data: HomeData }) {
           testId="stable"
         />
         <Cell
-          to="/records?asset=points"
+          to="/records?asset=gift"
           title={t("wallet.gift")}
           value={grouped(wallet(data, "gift")?.balance ?? "0")}
           hint={t("me.giftHint")}
