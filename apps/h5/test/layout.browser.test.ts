@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Page } from "playwright-core";
+import { call } from "../../../packages/server/test/support/app.ts";
 import {
   type BrowserApp,
   browserAvailable,
@@ -95,4 +96,10 @@ test("我的 in English at 360 px: every asset caption is shown whole, none cut 
     .filter((el) => el.children.length === 0 && el.scrollWidth > el.clientWidth + 1)
     .map((el) => el.textContent)`);
   assert.deepEqual(cut, []);
+  // Default star and grade names read in English too (data names an operator gave would stay).
+  const me = await call(web.server, "GET", "/me", { token: a.token });
+  const header = (await page.getByTestId("star").locator("..").textContent()) ?? "";
+  assert.ok(!/[星级会员]/.test(header), header);
+  if (me.data.standing.star === "一星") assert.match(header, /★ 1-star/);
+  if (me.data.standing.grade === "初级会员") assert.match(header, /Junior member/);
 });
