@@ -175,7 +175,7 @@ export default function Checkout() {
                   ? t("shop.checkout.pointsMax", {
                       max: grouped(base.maxPoints),
                       available: grouped(base.pointsAvailable),
-                      cap: base.ratioCap,
+                      cap: grouped(base.ratioCap),
                     })
                   : t("shop.checkout.pointsNone")
               }
