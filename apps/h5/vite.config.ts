@@ -1,5 +1,6 @@
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
+import { API_PROXY_PATTERN } from "./api-prefixes.ts";
 
 // Served by the server at /h5/ (packages/server/src/web), with history routes under
 // /h5/ (the server answers index.html for any unknown path there). Every page but the
@@ -17,6 +18,6 @@ export default defineConfig({
     target: ["es2020", "chrome80", "safari14"],
   },
   server: {
-    proxy: { "^/(auth|me|orders|products|equity|health|uploads)": "http://127.0.0.1:3000" },
+    proxy: { [API_PROXY_PATTERN]: "http://127.0.0.1:3000" },
   },
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { parseDecimal } from "@jifen/engine";
 import { call } from "../../../packages/server/test/support/app.ts";
 import {
   type BrowserApp,
@@ -50,7 +51,9 @@ test("after the day's settlement the buyer sees the static release and the refer
   const text = (await share.first().textContent()) ?? "";
   assert.match(text, /直推 139\*\*\*\*0022 加速释放 50%/);
   // The amount shown is the ledger's.
-  const ledger = await call(web.server, "GET", "/me/ledger?asset=points", { token: referrer.token });
+  const ledger = await call(web.server, "GET", "/me/ledger?asset=points&wallet=points", {
+    token: referrer.token,
+  });
   const line = (ledger.data.items as { description: string; amount: string }[]).find((l) =>
     l.description.includes("加速释放"),
   );
@@ -82,4 +85,58 @@ test("我的 shows yesterday's arrivals and the team page the referral, masked",
   await page.getByTestId("referrals").getByText("139****0022").waitFor();
   await page.getByTestId("network").getByText("1", { exact: true }).first().waitFor();
   assert.equal(await horizontalOverflow(page), 0);
+});
+
+/** The sum, in micro-units, of every line of one ledger tab (all pages). */
+async function tabSum(m: DemoMember, query: string): Promise<{ sum: bigint; descriptions: string[] }> {
+  if (!web) throw new Error("no browser");
+  let sum = 0n;
+  const descriptions: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const res = await call(
+      web.server,
+      "GET",
+      `/me/ledger?${query}&limit=100${cursor ? `&cursor=${cursor}` : ""}`,
+      {
+        token: m.token,
+      },
+    );
+    assert.equal(res.statusCode, 200, res.body);
+    for (const line of res.data.items as { amount: string; description: string }[]) {
+      sum += parseDecimal(line.amount);
+      descriptions.push(line.description);
+    }
+    cursor = res.data.nextCursor;
+  } while (cursor);
+  return { sum, descriptions };
+}
+
+test("积分 and 待释放 are separate tabs, each adding up to its own balance on 我的", async (t) => {
+  if (!web) return t.skip("no browser");
+  const wallets = await call(web.server, "GET", "/me/wallets", { token: buyer.token });
+  const balance = (w: string) =>
+    parseDecimal(
+      (wallets.data.wallets as { wallet: string; balance: string }[]).find((x) => x.wallet === w)?.balance ??
+        "0",
+    );
+  const points = await tabSum(buyer, "asset=points&wallet=points");
+  const gift = await tabSum(buyer, "asset=points&wallet=gift");
+  assert.equal(points.sum, balance("points"));
+  assert.equal(gift.sum, balance("gift"));
+  assert.ok(gift.sum > 0n && points.sum > 0n);
+  const grant = gift.descriptions.find((d) => d.includes(`#${orderId}`) && !d.includes("释放"));
+  assert.ok(grant, gift.descriptions.join(" | "));
+  assert.ok(!points.descriptions.includes(grant), "the gift grant is not in the 积分 tab");
+
+  // The page: the gift cell of 我的 leads to the 待释放 tab, which shows the grant; 积分 does not.
+  const page = await signedInPage(web, buyer);
+  await page.goto("/h5/me");
+  await page.getByTestId("gift").click();
+  await page.waitForURL(/asset=gift/);
+  await page.getByTestId("record-line").getByText(grant, { exact: true }).waitFor();
+  await page.getByRole("tab", { name: "积分", exact: true }).click();
+  await page.waitForURL(/asset=points/);
+  await page.getByTestId("record-line").getByText(`订单 #${orderId} 静态释放 1.2%`).waitFor();
+  assert.equal(await page.getByTestId("record-line").getByText(grant, { exact: true }).count(), 0);
 });

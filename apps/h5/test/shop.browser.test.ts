@@ -93,25 +93,25 @@ test("a referred member buys a release package and rice through the cart, part i
   await page.getByText("已加入购物车").waitFor();
   await page.getByRole("button", { name: "购物车", exact: true }).click();
   await page.getByTestId("cart-line").nth(1).waitFor();
-  assert.match((await page.getByTestId("cart-total").textContent()) ?? "", /3099\.00/);
+  assert.match((await page.getByTestId("cart-total").textContent()) ?? "", /¥3,099\.00/);
   await page.getByRole("button", { name: /去结算/ }).click();
 
   // Checkout: the server's cap, 500 points split across the two orders.
   await page.getByText("确认订单").waitFor();
-  await page.getByText("本单最多可用 500.00 积分（可用 500.00，抵扣上限 3099.00）").waitFor();
+  await page.getByText("本单最多可用 500.00 积分（可用 500.00，抵扣上限 3,099.00）").waitFor();
   await page.getByRole("switch", { name: "使用积分" }).click();
   await page.getByRole("textbox", { name: "积分抵扣" }).fill("500");
   await page.getByText("抵扣 484.03").waitFor();
   await page.getByText("抵扣 15.97").waitFor();
-  assert.match((await page.getByTestId("checkout-cash").textContent()) ?? "", /2599\.00/);
+  assert.match((await page.getByTestId("checkout-cash").textContent()) ?? "", /¥2,599\.00/);
   await page.getByText("仅供演示，不会真实扣款").waitFor();
   await noHorizontalScroll(page);
   await page.getByRole("button", { name: "提交订单" }).click();
 
   // The cashier: the demo method, clearly labelled; confirm and pay.
   await page.getByText("收银台").waitFor();
-  assert.match((await page.getByTestId("pay-cash").textContent()) ?? "", /2599\.00/);
-  await page.getByRole("button", { name: /演示支付 ¥2599\.00/ }).click();
+  assert.match((await page.getByTestId("pay-cash").textContent()) ?? "", /2,599\.00/);
+  await page.getByRole("button", { name: /演示支付 ¥2,599\.00/ }).click();
   await page.getByRole("dialog").getByText("不会从任何账户扣款").waitFor();
   await page.getByRole("dialog").getByRole("button", { name: "确定" }).click();
   await page.getByText("支付成功").waitFor();

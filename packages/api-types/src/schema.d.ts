@@ -20354,6 +20354,8 @@ export interface operations {
                 cursor?: string;
                 /** @description page size (1 to 100) */
                 limit: string;
+                /** @description 只看该资产中的一个钱包（及其欠款）：积分资产含已释放积分 points 与待释放积分 gift。 / Only this wallet of the asset (and its debt): the points asset holds released points and gift points waiting for release. */
+                wallet?: "cash" | "points" | "gift" | "equity" | "stable" | "quota" | "exitQuota" | "weight";
             };
             header?: never;
             path?: never;

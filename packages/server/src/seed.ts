@@ -26,7 +26,7 @@ export const DEMO_PRODUCTS: readonly ProductInput[] = [
   },
   {
     name: "有机大米 5kg",
-    description: "日常消费：消费增值（股权积分）",
+    description: "日常消费：消费增值（增值积分）",
     price: parseDecimal("99.00"),
     plans: ["equity"],
     membershipPackage: false,

@@ -51,3 +51,15 @@ export function localTime(iso: string): string {
   const two = (n: number) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
+
+/**
+ * An amount as a person reads it: the whole part in groups of three ("50000.00" →
+ * "50,000.00", "-1234567" → "-1,234,567"); the decimals stay exactly as the server
+ * sent them. Text only, never a float. Anything not a plain decimal is returned as is.
+ */
+export function grouped(text: string): string {
+  const match = /^([-+]?)(\d+)(\.\d+)?$/.exec(text);
+  if (!match) return text;
+  const whole = (match[2] as string).replace(/\B(?=(\d{3})+$)/g, ",");
+  return `${match[1]}${whole}${match[3] ?? ""}`;
+}

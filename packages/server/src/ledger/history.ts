@@ -106,14 +106,19 @@ export async function memberHistory(
   cursor: string | null,
   limit: number,
   language: Language = "zh-CN",
+  wallet: string | null = null,
 ): Promise<HistoryPage> {
+  // `wallet` narrows the asset to one wallet and its debt account (the points asset holds
+  // both released points and gift points waiting for release).
+  const accounts = wallet === null ? null : [`m:${memberId}:${wallet}`, `m:${memberId}:debt:${wallet}`];
   const rows = await q.query<Row>(
     `select p.id, p.transaction_id, t.business_day, t.kind, t.ref, t.memo, p.account, p.amount, t.created_at,
             p.rule, p.rate_ppm, p.generation, p.star, p.order_id, p.counterpart_id
      from ledger_postings p join ledger_transactions t on t.id = p.transaction_id and t.batch = p.batch
      where p.member_id = $1::bigint and p.asset = $2 and ($3::bigint is null or p.id < $3::bigint)
+       and ($5::text[] is null or p.account = any($5::text[]))
      order by p.id desc limit $4`,
-    [memberId, asset, cursor, limit + 1],
+    [memberId, asset, cursor, limit + 1, accounts],
   );
   const page = rows.rows.slice(0, limit);
 

@@ -1,5 +1,5 @@
 import { Type } from "@fastify/type-provider-typebox";
-import { ASSETS, type Asset } from "@jifen/engine";
+import { ASSETS, type Asset, WALLETS } from "@jifen/engine";
 import { parseYuan } from "../http/amounts.ts";
 import { command } from "../http/command.ts";
 import type { App, AppContext } from "../http/context.ts";
@@ -108,6 +108,15 @@ export async function walletRoutes(app: App, ctx: AppContext): Promise<void> {
           "会员查看某一资产的流水明细，新的在前，每条带正负金额与来由。 / The signed-in member's ledger lines in one asset, newest first, each a signed amount with its cause.",
         querystring: Type.Object({
           asset: Type.Union(ASSETS.map((a) => Type.Literal(a))),
+          wallet: Type.Optional(
+            Type.Union(
+              WALLETS.map((w) => Type.Literal(w)),
+              {
+                description:
+                  "只看该资产中的一个钱包（及其欠款）：积分资产含已释放积分 points 与待释放积分 gift。 / Only this wallet of the asset (and its debt): the points asset holds released points and gift points waiting for release.",
+              },
+            ),
+          ),
           cursor: PageQuery.properties.cursor,
           limit: PageQuery.properties.limit,
         }),
@@ -141,6 +150,7 @@ export async function walletRoutes(app: App, ctx: AppContext): Promise<void> {
         request.query.cursor ?? null,
         pageLimit(request.query.limit),
         requestLanguage(request.headers),
+        request.query.wallet ?? null,
       );
       const prefix = `m:${memberId}:`;
       return {

@@ -39,6 +39,10 @@ export const me = defineMessages(
     "me.menu.signOut": "退出登录",
     "me.signOutConfirm": "确定退出登录吗？",
     "me.grade": "{grade}",
+    "level.star": "{name}",
+    "level.grade.junior": "初级会员",
+    "level.grade.middle": "中级会员",
+    "level.grade.senior": "高级会员",
   },
   {
     "wallet.cash": "Cash",
@@ -78,5 +82,9 @@ export const me = defineMessages(
     "me.menu.signOut": "Sign out",
     "me.signOutConfirm": "Sign out now?",
     "me.grade": "{grade}",
+    "level.star": "{n}-star",
+    "level.grade.junior": "Junior member",
+    "level.grade.middle": "Intermediate member",
+    "level.grade.senior": "Senior member",
   },
 );

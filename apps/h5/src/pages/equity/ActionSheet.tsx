@@ -1,7 +1,7 @@
 import { Button, Input, Popup, Toast } from "antd-mobile";
 import { useEffect, useState } from "react";
 import { ApiError, newIdempotencyKey } from "../../api.ts";
-import { abs, isAmount, ratePercent } from "../../components/decimal.ts";
+import { abs, grouped, isAmount, ratePercent } from "../../components/decimal.ts";
 import { ErrorNotice } from "../../components/ErrorNotice.tsx";
 import { walletName } from "../../components/wallets.ts";
 import { useI18n } from "../../i18n/index.tsx";
@@ -145,17 +145,20 @@ function PreviewRows({ action, result }: { action: Action; result: EquityResult 
   const rows: [string, string, boolean?][] = [];
   if (action === "sell" && result.sale) {
     const sold = abs(result.moved.equity ?? "0");
-    rows.push([t("equity.input.points"), sold]);
-    rows.push([t("equity.sale.value"), `¥${result.sale.value}`]);
-    rows.push([t("equity.sale.fee", { rate: ratePercent(result.sale.feeRate) }), `−¥${result.sale.fee}`]);
-    rows.push([t("equity.sale.proceeds"), `¥${result.sale.proceeds}`, true]);
+    rows.push([t("equity.input.points"), grouped(sold)]);
+    rows.push([t("equity.sale.value"), `¥${grouped(result.sale.value)}`]);
+    rows.push([
+      t("equity.sale.fee", { rate: ratePercent(result.sale.feeRate) }),
+      `−¥${grouped(result.sale.fee)}`,
+    ]);
+    rows.push([t("equity.sale.proceeds"), `¥${grouped(result.sale.proceeds)}`, true]);
   } else {
     for (const [wallet, amount] of Object.entries(result.moved)) {
       const out = amount.startsWith("-");
-      rows.push([walletName(t, wallet), out ? `−${abs(amount)}` : `+${amount}`, !out]);
+      rows.push([walletName(t, wallet), out ? `−${grouped(abs(amount))}` : `+${grouped(amount)}`, !out]);
     }
   }
-  rows.push([t("equity.result.priceAfter"), `¥${result.price}`]);
+  rows.push([t("equity.result.priceAfter"), `¥${grouped(result.price)}`]);
   return (
     <div data-testid="equity-preview">
       <div style={{ color: "#999", fontSize: 13, marginBottom: 8 }}>{t("equity.previewTitle")}</div>

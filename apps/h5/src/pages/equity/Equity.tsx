@@ -9,6 +9,7 @@ import {
 } from "antd-mobile-icons";
 import { lazy, type ReactNode, Suspense, useState } from "react";
 import { api, unwrap } from "../../api.ts";
+import { grouped } from "../../components/decimal.ts";
 import { LoadError } from "../../components/ErrorNotice.tsx";
 import { CARD, CARD_TITLE, HEAD_GRADIENT } from "../../components/styles.ts";
 import { useLoad } from "../../components/useLoad.ts";
@@ -46,20 +47,20 @@ export default function Equity() {
       <div style={{ background: HEAD_GRADIENT, color: "#fff", padding: "20px 20px 72px" }}>
         <div style={{ fontSize: 14, opacity: 0.85 }}>{t("equity.price")}</div>
         <div style={{ fontSize: 36, fontWeight: 700, marginTop: 4 }} data-testid="equity-price">
-          {data ? data.figures.price : "—"}
+          {data ? grouped(data.figures.price) : "—"}
         </div>
         {data && (
           <div
             style={{ display: "flex", gap: 20, marginTop: 8, fontSize: 13, opacity: 0.9, flexWrap: "wrap" }}
           >
             <span>
-              {t("equity.pool")} {data.figures.pool}
+              {t("equity.pool")} {grouped(data.figures.pool)}
             </span>
             <span>
-              {t("equity.circulating")} {data.figures.circulating}
+              {t("equity.circulating")} {grouped(data.figures.circulating)}
             </span>
             <span>
-              {t("equity.treasury")} {data.figures.treasury}
+              {t("equity.treasury")} {grouped(data.figures.treasury)}
             </span>
           </div>
         )}
@@ -117,19 +118,19 @@ function Holdings({ mine }: { mine: Ok<"getMyEquity"> }) {
     <div style={{ ...CARD, marginTop: 12 }} data-testid="holdings">
       <div style={CARD_TITLE}>{t("equity.mine")}</div>
       <div style={GRID}>
-        <Figure label={t("equity.held")} value={mine.equity} testId="held-equity" />
-        <Figure label={t("equity.value")} value={mine.value} testId="held-value" />
-        <Figure label={t("equity.stable")} value={mine.stable} testId="held-stable" />
+        <Figure label={t("equity.held")} value={grouped(mine.equity)} testId="held-equity" />
+        <Figure label={t("equity.value")} value={grouped(mine.value)} testId="held-value" />
+        <Figure label={t("equity.stable")} value={grouped(mine.stable)} testId="held-stable" />
       </div>
       {(mine.exitQuota !== "0" || mine.exitPrice) && (
         <div style={{ color: "#666", fontSize: 13, marginTop: 10 }}>
-          {t("equity.exitQuota")} {mine.exitQuota}
-          {mine.exitPrice && ` · ${t("equity.exitPrice", { price: mine.exitPrice })}`}
+          {t("equity.exitQuota")} {grouped(mine.exitQuota)}
+          {mine.exitPrice && ` · ${t("equity.exitPrice", { price: grouped(mine.exitPrice) })}`}
         </div>
       )}
       {debts.length > 0 && (
         <div style={{ color: "#ff3141", fontSize: 13, marginTop: 6 }}>
-          {t("equity.debt", { debts: debts.map(([w, a]) => `${walletName(t, w)} ${a}`).join("、") })}
+          {t("equity.debt", { debts: debts.map(([w, a]) => `${walletName(t, w)} ${grouped(a)}`).join("、") })}
         </div>
       )}
     </div>

@@ -1,4 +1,5 @@
 import type { Ok } from "@jifen/api-types";
+import { grouped } from "../../components/decimal.ts";
 import { CARD } from "../../components/styles.ts";
 import { walletName } from "../../components/wallets.ts";
 import { useI18n } from "../../i18n/index.tsx";
@@ -18,7 +19,7 @@ export function Arrivals({ arrivals }: { arrivals: Ok<"getMyArrivals"> }) {
         <div style={{ display: "flex", flexWrap: "wrap", gap: "8px 0", marginTop: 8 }}>
           {arrivals.items.map((item) => (
             <div key={item.wallet} style={{ width: "50%", minWidth: 0 }}>
-              <span style={{ color: "#e4393c", fontSize: 17, fontWeight: 600 }}>+{item.amount}</span>
+              <span style={{ color: "#e4393c", fontSize: 17, fontWeight: 600 }}>+{grouped(item.amount)}</span>
               <span style={{ color: "#666", fontSize: 13, marginLeft: 4 }}>{walletName(t, item.wallet)}</span>
             </div>
           ))}

@@ -11,6 +11,7 @@ import {
 import type { ReactNode } from "react";
 import { Link, useNavigate } from "react-router";
 import { api, setSession, unwrap } from "../../api.ts";
+import { grouped } from "../../components/decimal.ts";
 import { LoadError } from "../../components/ErrorNotice.tsx";
 import { CARD } from "../../components/styles.ts";
 import { useLoad } from "../../components/useLoad.ts";
@@ -62,7 +63,7 @@ export default function Me() {
               color="alert"
               wrap
               content={t("me.debtNotice", {
-                debts: debts.map((w) => `${walletName(t, w.wallet)} ${w.debt}`).join("、"),
+                debts: debts.map((w) => `${walletName(t, w.wallet)} ${grouped(w.debt)}`).join("、"),
               })}
             />
           </div>
@@ -118,7 +119,7 @@ function wallet(data: HomeData, name: string) {
 /** The assets: cash with the withdraw button, then points, equity, stable, gift, quota, weight. */
 function AssetCard({ data }: { data: HomeData }) {
   const { t } = useI18n();
-  const cash = wallet(data, "cash")?.balance ?? "0.00";
+  const cash = grouped(wallet(data, "cash")?.balance ?? "0.00");
   const points = data.me.points;
   return (
     <div style={CARD} data-testid="assets">
@@ -137,52 +138,52 @@ function AssetCard({ data }: { data: HomeData }) {
         <Cell
           to="/records?asset=points"
           title={t("wallet.points")}
-          value={points.balance}
+          value={grouped(points.balance)}
           hint={
             isPositive(points.reserved)
-              ? t("me.pointsReserved", { amount: points.reserved })
-              : t("me.pointsAvailable", { amount: points.available })
+              ? t("me.pointsReserved", { amount: grouped(points.reserved) })
+              : t("me.pointsAvailable", { amount: grouped(points.available) })
           }
           testId="points"
         />
         <Cell
           to="/equity"
           title={t("wallet.equity")}
-          value={data.equity.equity}
-          hint={t("me.equityValue", { value: data.equity.value })}
+          value={grouped(data.equity.equity)}
+          hint={t("me.equityValue", { value: grouped(data.equity.value) })}
           testId="equity"
         />
         <Cell
           to="/records?asset=stable"
           title={t("wallet.stable")}
-          value={data.equity.stable}
+          value={grouped(data.equity.stable)}
           hint={t("me.stableHint")}
           testId="stable"
         />
         <Cell
-          to="/records?asset=points"
+          to="/records?asset=gift"
           title={t("wallet.gift")}
-          value={wallet(data, "gift")?.balance ?? "0"}
+          value={grouped(wallet(data, "gift")?.balance ?? "0")}
           hint={t("me.giftHint")}
           testId="gift"
         />
         <Cell
           to="/records?asset=quota"
           title={t("wallet.quota")}
-          value={wallet(data, "quota")?.balance ?? "0"}
+          value={grouped(wallet(data, "quota")?.balance ?? "0")}
           hint={t("me.quotaHint")}
           testId="quota"
         />
         <Cell
           to="/records?asset=weight"
           title={t("wallet.weight")}
-          value={wallet(data, "weight")?.balance ?? "0"}
+          value={grouped(wallet(data, "weight")?.balance ?? "0")}
           hint={t("me.weightHint")}
           testId="weight"
         />
       </div>
       <Link to="/equity" style={PRICE_LINE} data-testid="equity-price-line">
-        <span>{t("me.price", { price: data.equity.price })}</span>
+        <span>{t("me.price", { price: grouped(data.equity.price) })}</span>
         <span>›</span>
       </Link>
     </div>
@@ -209,16 +210,22 @@ function Cell(props: { to: string; title: string; value: string; hint: string; t
       style={{ color: "inherit", minWidth: 0, padding: "10px 0" }}
       data-testid={props.testId}
     >
-      <div style={{ fontSize: 17, fontWeight: 600, overflow: "hidden", textOverflow: "ellipsis" }}>
-        {props.value}
-      </div>
-      <div style={{ fontSize: 13, color: "#666", marginTop: 2 }}>{props.title}</div>
-      <div style={{ fontSize: 11, color: "#999", marginTop: 2, whiteSpace: "nowrap", overflow: "hidden" }}>
-        {props.hint}
-      </div>
+      <div style={{ fontSize: 17, fontWeight: 600, overflowWrap: "anywhere" }}>{props.value}</div>
+      <div style={{ fontSize: 13, color: "#666", marginTop: 2, overflowWrap: "anywhere" }}>{props.title}</div>
+      <div style={CELL_HINT}>{props.hint}</div>
     </Link>
   );
 }
+
+// Captions wrap (never cut): a 360 px phone in English gives each cell about 105 px.
+const CELL_HINT = {
+  fontSize: 11,
+  lineHeight: "14px",
+  color: "#999",
+  marginTop: 2,
+  padding: "0 4px",
+  overflowWrap: "anywhere",
+} as const;
 
 const GRID = {
   display: "grid",

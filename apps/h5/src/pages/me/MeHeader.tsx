@@ -1,4 +1,5 @@
 import type { Ok } from "@jifen/api-types";
+import { gradeName, starName } from "../../components/levels.ts";
 import { useI18n } from "../../i18n/index.tsx";
 
 /** The red head of 我的: the member's masked number, star level, grade and invite code. */
@@ -35,9 +36,11 @@ export function MeHeader({ me }: { me: Ok<"getMe"> | undefined }) {
           </div>
           <div style={{ display: "flex", gap: 6, marginTop: 6, flexWrap: "wrap" }}>
             <span style={BADGE} data-testid="star">
-              ★ {me?.standing.star ?? t("me.noStar")}
+              ★ {me?.standing.star ? starName(me.standing.star, t) : t("me.noStar")}
             </span>
-            {me?.standing.grade && <span style={BADGE}>{t("me.grade", { grade: me.standing.grade })}</span>}
+            {me?.standing.grade && (
+              <span style={BADGE}>{t("me.grade", { grade: gradeName(me.standing.grade, t) })}</span>
+            )}
             {me && <span style={BADGE}>{t("me.inviteCode", { code: me.inviteCode })}</span>}
           </div>
         </div>

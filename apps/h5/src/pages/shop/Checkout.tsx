@@ -9,6 +9,7 @@ import { Button, Input, List, Radio, Space, Switch } from "antd-mobile";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useNavigate, useSearchParams } from "react-router";
 import { ApiError, api, newIdempotencyKey, unwrap } from "../../api.ts";
+import { grouped } from "../../components/decimal.ts";
 import { ErrorNotice } from "../../components/ErrorNotice.tsx";
 import { useI18n } from "../../i18n/index.tsx";
 import { PageFrame } from "../../layout/PageFrame.tsx";
@@ -57,13 +58,13 @@ function Lines({ preview }: { preview: Preview }) {
           key={line.productId}
           data-testid="checkout-line"
           prefix={<ProductImage product={line} size={56} />}
-          description={`¥${line.price} × ${line.quantity}`}
+          description={`¥${grouped(line.price)} × ${line.quantity}`}
           extra={
             <div style={{ textAlign: "right" }}>
               <Price value={line.amount} size={15} />
               {line.points !== "0.00" ? (
                 <div style={{ fontSize: 12, color: "#fa8c16" }}>
-                  {t("shop.checkout.linePoints", { points: line.points })}
+                  {t("shop.checkout.linePoints", { points: grouped(line.points) })}
                 </div>
               ) : null}
             </div>
@@ -147,7 +148,7 @@ export default function Checkout() {
     asked.problem === "invalid"
       ? t("shop.checkout.pointsInvalid")
       : asked.problem === "over"
-        ? t("shop.checkout.pointsOver", { max: base?.maxPoints ?? "0.00" })
+        ? t("shop.checkout.pointsOver", { max: grouped(base?.maxPoints ?? "0.00") })
         : null;
   const shown = preview ?? base;
   const canUse = base !== null && base.maxPoints !== "0.00";
@@ -172,9 +173,9 @@ export default function Checkout() {
               description={
                 canUse
                   ? t("shop.checkout.pointsMax", {
-                      max: base.maxPoints,
-                      available: base.pointsAvailable,
-                      cap: base.ratioCap,
+                      max: grouped(base.maxPoints),
+                      available: grouped(base.pointsAvailable),
+                      cap: grouped(base.ratioCap),
                     })
                   : t("shop.checkout.pointsNone")
               }

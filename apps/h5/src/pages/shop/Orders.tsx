@@ -8,6 +8,7 @@ import { useCallback, useRef } from "react";
 import { useNavigate } from "react-router";
 import { api, unwrap } from "../../api.ts";
 import { CursorList } from "../../components/CursorList.tsx";
+import { grouped } from "../../components/decimal.ts";
 import { type MessageKey, useI18n } from "../../i18n/index.tsx";
 import { PageFrame } from "../../layout/PageFrame.tsx";
 import { Price } from "./parts.tsx";
@@ -74,8 +75,10 @@ export default function Orders() {
         }}
       >
         <span>
-          {order.points !== "0.00" ? `${t("shop.checkout.linePoints", { points: order.points })} · ` : ""}
-          {t("shop.checkout.cash")} ¥{order.cash}
+          {order.points !== "0.00"
+            ? `${t("shop.checkout.linePoints", { points: grouped(order.points) })} · `
+            : ""}
+          {t("shop.checkout.cash")} ¥{grouped(order.cash)}
         </span>
         {order.status === "pending" && order.checkoutId ? (
           <Button

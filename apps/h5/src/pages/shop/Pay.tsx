@@ -8,6 +8,7 @@ import { Button, Dialog, List, NoticeBar, Result, Tag } from "antd-mobile";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useNavigate, useParams } from "react-router";
 import { type ApiError, api, newIdempotencyKey, unwrap } from "../../api.ts";
+import { grouped } from "../../components/decimal.ts";
 import { ErrorNotice, LoadError } from "../../components/ErrorNotice.tsx";
 import { type MessageKey, useI18n } from "../../i18n/index.tsx";
 import { PageFrame } from "../../layout/PageFrame.tsx";
@@ -23,7 +24,7 @@ function Orders({ checkout }: { checkout: Checkout }) {
         <List.Item
           key={order.id}
           data-testid="pay-order"
-          description={`${t("shop.pay.order", { id: order.id })} · ¥${order.amount}${order.points !== "0.00" ? ` · ${t("shop.checkout.linePoints", { points: order.points })}` : ""}`}
+          description={`${t("shop.pay.order", { id: order.id })} · ¥${grouped(order.amount)}${order.points !== "0.00" ? ` · ${t("shop.checkout.linePoints", { points: grouped(order.points) })}` : ""}`}
           extra={
             <Tag color={order.status === "paid" ? "success" : "default"}>
               {t(`shop.status.${order.status}` as MessageKey)}
@@ -134,7 +135,7 @@ export default function Pay() {
               <>
                 <NoticeBar color="alert" wrap content={t("shop.pay.demoHint")} style={{ marginBottom: 12 }} />
                 <Button block color="warning" shape="rounded" size="large" loading={paying} onClick={demoPay}>
-                  {t("shop.pay.demoButton", { cash: checkout.cash })}
+                  {t("shop.pay.demoButton", { cash: grouped(checkout.cash) })}
                 </Button>
               </>
             ) : (

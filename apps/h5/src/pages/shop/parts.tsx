@@ -1,6 +1,7 @@
 /** Small pieces the shop's pages share: the product's picture, its plan tags, a price. */
 import type { Ok } from "@jifen/api-types";
 import { Tag } from "antd-mobile";
+import { grouped } from "../../components/decimal.ts";
 import { type MessageKey, useI18n } from "../../i18n/index.tsx";
 
 export type Product = Ok<"listProducts">["items"][number];
@@ -27,7 +28,7 @@ export function PlanTags({ product }: { product: Pick<Product, "plans" | "member
 
 /** A price in yuan: a small ¥ and the amount as the server wrote it. */
 export function Price({ value, size = 18 }: { value: string; size?: number }) {
-  const [whole, cents] = value.split(".");
+  const [whole, cents] = grouped(value).split(".");
   return (
     <span style={{ color: "#e93b3d", fontWeight: 600, whiteSpace: "nowrap" }}>
       <span style={{ fontSize: size * 0.65 }}>¥</span>

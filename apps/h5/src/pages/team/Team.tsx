@@ -3,8 +3,9 @@ import { ProgressBar, Skeleton } from "antd-mobile";
 import { Link } from "react-router";
 import { api, unwrap } from "../../api.ts";
 import { CursorList } from "../../components/CursorList.tsx";
-import { localTime, progressPercent } from "../../components/decimal.ts";
+import { grouped, localTime, progressPercent } from "../../components/decimal.ts";
 import { LoadError } from "../../components/ErrorNotice.tsx";
+import { starName } from "../../components/levels.ts";
 import { CARD, CARD_TITLE, HEAD_GRADIENT } from "../../components/styles.ts";
 import { useLoad } from "../../components/useLoad.ts";
 import { useI18n } from "../../i18n/index.tsx";
@@ -70,12 +71,14 @@ function StarCard({ standing }: { standing: Ok<"getMe">["standing"] }) {
         <div>
           <div style={{ color: "#999", fontSize: 13 }}>{t("team.star")}</div>
           <div style={{ fontSize: 22, fontWeight: 600, color: "#e4393c", marginTop: 4 }}>
-            ★ {standing.star ?? t("me.noStar")}
+            ★ {standing.star ? starName(standing.star, t) : t("me.noStar")}
           </div>
         </div>
         <div style={{ textAlign: "right" }}>
           <div style={{ color: "#999", fontSize: 13 }}>{t("team.performance")}</div>
-          <div style={{ fontSize: 22, fontWeight: 600, marginTop: 4 }}>¥{standing.teamPerformance}</div>
+          <div style={{ fontSize: 22, fontWeight: 600, marginTop: 4 }}>
+            ¥{grouped(standing.teamPerformance)}
+          </div>
         </div>
       </div>
       <div style={{ marginTop: 14 }}>
@@ -87,12 +90,12 @@ function StarCard({ standing }: { standing: Ok<"getMe">["standing"] }) {
             />
             <div style={{ display: "flex", justifyContent: "space-between", marginTop: 8, fontSize: 13 }}>
               <span data-testid="next-star">
-                {t("team.nextStar", { name: next.name, shortfall: next.shortfall })}
+                {t("team.nextStar", { name: starName(next.name, t), shortfall: grouped(next.shortfall) })}
               </span>
             </div>
             <div style={{ color: "#999", fontSize: 12, marginTop: 4 }}>
-              {t("team.nextThreshold", { name: next.name, threshold: next.threshold })} ·{" "}
-              {t("team.performanceDay", { day: standing.performanceDay })}
+              {t("team.nextThreshold", { name: starName(next.name, t), threshold: grouped(next.threshold) })}{" "}
+              · {t("team.performanceDay", { day: standing.performanceDay })}
             </div>
           </>
         ) : (
@@ -115,14 +118,14 @@ function NetworkCard({ team }: { team: Ok<"getMyTeam"> }) {
       <div style={{ borderTop: "1px solid #f2f2f2", marginTop: 12, paddingTop: 12 }}>
         <div style={{ color: "#999", fontSize: 13 }}>{t("team.network")}</div>
         <div style={{ fontSize: 24, fontWeight: 600, marginTop: 4 }} data-testid="network-total">
-          {team.performance.total}
+          {grouped(team.performance.total)}
         </div>
         <div style={{ display: "flex", gap: 24, marginTop: 6, fontSize: 13, color: "#666" }}>
           <span>
-            {t("team.networkCash")} ¥{team.performance.cash}
+            {t("team.networkCash")} ¥{grouped(team.performance.cash)}
           </span>
           <span>
-            {t("team.networkPoints")} ¥{team.performance.points}
+            {t("team.networkPoints")} ¥{grouped(team.performance.points)}
           </span>
         </div>
       </div>

@@ -3,7 +3,7 @@ import { Button, Dialog, Input, NoticeBar, Skeleton, Tag, Toast } from "antd-mob
 import { useEffect, useState } from "react";
 import { ApiError, api, newIdempotencyKey, unwrap } from "../../api.ts";
 import { CursorList } from "../../components/CursorList.tsx";
-import { isAmount, localTime, ratePercent } from "../../components/decimal.ts";
+import { grouped, isAmount, localTime, ratePercent } from "../../components/decimal.ts";
 import { ErrorNotice, LoadError } from "../../components/ErrorNotice.tsx";
 import { CARD, CARD_TITLE } from "../../components/styles.ts";
 import { useLoad } from "../../components/useLoad.ts";
@@ -80,7 +80,7 @@ export default function Withdraw() {
               color="error"
               wrap
               content={`${t("withdraw.blocked")}：${t("withdraw.blockedReason", {
-                debts: debts.map((w) => `${walletName(t, w.wallet)} ${w.debt}`).join("、"),
+                debts: debts.map((w) => `${walletName(t, w.wallet)} ${grouped(w.debt)}`).join("、"),
               })}`}
             />
           </div>
@@ -88,7 +88,7 @@ export default function Withdraw() {
         <div style={CARD}>
           <div style={{ color: "#999", fontSize: 13 }}>{t("withdraw.available")}</div>
           <div style={{ fontSize: 30, fontWeight: 600, marginTop: 4 }} data-testid="withdraw-cash">
-            {data ? cash : <Skeleton.Title animated />}
+            {data ? grouped(cash) : <Skeleton.Title animated />}
           </div>
           <label htmlFor="withdraw-amount" style={{ display: "block", marginTop: 16, fontSize: 14 }}>
             {t("withdraw.amount")}
@@ -113,14 +113,16 @@ export default function Withdraw() {
             <div data-testid="withdraw-preview" style={{ fontSize: 14, color: "#666", lineHeight: "26px" }}>
               <div style={LINE}>
                 <span>{t("withdraw.fee", { rate: ratePercent(preview.feeRate) })}</span>
-                <span>¥{preview.fee}</span>
+                <span>¥{grouped(preview.fee)}</span>
               </div>
               <div style={LINE}>
                 <span>{t("withdraw.payout")}</span>
-                <span style={{ color: "#e4393c", fontWeight: 700, fontSize: 18 }}>¥{preview.payout}</span>
+                <span style={{ color: "#e4393c", fontWeight: 700, fontSize: 18 }}>
+                  ¥{grouped(preview.payout)}
+                </span>
               </div>
               <div style={{ color: "#999", fontSize: 12 }}>
-                {t("withdraw.minimum", { amount: preview.minAmount })}
+                {t("withdraw.minimum", { amount: grouped(preview.minAmount) })}
               </div>
             </div>
           )}
@@ -165,13 +167,13 @@ function WithdrawalRow({ w }: { w: Withdrawal }) {
   return (
     <div style={{ padding: "12px 16px", borderTop: "1px solid #f2f2f2" }} data-testid="withdrawal-row">
       <div style={{ display: "flex", justifyContent: "space-between", alignItems: "center" }}>
-        <span style={{ fontSize: 17, fontWeight: 600 }}>¥{w.amount}</span>
+        <span style={{ fontSize: 17, fontWeight: 600 }}>¥{grouped(w.amount)}</span>
         <Tag color={STATUS_COLOR[w.status] ?? "default"} fill="outline">
           {t(`withdraw.status.${w.status}` as MessageKey)}
         </Tag>
       </div>
       <div style={{ color: "#666", fontSize: 13, marginTop: 4 }}>
-        {t("withdraw.line", { fee: w.fee, payout: w.payout })}
+        {t("withdraw.line", { fee: grouped(w.fee), payout: grouped(w.payout) })}
       </div>
       <div style={{ color: "#999", fontSize: 12, marginTop: 2 }}>{localTime(w.requestedAt)}</div>
       {w.reason && (
