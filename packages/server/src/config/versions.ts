@@ -120,9 +120,14 @@ export async function configForDay(q: Queryable, day: string): Promise<Effective
   };
 }
 
-/** True when a patch changes no parameter: no key at all, or only empty objects ({ release: {} }). */
-export function isEmptyPatch(patch: unknown): boolean {
-  return isObject(patch) && Object.values(patch).every((v) => isObject(v) && isEmptyPatch(v));
+/**
+ * True when a patch changes no parameter: no key at all, or only empty objects ({ release: {} }).
+ * Looks at most 4 levels deep (a parameter sits at most 2 deep); anything deeper is not empty
+ * and the validation refuses it by name. Request bodies are at most 32 deep (http/json-body.ts).
+ */
+export function isEmptyPatch(patch: unknown, depth = 0): boolean {
+  if (depth > 4) return false;
+  return isObject(patch) && Object.values(patch).every((v) => isObject(v) && isEmptyPatch(v, depth + 1));
 }
 
 /** The parameter set every version so far plus `patch` makes (validated; a refusal names the key). */

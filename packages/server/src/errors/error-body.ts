@@ -303,13 +303,31 @@ export function toAppError(error: unknown): AppError {
     return new AppError("EXTERNAL_ORDER_DUPLICATE", { field: "externalId" });
   if (e?.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return new AppError("UNSUPPORTED_MEDIA_TYPE");
   if (e?.code === "FST_ERR_CTP_BODY_TOO_LARGE") return new AppError("PAYLOAD_TOO_LARGE");
-  if (typeof e?.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500) {
-    // Only Fastify's and the JSON parser's own words about the request are
-    // shown; any other error's message may be internal and stays in the log.
-    const ours = e.name === "JsonBodyError" || (typeof e.code === "string" && e.code.startsWith("FST_"));
-    return new AppError("BAD_REQUEST", ours ? { detail: { zh: e.message, en: e.message } } : {});
-  }
+  if (typeof e?.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500) return badRequest(e);
   return new AppError("INTERNAL_ERROR");
+}
+
+/** Fastify's complaints about a request, as whole sentences (its English words are not shown in Chinese). */
+const FASTIFY_SENTENCES: Record<string, { zh: string; en: string }> = {
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    zh: "请求体为空，但内容类型声明为 JSON。",
+    en: "The request body is empty although its content type says JSON.",
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    zh: "请求头 Content-Length 与请求体长度不符。",
+    en: "The Content-Length header does not match the length of the request body.",
+  },
+};
+
+/** A 4xx from the JSON parser (its own sentences) or Fastify; other errors' words may be internal and stay in the log. */
+function badRequest(e: FastifyLikeError & { zh?: unknown; en?: unknown }): AppError {
+  if (e.name === "JsonBodyError" && typeof e.zh === "string" && typeof e.en === "string") {
+    const code = e.code === "BODY_TOO_DEEP" ? "BODY_TOO_DEEP" : "BAD_REQUEST";
+    return new AppError(code, {}, { status: CATALOGUE[code].status, zh: e.zh, en: e.en });
+  }
+  const known = typeof e.code === "string" ? FASTIFY_SENTENCES[e.code] : undefined;
+  const text = known ?? { zh: "请求格式不正确。", en: "The request is malformed." };
+  return new AppError("BAD_REQUEST", {}, { status: CATALOGUE.BAD_REQUEST.status, ...text });
 }
 
 function fromEngine(error: EngineError): AppError {
