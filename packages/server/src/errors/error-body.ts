@@ -1,5 +1,5 @@
 import { type Static, Type } from "@fastify/type-provider-typebox";
-import { EngineError } from "@jifen/engine";
+import { EngineError, ERRORS } from "@jifen/engine";
 import {
   COUNT_PATTERN_RE,
   DAY_PATTERN,
@@ -331,10 +331,12 @@ function badRequest(e: FastifyLikeError & { zh?: unknown; en?: unknown }): AppEr
 }
 
 function fromEngine(error: EngineError): AppError {
-  // The engine's own code and words (its detail names the problem).
+  // The engine's own code and words (its detail names the problem); the Chinese
+  // uses the Chinese detail where the engine has one (parameters) and ends as a sentence.
+  const own = error.detailZh !== error.detail;
   return new AppError(error.code, error.field ? { field: error.field } : {}, {
     status: engineStatus(error.code),
-    zh: error.zh,
+    zh: own ? `${ERRORS[error.code].zh}：${error.detailZh}。` : error.zh,
     en: error.en,
   });
 }
