@@ -114,6 +114,10 @@ const PATTERN_WORDS: Record<string, { zh: string; en: string }> = {
     en: "a date as YYYY-MM-DD (e.g. 2026-01-05)",
   },
   "^[0-9]{1,11}$": { zh: "1 到 11 位数字", en: "1 to 11 digits" },
+  "^(0|[1-9][0-9]{0,8})$": {
+    zh: "库存数量，即 0 到 999,999,999 的整数（JSON 整数或其文本；null 表示不限）",
+    en: "units on hand, a whole number from 0 to 999,999,999 (a JSON integer or its text; null means unlimited)",
+  },
   "^[A-Za-z0-9_.-]{2,32}$": {
     zh: "2 到 32 位字母、数字或 _ . -",
     en: "2 to 32 letters, digits or _ . -",
@@ -133,6 +137,11 @@ function describedAs(description: string | undefined): { zh: string; en: string 
   if (!description) return undefined;
   const [zh, en] = description.split(" / ");
   return en === undefined ? { zh: description, en: description } : { zh: zh as string, en };
+}
+
+/** "item" or "items" after a count. */
+function items(count: unknown): string {
+  return Number(count) === 1 ? "item" : "items";
 }
 
 /** A value as it is written in a message. */
@@ -259,9 +268,9 @@ export function validationSentences(
     case "maxLength":
       return say(`最多 ${params.limit} 个字符`, `must have at most ${params.limit} characters`);
     case "minItems":
-      return say(`至少 ${params.limit} 项`, `must have at least ${params.limit} items`);
+      return say(`至少 ${params.limit} 项`, `must have at least ${params.limit} ${items(params.limit)}`);
     case "maxItems":
-      return say(`最多 ${params.limit} 项`, `must have at most ${params.limit} items`);
+      return say(`最多 ${params.limit} 项`, `must have at most ${params.limit} ${items(params.limit)}`);
     case "uniqueItems":
       return say("不能有重复项", "must not repeat an item");
     default:
