@@ -111,7 +111,7 @@ test("an invalid parameter is refused next to its field with the server's words,
   const item = form.locator(".ant-form-item", { has: page.locator("#release_pointsPayRatio") });
   const error = item.locator(".ant-form-item-explain-error");
   await error.waitFor();
-  assert.equal(await text(error), "参数无效：release.pointsPayRatio: must be between 0 and 1");
+  assert.equal(await text(error), "参数无效：release.pointsPayRatio 须在 0 到 1 之间。");
   await page.getByTestId("params-refusal").waitFor();
   assert.equal(await page.getByRole("dialog").count(), 0, "no confirmation for a refused set");
 

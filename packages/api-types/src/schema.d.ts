@@ -1931,6 +1931,7 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
              */
             400: {
@@ -1951,7 +1952,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "VALIDATION_FAILED";
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -2161,6 +2162,7 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
              */
@@ -2182,7 +2184,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -2527,6 +2529,7 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
              */
@@ -2548,7 +2551,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -3460,6 +3463,7 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `CONFIG_CHANGE_EMPTY`: 参数修改至少要包含一个参数（params 不能为空对象）。 / A parameter change must change at least one parameter (params may not be empty).
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `INVALID_CONFIG`: 参数无效 / invalid parameter
@@ -3483,7 +3487,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "CONFIG_CHANGE_EMPTY" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_CONFIG" | "VALIDATION_FAILED";
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "CONFIG_CHANGE_EMPTY" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_CONFIG" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -3959,6 +3963,7 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `CONFIG_CHANGE_EMPTY`: 参数修改至少要包含一个参数（params 不能为空对象）。 / A parameter change must change at least one parameter (params may not be empty).
              *     - `INVALID_CONFIG`: 参数无效 / invalid parameter
              *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
@@ -3981,7 +3986,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "CONFIG_CHANGE_EMPTY" | "INVALID_CONFIG" | "VALIDATION_FAILED";
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "CONFIG_CHANGE_EMPTY" | "INVALID_CONFIG" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -5058,6 +5063,7 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `OPERATOR_PASSWORD_UNCHANGED`: 新密码不能与当前密码或演示密码相同 / the new password must differ from the current one and from the demo password
              *     - `OPERATOR_PASSWORD_WRONG`: 当前密码不正确 / the current password is wrong
              *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
@@ -5081,7 +5087,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "OPERATOR_PASSWORD_UNCHANGED" | "OPERATOR_PASSWORD_WRONG" | "VALIDATION_FAILED" | "WEAK_PASSWORD";
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "OPERATOR_PASSWORD_UNCHANGED" | "OPERATOR_PASSWORD_WRONG" | "VALIDATION_FAILED" | "WEAK_PASSWORD";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -5871,6 +5877,7 @@ export interface operations {
              *     - `ADJUST_ASSET`: 只能调整余额、积分或恒定积分 / only cash, points or stable points can be adjusted
              *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零 / amount must be greater than zero
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
              *     - `MISSING_REASON`: 必须填写调整原因 / an adjustment needs a reason
@@ -5895,7 +5902,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "ADJUST_ASSET" | "AMOUNT_NOT_POSITIVE" | "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_AMOUNT" | "MISSING_REASON" | "TOO_MANY_PLACES" | "VALIDATION_FAILED";
+                        code: "ADJUST_ASSET" | "AMOUNT_NOT_POSITIVE" | "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_AMOUNT" | "MISSING_REASON" | "TOO_MANY_PLACES" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -6203,6 +6210,7 @@ export interface operations {
              *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零 / amount must be greater than zero
              *     - `AMOUNT_TOO_LARGE`: 数值超过上限 / the value is above its limit
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
              *     - `MISSING_REASON`: 必须填写调整原因 / an adjustment needs a reason
              *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
@@ -6226,7 +6234,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "ADJUST_ASSET" | "AMOUNT_NOT_POSITIVE" | "AMOUNT_TOO_LARGE" | "BAD_REQUEST" | "INVALID_AMOUNT" | "MISSING_REASON" | "TOO_MANY_PLACES" | "VALIDATION_FAILED";
+                        code: "ADJUST_ASSET" | "AMOUNT_NOT_POSITIVE" | "AMOUNT_TOO_LARGE" | "BAD_REQUEST" | "BODY_TOO_DEEP" | "INVALID_AMOUNT" | "MISSING_REASON" | "TOO_MANY_PLACES" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -7693,6 +7701,7 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
              *     - `WEAK_PASSWORD`: 密码长度须为 8 到 72 位 / a password has 8 to 72 characters
              */
@@ -7714,7 +7723,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "VALIDATION_FAILED" | "WEAK_PASSWORD";
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "VALIDATION_FAILED" | "WEAK_PASSWORD";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -7974,6 +7983,7 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
              */
@@ -7995,7 +8005,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -8289,6 +8299,7 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
              */
@@ -8310,7 +8321,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -8614,6 +8625,7 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
              */
@@ -8635,7 +8647,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -9441,6 +9453,7 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
              */
@@ -9462,7 +9475,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -9790,6 +9803,7 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
              */
@@ -9811,7 +9825,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -10390,6 +10404,7 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `REFUND_REASON_REQUIRED`: 退款必须填写原因（reason，不能为空）。 / A refund needs a reason (reason, not empty).
              *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
@@ -10412,7 +10427,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "REFUND_REASON_REQUIRED" | "VALIDATION_FAILED";
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "REFUND_REASON_REQUIRED" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -11022,6 +11037,7 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `IMAGE_INVALID`: 图片数据无效：请以 base64 编码上传图片文件。 / The image data is invalid: upload the image file encoded as base64.
              *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
@@ -11044,7 +11060,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "IMAGE_INVALID" | "VALIDATION_FAILED";
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "IMAGE_INVALID" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -11569,6 +11585,7 @@ export interface operations {
              *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零 / amount must be greater than zero
              *     - `AMOUNT_TOO_LARGE`: 数值超过上限 / the value is above its limit
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
              *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
@@ -11593,7 +11610,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "AMOUNT_NOT_POSITIVE" | "AMOUNT_TOO_LARGE" | "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_AMOUNT" | "TOO_MANY_PLACES" | "UNKNOWN_PLAN" | "VALIDATION_FAILED";
+                        code: "AMOUNT_NOT_POSITIVE" | "AMOUNT_TOO_LARGE" | "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_AMOUNT" | "TOO_MANY_PLACES" | "UNKNOWN_PLAN" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -11934,6 +11951,7 @@ export interface operations {
              *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零 / amount must be greater than zero
              *     - `AMOUNT_TOO_LARGE`: 数值超过上限 / the value is above its limit
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
              *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
@@ -11958,7 +11976,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "AMOUNT_NOT_POSITIVE" | "AMOUNT_TOO_LARGE" | "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_AMOUNT" | "TOO_MANY_PLACES" | "UNKNOWN_PLAN" | "VALIDATION_FAILED";
+                        code: "AMOUNT_NOT_POSITIVE" | "AMOUNT_TOO_LARGE" | "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_AMOUNT" | "TOO_MANY_PLACES" | "UNKNOWN_PLAN" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -12265,6 +12283,7 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
              */
@@ -12286,7 +12305,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -13977,6 +13996,7 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `INVALID_DATE`: 日期不存在或格式不正确，须为 YYYY-MM-DD / not a calendar date in the form YYYY-MM-DD
              *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
              */
@@ -13998,7 +14018,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "INVALID_DATE" | "VALIDATION_FAILED";
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "INVALID_DATE" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -14350,6 +14370,7 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
              */
@@ -14371,7 +14392,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -15044,6 +15065,7 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
              */
@@ -15065,7 +15087,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -15381,6 +15403,7 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
              */
@@ -15402,7 +15425,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -15715,6 +15738,7 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `INVALID_PHONE`: 手机号格式不正确 / not a mainland China mobile number
              *     - `SMS_CODE_EXPIRED`: 验证码已过期或未发送，请重新获取 / verification code expired or never sent; request a new one
              *     - `SMS_CODE_INVALID`: 验证码错误 / wrong verification code
@@ -15738,7 +15762,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "INVALID_PHONE" | "SMS_CODE_EXPIRED" | "SMS_CODE_INVALID" | "VALIDATION_FAILED";
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "INVALID_PHONE" | "SMS_CODE_EXPIRED" | "SMS_CODE_INVALID" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -15982,6 +16006,7 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
              */
@@ -16003,7 +16028,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -16227,6 +16252,7 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `INVALID_PHONE`: 手机号格式不正确 / not a mainland China mobile number
              *     - `SMS_CODE_EXPIRED`: 验证码已过期或未发送，请重新获取 / verification code expired or never sent; request a new one
              *     - `SMS_CODE_INVALID`: 验证码错误 / wrong verification code
@@ -16251,7 +16277,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "INVALID_PHONE" | "SMS_CODE_EXPIRED" | "SMS_CODE_INVALID" | "VALIDATION_FAILED" | "WEAK_PASSWORD";
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "INVALID_PHONE" | "SMS_CODE_EXPIRED" | "SMS_CODE_INVALID" | "VALIDATION_FAILED" | "WEAK_PASSWORD";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -16499,6 +16525,7 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `INVALID_PHONE`: 手机号格式不正确 / not a mainland China mobile number
              *     - `INVITE_CODE_UNKNOWN`: 邀请码不存在 / unknown invite code
              *     - `SMS_CODE_EXPIRED`: 验证码已过期或未发送，请重新获取 / verification code expired or never sent; request a new one
@@ -16524,7 +16551,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "INVALID_PHONE" | "INVITE_CODE_UNKNOWN" | "SMS_CODE_EXPIRED" | "SMS_CODE_INVALID" | "VALIDATION_FAILED" | "WEAK_PASSWORD";
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "INVALID_PHONE" | "INVITE_CODE_UNKNOWN" | "SMS_CODE_EXPIRED" | "SMS_CODE_INVALID" | "VALIDATION_FAILED" | "WEAK_PASSWORD";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -16750,6 +16777,7 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `INVALID_PHONE`: 手机号格式不正确 / not a mainland China mobile number
              *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
@@ -16772,7 +16800,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_PHONE" | "VALIDATION_FAILED";
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_PHONE" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -17183,6 +17211,7 @@ export interface operations {
              *     - `AMOUNT_NEGATIVE`: 金额不能为负数 / amount must not be negative
              *     - `AMOUNT_TOO_LARGE`: 数值超过上限 / the value is above its limit
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
              *     - `INVALID_INTEGER`: 须为正整数，只能由数字组成（不带符号、小数点、指数或空格） / must be a positive whole number in plain digits (no sign, point, exponent or spaces)
@@ -17208,7 +17237,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "AMOUNT_NEGATIVE" | "AMOUNT_TOO_LARGE" | "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_AMOUNT" | "INVALID_INTEGER" | "POINTS_OVER_RATIO" | "TOO_MANY_PLACES" | "VALIDATION_FAILED";
+                        code: "AMOUNT_NEGATIVE" | "AMOUNT_TOO_LARGE" | "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_AMOUNT" | "INVALID_INTEGER" | "POINTS_OVER_RATIO" | "TOO_MANY_PLACES" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -17820,6 +17849,7 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `POINTS_OVER_RATIO`: 积分抵扣超过比例上限 / points exceed the points pay ratio
              *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
@@ -17842,7 +17872,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "POINTS_OVER_RATIO" | "VALIDATION_FAILED";
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "POINTS_OVER_RATIO" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -18178,6 +18208,7 @@ export interface operations {
              *     - `AMOUNT_NEGATIVE`: 金额不能为负数 / amount must not be negative
              *     - `AMOUNT_TOO_LARGE`: 数值超过上限 / the value is above its limit
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
              *     - `INVALID_INTEGER`: 须为正整数，只能由数字组成（不带符号、小数点、指数或空格） / must be a positive whole number in plain digits (no sign, point, exponent or spaces)
              *     - `POINTS_OVER_RATIO`: 积分抵扣超过比例上限 / points exceed the points pay ratio
@@ -18202,7 +18233,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "AMOUNT_NEGATIVE" | "AMOUNT_TOO_LARGE" | "BAD_REQUEST" | "INVALID_AMOUNT" | "INVALID_INTEGER" | "POINTS_OVER_RATIO" | "TOO_MANY_PLACES" | "VALIDATION_FAILED";
+                        code: "AMOUNT_NEGATIVE" | "AMOUNT_TOO_LARGE" | "BAD_REQUEST" | "BODY_TOO_DEEP" | "INVALID_AMOUNT" | "INVALID_INTEGER" | "POINTS_OVER_RATIO" | "TOO_MANY_PLACES" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -19248,6 +19279,7 @@ export interface operations {
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零 / amount must be greater than zero
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
              *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
@@ -19271,7 +19303,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "AMOUNT_NOT_POSITIVE" | "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_AMOUNT" | "TOO_MANY_PLACES" | "VALIDATION_FAILED";
+                        code: "AMOUNT_NOT_POSITIVE" | "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_AMOUNT" | "TOO_MANY_PLACES" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -19544,6 +19576,7 @@ export interface operations {
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零 / amount must be greater than zero
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
              *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
@@ -19567,7 +19600,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "AMOUNT_NOT_POSITIVE" | "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_AMOUNT" | "TOO_MANY_PLACES" | "VALIDATION_FAILED";
+                        code: "AMOUNT_NOT_POSITIVE" | "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_AMOUNT" | "TOO_MANY_PLACES" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -19845,6 +19878,7 @@ export interface operations {
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零 / amount must be greater than zero
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
              *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
@@ -19868,7 +19902,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "AMOUNT_NOT_POSITIVE" | "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_AMOUNT" | "TOO_MANY_PLACES" | "VALIDATION_FAILED";
+                        code: "AMOUNT_NOT_POSITIVE" | "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_AMOUNT" | "TOO_MANY_PLACES" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -20141,6 +20175,7 @@ export interface operations {
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零 / amount must be greater than zero
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
              *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
@@ -20164,7 +20199,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "AMOUNT_NOT_POSITIVE" | "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_AMOUNT" | "TOO_MANY_PLACES" | "VALIDATION_FAILED";
+                        code: "AMOUNT_NOT_POSITIVE" | "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_AMOUNT" | "TOO_MANY_PLACES" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -20771,6 +20806,7 @@ export interface operations {
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零 / amount must be greater than zero
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
              *     - `SELF_PAYMENT`: 不能向自己付款 / cannot pay oneself
@@ -20795,7 +20831,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "AMOUNT_NOT_POSITIVE" | "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_AMOUNT" | "SELF_PAYMENT" | "TOO_MANY_PLACES" | "VALIDATION_FAILED";
+                        code: "AMOUNT_NOT_POSITIVE" | "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_AMOUNT" | "SELF_PAYMENT" | "TOO_MANY_PLACES" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -21496,6 +21532,7 @@ export interface operations {
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零 / amount must be greater than zero
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
              *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
@@ -21520,7 +21557,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "AMOUNT_NOT_POSITIVE" | "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_AMOUNT" | "TOO_MANY_PLACES" | "VALIDATION_FAILED" | "WITHDRAWAL_BELOW_MINIMUM";
+                        code: "AMOUNT_NOT_POSITIVE" | "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_AMOUNT" | "TOO_MANY_PLACES" | "VALIDATION_FAILED" | "WITHDRAWAL_BELOW_MINIMUM";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -21756,6 +21793,7 @@ export interface operations {
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零 / amount must be greater than zero
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
              *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
              *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
@@ -21779,7 +21817,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "AMOUNT_NOT_POSITIVE" | "BAD_REQUEST" | "INVALID_AMOUNT" | "TOO_MANY_PLACES" | "VALIDATION_FAILED" | "WITHDRAWAL_BELOW_MINIMUM";
+                        code: "AMOUNT_NOT_POSITIVE" | "BAD_REQUEST" | "BODY_TOO_DEEP" | "INVALID_AMOUNT" | "TOO_MANY_PLACES" | "VALIDATION_FAILED" | "WITHDRAWAL_BELOW_MINIMUM";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -22250,6 +22288,7 @@ export interface operations {
              *     - `AMOUNT_NEGATIVE`: 金额不能为负数 / amount must not be negative
              *     - `AMOUNT_TOO_LARGE`: 数值超过上限 / the value is above its limit
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
              *     - `INVALID_INTEGER`: 须为正整数，只能由数字组成（不带符号、小数点、指数或空格） / must be a positive whole number in plain digits (no sign, point, exponent or spaces)
@@ -22276,7 +22315,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "AMOUNT_NEGATIVE" | "AMOUNT_TOO_LARGE" | "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_AMOUNT" | "INVALID_INTEGER" | "POINTS_OVER_AMOUNT" | "POINTS_OVER_RATIO" | "TOO_MANY_PLACES" | "VALIDATION_FAILED";
+                        code: "AMOUNT_NEGATIVE" | "AMOUNT_TOO_LARGE" | "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "INVALID_AMOUNT" | "INVALID_INTEGER" | "POINTS_OVER_AMOUNT" | "POINTS_OVER_RATIO" | "TOO_MANY_PLACES" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -22783,6 +22822,7 @@ export interface operations {
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
              *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
              */
@@ -22804,7 +22844,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BAD_REQUEST" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -23717,6 +23757,7 @@ export interface operations {
              *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零 / amount must be greater than zero
              *     - `AMOUNT_TOO_LARGE`: 数值超过上限 / the value is above its limit
              *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
              *     - `INVALID_PHONE`: 手机号格式不正确 / not a mainland China mobile number
              *     - `POINTS_OVER_AMOUNT`: 积分抵扣超过订单金额 / points exceed the order amount
@@ -23742,7 +23783,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "AMOUNT_NEGATIVE" | "AMOUNT_NOT_POSITIVE" | "AMOUNT_TOO_LARGE" | "BAD_REQUEST" | "INVALID_AMOUNT" | "INVALID_PHONE" | "POINTS_OVER_AMOUNT" | "POINTS_OVER_RATIO" | "TOO_MANY_PLACES" | "VALIDATION_FAILED";
+                        code: "AMOUNT_NEGATIVE" | "AMOUNT_NOT_POSITIVE" | "AMOUNT_TOO_LARGE" | "BAD_REQUEST" | "BODY_TOO_DEEP" | "INVALID_AMOUNT" | "INVALID_PHONE" | "POINTS_OVER_AMOUNT" | "POINTS_OVER_RATIO" | "TOO_MANY_PLACES" | "VALIDATION_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */

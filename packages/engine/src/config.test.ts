@@ -128,3 +128,43 @@ test("referralReach shows how deep rewards go up the tree", () => {
   );
   assert.deepEqual(none, { equityLevels: 0, cycleLevels: 0, shareLevels: 0, teamUnlimited: false });
 });
+
+test("a refused parameter says what it must be in Chinese too; the English detail (the replay's words) is unchanged", () => {
+  const refusal = (patch: unknown): EngineError => {
+    try {
+      configFromInput(patch);
+    } catch (error) {
+      assert.ok(error instanceof EngineError);
+      return error;
+    }
+    assert.fail("expected a refusal");
+  };
+  const cases: [unknown, string, string][] = [
+    [
+      { equity: { sellFeeRate: "1.5" } },
+      "equity.sellFeeRate: must be between 0 and 1",
+      "equity.sellFeeRate 须在 0 到 1 之间",
+    ],
+    [
+      { equity: { sellFeeRate: "0.1234567" } },
+      "equity.sellFeeRate: more than 6 decimal places: 0.1234567",
+      "equity.sellFeeRate 最多 6 位小数",
+    ],
+    [
+      { equity: { initialPrice: "x" } },
+      'equity.initialPrice: not a decimal: "x"',
+      "equity.initialPrice 须为十进制数（如 0.5）",
+    ],
+    [{ bogus: 1 }, "bogus: unknown key", "bogus 不是已知的参数"],
+    [
+      { coolingOffDays: -1 },
+      "coolingOffDays: must be a whole number of days, 0 or more",
+      "coolingOffDays 须为 0 或更大的整数天数",
+    ],
+  ];
+  for (const [patch, en, zh] of cases) {
+    const error = refusal(patch);
+    assert.deepEqual([error.detail, error.detailZh], [en, zh]);
+    assert.equal(error.zh, `参数无效：${en}`);
+  }
+});

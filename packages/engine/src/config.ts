@@ -5,14 +5,14 @@
  * A config is written as JSON (`ConfigInput`, decimals as strings or numbers)
  * and used as `Config` (decimals as micro-unit bigints).
  */
-import { refuse } from "./errors.ts";
+import { refuseConfig } from "./errors.ts";
 import {
   MAX_MULTIPLE_MICRO,
   MAX_PACKAGE_AMOUNT_MICRO,
   MAX_STAR_PERFORMANCE_MICRO,
   MAX_TIER_WEIGHT_MICRO,
 } from "./limits.ts";
-import { DecimalError, formatDecimal, PLACES, parseDecimal, SCALE } from "./money.ts";
+import { DecimalError, decimalReasonZh, formatDecimal, PLACES, parseDecimal, SCALE } from "./money.ts";
 
 /** A JSON object of overrides, as written in a scenario or sent to the API. */
 export type ConfigInput = { [key: string]: unknown };
@@ -178,8 +178,9 @@ function isObject(value: unknown): value is ConfigInput {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function bad(key: string, detail: string): never {
-  refuse("INVALID_CONFIG", `${key}: ${detail}`, key);
+/** Refuses `key`, saying what it must be in English (`detail`, the replay's words) and Chinese (`zh`). */
+function bad(key: string, detail: string, zh: string): never {
+  refuseConfig(key, detail, zh);
 }
 
 /**
@@ -188,24 +189,28 @@ function bad(key: string, detail: string): never {
  * beside it override them. Unknown keys are refused here, naming the key.
  */
 export function mergeConfigInput(base: ConfigInput, patch: unknown): ConfigInput {
-  if (!isObject(patch)) bad("config", "must be an object");
+  if (!isObject(patch)) bad("config", "must be an object", "须为对象");
   const out: ConfigInput = { ...base };
   for (const [key, value] of Object.entries(patch)) {
-    if (!TOP_KEYS.includes(key)) bad(key, "unknown key");
+    if (!TOP_KEYS.includes(key)) bad(key, "unknown key", "不是已知的参数");
     const sectionKeys = SECTION_KEYS[key];
     if (!sectionKeys) {
       out[key] = value;
       continue;
     }
-    if (!isObject(value)) bad(key, "must be an object");
+    if (!isObject(value)) bad(key, "must be an object", "须为对象");
     let section: ConfigInput = { ...(isObject(base[key]) ? base[key] : {}) };
     for (const sub of Object.keys(value)) {
-      if (!sectionKeys.includes(sub)) bad(`${key}.${sub}`, "unknown key");
+      if (!sectionKeys.includes(sub)) bad(`${key}.${sub}`, "unknown key", "不是已知的参数");
     }
     if (key === "cycle" && value.preset !== undefined) {
       const preset = typeof value.preset === "string" ? CYCLE_PRESETS[value.preset] : undefined;
       if (!preset || !Object.hasOwn(CYCLE_PRESETS, value.preset as string)) {
-        bad("cycle.preset", `unknown preset ${JSON.stringify(value.preset)} (known: cycle, energy)`);
+        bad(
+          "cycle.preset",
+          `unknown preset ${JSON.stringify(value.preset)} (known: cycle, energy)`,
+          `不是已知的预设 ${JSON.stringify(value.preset)}（可选 cycle、energy）`,
+        );
       }
       section = { ...section, ...preset };
     }
@@ -226,37 +231,38 @@ function decimalAt(value: unknown, key: string): bigint {
   try {
     return parseDecimal(value, PLACES);
   } catch (error) {
-    if (error instanceof DecimalError) bad(key, error.message);
+    if (error instanceof DecimalError) bad(key, error.message, decimalReasonZh(error, PLACES));
     throw error;
   }
 }
 
 function rateAt(value: unknown, key: string): bigint {
   const rate = decimalAt(value, key);
-  if (rate < 0n || rate > SCALE) bad(key, "must be between 0 and 1");
+  if (rate < 0n || rate > SCALE) bad(key, "must be between 0 and 1", "须在 0 到 1 之间");
   return rate;
 }
 
 function nonNegativeAt(value: unknown, key: string): bigint {
   const amount = decimalAt(value, key);
-  if (amount < 0n) bad(key, "must not be negative");
+  if (amount < 0n) bad(key, "must not be negative", "不能为负数");
   return amount;
 }
 
 /** A value at most `limit` (docs/rules.md "Limits"). */
 function atMost(value: bigint, limit: bigint, key: string): bigint {
-  if (value > limit) bad(key, `must be at most ${formatDecimal(limit)}`);
+  if (value > limit) bad(key, `must be at most ${formatDecimal(limit)}`, `不能大于 ${formatDecimal(limit)}`);
   return value;
 }
 
 function positiveAt(value: unknown, key: string): bigint {
   const amount = decimalAt(value, key);
-  if (amount <= 0n) bad(key, "must be positive");
+  if (amount <= 0n) bad(key, "must be positive", "须大于 0");
   return amount;
 }
 
 function nameAt(value: unknown, key: string): string {
-  if (typeof value !== "string" || value.trim() === "") bad(key, "must be a non-empty string");
+  if (typeof value !== "string" || value.trim() === "")
+    bad(key, "must be a non-empty string", "须为非空文本");
   return value;
 }
 
@@ -264,15 +270,15 @@ function nameAt(value: unknown, key: string): string {
 export const MAX_LIST = 100;
 
 function listAt(value: unknown, key: string): unknown[] {
-  if (!Array.isArray(value)) bad(key, "must be a list");
-  if (value.length > MAX_LIST) bad(key, `at most ${MAX_LIST} entries`);
+  if (!Array.isArray(value)) bad(key, "must be a list", "须为列表");
+  if (value.length > MAX_LIST) bad(key, `at most ${MAX_LIST} entries`, `最多 ${MAX_LIST} 项`);
   return value;
 }
 
 function objectAt(value: unknown, key: string, allowed: readonly string[]): ConfigInput {
-  if (!isObject(value)) bad(key, "must be an object");
+  if (!isObject(value)) bad(key, "must be an object", "须为对象");
   for (const sub of Object.keys(value)) {
-    if (!allowed.includes(sub)) bad(`${key}.${sub}`, "unknown key");
+    if (!allowed.includes(sub)) bad(`${key}.${sub}`, "unknown key", "不是已知的参数");
   }
   return value;
 }
@@ -280,7 +286,12 @@ function objectAt(value: unknown, key: string, allowed: readonly string[]): Conf
 function uniqueNames(items: readonly { name: string }[], key: string): void {
   const seen = new Set<string>();
   items.forEach((item, i) => {
-    if (seen.has(item.name)) bad(`${key}[${i}].name`, `duplicate name ${JSON.stringify(item.name)}`);
+    if (seen.has(item.name))
+      bad(
+        `${key}[${i}].name`,
+        `duplicate name ${JSON.stringify(item.name)}`,
+        `名称 ${JSON.stringify(item.name)} 重复`,
+      );
     seen.add(item.name);
   });
 }
@@ -288,17 +299,18 @@ function uniqueNames(items: readonly { name: string }[], key: string): void {
 function strictlyIncreasing(values: readonly bigint[], key: string, field: string): void {
   for (let i = 1; i < values.length; i++) {
     if ((values[i] as bigint) <= (values[i - 1] as bigint)) {
-      bad(`${key}[${i}].${field}`, "must be strictly greater than the one before");
+      bad(`${key}[${i}].${field}`, "must be strictly greater than the one before", "须大于前一项");
     }
   }
 }
 
 function validTimezone(value: unknown): string {
-  if (typeof value !== "string" || value === "") bad("timezone", "must be a time zone name");
+  if (typeof value !== "string" || value === "")
+    bad("timezone", "must be a time zone name", "须为时区名称（如 Asia/Shanghai）");
   try {
     new Intl.DateTimeFormat("en", { timeZone: value });
   } catch {
-    bad("timezone", `unknown time zone ${JSON.stringify(value)}`);
+    bad("timezone", `unknown time zone ${JSON.stringify(value)}`, `不是已知的时区：${JSON.stringify(value)}`);
   }
   return value;
 }
@@ -320,7 +332,7 @@ function parseEquity(raw: ConfigInput): EquityConfig {
     ),
   };
   if (equity.buyerShare + equity.referrerShare > SCALE) {
-    bad(k("referrerShare"), "buyerShare + referrerShare must not exceed 1");
+    bad(k("referrerShare"), "buyerShare + referrerShare must not exceed 1", "与 buyerShare 之和不能超过 1");
   }
   return equity;
 }
@@ -329,12 +341,17 @@ function parsePool(value: unknown, key: string): Pool {
   const raw = objectAt(value, key, ["name", "rate", "split", "tiers"]);
   const name = nameAt(raw.name, `${key}.name`);
   if (raw.split === "weighted") {
-    if (raw.tiers !== undefined) bad(`${key}.tiers`, "a weighted pool has no tiers");
+    if (raw.tiers !== undefined)
+      bad(`${key}.tiers`, "a weighted pool has no tiers", "不适用：按权重分配的奖池不设档位");
     return { name, split: "weighted", rate: rateAt(raw.rate, `${key}.rate`) };
   }
   if (raw.split === "tiers") {
     if (raw.rate !== undefined)
-      bad(`${key}.rate`, "a tier pool has no rate of its own; give each tier a rate");
+      bad(
+        `${key}.rate`,
+        "a tier pool has no rate of its own; give each tier a rate",
+        "不适用：分档奖池本身没有比例，请为每一档设置比例",
+      );
     const tiers = listAt(raw.tiers, `${key}.tiers`).map((tierValue, i) => {
       const tk = `${key}.tiers[${i}]`;
       const tier = objectAt(tierValue, tk, ["name", "minWeight", "rate"]);
@@ -348,7 +365,7 @@ function parsePool(value: unknown, key: string): Pool {
         rate: rateAt(tier.rate, `${tk}.rate`),
       };
     });
-    if (tiers.length === 0) bad(`${key}.tiers`, "must not be empty");
+    if (tiers.length === 0) bad(`${key}.tiers`, "must not be empty", "不能为空");
     uniqueNames(tiers, `${key}.tiers`);
     strictlyIncreasing(
       tiers.map((t) => t.minWeight),
@@ -357,12 +374,13 @@ function parsePool(value: unknown, key: string): Pool {
     );
     return { name, split: "tiers", tiers };
   }
-  bad(`${key}.split`, 'must be "weighted" or "tiers"');
+  bad(`${key}.split`, 'must be "weighted" or "tiers"', '只能为 "weighted" 或 "tiers"');
 }
 
 function parseCycle(raw: ConfigInput): CycleConfig {
   const preset = raw.preset;
-  if (preset !== "cycle" && preset !== "energy") bad("cycle.preset", "unknown preset (known: cycle, energy)");
+  if (preset !== "cycle" && preset !== "energy")
+    bad("cycle.preset", "unknown preset (known: cycle, energy)", "不是已知的预设（可选 cycle、energy）");
   const pools = listAt(raw.pools, "cycle.pools").map((p, i) => parsePool(p, `cycle.pools[${i}]`));
   uniqueNames(pools, "cycle.pools");
   return {
@@ -444,9 +462,9 @@ export function parseConfig(input: ConfigInput): Config {
   const cooling = top.coolingOffDays;
   const coolingDays = typeof cooling === "string" && /^\d+$/.test(cooling) ? Number(cooling) : cooling;
   if (typeof coolingDays !== "number" || !Number.isInteger(coolingDays) || coolingDays < 0) {
-    bad("coolingOffDays", "must be a whole number of days, 0 or more");
+    bad("coolingOffDays", "must be a whole number of days, 0 or more", "须为 0 或更大的整数天数");
   }
-  if (coolingDays > 3650) bad("coolingOffDays", "must be at most 3650 days");
+  if (coolingDays > 3650) bad("coolingOffDays", "must be at most 3650 days", "不能超过 3650 天");
   return {
     timezone: validTimezone(top.timezone),
     coolingOffDays: coolingDays,

@@ -37,17 +37,24 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
-/** A refused command: `code` is stable, `detail` names what was wrong. */
+/**
+ * A refused command: `code` is stable, `detail` names what was wrong (English),
+ * `detailZh` the same in Chinese when the refusal has its own Chinese words
+ * (config validation); otherwise it is `detail`. `zh`/`en` (the replay's output)
+ * show `detail` only; the server shows `detailZh` in its Chinese message.
+ */
 export class EngineError extends Error {
   readonly code: ErrorCode;
   readonly detail: string;
+  readonly detailZh: string;
   readonly field: string | undefined;
-  constructor(code: ErrorCode, detail: string, field?: string) {
+  constructor(code: ErrorCode, detail: string, field?: string, detailZh?: string) {
     const text = ERRORS[code];
     super(`${text.zh} / ${text.en}: ${detail}`);
     this.name = "EngineError";
     this.code = code;
     this.detail = detail;
+    this.detailZh = detailZh ?? detail;
     this.field = field;
   }
   /** The Chinese message. */
@@ -61,8 +68,13 @@ export class EngineError extends Error {
 }
 
 /** Throws an engine error: a refusal of the input, nothing changed. */
-export function refuse(code: ErrorCode, detail: string, field?: string): never {
-  throw new EngineError(code, detail, field);
+export function refuse(code: ErrorCode, detail: string, field?: string, detailZh?: string): never {
+  throw new EngineError(code, detail, field, detailZh);
+}
+
+/** Refuses a parameter `key`: `en` and `zh` say what it must be ("must be positive", "须大于 0"). */
+export function refuseConfig(key: string, en: string, zh: string): never {
+  throw new EngineError("INVALID_CONFIG", `${key}: ${en}`, key, `${key} ${zh}`);
 }
 
 /** An invariant that must hold; failing it is a programmer error, never input. */

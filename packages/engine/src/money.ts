@@ -27,6 +27,13 @@ export class DecimalError extends Error {
   }
 }
 
+/** What a refused decimal must be, in Chinese (the value itself is not repeated). */
+export function decimalReasonZh(error: DecimalError, maxPlaces: number = PLACES): string {
+  if (error.reason === "places") return `最多 ${maxPlaces} 位小数`;
+  if (error.reason === "range") return "超出允许的范围";
+  return "须为十进制数（如 0.5）";
+}
+
 const DECIMAL_RE = /^([+-])?(\d+)(?:\.(\d+))?$/;
 /** Upper bound on magnitudes accepted from outside: 10¹⁸ units (far above any real balance). */
 const MAX_INPUT = 10n ** 18n * SCALE;

@@ -18,14 +18,18 @@ for (const target of dbTargets()) {
     });
 
     test("an invalid parameter set is refused naming the key, and nothing is stored", async () => {
-      const cases: [object, string][] = [
-        [{ equity: { buyerShare: "0.8", referrerShare: "0.3" } }, "equity.referrerShare"],
-        [{ equity: { sellFeeRate: "1.5" } }, "equity.sellFeeRate"],
-        [{ equity: { initialPrice: "0" } }, "equity.initialPrice"],
-        [{ equity: { exitQuotaMultiple: "-1" } }, "equity.exitQuotaMultiple"],
-        [{ equity: { bogus: "1" } }, "equity.bogus"],
-        [{ coolingOffDays: -1 }, "coolingOffDays"],
-        [{ cycle: { preset: "pyramid" } }, "cycle.preset"],
+      const cases: [object, string, string][] = [
+        [
+          { equity: { buyerShare: "0.8", referrerShare: "0.3" } },
+          "equity.referrerShare",
+          "与 buyerShare 之和不能超过 1",
+        ],
+        [{ equity: { sellFeeRate: "1.5" } }, "equity.sellFeeRate", "须在 0 到 1 之间"],
+        [{ equity: { initialPrice: "0" } }, "equity.initialPrice", "须大于 0"],
+        [{ equity: { exitQuotaMultiple: "-1" } }, "equity.exitQuotaMultiple", "不能为负数"],
+        [{ equity: { bogus: "1" } }, "equity.bogus", "不是已知的参数"],
+        [{ coolingOffDays: -1 }, "coolingOffDays", "须为 0 或更大的整数天数"],
+        [{ cycle: { preset: "pyramid" } }, "cycle.preset", '不是已知的预设 "pyramid"（可选 cycle、energy）'],
         [
           {
             release: {
@@ -36,21 +40,23 @@ for (const target of dbTargets()) {
             },
           },
           "release.packages[1].minAmount",
+          "须大于前一项",
         ],
-        [{ withdrawal: { feeRate: "2" } }, "withdrawal.feeRate"],
-        [{ nonsense: true }, "nonsense"],
+        [{ withdrawal: { feeRate: "2" } }, "withdrawal.feeRate", "须在 0 到 1 之间"],
+        [{ nonsense: true }, "nonsense", "不是已知的参数"],
       ];
       const versions = await count(t, "config_versions");
       const audits = await count(t, "audit_log", "action = 'config.change'");
       const shown = await call(t, "GET", "/admin/config", { token: admin });
-      for (const [params, key] of cases) {
+      for (const [params, key, zh] of cases) {
         const response = await call(t, "POST", "/admin/config", { token: admin, body: { params } });
         assert.deepEqual(
           [response.statusCode, response.data.code, response.data.field],
           [400, "INVALID_CONFIG", key],
           `${JSON.stringify(params)}: ${response.body}`,
         );
-        assert.match(response.data.message, /^参数无效：/);
+        // A Chinese sentence: the key, then what it must be (no English words of the engine).
+        assert.equal(response.data.message, `参数无效：${key} ${zh}。`, response.body);
         assert.ok(response.data.messageEn.includes(key), response.data.messageEn);
       }
       assert.equal(await count(t, "config_versions"), versions);

@@ -39,7 +39,7 @@ test("the JSON body parser keeps every number as its exact decimal text", () => 
   });
   assert.throws(() => parseJsonLossless('{"__proto__":{"x":1}}'), /__proto__/);
   assert.throws(() => parseJsonLossless('{"constructor":{"prototype":{"x":1}}}'), /constructor/);
-  assert.throws(() => parseJsonLossless("{"), /not JSON/);
+  assert.throws(() => parseJsonLossless("{"), /not valid JSON/);
 });
 
 test("the settlement refuses sums past its 64-bit columns instead of wrapping", () => {

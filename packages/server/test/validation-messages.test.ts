@@ -38,6 +38,10 @@ const PROBES = {
   empty: Type.Object({ name: Type.String({ minLength: 1 }) }),
   maxLength: Type.Object({ name: Type.String({ maxLength: 4 }) }),
   minItems: Type.Object({ plans: Type.Array(Type.String(), { minItems: 1 }) }),
+  minItemsMany: Type.Object({ plans: Type.Array(Type.String(), { minItems: 2 }) }),
+  stock: Type.Object({
+    stock: Type.String({ pattern: "^(0|[1-9][0-9]{0,8})$", description: "库存 / units on hand" }),
+  }),
   maxItems: Type.Object({ plans: Type.Array(Type.String(), { maxItems: 2 }) }),
   uniqueItems: Type.Object({ plans: Type.Array(Type.String(), { uniqueItems: true }) }),
   nested: Type.Object({ items: Type.Array(Type.Object({ name: Type.String({ minLength: 2 }) })) }),
@@ -103,7 +107,15 @@ const CASES: Case[] = [
   ["minLength", { name: "x" }, "name", /至少 2 个字符。$/, /at least 2 characters\.$/],
   ["empty", { name: "" }, "name", /^字段 name 不能为空。$/, /must not be empty\.$/],
   ["maxLength", { name: "长长长长长" }, "name", /最多 4 个字符。$/, /at most 4 characters\.$/],
-  ["minItems", { plans: [] }, "plans", /至少 1 项。$/, /at least 1 items\.$/],
+  ["minItems", { plans: [] }, "plans", /至少 1 项。$/, /at least 1 item\.$/],
+  ["minItemsMany", { plans: ["a"] }, "plans", /至少 2 项。$/, /at least 2 items\.$/],
+  [
+    "stock",
+    { stock: "-1" },
+    "stock",
+    /^字段 stock 格式不正确，应为库存数量，即 0 到 999,999,999 的整数（JSON 整数或其文本；null 表示不限）。$/,
+    /^The field "stock" is not in the expected format: units on hand, a whole number from 0 to 999,999,999 \(a JSON integer or its text; null means unlimited\)\.$/,
+  ],
   ["maxItems", { plans: ["a", "b", "c"] }, "plans", /最多 2 项。$/, /at most 2 items\.$/],
   ["uniqueItems", { plans: ["a", "a"] }, "plans", /不能有重复项。$/, /must not repeat an item\.$/],
   [

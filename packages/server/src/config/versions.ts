@@ -10,10 +10,11 @@ import {
   type ConfigInput,
   DEFAULT_CONFIG_INPUT,
   DecimalError,
+  decimalReasonZh,
   mergeConfigInput,
   parseConfig,
   parseDecimal,
-  refuse,
+  refuseConfig,
   SCALE,
 } from "@jifen/engine";
 import type { Queryable, Tx } from "../db/index.ts";
@@ -47,7 +48,7 @@ function decimalAt(value: unknown, key: string): bigint {
   try {
     return parseDecimal(value);
   } catch (error) {
-    if (error instanceof DecimalError) refuse("INVALID_CONFIG", `${key}: ${error.message}`, key);
+    if (error instanceof DecimalError) refuseConfig(key, error.message, decimalReasonZh(error));
     throw error;
   }
 }
@@ -55,20 +56,20 @@ function decimalAt(value: unknown, key: string): bigint {
 /** Validates the server section (merged with its defaults). */
 export function parseServerParams(input: unknown): ServerParams {
   if (!isObject(input) || !isObject(input.withdrawal))
-    refuse("INVALID_CONFIG", "withdrawal: must be an object", "withdrawal");
+    refuseConfig("withdrawal", "must be an object", "须为对象");
   for (const key of Object.keys(input.withdrawal)) {
     if (key !== "feeRate" && key !== "minAmount")
-      refuse("INVALID_CONFIG", `withdrawal.${key}: unknown key`, `withdrawal.${key}`);
+      refuseConfig(`withdrawal.${key}`, "unknown key", "不是已知的参数");
   }
   const feeRate = decimalAt(input.withdrawal.feeRate, "withdrawal.feeRate");
   if (feeRate < 0n || feeRate > SCALE)
-    refuse("INVALID_CONFIG", "withdrawal.feeRate: must be between 0 and 1", "withdrawal.feeRate");
+    refuseConfig("withdrawal.feeRate", "must be between 0 and 1", "须在 0 到 1 之间");
   const minAmount = decimalAt(input.withdrawal.minAmount, "withdrawal.minAmount");
   if (minAmount <= 0n || minAmount % 10_000n !== 0n) {
-    refuse(
-      "INVALID_CONFIG",
-      "withdrawal.minAmount: a positive amount of yuan to the fen",
+    refuseConfig(
       "withdrawal.minAmount",
+      "a positive amount of yuan to the fen",
+      "须为大于 0 的金额，最多精确到分",
     );
   }
   return { withdrawal: { feeRate, minAmount } };
@@ -80,14 +81,14 @@ function applyPatch(
   server: { withdrawal: Record<string, unknown> },
   patch: unknown,
 ): { engine: ConfigInput; server: { withdrawal: Record<string, unknown> } } {
-  if (!isObject(patch)) refuse("INVALID_CONFIG", "config: must be an object", "config");
+  if (!isObject(patch)) refuseConfig("config", "must be an object", "须为对象");
   const { withdrawal, ...engineKeys } = patch;
   const nextServer =
     withdrawal === undefined
       ? server
       : isObject(withdrawal)
         ? { withdrawal: { ...server.withdrawal, ...withdrawal } }
-        : refuse("INVALID_CONFIG", "withdrawal: must be an object", "withdrawal");
+        : refuseConfig("withdrawal", "must be an object", "须为对象");
   return { engine: mergeConfigInput(engine, engineKeys), server: nextServer };
 }
 
@@ -120,9 +121,14 @@ export async function configForDay(q: Queryable, day: string): Promise<Effective
   };
 }
 
-/** True when a patch changes no parameter: no key at all, or only empty objects ({ release: {} }). */
-export function isEmptyPatch(patch: unknown): boolean {
-  return isObject(patch) && Object.values(patch).every((v) => isObject(v) && isEmptyPatch(v));
+/**
+ * True when a patch changes no parameter: no key at all, or only empty objects ({ release: {} }).
+ * Looks at most 4 levels deep (a parameter sits at most 2 deep); anything deeper is not empty
+ * and the validation refuses it by name. Request bodies are at most 32 deep (http/json-body.ts).
+ */
+export function isEmptyPatch(patch: unknown, depth = 0): boolean {
+  if (depth > 4) return false;
+  return isObject(patch) && Object.values(patch).every((v) => isObject(v) && isEmptyPatch(v, depth + 1));
 }
 
 /** The parameter set every version so far plus `patch` makes (validated; a refusal names the key). */

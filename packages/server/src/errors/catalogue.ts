@@ -53,6 +53,11 @@ const engineEntries = Object.fromEntries(
 
 const SERVER_ERRORS = {
   BAD_REQUEST: { status: 400, zh: "请求格式错误", en: "malformed request" },
+  BODY_TOO_DEEP: {
+    status: 400,
+    zh: "请求体嵌套过深：对象和数组最多嵌套 32 层。",
+    en: "The request body is nested too deeply: objects and arrays may be nested at most 32 levels.",
+  },
   VALIDATION_FAILED: { status: 400, zh: "请求参数不合法", en: "invalid request parameter" },
   INVALID_INTEGER: {
     status: 400,

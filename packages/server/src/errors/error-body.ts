@@ -1,5 +1,5 @@
 import { type Static, Type } from "@fastify/type-provider-typebox";
-import { EngineError } from "@jifen/engine";
+import { EngineError, ERRORS } from "@jifen/engine";
 import {
   COUNT_PATTERN_RE,
   DAY_PATTERN,
@@ -114,6 +114,10 @@ const PATTERN_WORDS: Record<string, { zh: string; en: string }> = {
     en: "a date as YYYY-MM-DD (e.g. 2026-01-05)",
   },
   "^[0-9]{1,11}$": { zh: "1 到 11 位数字", en: "1 to 11 digits" },
+  "^(0|[1-9][0-9]{0,8})$": {
+    zh: "库存数量，即 0 到 999,999,999 的整数（JSON 整数或其文本；null 表示不限）",
+    en: "units on hand, a whole number from 0 to 999,999,999 (a JSON integer or its text; null means unlimited)",
+  },
   "^[A-Za-z0-9_.-]{2,32}$": {
     zh: "2 到 32 位字母、数字或 _ . -",
     en: "2 to 32 letters, digits or _ . -",
@@ -133,6 +137,11 @@ function describedAs(description: string | undefined): { zh: string; en: string 
   if (!description) return undefined;
   const [zh, en] = description.split(" / ");
   return en === undefined ? { zh: description, en: description } : { zh: zh as string, en };
+}
+
+/** "item" or "items" after a count. */
+function items(count: unknown): string {
+  return Number(count) === 1 ? "item" : "items";
 }
 
 /** A value as it is written in a message. */
@@ -259,9 +268,9 @@ export function validationSentences(
     case "maxLength":
       return say(`最多 ${params.limit} 个字符`, `must have at most ${params.limit} characters`);
     case "minItems":
-      return say(`至少 ${params.limit} 项`, `must have at least ${params.limit} items`);
+      return say(`至少 ${params.limit} 项`, `must have at least ${params.limit} ${items(params.limit)}`);
     case "maxItems":
-      return say(`最多 ${params.limit} 项`, `must have at most ${params.limit} items`);
+      return say(`最多 ${params.limit} 项`, `must have at most ${params.limit} ${items(params.limit)}`);
     case "uniqueItems":
       return say("不能有重复项", "must not repeat an item");
     default:
@@ -303,20 +312,40 @@ export function toAppError(error: unknown): AppError {
     return new AppError("EXTERNAL_ORDER_DUPLICATE", { field: "externalId" });
   if (e?.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return new AppError("UNSUPPORTED_MEDIA_TYPE");
   if (e?.code === "FST_ERR_CTP_BODY_TOO_LARGE") return new AppError("PAYLOAD_TOO_LARGE");
-  if (typeof e?.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500) {
-    // Only Fastify's and the JSON parser's own words about the request are
-    // shown; any other error's message may be internal and stays in the log.
-    const ours = e.name === "JsonBodyError" || (typeof e.code === "string" && e.code.startsWith("FST_"));
-    return new AppError("BAD_REQUEST", ours ? { detail: { zh: e.message, en: e.message } } : {});
-  }
+  if (typeof e?.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500) return badRequest(e);
   return new AppError("INTERNAL_ERROR");
 }
 
+/** Fastify's complaints about a request, as whole sentences (its English words are not shown in Chinese). */
+const FASTIFY_SENTENCES: Record<string, { zh: string; en: string }> = {
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    zh: "请求体为空，但内容类型声明为 JSON。",
+    en: "The request body is empty although its content type says JSON.",
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    zh: "请求头 Content-Length 与请求体长度不符。",
+    en: "The Content-Length header does not match the length of the request body.",
+  },
+};
+
+/** A 4xx from the JSON parser (its own sentences) or Fastify; other errors' words may be internal and stay in the log. */
+function badRequest(e: FastifyLikeError & { zh?: unknown; en?: unknown }): AppError {
+  if (e.name === "JsonBodyError" && typeof e.zh === "string" && typeof e.en === "string") {
+    const code = e.code === "BODY_TOO_DEEP" ? "BODY_TOO_DEEP" : "BAD_REQUEST";
+    return new AppError(code, {}, { status: CATALOGUE[code].status, zh: e.zh, en: e.en });
+  }
+  const known = typeof e.code === "string" ? FASTIFY_SENTENCES[e.code] : undefined;
+  const text = known ?? { zh: "请求格式不正确。", en: "The request is malformed." };
+  return new AppError("BAD_REQUEST", {}, { status: CATALOGUE.BAD_REQUEST.status, ...text });
+}
+
 function fromEngine(error: EngineError): AppError {
-  // The engine's own code and words (its detail names the problem).
+  // The engine's own code and words (its detail names the problem); the Chinese
+  // uses the Chinese detail where the engine has one (parameters) and ends as a sentence.
+  const own = error.detailZh !== error.detail;
   return new AppError(error.code, error.field ? { field: error.field } : {}, {
     status: engineStatus(error.code),
-    zh: error.zh,
+    zh: own ? `${ERRORS[error.code].zh}：${error.detailZh}。` : error.zh,
     en: error.en,
   });
 }

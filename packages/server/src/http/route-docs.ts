@@ -156,7 +156,7 @@ export function commonCodes(route: Pick<RouteOptions, "method" | "url" | "schema
   const codes: AppErrorCode[] = ["INTERNAL_ERROR"];
   if (schema.body || schema.querystring || schema.params || schema.headers) codes.push("VALIDATION_FAILED");
   if (methods.some((m) => m !== "GET" && m !== "HEAD"))
-    codes.push("BAD_REQUEST", "UNSUPPORTED_MEDIA_TYPE", "PAYLOAD_TOO_LARGE");
+    codes.push("BAD_REQUEST", "BODY_TOO_DEEP", "UNSUPPORTED_MEDIA_TYPE", "PAYLOAD_TOO_LARGE");
   if (schema.headers?.properties?.["idempotency-key"])
     codes.push("IDEMPOTENCY_KEY_INVALID", "IDEMPOTENCY_KEY_REUSED");
   const signedIn = !(Array.isArray(schema.security) && schema.security.length === 0);
