@@ -148,6 +148,43 @@ for (const target of dbTargets()) {
       assert.equal(missing.data.code, "MEMBER_NOT_FOUND");
     });
 
+    test("every export is audited with who exported what and with which filters; a refused one is not", async () => {
+      const before = await t.db.query<{ n: string }>(
+        "select count(*) as n from audit_log where action like 'export.%'",
+      );
+      const star = encodeURIComponent("一星");
+      for (const url of [
+        `/admin/exports/members.csv?star=${star}`,
+        "/admin/exports/orders.csv?status=paid",
+        `/admin/members/${member.id}/ledger.csv?asset=cny`,
+      ]) {
+        const r = await call(t, "GET", url, { token: admin });
+        assert.equal(r.statusCode, 200, url);
+      }
+      const support = await operatorWithRole(t, "support");
+      await call(t, "GET", "/admin/exports/members.csv", { token: support });
+      const rows = await t.db.query<{
+        action: string;
+        target_id: string | null;
+        detail: unknown;
+        username: string;
+      }>(
+        `select a.action, a.target_id, a.detail, o.username from audit_log a join operators o on o.id = a.operator_id
+          where a.action like 'export.%' order by a.id desc limit 3`,
+      );
+      const count = await t.db.query<{ n: string }>(
+        "select count(*) as n from audit_log where action like 'export.%'",
+      );
+      assert.equal(Number(count.rows[0]?.n) - Number(before.rows[0]?.n), 3);
+      assert.deepEqual(rows.rows.map((r) => [r.action, r.target_id, r.username]).reverse(), [
+        ["export.members", null, "admin"],
+        ["export.orders", null, "admin"],
+        ["export.memberLedger", member.id, "admin"],
+      ]);
+      const detail = (rows.rows.at(-1)?.detail ?? {}) as { query?: Record<string, unknown> };
+      assert.equal(detail.query?.star, "一星");
+    });
+
     test("support may not export", async () => {
       const support = await operatorWithRole(t, "support");
       for (const url of [

@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { Type } from "@fastify/type-provider-typebox";
-import type { FastifyReply } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { addDays, businessDay, dayStart } from "../clock/index.ts";
 import { fail } from "../errors/index.ts";
 import type { App, AppContext } from "../http/context.ts";
@@ -51,16 +51,32 @@ type Access = ReturnType<typeof operatorAccess>;
  * Streamed a keyset page at a time (exports/csv.ts). Mounted under /admin.
  */
 export async function exportRoutes(app: App, ctx: AppContext): Promise<void> {
-  const { money } = operatorAccess(ctx);
+  const { money, audit } = operatorAccess(ctx);
   const stamp = () => businessDay(ctx.clock.now(), ctx.timeZone);
+  // An export of personal data is audited (who, what, with which filters) before a byte is sent.
+  const record: ExportRecorder = (request, action, targetId) =>
+    ctx.db.transaction((tx) =>
+      audit(request, tx, action, targetId ? "member" : undefined, targetId, {
+        query: request.query as Record<string, unknown>,
+      }),
+    );
 
-  exportMembersRoute(app, ctx, money, stamp);
-  exportOrdersRoute(app, ctx, money, stamp);
-  exportMemberLedgerRoute(app, ctx, money, stamp);
+  exportMembersRoute(app, ctx, money, stamp, record);
+  exportOrdersRoute(app, ctx, money, stamp, record);
+  exportMemberLedgerRoute(app, ctx, money, stamp, record);
 }
 
+/** Writes the audit entry of one export. */
+type ExportRecorder = (request: FastifyRequest, action: string, targetId?: string) => Promise<void>;
+
 /** GET /exports/members.csv: 导出会员 CSV / export members as CSV. */
-function exportMembersRoute(app: App, ctx: AppContext, money: Access["money"], stamp: () => string): void {
+function exportMembersRoute(
+  app: App,
+  ctx: AppContext,
+  money: Access["money"],
+  stamp: () => string,
+  record: ExportRecorder,
+): void {
   app.get(
     "/exports/members.csv",
     {
@@ -76,6 +92,7 @@ function exportMembersRoute(app: App, ctx: AppContext, money: Access["money"], s
       },
     },
     async (request, reply) => {
+      await record(request, "export.members");
       const csv = memberExport(ctx.db, op(request), {
         filters: memberFilters(request.query),
         timeZone: ctx.timeZone,
@@ -86,7 +103,13 @@ function exportMembersRoute(app: App, ctx: AppContext, money: Access["money"], s
 }
 
 /** GET /exports/orders.csv: 导出订单 CSV / export orders as CSV. */
-function exportOrdersRoute(app: App, ctx: AppContext, money: Access["money"], stamp: () => string): void {
+function exportOrdersRoute(
+  app: App,
+  ctx: AppContext,
+  money: Access["money"],
+  stamp: () => string,
+  record: ExportRecorder,
+): void {
   app.get(
     "/exports/orders.csv",
     {
@@ -113,6 +136,7 @@ function exportOrdersRoute(app: App, ctx: AppContext, money: Access["money"], st
     },
     async (request, reply) => {
       const { status, memberId, from, to } = request.query;
+      await record(request, "export.orders");
       const csv = orderExport(ctx.db, op(request), {
         filters: {
           ...(status ? { status } : {}),
@@ -133,6 +157,7 @@ function exportMemberLedgerRoute(
   ctx: AppContext,
   money: Access["money"],
   stamp: () => string,
+  record: ExportRecorder,
 ): void {
   app.get(
     "/members/:id/ledger.csv",
@@ -157,6 +182,7 @@ function exportMemberLedgerRoute(
       const member = await findMemberById(ctx.db, request.params.id);
       if (!member) fail("MEMBER_NOT_FOUND");
       const asset = request.query.asset as "cny";
+      await record(request, "export.memberLedger", member.id);
       const csv = historyExport(ctx.db, {
         memberId: member.id,
         asset,

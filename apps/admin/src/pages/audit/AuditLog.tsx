@@ -36,6 +36,9 @@ export const ACTIONS = [
   "settlement.list",
   "settlement.read",
   "sms.outbox.read",
+  "export.members",
+  "export.orders",
+  "export.memberLedger",
 ] as const;
 
 interface Filters {
