@@ -18,7 +18,7 @@ const apps = readdirSync(join(root, "apps")).filter(
     existsSync(join(root, "apps", name, "vite.config.ts")) && (only.length === 0 || only.includes(name)),
 );
 // What an app's build reads besides its own folder.
-const shared = [join(root, "packages/api-types/src")];
+const shared = [join(root, "packages/api-types/src"), join(root, "packages/web-kit/src")];
 const STAMP = ".build-stamp";
 
 function newest(path) {

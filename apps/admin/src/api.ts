@@ -4,6 +4,7 @@
  */
 import type { Ok } from "@jifen/api-types";
 import { createApiClient } from "@jifen/api-types/client";
+import { createSessionStore } from "@jifen/web-kit";
 
 export { ApiError, unwrap } from "@jifen/api-types/client";
 
@@ -17,45 +18,24 @@ export interface Session {
   readonly mustChangePassword: boolean;
 }
 
-const STORAGE_KEY = "jifen.admin.session";
-const listeners = new Set<() => void>();
-
-function readSession(): Session | null {
-  const text = localStorage.getItem(STORAGE_KEY);
-  if (!text) return null;
-  try {
-    const session = JSON.parse(text) as Session;
-    return Date.parse(session.expiresAt) > Date.now() ? session : null;
-  } catch {
-    return null;
-  }
-}
-
-let current: Session | null = readSession();
+const sessions = createSessionStore<Session>(
+  "jifen.admin.session",
+  (stored) => Date.parse(stored.expiresAt) > Date.now(),
+);
 
 /** The signed-in operator's session, or null. */
-export function getSession(): Session | null {
-  return current;
-}
+export const getSession = sessions.get;
 
 /** Stores (or, with null, forgets) the session and tells every listener. */
-export function setSession(session: Session | null): void {
-  current = session;
-  if (session) localStorage.setItem(STORAGE_KEY, JSON.stringify(session));
-  else localStorage.removeItem(STORAGE_KEY);
-  for (const listener of listeners) listener();
-}
+export const setSession = sessions.set;
 
 /** Calls `listener` whenever the session changes; returns the unsubscribe. */
-export function onSessionChange(listener: () => void): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
+export const onSessionChange = sessions.subscribe;
 
 /** The console's one API client. */
 export const api = createApiClient({
-  token: () => current?.token ?? null,
+  token: () => getSession()?.token ?? null,
   onUnauthorized: () => {
-    if (current) setSession(null);
+    if (getSession()) setSession(null);
   },
 });

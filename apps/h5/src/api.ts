@@ -4,6 +4,7 @@
  */
 import type { Ok } from "@jifen/api-types";
 import { createApiClient } from "@jifen/api-types/client";
+import { createSessionStore } from "@jifen/web-kit";
 
 export { ApiError, unwrap } from "@jifen/api-types/client";
 
@@ -15,50 +16,27 @@ export interface Session {
   readonly expiresAt: string;
 }
 
-const STORAGE_KEY = "jifen.h5.session";
-const listeners = new Set<() => void>();
-
-/**
- * The stored session. Its expiry is the server's to judge (a phone's clock may be
- * wrong): an expired token answers 401, which signs the member out.
- */
-function readSession(): Session | null {
-  const text = localStorage.getItem(STORAGE_KEY);
-  if (!text) return null;
-  try {
-    const session = JSON.parse(text) as Session;
-    return typeof session.token === "string" && session.member ? session : null;
-  } catch {
-    return null;
-  }
-}
-
-let current: Session | null = readSession();
+// The stored session's expiry is the server's to judge (a phone's clock may be wrong):
+// an expired token answers 401, which signs the member out.
+const sessions = createSessionStore<Session>(
+  "jifen.h5.session",
+  (stored) => typeof stored.token === "string" && Boolean(stored.member),
+);
 
 /** The signed-in member's session, or null. */
-export function getSession(): Session | null {
-  return current;
-}
+export const getSession = sessions.get;
 
 /** Stores (or, with null, forgets) the session and tells every listener. */
-export function setSession(session: Session | null): void {
-  current = session;
-  if (session) localStorage.setItem(STORAGE_KEY, JSON.stringify(session));
-  else localStorage.removeItem(STORAGE_KEY);
-  for (const listener of listeners) listener();
-}
+export const setSession = sessions.set;
 
 /** Calls `listener` whenever the session changes; returns the unsubscribe. */
-export function onSessionChange(listener: () => void): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
+export const onSessionChange = sessions.subscribe;
 
 /** The member site's one API client. */
 export const api = createApiClient({
-  token: () => current?.token ?? null,
+  token: () => getSession()?.token ?? null,
   onUnauthorized: () => {
-    if (current) setSession(null);
+    if (getSession()) setSession(null);
   },
 });
 

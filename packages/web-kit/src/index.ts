@@ -1,0 +1,2 @@
+export { fill, type I18n, I18nProvider, type Language, useI18n } from "./i18n.tsx";
+export { createSessionStore, type SessionStore } from "./session-store.ts";
