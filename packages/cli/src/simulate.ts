@@ -50,8 +50,18 @@ function readParams(path: string, field: string): unknown {
   }
 }
 
-/** The parameter set in force on the database's open business day (DATA_DIR / DATABASE_URL). */
-async function paramsInForce(): Promise<unknown> {
+type Db = Awaited<ReturnType<typeof import("@jifen/server")["openDatabase"]>>;
+
+/** The engine's part of the parameter set in force on a database's open business day (or `today`). */
+export async function paramsInForce(db: Db, today: string): Promise<unknown> {
+  const s = await import("@jifen/server");
+  const day = (await s.openDay(db)) ?? today;
+  const { withdrawal: _server, ...engine } = (await s.configForDay(db, day)).input;
+  return engine;
+}
+
+/** The parameter set in force in the server's database (DATA_DIR / DATABASE_URL). */
+async function databaseParams(): Promise<unknown> {
   const s = await import("@jifen/server");
   const settings = s.loadSettings();
   const db = await s.openDatabase({
@@ -59,9 +69,7 @@ async function paramsInForce(): Promise<unknown> {
     ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}),
   });
   try {
-    const day = (await s.openDay(db)) ?? s.businessDay(new Date(), settings.timeZone);
-    const { withdrawal: _server, ...engine } = (await s.configForDay(db, day)).input;
-    return engine;
+    return await paramsInForce(db, s.businessDay(new Date(), settings.timeZone));
   } finally {
     await db.close();
   }
@@ -71,7 +79,7 @@ async function planParams(plan: SimulationPlan, planPath: string): Promise<unkno
   const source = plan.params;
   if (source.kind === "inline") return source.config;
   if (source.kind === "file") return readParams(resolve(dirname(planPath), source.path), "params");
-  return paramsInForce();
+  return databaseParams();
 }
 
 /** Runs the command; returns the exit status. */

@@ -579,10 +579,13 @@ export class Engine {
 
   /** Posts the settled day's ledger transactions (`settlementTransactions`). */
   private postSettlement(result: SettlementResult, open: readonly Order[]): void {
+    // Nobody owes anything in a wallet whose debts sum to zero (each is ≤ 0): no scan then.
     const owed = (wallet: DebtWallet) =>
-      BigInt64Array.from(this.members, (m) =>
-        checkInt64(-this.book.balance(debtAccount(m.id, wallet), WALLET_ASSET[wallet]), `${wallet} owed`),
-      );
+      this.book.memberTotal(`debt:${wallet}`) === 0n
+        ? new BigInt64Array(this.members.length)
+        : BigInt64Array.from(this.members, (m) =>
+            checkInt64(-this.book.balance(debtAccount(m.id, wallet), WALLET_ASSET[wallet]), `${wallet} owed`),
+          );
     const ledger = {
       memberIds: this.members.map((m) => m.id),
       pointsOwed: owed("points"),

@@ -54,6 +54,8 @@ export interface RunResult {
 export interface RunOptions extends EngineOptions {
   /** Collect the generated events in the replay format. */
   readonly events?: boolean;
+  /** Benchmarks: a clock, and where the time spent in the engine's `endOfDay` is added up. */
+  readonly measure?: { readonly now: () => number; endOfDayMs: number };
   /** Called after each settled day (progress). */
   readonly onDay?: (day: number, days: number) => void;
 }
@@ -170,7 +172,10 @@ export class SimulationRun {
     for (let i = 0; i < orders; i++) this.order();
     this.sells();
     this.withdrawals();
+    const measure = this.options.measure;
+    const started = measure?.now() ?? 0;
     const settlement = this.engine.endOfDay();
+    if (measure) measure.endOfDayMs += measure.now() - started;
     this.emit({ type: "endOfDay" });
     for (const m of settlement.members)
       this.released.add(Number(m.member.slice(1)) - 1, m.static + m.share + m.team + m.peer);
