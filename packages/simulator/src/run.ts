@@ -56,6 +56,8 @@ export interface RunOptions extends EngineOptions {
   readonly events?: boolean;
   /** Benchmarks: a clock, and where the time spent in the engine's `endOfDay` is added up. */
   readonly measure?: { readonly now: () => number; endOfDayMs: number };
+  /** Refuse (PLAN_TOO_LARGE) once members summed over the days pass this (a server's bound). */
+  readonly maxMemberDays?: number;
   /** Called after each settled day (progress). */
   readonly onDay?: (day: number, days: number) => void;
 }
@@ -121,6 +123,7 @@ export class SimulationRun {
   private readonly cum: Cumulative = emptyCumulative();
   private readonly events: ReplayEvent[] | null;
   private members = 0;
+  private memberDays = 0;
   private flows!: DayFlows;
 
   constructor(
@@ -129,6 +132,10 @@ export class SimulationRun {
     seed: number,
     private readonly options: RunOptions = {},
   ) {
+    // Members never leave: the start members over every day is already a lower bound.
+    const max = options.maxMemberDays;
+    if (max !== undefined && plan.startMembers * plan.days > max)
+      refusePlan("PLAN_TOO_LARGE", "days", `startMembers × days > ${max} / 起始会员 × 天数超过 ${max}`);
     this.engine = newEngine(params, options);
     this.mix = resolveMix(plan.mix, this.engine);
     this.joins = new Random(streamSeed(seed, 1));
@@ -163,6 +170,14 @@ export class SimulationRun {
     const newcomers = this.growth(day);
     for (let i = 0; i < newcomers; i++) this.join(true);
     this.flows.members = this.members;
+    this.memberDays += this.members;
+    const max = this.options.maxMemberDays;
+    if (max !== undefined && this.memberDays > max)
+      refusePlan(
+        "PLAN_TOO_LARGE",
+        "days",
+        `more than ${max} member-days by day ${day} / 截至第 ${day} 天超过 ${max} 会员·天`,
+      );
     this.flows.newMembers = this.members - before;
     const stop = this.plan.purchasesStopDay;
     const orders =
