@@ -115,11 +115,6 @@ export function mulDivFloor(a: bigint, b: bigint, c: bigint): bigint {
   return floorDiv(a * b, c);
 }
 
-/** a × b / c rounded up. */
-export function mulDivCeil(a: bigint, b: bigint, c: bigint): bigint {
-  return ceilDiv(a * b, c);
-}
-
 /** amount × rate, both micro-scaled, rounded down to 6 places. */
 export function mulRateFloor(amountMicro: bigint, rateMicro: bigint): bigint {
   return floorDiv(amountMicro * rateMicro, SCALE);
@@ -148,14 +143,4 @@ export function formatPrice(poolMicro: bigint, supplyMicro: bigint): string {
 /** The smaller of two bigints. */
 export function min(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
-}
-
-/** The larger of two bigints. */
-export function max(a: bigint, b: bigint): bigint {
-  return a > b ? a : b;
-}
-
-/** Micro-units of a whole number of units (`units(3)` = 3_000_000n). */
-export function units(whole: number | bigint): bigint {
-  return BigInt(whole) * SCALE;
 }
