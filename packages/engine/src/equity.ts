@@ -40,13 +40,6 @@ export function priceRatio(state: EquityState): [bigint, bigint] {
   return state.supply > 0n ? [state.pool, state.supply] : [state.priceNum, state.priceDen];
 }
 
-/** Whether the price of `after` is not below the price of `before` (exact). */
-export function priceNotBelow(after: EquityState, before: EquityState): boolean {
-  const [an, ad] = priceRatio(after);
-  const [bn, bd] = priceRatio(before);
-  return an * bd >= bn * ad;
-}
-
 /**
  * Moves to a new pool and supply, remembering the price just before the supply
  * reaches 0 so that the next points issued are priced from it.
