@@ -134,6 +134,8 @@ test("parseDecimal reads JSON numbers in exponent notation from their expanded d
   assert.throws(() => parseDecimal(1.5e-7), { message: "more than 6 decimal places: 0.00000015" });
   assert.throws(() => parseDecimal(-2e-7), { message: "more than 6 decimal places: -0.0000002" });
   assert.throws(() => parseDecimal(1.23e-10), { message: "more than 6 decimal places: 0.000000000123" });
+  assert.throws(() => parseDecimal(-1.2e-7), { message: "more than 6 decimal places: -0.00000012" });
+  assert.throws(() => parseDecimal(1.234e25), { message: `out of range: 1234${"0".repeat(22)}` });
 });
 
 test("a refused decimal says what is wrong, in English and in Chinese", () => {
@@ -195,8 +197,8 @@ test("floorDiv, ceilDiv, floorFen, ceilFen and mulDivFloor for every sign", () =
 });
 
 test("formatPrice needs a positive supply and pads the fraction", () => {
-  assert.throws(() => formatPrice(1n, 0n), RangeError);
-  assert.throws(() => formatPrice(1n, -1n), RangeError);
+  assert.throws(() => formatPrice(1n, 0n), { name: "RangeError", message: "price needs a positive supply" });
+  assert.throws(() => formatPrice(1n, -1n), { name: "RangeError", message: "price needs a positive supply" });
   assert.equal(formatPrice(1_000_100n, 1_000_000n), "1.0001");
   assert.equal(formatPrice(0n, 1_000_000n), "0.0000");
   assert.equal(formatPrice(100_000_000n, 3_000_000n), "33.3333");
