@@ -310,3 +310,22 @@ test("a refund after an exit removes no exit quota below zero; a refund before t
   assert.equal(engine.balance("A", "exitQuota"), 0n);
   assert.equal(engine.book.balance("burn:exitQuota", "exitQuota"), d("200"));
 });
+
+test("a dividend to a member who owes nothing goes to cash whole; no pools, no returns posted", () => {
+  const r = result({ dividend: BigInt64Array.from([0n, d("20")]) });
+  const txs = [...settlementTransactions(5, r, ledger())];
+  assert.deepEqual(
+    txs.map((t) => [t.kind, t.postings.map((p) => [p.account, p.amount])]),
+    [
+      [
+        "cycle.dividend",
+        [
+          [CYCLE_POOL_ACCOUNT, -d("20")],
+          ["m:B:cash", d("20")],
+          ["m:B:quota", -d("20")],
+          ["burn:quota", d("20")],
+        ],
+      ],
+    ],
+  );
+});

@@ -30,9 +30,8 @@ export function initialEquityState(config: EquityConfig): EquityState {
  * no longer matters.
  */
 export function withInitialPrice(state: EquityState, config: EquityConfig): EquityState {
-  return state.issued === 0n && state.supply === 0n
-    ? { ...state, priceNum: config.initialPrice, priceDen: SCALE }
-    : state;
+  // S ≤ I: nothing issued means nothing in circulation either.
+  return state.issued === 0n ? { ...state, priceNum: config.initialPrice, priceDen: SCALE } : state;
 }
 
 /** The current price as an exact ratio [numerator, denominator] of micro-units. */
@@ -81,8 +80,7 @@ export function computeGrant(
   let room = config.totalSupply - state.issued;
   if (room < 0n) room = 0n;
   const buyerPoints = min(pointsAt(config.buyerShare), room);
-  const referrerPoints =
-    hasReferrer && config.referrerShare > 0n ? min(pointsAt(config.referrerShare), room - buyerPoints) : 0n;
+  const referrerPoints = hasReferrer ? min(pointsAt(config.referrerShare), room - buyerPoints) : 0n;
   return {
     contribution,
     buyerPoints,
@@ -111,9 +109,8 @@ export function applyGrant(state: EquityState, grant: Grant, burnedAtOnce: bigin
 export function refundBuyback(state: EquityState, points: bigint): bigint {
   if (points === 0n) return 0n;
   invariant(state.supply > 0n && points <= state.supply, "points taken back are in circulation");
-  const value = floorDiv(points * state.pool, state.supply);
-  invariant(value <= state.pool, "a refund never pays more than the pool");
-  return value;
+  // points ≤ S, so the value is at most P.
+  return floorDiv(points * state.pool, state.supply);
 }
 
 /** Cash, rounded down to the fen, for selling `points` at the current price with `feeRate` (docs/rules.md §1.2). */
@@ -145,7 +142,8 @@ export function equityForStable(state: EquityState, stable: bigint): bigint {
 
 /** Whether holdings of `held` points meet an exit quota: held × p ≥ quota > 0 (docs/rules.md §1.5). */
 export function meetsExitQuota(state: EquityState, held: bigint, quota: bigint): boolean {
-  if (quota <= 0n || held <= 0n) return false;
+  // With quota > 0, holdings of 0 or less never meet it (the price is not negative).
+  if (quota <= 0n) return false;
   const [pn, pd] = priceRatio(state);
   return held * pn >= quota * pd;
 }
