@@ -16,8 +16,27 @@ export default {
   testRunner: "tap",
   plugins: ["@stryker-mutator/tap-runner"],
   tap: {
-    // All the engine's tests but the purity test, in one process per mutant (see the file).
-    testFiles: ["test/mutation-suite.ts"],
+    // A mutant runs the files that reach it in this order until one fails: quick example
+    // tests first, property tests last. The purity test is left out: it scans the sources,
+    // and the instrumented ones trip it.
+    testFiles: [
+      "src/pinned-rules.test.ts",
+      "src/money.test.ts",
+      "src/equity.test.ts",
+      "src/commands.test.ts",
+      "src/refusals.test.ts",
+      "src/models.test.ts",
+      "src/lifecycle.test.ts",
+      "test/examples.test.ts",
+      "src/limits.test.ts",
+      "src/config.test.ts",
+      "src/json.test.ts",
+      "src/risks.test.ts",
+      "src/split.property.test.ts",
+      "src/settlement.property.test.ts",
+      "src/engine.property.test.ts",
+      "src/**/*.test.ts",
+    ],
     nodeArgs: ["--import", "tsx", "--test-reporter=tap", "-r", "{{hookFile}}", "{{testFile}}"],
   },
   mutate: ["src/**/*.ts", "!src/**/*.test.ts", "!src/testing/**", "!src/index.ts"],
