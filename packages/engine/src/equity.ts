@@ -108,7 +108,8 @@ export function applyGrant(state: EquityState, grant: Grant, burnedAtOnce: bigin
  */
 export function refundBuyback(state: EquityState, points: bigint): bigint {
   if (points === 0n) return 0n;
-  invariant(state.supply > 0n && points <= state.supply, "points taken back are in circulation");
+  // points > 0 here, so points ≤ S also means S > 0.
+  invariant(points <= state.supply, "points taken back are in circulation");
   // points ≤ S, so the value is at most P.
   return floorDiv(points * state.pool, state.supply);
 }

@@ -149,6 +149,8 @@ test("a refused decimal says what is wrong, in English and in Chinese", () => {
     assert.fail(`accepted ${String(input)}`);
   };
   const format = error("abc");
+  assert.equal(format.reason, "format");
+  assert.equal(error(null).reason, "format");
   assert.equal(format.name, "DecimalError");
   assert.equal(format.input, "abc");
   assert.equal(format.message, 'not a decimal: "abc"');
