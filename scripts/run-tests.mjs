@@ -7,7 +7,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 
 const roots = ["packages", "apps"];
-const skip = new Set(["node_modules", "data", "dist", ".tmp"]);
+const skip = new Set(["node_modules", "data", "dist", ".tmp", ".stryker-tmp"]);
 const files = [];
 function walk(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {

@@ -82,7 +82,6 @@ export function debitMember(
   amount: bigint,
   to: string,
 ): bigint {
-  if (amount === 0n) return 0n;
   const asset = WALLET_ASSET[wallet];
   const taken = min(tx.balance(memberAccount(memberId, wallet), asset), amount);
   tx.add(memberAccount(memberId, wallet), asset, -taken);
@@ -357,26 +356,25 @@ function releasePostings(
         cause,
       });
   };
-  if (stat > 0n) {
-    const o = result.staticOrder[i] as number;
-    const orderId = o >= 0 ? ledger.orderIds[o] : undefined;
-    credit(stat, {
-      rule: "release.static",
-      rate: release.dailyRate,
-      ...(orderId !== undefined ? { order: String(orderId) } : {}),
-    });
-  }
-  if (share > 0n) shareCredits(i, result, ledger, credit);
+  // A credit of 0 posts nothing, so the rules need no guard of their own.
+  const o = result.staticOrder[i] as number;
+  const orderId = o >= 0 ? ledger.orderIds[o] : undefined;
+  credit(stat, {
+    rule: "release.static",
+    rate: release.dailyRate,
+    ...(orderId !== undefined ? { order: String(orderId) } : {}),
+  });
+  shareCredits(i, result, ledger, credit);
   if (team > 0n || peer > 0n) {
     const level = release.starLevels[result.star[i] as number];
     invariant(level !== undefined, "a team or peer release goes to a member with a star level");
-    if (team > 0n) credit(team, { rule: "release.team", rate: level.rate, star: level.name });
-    if (peer > 0n) credit(peer, { rule: "release.peer", rate: release.peerRate, star: level.name });
+    credit(team, { rule: "release.team", rate: level.rate, star: level.name });
+    credit(peer, { rule: "release.peer", rate: release.peerRate, star: level.name });
   }
   return postings;
 }
 
-/** Member `i`'s share acceleration, one credit per generation that paid anything. */
+/** Member `i`'s share acceleration, one credit per generation (one that paid nothing posts nothing). */
 function shareCredits(
   i: number,
   result: SettlementResult,
@@ -386,7 +384,6 @@ function shareCredits(
   const G = ledger.release.shareRates.length;
   for (let g = 0; g < G; g++) {
     const part = result.shareByGeneration[i * G + g] as bigint;
-    if (part === 0n) continue;
     const source = result.shareSource[i * G + g] as number;
     credit(part, {
       rule: "release.share",

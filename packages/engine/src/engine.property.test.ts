@@ -1093,3 +1093,32 @@ test("example: the refusal check itself sees a change (sanity of the harness)", 
   engine.order({ member: "A", amount: 100_000_000n, plans: ["equity"] });
   assert.notDeepEqual(snapshot(engine).balances, before.balances);
 });
+
+test("the generator produces the cases the mutation run found unexercised (issue 15)", () => {
+  const seen = {
+    releaseRepaysPointsDebt: 0,
+    dividendRepaysCashDebt: 0,
+    wholeHoldingSpent: 0,
+    subFenCashRefused: 0,
+    refundAtZeroSupply: 0,
+  };
+  const repays = (posted: readonly Transaction[], kind: string, debt: RegExp) =>
+    posted.some((t) => t.kind === kind && t.postings.some((p) => debt.test(p.account) && p.amount > 0n));
+  for (const scenario of fc.sample(scenarios, { numRuns: 150, seed: 15 })) {
+    drive(scenario, ({ event, before, refused, posted, engine }) => {
+      if (repays(posted, "release.daily", /:debt:points$/)) seen.releaseRepaysPointsDebt++;
+      if (repays(posted, "cycle.dividend", /:debt:cash$/)) seen.dividendRepaysCashDebt++;
+      const spent = event.points ?? event.stable;
+      const member = String(event.member);
+      if (!refused && ["sell", "toStable"].includes(event.type) && engine.hasMember(member)) {
+        const held = before.balances.get(balanceKey(`m:${member}:equity`, "equity")) ?? 0n;
+        if (typeof spent === "string" && parseDecimal(spent) === held) seen.wholeHoldingSpent++;
+      }
+      if (event.type === "adjust" && event.asset === "cash" && refused?.code === "TOO_MANY_PLACES")
+        seen.subFenCashRefused++;
+      if (event.type === "refund" && !refused && before.equity.supply === 0n && before.equity.issued > 0n)
+        seen.refundAtZeroSupply++;
+    });
+  }
+  for (const [name, count] of Object.entries(seen)) assert.ok(count > 0, `never produced: ${name}`);
+});

@@ -30,21 +30,13 @@ export function initialEquityState(config: EquityConfig): EquityState {
  * no longer matters.
  */
 export function withInitialPrice(state: EquityState, config: EquityConfig): EquityState {
-  return state.issued === 0n && state.supply === 0n
-    ? { ...state, priceNum: config.initialPrice, priceDen: SCALE }
-    : state;
+  // S ≤ I: nothing issued means nothing in circulation either.
+  return state.issued === 0n ? { ...state, priceNum: config.initialPrice, priceDen: SCALE } : state;
 }
 
 /** The current price as an exact ratio [numerator, denominator] of micro-units. */
 export function priceRatio(state: EquityState): [bigint, bigint] {
   return state.supply > 0n ? [state.pool, state.supply] : [state.priceNum, state.priceDen];
-}
-
-/** Whether the price of `after` is not below the price of `before` (exact). */
-export function priceNotBelow(after: EquityState, before: EquityState): boolean {
-  const [an, ad] = priceRatio(after);
-  const [bn, bd] = priceRatio(before);
-  return an * bd >= bn * ad;
 }
 
 /**
@@ -88,8 +80,7 @@ export function computeGrant(
   let room = config.totalSupply - state.issued;
   if (room < 0n) room = 0n;
   const buyerPoints = min(pointsAt(config.buyerShare), room);
-  const referrerPoints =
-    hasReferrer && config.referrerShare > 0n ? min(pointsAt(config.referrerShare), room - buyerPoints) : 0n;
+  const referrerPoints = hasReferrer ? min(pointsAt(config.referrerShare), room - buyerPoints) : 0n;
   return {
     contribution,
     buyerPoints,
@@ -117,10 +108,10 @@ export function applyGrant(state: EquityState, grant: Grant, burnedAtOnce: bigin
  */
 export function refundBuyback(state: EquityState, points: bigint): bigint {
   if (points === 0n) return 0n;
-  invariant(state.supply > 0n && points <= state.supply, "points taken back are in circulation");
-  const value = floorDiv(points * state.pool, state.supply);
-  invariant(value <= state.pool, "a refund never pays more than the pool");
-  return value;
+  // points > 0 here, so points ≤ S also means S > 0.
+  invariant(points <= state.supply, "points taken back are in circulation");
+  // points ≤ S, so the value is at most P.
+  return floorDiv(points * state.pool, state.supply);
 }
 
 /** Cash, rounded down to the fen, for selling `points` at the current price with `feeRate` (docs/rules.md §1.2). */
@@ -152,7 +143,8 @@ export function equityForStable(state: EquityState, stable: bigint): bigint {
 
 /** Whether holdings of `held` points meet an exit quota: held × p ≥ quota > 0 (docs/rules.md §1.5). */
 export function meetsExitQuota(state: EquityState, held: bigint, quota: bigint): boolean {
-  if (quota <= 0n || held <= 0n) return false;
+  // With quota > 0, holdings of 0 or less never meet it (the price is not negative).
+  if (quota <= 0n) return false;
   const [pn, pd] = priceRatio(state);
   return held * pn >= quota * pd;
 }

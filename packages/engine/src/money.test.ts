@@ -1,14 +1,18 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  ceilDiv,
   ceilFen,
   DecimalError,
+  decimalReasonZh,
   FEN,
   floorDiv,
   floorFen,
   formatDecimal,
   formatFixed,
   formatPrice,
+  min,
+  mulDivFloor,
   mulRateFloor,
   parseDecimal,
 } from "./money.ts";
@@ -85,4 +89,123 @@ test("formatPrice rounds the exact ratio half-up to 4 decimals", () => {
   // 0.10005 rounds up, 0.100049 down.
   assert.equal(formatPrice(100_050n, 1_000_000n), "0.1001");
   assert.equal(formatPrice(100_049n, 1_000_000n), "0.1000");
+});
+
+test("parseDecimal: signs, spaces, bigint input, trailing zeros and the places allowed", () => {
+  assert.equal(parseDecimal(" +1.50 "), 1_500_000n);
+  assert.equal(parseDecimal("-0.000001"), -1n);
+  assert.equal(parseDecimal(7n), 7_000_000n);
+  assert.equal(parseDecimal(-7n), -7_000_000n);
+  assert.equal(parseDecimal("3.000000000"), 3_000_000n, "trailing zeros are not places");
+  assert.equal(parseDecimal("0.10", 1), 100_000n);
+  assert.equal(parseDecimal("1.123456"), 1_123_456n, "6 places by default");
+  assert.equal(parseDecimal("1.12", 2), 1_120_000n);
+  assert.equal(parseDecimal("5", 0), 5_000_000n);
+  assert.throws(
+    () => parseDecimal("5.5", 0),
+    (e: unknown) => e instanceof DecimalError && e.reason === "places",
+  );
+  // The bound is 10¹⁸ units: exactly it is accepted, one micro-unit more is not.
+  assert.equal(parseDecimal("1000000000000000000"), 10n ** 24n);
+  assert.equal(parseDecimal("-1000000000000000000"), -(10n ** 24n));
+  for (const over of ["1000000000000000000.000001", "-1000000000000000000.000001"]) {
+    assert.throws(
+      () => parseDecimal(over),
+      (e: unknown) => e instanceof DecimalError && e.reason === "range",
+    );
+  }
+  assert.throws(() => parseDecimal("1 2"), DecimalError);
+  assert.throws(() => parseDecimal("x1"), DecimalError);
+  assert.throws(() => parseDecimal("1x"), DecimalError);
+  assert.throws(() => parseDecimal("--1"), DecimalError);
+  assert.throws(
+    () => parseDecimal(true),
+    (e: unknown) => e instanceof DecimalError && e.reason === "format",
+  );
+});
+
+test("parseDecimal reads JSON numbers in exponent notation from their expanded decimal text", () => {
+  assert.equal(parseDecimal(-1e-6), -1n);
+  assert.equal(parseDecimal(1e17), 10n ** 23n, "JS writes 1e17 without an exponent");
+  // From 10²¹ up and below 10⁻⁶ JS writes an exponent; the text read (and named) is the expanded decimal.
+  assert.throws(() => parseDecimal(1e21), { message: `out of range: 1${"0".repeat(21)}` });
+  assert.throws(() => parseDecimal(-1.5e21), { message: `out of range: -15${"0".repeat(20)}` });
+  assert.throws(() => parseDecimal(1.25e22), { message: `out of range: 125${"0".repeat(20)}` });
+  assert.throws(() => parseDecimal(1.5e-7), { message: "more than 6 decimal places: 0.00000015" });
+  assert.throws(() => parseDecimal(-2e-7), { message: "more than 6 decimal places: -0.0000002" });
+  assert.throws(() => parseDecimal(1.23e-10), { message: "more than 6 decimal places: 0.000000000123" });
+  assert.throws(() => parseDecimal(-1.2e-7), { message: "more than 6 decimal places: -0.00000012" });
+  assert.throws(() => parseDecimal(1.234e25), { message: `out of range: 1234${"0".repeat(22)}` });
+});
+
+test("a refused decimal says what is wrong, in English and in Chinese", () => {
+  const error = (input: unknown, places?: number): DecimalError => {
+    try {
+      parseDecimal(input, places);
+    } catch (e) {
+      assert.ok(e instanceof DecimalError);
+      return e;
+    }
+    assert.fail(`accepted ${String(input)}`);
+  };
+  const format = error("abc");
+  assert.equal(format.reason, "format");
+  assert.equal(error(null).reason, "format");
+  assert.equal(format.name, "DecimalError");
+  assert.equal(format.input, "abc");
+  assert.equal(format.message, 'not a decimal: "abc"');
+  assert.equal(decimalReasonZh(format), "须为十进制数（如 0.5）");
+  assert.equal(error({ a: 1 }).message, 'not a decimal: {"a":1}');
+  const places = error("1.234", 2);
+  assert.equal(places.message, "more than 2 decimal places: 1.234");
+  assert.equal(decimalReasonZh(places, 2), "最多 2 位小数");
+  assert.equal(decimalReasonZh(error("0.0000001")), "最多 6 位小数");
+  const range = error("1".repeat(30));
+  assert.equal(range.message, `out of range: ${"1".repeat(30)}`);
+  assert.equal(decimalReasonZh(range), "超出允许的范围");
+});
+
+test("formatDecimal and formatFixed: signs, zero and whole numbers", () => {
+  assert.equal(formatDecimal(5_000_000n), "5");
+  assert.equal(formatDecimal(-5_000_000n), "-5");
+  assert.equal(formatDecimal(-1n), "-0.000001");
+  assert.equal(formatDecimal(10_000_000n), "10", "only the fraction's zeros are trimmed");
+  assert.equal(formatDecimal(100_500_000n), "100.5");
+  assert.equal(formatFixed(-7_500_000n, 0), "-7");
+  assert.equal(formatFixed(7_999_999n, 2), "7.99", "cut, not rounded");
+  assert.equal(formatFixed(-1n, 6), "-0.000001");
+  assert.equal(formatFixed(123_000_000n, 6), "123.000000");
+});
+
+test("floorDiv, ceilDiv, floorFen, ceilFen and mulDivFloor for every sign", () => {
+  assert.equal(floorDiv(6n, 3n), 2n);
+  assert.equal(floorDiv(-6n, 3n), -2n);
+  assert.equal(floorDiv(7n, -2n), -4n);
+  assert.equal(floorDiv(-7n, -2n), 3n);
+  assert.equal(floorDiv(0n, 5n), 0n);
+  assert.equal(ceilDiv(7n, 2n), 4n);
+  assert.equal(ceilDiv(-7n, 2n), -3n);
+  assert.equal(ceilDiv(6n, 3n), 2n);
+  assert.equal(floorFen(-10_000n), -10_000n);
+  assert.equal(floorFen(19_999n), 10_000n);
+  assert.equal(ceilFen(-10_001n), -10_000n);
+  assert.equal(ceilFen(0n), 0n);
+  assert.equal(mulDivFloor(10n, 10n, 3n), 33n);
+  assert.equal(mulDivFloor(-10n, 10n, 3n), -34n);
+  assert.equal(mulRateFloor(-1n, 500_000n), -1n);
+  assert.equal(min(3n, 2n), 2n);
+  assert.equal(min(-3n, 2n), -3n);
+  assert.equal(min(4n, 4n), 4n);
+});
+
+test("formatPrice needs a positive supply and pads the fraction", () => {
+  assert.throws(() => formatPrice(1n, 0n), { name: "RangeError", message: "price needs a positive supply" });
+  assert.throws(() => formatPrice(1n, -1n), { name: "RangeError", message: "price needs a positive supply" });
+  assert.equal(formatPrice(1_000_100n, 1_000_000n), "1.0001");
+  assert.equal(formatPrice(0n, 1_000_000n), "0.0000");
+  assert.equal(formatPrice(100_000_000n, 3_000_000n), "33.3333");
+  assert.equal(formatPrice(200_000_000n, 3_000_000n), "66.6667");
+  // Exactly half way (0.00005) rounds up.
+  assert.equal(formatPrice(50n, 1_000_000n), "0.0001");
+  assert.equal(formatPrice(49n, 1_000_000n), "0.0000");
 });

@@ -46,36 +46,40 @@ const MAX_INPUT = 10n ** 18n * SCALE;
 export function parseDecimal(input: unknown, maxPlaces: number = PLACES): bigint {
   let text: string;
   if (typeof input === "string") text = input.trim();
-  else if (typeof input === "number" && Number.isFinite(input)) text = numberText(input);
+  else if (typeof input === "number")
+    text = numberText(input); // NaN, Infinity: refused as text
   else if (typeof input === "bigint") text = input.toString();
   else throw new DecimalError(input, "format", `not a decimal: ${JSON.stringify(input)}`);
   const match = DECIMAL_RE.exec(text);
   if (!match) throw new DecimalError(input, "format", `not a decimal: ${JSON.stringify(input)}`);
-  const [, sign, whole = "0", frac = ""] = match;
+  const sign = match[1];
+  const whole = match[2] as string; // \d+ always matches
+  const frac = match[3] ?? "";
   const trimmedFrac = frac.replace(/0+$/, "");
   if (trimmedFrac.length > maxPlaces) {
     throw new DecimalError(input, "places", `more than ${maxPlaces} decimal places: ${text}`);
   }
-  const micro = BigInt(whole) * SCALE + BigInt(trimmedFrac.padEnd(PLACES, "0") || "0");
+  const micro = BigInt(whole) * SCALE + BigInt(trimmedFrac.padEnd(PLACES, "0"));
   if (micro > MAX_INPUT) throw new DecimalError(input, "range", `out of range: ${text}`);
   return sign === "-" ? -micro : micro;
 }
 
-/** The plain decimal text of a JS number (expands exponent notation). */
+/**
+ * The plain decimal text of a JS number (expands exponent notation). JS writes an
+ * exponent only below 10⁻⁶ ("1.5e-7") and from 10²¹ ("1e+21"), with one digit
+ * before the point, so the point always falls outside the digits.
+ */
 function numberText(value: number): string {
   const text = String(value);
-  if (!/e/i.test(text)) return text;
-  const [mantissa = "", expText = "0"] = text.toLowerCase().split("e");
+  if (!text.includes("e")) return text;
+  const [mantissa, expText] = text.split("e") as [string, string];
   const exp = Number(expText);
   const negative = mantissa.startsWith("-");
-  const digitsText = mantissa.replace("-", "");
-  const [intPart = "", fracPart = ""] = digitsText.split(".");
+  const [intPart, fracPart = ""] = mantissa.replace("-", "").split(".") as [string, string?];
   const digits = intPart + fracPart;
-  const point = intPart.length + exp;
-  let out: string;
-  if (point <= 0) out = `0.${"0".repeat(-point)}${digits}`;
-  else if (point >= digits.length) out = digits + "0".repeat(point - digits.length);
-  else out = `${digits.slice(0, point)}.${digits.slice(point)}`;
+  const out = expText.startsWith("-")
+    ? `0.${"0".repeat(-exp - intPart.length)}${digits}`
+    : digits + "0".repeat(exp - fracPart.length);
   return negative ? `-${out}` : out;
 }
 
@@ -115,11 +119,6 @@ export function mulDivFloor(a: bigint, b: bigint, c: bigint): bigint {
   return floorDiv(a * b, c);
 }
 
-/** a × b / c rounded up. */
-export function mulDivCeil(a: bigint, b: bigint, c: bigint): bigint {
-  return ceilDiv(a * b, c);
-}
-
 /** amount × rate, both micro-scaled, rounded down to 6 places. */
 export function mulRateFloor(amountMicro: bigint, rateMicro: bigint): bigint {
   return floorDiv(amountMicro * rateMicro, SCALE);
@@ -148,14 +147,4 @@ export function formatPrice(poolMicro: bigint, supplyMicro: bigint): string {
 /** The smaller of two bigints. */
 export function min(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
-}
-
-/** The larger of two bigints. */
-export function max(a: bigint, b: bigint): bigint {
-  return a > b ? a : b;
-}
-
-/** Micro-units of a whole number of units (`units(3)` = 3_000_000n). */
-export function units(whole: number | bigint): bigint {
-  return BigInt(whole) * SCALE;
 }

@@ -12,7 +12,7 @@ import fc from "fast-check";
 import { settlementTransactions } from "./commands.ts";
 import { type CycleConfig, configFromInput, type ReleaseConfig } from "./config.ts";
 import { Engine } from "./engine.ts";
-import { FEN, floorDiv, min, SCALE, units } from "./money.ts";
+import { FEN, floorDiv, min, SCALE } from "./money.ts";
 import {
   type SettlementInput,
   type SettlementResult,
@@ -32,6 +32,9 @@ import {
 // ---- the naive reference -----------------------------------------------------------------
 
 /** Ancestors of y, nearest first (y excluded). */
+/** Micro-units of a whole number of units (`units(3)` = 3_000_000n). */
+const units = (whole: number | bigint): bigint => BigInt(whole) * SCALE;
+
 function* ancestors(parent: Int32Array, y: number): Generator<number> {
   for (let u = parent[y] as number; u >= 0; u = parent[u] as number) yield u;
 }

@@ -29,17 +29,24 @@ import type { SettlementInput } from "../settlement.ts";
 /**
  * fast-check parameters for a property: `numRuns` scaled by JIFEN_PROPERTY_SCALE
  * (default 1); FC_SEED and FC_PATH replay a reported failure. fast-check prints
- * the seed and path of every failure.
+ * the seed and path of every failure. JIFEN_PROPERTY_NO_SHRINK=1 skips shrinking.
  */
-export function propertyParams(numRuns: number): { numRuns: number; seed?: number; path?: string } {
+export function propertyParams(numRuns: number): {
+  numRuns: number;
+  seed?: number;
+  path?: string;
+  endOnFailure?: boolean;
+} {
   const env: Record<string, string | undefined> =
     (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
   const scale = Number(env.JIFEN_PROPERTY_SCALE ?? "1");
-  const params: { numRuns: number; seed?: number; path?: string } = {
+  const params: { numRuns: number; seed?: number; path?: string; endOnFailure?: boolean } = {
     numRuns: Math.max(1, Math.round(numRuns * (Number.isFinite(scale) && scale > 0 ? scale : 1))),
   };
   if (env.FC_SEED !== undefined && env.FC_SEED !== "") params.seed = Number(env.FC_SEED);
   if (env.FC_PATH !== undefined && env.FC_PATH !== "") params.path = env.FC_PATH;
+  // The mutation run only needs to know that a property fails, not its smallest counterexample.
+  if (env.JIFEN_PROPERTY_NO_SHRINK === "1") params.endOnFailure = true;
   return params;
 }
 
@@ -219,10 +226,18 @@ type RawStep =
       add: boolean;
       frac: number;
       fen: number;
+      /** Micro-units added below the fen (refused for cash). */
+      dust: number;
       reason: boolean;
     }
   | { t: "setConfig"; config: unknown }
-  | { t: "endOfDay" };
+  | { t: "endOfDay" }
+  /** Every holder sells all its equity points (the supply reaches 0 unless the treasury holds some). */
+  | { t: "sellOut" }
+  /** A member's whole cash and points taken by adjustments: later refunds leave debts for releases and dividends to repay. */
+  | { t: "drain"; member: number }
+  /** An order's member drained, the order refunded (debts), the same order placed again (credits that repay them). */
+  | { t: "clawback"; order: number };
 
 export interface RawScenario {
   config: ConfigInput;
@@ -298,6 +313,10 @@ const adjustStepArb: fc.Arbitrary<RawStep> = fc.record({
   add: fc.boolean(),
   frac: perMilleArb,
   fen: fc.integer({ min: 1, max: 2_000_000 }),
+  dust: fc.oneof(
+    { weight: 8, arbitrary: fc.constant(0) },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: 9_999 }) },
+  ),
   reason: fc.oneof(
     { weight: 12, arbitrary: fc.constant(true) },
     { weight: 1, arbitrary: fc.constant(false) },
@@ -318,6 +337,9 @@ const stepArb: fc.Arbitrary<RawStep> = fc.oneof(
   { weight: 5, arbitrary: adjustStepArb },
   { weight: 3, arbitrary: setConfigStepArb },
   { weight: 14, arbitrary: fc.constant({ t: "endOfDay" as const }) },
+  { weight: 1, arbitrary: fc.constant({ t: "sellOut" as const }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant("drain" as const), member: fc.nat() }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant("clawback" as const), order: fc.nat() }) },
 );
 
 export interface ScenarioOptions {
@@ -365,26 +387,41 @@ export function materialize(raw: RawScenario): GeneratedScenario {
   const accepted: boolean[] = [];
   const engine = new Engine(config);
   const orderIds: string[] = [];
+  const ordersById = new Map<string, ScenarioEvent>();
   let nextOrder = 0;
+  const newOrderId = () => `o${nextOrder++}`;
   for (const step of raw.steps) {
-    const event = resolveStep(engine, step, orderIds, () => `o${nextOrder++}`);
-    if (event === undefined) continue;
-    events.push(event);
-    try {
-      applyEvent(engine, event);
-      accepted.push(true);
-      if (event.type === "order" && typeof event.id === "string" && !orderIds.includes(event.id))
-        orderIds.push(event.id);
-    } catch (error) {
-      if (error instanceof EngineError) {
-        accepted.push(false);
-        continue;
+    const resolved =
+      step.t === "clawback"
+        ? clawbackEvents(engine, orderIds, ordersById, step.order, newOrderId)
+        : resolveStep(engine, step, orderIds, newOrderId);
+    for (const event of resolved === undefined ? [] : Array.isArray(resolved) ? resolved : [resolved]) {
+      events.push(event);
+      const crash = applyShadow(engine, event, accepted);
+      if (crash !== undefined) return { config, events, accepted, crash };
+      if (accepted.at(-1) && event.type === "order" && typeof event.id === "string") {
+        if (!orderIds.includes(event.id)) orderIds.push(event.id);
+        ordersById.set(event.id, event);
       }
-      accepted.push(true);
-      return { config, events, accepted, crash: error instanceof Error ? error.message : String(error) };
     }
   }
   return { config, events, accepted };
+}
+
+/** Applies one event to the shadow engine, noting whether it was accepted; returns a crash's message. */
+function applyShadow(engine: Engine, event: ScenarioEvent, accepted: boolean[]): string | undefined {
+  try {
+    applyEvent(engine, event);
+    accepted.push(true);
+    return undefined;
+  } catch (error) {
+    if (error instanceof EngineError) {
+      accepted.push(false);
+      return undefined;
+    }
+    accepted.push(true);
+    return error instanceof Error ? error.message : String(error);
+  }
 }
 
 /** An order step as an event: its member, amount, plans, id (new or a duplicate) and points. */
@@ -420,11 +457,11 @@ function orderEvent(
 function adjustEvent(engine: Engine, step: Extract<RawStep, { t: "adjust" }>, member: string): ScenarioEvent {
   const unit = step.asset === "cash" ? FEN : 1n;
   let amount: bigint;
-  if (step.add) amount = BigInt(step.fen) * FEN;
+  if (step.add) amount = BigInt(step.fen) * FEN + BigInt(step.dust);
   else {
     const wallet = step.asset === "equity" ? "equity" : step.asset;
     const taken = (part(engine.balance(member, wallet), step.frac) / unit) * unit;
-    amount = -(taken > 0n ? taken : unit);
+    amount = -(taken > 0n ? taken : unit) - BigInt(step.dust);
   }
   return {
     type: "adjust",
@@ -435,12 +472,52 @@ function adjustEvent(engine: Engine, step: Extract<RawStep, { t: "adjust" }>, me
   };
 }
 
+/** Every equity holder sells all it holds (sizes read now; a member an exit sold out first is refused). */
+function sellOutEvents(engine: Engine): ScenarioEvent[] {
+  return engine
+    .memberIds()
+    .filter((id) => engine.balance(id, "equity") > 0n)
+    .map((id) => ({ type: "sell", member: id, points: formatDecimal(engine.balance(id, "equity")) }));
+}
+
+/** A clawback step's events: drain the order's member, refund the order, place it again under a new id. */
+function clawbackEvents(
+  engine: Engine,
+  orderIds: readonly string[],
+  ordersById: ReadonlyMap<string, ScenarioEvent>,
+  k: number,
+  newOrderId: () => string,
+): ScenarioEvent[] | undefined {
+  const id = orderIds[k % Math.max(1, orderIds.length)];
+  const order = id === undefined ? undefined : ordersById.get(id);
+  if (id === undefined || order === undefined) return undefined;
+  const { points: _points, ...again } = order;
+  return [
+    ...drainEvents(engine, String(order.member)),
+    { type: "refund", order: id },
+    { ...again, id: newOrderId() },
+  ];
+}
+
+/** A member's whole cash and points removed by adjustments. */
+function drainEvents(engine: Engine, member: string): ScenarioEvent[] {
+  return (["cash", "points"] as const)
+    .filter((wallet) => engine.balance(member, wallet) > 0n)
+    .map((wallet) => ({
+      type: "adjust",
+      member,
+      asset: wallet,
+      amount: formatDecimal(-engine.balance(member, wallet)),
+      reason: "property test: drained",
+    }));
+}
+
 function resolveStep(
   engine: Engine,
   step: RawStep,
   orderIds: readonly string[],
   newOrderId: () => string,
-): ScenarioEvent | undefined {
+): ScenarioEvent | ScenarioEvent[] | undefined {
   const ids = engine.memberIds();
   const at = (k: number): string => ids[k % ids.length] as string;
   // Mostly a member who holds some of the wallet the step spends (one in five: anyone).
@@ -460,6 +537,12 @@ function resolveStep(
   }
   if (ids.length === 0) return undefined;
   switch (step.t) {
+    case "clawback":
+      return undefined;
+    case "sellOut":
+      return sellOutEvents(engine);
+    case "drain":
+      return drainEvents(engine, holder(step.member, "cash"));
     case "order":
       return orderEvent(engine, step, at(step.member), orderIds, newOrderId);
     case "refund": {
@@ -476,7 +559,9 @@ function resolveStep(
     case "redeem": {
       const member = holder(step.member, "equity");
       const { pool, supply } = engine.equity;
-      const worth = supply > 0n ? (engine.balance(member, "equity") * pool) / supply : 0n;
+      // What the holding buys with the fee: at 1000 per mille the goods cost (nearly) all of it.
+      const fee = SCALE + engine.config.equity.redeemFeeRate;
+      const worth = supply > 0n ? (engine.balance(member, "equity") * pool * SCALE) / (supply * fee) : 0n;
       const amount = (part(worth, step.frac) / FEN) * FEN;
       return { type: "redeem", member, amount: yuanText(amount > 0n ? amount : FEN) };
     }
