@@ -347,9 +347,10 @@ async function reconcile(args: readonly string[]): Promise<number> {
       return 2;
     }
   }
-  const { s, db } = await openServerDatabase();
+  const { s, settings, db } = await openServerDatabase();
   try {
-    const result = await s.reconcileDay(db, { provider, date, ...(statement ? { statement } : {}) });
+    const sources = { ours: s.alipayLines, fetch: s.alipayFetcher(settings.alipay) };
+    const result = await s.reconcileDay(db, { provider, date, ...(statement ? { statement } : {}) }, sources);
     process.stdout.write(
       values.json ? `${JSON.stringify(result, null, 2)}\n` : `${s.formatReconciliation(result)}\n`,
     );

@@ -31,6 +31,7 @@ const app = await buildApp({
   trustProxy: settings.trustProxy,
   ...(settings.secret ? { secret: settings.secret } : {}),
   ...(settings.webhookSecret ? { webhookSecret: settings.webhookSecret } : {}),
+  ...(settings.alipay ? { alipay: settings.alipay } : {}),
   ...(settings.metrics ? { metrics: settings.metrics } : {}),
   scheduler: () => scheduler,
 });

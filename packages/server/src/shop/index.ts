@@ -1,4 +1,11 @@
-export { type CartItem, findCheckout, placeCheckout, planCheckout } from "./checkouts.ts";
+export {
+  type CartItem,
+  type Checkout,
+  findCheckout,
+  payCheckout,
+  placeCheckout,
+  planCheckout,
+} from "./checkouts.ts";
 export {
   checkRefundReason,
   createOrder,
