@@ -347,10 +347,9 @@ async function reconcile(args: readonly string[]): Promise<number> {
       return 2;
     }
   }
-  const { s, settings, db } = await openServerDatabase();
+  const { s, db } = await openServerDatabase();
   try {
-    const sources = { ours: s.alipayLines, fetch: s.alipayFetcher(settings.alipay) };
-    const result = await s.reconcileDay(db, { provider, date, ...(statement ? { statement } : {}) }, sources);
+    const result = await s.reconcileDay(db, { provider, date, ...(statement ? { statement } : {}) });
     process.stdout.write(
       values.json ? `${JSON.stringify(result, null, 2)}\n` : `${s.formatReconciliation(result)}\n`,
     );

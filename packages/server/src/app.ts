@@ -10,7 +10,6 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyServerOptions } from "fastify";
-import { alipayOperatorRoutes, alipayRoutes } from "./alipay-pay/index.ts";
 import { DEFAULT_PASSWORD_OPTIONS, type PasswordOptions } from "./auth/passwords.ts";
 import { DEFAULT_SESSION_TTL, type SessionTtl } from "./auth/sessions.ts";
 import {
@@ -36,7 +35,6 @@ import { outboxAuditRoutes } from "./operators/outbox-audit-routes.ts";
 import { operatorRoutes } from "./operators/routes.ts";
 import { healthRoutes, type SchedulerLike } from "./ops/health.ts";
 import { Metrics, type MetricsOptions, registerMetrics } from "./ops/metrics.ts";
-import { type AlipayOptions, alipayProvider } from "./payments/alipay/index.ts";
 import { dailyReportRoutes } from "./reports/daily-routes.ts";
 import { figuresRoutes } from "./reports/routes.ts";
 import { ensureRewardClock, REWARD_HOOKS, type RewardHooks } from "./rewards/index.ts";
@@ -78,8 +76,6 @@ export interface BuildAppOptions {
   readonly webhookSecret?: string;
   /** The engine's reward processing (no-ops by default). */
   readonly hooks?: Partial<RewardHooks>;
-  /** Alipay's settings (keys read from files by settings.ts); Alipay is off without them. */
-  readonly alipay?: AlipayOptions;
   /** Fastify's logger option: false in tests, pino options in production. */
   readonly logger?: FastifyServerOptions["logger"];
   /** Trust X-Forwarded-For (behind a reverse proxy). */
@@ -152,7 +148,6 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await registerRoutes(app, ctx, walletRoutes);
   await registerRoutes(app, ctx, shopRoutes);
   await registerRoutes(app, ctx, checkoutRoutes);
-  await registerRoutes(app, ctx, alipayRoutes);
   // The operators' API under /admin, one plugin per business area. The order of
   // registration is the order of the paths in the OpenAPI document (and in the
   // generated packages/api-types): keep it when adding a plugin.
@@ -170,7 +165,6 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     memberDirectoryRoutes,
     exportRoutes,
     shopOperatorRoutes,
-    alipayOperatorRoutes,
   ]) {
     await registerRoutes(app, ctx, plugin, { prefix: "/admin" });
   }
@@ -198,7 +192,6 @@ async function appContext(
     operatorLoginLimits: options.operatorLoginLimits ?? DEFAULT_OPERATOR_LOGIN_LIMITS,
     webhookSecret: options.webhookSecret ?? null,
     hooks: { ...REWARD_HOOKS, ...options.hooks },
-    alipay: options.alipay ? alipayProvider(options.alipay) : null,
   };
 }
 

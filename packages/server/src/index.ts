@@ -1,6 +1,4 @@
 /** @jifen/server — the HTTP server: one public surface for tests, the CLI and the engine wiring. */
-
-export { alipayFetcher, alipayLines } from "./alipay-pay/index.ts";
 export { type BuildAppOptions, buildApp, ensureSecret, loggerOptions } from "./app.ts";
 export { DEFAULT_PASSWORD_OPTIONS, type PasswordOptions } from "./auth/passwords.ts";
 export { addDays, businessDay, type Clock, ManualClock, systemClock } from "./clock/index.ts";

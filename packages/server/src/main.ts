@@ -31,7 +31,6 @@ const app = await buildApp({
   trustProxy: settings.trustProxy,
   ...(settings.secret ? { secret: settings.secret } : {}),
   ...(settings.webhookSecret ? { webhookSecret: settings.webhookSecret } : {}),
-  ...(settings.alipay ? { alipay: settings.alipay } : {}),
   ...(settings.metrics ? { metrics: settings.metrics } : {}),
   scheduler: () => scheduler,
 });

@@ -2,10 +2,8 @@
  * The server's settings, read from the environment once at start.
  * Every variable, its default and its meaning is listed in docs/server.md.
  */
-import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { isTimeZone } from "./clock/index.ts";
-import type { AlipayOptions } from "./payments/alipay/index.ts";
 import type { SmsSettings } from "./sms/index.ts";
 
 /** Everything `main.ts` needs to start. */
@@ -40,8 +38,6 @@ export interface Settings {
    * `{ token: null }` = open (METRICS_OPEN=true, for a scraper on a private network).
    */
   readonly metrics: { readonly token: string | null; readonly liabilitiesMaxAgeSeconds: number } | null;
-  /** Alipay (ALIPAY_APP_ID and the two key files); null: Alipay is off. */
-  readonly alipay: AlipayOptions | null;
 }
 
 /** The documented default password of the demo operator (change it: ADMIN_PASSWORD). */
@@ -90,30 +86,6 @@ function smsSettings(env: Env): SmsSettings {
   }
 }
 
-/** A key read from its file (never from the environment itself, never logged). */
-function keyFile(env: Env, name: string, cwd: string): string {
-  const path = env[name];
-  if (!path) throw new Error(`${name} must be set when ALIPAY_APP_ID is`);
-  try {
-    return readFileSync(isAbsolute(path) ? path : resolve(cwd, path), "utf8");
-  } catch (error) {
-    throw new Error(`${name}: cannot read ${path}: ${(error as Error).message}`);
-  }
-}
-
-/** Alipay's settings: the APPID, the application's private key and Alipay's public key (files). */
-function alipaySettings(env: Env, cwd: string): AlipayOptions | null {
-  const appId = env.ALIPAY_APP_ID;
-  if (!appId) return null;
-  return {
-    appId,
-    privateKey: keyFile(env, "ALIPAY_PRIVATE_KEY_FILE", cwd),
-    alipayPublicKey: keyFile(env, "ALIPAY_PUBLIC_KEY_FILE", cwd),
-    ...(env.ALIPAY_GATEWAY ? { gateway: env.ALIPAY_GATEWAY } : {}),
-    ...(env.ALIPAY_NOTIFY_URL ? { notifyUrl: env.ALIPAY_NOTIFY_URL } : {}),
-  };
-}
-
 /**
  * Reads the settings from `env`. A relative DATA_DIR is taken from the
  * directory the user ran `npm start` in (INIT_CWD), not the package folder.
@@ -159,6 +131,5 @@ export function loadSettings(env: Env = process.env, cwd: string = env.INIT_CWD 
       : env.METRICS_OPEN === "true"
         ? { token: null, liabilitiesMaxAgeSeconds }
         : null,
-    alipay: alipaySettings(env, cwd),
   };
 }

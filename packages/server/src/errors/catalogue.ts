@@ -268,26 +268,6 @@ const SERVER_ERRORS = {
     en: "No such image; upload the image first.",
   },
   CHECKOUT_NOT_FOUND: { status: 404, zh: "该支付单不存在。", en: "No such checkout." },
-  ALIPAY_NOT_CONFIGURED: {
-    status: 503,
-    zh: "商城未开通支付宝支付。",
-    en: "Alipay is not configured for this shop.",
-  },
-  PROVIDER_REFUND_FAILED: {
-    status: 502,
-    zh: "支付机构拒绝了这笔退款，订单未退款。",
-    en: "The payment provider refused the refund; the order is not refunded.",
-  },
-  PROVIDER_OUTCOME_UNKNOWN: {
-    status: 503,
-    zh: "支付机构暂未给出结果，请稍后重试（同一笔不会重复执行）。",
-    en: "The payment provider has not given an outcome yet; try again later (it will not be carried out twice).",
-  },
-  PAYOUT_ACCOUNT_MISSING: {
-    status: 409,
-    zh: "该会员尚未填写支付宝收款账户。",
-    en: "The member has not given an Alipay account to be paid to.",
-  },
   CHECKOUT_NOT_PENDING: {
     status: 409,
     zh: "该支付单没有待支付的订单。",

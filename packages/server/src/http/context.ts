@@ -11,7 +11,6 @@ import type { SessionTtl } from "../auth/sessions.ts";
 import type { LoginLimits, OperatorLoginLimits } from "../auth/throttle.ts";
 import type { Clock } from "../clock/index.ts";
 import type { Db } from "../db/index.ts";
-import type { AlipayProvider } from "../payments/alipay/index.ts";
 import type { RewardHooks } from "../rewards/index.ts";
 import type { SmsLimits, SmsProvider } from "../sms/index.ts";
 
@@ -42,8 +41,6 @@ export interface AppContext {
   readonly webhookSecret: string | null;
   /** Where reward processing plugs in (no-ops until the engine is wired). */
   readonly hooks: RewardHooks;
-  /** Alipay, when the shop has its settings; null otherwise. */
-  readonly alipay: AlipayProvider | null;
 }
 
 /** A signed-in member. */

@@ -77,9 +77,8 @@ function cartInput(body: { items: { productId: string; quantity: string }[]; poi
   };
 }
 
-async function paymentMethods(q: Queryable, alipay: boolean): Promise<("demo" | "manual" | "alipay")[]> {
-  const methods: ("demo" | "manual" | "alipay")[] = alipay ? ["alipay"] : [];
-  return [...methods, ...((await demoPaymentOn(q)) ? (["demo", "manual"] as const) : (["manual"] as const))];
+async function paymentMethods(q: Queryable): Promise<("demo" | "manual")[]> {
+  return (await demoPaymentOn(q)) ? ["demo", "manual"] : ["manual"];
 }
 
 async function viewOf(q: Queryable, checkout: Checkout) {
@@ -122,7 +121,7 @@ function getShopRoute(app: App, ctx: AppContext): void {
         }),
       },
     },
-    async () => ({ paymentMethods: await paymentMethods(ctx.db, ctx.alipay !== null) }),
+    async () => ({ paymentMethods: await paymentMethods(ctx.db) }),
   );
 }
 
@@ -185,7 +184,7 @@ function previewCheckoutRoute(app: App, ctx: AppContext, member: MemberGuard): v
         now: ctx.clock.now(),
         timeZone: ctx.timeZone,
       });
-      return checkoutPreviewView(plan, await paymentMethods(ctx.db, ctx.alipay !== null));
+      return checkoutPreviewView(plan, await paymentMethods(ctx.db));
     },
   );
 }
@@ -208,24 +207,16 @@ function placeCheckoutRoute(app: App, ctx: AppContext, member: MemberGuard): voi
           Type.Object({
             ...CartBody,
             provider: Type.Optional(
-              Type.Union(
-                [
-                  Type.Literal("manual"),
-                  Type.Literal("demo"),
-                  Type.Literal("webhook"),
-                  Type.Literal("alipay"),
-                ],
-                {
-                  description:
-                    "manual (default): an operator confirms the payment; demo: 演示支付; webhook: the shop's payment provider reports each order (POST /webhooks/payments, order.paid with orderId); alipay: 支付宝 (when configured; then POST /checkouts/:id/alipay)",
-                },
-              ),
+              Type.Union([Type.Literal("manual"), Type.Literal("demo"), Type.Literal("webhook")], {
+                description:
+                  "manual (default): an operator confirms the payment; demo: 演示支付; webhook: the shop's payment provider reports each order (POST /webhooks/payments, order.paid with orderId)",
+              }),
             ),
           }),
           { ...EX_CART, provider: "demo" },
         ),
         response: createdResponses(CheckoutSchema, {
-          errors: [...CART_ERRORS, "DEMO_PAYMENT_DISABLED", "ALIPAY_NOT_CONFIGURED", "BALANCE_CONFLICT"],
+          errors: [...CART_ERRORS, "DEMO_PAYMENT_DISABLED", "BALANCE_CONFLICT"],
           example: EX_CHECKOUT,
         }),
       },
@@ -240,7 +231,6 @@ function placeCheckoutRoute(app: App, ctx: AppContext, member: MemberGuard): voi
         async (tx) => {
           if (provider === "demo" && !(await demoPaymentOn(tx)))
             fail("DEMO_PAYMENT_DISABLED", { field: "provider" });
-          if (provider === "alipay" && !ctx.alipay) fail("ALIPAY_NOT_CONFIGURED", { field: "provider" });
           const now = ctx.clock.now();
           const checkout = await placeCheckout(
             tx,

@@ -1,11 +1,4 @@
-export {
-  type CartItem,
-  type Checkout,
-  findCheckout,
-  payCheckout,
-  placeCheckout,
-  planCheckout,
-} from "./checkouts.ts";
+export { type CartItem, findCheckout, placeCheckout, planCheckout } from "./checkouts.ts";
 export {
   checkRefundReason,
   createOrder,

@@ -31,7 +31,7 @@ import { type Plan, type Product, returnStock, takeStock } from "./products.ts";
  * webhook, or the demo payment method (no money moves; off unless an operator
  * turns it on, shop-settings.ts).
  */
-export type PaymentProviderName = "manual" | "webhook" | "demo" | "alipay";
+export type PaymentProviderName = "manual" | "webhook" | "demo";
 
 /** An order as stored. */
 export interface Order {

@@ -168,12 +168,10 @@ export async function startFakeAlipay(appId = "2021000000000001") {
   function refund(biz: Record<string, unknown>): Answer {
     const trade = trades.get(String(biz.out_trade_no));
     if (!trade) return businessFailure("ACQ.TRADE_NOT_EXIST", "交易不存在");
+    if (trade.status !== "TRADE_SUCCESS") return businessFailure("ACQ.TRADE_STATUS_ERROR", "交易状态不合法");
     const requestNo = String(biz.out_request_no ?? trade.outTradeNo);
     const amount = fen(String(biz.refund_amount));
     const earlier = trade.refunds.get(requestNo);
-    // A retry of a refund already made answers it again (even once the trade is closed by it).
-    if (earlier === undefined && trade.status !== "TRADE_SUCCESS")
-      return businessFailure("ACQ.TRADE_STATUS_ERROR", "交易状态不合法");
     const refunded = [...trade.refunds.values()].reduce((a, b) => a + b, 0n);
     if (earlier !== undefined && earlier !== amount)
       return businessFailure("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "退款金额与原请求不一致");

@@ -8,7 +8,6 @@ export {
   type NotificationRefusal,
   readNotification,
 } from "./notify.ts";
-export { type AlipayProvider, alipayProvider, type PaymentReport, type PayoutOutcome } from "./provider.ts";
 export { privateKeyOf, publicKeyOf, responseSpan, rsa2Sign, rsa2Verify, signContent } from "./sign.ts";
 export {
   AlipayBusinessError,
