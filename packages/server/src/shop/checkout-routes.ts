@@ -31,7 +31,14 @@ import {
   EX_CHECKOUT_PREVIEW,
   PaymentMethods,
 } from "./checkout-views.ts";
-import { type Checkout, findCheckout, payCheckout, placeCheckout, planCheckout } from "./checkouts.ts";
+import {
+  type Checkout,
+  type CheckoutProvider,
+  findCheckout,
+  payCheckout,
+  placeCheckout,
+  planCheckout,
+} from "./checkouts.ts";
 import { findImage } from "./images.ts";
 import { findProduct } from "./products.ts";
 import { demoPaymentOn } from "./shop-settings.ts";
@@ -207,23 +214,31 @@ function placeCheckoutRoute(app: App, ctx: AppContext, member: MemberGuard): voi
           Type.Object({
             ...CartBody,
             provider: Type.Optional(
-              Type.Union([Type.Literal("manual"), Type.Literal("demo"), Type.Literal("webhook")], {
-                description:
-                  "manual (default): an operator confirms the payment; demo: 演示支付; webhook: the shop's payment provider reports each order (POST /webhooks/payments, order.paid with orderId)",
-              }),
+              Type.Union(
+                ["manual", "demo", "webhook", "wechat", "alipay"].map((p) => Type.Literal(p)),
+                {
+                  description:
+                    "manual (default): an operator confirms the payment; demo: 演示支付; webhook: the shop's payment provider reports each order (POST /webhooks/payments, order.paid with orderId); wechat / alipay: 微信支付 / 支付宝 when the shop turned it on (then POST /checkouts/{id}/payments)",
+                },
+              ),
             ),
           }),
           { ...EX_CART, provider: "demo" },
         ),
         response: createdResponses(CheckoutSchema, {
-          errors: [...CART_ERRORS, "DEMO_PAYMENT_DISABLED", "BALANCE_CONFLICT"],
+          errors: [
+            ...CART_ERRORS,
+            "DEMO_PAYMENT_DISABLED",
+            "PAYMENT_PROVIDER_UNAVAILABLE",
+            "BALANCE_CONFLICT",
+          ],
           example: EX_CHECKOUT,
         }),
       },
     },
     async (request, reply) => {
       const input = cartInput(request.body);
-      const provider = request.body.provider ?? "manual";
+      const provider = (request.body.provider ?? "manual") as CheckoutProvider;
       return command(
         ctx,
         request,
@@ -231,6 +246,11 @@ function placeCheckoutRoute(app: App, ctx: AppContext, member: MemberGuard): voi
         async (tx) => {
           if (provider === "demo" && !(await demoPaymentOn(tx)))
             fail("DEMO_PAYMENT_DISABLED", { field: "provider" });
+          if (
+            (provider === "wechat" || provider === "alipay") &&
+            !(await ctx.payments.provider(tx, provider))
+          )
+            fail("PAYMENT_PROVIDER_UNAVAILABLE", { field: "provider" });
           const now = ctx.clock.now();
           const checkout = await placeCheckout(
             tx,

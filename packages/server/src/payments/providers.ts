@@ -1,0 +1,8 @@
+/**
+ * The payment providers this server speaks, offered to the shop's settings.
+ * Each provider module adds its factory here.
+ */
+import type { ProviderFactory } from "./types.ts";
+
+/** Every provider factory, in the order the console lists them. */
+export const PROVIDER_FACTORIES: readonly ProviderFactory[] = [];
