@@ -10,6 +10,7 @@ export {
   memberAccounts,
   setMemberAccount,
 } from "./accounts.ts";
+export { alipayClientOf, alipayFactory, alipayPaymentProvider } from "./alipay-provider.ts";
 export { type Applied, applyPaymentReport, isRejection, REJECTION_CODES, recordRejection } from "./apply.ts";
 export { PROVIDER_FACTORIES } from "./providers.ts";
 export {

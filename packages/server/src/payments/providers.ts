@@ -2,7 +2,8 @@
  * The payment providers this server speaks, offered to the shop's settings.
  * Each provider module adds its factory here.
  */
+import { alipayFactory } from "./alipay-provider.ts";
 import type { ProviderFactory } from "./types.ts";
 
 /** Every provider factory, in the order the console lists them. */
-export const PROVIDER_FACTORIES: readonly ProviderFactory[] = [];
+export const PROVIDER_FACTORIES: readonly ProviderFactory[] = [alipayFactory];

@@ -17,11 +17,6 @@ function beijingMidnight(date: string, days = 0): Date {
   return at;
 }
 
-/** "yyyy-MM-dd HH:mm:ss" in Beijing time (how the statements write times). */
-export function beijingText(at: Date): string {
-  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 19).replace("T", " ");
-}
-
 export interface ReconcileInput {
   readonly provider: StatementProvider;
   /** The statement's day, yyyy-MM-dd. */

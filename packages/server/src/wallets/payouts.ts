@@ -15,6 +15,7 @@
 import { businessDay } from "../clock/index.ts";
 import type { Db } from "../db/index.ts";
 import {
+  findMemberAccount,
   type PaymentLog,
   type PaymentProvider,
   PaymentProviderError,
@@ -94,7 +95,9 @@ export async function sendPayout(svc: PayoutServices, withdrawal: Withdrawal): P
   const provider = await svc.registry.provider(svc.db, payout.provider, "any");
   if (!provider) return withdrawal;
   try {
-    const report = await resumeTransfer(provider, withdrawal);
+    const holder = await findMemberAccount(svc.db, withdrawal.memberId, payout.provider);
+    const accountName = holder?.account === payout.account ? (holder.accountName ?? undefined) : undefined;
+    const report = await resumeTransfer(provider, withdrawal, accountName);
     return (await applyPayoutReport(svc, report)) ?? withdrawal;
   } catch (error) {
     if (error instanceof PaymentProviderError && !error.uncertain && withdrawal.status === "approved") {
@@ -116,7 +119,12 @@ export async function sendPayout(svc: PayoutServices, withdrawal: Withdrawal): P
   }
 }
 
-async function resumeTransfer(provider: PaymentProvider, withdrawal: Withdrawal): Promise<PayoutReport> {
+/** Asks about the transfer, sends it if the provider never saw it; `accountName` for a provider that checks it (Alipay). */
+async function resumeTransfer(
+  provider: PaymentProvider,
+  withdrawal: Withdrawal,
+  accountName: string | undefined,
+): Promise<PayoutReport> {
   const payout = withdrawal.payout as NonNullable<Withdrawal["payout"]>;
   const known = await provider.queryPayout(payout.payoutNo);
   if (known.status !== "not_found") return known;
@@ -124,6 +132,7 @@ async function resumeTransfer(provider: PaymentProvider, withdrawal: Withdrawal)
     payoutNo: payout.payoutNo,
     amountMicro: withdrawal.amount - withdrawal.fee,
     account: payout.account,
+    ...(accountName !== undefined ? { accountName } : {}),
     remark: `提现 #${withdrawal.id}`,
   });
 }

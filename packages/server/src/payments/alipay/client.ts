@@ -63,7 +63,7 @@ export function alipayClient(options: AlipayOptions): AlipayClient {
 async function post(options: AlipayOptions, params: Record<string, string>): Promise<string> {
   let response: Response;
   try {
-    response = await fetch(`${options.gateway ?? ALIPAY_GATEWAY}?charset=utf-8`, {
+    response = await (options.fetch ?? fetch)(`${options.gateway ?? ALIPAY_GATEWAY}?charset=utf-8`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded;charset=utf-8" },
       body: new URLSearchParams(params).toString(),

@@ -12,6 +12,8 @@ export interface AlipayOptions {
   readonly notifyUrl?: string;
   /** Milliseconds before a call is abandoned (its outcome is then unknown: query it). */
   readonly timeoutMs?: number;
+  /** The fetch to call the gateway with (default: the global one). */
+  readonly fetch?: typeof fetch;
   /** For tests: a fixed clock. */
   readonly now?: () => Date;
 }
