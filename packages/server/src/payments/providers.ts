@@ -3,6 +3,7 @@
  * Each provider module adds its factory here.
  */
 import type { ProviderFactory } from "./types.ts";
+import { wechatFactory } from "./wechat-provider.ts";
 
 /** Every provider factory, in the order the console lists them. */
-export const PROVIDER_FACTORIES: readonly ProviderFactory[] = [];
+export const PROVIDER_FACTORIES: readonly ProviderFactory[] = [wechatFactory];
