@@ -61,3 +61,15 @@ export {
   type RefundInput,
   type RefundReport,
 } from "./types.ts";
+export {
+  authorization,
+  decryptResource,
+  encryptResource,
+  jsapiParams,
+  parseAuthorization,
+  requestMessage,
+  responseMessage,
+  rsaSign,
+  rsaVerify,
+} from "./wechat-protocol.ts";
+export { WECHAT_ENDPOINT, wechatFactory } from "./wechat-provider.ts";
