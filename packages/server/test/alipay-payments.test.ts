@@ -185,6 +185,32 @@ for (const target of dbTargets()) {
       await auditLedger(t);
     });
 
+    test("a refund whose request never reached Alipay is found failed by the query; asked again, it refunds once", async () => {
+      const c = await alipayCheckout();
+      fake.pay(c.outTradeNo);
+      assert.equal(await notify(fake.notification(c.outTradeNo)), "success");
+      const orderId = (await call(t, "GET", `/checkouts/${c.checkoutId}`, { token: c.member.token })).data
+        .orders[0].id;
+      fake.stall.set("alipay.trade.refund", "before");
+      const lost = await call(t, "POST", `/admin/orders/${orderId}/refund`, {
+        token: admin,
+        body: { reason: "退货" },
+      });
+      fake.stall.delete("alipay.trade.refund");
+      assert.notEqual(lost.data.status, "refunded", lost.body);
+      assert.deepEqual(await checkoutStatus(c.member, c.checkoutId), ["paid"]);
+      t.clock.advance(10 * 60_000);
+      await follow();
+      assert.equal(await count(t, "payment_refunds", `order_id = ${orderId} and status = 'failed'`), 1);
+      const again = await call(t, "POST", `/admin/orders/${orderId}/refund`, {
+        token: admin,
+        body: { reason: "退货" },
+      });
+      assert.equal(again.data.status, "refunded", again.body);
+      assert.deepEqual([...(fake.trades.get(c.outTradeNo)?.refunds ?? new Map()).values()], [88_80n]);
+      await auditLedger(t);
+    });
+
     async function memberWithWithdrawal(amount: string, account: { account: string; accountName?: string }) {
       const m = await register(t, `1372222${String(++phoneSeq).padStart(4, "0")}`);
       await credit(t, m.id, "cash", "500");

@@ -170,8 +170,18 @@ function moneyOut(
       }),
     queryRefund: (outRefundNo, outTradeNo) =>
       guarded(async () => {
+        // No data: Alipay never received this refund (it refunds synchronously), so it failed
+        // and may be asked again under a new number; found: it was made, whatever we heard.
         const amount = await queryRefund(client, outTradeNo, outRefundNo);
-        return amount === null ? null : refundReport(outRefundNo, outTradeNo, amount);
+        if (amount !== null) return refundReport(outRefundNo, outTradeNo, amount);
+        return {
+          kind: "refund",
+          outRefundNo,
+          outTradeNo,
+          providerRefundId: null,
+          amountMicro: 0n,
+          status: "failed",
+        };
       }),
     payout: (input) =>
       guarded(async () => {

@@ -152,7 +152,8 @@ export async function applyRefundReport(
   const refund = toRefund(row);
   if (refund.status !== "pending") return { outcome: "repeat", refund };
   if (report.status === "pending") return { outcome: "none", refund };
-  if (report.amountMicro !== refund.amount) {
+  // A failed refund moves no money: its amount is not checked (a provider's query may not give it).
+  if (report.status === "succeeded" && report.amountMicro !== refund.amount) {
     fail("PAYMENT_AMOUNT_MISMATCH", {
       detail: {
         zh: `退款通知金额 ${formatDecimal(report.amountMicro)}，应退 ${formatDecimal(refund.amount)}`,
