@@ -283,8 +283,6 @@ function openNotification(
 function provider(cfg: WechatConfig, deps: ProviderDeps): PaymentProvider {
   const call = client(cfg, deps);
   const mch = `mchid=${encodeURIComponent(cfg.mchId)}`;
-  const notFound = (error: unknown, codes: string[]) =>
-    error instanceof PaymentProviderError && error.httpStatus === 404 && codes.includes(error.providerCode);
   return {
     name: "wechat",
     scenes: cfg.scenes,
@@ -319,6 +317,19 @@ function provider(cfg: WechatConfig, deps: ProviderDeps): PaymentProvider {
         body: JSON.stringify({ code: "FAIL", message: message ?? "失败" }),
       };
     },
+    ...moneyOutMethods(cfg, call),
+  };
+}
+
+const notFound = (error: unknown, codes: string[]) =>
+  error instanceof PaymentProviderError && error.httpStatus === 404 && codes.includes(error.providerCode);
+
+/** Refunds and transfers: money going back out. */
+function moneyOutMethods(
+  cfg: WechatConfig,
+  call: ReturnType<typeof client>,
+): Pick<PaymentProvider, "refund" | "queryRefund" | "payout" | "queryPayout"> {
+  return {
     async refund(input: RefundInput) {
       const { data } = await call("POST", "/v3/refund/domestic/refunds", {
         transaction_id: input.providerTxId,
