@@ -19418,8 +19418,8 @@ export interface operations {
                         }[];
                         /** @description the most points the member can pay now: min(ratioCap, available) */
                         maxPoints: string;
-                        /** @description demo: 演示支付 (no money moves; only when the operator turned it on); manual: the operator confirms the payment */
-                        paymentMethods: ("demo" | "manual")[];
+                        /** @description wechat: 微信支付 / alipay: 支付宝 (when the shop configured and turned it on; then POST /checkouts/{id}/payments); demo: 演示支付 (no money moves; only when the operator turned it on); manual: the operator confirms the payment */
+                        paymentMethods: ("wechat" | "alipay" | "demo" | "manual")[];
                         /** @description the points asked for */
                         points: string;
                         /** @description the member's released points free to spend */
@@ -25784,8 +25784,8 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        /** @description demo: 演示支付 (no money moves; only when the operator turned it on); manual: the operator confirms the payment */
-                        paymentMethods: ("demo" | "manual")[];
+                        /** @description wechat: 微信支付 / alipay: 支付宝 (when the shop configured and turned it on; then POST /checkouts/{id}/payments); demo: 演示支付 (no money moves; only when the operator turned it on); manual: the operator confirms the payment */
+                        paymentMethods: ("wechat" | "alipay" | "demo" | "manual")[];
                     };
                 };
             };

@@ -3,7 +3,7 @@
  * product images, and checkouts — a cart of several items paid in one
  * payment, one order per item (checkouts.ts, docs/rules.md "Shop").
  */
-import { Type } from "@fastify/type-provider-typebox";
+import { type Static, Type } from "@fastify/type-provider-typebox";
 import type { Queryable } from "../db/index.ts";
 import { fail } from "../errors/index.ts";
 import { parseNonNegative } from "../http/amounts.ts";
@@ -84,8 +84,10 @@ function cartInput(body: { items: { productId: string; quantity: string }[]; poi
   };
 }
 
-async function paymentMethods(q: Queryable): Promise<("demo" | "manual")[]> {
-  return (await demoPaymentOn(q)) ? ["demo", "manual"] : ["manual"];
+async function paymentMethods(ctx: AppContext, q: Queryable): Promise<Static<typeof PaymentMethods>> {
+  const providers = (await ctx.payments.offered(q)).map((p) => p.name);
+  const others: Static<typeof PaymentMethods> = (await demoPaymentOn(q)) ? ["demo", "manual"] : ["manual"];
+  return [...providers, ...others];
 }
 
 async function viewOf(q: Queryable, checkout: Checkout) {
@@ -128,7 +130,7 @@ function getShopRoute(app: App, ctx: AppContext): void {
         }),
       },
     },
-    async () => ({ paymentMethods: await paymentMethods(ctx.db) }),
+    async () => ({ paymentMethods: await paymentMethods(ctx, ctx.db) }),
   );
 }
 
@@ -191,7 +193,7 @@ function previewCheckoutRoute(app: App, ctx: AppContext, member: MemberGuard): v
         now: ctx.clock.now(),
         timeZone: ctx.timeZone,
       });
-      return checkoutPreviewView(plan, await paymentMethods(ctx.db));
+      return checkoutPreviewView(plan, await paymentMethods(ctx, ctx.db));
     },
   );
 }
