@@ -623,7 +623,7 @@ export interface paths {
         put?: never;
         /**
          * 退款（须填写原因）/ refund a paid order (a reason is required)
-         * @description 财务或管理员为已支付订单退款并填写原因，撤回该订单带来的奖励（会员不足以抵扣的部分记为欠款）；原因记在订单与操作日志中。 / Finance or an admin refunds a paid order with a reason; the rewards it brought are taken back (what a member cannot cover becomes debt); the reason is kept on the order and in the audit log.
+         * @description 财务或管理员为已支付订单退款并填写原因，撤回该订单带来的奖励（会员不足以抵扣的部分记为欠款）；原因记在订单与操作日志中。经微信支付或支付宝收款的订单通过原支付平台退款，平台确认退款成功后订单才变为已退款。 / Finance or an admin refunds a paid order with a reason; the rewards it brought are taken back (what a member cannot cover becomes debt); the reason is kept on the order and in the audit log. An order paid through WeChat Pay or Alipay is refunded through that provider and becomes refunded when the provider confirms.
          */
         post: operations["refundOrder"];
         delete?: never;
@@ -644,6 +644,66 @@ export interface paths {
          * @description 财务或管理员在退款前查看退款将写入的记账与变动的余额（含将产生的欠款）。由退款本身的代码在一个随后回滚的事务中算出，什么都不改变；退款不可能时给出与退款相同的错误。 / Finance or an admin sees, before refunding, the postings a refund would write and the balances it would change (debts included). Computed by the refund's own code in a transaction that is rolled back: nothing changes; where the refund is impossible it answers the refund's error.
          */
         get: operations["previewOrderRefund"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/payments/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 支付平台配置 / payment provider settings
+         * @description 各支付平台（微信支付、支付宝）的配置；密钥类字段只显示为 ******。 / Each payment provider's settings; secret fields show as ******.
+         */
+        get: operations["listPaymentProviders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/payments/providers/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * 保存支付平台配置 / save a payment provider's settings
+         * @description 保存一个支付平台的配置。密钥只写不读：留空或不传则保留原值。也可以用 <字段>File 指定服务器上保存密钥的文件路径。 / Saves a provider's settings. Secrets are write-only: left out or empty keeps the stored value. A secret may instead name a file on the server (<field>File).
+         */
+        put: operations["savePaymentProvider"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/payments/rejections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 被拒绝的支付通知 / refused payment notifications
+         * @description 签名有效但与订单不符（金额不符、非本店订单、重复支付等）而被拒绝的通知，新的在前；未入账，需人工核实。 / Notifications refused although their signature checked out (amount differs, not our order, paid twice…), newest first; nothing was credited — check each by hand.
+         */
+        get: operations["listPaymentRejections"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1124,6 +1184,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/checkouts/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 支付支付单 / pay a checkout through a provider
+         * @description 向微信支付或支付宝发起支付，返回拉起支付所需的参数：JSAPI 参数（微信内）、跳转地址（H5 / 支付宝）或二维码内容（电脑）。到账以支付平台通知为准。 / Asks WeChat Pay or Alipay for a payment and returns how to start it: JSAPI parameters (inside WeChat), a page to open (H5 / Alipay) or a QR code's text (desktop). The order is paid when the provider's notification arrives.
+         */
+        post: operations["startCheckoutPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/checkouts/preview": {
         parameters: {
             query?: never;
@@ -1364,6 +1444,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/payment-accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 我的收付款账户 / my accounts at the payment providers
+         * @description 会员已绑定的微信 openid、支付宝账户（用于微信内支付与提现到账）。 / The member's linked WeChat openid and Alipay account (for paying inside WeChat and receiving withdrawals).
+         */
+        get: operations["listMyPaymentAccounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/payment-accounts/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * 绑定收付款账户 / link my account at a payment provider
+         * @description 绑定或更换会员在微信（openid）或支付宝的账户；提现打款到此账户。 / Links or replaces the member's WeChat openid or Alipay account; withdrawals are paid to it.
+         */
+        put: operations["setMyPaymentAccount"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/referrals": {
         parameters: {
             query?: never;
@@ -1546,6 +1666,46 @@ export interface paths {
          * @description 会员取消自己待支付的订单，抵扣的积分退回。 / The member cancels their own order awaiting payment; points set aside for it are freed.
          */
         post: operations["cancelMyOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 支付订单 / pay an order through a provider
+         * @description 向微信支付或支付宝发起支付，返回拉起支付所需的参数：JSAPI 参数（微信内）、跳转地址（H5 / 支付宝）或二维码内容（电脑）。到账以支付平台通知为准。 / Asks WeChat Pay or Alipay for a payment and returns how to start it: JSAPI parameters (inside WeChat), a page to open (H5 / Alipay) or a QR code's text (desktop). The order is paid when the provider's notification arrives.
+         */
+        post: operations["startOrderPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/{provider}/notify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 支付平台通知 / a payment provider's notification
+         * @description 微信支付与支付宝的支付、退款、转账结果通知：按平台协议验签、解密，每笔交易只入账一次，金额或订单不符则拒绝并记录。应答按平台要求（微信：成功 204，失败 4xx/5xx 与 {code,message}；支付宝：success / fail）。 / WeChat Pay's and Alipay's payment, refund and transfer notifications: verified and decrypted by the provider's protocol, each transaction credited once, a mismatch refused and recorded; answered as the provider requires.
+         */
+        post: operations["receivePaymentNotification"];
         delete?: never;
         options?: never;
         head?: never;
@@ -10564,6 +10724,7 @@ export interface operations {
              *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
              *     - `ORDER_NOT_PAID`: 订单未支付或已退款 / the order is not paid
              *     - `ORDER_REFUNDED`: 订单已退款 / order already refunded
+             *     - `PAYMENT_PROVIDER_UNAVAILABLE`: 该支付方式未开通或未配置。 / This payment method is not turned on or not configured.
              */
             409: {
                 headers: {
@@ -10583,7 +10744,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BALANCE_CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "ORDER_NOT_PAID" | "ORDER_REFUNDED";
+                        code: "BALANCE_CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "ORDER_NOT_PAID" | "ORDER_REFUNDED" | "PAYMENT_PROVIDER_UNAVAILABLE";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -10683,6 +10844,39 @@ export interface operations {
                          * @enum {string}
                          */
                         code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 502 上游服务失败 / an upstream service failed. 可能的错误码 / codes:
+             *     - `PAYMENT_PROVIDER_FAILED`: 支付平台拒绝了请求或暂时无法连接，请稍后重试。 / The payment provider refused the request or could not be reached; try again later.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYMENT_PROVIDER_FAILED",
+                     *       "message": "支付平台拒绝了请求或暂时无法连接，请稍后重试。",
+                     *       "messageEn": "The payment provider refused the request or could not be reached; try again later.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PAYMENT_PROVIDER_FAILED";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -10961,6 +11155,659 @@ export interface operations {
                          * @enum {string}
                          */
                         code: "ORDER_NOT_PAID" | "ORDER_REFUNDED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    listPaymentProviders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "name": "wechat",
+                     *         "enabled": true,
+                     *         "payouts": true,
+                     *         "config": {
+                     *           "mchId": "1900000109",
+                     *           "appId": "wx8888888888888888",
+                     *           "serialNo": "5157F09EFDC096DE15EBE81A47057A7232F1B8E1",
+                     *           "privateKey": "******",
+                     *           "apiV3Key": "******",
+                     *           "platformPublicKeyId": "PUB_KEY_ID_0114232134912410000000000000",
+                     *           "platformPublicKey": "******",
+                     *           "notifyUrl": "https://shop.example.com/payments/wechat/notify"
+                     *         }
+                     *       }
+                     *     ]
+                     */
+                    "application/json": {
+                        /** @description the provider's fields; secrets come back as ****** (write-only) */
+                        config: {
+                            [key: string]: string;
+                        };
+                        /** @description offered at checkout */
+                        enabled: boolean;
+                        name: "wechat" | "alipay";
+                        /** @description pays approved withdrawals out (商家转账 / 转账到支付宝账户) */
+                        payouts: boolean;
+                    }[];
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作",
+                     *       "messageEn": "your role may not do this",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    savePaymentProvider: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description repeat a request safely: the same key and body return the first answer */
+                "idempotency-key"?: string;
+            };
+            path: {
+                name: "wechat" | "alipay";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "enabled": true,
+                 *       "payouts": false,
+                 *       "config": {
+                 *         "mchId": "1900000109",
+                 *         "appId": "wx8888888888888888",
+                 *         "serialNo": "5157F09EFDC096DE15EBE81A47057A7232F1B8E1",
+                 *         "privateKey": "",
+                 *         "apiV3Key": "",
+                 *         "platformPublicKeyId": "PUB_KEY_ID_0114232134912410000000000000",
+                 *         "platformPublicKey": "******",
+                 *         "notifyUrl": "https://shop.example.com/payments/wechat/notify"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    config: {
+                        [key: string]: string;
+                    };
+                    enabled: boolean;
+                    payouts: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "wechat",
+                     *       "enabled": true,
+                     *       "payouts": true,
+                     *       "config": {
+                     *         "mchId": "1900000109",
+                     *         "appId": "wx8888888888888888",
+                     *         "serialNo": "5157F09EFDC096DE15EBE81A47057A7232F1B8E1",
+                     *         "privateKey": "******",
+                     *         "apiV3Key": "******",
+                     *         "platformPublicKeyId": "PUB_KEY_ID_0114232134912410000000000000",
+                     *         "platformPublicKey": "******",
+                     *         "notifyUrl": "https://shop.example.com/payments/wechat/notify"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description the provider's fields; secrets come back as ****** (write-only) */
+                        config: {
+                            [key: string]: string;
+                        };
+                        /** @description offered at checkout */
+                        enabled: boolean;
+                        name: "wechat" | "alipay";
+                        /** @description pays approved withdrawals out (商家转账 / 转账到支付宝账户) */
+                        payouts: boolean;
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
+             *     - `PAYMENT_SETTINGS_INVALID`: 支付配置不完整或无法读取。 / The payment settings are incomplete or cannot be read.
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYMENT_SETTINGS_INVALID",
+                     *       "message": "支付配置不完整或无法读取。",
+                     *       "messageEn": "The payment settings are incomplete or cannot be read.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "PAYMENT_SETTINGS_INVALID" | "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作",
+                     *       "messageEn": "your role may not do this",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
+             *     - `PAYMENT_PROVIDER_UNAVAILABLE`: 该支付方式未开通或未配置。 / This payment method is not turned on or not configured.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYMENT_PROVIDER_UNAVAILABLE",
+                     *       "message": "该支付方式未开通或未配置。",
+                     *       "messageEn": "This payment method is not turned on or not configured.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "IDEMPOTENCY_KEY_REUSED" | "PAYMENT_PROVIDER_UNAVAILABLE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "请求内容过大",
+                     *       "messageEn": "request body too large",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PAYLOAD_TOO_LARGE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "message": "不支持的内容类型",
+                     *       "messageEn": "unsupported content type",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    listPaymentRejections: {
+        parameters: {
+            query: {
+                /** @description id */
+                cursor?: string;
+                /** @description page size (1 to 100) */
+                limit: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "1",
+                     *           "provider": "wechat",
+                     *           "code": "PAYMENT_AMOUNT_MISMATCH",
+                     *           "outTradeNo": "JF42T9c1d2e3f",
+                     *           "providerTxId": "4200000000202601050000000001",
+                     *           "amount": "0.01",
+                     *           "detail": "the notification says 0.010000, the payment is 99.000000",
+                     *           "receivedAt": "2026-01-05T03:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": {
+                        items: {
+                            /** @description the amount the notification claimed (yuan) */
+                            amount: string | null;
+                            /** @description the refusal's error code, e.g. PAYMENT_AMOUNT_MISMATCH */
+                            code: string;
+                            detail: string;
+                            id: string;
+                            outTradeNo: string | null;
+                            provider: string;
+                            providerTxId: string | null;
+                            receivedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "message": "请求参数不合法",
+                     *       "messageEn": "invalid request parameter",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作",
+                     *       "messageEn": "your role may not do this",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -15615,7 +16462,7 @@ export interface operations {
                 limit: string;
                 /** @description id */
                 memberId?: string;
-                status?: "pending" | "approved" | "rejected";
+                status?: "pending" | "approved" | "rejected" | "paying" | "paid" | "failed";
             };
             header?: never;
             path?: never;
@@ -15644,6 +16491,10 @@ export interface operations {
                      *           "requestedAt": "2026-01-08T06:02:19.000Z",
                      *           "decidedAt": null,
                      *           "reason": null,
+                     *           "payoutProvider": null,
+                     *           "payoutNo": null,
+                     *           "payoutFailure": null,
+                     *           "payoutAction": null,
                      *           "memberPhone": "138****5678"
                      *         }
                      *       ],
@@ -15664,10 +16515,18 @@ export interface operations {
                             memberPhone: string | null;
                             /** @description amount − fee */
                             payout: string;
+                            /** @description WeChat Pay 商家转账: the package_info the member confirms the transfer with (wx requestMerchantTransfer) while paying */
+                            payoutAction: string | null;
+                            /** @description the provider's reason when the payout failed */
+                            payoutFailure: string | null;
+                            /** @description our transfer number at the provider (商户单号) */
+                            payoutNo: string | null;
+                            /** @description wechat or alipay when paid out through a provider */
+                            payoutProvider: string | null;
                             reason: string | null;
                             /** Format: date-time */
                             requestedAt: string;
-                            /** @description pending, approved, rejected */
+                            /** @description pending, rejected; approved (paid by hand, or a provider payout not yet sent), paying (the provider has it), paid, failed (the cash went back to the member) */
                             status: string;
                         }[];
                         nextCursor: string | null;
@@ -15853,7 +16712,11 @@ export interface operations {
                      *       "businessDay": "2026-01-08",
                      *       "requestedAt": "2026-01-08T06:02:19.000Z",
                      *       "decidedAt": "2026-01-08T09:30:00.000Z",
-                     *       "reason": "已核对银行卡信息"
+                     *       "reason": "已核对银行卡信息",
+                     *       "payoutProvider": null,
+                     *       "payoutNo": null,
+                     *       "payoutFailure": null,
+                     *       "payoutAction": null
                      *     }
                      */
                     "application/json": {
@@ -15867,10 +16730,18 @@ export interface operations {
                         memberId: string;
                         /** @description amount − fee */
                         payout: string;
+                        /** @description WeChat Pay 商家转账: the package_info the member confirms the transfer with (wx requestMerchantTransfer) while paying */
+                        payoutAction: string | null;
+                        /** @description the provider's reason when the payout failed */
+                        payoutFailure: string | null;
+                        /** @description our transfer number at the provider (商户单号) */
+                        payoutNo: string | null;
+                        /** @description wechat or alipay when paid out through a provider */
+                        payoutProvider: string | null;
                         reason: string | null;
                         /** Format: date-time */
                         requestedAt: string;
-                        /** @description pending, approved, rejected */
+                        /** @description pending, rejected; approved (paid by hand, or a provider payout not yet sent), paying (the provider has it), paid, failed (the cash went back to the member) */
                         status: string;
                     };
                 };
@@ -16015,6 +16886,7 @@ export interface operations {
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
              *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用 / balance too low or taken by a concurrent request
              *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
+             *     - `PAYMENT_ACCOUNT_MISSING`: 尚未绑定该支付平台的账户（如微信 openid）。 / No account at this payment provider is linked yet (such as a WeChat openid).
              *     - `WITHDRAWAL_NOT_PENDING`: 该提现申请已处理 / this withdrawal was already decided
              */
             409: {
@@ -16035,7 +16907,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BALANCE_CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "WITHDRAWAL_NOT_PENDING";
+                        code: "BALANCE_CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "PAYMENT_ACCOUNT_MISSING" | "WITHDRAWAL_NOT_PENDING";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -16191,7 +17063,11 @@ export interface operations {
                      *       "businessDay": "2026-01-08",
                      *       "requestedAt": "2026-01-08T06:02:19.000Z",
                      *       "decidedAt": "2026-01-08T09:30:00.000Z",
-                     *       "reason": "银行卡户名与实名不一致"
+                     *       "reason": "银行卡户名与实名不一致",
+                     *       "payoutProvider": null,
+                     *       "payoutNo": null,
+                     *       "payoutFailure": null,
+                     *       "payoutAction": null
                      *     }
                      */
                     "application/json": {
@@ -16205,10 +17081,18 @@ export interface operations {
                         memberId: string;
                         /** @description amount − fee */
                         payout: string;
+                        /** @description WeChat Pay 商家转账: the package_info the member confirms the transfer with (wx requestMerchantTransfer) while paying */
+                        payoutAction: string | null;
+                        /** @description the provider's reason when the payout failed */
+                        payoutFailure: string | null;
+                        /** @description our transfer number at the provider (商户单号) */
+                        payoutNo: string | null;
+                        /** @description wechat or alipay when paid out through a provider */
+                        payoutProvider: string | null;
                         reason: string | null;
                         /** Format: date-time */
                         requestedAt: string;
-                        /** @description pending, approved, rejected */
+                        /** @description pending, rejected; approved (paid by hand, or a provider payout not yet sent), paying (the provider has it), paid, failed (the cash went back to the member) */
                         status: string;
                     };
                 };
@@ -16353,6 +17237,7 @@ export interface operations {
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
              *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用 / balance too low or taken by a concurrent request
              *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
+             *     - `PAYMENT_ACCOUNT_MISSING`: 尚未绑定该支付平台的账户（如微信 openid）。 / No account at this payment provider is linked yet (such as a WeChat openid).
              *     - `WITHDRAWAL_NOT_PENDING`: 该提现申请已处理 / this withdrawal was already decided
              */
             409: {
@@ -16373,7 +17258,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BALANCE_CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "WITHDRAWAL_NOT_PENDING";
+                        code: "BALANCE_CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "PAYMENT_ACCOUNT_MISSING" | "WITHDRAWAL_NOT_PENDING";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -17898,8 +18783,8 @@ export interface operations {
                     }[];
                     /** @description released points to pay the cart with (at most 2 decimals; default 0), split across the orders */
                     points?: string;
-                    /** @description manual (default): an operator confirms the payment; demo: 演示支付; webhook: the shop's payment provider reports each order (POST /webhooks/payments, order.paid with orderId) */
-                    provider?: "manual" | "demo" | "webhook";
+                    /** @description manual (default): an operator confirms the payment; demo: 演示支付; webhook: the shop's payment provider reports each order (POST /webhooks/payments, order.paid with orderId); wechat / alipay: 微信支付 / 支付宝 when the shop turned it on (then POST /checkouts/{id}/payments) */
+                    provider?: "manual" | "demo" | "webhook" | "wechat" | "alipay";
                 };
             };
         };
@@ -18135,6 +19020,7 @@ export interface operations {
              *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
              *     - `INSUFFICIENT_POINTS`: 可用积分不足 / not enough points
              *     - `OUT_OF_STOCK`: 商品库存不足，已售罄或剩余数量少于购买数量。 / Not enough stock: the product is sold out or fewer units are left than you asked for.
+             *     - `PAYMENT_PROVIDER_UNAVAILABLE`: 该支付方式未开通或未配置。 / This payment method is not turned on or not configured.
              *     - `PRODUCT_INACTIVE`: 商品已下架 / the product is not on sale
              */
             409: {
@@ -18155,7 +19041,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BALANCE_CONFLICT" | "DEMO_PAYMENT_DISABLED" | "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_POINTS" | "OUT_OF_STOCK" | "PRODUCT_INACTIVE";
+                        code: "BALANCE_CONFLICT" | "DEMO_PAYMENT_DISABLED" | "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_POINTS" | "OUT_OF_STOCK" | "PAYMENT_PROVIDER_UNAVAILABLE" | "PRODUCT_INACTIVE";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -18901,6 +19787,346 @@ export interface operations {
             };
         };
     };
+    startCheckoutPayment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "provider": "wechat",
+                 *       "scene": "native"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description wechat (微信支付) or alipay (支付宝) */
+                    provider: "wechat" | "alipay";
+                    /** @description where the provider sends the browser back (h5, wap, page) */
+                    returnUrl?: string;
+                    /** @description jsapi: inside WeChat (needs the member's openid); h5: a mobile browser; native: a QR code on a desktop; wap / page: Alipay on a phone / a desktop */
+                    scene: "jsapi" | "h5" | "native" | "wap" | "page";
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "outTradeNo": "JF42T9c1d2e3f",
+                     *       "provider": "wechat",
+                     *       "amount": "99.00",
+                     *       "launch": {
+                     *         "kind": "qr",
+                     *         "codeUrl": "weixin://wxpay/bizpayurl/up?pr=NwY5Mz9&groupid=00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description the cash to pay (yuan) */
+                        amount: string;
+                        launch: {
+                            /** @description qr: the text of the QR code to show */
+                            codeUrl?: string;
+                            kind: "jsapi" | "redirect" | "qr";
+                            /** @description jsapi: the arguments of WeixinJSBridge getBrandWCPayRequest (appId, timeStamp, nonceStr, package, signType, paySign) */
+                            params?: {
+                                [key: string]: string;
+                            };
+                            /** @description redirect: the provider's page to open */
+                            url?: string;
+                        };
+                        /** @description our number of the payment (商户订单号) */
+                        outTradeNo: string;
+                        /** @description wechat (微信支付) or alipay (支付宝) */
+                        provider: "wechat" | "alipay";
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
+             *     - `PAYMENT_SCENE_UNSUPPORTED`: 该支付方式不支持这种支付场景。 / This payment method does not support this way of paying.
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYMENT_SCENE_UNSUPPORTED",
+                     *       "message": "该支付方式不支持这种支付场景。",
+                     *       "messageEn": "This payment method does not support this way of paying.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "PAYMENT_SCENE_UNSUPPORTED" | "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 404 不存在 / not found. 可能的错误码 / codes:
+             *     - `ORDER_NOT_FOUND`: 订单不存在 / order not found
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "ORDER_NOT_FOUND",
+                     *       "message": "订单不存在",
+                     *       "messageEn": "order not found",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "ORDER_NOT_FOUND";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
+             *     - `ORDER_NOT_PENDING`: 订单不是待支付状态 / the order is not awaiting payment
+             *     - `PAYMENT_ACCOUNT_MISSING`: 尚未绑定该支付平台的账户（如微信 openid）。 / No account at this payment provider is linked yet (such as a WeChat openid).
+             *     - `PAYMENT_PROVIDER_MISMATCH`: 订单下单时选择了其他支付方式。 / The order was placed with another payment method.
+             *     - `PAYMENT_PROVIDER_UNAVAILABLE`: 该支付方式未开通或未配置。 / This payment method is not turned on or not configured.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "ORDER_NOT_PENDING",
+                     *       "message": "订单不是待支付状态",
+                     *       "messageEn": "the order is not awaiting payment",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "ORDER_NOT_PENDING" | "PAYMENT_ACCOUNT_MISSING" | "PAYMENT_PROVIDER_MISMATCH" | "PAYMENT_PROVIDER_UNAVAILABLE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "请求内容过大",
+                     *       "messageEn": "request body too large",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PAYLOAD_TOO_LARGE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "message": "不支持的内容类型",
+                     *       "messageEn": "unsupported content type",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 502 上游服务失败 / an upstream service failed. 可能的错误码 / codes:
+             *     - `PAYMENT_PROVIDER_FAILED`: 支付平台拒绝了请求或暂时无法连接，请稍后重试。 / The payment provider refused the request or could not be reached; try again later.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYMENT_PROVIDER_FAILED",
+                     *       "message": "支付平台拒绝了请求或暂时无法连接，请稍后重试。",
+                     *       "messageEn": "The payment provider refused the request or could not be reached; try again later.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PAYMENT_PROVIDER_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
     previewCheckout: {
         parameters: {
             query?: never;
@@ -19005,8 +20231,8 @@ export interface operations {
                         }[];
                         /** @description the most points the member can pay now: min(ratioCap, available) */
                         maxPoints: string;
-                        /** @description demo: 演示支付 (no money moves; only when the operator turned it on); manual: the operator confirms the payment */
-                        paymentMethods: ("demo" | "manual")[];
+                        /** @description wechat: 微信支付 / alipay: 支付宝 (when the shop configured and turned it on; then POST /checkouts/{id}/payments); demo: 演示支付 (no money moves; only when the operator turned it on); manual: the operator confirms the payment */
+                        paymentMethods: ("wechat" | "alipay" | "demo" | "manual")[];
                         /** @description the points asked for */
                         points: string;
                         /** @description the member's released points free to spend */
@@ -21378,6 +22604,327 @@ export interface operations {
             };
         };
     };
+    listMyPaymentAccounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "provider": "wechat",
+                     *         "account": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+                     *         "accountName": null
+                     *       }
+                     *     ]
+                     */
+                    "application/json": {
+                        /** @description WeChat: the openid under the shop's appid; Alipay: the login id or user id */
+                        account: string;
+                        /** @description the real name on the account (Alipay transfers check it) */
+                        accountName: string | null;
+                        /** @description wechat (微信支付) or alipay (支付宝) */
+                        provider: "wechat" | "alipay";
+                    }[];
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    setMyPaymentAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description wechat (微信支付) or alipay (支付宝) */
+                provider: "wechat" | "alipay";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "account": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
+                 *     }
+                 */
+                "application/json": {
+                    account: string;
+                    accountName?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "provider": "wechat",
+                     *       "account": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+                     *       "accountName": null
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description WeChat: the openid under the shop's appid; Alipay: the login id or user id */
+                        account: string;
+                        /** @description the real name on the account (Alipay transfers check it) */
+                        accountName: string | null;
+                        /** @description wechat (微信支付) or alipay (支付宝) */
+                        provider: "wechat" | "alipay";
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
+             *     - `PAYMENT_ACCOUNT_INVALID`: 支付账户格式不正确（1 至 128 个可见字符）。 / The payment account is malformed (1 to 128 visible characters).
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYMENT_ACCOUNT_INVALID",
+                     *       "message": "支付账户格式不正确（1 至 128 个可见字符）。",
+                     *       "messageEn": "The payment account is malformed (1 to 128 visible characters).",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "PAYMENT_ACCOUNT_INVALID" | "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "请求内容过大",
+                     *       "messageEn": "request body too large",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PAYLOAD_TOO_LARGE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "message": "不支持的内容类型",
+                     *       "messageEn": "unsupported content type",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
     listMyReferrals: {
         parameters: {
             query: {
@@ -22147,7 +23694,11 @@ export interface operations {
                      *           "businessDay": "2026-01-08",
                      *           "requestedAt": "2026-01-08T06:02:19.000Z",
                      *           "decidedAt": null,
-                     *           "reason": null
+                     *           "reason": null,
+                     *           "payoutProvider": null,
+                     *           "payoutNo": null,
+                     *           "payoutFailure": null,
+                     *           "payoutAction": null
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -22165,10 +23716,18 @@ export interface operations {
                             memberId: string;
                             /** @description amount − fee */
                             payout: string;
+                            /** @description WeChat Pay 商家转账: the package_info the member confirms the transfer with (wx requestMerchantTransfer) while paying */
+                            payoutAction: string | null;
+                            /** @description the provider's reason when the payout failed */
+                            payoutFailure: string | null;
+                            /** @description our transfer number at the provider (商户单号) */
+                            payoutNo: string | null;
+                            /** @description wechat or alipay when paid out through a provider */
+                            payoutProvider: string | null;
                             reason: string | null;
                             /** Format: date-time */
                             requestedAt: string;
-                            /** @description pending, approved, rejected */
+                            /** @description pending, rejected; approved (paid by hand, or a provider payout not yet sent), paying (the provider has it), paid, failed (the cash went back to the member) */
                             status: string;
                         }[];
                         nextCursor: string | null;
@@ -22319,7 +23878,11 @@ export interface operations {
                      *       "businessDay": "2026-01-08",
                      *       "requestedAt": "2026-01-08T06:02:19.000Z",
                      *       "decidedAt": null,
-                     *       "reason": null
+                     *       "reason": null,
+                     *       "payoutProvider": null,
+                     *       "payoutNo": null,
+                     *       "payoutFailure": null,
+                     *       "payoutAction": null
                      *     }
                      */
                     "application/json": {
@@ -22333,10 +23896,18 @@ export interface operations {
                         memberId: string;
                         /** @description amount − fee */
                         payout: string;
+                        /** @description WeChat Pay 商家转账: the package_info the member confirms the transfer with (wx requestMerchantTransfer) while paying */
+                        payoutAction: string | null;
+                        /** @description the provider's reason when the payout failed */
+                        payoutFailure: string | null;
+                        /** @description our transfer number at the provider (商户单号) */
+                        payoutNo: string | null;
+                        /** @description wechat or alipay when paid out through a provider */
+                        payoutProvider: string | null;
                         reason: string | null;
                         /** Format: date-time */
                         requestedAt: string;
-                        /** @description pending, approved, rejected */
+                        /** @description pending, rejected; approved (paid by hand, or a provider payout not yet sent), paying (the provider has it), paid, failed (the cash went back to the member) */
                         status: string;
                     };
                 };
@@ -23870,6 +25441,614 @@ export interface operations {
             };
         };
     };
+    startOrderPayment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "provider": "wechat",
+                 *       "scene": "native"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description wechat (微信支付) or alipay (支付宝) */
+                    provider: "wechat" | "alipay";
+                    /** @description where the provider sends the browser back (h5, wap, page) */
+                    returnUrl?: string;
+                    /** @description jsapi: inside WeChat (needs the member's openid); h5: a mobile browser; native: a QR code on a desktop; wap / page: Alipay on a phone / a desktop */
+                    scene: "jsapi" | "h5" | "native" | "wap" | "page";
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "outTradeNo": "JF42T9c1d2e3f",
+                     *       "provider": "wechat",
+                     *       "amount": "99.00",
+                     *       "launch": {
+                     *         "kind": "qr",
+                     *         "codeUrl": "weixin://wxpay/bizpayurl/up?pr=NwY5Mz9&groupid=00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description the cash to pay (yuan) */
+                        amount: string;
+                        launch: {
+                            /** @description qr: the text of the QR code to show */
+                            codeUrl?: string;
+                            kind: "jsapi" | "redirect" | "qr";
+                            /** @description jsapi: the arguments of WeixinJSBridge getBrandWCPayRequest (appId, timeStamp, nonceStr, package, signType, paySign) */
+                            params?: {
+                                [key: string]: string;
+                            };
+                            /** @description redirect: the provider's page to open */
+                            url?: string;
+                        };
+                        /** @description our number of the payment (商户订单号) */
+                        outTradeNo: string;
+                        /** @description wechat (微信支付) or alipay (支付宝) */
+                        provider: "wechat" | "alipay";
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
+             *     - `PAYMENT_SCENE_UNSUPPORTED`: 该支付方式不支持这种支付场景。 / This payment method does not support this way of paying.
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYMENT_SCENE_UNSUPPORTED",
+                     *       "message": "该支付方式不支持这种支付场景。",
+                     *       "messageEn": "This payment method does not support this way of paying.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "PAYMENT_SCENE_UNSUPPORTED" | "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 404 不存在 / not found. 可能的错误码 / codes:
+             *     - `ORDER_NOT_FOUND`: 订单不存在 / order not found
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "ORDER_NOT_FOUND",
+                     *       "message": "订单不存在",
+                     *       "messageEn": "order not found",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "ORDER_NOT_FOUND";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
+             *     - `ORDER_NOT_PENDING`: 订单不是待支付状态 / the order is not awaiting payment
+             *     - `PAYMENT_ACCOUNT_MISSING`: 尚未绑定该支付平台的账户（如微信 openid）。 / No account at this payment provider is linked yet (such as a WeChat openid).
+             *     - `PAYMENT_PROVIDER_MISMATCH`: 订单下单时选择了其他支付方式。 / The order was placed with another payment method.
+             *     - `PAYMENT_PROVIDER_UNAVAILABLE`: 该支付方式未开通或未配置。 / This payment method is not turned on or not configured.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "ORDER_NOT_PENDING",
+                     *       "message": "订单不是待支付状态",
+                     *       "messageEn": "the order is not awaiting payment",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "ORDER_NOT_PENDING" | "PAYMENT_ACCOUNT_MISSING" | "PAYMENT_PROVIDER_MISMATCH" | "PAYMENT_PROVIDER_UNAVAILABLE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "请求内容过大",
+                     *       "messageEn": "request body too large",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PAYLOAD_TOO_LARGE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "message": "不支持的内容类型",
+                     *       "messageEn": "unsupported content type",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 502 上游服务失败 / an upstream service failed. 可能的错误码 / codes:
+             *     - `PAYMENT_PROVIDER_FAILED`: 支付平台拒绝了请求或暂时无法连接，请稍后重试。 / The payment provider refused the request or could not be reached; try again later.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYMENT_PROVIDER_FAILED",
+                     *       "message": "支付平台拒绝了请求或暂时无法连接，请稍后重试。",
+                     *       "messageEn": "The payment provider refused the request or could not be reached; try again later.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PAYMENT_PROVIDER_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    receivePaymentNotification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description wechat or alipay */
+                provider: "wechat" | "alipay";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description WeChat Pay: empty (204) or {code:SUCCESS}; Alipay: the text success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SUCCESS",
+                     *       "message": "成功"
+                     *     }
+                     */
+                    "application/json": {
+                        code?: string;
+                        message?: string;
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "BAD_REQUEST",
+                     *       "message": "请求格式错误",
+                     *       "messageEn": "malformed request",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `PAYMENT_NOTIFICATION_INVALID`: 支付通知的签名、时间戳或加密内容校验失败，未入账。 / The payment notification's signature, timestamp or encrypted content does not check out; nothing was credited.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYMENT_NOTIFICATION_INVALID",
+                     *       "message": "支付通知的签名、时间戳或加密内容校验失败，未入账。",
+                     *       "messageEn": "The payment notification's signature, timestamp or encrypted content does not check out; nothing was credited.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PAYMENT_NOTIFICATION_INVALID";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 404 不存在 / not found. 可能的错误码 / codes:
+             *     - `PAYMENT_UNKNOWN`: 支付通知所指的支付单不是本店的，未入账。 / The payment the notification names is not ours; nothing was credited.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYMENT_UNKNOWN",
+                     *       "message": "支付通知所指的支付单不是本店的，未入账。",
+                     *       "messageEn": "The payment the notification names is not ours; nothing was credited.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PAYMENT_UNKNOWN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
+             *     - `PAYMENT_AMOUNT_MISMATCH`: 支付通知的金额与订单应付金额不符，未入账。 / The notification's amount differs from what the order owes; nothing was credited.
+             *     - `PAYMENT_ORDER_NOT_PENDING`: 订单已不是待支付状态，款项未入账，请退款给会员。 / The order is no longer awaiting payment; the money was not credited — refund it to the member.
+             *     - `PAYMENT_PAID_TWICE`: 该支付单已由另一笔交易支付，本笔未入账，请核实后退款。 / This payment was already paid by another transaction; this one was not credited — check it and refund it.
+             *     - `PAYMENT_TX_REUSED`: 该支付交易号已用于另一笔支付，未入账。 / This provider transaction already paid another payment; nothing was credited.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYMENT_AMOUNT_MISMATCH",
+                     *       "message": "支付通知的金额与订单应付金额不符，未入账。",
+                     *       "messageEn": "The notification's amount differs from what the order owes; nothing was credited.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PAYMENT_AMOUNT_MISMATCH" | "PAYMENT_ORDER_NOT_PENDING" | "PAYMENT_PAID_TWICE" | "PAYMENT_TX_REUSED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "请求内容过大",
+                     *       "messageEn": "request body too large",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PAYLOAD_TOO_LARGE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "message": "不支持的内容类型",
+                     *       "messageEn": "unsupported content type",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
     listProducts: {
         parameters: {
             query: {
@@ -24418,8 +26597,8 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        /** @description demo: 演示支付 (no money moves; only when the operator turned it on); manual: the operator confirms the payment */
-                        paymentMethods: ("demo" | "manual")[];
+                        /** @description wechat: 微信支付 / alipay: 支付宝 (when the shop configured and turned it on; then POST /checkouts/{id}/payments); demo: 演示支付 (no money moves; only when the operator turned it on); manual: the operator confirms the payment */
+                        paymentMethods: ("wechat" | "alipay" | "demo" | "manual")[];
                     };
                 };
             };

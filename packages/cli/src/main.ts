@@ -44,9 +44,16 @@ const COMMAND_USAGE: Readonly<Record<string, string>> = {
            per check listed: account, stored, recomputed; default 10). The
            checks write nothing (one snapshot; on PostgreSQL it can run beside the
            server); run it after a restore or a crash`,
+  reconcile: `  reconcile --date YYYY-MM-DD [--provider alipay|wechat] [--file statement] [--json]
+           对账 / reconcile: read the provider's statement of day D (Beijing
+           time) — downloaded (Alipay, with the shop's Alipay settings) or the
+           file given (Alipay's zip or 业务明细 CSV, WeChat Pay's trade bill)
+           — and list every difference with our payments and refunds: paid
+           there but not here, here but not there, different amounts. Exit
+           status 0 when everything agrees, 1 on any difference`,
 };
 
-const DATABASE_NOTE = `  settle, settlements, demo-data and verify use the server's database:
+const DATABASE_NOTE = `  settle, settlements, demo-data, verify and reconcile use the server's database:
   DATABASE_URL (PostgreSQL) or the embedded database under DATA_DIR (default
   ./data; stop the server first, PGlite serves one process). BUSINESS_TZ sets
   the time zone.`;
@@ -83,6 +90,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command === "settlements") return await settlements(rest);
     if (command === "demo-data") return await demoData(rest);
     if (command === "verify") return await verify(rest);
+    if (command === "reconcile") return await reconcile(rest);
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`${error.message}\n${USAGE}\n`);
@@ -354,6 +362,39 @@ async function verify(args: readonly string[]): Promise<number> {
       values.json ? `${JSON.stringify(result, null, 2)}\n` : `${s.formatVerifyReport(result)}\n`,
     );
     return result.ok ? 0 : 1;
+  } finally {
+    await db.close();
+  }
+}
+
+async function reconcile(args: readonly string[]): Promise<number> {
+  const values = options(args, {
+    date: { type: "string" },
+    provider: { type: "string", default: "alipay" },
+    file: { type: "string" },
+    json: { type: "boolean", default: false },
+  });
+  const date = dayArg(values.date, "date");
+  if (date === undefined) throw new UsageError("--date YYYY-MM-DD is required");
+  const provider = values.provider;
+  if (provider !== "alipay" && provider !== "wechat")
+    throw new UsageError("--provider must be alipay or wechat");
+  let statement: Uint8Array | undefined;
+  if (typeof values.file === "string") {
+    try {
+      statement = readFileSync(values.file);
+    } catch (error) {
+      process.stderr.write(`cannot read ${values.file} / 无法读取文件: ${(error as Error).message}\n`);
+      return 2;
+    }
+  }
+  const { s, db } = await openServerDatabase();
+  try {
+    const result = await s.reconcileDay(db, { provider, date, ...(statement ? { statement } : {}) });
+    process.stdout.write(
+      values.json ? `${JSON.stringify(result, null, 2)}\n` : `${s.formatReconciliation(result)}\n`,
+    );
+    return result.differences.length === 0 ? 0 : 1;
   } finally {
     await db.close();
   }

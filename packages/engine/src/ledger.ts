@@ -163,7 +163,8 @@ export type TransactionKind =
   | "adjustment"
   | "withdrawal.request"
   | "withdrawal.reject"
-  | "withdrawal.pay";
+  | "withdrawal.pay"
+  | "withdrawal.fail";
 
 export interface Transaction {
   /** Business day on which the transaction happened (1-based in a replay). */

@@ -35,6 +35,15 @@ import { outboxAuditRoutes } from "./operators/outbox-audit-routes.ts";
 import { operatorRoutes } from "./operators/routes.ts";
 import { healthRoutes, type SchedulerLike } from "./ops/health.ts";
 import { Metrics, type MetricsOptions, registerMetrics } from "./ops/metrics.ts";
+import { paymentAdminRoutes } from "./payments/admin-routes.ts";
+import {
+  PROVIDER_FACTORIES,
+  type ProviderDeps,
+  type ProviderFactory,
+  paymentRegistry,
+} from "./payments/index.ts";
+import { paymentNotifyRoutes } from "./payments/notify-routes.ts";
+import { paymentRoutes } from "./payments/routes.ts";
 import { dailyReportRoutes } from "./reports/daily-routes.ts";
 import { figuresRoutes } from "./reports/routes.ts";
 import { ensureRewardClock, REWARD_HOOKS, type RewardHooks } from "./rewards/index.ts";
@@ -57,6 +66,13 @@ import { walletRoutes } from "./wallets/routes.ts";
 import { withdrawalOperatorRoutes } from "./wallets/withdrawal-operator-routes.ts";
 import { DEFAULT_WEB_APP_DIRS, registerWebApps, type WebAppDirs } from "./web/index.ts";
 
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The context of the payment follower (ops/payment-follower.ts). */
+    paymentContext: Pick<AppContext, "db" | "payments" | "clock" | "timeZone" | "hooks">;
+  }
+}
+
 /** What `buildApp` needs; everything but `db` has a default. */
 export interface BuildAppOptions {
   readonly db: Db;
@@ -75,6 +91,10 @@ export interface BuildAppOptions {
   readonly operatorLoginLimits?: OperatorLoginLimits;
   /** Shared secret of the payment webhook (disabled when absent). */
   readonly webhookSecret?: string;
+  /** The payment providers this server can speak (default: PROVIDER_FACTORIES). */
+  readonly paymentFactories?: readonly ProviderFactory[];
+  /** fetch and timeout of provider calls (tests point them at local fakes). */
+  readonly paymentDeps?: Partial<Omit<ProviderDeps, "now">>;
   /** The engine's reward processing (no-ops by default). */
   readonly hooks?: Partial<RewardHooks>;
   /** Fastify's logger option: false in tests, pino options in production. */
@@ -135,6 +155,14 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   const ctx = await appContext(options, clock, timeZone, metrics);
   await ensureRewardClock(ctx.db, businessDay(ctx.clock.now(), ctx.timeZone));
   const app = newFastify(options);
+  // What the payment follower (main.ts) needs from the context: the same registry the routes use.
+  app.decorate("paymentContext", {
+    db: ctx.db,
+    payments: ctx.payments,
+    clock: ctx.clock,
+    timeZone: ctx.timeZone,
+    hooks: ctx.hooks,
+  });
   readJsonLosslessly(app);
   addRequestHooks(app);
   await addSecurityHeaders(app);
@@ -149,6 +177,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await registerRoutes(app, ctx, walletRoutes);
   await registerRoutes(app, ctx, shopRoutes);
   await registerRoutes(app, ctx, checkoutRoutes);
+  await registerRoutes(app, ctx, paymentRoutes);
+  await registerRoutes(app, ctx, paymentNotifyRoutes);
   // The operators' API under /admin, one plugin per business area. The order of
   // registration is the order of the paths in the OpenAPI document (and in the
   // generated packages/api-types): keep it when adding a plugin.
@@ -167,6 +197,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     exportRoutes,
     shopOperatorRoutes,
     simulationRoutes,
+    paymentAdminRoutes,
   ]) {
     await registerRoutes(app, ctx, plugin, { prefix: "/admin" });
   }
@@ -194,6 +225,11 @@ async function appContext(
     operatorLoginLimits: options.operatorLoginLimits ?? DEFAULT_OPERATOR_LOGIN_LIMITS,
     webhookSecret: options.webhookSecret ?? null,
     hooks: { ...REWARD_HOOKS, ...options.hooks },
+    payments: paymentRegistry(options.paymentFactories ?? PROVIDER_FACTORIES, {
+      fetch: options.paymentDeps?.fetch ?? fetch,
+      timeoutMs: options.paymentDeps?.timeoutMs ?? 10_000,
+      now: () => clock.now(),
+    }),
   };
 }
 

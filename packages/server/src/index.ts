@@ -17,6 +17,13 @@ export {
 } from "./ledger/index.ts";
 export { teamSummary } from "./members/index.ts";
 export {
+  type Difference,
+  formatReconciliation,
+  type Reconciliation,
+  readStatement,
+  reconcileDay,
+} from "./reconcile/index.ts";
+export {
   ensureRewardClock,
   type HookContext,
   NO_REWARD_HOOKS,

@@ -4,6 +4,7 @@ import { DEFAULT_PASSWORD_OPTIONS, verifyPassword } from "./auth/passwords.ts";
 import { systemClock } from "./clock/index.ts";
 import { openDatabase } from "./db/index.ts";
 import { findOperatorByUsername } from "./operators/index.ts";
+import { startPaymentFollower } from "./ops/payment-follower.ts";
 import { closeAll } from "./ops/shutdown.ts";
 import { seed } from "./seed.ts";
 import { loadSettings } from "./settings.ts";
@@ -55,12 +56,14 @@ const closables = [
 ];
 
 let scheduler: ReturnType<typeof startSettlementScheduler> | null = null;
+let follower: ReturnType<typeof startPaymentFollower> | null = null;
 let closing = false;
 async function shutdown(signal: string): Promise<void> {
   if (closing) return;
   closing = true;
   app.log.info({ signal }, "shutting down");
   scheduler?.stop();
+  follower?.stop();
   const closed = await closeAll(closables, app.log);
   process.exit(closed ? 0 : 1);
 }
@@ -88,6 +91,15 @@ scheduler = settings.settlementTime
       log: app.log,
     })
   : null;
+
+// Payments and refunds whose notification never came, and withdrawal payouts not yet final (issue 13).
+follower = startPaymentFollower(
+  { ...app.paymentContext, log: app.log },
+  {
+    everyMs: settings.paymentFollow.everySeconds * 1000,
+    afterMs: settings.paymentFollow.afterMinutes * 60_000,
+  },
+);
 
 /** Said at every start on the embedded database: it makes no fsync (docs/production.md, "Durability"). */
 const EMBEDDED_DATABASE_WARNING = [

@@ -38,6 +38,8 @@ export interface Settings {
    * `{ token: null }` = open (METRICS_OPEN=true, for a scraper on a private network).
    */
   readonly metrics: { readonly token: string | null; readonly liabilitiesMaxAgeSeconds: number } | null;
+  /** The payment follower: every `everySeconds`, payments pending over `afterMinutes` are queried. */
+  readonly paymentFollow: { readonly everySeconds: number; readonly afterMinutes: number };
 }
 
 /** The documented default password of the demo operator (change it: ADMIN_PASSWORD). */
@@ -110,7 +112,16 @@ export function loadSettings(env: Env = process.env, cwd: string = env.INIT_CWD 
     );
   if (env.METRICS_OPEN !== undefined && env.METRICS_OPEN !== "true" && env.METRICS_OPEN !== "false")
     throw new Error(`METRICS_OPEN must be true or false, not ${JSON.stringify(env.METRICS_OPEN)}`);
+  const everySeconds = Number(env.PAYMENT_FOLLOW_SECONDS ?? "60");
+  const afterMinutes = Number(env.PAYMENT_QUERY_AFTER_MINUTES ?? "5");
+  if (!Number.isInteger(everySeconds) || everySeconds < 1)
+    throw new Error(`PAYMENT_FOLLOW_SECONDS is not a whole number of seconds: ${env.PAYMENT_FOLLOW_SECONDS}`);
+  if (!Number.isInteger(afterMinutes) || afterMinutes < 0)
+    throw new Error(
+      `PAYMENT_QUERY_AFTER_MINUTES is not a whole number of minutes: ${env.PAYMENT_QUERY_AFTER_MINUTES}`,
+    );
   return {
+    paymentFollow: { everySeconds, afterMinutes },
     port,
     host: env.HOST ?? "127.0.0.1",
     dataDir: isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw),

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { loadSettings } from "../src/settings.ts";
 import { settleDue } from "../src/settlement/index.ts";
-import { signWebhook } from "../src/shop/webhook.ts";
+import { signWebhook } from "../src/shop/index.ts";
 import { SmsSendError } from "../src/sms/index.ts";
 import { call, openTestApp, register, type TestApp } from "./support/app.ts";
 import { dbTargets } from "./support/db.ts";

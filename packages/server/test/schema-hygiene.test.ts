@@ -30,6 +30,19 @@ const WRITTEN_STATUSES: Record<string, Record<string, string>> = {
     pending: "src/wallets/withdrawals.ts",
     approved: "src/wallets/withdrawals.ts",
     rejected: "src/wallets/withdrawals.ts",
+    paying: "src/wallets/payouts.ts",
+    paid: "src/wallets/payouts.ts",
+    failed: "src/wallets/payouts.ts",
+  },
+  payments: {
+    pending: "src/payments/store.ts",
+    paid: "src/payments/store.ts",
+    closed: "src/payments/store.ts",
+  },
+  payment_refunds: {
+    pending: "src/payments/refunds.ts",
+    succeeded: "src/payments/refunds.ts",
+    failed: "src/payments/refunds.ts",
   },
   settlement_runs: {
     running: "src/settlement/run.ts",

@@ -197,6 +197,71 @@ const SERVER_ERRORS = {
     zh: "未配置支付回调密钥，回调已停用",
     en: "payment webhook disabled: no shared secret is set",
   },
+  PAYMENT_NOTIFICATION_INVALID: {
+    status: 401,
+    zh: "支付通知的签名、时间戳或加密内容校验失败，未入账。",
+    en: "The payment notification's signature, timestamp or encrypted content does not check out; nothing was credited.",
+  },
+  PAYMENT_UNKNOWN: {
+    status: 404,
+    zh: "支付通知所指的支付单不是本店的，未入账。",
+    en: "The payment the notification names is not ours; nothing was credited.",
+  },
+  PAYMENT_AMOUNT_MISMATCH: {
+    status: 409,
+    zh: "支付通知的金额与订单应付金额不符，未入账。",
+    en: "The notification's amount differs from what the order owes; nothing was credited.",
+  },
+  PAYMENT_TX_REUSED: {
+    status: 409,
+    zh: "该支付交易号已用于另一笔支付，未入账。",
+    en: "This provider transaction already paid another payment; nothing was credited.",
+  },
+  PAYMENT_PAID_TWICE: {
+    status: 409,
+    zh: "该支付单已由另一笔交易支付，本笔未入账，请核实后退款。",
+    en: "This payment was already paid by another transaction; this one was not credited — check it and refund it.",
+  },
+  PAYMENT_ORDER_NOT_PENDING: {
+    status: 409,
+    zh: "订单已不是待支付状态，款项未入账，请退款给会员。",
+    en: "The order is no longer awaiting payment; the money was not credited — refund it to the member.",
+  },
+  PAYMENT_PROVIDER_UNAVAILABLE: {
+    status: 409,
+    zh: "该支付方式未开通或未配置。",
+    en: "This payment method is not turned on or not configured.",
+  },
+  PAYMENT_PROVIDER_MISMATCH: {
+    status: 409,
+    zh: "订单下单时选择了其他支付方式。",
+    en: "The order was placed with another payment method.",
+  },
+  PAYMENT_PROVIDER_FAILED: {
+    status: 502,
+    zh: "支付平台拒绝了请求或暂时无法连接，请稍后重试。",
+    en: "The payment provider refused the request or could not be reached; try again later.",
+  },
+  PAYMENT_SCENE_UNSUPPORTED: {
+    status: 400,
+    zh: "该支付方式不支持这种支付场景。",
+    en: "This payment method does not support this way of paying.",
+  },
+  PAYMENT_ACCOUNT_MISSING: {
+    status: 409,
+    zh: "尚未绑定该支付平台的账户（如微信 openid）。",
+    en: "No account at this payment provider is linked yet (such as a WeChat openid).",
+  },
+  PAYMENT_ACCOUNT_INVALID: {
+    status: 400,
+    zh: "支付账户格式不正确（1 至 128 个可见字符）。",
+    en: "The payment account is malformed (1 to 128 visible characters).",
+  },
+  PAYMENT_SETTINGS_INVALID: {
+    status: 400,
+    zh: "支付配置不完整或无法读取。",
+    en: "The payment settings are incomplete or cannot be read.",
+  },
   IDEMPOTENCY_KEY_INVALID: {
     status: 400,
     zh: "Idempotency-Key 须为 1 到 128 位可见字符",

@@ -11,6 +11,7 @@ import type { SessionTtl } from "../auth/sessions.ts";
 import type { LoginLimits, OperatorLoginLimits } from "../auth/throttle.ts";
 import type { Clock } from "../clock/index.ts";
 import type { Db } from "../db/index.ts";
+import type { PaymentRegistry } from "../payments/index.ts";
 import type { RewardHooks } from "../rewards/index.ts";
 import type { SmsLimits, SmsProvider } from "../sms/index.ts";
 
@@ -41,6 +42,8 @@ export interface AppContext {
   readonly webhookSecret: string | null;
   /** Where reward processing plugs in (no-ops until the engine is wired). */
   readonly hooks: RewardHooks;
+  /** The shop's real-money payment providers (WeChat Pay, Alipay), as configured in settings. */
+  readonly payments: PaymentRegistry;
 }
 
 /** A signed-in member. */

@@ -79,6 +79,10 @@ export const EX_WITHDRAWAL = {
   requestedAt: "2026-01-08T06:02:19.000Z",
   decidedAt: null,
   reason: null,
+  payoutProvider: null,
+  payoutNo: null,
+  payoutFailure: null,
+  payoutAction: null,
 };
 
 export const EX_WALLETS = [

@@ -170,6 +170,8 @@ const ZH: Words = {
         return c.memo ? `提现驳回，退回余额：${c.memo}` : "提现驳回，退回余额";
       case "withdrawal.pay":
         return "提现已打款";
+      case "withdrawal.fail":
+        return "提现打款失败，退回余额";
       default:
         return c.kind;
     }
@@ -248,6 +250,8 @@ const EN: Words = {
         return c.memo ? `Withdrawal rejected, returned: ${c.memo}` : "Withdrawal rejected, returned";
       case "withdrawal.pay":
         return "Withdrawal paid out";
+      case "withdrawal.fail":
+        return "Withdrawal payout failed, returned";
       default:
         return c.kind;
     }

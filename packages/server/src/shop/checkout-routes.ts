@@ -3,7 +3,7 @@
  * product images, and checkouts — a cart of several items paid in one
  * payment, one order per item (checkouts.ts, docs/rules.md "Shop").
  */
-import { Type } from "@fastify/type-provider-typebox";
+import { type Static, Type } from "@fastify/type-provider-typebox";
 import type { Queryable } from "../db/index.ts";
 import { fail } from "../errors/index.ts";
 import { parseNonNegative } from "../http/amounts.ts";
@@ -31,7 +31,14 @@ import {
   EX_CHECKOUT_PREVIEW,
   PaymentMethods,
 } from "./checkout-views.ts";
-import { type Checkout, findCheckout, payCheckout, placeCheckout, planCheckout } from "./checkouts.ts";
+import {
+  type Checkout,
+  type CheckoutProvider,
+  findCheckout,
+  payCheckout,
+  placeCheckout,
+  planCheckout,
+} from "./checkouts.ts";
 import { findImage } from "./images.ts";
 import { findProduct } from "./products.ts";
 import { demoPaymentOn } from "./shop-settings.ts";
@@ -77,8 +84,10 @@ function cartInput(body: { items: { productId: string; quantity: string }[]; poi
   };
 }
 
-async function paymentMethods(q: Queryable): Promise<("demo" | "manual")[]> {
-  return (await demoPaymentOn(q)) ? ["demo", "manual"] : ["manual"];
+async function paymentMethods(ctx: AppContext, q: Queryable): Promise<Static<typeof PaymentMethods>> {
+  const providers = (await ctx.payments.offered(q)).map((p) => p.name);
+  const others: Static<typeof PaymentMethods> = (await demoPaymentOn(q)) ? ["demo", "manual"] : ["manual"];
+  return [...providers, ...others];
 }
 
 async function viewOf(q: Queryable, checkout: Checkout) {
@@ -121,7 +130,7 @@ function getShopRoute(app: App, ctx: AppContext): void {
         }),
       },
     },
-    async () => ({ paymentMethods: await paymentMethods(ctx.db) }),
+    async () => ({ paymentMethods: await paymentMethods(ctx, ctx.db) }),
   );
 }
 
@@ -184,7 +193,7 @@ function previewCheckoutRoute(app: App, ctx: AppContext, member: MemberGuard): v
         now: ctx.clock.now(),
         timeZone: ctx.timeZone,
       });
-      return checkoutPreviewView(plan, await paymentMethods(ctx.db));
+      return checkoutPreviewView(plan, await paymentMethods(ctx, ctx.db));
     },
   );
 }
@@ -207,23 +216,31 @@ function placeCheckoutRoute(app: App, ctx: AppContext, member: MemberGuard): voi
           Type.Object({
             ...CartBody,
             provider: Type.Optional(
-              Type.Union([Type.Literal("manual"), Type.Literal("demo"), Type.Literal("webhook")], {
-                description:
-                  "manual (default): an operator confirms the payment; demo: 演示支付; webhook: the shop's payment provider reports each order (POST /webhooks/payments, order.paid with orderId)",
-              }),
+              Type.Union(
+                ["manual", "demo", "webhook", "wechat", "alipay"].map((p) => Type.Literal(p)),
+                {
+                  description:
+                    "manual (default): an operator confirms the payment; demo: 演示支付; webhook: the shop's payment provider reports each order (POST /webhooks/payments, order.paid with orderId); wechat / alipay: 微信支付 / 支付宝 when the shop turned it on (then POST /checkouts/{id}/payments)",
+                },
+              ),
             ),
           }),
           { ...EX_CART, provider: "demo" },
         ),
         response: createdResponses(CheckoutSchema, {
-          errors: [...CART_ERRORS, "DEMO_PAYMENT_DISABLED", "BALANCE_CONFLICT"],
+          errors: [
+            ...CART_ERRORS,
+            "DEMO_PAYMENT_DISABLED",
+            "PAYMENT_PROVIDER_UNAVAILABLE",
+            "BALANCE_CONFLICT",
+          ],
           example: EX_CHECKOUT,
         }),
       },
     },
     async (request, reply) => {
       const input = cartInput(request.body);
-      const provider = request.body.provider ?? "manual";
+      const provider = (request.body.provider ?? "manual") as CheckoutProvider;
       return command(
         ctx,
         request,
@@ -231,6 +248,11 @@ function placeCheckoutRoute(app: App, ctx: AppContext, member: MemberGuard): voi
         async (tx) => {
           if (provider === "demo" && !(await demoPaymentOn(tx)))
             fail("DEMO_PAYMENT_DISABLED", { field: "provider" });
+          if (
+            (provider === "wechat" || provider === "alipay") &&
+            !(await ctx.payments.provider(tx, provider))
+          )
+            fail("PAYMENT_PROVIDER_UNAVAILABLE", { field: "provider" });
           const now = ctx.clock.now();
           const checkout = await placeCheckout(
             tx,

@@ -8,10 +8,13 @@ import type { Order } from "./orders.ts";
 import { OrderSchema, orderView } from "./views.ts";
 
 /** How a member may pay: the demo method only when an operator turned it on. */
-export const PaymentMethods = Type.Array(Type.Union([Type.Literal("demo"), Type.Literal("manual")]), {
-  description:
-    "demo: 演示支付 (no money moves; only when the operator turned it on); manual: the operator confirms the payment",
-});
+export const PaymentMethods = Type.Array(
+  Type.Union([Type.Literal("wechat"), Type.Literal("alipay"), Type.Literal("demo"), Type.Literal("manual")]),
+  {
+    description:
+      "wechat: 微信支付 / alipay: 支付宝 (when the shop configured and turned it on; then POST /checkouts/{id}/payments); demo: 演示支付 (no money moves; only when the operator turned it on); manual: the operator confirms the payment",
+  },
+);
 
 /** A priced cart as the API shows it (the checkout preview). */
 export const CheckoutPreviewSchema = Type.Object({

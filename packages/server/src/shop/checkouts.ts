@@ -123,7 +123,7 @@ export async function planCheckout(
 }
 
 /** How a checkout is paid: an operator confirms it, the demo method, or the shop's webhook per order. */
-export type CheckoutProvider = "manual" | "demo" | "webhook";
+export type CheckoutProvider = "manual" | "demo" | "webhook" | "wechat" | "alipay";
 
 /** A checkout as stored, with its orders. */
 export interface Checkout {

@@ -30,4 +30,4 @@ export {
 } from "./products.ts";
 export { demoPaymentOn, setDemoPayment } from "./shop-settings.ts";
 export { OrderSchema, orderView, ProductSchema, productView } from "./views.ts";
-export { signWebhook } from "./webhook.ts";
+export { signWebhook } from "./webhook-signature.ts";

@@ -3,7 +3,7 @@ import { fail } from "../errors/index.ts";
 import { command } from "../http/command.ts";
 import type { App, AppContext } from "../http/context.ts";
 import { EX_ORDER, EX_PENDING_ORDER, page } from "../http/examples.ts";
-import { operatorAccess } from "../http/operator-access.ts";
+import { op, operatorAccess } from "../http/operator-access.ts";
 import type { RouteDoc } from "../http/route-docs.ts";
 import {
   Day,
@@ -19,6 +19,7 @@ import {
   withExample,
 } from "../http/schemas.ts";
 import { requestLanguage } from "../ledger/index.ts";
+import { paymentServices, refundOrder } from "../payments/index.ts";
 import { orderEffects, previewRefund, searchOrderIds } from "./order-admin.ts";
 import {
   AdminOrderSchema,
@@ -172,7 +173,7 @@ export async function orderOperatorRoutes(app: App, ctx: AppContext): Promise<vo
         summary: "退款（须填写原因）/ refund a paid order (a reason is required)",
         operationId: "refundOrder",
         description:
-          "财务或管理员为已支付订单退款并填写原因，撤回该订单带来的奖励（会员不足以抵扣的部分记为欠款）；原因记在订单与操作日志中。 / Finance or an admin refunds a paid order with a reason; the rewards it brought are taken back (what a member cannot cover becomes debt); the reason is kept on the order and in the audit log.",
+          "财务或管理员为已支付订单退款并填写原因，撤回该订单带来的奖励（会员不足以抵扣的部分记为欠款）；原因记在订单与操作日志中。经微信支付或支付宝收款的订单通过原支付平台退款，平台确认退款成功后订单才变为已退款。 / Finance or an admin refunds a paid order with a reason; the rewards it brought are taken back (what a member cannot cover becomes debt); the reason is kept on the order and in the audit log. An order paid through WeChat Pay or Alipay is refunded through that provider and becomes refunded when the provider confirms.",
         headers: IdempotencyHeaders,
         params: IdParams,
         body: withExample(
@@ -191,6 +192,8 @@ export async function orderOperatorRoutes(app: App, ctx: AppContext): Promise<vo
             "ORDER_REFUNDED",
             "REFUND_REASON_REQUIRED",
             "BALANCE_CONFLICT",
+            "PAYMENT_PROVIDER_FAILED",
+            "PAYMENT_PROVIDER_UNAVAILABLE",
           ],
           example: {
             ...EX_ORDER,
@@ -203,6 +206,19 @@ export async function orderOperatorRoutes(app: App, ctx: AppContext): Promise<vo
     },
     async (request, reply) => {
       const reason = checkRefundReason(request.body.reason);
+      const paidBy = (await findOrder(ctx.db, request.params.id))?.provider;
+      if (paidBy === "wechat" || paidBy === "alipay") {
+        // Through the provider that collected the cash: refunded when the provider confirms (payments/).
+        const order = await refundOrder(paymentServices(ctx, request.log), {
+          orderId: request.params.id,
+          reason,
+          operatorId: op(request).id,
+        });
+        await ctx.db.transaction((tx) =>
+          audit(request, tx, "order.refund", "order", order.id, { amount: orderView(order).amount, reason }),
+        );
+        return orderView(order);
+      }
       return command(ctx, request, reply, async (tx) => {
         const order = await lockOrder(tx, request.params.id);
         const deps = { hooks: ctx.hooks, now: ctx.clock.now(), timeZone: ctx.timeZone };

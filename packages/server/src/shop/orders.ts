@@ -29,9 +29,10 @@ import { type Plan, type Product, returnStock, takeStock } from "./products.ts";
 /**
  * How an order is paid: confirmed by an operator, reported by the shop's
  * webhook, or the demo payment method (no money moves; off unless an operator
- * turns it on, shop-settings.ts).
+ * turns it on, shop-settings.ts), or a real-money provider (WeChat Pay,
+ * Alipay: payments/, paid when the provider's notification is applied).
  */
-export type PaymentProviderName = "manual" | "webhook" | "demo";
+export type PaymentProviderName = "manual" | "webhook" | "demo" | "wechat" | "alipay";
 
 /** An order as stored. */
 export interface Order {

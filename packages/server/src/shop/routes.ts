@@ -24,7 +24,7 @@ import {
 import { findOrder, listOrders, lockOrder, MAX_QUANTITY, markCancelled, placeOrder } from "./orders.ts";
 import { findProduct, listProducts } from "./products.ts";
 import { OrderSchema, orderView, ProductSchema, productView } from "./views.ts";
-import { webhookRoutes } from "./webhook.ts";
+import { webhookRoutes } from "./webhook-routes.ts";
 
 /** Shop routes for members: products, placing and reading one's own orders; and the payment webhook. */
 export async function shopRoutes(app: App, ctx: AppContext): Promise<void> {

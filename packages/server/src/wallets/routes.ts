@@ -47,11 +47,23 @@ export const WithdrawalSchema = Type.Object({
   fee: Type.String(),
   payout: Type.String({ description: "amount − fee" }),
   feeRate: Type.String(),
-  status: Type.String({ description: "pending, approved, rejected" }),
+  status: Type.String({
+    description:
+      "pending, rejected; approved (paid by hand, or a provider payout not yet sent), paying (the provider has it), paid, failed (the cash went back to the member)",
+  }),
   businessDay: Type.String(),
   requestedAt: Instant,
   decidedAt: Nullable(Instant),
   reason: Nullable(Type.String()),
+  payoutProvider: Nullable(Type.String({ description: "wechat or alipay when paid out through a provider" })),
+  payoutNo: Nullable(Type.String({ description: "our transfer number at the provider (商户单号)" })),
+  payoutFailure: Nullable(Type.String({ description: "the provider's reason when the payout failed" })),
+  payoutAction: Nullable(
+    Type.String({
+      description:
+        "WeChat Pay 商家转账: the package_info the member confirms the transfer with (wx requestMerchantTransfer) while paying",
+    }),
+  ),
 });
 
 /** A withdrawal as API text. */
@@ -68,6 +80,10 @@ export function withdrawalView(w: Withdrawal) {
     requestedAt: iso(w.requestedAt),
     decidedAt: w.decidedAt ? iso(w.decidedAt) : null,
     reason: w.reason,
+    payoutProvider: w.payout?.provider ?? null,
+    payoutNo: w.payout?.payoutNo ?? null,
+    payoutFailure: w.payout?.failure ?? null,
+    payoutAction: w.payout?.memberAction ?? null,
   };
 }
 

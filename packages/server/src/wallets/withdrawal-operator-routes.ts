@@ -1,5 +1,6 @@
 import { Type } from "@fastify/type-provider-typebox";
 import type { Queryable } from "../db/index.ts";
+import { fail } from "../errors/index.ts";
 import { command } from "../http/command.ts";
 import type { App, AppContext } from "../http/context.ts";
 import { EX_WITHDRAWAL, page } from "../http/examples.ts";
@@ -16,9 +17,31 @@ import {
   Text,
   withExample,
 } from "../http/schemas.ts";
+import { findMemberAccount, type ProviderName } from "../payments/index.ts";
 import { maskPhone } from "../sms/index.ts";
+import { sendPayout } from "./payouts.ts";
 import { WithdrawalSchema, withdrawalView } from "./routes.ts";
-import { decideWithdrawal, listWithdrawals } from "./withdrawals.ts";
+import { decideWithdrawal, findWithdrawal, listWithdrawals } from "./withdrawals.ts";
+
+/** Where an approved withdrawal is paid: the member's account at the payout provider (refused when missing). */
+async function payoutTarget(q: Queryable, provider: ProviderName, withdrawalId: string) {
+  const rows = await q.query<{ member_id: string }>(
+    "select member_id from withdrawals where id = $1::bigint",
+    [withdrawalId],
+  );
+  const memberId = rows.rows[0]?.member_id;
+  if (memberId === undefined) fail("WITHDRAWAL_NOT_FOUND");
+  const account = await findMemberAccount(q, String(memberId), provider);
+  if (!account) {
+    fail("PAYMENT_ACCOUNT_MISSING", {
+      detail: {
+        zh: "会员尚未绑定收款账户（如微信 openid）",
+        en: "the member has not linked an account to be paid to",
+      },
+    });
+  }
+  return { provider, account: account.account };
+}
 
 /** A withdrawal in the operators' queue: with the member's phone, masked. */
 const QueuedWithdrawalSchema = Type.Object({
@@ -55,7 +78,11 @@ export async function withdrawalOperatorRoutes(app: App, ctx: AppContext): Promi
         description:
           "运营按状态与会员查看提现申请，新的在前。 / Operators list withdrawals, newest first, by status and member.",
         querystring: pageQuery({
-          status: Type.Optional(Type.Union(["pending", "approved", "rejected"].map((s) => Type.Literal(s)))),
+          status: Type.Optional(
+            Type.Union(
+              ["pending", "approved", "rejected", "paying", "paid", "failed"].map((s) => Type.Literal(s)),
+            ),
+          ),
           memberId: Type.Optional(Id),
         }),
         response: responses(Page(QueuedWithdrawalSchema), {
@@ -100,7 +127,12 @@ export async function withdrawalOperatorRoutes(app: App, ctx: AppContext): Promi
             reason: approve ? "已核对银行卡信息" : "银行卡户名与实名不一致",
           }),
           response: responses(WithdrawalSchema, {
-            errors: ["WITHDRAWAL_NOT_FOUND", "WITHDRAWAL_NOT_PENDING", "BALANCE_CONFLICT"],
+            errors: [
+              "WITHDRAWAL_NOT_FOUND",
+              "WITHDRAWAL_NOT_PENDING",
+              "PAYMENT_ACCOUNT_MISSING",
+              "BALANCE_CONFLICT",
+            ],
             example: {
               ...EX_WITHDRAWAL,
               status: approve ? "approved" : "rejected",
@@ -110,8 +142,10 @@ export async function withdrawalOperatorRoutes(app: App, ctx: AppContext): Promi
           }),
         },
       },
-      async (request, reply) =>
-        command(ctx, request, reply, async (tx) => {
+      async (request, reply) => {
+        const provider = approve ? await ctx.payments.payoutProvider(ctx.db) : null;
+        const view = await command(ctx, request, reply, async (tx) => {
+          const payout = provider ? await payoutTarget(tx, provider.name, request.params.id) : null;
           const decided = await decideWithdrawal(tx, {
             id: request.params.id,
             approve,
@@ -119,6 +153,7 @@ export async function withdrawalOperatorRoutes(app: App, ctx: AppContext): Promi
             reason: request.body.reason ?? null,
             now: ctx.clock.now(),
             timeZone: ctx.timeZone,
+            payout,
           });
           await audit(
             request,
@@ -132,7 +167,19 @@ export async function withdrawalOperatorRoutes(app: App, ctx: AppContext): Promi
             },
           );
           return withdrawalView(decided);
-        }),
+        });
+        // The transfer number is committed; now the provider is asked (queried first, sent once).
+        if (view.status !== "approved" || provider === null) return view;
+        const services = {
+          db: ctx.db,
+          registry: ctx.payments,
+          now: () => ctx.clock.now(),
+          timeZone: ctx.timeZone,
+          log: request.log,
+        };
+        const found = await findWithdrawal(ctx.db, view.id);
+        return found ? withdrawalView(await sendPayout(services, found)) : view;
+      },
     );
   }
 }

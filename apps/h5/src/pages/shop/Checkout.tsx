@@ -11,7 +11,7 @@ import { useNavigate, useSearchParams } from "react-router";
 import { ApiError, api, newIdempotencyKey, unwrap } from "../../api.ts";
 import { grouped } from "../../components/decimal.ts";
 import { ErrorNotice } from "../../components/ErrorNotice.tsx";
-import { useI18n } from "../../i18n/index.tsx";
+import { type MessageKey, useI18n } from "../../i18n/index.tsx";
 import { PageFrame } from "../../layout/PageFrame.tsx";
 import { clearCart, useCart } from "./cart.ts";
 import { formatFen, toFen } from "./money.ts";
@@ -214,17 +214,12 @@ export default function Checkout() {
               {base.paymentMethods.map((m) => (
                 <List.Item
                   key={m}
-                  description={t(m === "demo" ? "shop.checkout.demoNote" : "shop.checkout.manualNote")}
-                  extra={
-                    <Radio
-                      value={m}
-                      aria-label={t(m === "demo" ? "shop.checkout.demo" : "shop.checkout.manual")}
-                    />
-                  }
+                  description={t(`shop.checkout.${m}Note` as MessageKey)}
+                  extra={<Radio value={m} aria-label={t(`shop.checkout.${m}` as MessageKey)} />}
                   onClick={() => setMethod(m)}
                 >
                   <Space>
-                    {t(m === "demo" ? "shop.checkout.demo" : "shop.checkout.manual")}
+                    {t(`shop.checkout.${m}` as MessageKey)}
                     {m === "demo" ? (
                       <span
                         style={{

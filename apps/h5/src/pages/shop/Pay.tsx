@@ -1,7 +1,8 @@
 /**
  * 收银台: the checkout's one payment. With the demo method, a clearly labelled
  * button pays it (no money moves); with the manual method the page waits for
- * the shop to confirm. Paid: the orders and the day their rewards start.
+ * the shop to confirm; with WeChat Pay or Alipay it starts the provider's
+ * payment (ProviderPay.tsx) and waits for its notification. Paid: the orders and the day their rewards start.
  */
 import type { Ok } from "@jifen/api-types";
 import { Button, Dialog, List, NoticeBar, Result, Tag } from "antd-mobile";
@@ -12,6 +13,7 @@ import { grouped } from "../../components/decimal.ts";
 import { ErrorNotice, LoadError } from "../../components/ErrorNotice.tsx";
 import { type MessageKey, useI18n } from "../../i18n/index.tsx";
 import { PageFrame } from "../../layout/PageFrame.tsx";
+import { ProviderPay } from "./ProviderPay.tsx";
 import { Price } from "./parts.tsx";
 
 type Checkout = Ok<"getMyCheckout">;
@@ -130,7 +132,9 @@ export default function Pay() {
         <Orders checkout={checkout} />
         <div style={{ padding: 16 }}>
           <ErrorNotice error={payError} />
-          {checkout.provider === "demo" ? (
+          {checkout.provider === "wechat" || checkout.provider === "alipay" ? (
+            <ProviderPay checkout={checkout} reload={load} />
+          ) : checkout.provider === "demo" ? (
             checkout.demoPayment ? (
               <>
                 <NoticeBar color="alert" wrap content={t("shop.pay.demoHint")} style={{ marginBottom: 12 }} />

@@ -5,7 +5,7 @@
  * order id is accepted once (an identical redelivery replays the first
  * answer), and an event that names an order must agree with it.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { type Static, Type } from "@fastify/type-provider-typebox";
 import { formatDecimal } from "@jifen/engine";
 import type { FastifyRequest } from "fastify";
@@ -31,11 +31,7 @@ import {
 } from "./orders.ts";
 import { findProduct } from "./products.ts";
 import { OrderSchema, orderView } from "./views.ts";
-
-/** The signature header value for `body` under `secret`: "sha256=<hex>". */
-export function signWebhook(secret: string, body: string | Buffer): string {
-  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-}
+import { signWebhook } from "./webhook-signature.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
