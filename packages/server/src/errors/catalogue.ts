@@ -333,6 +333,11 @@ const SERVER_ERRORS = {
     zh: "恢复后的校验未通过，已全部回滚，目标数据库保持原样",
     en: "The restored data failed its checks; everything was rolled back and the target is unchanged",
   },
+  BACKUPS_OFF: {
+    status: 503,
+    zh: "这台服务没有开启备份",
+    en: "Backups are not set up on this server",
+  },
   BACKUP_RUNNING: {
     status: 409,
     zh: "已有一个备份正在进行，请等它完成",

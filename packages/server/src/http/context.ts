@@ -9,6 +9,7 @@ import type {
 import type { PasswordOptions } from "../auth/passwords.ts";
 import type { SessionTtl } from "../auth/sessions.ts";
 import type { LoginLimits, OperatorLoginLimits } from "../auth/throttle.ts";
+import type { BackupService } from "../backup/index.ts";
 import type { Clock } from "../clock/index.ts";
 import type { Db } from "../db/index.ts";
 import type { RewardHooks } from "../rewards/index.ts";
@@ -41,6 +42,8 @@ export interface AppContext {
   readonly webhookSecret: string | null;
   /** Where reward processing plugs in (no-ops until the engine is wired). */
   readonly hooks: RewardHooks;
+  /** The server's backups (GET/POST /admin/backups); null: not set up (BACKUPS_OFF). */
+  readonly backups: BackupService | null;
 }
 
 /** A signed-in member. */
