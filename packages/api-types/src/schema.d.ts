@@ -64,6 +64,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 数据备份列表 / backups
+         * @description 管理员查看服务器写出的备份（新的在前）与备份计划：时间、大小、状态（写出后已读回校验的为 ok）、最后流水号。 / Admins list the server's backups, newest first, with the schedule: time, size, status (ok = written, read back and checked), last ledger transaction id.
+         */
+        get: operations["listBackups"];
+        put?: never;
+        /**
+         * 立即备份 / back up now
+         * @description 管理员立即开始一次备份（在后台进行，用 GET /admin/backups 查看进度与结果）；同一时间只有一个备份；记入操作日志。 / Admins start a backup now; it runs in the background (follow it with GET /admin/backups); one at a time; audited.
+         */
+        post: operations["startBackup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/checkouts/{id}/confirm-payment": {
         parameters: {
             query?: never;
@@ -2564,6 +2588,588 @@ export interface operations {
                          * @enum {string}
                          */
                         code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    listBackups: {
+        parameters: {
+            query: {
+                /** @description id */
+                cursor?: string;
+                /** @description page size (1 to 100) */
+                limit: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "12",
+                     *           "fileName": "jifen-20260105T193000Z-12.jifen-backup",
+                     *           "trigger": "schedule",
+                     *           "status": "ok",
+                     *           "startedAt": "2026-01-05T19:30:00.000Z",
+                     *           "finishedAt": "2026-01-05T19:30:04.000Z",
+                     *           "sizeBytes": "1843302",
+                     *           "lastTransactionId": "48211",
+                     *           "schemaVersion": "0014",
+                     *           "sha256": "9f2c4e0a7d1b3c5e6f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6",
+                     *           "error": null,
+                     *           "progress": null
+                     *         }
+                     *       ],
+                     *       "nextCursor": null,
+                     *       "schedule": {
+                     *         "time": "03:30",
+                     *         "keep": 7,
+                     *         "dir": "/srv/jifen/data/backups",
+                     *         "nextRunAt": "2026-01-06T19:30:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        items: {
+                            error: string | null;
+                            /** @description file name in BACKUP_DIR */
+                            fileName: string;
+                            /** Format: date-time */
+                            finishedAt: string | null;
+                            id: string;
+                            /** @description the last ledger transaction in the backup */
+                            lastTransactionId: string | null;
+                            /** @description tables written so far */
+                            progress: {
+                                done: number;
+                                total: number;
+                            } | null;
+                            schemaVersion: string | null;
+                            sha256: string | null;
+                            /** @description file size in bytes (decimal digits) */
+                            sizeBytes: string | null;
+                            /** Format: date-time */
+                            startedAt: string;
+                            /** @description running; ok (written, read back and checked); failed; removed (beyond BACKUP_KEEP) */
+                            status: "running" | "ok" | "failed" | "removed";
+                            trigger: "schedule" | "manual";
+                        }[];
+                        nextCursor: string | null;
+                        schedule: {
+                            /** @description BACKUP_DIR */
+                            dir: string;
+                            /** @description BACKUP_KEEP: good backups kept */
+                            keep: number;
+                            /** Format: date-time */
+                            nextRunAt: string | null;
+                            /** @description BACKUP_TIME, HH:MM in the business time zone; null: none */
+                            time: string | null;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "message": "请求参数不合法",
+                     *       "messageEn": "invalid request parameter",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作",
+                     *       "messageEn": "your role may not do this",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 503 功能未启用 / not available. 可能的错误码 / codes:
+             *     - `BACKUPS_OFF`: 这台服务没有开启备份 / Backups are not set up on this server
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "BACKUPS_OFF",
+                     *       "message": "这台服务没有开启备份",
+                     *       "messageEn": "Backups are not set up on this server",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BACKUPS_OFF";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    startBackup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "12",
+                     *       "fileName": "jifen-20260105T193000Z-12.jifen-backup",
+                     *       "trigger": "manual",
+                     *       "status": "running",
+                     *       "startedAt": "2026-01-05T19:30:00.000Z",
+                     *       "finishedAt": null,
+                     *       "sizeBytes": null,
+                     *       "lastTransactionId": null,
+                     *       "schemaVersion": null,
+                     *       "sha256": null,
+                     *       "error": null,
+                     *       "progress": {
+                     *         "done": 0,
+                     *         "total": 0
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: string | null;
+                        /** @description file name in BACKUP_DIR */
+                        fileName: string;
+                        /** Format: date-time */
+                        finishedAt: string | null;
+                        id: string;
+                        /** @description the last ledger transaction in the backup */
+                        lastTransactionId: string | null;
+                        /** @description tables written so far */
+                        progress: {
+                            done: number;
+                            total: number;
+                        } | null;
+                        schemaVersion: string | null;
+                        sha256: string | null;
+                        /** @description file size in bytes (decimal digits) */
+                        sizeBytes: string | null;
+                        /** Format: date-time */
+                        startedAt: string;
+                        /** @description running; ok (written, read back and checked); failed; removed (beyond BACKUP_KEEP) */
+                        status: "running" | "ok" | "failed" | "removed";
+                        trigger: "schedule" | "manual";
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "BAD_REQUEST",
+                     *       "message": "请求格式错误",
+                     *       "messageEn": "malformed request",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作",
+                     *       "messageEn": "your role may not do this",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
+             *     - `BACKUP_RUNNING`: 已有一个备份正在进行，请等它完成 / A backup is running already; wait for it to finish
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "BACKUP_RUNNING",
+                     *       "message": "已有一个备份正在进行，请等它完成",
+                     *       "messageEn": "A backup is running already; wait for it to finish",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BACKUP_RUNNING";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "请求内容过大",
+                     *       "messageEn": "request body too large",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PAYLOAD_TOO_LARGE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "message": "不支持的内容类型",
+                     *       "messageEn": "unsupported content type",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 503 功能未启用 / not available. 可能的错误码 / codes:
+             *     - `BACKUPS_OFF`: 这台服务没有开启备份 / Backups are not set up on this server
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "BACKUPS_OFF",
+                     *       "message": "这台服务没有开启备份",
+                     *       "messageEn": "Backups are not set up on this server",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BACKUPS_OFF";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */

@@ -51,9 +51,25 @@ const COMMAND_USAGE: Readonly<Record<string, string>> = {
            — and list every difference with our payments and refunds: paid
            there but not here, here but not there, different amounts. Exit
            status 0 when everything agrees, 1 on any difference`,
+  backup: `  backup <file>
+           write a backup of the whole database (备份) to <file>: one consistent
+           snapshot (PostgreSQL: one read-only REPEATABLE READ transaction, safe
+           beside the running server), gzip-compressed COPY text with a manifest
+           (schema version, last ledger transaction id, balance totals per
+           asset, rows per table, SHA-256). The same file restores into PGlite
+           or PostgreSQL. An embedded database held by a running server is
+           backed up by the server (admin console 数据备份, POST /admin/backups)`,
+  restore: `  restore <file> [--replace]
+           restore a backup (恢复) into the configured database: the whole file
+           is checked first (manifest, checksum, schema version); then, in one
+           transaction, the tables are loaded, the sequences set and the
+           ledger verified against the manifest (\`jifen verify\`'s checks);
+           any failure leaves the database unchanged (exit status 1). A
+           database holding a shop is refused unless --replace. Stop the
+           server first`,
 };
 
-const DATABASE_NOTE = `  settle, settlements, demo-data, verify and reconcile use the server's database:
+const DATABASE_NOTE = `  settle, settlements, demo-data, verify, reconcile, backup and restore use the server's database:
   DATABASE_URL (PostgreSQL) or the embedded database under DATA_DIR (default
   ./data; stop the server first, PGlite serves one process). BUSINESS_TZ sets
   the time zone.`;
@@ -91,12 +107,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command === "demo-data") return await demoData(rest);
     if (command === "verify") return await verify(rest);
     if (command === "reconcile") return await reconcile(rest);
+    if (command === "backup") return await backup(rest);
+    if (command === "restore") return await restore(rest);
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`${error.message}\n${USAGE}\n`);
       return 2;
     }
-    process.stderr.write(`jifen ${command}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`jifen ${command}: ${errorLine(error)}\n`);
     return 1;
   }
   process.stderr.write(`unknown command ${JSON.stringify(command)} / 未知命令\n${USAGE}\n`);
@@ -104,6 +122,25 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** One line for a failure: a coded error as `CODE: 中文 / English`. */
+function errorLine(error: unknown): string {
+  const coded = error as { code?: unknown; zh?: unknown; en?: unknown };
+  if (error instanceof Error && typeof coded.code === "string" && typeof coded.zh === "string")
+    return `${coded.code}: ${coded.zh} / ${coded.en}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The one positional argument of `command` (a file). */
+function fileArg(command: string, args: readonly string[], flags: Record<string, { type: "boolean" }>) {
+  try {
+    const parsed = parseArgs({ args: [...args], options: flags, allowPositionals: true, strict: true });
+    if (parsed.positionals.length !== 1) throw new Error(`${command} needs one file`);
+    return { file: parsed.positionals[0] as string, values: parsed.values };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
 
 function options<T extends Record<string, { type: "string" | "boolean"; default?: string | boolean }>>(
   args: readonly string[],
@@ -396,6 +433,70 @@ async function reconcile(args: readonly string[]): Promise<number> {
     );
     return result.differences.length === 0 ? 0 : 1;
   } finally {
+    await db.close();
+  }
+}
+
+/** Opens the database for backup or restore; an embedded database held by a server is a coded refusal. */
+async function openForBackup() {
+  const s = await server();
+  try {
+    return await openServerDatabase();
+  } catch (error) {
+    if (error instanceof s.DataDirInUseError) {
+      throw new s.AppError("BACKUP_DATA_DIR_IN_USE", {
+        detail: { zh: `进程 ${error.pid}`, en: `process ${error.pid}` },
+      });
+    }
+    throw error;
+  }
+}
+
+async function backup(args: readonly string[]): Promise<number> {
+  const { file } = fileArg("backup", args, {});
+  const { s, db } = await openForBackup();
+  const progress = progressReporter(process.stderr);
+  try {
+    const manifest = await s.writeBackup(db, file, {
+      progress: (_table, index, count) => progress.update("backup", index, count),
+    });
+    progress.done();
+    const rows = Object.values(manifest.tables).reduce((a, b) => a + b, 0);
+    process.stdout.write(
+      `${[
+        `备份完成 / backup written: ${file}`,
+        `  schema ${manifest.schemaVersion}, last ledger transaction ${manifest.lastTransactionId ?? "(none)"}, ${Object.keys(manifest.tables).length} tables, ${int(rows)} rows`,
+        `  sha256 ${manifest.sha256}`,
+      ].join("\n")}\n`,
+    );
+    return 0;
+  } finally {
+    progress.done();
+    await db.close();
+  }
+}
+
+async function restore(args: readonly string[]): Promise<number> {
+  const { file, values } = fileArg("restore", args, { replace: { type: "boolean" } });
+  const { s, db } = await openForBackup();
+  const progress = progressReporter(process.stderr);
+  try {
+    const result = await s.restoreBackup(db, file, {
+      replace: values.replace === true,
+      progress: (_table, index, count) => progress.update("restore", index, count),
+    });
+    progress.done();
+    const m = result.manifest;
+    process.stdout.write(
+      `${[
+        `恢复完成 / restored ${file} (${(result.durationMs / 1000).toFixed(1)} s)`,
+        `  backup of ${m.createdAt} (${m.driver}), schema ${m.schemaVersion}, last ledger transaction ${m.lastTransactionId ?? "(none)"}`,
+        s.formatVerifyReport(result.verify),
+      ].join("\n")}\n`,
+    );
+    return 0;
+  } finally {
+    progress.done();
     await db.close();
   }
 }

@@ -4,6 +4,7 @@
  * /docs, and the route modules. Tests call it with `inject()`; `main.ts`
  * calls it with the settings from the environment.
  */
+
 import { randomBytes, randomUUID } from "node:crypto";
 import helmet from "@fastify/helmet";
 import swagger from "@fastify/swagger";
@@ -18,6 +19,8 @@ import {
   type LoginLimits,
   type OperatorLoginLimits,
 } from "./auth/throttle.ts";
+import { type BackupSettings, createBackupService } from "./backup/index.ts";
+import { backupRoutes } from "./backup/routes.ts";
 import { businessDay, type Clock, systemClock } from "./clock/index.ts";
 import { configRoutes } from "./config/routes.ts";
 import type { Db } from "./db/index.ts";
@@ -105,6 +108,8 @@ export interface BuildAppOptions {
   readonly metrics?: MetricsOptions;
   /** The daily settlement scheduler for /ready (main.ts starts it after the app; null: SETTLEMENT_TIME=off). */
   readonly scheduler?: () => SchedulerLike | null;
+  /** The server's backups (BACKUP_DIR, BACKUP_TIME, BACKUP_KEEP); absent: none (BACKUPS_OFF). */
+  readonly backups?: BackupSettings;
   /** The built web apps to serve (default: apps/admin/dist and apps/h5/dist); null serves none. */
   readonly web?: WebAppDirs | null;
 }
@@ -152,9 +157,9 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   const clock = options.clock ?? systemClock;
   const timeZone = options.timeZone ?? "Asia/Shanghai";
   const metrics = options.metrics ? new Metrics({ db: options.db, clock, timeZone }, options.metrics) : null;
-  const ctx = await appContext(options, clock, timeZone, metrics);
-  await ensureRewardClock(ctx.db, businessDay(ctx.clock.now(), ctx.timeZone));
   const app = newFastify(options);
+  const ctx = await appContext(options, clock, timeZone, metrics, app);
+  await ensureRewardClock(ctx.db, businessDay(ctx.clock.now(), ctx.timeZone));
   // What the payment follower (main.ts) needs from the context: the same registry the routes use.
   app.decorate("paymentContext", {
     db: ctx.db,
@@ -198,6 +203,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     shopOperatorRoutes,
     simulationRoutes,
     paymentAdminRoutes,
+    backupRoutes,
   ]) {
     await registerRoutes(app, ctx, plugin, { prefix: "/admin" });
   }
@@ -210,8 +216,18 @@ async function appContext(
   clock: Clock,
   timeZone: string,
   metrics: Metrics | null,
+  app: App,
 ): Promise<AppContext> {
   const sms = options.sms ?? consoleSmsProvider();
+  const backups = options.backups
+    ? createBackupService({ db: options.db, clock, timeZone, ...options.backups, log: app.log })
+    : null;
+  // Closing the app stops the schedule and lets a backup in progress finish (its file is renamed into place last).
+  if (backups)
+    app.addHook("onClose", async () => {
+      backups.stop();
+      await backups.idle();
+    });
   return {
     db: options.db,
     clock,
@@ -230,6 +246,7 @@ async function appContext(
       timeoutMs: options.paymentDeps?.timeoutMs ?? 10_000,
       now: () => clock.now(),
     }),
+    backups,
   };
 }
 

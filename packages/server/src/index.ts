@@ -1,6 +1,13 @@
 /** @jifen/server — the HTTP server: one public surface for tests, the CLI and the engine wiring. */
 export { type BuildAppOptions, buildApp, ensureSecret, loggerOptions } from "./app.ts";
 export { DEFAULT_PASSWORD_OPTIONS, type PasswordOptions } from "./auth/passwords.ts";
+export {
+  type BackupManifest,
+  inspectBackup,
+  type RestoreResult,
+  restoreBackup,
+  writeBackup,
+} from "./backup/index.ts";
 export { addDays, businessDay, type Clock, ManualClock, systemClock } from "./clock/index.ts";
 export { addConfigVersion, configForDay, type EffectiveConfig, type ServerParams } from "./config/index.ts";
 export * from "./db/index.ts";

@@ -26,6 +26,7 @@ const seeded = await seed(db, {
 });
 const app = await buildApp({
   db,
+  backups: settings.backup,
   timeZone: settings.timeZone,
   sms: createSmsProvider(settings.sms),
   logger: loggerOptions(settings.logLevel),
@@ -122,6 +123,7 @@ const lines = [
   ...(settings.databaseUrl ? [] : EMBEDDED_DATABASE_WARNING),
   `  admin console 后台: ${address}/admin/   member site 会员商城: ${address}/h5/ (and ${address}/)`,
   `  API docs: ${address}/docs   health: ${address}/health   ready: ${address}/ready`,
+  `  backups 备份: ${settings.backup.time ? `daily at ${settings.backup.time} to ${settings.backup.dir} (keep ${settings.backup.keep})` : "no daily backup (BACKUP_TIME=off)"}; now: admin console 数据备份${settings.databaseUrl ? " or `npx jifen backup <file>`" : " (the server holds the embedded database)"}`,
   settings.metrics
     ? `  metrics: ${address}/metrics (${settings.metrics.token ? "Bearer METRICS_TOKEN" : "open: METRICS_OPEN=true"})`
     : "  metrics: off (set METRICS_TOKEN to serve /metrics)",

@@ -33,6 +33,8 @@ export interface Settings {
   readonly seedDemo: boolean;
   /** Local time (HH:MM, business time zone) of the daily settlement; null: no scheduled settlement. */
   readonly settlementTime: string | null;
+  /** The server's own backups: directory, daily time (HH:MM, business time zone; null: none), how many kept. */
+  readonly backup: { readonly dir: string; readonly time: string | null; readonly keep: number };
   /**
    * GET /metrics: null = off (the default); `{ token }` = Bearer METRICS_TOKEN required;
    * `{ token: null }` = open (METRICS_OPEN=true, for a scraper on a private network).
@@ -88,6 +90,22 @@ function smsSettings(env: Env): SmsSettings {
   }
 }
 
+/** BACKUP_DIR (default DATA_DIR/backups), BACKUP_TIME (HH:MM or off, default 03:30), BACKUP_KEEP (default 7). */
+function backupSettings(env: Env, dataDir: string, cwd: string): Settings["backup"] {
+  const time = env.BACKUP_TIME === "off" ? null : (env.BACKUP_TIME ?? "03:30");
+  if (time !== null && !/^([01]?\d|2[0-3]):[0-5]\d$/.test(time))
+    throw new Error(`BACKUP_TIME must be HH:MM (24 h) or off, not ${JSON.stringify(time)}`);
+  const keep = Number(env.BACKUP_KEEP ?? "7");
+  if (!Number.isInteger(keep) || keep < 1 || keep > 1000)
+    throw new Error(`BACKUP_KEEP must be a whole number 1…1000, not ${JSON.stringify(env.BACKUP_KEEP)}`);
+  const dir = env.BACKUP_DIR
+    ? isAbsolute(env.BACKUP_DIR)
+      ? env.BACKUP_DIR
+      : resolve(cwd, env.BACKUP_DIR)
+    : `${dataDir}/backups`;
+  return { dir, time, keep };
+}
+
 /**
  * Reads the settings from `env`. A relative DATA_DIR is taken from the
  * directory the user ran `npm start` in (INIT_CWD), not the package folder.
@@ -120,11 +138,12 @@ export function loadSettings(env: Env = process.env, cwd: string = env.INIT_CWD 
     throw new Error(
       `PAYMENT_QUERY_AFTER_MINUTES is not a whole number of minutes: ${env.PAYMENT_QUERY_AFTER_MINUTES}`,
     );
+  const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw);
   return {
     paymentFollow: { everySeconds, afterMinutes },
     port,
     host: env.HOST ?? "127.0.0.1",
-    dataDir: isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw),
+    dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
     timeZone,
     sms: smsSettings(env),
@@ -137,6 +156,7 @@ export function loadSettings(env: Env = process.env, cwd: string = env.INIT_CWD 
     trustProxy: env.TRUST_PROXY === "true",
     seedDemo: env.SEED_DEMO !== "false",
     settlementTime: env.SETTLEMENT_TIME === "off" ? null : (env.SETTLEMENT_TIME ?? "00:05"),
+    backup: backupSettings(env, dataDir, cwd),
     metrics: metricsToken
       ? { token: metricsToken, liabilitiesMaxAgeSeconds }
       : env.METRICS_OPEN === "true"

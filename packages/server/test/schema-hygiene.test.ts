@@ -49,6 +49,12 @@ const WRITTEN_STATUSES: Record<string, Record<string, string>> = {
     done: "src/settlement/report.ts",
     failed: "src/settlement/run.ts",
   },
+  backup_runs: {
+    running: "src/backup/service.ts",
+    ok: "src/backup/service.ts",
+    failed: "src/backup/service.ts",
+    removed: "src/backup/service.ts",
+  },
 };
 
 /** Tables whose rows the daily settlement rewrites in place (docs/server.md), so room on each page pays. */

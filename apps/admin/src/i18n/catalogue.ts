@@ -4,6 +4,7 @@
  * to AREAS; a key defined twice throws when the console loads (and fails every browser test).
  */
 import { audit } from "./messages/audit.ts";
+import { backups } from "./messages/backups.ts";
 import { common } from "./messages/common.ts";
 import { dashboard } from "./messages/dashboard.ts";
 import { liabilities } from "./messages/liabilities.ts";
@@ -27,6 +28,7 @@ const AREAS = [
   liabilities,
   operators,
   audit,
+  backups,
 ] as const;
 
 type Area = (typeof AREAS)[number];

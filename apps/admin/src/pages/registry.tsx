@@ -7,6 +7,7 @@ import {
   AccountBookOutlined,
   AuditOutlined,
   CalculatorOutlined,
+  CloudServerOutlined,
   DashboardOutlined,
   MessageOutlined,
   SettingOutlined,
@@ -87,6 +88,13 @@ export const PAGES: readonly PageEntry[] = [
     icon: <SettingOutlined />,
     roles: ADMIN,
     component: lazy(() => import("./Parameters.tsx")),
+  },
+  {
+    key: "backups",
+    label: "menu.backups",
+    icon: <CloudServerOutlined />,
+    roles: ADMIN,
+    component: lazy(() => import("./backups/Backups.tsx")),
   },
   {
     key: "liabilities",

@@ -5,7 +5,7 @@ import type { Db } from "./types.ts";
 
 export { loadMigrations, MIGRATIONS_DIR, type Migration, migrate } from "./migrate.ts";
 export { openPg, type PgOptions } from "./pg-driver.ts";
-export { openPglite, type PgliteOptions } from "./pglite-driver.ts";
+export { DataDirInUseError, openPglite, type PgliteOptions } from "./pglite-driver.ts";
 export type { CopySource, Db, DriverKind, Queryable, QueryResult, Row, SqlError, Tx } from "./types.ts";
 export { isSqlError } from "./types.ts";
 

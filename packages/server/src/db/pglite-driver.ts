@@ -74,6 +74,16 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The data directory is held by another live process (a running server). */
+export class DataDirInUseError extends Error {
+  readonly pid: number;
+  constructor(dataDir: string, pid: number) {
+    super(`${dataDir} is in use by process ${pid} (PGlite serves one process); stop it first`);
+    this.name = "DataDirInUseError";
+    this.pid = pid;
+  }
+}
+
 /**
  * Takes `<dataDir>.lock` for this process: PGlite is one process's database,
  * and two servers on one data directory would corrupt it. A lock left by a
@@ -91,9 +101,7 @@ function lockDataDir(dataDir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const owner = Number(readFileSync(path, "utf8"));
       if (Number.isInteger(owner) && owner !== process.pid && alive(owner)) {
-        throw new Error(
-          `${dataDir} is in use by process ${owner} (PGlite serves one process); stop it first`,
-        );
+        throw new DataDirInUseError(dataDir, owner);
       }
       rmSync(path, { force: true });
     }

@@ -353,6 +353,71 @@ const SERVER_ERRORS = {
     zh: "演示支付未开启：请由商家在后台开启，或选择其他支付方式。",
     en: "The demo payment method is off: the shop's operator can turn it on, or choose another way to pay.",
   },
+  BACKUP_FILE_EXISTS: {
+    status: 409,
+    zh: "备份文件已存在，不会覆盖它；请换一个文件名",
+    en: "The backup file exists already and is not overwritten; choose another name",
+  },
+  BACKUP_DATA_DIR_IN_USE: {
+    status: 409,
+    zh: "内置数据库正由运行中的服务使用（PGlite 只服务一个进程），命令行不能同时打开它。请在管理后台「设置 → 数据备份」点「立即备份」（或调用 POST /admin/backups），或先停止服务再运行本命令",
+    en: "The embedded database is in use by the running server (PGlite serves one process), so the command cannot open it. Use 立即备份 / Back up now in the admin console (Settings → Backups, or POST /admin/backups), or stop the server first",
+  },
+  BACKUP_NOT_A_BACKUP: {
+    status: 400,
+    zh: "这不是 Jifen 备份文件（应为 jifen backup 写出的 gzip 文件）",
+    en: "This is not a Jifen backup (a gzip file written by jifen backup)",
+  },
+  BACKUP_CORRUPT: {
+    status: 400,
+    zh: "备份文件已损坏或不完整，没有写入任何数据",
+    en: "The backup file is damaged or incomplete; nothing was written",
+  },
+  BACKUP_CHECKSUM_MISMATCH: {
+    status: 400,
+    zh: "备份文件的内容与清单中的 SHA-256 校验和不符（文件被改动或损坏），没有写入任何数据",
+    en: "The backup's contents do not match the SHA-256 checksum in its manifest (the file was altered or damaged); nothing was written",
+  },
+  BACKUP_MANIFEST_MISMATCH: {
+    status: 400,
+    zh: "备份文件的数据与清单不符（行数、余额合计或最后流水号），没有写入任何数据",
+    en: "The backup's data does not match its manifest (row counts, balance totals or the last transaction id); nothing was written",
+  },
+  BACKUP_FORMAT_NEWER: {
+    status: 400,
+    zh: "备份文件的格式比本程序新，请用新版本的 Jifen 恢复",
+    en: "The backup's format is newer than this program reads; restore it with a newer Jifen",
+  },
+  BACKUP_SCHEMA_NEWER: {
+    status: 400,
+    zh: "备份来自更新的数据库结构，请先把 Jifen 升级到同一版本再恢复",
+    en: "The backup comes from a newer database schema; upgrade Jifen to the same version before restoring",
+  },
+  BACKUP_SCHEMA_OLDER: {
+    status: 400,
+    zh: "备份来自较旧的数据库结构，请用写出它的 Jifen 版本恢复，启动一次服务完成升级后再备份",
+    en: "The backup comes from an older database schema; restore it with the Jifen version that wrote it, start the server once to upgrade, then back up again",
+  },
+  RESTORE_TARGET_NOT_EMPTY: {
+    status: 409,
+    zh: "目标数据库已有数据，没有写入任何数据；确认要整体替换时请加 --replace",
+    en: "The target database holds data; nothing was written. Add --replace to replace all of it",
+  },
+  RESTORE_CHECK_FAILED: {
+    status: 500,
+    zh: "恢复后的校验未通过，已全部回滚，目标数据库保持原样",
+    en: "The restored data failed its checks; everything was rolled back and the target is unchanged",
+  },
+  BACKUPS_OFF: {
+    status: 503,
+    zh: "这台服务没有开启备份",
+    en: "Backups are not set up on this server",
+  },
+  BACKUP_RUNNING: {
+    status: 409,
+    zh: "已有一个备份正在进行，请等它完成",
+    en: "A backup is running already; wait for it to finish",
+  },
   INTERNAL_ERROR: { status: 500, zh: "服务器内部错误", en: "internal server error" },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -9,6 +9,7 @@ import type {
 import type { PasswordOptions } from "../auth/passwords.ts";
 import type { SessionTtl } from "../auth/sessions.ts";
 import type { LoginLimits, OperatorLoginLimits } from "../auth/throttle.ts";
+import type { BackupService } from "../backup/index.ts";
 import type { Clock } from "../clock/index.ts";
 import type { Db } from "../db/index.ts";
 import type { PaymentRegistry } from "../payments/index.ts";
@@ -44,6 +45,8 @@ export interface AppContext {
   readonly hooks: RewardHooks;
   /** The shop's real-money payment providers (WeChat Pay, Alipay), as configured in settings. */
   readonly payments: PaymentRegistry;
+  /** The server's backups (GET/POST /admin/backups); null: not set up (BACKUPS_OFF). */
+  readonly backups: BackupService | null;
 }
 
 /** A signed-in member. */

@@ -4,7 +4,7 @@
  * one REPEATABLE READ transaction (one snapshot, safe beside a running
  * PostgreSQL server); it writes nothing.
  */
-import type { Db } from "../db/index.ts";
+import type { Db, Tx } from "../db/index.ts";
 import {
   checkBalances,
   checkEquity,
@@ -32,35 +32,40 @@ export interface VerifyOptions {
   readonly limit?: number;
 }
 
-/** Runs every check on `db` and returns their outcomes. */
+/** Runs every check on `db` in one REPEATABLE READ snapshot and returns their outcomes. */
 export async function verifyLedger(db: Db, options: VerifyOptions = {}): Promise<VerifyResult> {
+  return db.transaction(async (tx) => {
+    await tx.query("set transaction isolation level repeatable read");
+    return verifyInTransaction(tx, options);
+  });
+}
+
+/** Runs every check inside the open transaction `tx` (a restore checks what it loaded before it commits). */
+export async function verifyInTransaction(tx: Tx, options: VerifyOptions = {}): Promise<VerifyResult> {
   const limit = options.limit ?? 10;
   const started = Date.now();
-  const checks = await db.transaction(async (tx) => {
-    await tx.query("set transaction isolation level repeatable read");
-    // Big hash aggregates in memory rather than in batches on disk; no JIT compiling (seconds, for nothing).
-    await tx.query("set local work_mem = '256MB'");
-    await tx.query("set local jit = off");
-    const timed = async (run: () => Promise<VerifyCheck>): Promise<TimedCheck> => {
-      const at = Date.now();
-      const check = await run();
-      return { ...check, ms: Date.now() - at };
-    };
-    let ledgerEquity: LedgerEquity | undefined;
-    const balances = await timed(async () => {
-      const { check, equity } = await checkBalances(tx, limit);
-      ledgerEquity = equity;
-      return check;
-    });
-    return [
-      balances,
-      await timed(() => checkTransactions(tx, limit)),
-      await timed(() => checkOrphans(tx, limit)),
-      // The ledger's side of the equity figures was summed in the balances' pass.
-      await timed(() => checkEquity(tx, ledgerEquity as LedgerEquity)),
-      await timed(() => checkSettlements(tx, limit)),
-    ];
+  // Big hash aggregates in memory rather than in batches on disk; no JIT compiling (seconds, for nothing).
+  await tx.query("set local work_mem = '256MB'");
+  await tx.query("set local jit = off");
+  const timed = async (run: () => Promise<VerifyCheck>): Promise<TimedCheck> => {
+    const at = Date.now();
+    const check = await run();
+    return { ...check, ms: Date.now() - at };
+  };
+  let ledgerEquity: LedgerEquity | undefined;
+  const balances = await timed(async () => {
+    const { check, equity } = await checkBalances(tx, limit);
+    ledgerEquity = equity;
+    return check;
   });
+  const checks = [
+    balances,
+    await timed(() => checkTransactions(tx, limit)),
+    await timed(() => checkOrphans(tx, limit)),
+    // The ledger's side of the equity figures was summed in the balances' pass.
+    await timed(() => checkEquity(tx, ledgerEquity as LedgerEquity)),
+    await timed(() => checkSettlements(tx, limit)),
+  ];
   return {
     ok: checks.every((c) => c.differing === 0),
     checks,

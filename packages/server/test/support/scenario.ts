@@ -88,6 +88,8 @@ export async function driveScenario(
   options: {
     settle?: Partial<SettleOptions>;
     beforeEndOfDay?: (day: string) => Promise<void>;
+    /** The first member's phone (default 13900000000); a second scenario on one database needs others. */
+    phoneFrom?: number;
   } = {},
 ): Promise<DrivenScenario> {
   const members = new Map<string, string>();
@@ -95,7 +97,7 @@ export async function driveScenario(
   const orders = new Map<string, string>();
   const settlements: SettleOutcome[] = [];
   const operatorId = await adminId(t);
-  let phone = 13900000000;
+  let phone = options.phoneFrom ?? 13900000000;
   let seq = 0;
   if (scenario.config && Object.keys(scenario.config).length > 0) {
     const day = await openDayOf(t);

@@ -1,0 +1,53 @@
+import { defineMessages } from "../define.ts";
+
+/** 数据备份 / Backups: the server's backup files and "back up now". */
+export const backups = defineMessages(
+  {
+    "menu.backups": "数据备份",
+    "backups.hint":
+      "服务器按计划每天备份一次，也可以立即备份；每个备份写出后都会读回校验（校验和、行数、余额合计）。请把备份文件复制到其他机器保存。恢复：停止服务后运行 npx jifen restore <文件>。",
+    "backups.now": "立即备份",
+    "backups.schedule.time": "每日备份时间",
+    "backups.schedule.off": "未开启（BACKUP_TIME=off）",
+    "backups.schedule.next": "下次备份",
+    "backups.schedule.keep": "保留份数",
+    "backups.schedule.dir": "备份目录",
+    "backups.col.time": "开始时间",
+    "backups.col.status": "状态",
+    "backups.col.trigger": "方式",
+    "backups.col.size": "大小",
+    "backups.col.lastTx": "最后流水号",
+    "backups.col.file": "文件",
+    "backups.col.error": "错误",
+    "backups.status.running": "进行中",
+    "backups.status.ok": "已校验",
+    "backups.status.failed": "失败",
+    "backups.status.removed": "已清理",
+    "backups.trigger.schedule": "计划",
+    "backups.trigger.manual": "手动",
+  },
+  {
+    "menu.backups": "Backups",
+    "backups.hint":
+      "The server backs up once a day on schedule, and on request; each backup is read back and checked after it is written (checksum, rows, balance totals). Copy the files to another machine. To restore: stop the server, then run npx jifen restore <file>.",
+    "backups.now": "Back up now",
+    "backups.schedule.time": "Daily backup at",
+    "backups.schedule.off": "off (BACKUP_TIME=off)",
+    "backups.schedule.next": "Next backup",
+    "backups.schedule.keep": "Kept",
+    "backups.schedule.dir": "Directory",
+    "backups.col.time": "Started",
+    "backups.col.status": "Status",
+    "backups.col.trigger": "By",
+    "backups.col.size": "Size",
+    "backups.col.lastTx": "Last transaction",
+    "backups.col.file": "File",
+    "backups.col.error": "Error",
+    "backups.status.running": "running",
+    "backups.status.ok": "checked",
+    "backups.status.failed": "failed",
+    "backups.status.removed": "removed",
+    "backups.trigger.schedule": "schedule",
+    "backups.trigger.manual": "manual",
+  },
+);
