@@ -19,6 +19,7 @@ import {
   type OperatorLoginLimits,
 } from "./auth/throttle.ts";
 import { businessDay, type Clock, systemClock } from "./clock/index.ts";
+import { complianceRoutes } from "./config/compliance-routes.ts";
 import { configRoutes } from "./config/routes.ts";
 import type { Db } from "./db/index.ts";
 import { AppError, toErrorBody } from "./errors/index.ts";
@@ -159,6 +160,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     productOperatorRoutes,
     outboxAuditRoutes,
     configRoutes,
+    complianceRoutes,
     figuresRoutes,
     settlementRoutes,
     dailyReportRoutes,
