@@ -5,6 +5,7 @@
  */
 import { audit } from "./messages/audit.ts";
 import { common } from "./messages/common.ts";
+import { compliance } from "./messages/compliance.ts";
 import { dashboard } from "./messages/dashboard.ts";
 import { liabilities } from "./messages/liabilities.ts";
 import { members } from "./messages/members.ts";
@@ -25,6 +26,7 @@ const AREAS = [
   settlements,
   parameters,
   liabilities,
+  compliance,
   operators,
   audit,
 ] as const;

@@ -9,6 +9,7 @@ import {
   CalculatorOutlined,
   DashboardOutlined,
   MessageOutlined,
+  SafetyCertificateOutlined,
   SettingOutlined,
   ShopOutlined,
   ShoppingOutlined,
@@ -87,6 +88,14 @@ export const PAGES: readonly PageEntry[] = [
     icon: <SettingOutlined />,
     roles: ADMIN,
     component: lazy(() => import("./Parameters.tsx")),
+  },
+  {
+    key: "compliance",
+    ownTitle: true,
+    label: "compliance.menu",
+    icon: <SafetyCertificateOutlined />,
+    roles: ADMIN,
+    component: lazy(() => import("./compliance/index.tsx")),
   },
   {
     key: "liabilities",
