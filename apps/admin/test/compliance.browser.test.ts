@@ -96,6 +96,9 @@ test("a draft's compliance report before saving: turning off the peer bonus chan
   await dialog.getByRole("button", { name: "关闭" }).click();
   await dialog.waitFor({ state: "detached" });
   assert.equal(await count(web.server, "config_versions"), versions, "a report saves nothing");
+  // The page's header links to the report of the set in force.
+  await page.locator(".ant-layout-content").getByRole("link", { name: "合规报告" }).click();
+  await page.getByText(/今日生效参数（默认参数/).waitFor();
 });
 
 test("a refused draft is shown next to its field instead of a report", async (t) => {
