@@ -904,6 +904,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/simulations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 模拟参数修改的后果 / simulate a draft parameter change against the set in force
+         * @description 管理员在保存参数修改之前，用同一模拟计划（会员增长、推荐、购买、行为）分别在今日生效的参数（A）和草稿参数（B = 当前参数 + 修改）下运行，返回两条逐日序列及摘要；不写入任何数据。规模上限：每套参数 200000 会员·天。 / Admins run one plan (growth, referrers, purchases, behaviour) under the set in force today (A) and under the draft (B = the latest set plus the change), and get both daily series with their summaries; nothing is written. Bounded to 200000 member-days per parameter set; run `jifen simulate` for more.
+         */
+        post: operations["runSimulation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/sms-outbox": {
         parameters: {
             query?: never;
@@ -15287,6 +15307,799 @@ export interface operations {
                          * @enum {string}
                          */
                         code: "IDEMPOTENCY_KEY_REUSED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "请求内容过大",
+                     *       "messageEn": "request body too large",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PAYLOAD_TOO_LARGE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "message": "不支持的内容类型",
+                     *       "messageEn": "unsupported content type",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    runSimulation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "plan": {
+                 *         "days": 90,
+                 *         "seed": 1,
+                 *         "startMembers": 100,
+                 *         "growth": {
+                 *           "curve": "logistic",
+                 *           "rate": "0.05",
+                 *           "ceiling": 1500,
+                 *           "stopDay": 60
+                 *         },
+                 *         "referrer": "preferential",
+                 *         "purchases": {
+                 *           "ordersPerMemberPerMonth": "1",
+                 *           "mix": [
+                 *             {
+                 *               "plans": [
+                 *                 "release"
+                 *               ],
+                 *               "share": "0.5",
+                 *               "packages": {
+                 *                 "初级会员": "1"
+                 *               }
+                 *             },
+                 *             {
+                 *               "plans": [
+                 *                 "cycle"
+                 *               ],
+                 *               "share": "0.5",
+                 *               "amounts": [
+                 *                 "299"
+                 *               ]
+                 *             }
+                 *           ]
+                 *         }
+                 *       },
+                 *       "draft": {
+                 *         "release": {
+                 *           "dailyRate": "0.008"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @description the change to try, as POST /admin/config takes it, e.g. { release: { dailyRate: "0.008" } } */
+                    draft: {
+                        [key: string]: unknown;
+                    };
+                    /** @description the plan file's content (docs/simulate.md); its params key is ignored: A is the set in force, B the draft */
+                    plan: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "businessDay": "2026-01-08",
+                     *       "seed": 1,
+                     *       "days": 2,
+                     *       "current": {
+                     *         "rows": [
+                     *           {
+                     *             "day": 1,
+                     *             "members": 2,
+                     *             "newMembers": 2,
+                     *             "orders": 2,
+                     *             "sales": "6000",
+                     *             "cashIn": "6000",
+                     *             "releaseStatic": "72",
+                     *             "releaseShare": "0",
+                     *             "releaseTeam": "0",
+                     *             "releasePeer": "0",
+                     *             "releaseForfeited": "36",
+                     *             "cycleDividends": "0",
+                     *             "cyclePooled": "0",
+                     *             "cycleReturned": "0",
+                     *             "cyclePools": {
+                     *               "static": "0",
+                     *               "dynamic": "0"
+                     *             },
+                     *             "equityGranted": "0",
+                     *             "equityGrantedValue": "0",
+                     *             "equitySold": "0",
+                     *             "payouts": "72",
+                     *             "equityPool": "0",
+                     *             "equityPrice": "1.0000",
+                     *             "issued": "0",
+                     *             "burned": "0",
+                     *             "treasury": "0",
+                     *             "equityHeld": "0",
+                     *             "giftUnreleased": "14928",
+                     *             "pointsHeld": "72",
+                     *             "quotaUnpaid": "0",
+                     *             "exitQuotaOutstanding": "0",
+                     *             "stableFloat": "0",
+                     *             "stableFloatToPool": "",
+                     *             "cashHeld": "0",
+                     *             "withdrawn": "0",
+                     *             "liabilities": "15000",
+                     *             "payoutsToSales": "0.0120",
+                     *             "cashOutToCashIn": "0.0000",
+                     *             "daysToReleaseGift": "208"
+                     *           },
+                     *           {
+                     *             "day": 2,
+                     *             "members": 3,
+                     *             "newMembers": 1,
+                     *             "orders": 3,
+                     *             "sales": "9000",
+                     *             "cashIn": "9000",
+                     *             "releaseStatic": "180",
+                     *             "releaseShare": "0",
+                     *             "releaseTeam": "0",
+                     *             "releasePeer": "0",
+                     *             "releaseForfeited": "90",
+                     *             "cycleDividends": "0",
+                     *             "cyclePooled": "0",
+                     *             "cycleReturned": "0",
+                     *             "cyclePools": {
+                     *               "static": "0",
+                     *               "dynamic": "0"
+                     *             },
+                     *             "equityGranted": "0",
+                     *             "equityGrantedValue": "0",
+                     *             "equitySold": "0",
+                     *             "payouts": "180",
+                     *             "equityPool": "0",
+                     *             "equityPrice": "1.0000",
+                     *             "issued": "0",
+                     *             "burned": "0",
+                     *             "treasury": "0",
+                     *             "equityHeld": "0",
+                     *             "giftUnreleased": "37248",
+                     *             "pointsHeld": "252",
+                     *             "quotaUnpaid": "0",
+                     *             "exitQuotaOutstanding": "0",
+                     *             "stableFloat": "0",
+                     *             "stableFloatToPool": "",
+                     *             "cashHeld": "0",
+                     *             "withdrawn": "0",
+                     *             "liabilities": "37500",
+                     *             "payoutsToSales": "0.0200",
+                     *             "cashOutToCashIn": "0.0000",
+                     *             "daysToReleaseGift": "207"
+                     *           }
+                     *         ],
+                     *         "summary": {
+                     *           "peakLiabilities": {
+                     *             "amount": "37500",
+                     *             "day": 2
+                     *           },
+                     *           "growthStopDay": null,
+                     *           "owedAtStop": null,
+                     *           "owedAfterStop": null,
+                     *           "equityPrice": {
+                     *             "first": "1.0000",
+                     *             "last": "1.0000",
+                     *             "longestStallDays": 0,
+                     *             "firstStallDay": null,
+                     *             "stalls": false
+                     *           },
+                     *           "largestMember": {
+                     *             "member": "m2",
+                     *             "payouts": "180",
+                     *             "purchases": "9000",
+                     *             "payoutsToPurchases": "0.0200"
+                     *           },
+                     *           "totals": {
+                     *             "sales": "15000",
+                     *             "cashIn": "15000",
+                     *             "payouts": "252",
+                     *             "payoutsToSales": "0.0168",
+                     *             "cashOutToCashIn": "0.0000"
+                     *           },
+                     *           "lines": [
+                     *             "负债峰值 37500 元，出现在第 2 天。 / Liabilities peak at 37500 yuan on day 2.",
+                     *             "计划中增长没有停止。 / Growth does not stop in this plan.",
+                     *             "增值积分价格没有停滞（最长连续 0 天未上涨），价格 1.0000 → 1.0000。 / The equity price never stalls (at most 0 days in a row without a rise); price 1.0000 → 1.0000.",
+                     *             "获得最多的会员 m2：获得 180，购买 9000（比值 0.0200）。 / The member paid most, m2, received 180 against purchases of 9000 (ratio 0.0200).",
+                     *             "累计销售 15000，发放 252（占销售 0.0168）；现金流出 ÷ 现金流入 0.0000。 / Sales 15000, payouts 252 (0.0168 of sales); cash out ÷ cash in 0.0000."
+                     *           ]
+                     *         }
+                     *       },
+                     *       "draft": {
+                     *         "rows": [
+                     *           {
+                     *             "day": 1,
+                     *             "members": 2,
+                     *             "newMembers": 2,
+                     *             "orders": 2,
+                     *             "sales": "6000",
+                     *             "cashIn": "6000",
+                     *             "releaseStatic": "48",
+                     *             "releaseShare": "0",
+                     *             "releaseTeam": "0",
+                     *             "releasePeer": "0",
+                     *             "releaseForfeited": "24",
+                     *             "cycleDividends": "0",
+                     *             "cyclePooled": "0",
+                     *             "cycleReturned": "0",
+                     *             "cyclePools": {
+                     *               "static": "0",
+                     *               "dynamic": "0"
+                     *             },
+                     *             "equityGranted": "0",
+                     *             "equityGrantedValue": "0",
+                     *             "equitySold": "0",
+                     *             "payouts": "48",
+                     *             "equityPool": "0",
+                     *             "equityPrice": "1.0000",
+                     *             "issued": "0",
+                     *             "burned": "0",
+                     *             "treasury": "0",
+                     *             "equityHeld": "0",
+                     *             "giftUnreleased": "14952",
+                     *             "pointsHeld": "48",
+                     *             "quotaUnpaid": "0",
+                     *             "exitQuotaOutstanding": "0",
+                     *             "stableFloat": "0",
+                     *             "stableFloatToPool": "",
+                     *             "cashHeld": "0",
+                     *             "withdrawn": "0",
+                     *             "liabilities": "15000",
+                     *             "payoutsToSales": "0.0080",
+                     *             "cashOutToCashIn": "0.0000",
+                     *             "daysToReleaseGift": "312"
+                     *           },
+                     *           {
+                     *             "day": 2,
+                     *             "members": 3,
+                     *             "newMembers": 1,
+                     *             "orders": 3,
+                     *             "sales": "9000",
+                     *             "cashIn": "9000",
+                     *             "releaseStatic": "120",
+                     *             "releaseShare": "0",
+                     *             "releaseTeam": "0",
+                     *             "releasePeer": "0",
+                     *             "releaseForfeited": "60",
+                     *             "cycleDividends": "0",
+                     *             "cyclePooled": "0",
+                     *             "cycleReturned": "0",
+                     *             "cyclePools": {
+                     *               "static": "0",
+                     *               "dynamic": "0"
+                     *             },
+                     *             "equityGranted": "0",
+                     *             "equityGrantedValue": "0",
+                     *             "equitySold": "0",
+                     *             "payouts": "120",
+                     *             "equityPool": "0",
+                     *             "equityPrice": "1.0000",
+                     *             "issued": "0",
+                     *             "burned": "0",
+                     *             "treasury": "0",
+                     *             "equityHeld": "0",
+                     *             "giftUnreleased": "37332",
+                     *             "pointsHeld": "168",
+                     *             "quotaUnpaid": "0",
+                     *             "exitQuotaOutstanding": "0",
+                     *             "stableFloat": "0",
+                     *             "stableFloatToPool": "",
+                     *             "cashHeld": "0",
+                     *             "withdrawn": "0",
+                     *             "liabilities": "37500",
+                     *             "payoutsToSales": "0.0133",
+                     *             "cashOutToCashIn": "0.0000",
+                     *             "daysToReleaseGift": "312"
+                     *           }
+                     *         ],
+                     *         "summary": {
+                     *           "peakLiabilities": {
+                     *             "amount": "37500",
+                     *             "day": 2
+                     *           },
+                     *           "growthStopDay": null,
+                     *           "owedAtStop": null,
+                     *           "owedAfterStop": null,
+                     *           "equityPrice": {
+                     *             "first": "1.0000",
+                     *             "last": "1.0000",
+                     *             "longestStallDays": 0,
+                     *             "firstStallDay": null,
+                     *             "stalls": false
+                     *           },
+                     *           "largestMember": {
+                     *             "member": "m2",
+                     *             "payouts": "120",
+                     *             "purchases": "9000",
+                     *             "payoutsToPurchases": "0.0133"
+                     *           },
+                     *           "totals": {
+                     *             "sales": "15000",
+                     *             "cashIn": "15000",
+                     *             "payouts": "168",
+                     *             "payoutsToSales": "0.0112",
+                     *             "cashOutToCashIn": "0.0000"
+                     *           },
+                     *           "lines": [
+                     *             "负债峰值 37500 元，出现在第 2 天。 / Liabilities peak at 37500 yuan on day 2.",
+                     *             "计划中增长没有停止。 / Growth does not stop in this plan.",
+                     *             "增值积分价格没有停滞（最长连续 0 天未上涨），价格 1.0000 → 1.0000。 / The equity price never stalls (at most 0 days in a row without a rise); price 1.0000 → 1.0000.",
+                     *             "获得最多的会员 m2：获得 120，购买 9000（比值 0.0133）。 / The member paid most, m2, received 120 against purchases of 9000 (ratio 0.0133).",
+                     *             "累计销售 15000，发放 168（占销售 0.0112）；现金流出 ÷ 现金流入 0.0000。 / Sales 15000, payouts 168 (0.0112 of sales); cash out ÷ cash in 0.0000."
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description the day whose set in force is A */
+                        businessDay: string;
+                        current: {
+                            rows: {
+                                /** @description exact decimal; "" when undefined */
+                                burned: string;
+                                /** @description exact decimal; "" when undefined */
+                                cashHeld: string;
+                                /** @description exact decimal; "" when undefined */
+                                cashIn: string;
+                                /** @description exact decimal; "" when undefined */
+                                cashOutToCashIn: string;
+                                /** @description exact decimal; "" when undefined */
+                                cycleDividends: string;
+                                /** @description exact decimal; "" when undefined */
+                                cyclePooled: string;
+                                /** @description each cycle pool's funding that day */
+                                cyclePools: {
+                                    [key: string]: string;
+                                };
+                                /** @description exact decimal; "" when undefined */
+                                cycleReturned: string;
+                                day: number;
+                                /** @description exact decimal; "" when undefined */
+                                daysToReleaseGift: string;
+                                /** @description exact decimal; "" when undefined */
+                                equityGranted: string;
+                                /** @description exact decimal; "" when undefined */
+                                equityGrantedValue: string;
+                                /** @description exact decimal; "" when undefined */
+                                equityHeld: string;
+                                /** @description exact decimal; "" when undefined */
+                                equityPool: string;
+                                /** @description exact decimal; "" when undefined */
+                                equityPrice: string;
+                                /** @description exact decimal; "" when undefined */
+                                equitySold: string;
+                                /** @description exact decimal; "" when undefined */
+                                exitQuotaOutstanding: string;
+                                /** @description exact decimal; "" when undefined */
+                                giftUnreleased: string;
+                                /** @description exact decimal; "" when undefined */
+                                issued: string;
+                                /** @description exact decimal; "" when undefined */
+                                liabilities: string;
+                                members: number;
+                                newMembers: number;
+                                orders: number;
+                                /** @description exact decimal; "" when undefined */
+                                payouts: string;
+                                /** @description exact decimal; "" when undefined */
+                                payoutsToSales: string;
+                                /** @description exact decimal; "" when undefined */
+                                pointsHeld: string;
+                                /** @description exact decimal; "" when undefined */
+                                quotaUnpaid: string;
+                                /** @description exact decimal; "" when undefined */
+                                releaseForfeited: string;
+                                /** @description exact decimal; "" when undefined */
+                                releasePeer: string;
+                                /** @description exact decimal; "" when undefined */
+                                releaseShare: string;
+                                /** @description exact decimal; "" when undefined */
+                                releaseStatic: string;
+                                /** @description exact decimal; "" when undefined */
+                                releaseTeam: string;
+                                /** @description exact decimal; "" when undefined */
+                                sales: string;
+                                /** @description exact decimal; "" when undefined */
+                                stableFloat: string;
+                                /** @description exact decimal; "" when undefined */
+                                stableFloatToPool: string;
+                                /** @description exact decimal; "" when undefined */
+                                treasury: string;
+                                /** @description exact decimal; "" when undefined */
+                                withdrawn: string;
+                            }[];
+                            summary: {
+                                equityPrice: {
+                                    first: string;
+                                    firstStallDay: number | null;
+                                    last: string;
+                                    longestStallDays: number;
+                                    stalls: boolean;
+                                };
+                                growthStopDay: number | null;
+                                largestMember: {
+                                    member: string;
+                                    payouts: string;
+                                    payoutsToPurchases: string;
+                                    purchases: string;
+                                } | null;
+                                /** @description the one-minute summary, zh / en sentences */
+                                lines: string[];
+                                owedAfterStop: {
+                                    cashHeld: string;
+                                    day: number;
+                                    daysAfterStop: number;
+                                    exitQuotaOutstanding: string;
+                                    giftUnreleased: string;
+                                    liabilities: string;
+                                    pointsHeld: string;
+                                    quotaUnpaid: string;
+                                    stableFloat: string;
+                                } | null;
+                                owedAtStop: {
+                                    cashHeld: string;
+                                    day: number;
+                                    exitQuotaOutstanding: string;
+                                    giftUnreleased: string;
+                                    liabilities: string;
+                                    pointsHeld: string;
+                                    quotaUnpaid: string;
+                                    stableFloat: string;
+                                } | null;
+                                peakLiabilities: {
+                                    amount: string;
+                                    day: number;
+                                };
+                                totals: {
+                                    cashIn: string;
+                                    cashOutToCashIn: string;
+                                    payouts: string;
+                                    payoutsToSales: string;
+                                    sales: string;
+                                };
+                            };
+                        };
+                        days: number;
+                        draft: {
+                            rows: {
+                                /** @description exact decimal; "" when undefined */
+                                burned: string;
+                                /** @description exact decimal; "" when undefined */
+                                cashHeld: string;
+                                /** @description exact decimal; "" when undefined */
+                                cashIn: string;
+                                /** @description exact decimal; "" when undefined */
+                                cashOutToCashIn: string;
+                                /** @description exact decimal; "" when undefined */
+                                cycleDividends: string;
+                                /** @description exact decimal; "" when undefined */
+                                cyclePooled: string;
+                                /** @description each cycle pool's funding that day */
+                                cyclePools: {
+                                    [key: string]: string;
+                                };
+                                /** @description exact decimal; "" when undefined */
+                                cycleReturned: string;
+                                day: number;
+                                /** @description exact decimal; "" when undefined */
+                                daysToReleaseGift: string;
+                                /** @description exact decimal; "" when undefined */
+                                equityGranted: string;
+                                /** @description exact decimal; "" when undefined */
+                                equityGrantedValue: string;
+                                /** @description exact decimal; "" when undefined */
+                                equityHeld: string;
+                                /** @description exact decimal; "" when undefined */
+                                equityPool: string;
+                                /** @description exact decimal; "" when undefined */
+                                equityPrice: string;
+                                /** @description exact decimal; "" when undefined */
+                                equitySold: string;
+                                /** @description exact decimal; "" when undefined */
+                                exitQuotaOutstanding: string;
+                                /** @description exact decimal; "" when undefined */
+                                giftUnreleased: string;
+                                /** @description exact decimal; "" when undefined */
+                                issued: string;
+                                /** @description exact decimal; "" when undefined */
+                                liabilities: string;
+                                members: number;
+                                newMembers: number;
+                                orders: number;
+                                /** @description exact decimal; "" when undefined */
+                                payouts: string;
+                                /** @description exact decimal; "" when undefined */
+                                payoutsToSales: string;
+                                /** @description exact decimal; "" when undefined */
+                                pointsHeld: string;
+                                /** @description exact decimal; "" when undefined */
+                                quotaUnpaid: string;
+                                /** @description exact decimal; "" when undefined */
+                                releaseForfeited: string;
+                                /** @description exact decimal; "" when undefined */
+                                releasePeer: string;
+                                /** @description exact decimal; "" when undefined */
+                                releaseShare: string;
+                                /** @description exact decimal; "" when undefined */
+                                releaseStatic: string;
+                                /** @description exact decimal; "" when undefined */
+                                releaseTeam: string;
+                                /** @description exact decimal; "" when undefined */
+                                sales: string;
+                                /** @description exact decimal; "" when undefined */
+                                stableFloat: string;
+                                /** @description exact decimal; "" when undefined */
+                                stableFloatToPool: string;
+                                /** @description exact decimal; "" when undefined */
+                                treasury: string;
+                                /** @description exact decimal; "" when undefined */
+                                withdrawn: string;
+                            }[];
+                            summary: {
+                                equityPrice: {
+                                    first: string;
+                                    firstStallDay: number | null;
+                                    last: string;
+                                    longestStallDays: number;
+                                    stalls: boolean;
+                                };
+                                growthStopDay: number | null;
+                                largestMember: {
+                                    member: string;
+                                    payouts: string;
+                                    payoutsToPurchases: string;
+                                    purchases: string;
+                                } | null;
+                                /** @description the one-minute summary, zh / en sentences */
+                                lines: string[];
+                                owedAfterStop: {
+                                    cashHeld: string;
+                                    day: number;
+                                    daysAfterStop: number;
+                                    exitQuotaOutstanding: string;
+                                    giftUnreleased: string;
+                                    liabilities: string;
+                                    pointsHeld: string;
+                                    quotaUnpaid: string;
+                                    stableFloat: string;
+                                } | null;
+                                owedAtStop: {
+                                    cashHeld: string;
+                                    day: number;
+                                    exitQuotaOutstanding: string;
+                                    giftUnreleased: string;
+                                    liabilities: string;
+                                    pointsHeld: string;
+                                    quotaUnpaid: string;
+                                    stableFloat: string;
+                                } | null;
+                                peakLiabilities: {
+                                    amount: string;
+                                    day: number;
+                                };
+                                totals: {
+                                    cashIn: string;
+                                    cashOutToCashIn: string;
+                                    payouts: string;
+                                    payoutsToSales: string;
+                                    sales: string;
+                                };
+                            };
+                        };
+                        seed: number;
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
+             *     - `INVALID_CONFIG`: 参数无效 / invalid parameter
+             *     - `SIMULATION_PLAN_INVALID`: 模拟计划无效，未运行模拟。 / The simulation plan is invalid; nothing was simulated.
+             *     - `SIMULATION_TOO_LARGE`: 模拟规模超过服务器允许的上限（天数 × 会员数），请缩短天数或减少会员，或在命令行运行 jifen simulate。 / The simulation is larger than the server allows (days × members); shorten it or run jifen simulate on the command line.
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INVALID_CONFIG",
+                     *       "message": "参数无效",
+                     *       "messageEn": "invalid parameter",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "INVALID_CONFIG" | "SIMULATION_PLAN_INVALID" | "SIMULATION_TOO_LARGE" | "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作",
+                     *       "messageEn": "your role may not do this",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */

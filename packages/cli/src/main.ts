@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { ReplayError, replayText } from "@jifen/engine";
 import { complianceOutput, configFromFile } from "./compliance.ts";
 import { type ProgressReporter, progressReporter } from "./progress.ts";
+import { runSimulate } from "./simulate.ts";
 
 /** Each command's usage, as `jifen <command> --help` prints it. */
 const COMMAND_USAGE: Readonly<Record<string, string>> = {
@@ -16,6 +17,14 @@ const COMMAND_USAGE: Readonly<Record<string, string>> = {
            run a scenario of events through the engine in memory and print the
            final state as JSON (see docs/rules.md "Replay"); numbers in the
            file are read as exact decimals, never as binary floats`,
+  simulate: `  simulate <plan.json> [--out DIR] [--events out.json] [--compare params.json] [--seed N]
+           run a shop forward day by day through the engine (growth, referrers,
+           purchases, behaviour from the plan; see docs/simulate.md) and write
+           the daily series (days.csv, days.json), an offline report.html and
+           summary.txt into DIR (default ./simulation); --compare runs a second
+           parameter set on the same members and orders beside the first;
+           --events writes the generated events as a replay scenario; a plan
+           with "params": "database" uses the set in force in the database`,
   settle: `  settle [--date YYYY-MM-DD] [--dry-run] [--json]
            run the daily settlement: every business day that is over and not
            settled yet, up to --date (default: yesterday), one transaction per
@@ -59,7 +68,7 @@ ${DATABASE_NOTE}`;
 
 /** The usage of one command (`jifen <command> --help`). */
 function commandUsage(command: string): string {
-  const note = command === "replay" ? "" : `\n\n${DATABASE_NOTE}`;
+  const note = command === "replay" || command === "simulate" ? "" : `\n\n${DATABASE_NOTE}`;
   return `usage: jifen ${command}${(COMMAND_USAGE[command] ?? "").replace(/^ {2}\S+/, "")}${note}`;
 }
 
@@ -78,6 +87,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   try {
     if (command === "replay") return replay(rest);
+    if (command === "simulate") return await simulateCommand(rest);
     if (command === "settle") return await settle(rest);
     if (command === "settlements") return await settlements(rest);
     if (command === "demo-data") return await demoData(rest);
@@ -137,6 +147,37 @@ function replay(args: readonly string[]): number {
     }
     throw error;
   }
+}
+
+async function simulateCommand(args: readonly string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: {
+        out: { type: "string", default: "simulation" },
+        events: { type: "string" },
+        compare: { type: "string" },
+        seed: { type: "string" },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new UsageError("usage: jifen simulate <plan.json> [options]");
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && (!/^\d+$/.test(String(values.seed)) || seed > 4294967295))
+    throw new UsageError("--seed must be a whole number 0…4294967295");
+  return runSimulate({
+    planPath: positionals[0] as string,
+    out: String(values.out),
+    events: values.events === undefined ? undefined : String(values.events),
+    compare: values.compare === undefined ? undefined : String(values.compare),
+    seed,
+  });
 }
 
 /** The server package, loaded only by the commands that need a database. */

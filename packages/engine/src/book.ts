@@ -29,9 +29,40 @@ export function isBalanced(postings: readonly Posting[]): boolean {
   return true;
 }
 
+/** The wallet a member account holds (`gift`, `debt:cash`, …), or undefined for a platform account. */
+function memberWalletOf(account: string): string | undefined {
+  if (account.charCodeAt(0) !== 109 || account.charCodeAt(1) !== 58) return undefined; // "m:"
+  const last = account.lastIndexOf(":");
+  const wallet = account.slice(last + 1);
+  return account.endsWith(`:debt:${wallet}`) ? `debt:${wallet}` : wallet;
+}
+
+export interface BookOptions {
+  /**
+   * Keep every posted transaction in `transactions` (default true). A long
+   * simulation that reads only balances and totals turns it off to stay small.
+   */
+  readonly keepTransactions?: boolean;
+}
+
 export class Book {
   private readonly balances = new Map<string, bigint>();
+  /** Σ over members of each wallet (`gift`, `quota`, …) and each debt (`debt:points`, …). */
+  private readonly walletTotals = new Map<string, bigint>();
+  private readonly keepTransactions: boolean;
   readonly transactions: Transaction[] = [];
+
+  constructor(options: BookOptions = {}) {
+    this.keepTransactions = options.keepTransactions ?? true;
+  }
+
+  /**
+   * The sum of one wallet over all members (`"gift"`: unreleased gift points), or
+   * of one debt with `"debt:<wallet>"` (≤ 0: minus what members owe). O(1).
+   */
+  memberTotal(wallet: string): bigint {
+    return this.walletTotals.get(wallet) ?? 0n;
+  }
 
   /** The balance of an account in an asset (0 when never used). */
   balance(account: string, asset: Asset): bigint {
@@ -70,8 +101,14 @@ export class Book {
     }
     for (let i = 0; i < count; i++) {
       const value = values[i];
-      if (value !== undefined) this.balances.set(keys[i] as string, value);
+      if (value === undefined) continue;
+      this.balances.set(keys[i] as string, value);
+      const p = tx.postings[i] as Posting;
+      const wallet = memberWalletOf(p.account);
+      if (wallet !== undefined)
+        this.walletTotals.set(wallet, (this.walletTotals.get(wallet) ?? 0n) + p.amount);
     }
+    if (!this.keepTransactions) return;
     this.transactions.push(
       nonZero === count ? tx : { ...tx, postings: tx.postings.filter((p) => p.amount !== 0n) },
     );

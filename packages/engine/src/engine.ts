@@ -109,6 +109,16 @@ export interface DaySettlement {
   readonly pools: SettlementResult["pools"];
 }
 
+export interface EngineOptions {
+  /** Keep every ledger transaction in `book.transactions` (default true; `Book`'s option). */
+  readonly keepTransactions?: boolean;
+  /**
+   * The daily settlement to run (default `settleDay`). A simulation passes `settleDay` wrapped
+   * to time it; anything else would be a second implementation of the rules.
+   */
+  readonly settleDay?: typeof settleDay;
+}
+
 interface ExitEntry {
   readonly member: number;
   readonly held: bigint;
@@ -117,7 +127,8 @@ interface ExitEntry {
 }
 
 export class Engine {
-  readonly book = new Book();
+  readonly book: Book;
+  private readonly settleDayFn: typeof settleDay;
   private configInput: ConfigInput;
   private current: Config;
   private pendingInput: ConfigInput | undefined;
@@ -145,7 +156,9 @@ export class Engine {
   });
 
   /** A new engine with the defaults of docs/rules.md §4 overridden by `config` (refused when invalid). */
-  constructor(config: unknown = {}) {
+  constructor(config: unknown = {}, options: EngineOptions = {}) {
+    this.book = new Book({ keepTransactions: options.keepTransactions ?? true });
+    this.settleDayFn = options.settleDay ?? settleDay;
     const { input, config: parsed } = configFromInput(config);
     this.configInput = input;
     this.current = parsed;
@@ -512,7 +525,7 @@ export class Engine {
   private settle(): DaySettlement {
     const open = this.releaseQueue.filter((o) => (o.release?.remaining ?? 0n) > 0n);
     this.releaseQueue = open;
-    const result = settleDay(this.settlementInput(open), this.current.release, this.current.cycle);
+    const result = this.settleDayFn(this.settlementInput(open), this.current.release, this.current.cycle);
     open.forEach((o, i) => {
       const r = o.release as NonNullable<Order["release"]>;
       r.remaining = result.orderRemaining[i] as bigint;
@@ -566,10 +579,13 @@ export class Engine {
 
   /** Posts the settled day's ledger transactions (`settlementTransactions`). */
   private postSettlement(result: SettlementResult, open: readonly Order[]): void {
+    // Nobody owes anything in a wallet whose debts sum to zero (each is ≤ 0): no scan then.
     const owed = (wallet: DebtWallet) =>
-      BigInt64Array.from(this.members, (m) =>
-        checkInt64(-this.book.balance(debtAccount(m.id, wallet), WALLET_ASSET[wallet]), `${wallet} owed`),
-      );
+      this.book.memberTotal(`debt:${wallet}`) === 0n
+        ? new BigInt64Array(this.members.length)
+        : BigInt64Array.from(this.members, (m) =>
+            checkInt64(-this.book.balance(debtAccount(m.id, wallet), WALLET_ASSET[wallet]), `${wallet} owed`),
+          );
     const ledger = {
       memberIds: this.members.map((m) => m.id),
       pointsOwed: owed("points"),

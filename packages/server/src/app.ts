@@ -45,6 +45,7 @@ import { orderOperatorRoutes } from "./shop/order-operator-routes.ts";
 import { productOperatorRoutes } from "./shop/product-operator-routes.ts";
 import { shopRoutes } from "./shop/routes.ts";
 import { shopOperatorRoutes } from "./shop/shop-operator-routes.ts";
+import { simulationRoutes } from "./simulations/routes.ts";
 import {
   consoleSmsProvider,
   DEFAULT_SMS_LIMITS,
@@ -167,6 +168,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     memberDirectoryRoutes,
     exportRoutes,
     shopOperatorRoutes,
+    simulationRoutes,
   ]) {
     await registerRoutes(app, ctx, plugin, { prefix: "/admin" });
   }

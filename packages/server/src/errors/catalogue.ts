@@ -222,6 +222,16 @@ const SERVER_ERRORS = {
     zh: "参数修改至少要包含一个参数（params 不能为空对象）。",
     en: "A parameter change must change at least one parameter (params may not be empty).",
   },
+  SIMULATION_PLAN_INVALID: {
+    status: 400,
+    zh: "模拟计划无效，未运行模拟。",
+    en: "The simulation plan is invalid; nothing was simulated.",
+  },
+  SIMULATION_TOO_LARGE: {
+    status: 400,
+    zh: "模拟规模超过服务器允许的上限（天数 × 会员数），请缩短天数或减少会员，或在命令行运行 jifen simulate。",
+    en: "The simulation is larger than the server allows (days × members); shorten it or run jifen simulate on the command line.",
+  },
   SETTLEMENT_NOT_FOUND: {
     status: 404,
     zh: "该营业日没有日结记录",
