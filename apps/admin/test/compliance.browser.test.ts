@@ -101,6 +101,36 @@ test("a draft's compliance report before saving: turning off the peer bonus chan
   await page.getByText(/今日生效参数（默认参数/).waitFor();
 });
 
+test("a draft's simulation: both curves drawn and both summaries, the draft's differing; nothing saved", async (t) => {
+  if (!web) return t.skip("no browser");
+  const versions = await count(web.server, "config_versions");
+  const page = await openConsole();
+  await openRoute(page, "parameters");
+  await page.getByRole("tab", { name: "积分通证" }).click();
+  const form = page.getByTestId("form-release");
+  await form.locator("#release_dailyRate").fill("0.006");
+  await form.getByRole("button", { name: "模拟草稿" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByText("模拟：草稿参数对比今日生效参数").waitFor();
+  await dialog.getByLabel("天数").fill("40");
+  await dialog.getByLabel("会员上限").fill("400");
+  await dialog.getByLabel("停止增长日").fill("30");
+  await dialog.getByRole("button", { name: "运行模拟" }).click();
+  await dialog.getByTestId("simulation-chart").locator("canvas").first().waitFor({ timeout: 60_000 });
+  const current = await text(dialog.getByTestId("simulation-summary-current"));
+  const draft = await text(dialog.getByTestId("simulation-summary-draft"));
+  assert.match(current, /^今日生效参数./);
+  assert.match(draft, /^草稿参数./);
+  assert.notEqual(
+    current.replace(/^今日生效参数/, ""),
+    draft.replace(/^草稿参数/, ""),
+    "a slower release changes the run",
+  );
+  await dialog.locator(".ant-segmented").getByText("未付分红额度").click();
+  await dialog.getByTestId("simulation-chart").locator("canvas").first().waitFor();
+  assert.equal(await count(web.server, "config_versions"), versions, "a simulation saves nothing");
+});
+
 test("a refused draft is shown next to its field instead of a report", async (t) => {
   if (!web) return t.skip("no browser");
   const page = await openConsole();

@@ -14,6 +14,7 @@ import { orders } from "./messages/orders.ts";
 import { parameters } from "./messages/parameters.ts";
 import { products } from "./messages/products.ts";
 import { settlements } from "./messages/settlements.ts";
+import { simulation } from "./messages/simulation.ts";
 import { withdrawals } from "./messages/withdrawals.ts";
 
 const AREAS = [
@@ -27,6 +28,7 @@ const AREAS = [
   parameters,
   liabilities,
   compliance,
+  simulation,
   operators,
   audit,
 ] as const;

@@ -13,6 +13,7 @@ import { ApiError, api, unwrap } from "../../api.ts";
 import { type MessageKey, useI18n } from "../../i18n/index.tsx";
 import { ComplianceView } from "../compliance/ComplianceView.tsx";
 import { type Change, diff, fieldPath, patchOf, type Section } from "./diff.ts";
+import { SimulationModal } from "./Simulation.tsx";
 
 type Preview = Ok<"previewConfigChange">;
 type DraftReport = Ok<"previewComplianceReport">;
@@ -166,6 +167,7 @@ export function SectionForm({ section, base, children, onSaved }: SectionFormPro
     patch: Record<string, unknown>;
   } | null>(null);
   const [draftReport, setDraftReport] = useState<DraftReport | null>(null);
+  const [simulated, setSimulated] = useState<Record<string, unknown> | null>(null);
 
   /** Asks the server about the draft in the form: a refusal is shown next to the key it names. */
   async function ask(
@@ -199,6 +201,12 @@ export function SectionForm({ section, base, children, onSaved }: SectionFormPro
     ask(form.getFieldsValue(true), async (patch) => {
       setDraftReport(await unwrap(api.POST("/admin/compliance/preview", { body: { params: patch } })));
     });
+  /** The draft is checked first (a refusal shows by its field), then the dialog runs both sets. */
+  const showSimulation = () =>
+    ask(form.getFieldsValue(true), async (patch) => {
+      await unwrap(api.POST("/admin/config/preview", { body: { params: patch, note: "" } }));
+      setSimulated(patch);
+    });
 
   return (
     <Form form={form} layout="vertical" initialValues={base} onFinish={check} data-testid={`form-${section}`}>
@@ -228,9 +236,13 @@ export function SectionForm({ section, base, children, onSaved }: SectionFormPro
         <Button type="link" onClick={() => void showCompliance()} disabled={checking}>
           {t("compliance.draftButton")}
         </Button>
+        <Button type="link" onClick={() => void showSimulation()} disabled={checking}>
+          {t("sim.button")}
+        </Button>
       </Space>
       {confirm && <ConfirmModal {...confirm} onClose={() => setConfirm(null)} onSaved={onSaved} />}
       {draftReport && <DraftComplianceModal report={draftReport} onClose={() => setDraftReport(null)} />}
+      {simulated && <SimulationModal patch={simulated} onClose={() => setSimulated(null)} />}
     </Form>
   );
 }
