@@ -65,6 +65,20 @@ const DETAILS: readonly Detail[] = [
     },
   },
   {
+    name: "parameters-simulation",
+    dialog: true,
+    route: () => "parameters",
+    act: async (page) => {
+      await page.getByRole("tab", { name: "积分通证" }).click();
+      const form = page.getByTestId("form-release");
+      await form.locator("#release_dailyRate").fill("0.006");
+      await form.getByRole("button", { name: "模拟草稿" }).click();
+      const dialog = page.getByRole("dialog");
+      await dialog.getByRole("button", { name: "运行模拟" }).click();
+      await dialog.getByTestId("simulation-chart").locator("canvas").first().waitFor({ timeout: 120_000 });
+    },
+  },
+  {
     name: "parameters-field-error",
     route: () => "parameters",
     act: async (page) => {

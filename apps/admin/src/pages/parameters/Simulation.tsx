@@ -63,7 +63,12 @@ function chartOf(result: Result, figure: Figure, names: [string, string]): EChar
 }
 
 function Outcome({ result }: { result: Result }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
+  /** A summary line is "中文 / English": the reader's language only. */
+  const say = (line: string) => {
+    const [zh, en] = line.split(" / ");
+    return (language === "en" ? en : zh) ?? line;
+  };
   const [figure, setFigure] = useState<Figure>("liabilities");
   const names: [string, string] = [t("sim.current"), t("sim.draft")];
   const option = useMemo(() => chartOf(result, figure, names), [result, figure, names[0], names[1]]);
@@ -81,7 +86,7 @@ function Outcome({ result }: { result: Result }) {
             <Typography.Text strong>{t(`sim.${side}`)}</Typography.Text>
             {result[side].summary.lines.map((line) => (
               <Typography.Paragraph key={line} style={{ marginBottom: 4 }}>
-                {line}
+                {say(line)}
               </Typography.Paragraph>
             ))}
           </Col>
