@@ -3,7 +3,8 @@
  * run by `npm run screenshots`: the real server on a fresh embedded database,
  * a small shop put in through the API (test/support/demo-data.ts), a sign-in
  * through the page, then every page of the registry (`#/<key>`, whichever pages
- * it lists) and the detail views of DETAILS.
+ * it lists) and the detail views of DETAILS. SCREENSHOTS_ONLY=name,name takes only those
+ * pictures (e.g. SCREENSHOTS_ONLY=compliance,parameters-compliance).
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -52,6 +53,32 @@ const DETAILS: readonly Detail[] = [
     },
   },
   {
+    name: "parameters-compliance",
+    dialog: true,
+    route: () => "parameters",
+    act: async (page) => {
+      await page.getByRole("tab", { name: "积分通证" }).click();
+      const form = page.getByTestId("form-release");
+      await form.locator("#release_peerRate").fill("0");
+      await form.getByRole("button", { name: "查看草稿的合规报告" }).click();
+      await page.getByRole("dialog").getByTestId("compliance-report").waitFor();
+    },
+  },
+  {
+    name: "parameters-simulation",
+    dialog: true,
+    route: () => "parameters",
+    act: async (page) => {
+      await page.getByRole("tab", { name: "积分通证" }).click();
+      const form = page.getByTestId("form-release");
+      await form.locator("#release_dailyRate").fill("0.006");
+      await form.getByRole("button", { name: "模拟草稿" }).click();
+      const dialog = page.getByRole("dialog");
+      await dialog.getByRole("button", { name: "运行模拟" }).click();
+      await dialog.getByTestId("simulation-chart").locator("canvas").first().waitFor({ timeout: 120_000 });
+    },
+  },
+  {
     name: "parameters-field-error",
     route: () => "parameters",
     act: async (page) => {
@@ -72,6 +99,10 @@ async function registryPages(): Promise<readonly { key: string }[]> {
   return module.PAGES;
 }
 
+/** The pictures SCREENSHOTS_ONLY names (all when it is unset). */
+const ONLY = (process.env.SCREENSHOTS_ONLY ?? "").split(",").filter((name) => name !== "");
+const wanted = (name: string) => ONLY.length === 0 || ONLY.includes(name);
+
 async function main(): Promise<void> {
   if (!browserAvailable("admin")) throw new Error("screenshots need chromium and the built console");
   mkdirSync(OUT, { recursive: true });
@@ -90,18 +121,18 @@ async function main(): Promise<void> {
       await page.screenshot({ path: join(OUT, `${name}.png`), fullPage });
       console.log(`docs/screenshots/admin/${name}.png`);
     };
-    for (const entry of await registryPages()) {
+    for (const entry of (await registryPages()).filter((e) => wanted(e.key))) {
       await openRoute(page, entry.key);
       await shots(entry.key);
     }
-    for (const detail of DETAILS) {
+    for (const detail of DETAILS.filter((d) => wanted(d.name))) {
       await openRoute(page, detail.route(shop));
       await detail.act?.(page, shop);
       await page.waitForLoadState("networkidle");
       await shots(detail.name, !detail.dialog);
     }
     // The products page again, with product photos uploaded (products.png, products-edit.png).
-    await productScreenshots(web);
+    if (wanted("products")) await productScreenshots(web);
   } finally {
     await web.close();
   }

@@ -108,6 +108,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/compliance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 合规报告 / compliance report of the parameters in force
+         * @description 管理员查看今日生效参数的合规报告：每项奖励向上到达几代推荐关系、是否按他人消费计酬（团队计酬）、是否以发展下线为前提（拉人头）、是否须先消费（入门费），以及相关法规说明。仅供运营方自行法律审查参考，不构成法律意见。 / Admins see the compliance report of the parameters in force today: per reward rule the referral generations it reaches, whether it is paid on others' purchases, on recruiting, or needs a purchase first, with notes naming the PRC rules. Information for the operator's own legal review, not legal advice.
+         */
+        get: operations["getComplianceReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/compliance/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 预览参数草稿的合规报告（不保存）/ compliance report of a draft parameter change
+         * @description 管理员在保存前查看参数草稿的合规报告：草稿像 POST /admin/config/preview 一样校验（不合法的键会被点名拒绝），报告针对保存后自下一营业日起生效的完整参数；不保存任何内容。 / Admins see the compliance report of a draft before saving it: the draft is validated like POST /admin/config/preview (a bad key is refused by name) and the report is of the whole set it would put in force from the next business day; nothing is saved.
+         */
+        post: operations["previewComplianceReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/config": {
         parameters: {
             query?: never;
@@ -3474,6 +3514,760 @@ export interface operations {
                          * @enum {string}
                          */
                         code: "BALANCE_CONFLICT" | "CHECKOUT_NOT_PENDING" | "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_POINTS";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "请求内容过大",
+                     *       "messageEn": "request body too large",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PAYLOAD_TOO_LARGE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "message": "不支持的内容类型",
+                     *       "messageEn": "unsupported content type",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    getComplianceReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "businessDay": "2026-01-08",
+                     *       "versionId": "3",
+                     *       "rules": [
+                     *         {
+                     *           "code": "equity.buyer",
+                     *           "plan": "equity",
+                     *           "nameZh": "购买者增值积分",
+                     *           "nameEn": "Buyer's equity points",
+                     *           "applies": true,
+                     *           "generations": 0,
+                     *           "onOthersPurchases": false,
+                     *           "onRecruiting": false,
+                     *           "entryPurchase": false,
+                     *           "setting": "equity.contributionRate = 0.3, equity.buyerShare = 0.7",
+                     *           "entryMinAmount": null
+                     *         },
+                     *         {
+                     *           "code": "equity.referrer",
+                     *           "plan": "equity",
+                     *           "nameZh": "推荐人增值积分",
+                     *           "nameEn": "Referrer's equity points",
+                     *           "applies": false,
+                     *           "generations": 0,
+                     *           "onOthersPurchases": false,
+                     *           "onRecruiting": false,
+                     *           "entryPurchase": false,
+                     *           "setting": "equity.contributionRate = 0.3, equity.referrerShare = 0",
+                     *           "entryMinAmount": null
+                     *         },
+                     *         {
+                     *           "code": "cycle.dividend",
+                     *           "plan": "cycle",
+                     *           "nameZh": "循环购分红",
+                     *           "nameEn": "Cycle dividends",
+                     *           "applies": true,
+                     *           "generations": 0,
+                     *           "onOthersPurchases": true,
+                     *           "onRecruiting": false,
+                     *           "entryPurchase": true,
+                     *           "setting": "cycle.quotaMultiple = 2, cycle.pools: static, dynamic",
+                     *           "entryMinAmount": null
+                     *         },
+                     *         {
+                     *           "code": "cycle.referrer",
+                     *           "plan": "cycle",
+                     *           "nameZh": "推荐人权重",
+                     *           "nameEn": "Referrer's weight",
+                     *           "applies": false,
+                     *           "generations": 0,
+                     *           "onOthersPurchases": false,
+                     *           "onRecruiting": false,
+                     *           "entryPurchase": false,
+                     *           "setting": "cycle.referralWeightRatio = 0",
+                     *           "entryMinAmount": null
+                     *         },
+                     *         {
+                     *           "code": "release.static",
+                     *           "plan": "release",
+                     *           "nameZh": "静态释放",
+                     *           "nameEn": "Static release",
+                     *           "applies": true,
+                     *           "generations": 0,
+                     *           "onOthersPurchases": false,
+                     *           "onRecruiting": false,
+                     *           "entryPurchase": false,
+                     *           "setting": "release.dailyRate = 0.012",
+                     *           "entryMinAmount": null
+                     *         },
+                     *         {
+                     *           "code": "release.share",
+                     *           "plan": "release",
+                     *           "nameZh": "分享加速释放",
+                     *           "nameEn": "Share acceleration",
+                     *           "applies": true,
+                     *           "generations": 2,
+                     *           "onOthersPurchases": true,
+                     *           "onRecruiting": true,
+                     *           "entryPurchase": true,
+                     *           "setting": "release.shareRates = [0.5, 0.3]",
+                     *           "entryMinAmount": "3000"
+                     *         },
+                     *         {
+                     *           "code": "release.team",
+                     *           "plan": "release",
+                     *           "nameZh": "团队级差",
+                     *           "nameEn": "Team differential",
+                     *           "applies": true,
+                     *           "generations": null,
+                     *           "onOthersPurchases": true,
+                     *           "onRecruiting": true,
+                     *           "entryPurchase": true,
+                     *           "setting": "release.starLevels: 7, max rate 0.5",
+                     *           "entryMinAmount": "3000"
+                     *         },
+                     *         {
+                     *           "code": "release.peer",
+                     *           "plan": "release",
+                     *           "nameZh": "平级奖",
+                     *           "nameEn": "Peer bonus",
+                     *           "applies": true,
+                     *           "generations": null,
+                     *           "onOthersPurchases": true,
+                     *           "onRecruiting": true,
+                     *           "entryPurchase": true,
+                     *           "setting": "release.peerRate = 0.03, release.starLevels: 7, max rate 0.5",
+                     *           "entryMinAmount": "3000"
+                     *         }
+                     *       ],
+                     *       "deepestGenerations": null,
+                     *       "teamPay": true,
+                     *       "recruiting": true,
+                     *       "entryPurchase": true,
+                     *       "largestReturnMultiple": "4",
+                     *       "notes": [
+                     *         {
+                     *           "code": "RECRUITING",
+                     *           "zh": "拉人头：分享加速释放、团队级差、平级奖只有在会员直接或间接推荐他人并由其消费后才会产生。《禁止传销条例》第七条第（一）项将“以直接或者间接滚动发展的人员数量为依据计算和给付报酬”列为传销行为；这些奖励按被推荐人的消费而非人数计算，但仍以发展下线为前提，请在法律审查中逐项说明。",
+                     *           "en": "Recruiting (拉人头): Share acceleration, Team differential, Peer bonus arise only after a member refers others, directly or indirectly, and those others buy. Article 7(1) of the Regulations on Prohibition of Pyramid Selling (《禁止传销条例》) lists paying rewards based on the number of people recruited directly or indirectly as pyramid selling; these rewards are computed on the referrals' purchases rather than head counts, but still depend on building a downline, so have each of them reviewed."
+                     *         },
+                     *         {
+                     *           "code": "ENTRY_PURCHASE",
+                     *           "zh": "入门费：循环购分红、分享加速释放、团队级差、平级奖来自他人的消费，但只发给本人已先行消费的会员（积分通证的加速奖励须先购买至少 3000 元的会员套餐）。《禁止传销条例》第七条第（二）项将“要求被发展人员以交纳一定费用为条件取得加入资格”列为传销行为；须先购买才能分享他人消费的安排，可能被视为变相入门费。",
+                     *           "en": "Entry purchase (入门费): Cycle dividends, Share acceleration, Team differential, Peer bonus come from other members' purchases but are paid only to members who have bought first (the release plan's accelerations need a package of at least 3000 yuan first). Article 7(2) of the Regulations on Prohibition of Pyramid Selling lists requiring recruits to pay a fee as the condition of joining as pyramid selling; a purchase required before sharing in others' purchases may be treated as a disguised entry fee."
+                     *         },
+                     *         {
+                     *           "code": "TEAM_PAY",
+                     *           "zh": "团队计酬：分享加速释放向上 2 代，团队级差不限层级（整条上级链），平级奖不限层级（整条上级链），按下线的消费计算并发给上线。《禁止传销条例》第七条第（三）项将“以下线的销售业绩为依据计算和给付上线报酬”列为传销行为；星级按团队业绩评定也属于此类。",
+                     *           "en": "Team pay (团队计酬): Share acceleration: 2 generations up; Team differential: the whole upline, with no limit; Peer bonus: the whole upline, with no limit; computed on the downline's purchases and paid to the upline. Article 7(3) of the Regulations on Prohibition of Pyramid Selling lists paying the upline on the downline's sales performance as pyramid selling; star levels set by team performance are of this kind."
+                     *         },
+                     *         {
+                     *           "code": "THREE_LEVELS",
+                     *           "zh": "层级：奖励可到达整条上级链（不限层级），购买者与其上至少两代、共三级及以上的人员之间形成计酬关系。《刑法》第二百二十四条之一（组织、领导传销活动罪）及相关司法解释以“层级在三级以上”和参与人数作为追诉的参考；另《直销管理条例》第二十四条规定直销员报酬只能按本人直接向消费者销售的收入计算。",
+                     *           "en": "Depth: rewards reach the whole upline, with no limit, so pay links at least three levels of members (the buyer and two generations above). Article 224-1 of the Criminal Law (organising or leading pyramid selling) and the related judicial interpretation use \"three levels or more\" and the number of participants as thresholds for prosecution; separately, Article 24 of the Direct Selling Regulations (《直销管理条例》) allows a direct seller to be paid only on their own sales to consumers."
+                     *         },
+                     *         {
+                     *           "code": "CONSUMPTION_REBATE",
+                     *           "zh": "消费返利：参数承诺的返还最高为消费额的 4 倍（赠送积分、分红额度或出局额度），高于消费本身。《防范和处置非法集资条例》第二条将“以许诺还本付息或者给予其他投资回报等方式，向不特定对象吸收资金”界定为非法集资；2018 年银保监会、人民银行等部门发布的风险提示专门警示以“消费返利”为名、承诺高额甚至全额返还消费款的模式。",
+                     *           "en": "Consumption rebate (消费返利): the parameters promise back up to 4 times a purchase (gift points, dividend quota or exit quota), more than the purchase itself. Article 2 of the Regulations on Preventing and Handling Illegal Fund-raising (《防范和处置非法集资条例》) defines illegal fund-raising as taking funds from the public with a promise of repayment or other investment returns; the 2018 risk notice of the CBIRC, the PBoC and other departments warns specifically against \"consumption rebate\" schemes that promise to return much or all of what was spent."
+                     *         }
+                     *       ],
+                     *       "disclaimer": {
+                     *         "zh": "本报告仅根据参数自动生成，供运营方自行开展法律审查时参考，不构成法律意见；是否合规须由运营方咨询执业律师并结合实际经营方式判断。",
+                     *         "en": "This report is generated from the parameters alone as information for the operator's own legal review; it is not legal advice. Whether the scheme is lawful must be judged with a qualified lawyer against how the business actually operates."
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        businessDay: string;
+                        /** @description the deepest any rule reaches; null: unbounded */
+                        deepestGenerations: number | null;
+                        disclaimer: {
+                            en: string;
+                            zh: string;
+                        };
+                        /** @description some rule needs an own purchase first (入门费) */
+                        entryPurchase: boolean;
+                        /** @description the largest multiple of a purchase a plan promises back (gift, quota, exit quota) */
+                        largestReturnMultiple: string;
+                        /** @description 说明 / plain-language notes naming the PRC rules concerned */
+                        notes: {
+                            code: string;
+                            en: string;
+                            zh: string;
+                        }[];
+                        /** @description some rule is earned through referrals (拉人头) */
+                        recruiting: boolean;
+                        rules: {
+                            /** @description false when the parameters turn the rule off (a zero rate, a plan off) */
+                            applies: boolean;
+                            /** @description equity.buyer, equity.referrer, cycle.dividend, cycle.referrer, release.static, release.share, release.team or release.peer */
+                            code: string;
+                            /** @description the smallest own purchase that qualifies (yuan); null: any amount or none */
+                            entryMinAmount: string | null;
+                            /** @description 入门费 / paid on others' purchases only to members who bought first */
+                            entryPurchase: boolean;
+                            /** @description 代数 / referral generations above the buyer it reaches; null: unbounded (the whole upline) */
+                            generations: number | null;
+                            /** @description the reward's name in English */
+                            nameEn: string;
+                            /** @description 奖励名称 */
+                            nameZh: string;
+                            /** @description 团队计酬 / paid on other members' purchases */
+                            onOthersPurchases: boolean;
+                            /** @description 拉人头 / earned only through members one referred */
+                            onRecruiting: boolean;
+                            /** @description equity, cycle or release */
+                            plan: string;
+                            /** @description the parameters that decide it, with their values */
+                            setting: string;
+                        }[];
+                        /** @description some rule pays the upline on the downline's purchases (团队计酬) */
+                        teamPay: boolean;
+                        /** @description the parameter version in force (null: defaults) */
+                        versionId: string | null;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作",
+                     *       "messageEn": "your role may not do this",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误",
+                     *       "messageEn": "internal server error",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    previewComplianceReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "params": {
+                 *         "release": {
+                 *           "shareRates": [
+                 *             "0.5"
+                 *           ]
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    note?: string;
+                    /** @description the draft: keys to change (at least one), as for POST /admin/config, e.g. { release: { shareRates: ["0.5"] } } */
+                    params: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "effectiveDay": "2026-01-09",
+                     *       "rules": [
+                     *         {
+                     *           "code": "equity.buyer",
+                     *           "plan": "equity",
+                     *           "nameZh": "购买者增值积分",
+                     *           "nameEn": "Buyer's equity points",
+                     *           "applies": true,
+                     *           "generations": 0,
+                     *           "onOthersPurchases": false,
+                     *           "onRecruiting": false,
+                     *           "entryPurchase": false,
+                     *           "setting": "equity.contributionRate = 0.3, equity.buyerShare = 0.7",
+                     *           "entryMinAmount": null
+                     *         },
+                     *         {
+                     *           "code": "equity.referrer",
+                     *           "plan": "equity",
+                     *           "nameZh": "推荐人增值积分",
+                     *           "nameEn": "Referrer's equity points",
+                     *           "applies": false,
+                     *           "generations": 0,
+                     *           "onOthersPurchases": false,
+                     *           "onRecruiting": false,
+                     *           "entryPurchase": false,
+                     *           "setting": "equity.contributionRate = 0.3, equity.referrerShare = 0",
+                     *           "entryMinAmount": null
+                     *         },
+                     *         {
+                     *           "code": "cycle.dividend",
+                     *           "plan": "cycle",
+                     *           "nameZh": "循环购分红",
+                     *           "nameEn": "Cycle dividends",
+                     *           "applies": true,
+                     *           "generations": 0,
+                     *           "onOthersPurchases": true,
+                     *           "onRecruiting": false,
+                     *           "entryPurchase": true,
+                     *           "setting": "cycle.quotaMultiple = 2, cycle.pools: static, dynamic",
+                     *           "entryMinAmount": null
+                     *         },
+                     *         {
+                     *           "code": "cycle.referrer",
+                     *           "plan": "cycle",
+                     *           "nameZh": "推荐人权重",
+                     *           "nameEn": "Referrer's weight",
+                     *           "applies": false,
+                     *           "generations": 0,
+                     *           "onOthersPurchases": false,
+                     *           "onRecruiting": false,
+                     *           "entryPurchase": false,
+                     *           "setting": "cycle.referralWeightRatio = 0",
+                     *           "entryMinAmount": null
+                     *         },
+                     *         {
+                     *           "code": "release.static",
+                     *           "plan": "release",
+                     *           "nameZh": "静态释放",
+                     *           "nameEn": "Static release",
+                     *           "applies": true,
+                     *           "generations": 0,
+                     *           "onOthersPurchases": false,
+                     *           "onRecruiting": false,
+                     *           "entryPurchase": false,
+                     *           "setting": "release.dailyRate = 0.012",
+                     *           "entryMinAmount": null
+                     *         },
+                     *         {
+                     *           "code": "release.share",
+                     *           "plan": "release",
+                     *           "nameZh": "分享加速释放",
+                     *           "nameEn": "Share acceleration",
+                     *           "applies": true,
+                     *           "generations": 2,
+                     *           "onOthersPurchases": true,
+                     *           "onRecruiting": true,
+                     *           "entryPurchase": true,
+                     *           "setting": "release.shareRates = [0.5, 0.3]",
+                     *           "entryMinAmount": "3000"
+                     *         },
+                     *         {
+                     *           "code": "release.team",
+                     *           "plan": "release",
+                     *           "nameZh": "团队级差",
+                     *           "nameEn": "Team differential",
+                     *           "applies": true,
+                     *           "generations": null,
+                     *           "onOthersPurchases": true,
+                     *           "onRecruiting": true,
+                     *           "entryPurchase": true,
+                     *           "setting": "release.starLevels: 7, max rate 0.5",
+                     *           "entryMinAmount": "3000"
+                     *         },
+                     *         {
+                     *           "code": "release.peer",
+                     *           "plan": "release",
+                     *           "nameZh": "平级奖",
+                     *           "nameEn": "Peer bonus",
+                     *           "applies": true,
+                     *           "generations": null,
+                     *           "onOthersPurchases": true,
+                     *           "onRecruiting": true,
+                     *           "entryPurchase": true,
+                     *           "setting": "release.peerRate = 0.03, release.starLevels: 7, max rate 0.5",
+                     *           "entryMinAmount": "3000"
+                     *         }
+                     *       ],
+                     *       "deepestGenerations": null,
+                     *       "teamPay": true,
+                     *       "recruiting": true,
+                     *       "entryPurchase": true,
+                     *       "largestReturnMultiple": "4",
+                     *       "notes": [
+                     *         {
+                     *           "code": "RECRUITING",
+                     *           "zh": "拉人头：分享加速释放、团队级差、平级奖只有在会员直接或间接推荐他人并由其消费后才会产生。《禁止传销条例》第七条第（一）项将“以直接或者间接滚动发展的人员数量为依据计算和给付报酬”列为传销行为；这些奖励按被推荐人的消费而非人数计算，但仍以发展下线为前提，请在法律审查中逐项说明。",
+                     *           "en": "Recruiting (拉人头): Share acceleration, Team differential, Peer bonus arise only after a member refers others, directly or indirectly, and those others buy. Article 7(1) of the Regulations on Prohibition of Pyramid Selling (《禁止传销条例》) lists paying rewards based on the number of people recruited directly or indirectly as pyramid selling; these rewards are computed on the referrals' purchases rather than head counts, but still depend on building a downline, so have each of them reviewed."
+                     *         },
+                     *         {
+                     *           "code": "ENTRY_PURCHASE",
+                     *           "zh": "入门费：循环购分红、分享加速释放、团队级差、平级奖来自他人的消费，但只发给本人已先行消费的会员（积分通证的加速奖励须先购买至少 3000 元的会员套餐）。《禁止传销条例》第七条第（二）项将“要求被发展人员以交纳一定费用为条件取得加入资格”列为传销行为；须先购买才能分享他人消费的安排，可能被视为变相入门费。",
+                     *           "en": "Entry purchase (入门费): Cycle dividends, Share acceleration, Team differential, Peer bonus come from other members' purchases but are paid only to members who have bought first (the release plan's accelerations need a package of at least 3000 yuan first). Article 7(2) of the Regulations on Prohibition of Pyramid Selling lists requiring recruits to pay a fee as the condition of joining as pyramid selling; a purchase required before sharing in others' purchases may be treated as a disguised entry fee."
+                     *         },
+                     *         {
+                     *           "code": "TEAM_PAY",
+                     *           "zh": "团队计酬：分享加速释放向上 2 代，团队级差不限层级（整条上级链），平级奖不限层级（整条上级链），按下线的消费计算并发给上线。《禁止传销条例》第七条第（三）项将“以下线的销售业绩为依据计算和给付上线报酬”列为传销行为；星级按团队业绩评定也属于此类。",
+                     *           "en": "Team pay (团队计酬): Share acceleration: 2 generations up; Team differential: the whole upline, with no limit; Peer bonus: the whole upline, with no limit; computed on the downline's purchases and paid to the upline. Article 7(3) of the Regulations on Prohibition of Pyramid Selling lists paying the upline on the downline's sales performance as pyramid selling; star levels set by team performance are of this kind."
+                     *         },
+                     *         {
+                     *           "code": "THREE_LEVELS",
+                     *           "zh": "层级：奖励可到达整条上级链（不限层级），购买者与其上至少两代、共三级及以上的人员之间形成计酬关系。《刑法》第二百二十四条之一（组织、领导传销活动罪）及相关司法解释以“层级在三级以上”和参与人数作为追诉的参考；另《直销管理条例》第二十四条规定直销员报酬只能按本人直接向消费者销售的收入计算。",
+                     *           "en": "Depth: rewards reach the whole upline, with no limit, so pay links at least three levels of members (the buyer and two generations above). Article 224-1 of the Criminal Law (organising or leading pyramid selling) and the related judicial interpretation use \"three levels or more\" and the number of participants as thresholds for prosecution; separately, Article 24 of the Direct Selling Regulations (《直销管理条例》) allows a direct seller to be paid only on their own sales to consumers."
+                     *         },
+                     *         {
+                     *           "code": "CONSUMPTION_REBATE",
+                     *           "zh": "消费返利：参数承诺的返还最高为消费额的 4 倍（赠送积分、分红额度或出局额度），高于消费本身。《防范和处置非法集资条例》第二条将“以许诺还本付息或者给予其他投资回报等方式，向不特定对象吸收资金”界定为非法集资；2018 年银保监会、人民银行等部门发布的风险提示专门警示以“消费返利”为名、承诺高额甚至全额返还消费款的模式。",
+                     *           "en": "Consumption rebate (消费返利): the parameters promise back up to 4 times a purchase (gift points, dividend quota or exit quota), more than the purchase itself. Article 2 of the Regulations on Preventing and Handling Illegal Fund-raising (《防范和处置非法集资条例》) defines illegal fund-raising as taking funds from the public with a promise of repayment or other investment returns; the 2018 risk notice of the CBIRC, the PBoC and other departments warns specifically against \"consumption rebate\" schemes that promise to return much or all of what was spent."
+                     *         }
+                     *       ],
+                     *       "disclaimer": {
+                     *         "zh": "本报告仅根据参数自动生成，供运营方自行开展法律审查时参考，不构成法律意见；是否合规须由运营方咨询执业律师并结合实际经营方式判断。",
+                     *         "en": "This report is generated from the parameters alone as information for the operator's own legal review; it is not legal advice. Whether the scheme is lawful must be judged with a qualified lawyer against how the business actually operates."
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description the deepest any rule reaches; null: unbounded */
+                        deepestGenerations: number | null;
+                        disclaimer: {
+                            en: string;
+                            zh: string;
+                        };
+                        /** @description the business day the draft would take effect if saved now */
+                        effectiveDay: string;
+                        /** @description some rule needs an own purchase first (入门费) */
+                        entryPurchase: boolean;
+                        /** @description the largest multiple of a purchase a plan promises back (gift, quota, exit quota) */
+                        largestReturnMultiple: string;
+                        /** @description 说明 / plain-language notes naming the PRC rules concerned */
+                        notes: {
+                            code: string;
+                            en: string;
+                            zh: string;
+                        }[];
+                        /** @description some rule is earned through referrals (拉人头) */
+                        recruiting: boolean;
+                        rules: {
+                            /** @description false when the parameters turn the rule off (a zero rate, a plan off) */
+                            applies: boolean;
+                            /** @description equity.buyer, equity.referrer, cycle.dividend, cycle.referrer, release.static, release.share, release.team or release.peer */
+                            code: string;
+                            /** @description the smallest own purchase that qualifies (yuan); null: any amount or none */
+                            entryMinAmount: string | null;
+                            /** @description 入门费 / paid on others' purchases only to members who bought first */
+                            entryPurchase: boolean;
+                            /** @description 代数 / referral generations above the buyer it reaches; null: unbounded (the whole upline) */
+                            generations: number | null;
+                            /** @description the reward's name in English */
+                            nameEn: string;
+                            /** @description 奖励名称 */
+                            nameZh: string;
+                            /** @description 团队计酬 / paid on other members' purchases */
+                            onOthersPurchases: boolean;
+                            /** @description 拉人头 / earned only through members one referred */
+                            onRecruiting: boolean;
+                            /** @description equity, cycle or release */
+                            plan: string;
+                            /** @description the parameters that decide it, with their values */
+                            setting: string;
+                        }[];
+                        /** @description some rule pays the upline on the downline's purchases (团队计酬) */
+                        teamPay: boolean;
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
+             *     - `CONFIG_CHANGE_EMPTY`: 参数修改至少要包含一个参数（params 不能为空对象）。 / A parameter change must change at least one parameter (params may not be empty).
+             *     - `INVALID_CONFIG`: 参数无效 / invalid parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "CONFIG_CHANGE_EMPTY",
+                     *       "message": "参数修改至少要包含一个参数（params 不能为空对象）。",
+                     *       "messageEn": "A parameter change must change at least one parameter (params may not be empty).",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "CONFIG_CHANGE_EMPTY" | "INVALID_CONFIG" | "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
+             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录",
+                     *       "messageEn": "session expired, sign in again",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作",
+                     *       "messageEn": "your role may not do this",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */

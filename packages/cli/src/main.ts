@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ReplayError, replayText } from "@jifen/engine";
+import { complianceOutput, configFromFile } from "./compliance.ts";
 import { type ProgressReporter, progressReporter } from "./progress.ts";
 import { runSimulate } from "./simulate.ts";
 
@@ -67,12 +68,20 @@ const COMMAND_USAGE: Readonly<Record<string, string>> = {
            any failure leaves the database unchanged (exit status 1). A
            database holding a shop is refused unless --replace. Stop the
            server first`,
+  compliance: `  compliance [--params file.json] [--lang zh|en] [--json]
+           the compliance report (合规报告, docs/compliance.md) of a parameter
+           set: per reward rule the referral generations it reaches, whether it
+           is paid on others' purchases (团队计酬), on recruiting (拉人头), or
+           needs a purchase first (入门费), with notes naming the PRC rules —
+           information for your own legal review, not legal advice. Default:
+           the set in force today in the database; --params reads a file of
+           overrides of the defaults (as in a replay's "config")`,
 };
 
-const DATABASE_NOTE = `  settle, settlements, demo-data, verify, reconcile, backup and restore use the server's database:
-  DATABASE_URL (PostgreSQL) or the embedded database under DATA_DIR (default
-  ./data; stop the server first, PGlite serves one process). BUSINESS_TZ sets
-  the time zone.`;
+const DATABASE_NOTE = `  settle, settlements, demo-data, verify, reconcile, backup, restore and
+  compliance (without --params) use the server's database: DATABASE_URL
+  (PostgreSQL) or the embedded database under DATA_DIR (default ./data; stop
+  the server first, PGlite serves one process). BUSINESS_TZ sets the time zone.`;
 
 const USAGE = `usage: jifen <command> [options]
 
@@ -109,6 +118,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command === "reconcile") return await reconcile(rest);
     if (command === "backup") return await backup(rest);
     if (command === "restore") return await restore(rest);
+    if (command === "compliance") return await compliance(rest);
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`${error.message}\n${USAGE}\n`);
@@ -497,6 +507,37 @@ async function restore(args: readonly string[]): Promise<number> {
     return 0;
   } finally {
     progress.done();
+    await db.close();
+  }
+}
+
+async function compliance(args: readonly string[]): Promise<number> {
+  const values = options(args, {
+    params: { type: "string" },
+    lang: { type: "string", default: "zh" },
+    json: { type: "boolean", default: false },
+  });
+  if (values.lang !== "zh" && values.lang !== "en") throw new UsageError("--lang must be zh or en");
+  const form = { json: values.json === true, lang: values.lang } as const;
+  if (values.params !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(values.params, "utf8");
+    } catch (error) {
+      process.stderr.write(`cannot read ${values.params} / 无法读取文件: ${(error as Error).message}\n`);
+      return 1;
+    }
+    process.stdout.write(complianceOutput(configFromFile(text), { ...form, source: values.params }));
+    return 0;
+  }
+  const { s, settings, db } = await openServerDatabase();
+  try {
+    const day = s.businessDay(new Date(), settings.timeZone);
+    const effective = await s.configForDay(db, day);
+    const source = `${day}, version ${effective.versionId ?? "defaults"}`;
+    process.stdout.write(complianceOutput(effective.config, { ...form, source }));
+    return 0;
+  } finally {
     await db.close();
   }
 }

@@ -14,7 +14,7 @@ function jifen(...args: string[]) {
   });
 }
 
-for (const command of ["replay", "settle", "settlements", "demo-data", "verify"]) {
+for (const command of ["replay", "settle", "settlements", "demo-data", "verify", "compliance"]) {
   for (const flag of ["--help", "-h"]) {
     test(`jifen ${command} ${flag} prints its usage and exits 0`, () => {
       const result = jifen(command, flag);
@@ -35,6 +35,6 @@ test("--help after other options still prints the usage (jifen settle --date 202
 test("jifen --help prints every command", () => {
   const result = jifen("--help");
   assert.equal(result.status, 0);
-  for (const command of ["replay", "settle", "settlements", "demo-data", "verify"])
+  for (const command of ["replay", "settle", "settlements", "demo-data", "verify", "compliance"])
     assert.match(result.stdout, new RegExp(command));
 });

@@ -127,6 +127,14 @@ test("referralReach shows how deep rewards go up the tree", () => {
     configFromInput({ release: { shareRates: [], starLevels: [], peerRate: "0" } }).config,
   );
   assert.deepEqual(none, { equityLevels: 0, cycleLevels: 0, shareLevels: 0, teamUnlimited: false });
+  // The peer bonus is paid only above a member who set a differential (§3.5): with every star
+  // rate 0 it never pays, whatever peerRate says (teamEntitlements; compliance.property.test.ts).
+  const peerOnly = referralReach(
+    configFromInput({
+      release: { starLevels: [{ name: "一星", minPerformance: "50000", rate: "0" }], peerRate: "0.03" },
+    }).config,
+  );
+  assert.equal(peerOnly.teamUnlimited, false);
 });
 
 test("a refused parameter says what it must be in Chinese too; the English detail (the replay's words) is unchanged", () => {

@@ -489,6 +489,7 @@ export function referralReach(config: Config): {
     equityLevels: config.equity.referrerShare > 0n ? 1 : 0,
     cycleLevels: config.cycle.referralWeightRatio > 0n ? 1 : 0,
     shareLevels,
-    teamUnlimited: config.release.starLevels.some((s) => s.rate > 0n) || config.release.peerRate > 0n,
+    // The peer bonus pays only above a member who set a differential, so a star rate above 0 decides both.
+    teamUnlimited: config.release.starLevels.some((s) => s.rate > 0n),
   };
 }

@@ -1,6 +1,7 @@
 /** @jifen/engine — the pure reward engine: one public surface. */
 export * from "./book.ts";
 export * from "./commands.ts";
+export * from "./compliance.ts";
 export * from "./config.ts";
 export * from "./engine.ts";
 export * from "./equity.ts";

@@ -22,6 +22,7 @@ import {
 import { type BackupSettings, createBackupService } from "./backup/index.ts";
 import { backupRoutes } from "./backup/routes.ts";
 import { businessDay, type Clock, systemClock } from "./clock/index.ts";
+import { complianceRoutes } from "./config/compliance-routes.ts";
 import { configRoutes } from "./config/routes.ts";
 import type { Db } from "./db/index.ts";
 import { AppError, toErrorBody } from "./errors/index.ts";
@@ -195,6 +196,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     productOperatorRoutes,
     outboxAuditRoutes,
     configRoutes,
+    complianceRoutes,
     figuresRoutes,
     settlementRoutes,
     dailyReportRoutes,

@@ -6,6 +6,7 @@
 import { audit } from "./messages/audit.ts";
 import { backups } from "./messages/backups.ts";
 import { common } from "./messages/common.ts";
+import { compliance } from "./messages/compliance.ts";
 import { dashboard } from "./messages/dashboard.ts";
 import { liabilities } from "./messages/liabilities.ts";
 import { members } from "./messages/members.ts";
@@ -14,6 +15,7 @@ import { orders } from "./messages/orders.ts";
 import { parameters } from "./messages/parameters.ts";
 import { products } from "./messages/products.ts";
 import { settlements } from "./messages/settlements.ts";
+import { simulation } from "./messages/simulation.ts";
 import { withdrawals } from "./messages/withdrawals.ts";
 
 const AREAS = [
@@ -26,6 +28,8 @@ const AREAS = [
   settlements,
   parameters,
   liabilities,
+  compliance,
+  simulation,
   operators,
   audit,
   backups,

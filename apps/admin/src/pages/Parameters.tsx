@@ -6,6 +6,7 @@
 import type { Ok } from "@jifen/api-types";
 import { Alert, Card, Col, Descriptions, Row, Space, Spin, Tabs, Typography } from "antd";
 import { useCallback, useEffect, useState } from "react";
+import { Link } from "react-router";
 import { ApiError, api, unwrap } from "../api.ts";
 import { useI18n } from "../i18n/index.tsx";
 import { asText, diff } from "./parameters/diff.ts";
@@ -204,7 +205,8 @@ export default function Parameters() {
         <Typography.Title level={4} style={{ margin: 0 }}>
           {t("params.title")}
         </Typography.Title>
-        <Typography.Text type="secondary">{t("params.subtitle")}</Typography.Text>
+        <Typography.Text type="secondary">{t("params.subtitle")}</Typography.Text>{" "}
+        <Link to="/compliance">{t("compliance.title")}</Link>
       </div>
       {error && <Alert type="error" showIcon title={error.sentence(language)} />}
       {!shown && !error && <Spin />}

@@ -10,6 +10,7 @@ import {
   CloudServerOutlined,
   DashboardOutlined,
   MessageOutlined,
+  SafetyCertificateOutlined,
   SettingOutlined,
   ShopOutlined,
   ShoppingOutlined,
@@ -88,6 +89,14 @@ export const PAGES: readonly PageEntry[] = [
     icon: <SettingOutlined />,
     roles: ADMIN,
     component: lazy(() => import("./Parameters.tsx")),
+  },
+  {
+    key: "compliance",
+    ownTitle: true,
+    label: "compliance.menu",
+    icon: <SafetyCertificateOutlined />,
+    roles: ADMIN,
+    component: lazy(() => import("./compliance/index.tsx")),
   },
   {
     key: "backups",

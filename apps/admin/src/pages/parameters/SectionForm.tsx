@@ -11,9 +11,31 @@ import { Alert, App, Button, Form, Input, Modal, Space, Table, Typography } from
 import { type ReactNode, useState } from "react";
 import { ApiError, api, unwrap } from "../../api.ts";
 import { type MessageKey, useI18n } from "../../i18n/index.tsx";
+import { ComplianceView } from "../compliance/ComplianceView.tsx";
 import { type Change, diff, fieldPath, patchOf, type Section } from "./diff.ts";
+import { SimulationModal } from "./Simulation.tsx";
 
 type Preview = Ok<"previewConfigChange">;
+type DraftReport = Ok<"previewComplianceReport">;
+
+/** The compliance report of a draft (POST /admin/compliance/preview), before it is saved. */
+function DraftComplianceModal({ report, onClose }: { report: DraftReport; onClose(): void }) {
+  const { t } = useI18n();
+  return (
+    <Modal
+      open
+      title={t("compliance.draftTitle")}
+      onCancel={onClose}
+      footer={<Button onClick={onClose}>{t("compliance.close")}</Button>}
+      width={1100}
+    >
+      <Typography.Paragraph type="secondary">
+        {t("compliance.draftFrom", { day: report.effectiveDay })}
+      </Typography.Paragraph>
+      <ComplianceView report={report} />
+    </Modal>
+  );
+}
 
 export interface SectionFormProps {
   readonly section: Section;
@@ -144,8 +166,14 @@ export function SectionForm({ section, base, children, onSaved }: SectionFormPro
     changes: Change[];
     patch: Record<string, unknown>;
   } | null>(null);
+  const [draftReport, setDraftReport] = useState<DraftReport | null>(null);
+  const [simulated, setSimulated] = useState<Record<string, unknown> | null>(null);
 
-  async function check(values: Record<string, unknown>) {
+  /** Asks the server about the draft in the form: a refusal is shown next to the key it names. */
+  async function ask(
+    values: Record<string, unknown>,
+    then: (patch: Record<string, unknown>) => Promise<void>,
+  ) {
     setRefusal(null);
     const patch = patchOf(section, base, values);
     if (Object.keys(patch).length === 0) {
@@ -154,8 +182,7 @@ export function SectionForm({ section, base, children, onSaved }: SectionFormPro
     }
     setChecking(true);
     try {
-      const preview = await unwrap(api.POST("/admin/config/preview", { body: { params: patch, note: "" } }));
-      setConfirm({ preview, changes: diff(base, preview.config), patch });
+      await then(patch);
     } catch (caught) {
       if (!(caught instanceof ApiError)) throw caught;
       setRefusal(caught);
@@ -165,6 +192,21 @@ export function SectionForm({ section, base, children, onSaved }: SectionFormPro
       setChecking(false);
     }
   }
+  const check = (values: Record<string, unknown>) =>
+    ask(values, async (patch) => {
+      const preview = await unwrap(api.POST("/admin/config/preview", { body: { params: patch, note: "" } }));
+      setConfirm({ preview, changes: diff(base, preview.config), patch });
+    });
+  const showCompliance = () =>
+    ask(form.getFieldsValue(true), async (patch) => {
+      setDraftReport(await unwrap(api.POST("/admin/compliance/preview", { body: { params: patch } })));
+    });
+  /** The draft is checked first (a refusal shows by its field), then the dialog runs both sets. */
+  const showSimulation = () =>
+    ask(form.getFieldsValue(true), async (patch) => {
+      await unwrap(api.POST("/admin/config/preview", { body: { params: patch, note: "" } }));
+      setSimulated(patch);
+    });
 
   return (
     <Form form={form} layout="vertical" initialValues={base} onFinish={check} data-testid={`form-${section}`}>
@@ -191,8 +233,16 @@ export function SectionForm({ section, base, children, onSaved }: SectionFormPro
         >
           {t("params.reset")}
         </Button>
+        <Button type="link" onClick={() => void showCompliance()} disabled={checking}>
+          {t("compliance.draftButton")}
+        </Button>
+        <Button type="link" onClick={() => void showSimulation()} disabled={checking}>
+          {t("sim.button")}
+        </Button>
       </Space>
       {confirm && <ConfirmModal {...confirm} onClose={() => setConfirm(null)} onSaved={onSaved} />}
+      {draftReport && <DraftComplianceModal report={draftReport} onClose={() => setDraftReport(null)} />}
+      {simulated && <SimulationModal patch={simulated} onClose={() => setSimulated(null)} />}
     </Form>
   );
 }
