@@ -8,6 +8,7 @@ export const API_PREFIXES = [
   "health",
   "me",
   "orders",
+  "payments",
   "products",
   "ready",
   "shop",
