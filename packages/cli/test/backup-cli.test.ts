@@ -8,41 +8,26 @@
  * commands themselves gives the same checksum at every step.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { after, before, test } from "node:test";
 import pg from "pg";
+import { daysAgo, runJifen, seedDataDir } from "./support.ts";
 
-const bin = join(import.meta.dirname, "..", "bin", "jifen.js");
 const root = mkdtempSync(join(tmpdir(), "jifen-backup-cli-"));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 function jifen(env: { DATA_DIR?: string; DATABASE_URL?: string }, ...args: string[]) {
-  const result = spawnSync(process.execPath, [bin, ...args], {
-    encoding: "utf8",
-    env: {
-      ...process.env,
-      DATA_DIR: env.DATA_DIR ?? join(root, "unused"),
-      DATABASE_URL: env.DATABASE_URL ?? "",
-      INIT_CWD: root,
-      BUSINESS_TZ: "Asia/Shanghai",
-    },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function daysAgo(days: number): string {
-  const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(new Date());
-  const at = new Date(`${today}T00:00:00Z`);
-  at.setUTCDate(at.getUTCDate() - days);
-  return at.toISOString().slice(0, 10);
+  return runJifen({ ...env, DATA_DIR: env.DATA_DIR ?? join(root, "unused"), INIT_CWD: root }, args);
 }
 
 const sha = (stdout: string) => /sha256 ([0-9a-f]{64})/.exec(stdout)?.[1];
 const source = { DATA_DIR: join(root, "source") };
+const target = { DATA_DIR: join(root, "target") };
+const back = { DATA_DIR: join(root, "back") };
+before(() => Promise.all([source, target, back].map((env) => seedDataDir(env.DATA_DIR))));
 const backupFile = join(root, "shop.jifen-backup");
 let sourceSha: string | undefined;
 
@@ -58,7 +43,6 @@ test("backup of a settled embedded shop restores into another data directory; ve
   assert.equal(again.status, 1);
   assert.match(again.stderr, /^jifen backup: BACKUP_FILE_EXISTS: 备份文件已存在/);
 
-  const target = { DATA_DIR: join(root, "target") };
   const restored = jifen(target, "restore", backupFile);
   assert.equal(restored.status, 0, restored.stderr);
   assert.match(restored.stdout, /^恢复完成 \/ restored /);
@@ -118,7 +102,6 @@ if (url || process.env.CI === "true") {
       const fromPg = jifen(postgres, "backup", pgFile);
       assert.equal(fromPg.status, 0, fromPg.stderr);
       assert.equal(sha(fromPg.stdout), sourceSha);
-      const back = { DATA_DIR: join(root, "back") };
       assert.equal(jifen(back, "restore", pgFile).status, 0);
       assert.equal(sha(jifen(back, "backup", join(root, "back.jifen-backup")).stdout), sourceSha);
     } finally {

@@ -4,23 +4,19 @@
  * database (DATA_DIR) after a parameter version that caps share acceleration.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { after, before, test } from "node:test";
 import { openPglite } from "@jifen/server";
+import { runJifen, seedDataDir } from "./support.ts";
 
-const bin = join(import.meta.dirname, "..", "bin", "jifen.js");
 const dir = mkdtempSync(join(tmpdir(), "jifen-compliance-"));
+before(() => seedDataDir(dir));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function jifen(...args: string[]) {
-  const result = spawnSync(process.execPath, [bin, "compliance", ...args], {
-    encoding: "utf8",
-    env: { ...process.env, DATA_DIR: dir, DATABASE_URL: "", INIT_CWD: dir, BUSINESS_TZ: "Asia/Shanghai" },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runJifen({ DATA_DIR: dir }, ["compliance", ...args]);
 }
 
 function file(name: string, content: unknown): string {

@@ -6,29 +6,20 @@
  * usage errors exit 2; a download without Alipay settings says so.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { after, before, test } from "node:test";
 import { billZip } from "../../server/test/support/fake-alipay.ts";
+import { runJifen, seedDataDir } from "./support.ts";
 
-const bin = join(import.meta.dirname, "..", "bin", "jifen.js");
 const dir = mkdtempSync(join(tmpdir(), "jifen-reconcile-"));
+const dataDir = join(dir, "data");
+before(() => seedDataDir(dataDir));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function jifen(...args: string[]) {
-  const result = spawnSync(process.execPath, [bin, ...args], {
-    encoding: "utf8",
-    env: {
-      ...process.env,
-      DATA_DIR: join(dir, "data"),
-      DATABASE_URL: "",
-      INIT_CWD: dir,
-      BUSINESS_TZ: "Asia/Shanghai",
-    },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runJifen({ DATA_DIR: dataDir, INIT_CWD: dir }, args);
 }
 
 const WECHAT_HEADER =

@@ -4,40 +4,23 @@
  * when stderr is not a terminal, a second run that does nothing and says so.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { after, before, test } from "node:test";
+import { daysAgo, runJifen, seedDataDir } from "./support.ts";
 
-const bin = join(import.meta.dirname, "..", "bin", "jifen.js");
 const dataDir = mkdtempSync(join(tmpdir(), "jifen-cli-"));
+before(() => seedDataDir(dataDir));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
 function jifen(...args: string[]) {
   return jifenIn(dataDir, ...args);
 }
 
+/** `jifen` on the embedded database in `dir` (the second test's is created by the process itself). */
 function jifenIn(dir: string, ...args: string[]) {
-  const result = spawnSync(process.execPath, [bin, ...args], {
-    encoding: "utf8",
-    env: {
-      ...process.env,
-      DATA_DIR: dir,
-      DATABASE_URL: "",
-      INIT_CWD: dir,
-      BUSINESS_TZ: "Asia/Shanghai",
-    },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** A business day `days` before today in Asia/Shanghai (YYYY-MM-DD). */
-function daysAgo(days: number): string {
-  const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(new Date());
-  const at = new Date(`${today}T00:00:00Z`);
-  at.setUTCDate(at.getUTCDate() - days);
-  return at.toISOString().slice(0, 10);
+  return runJifen({ DATA_DIR: dir }, args);
 }
 
 test("demo-data, a dry run, settle (catching up two days), a second settle, settlements", () => {

@@ -4,36 +4,19 @@
  * listed (account, stored, recomputed) with exit status 1.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { after, before, test } from "node:test";
 import { openPglite } from "@jifen/server";
+import { daysAgo, runJifen, seedDataDir } from "./support.ts";
 
-const bin = join(import.meta.dirname, "..", "bin", "jifen.js");
 const dataDir = mkdtempSync(join(tmpdir(), "jifen-verify-"));
+before(() => seedDataDir(dataDir));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
 function jifen(...args: string[]) {
-  const result = spawnSync(process.execPath, [bin, ...args], {
-    encoding: "utf8",
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      DATABASE_URL: "",
-      INIT_CWD: dataDir,
-      BUSINESS_TZ: "Asia/Shanghai",
-    },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function daysAgo(days: number): string {
-  const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(new Date());
-  const at = new Date(`${today}T00:00:00Z`);
-  at.setUTCDate(at.getUTCDate() - days);
-  return at.toISOString().slice(0, 10);
+  return runJifen({ DATA_DIR: dataDir }, args);
 }
 
 /** Runs one statement on the data directory while no jifen process holds it. */

@@ -79,6 +79,18 @@ export async function openTestPgliteAt(dataDir: string): Promise<Db> {
   return db;
 }
 
+/**
+ * Prepares `DATA_DIR` for a process (the server or the `jifen` command) as a
+ * migrated embedded database copied from the template, so that the process
+ * opens it instead of creating a cluster (initdb and every migration: seconds
+ * per process). Returns the directory.
+ */
+export async function seedDataDir(dataDir: string): Promise<string> {
+  const db = await openTestPgliteAt(join(dataDir, "pglite")); // where openDatabase looks under DATA_DIR
+  await db.close();
+  return dataDir;
+}
+
 /** A fresh migrated schema on the PostgreSQL at `url`. */
 export async function openTestPostgres(url: string): Promise<TestDb> {
   const schema = `jifen_test_${process.pid}_${randomBytes(5).toString("hex")}`;
