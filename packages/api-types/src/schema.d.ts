@@ -1975,7 +1975,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -1985,8 +1985,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -2008,8 +2008,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -2019,8 +2019,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -2042,7 +2042,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -2052,8 +2052,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -2075,7 +2075,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -2085,8 +2085,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -2174,9 +2174,9 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -2186,8 +2186,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BAD_REQUEST",
-                     *       "message": "请求格式错误",
-                     *       "messageEn": "malformed request",
+                     *       "message": "请求格式错误，服务器无法读取。",
+                     *       "messageEn": "The request is malformed and the server cannot read it.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -2209,7 +2209,7 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `OPERATOR_LOGIN_FAILED`: 用户名或密码错误 / wrong username or password
+             *     - `OPERATOR_LOGIN_FAILED`: 用户名或密码错误。 / The username or password is wrong.
              */
             401: {
                 headers: {
@@ -2219,8 +2219,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "OPERATOR_LOGIN_FAILED",
-                     *       "message": "用户名或密码错误",
-                     *       "messageEn": "wrong username or password",
+                     *       "message": "用户名或密码错误。",
+                     *       "messageEn": "The username or password is wrong.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -2242,7 +2242,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -2252,8 +2252,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -2275,7 +2275,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -2285,8 +2285,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -2308,8 +2308,8 @@ export interface operations {
             };
             /**
              * @description 429 请求过于频繁 / too many requests. 可能的错误码 / codes:
-             *     - `OPERATOR_LOGIN_LOCKED`: 该账号在当前网络的密码错误次数过多，请 15 分钟后再试，或请其他管理员协助 / too many wrong passwords for this account from this address; wait 15 minutes or ask another admin
-             *     - `OPERATOR_LOGIN_SLOWED`: 该账号近期密码错误次数过多，登录已放慢 / this account had many wrong passwords lately, so sign-in is slowed down
+             *     - `OPERATOR_LOGIN_LOCKED`: 该账号在当前网络的密码错误次数过多，请 15 分钟后再试，或请其他管理员协助。 / Too many wrong passwords for this account from this address; wait 15 minutes or ask another admin.
+             *     - `OPERATOR_LOGIN_SLOWED`: 该账号近期密码错误次数过多，登录已放慢。 / This account had many wrong passwords lately, so sign-in is slowed down.
              */
             429: {
                 headers: {
@@ -2319,8 +2319,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "OPERATOR_LOGIN_LOCKED",
-                     *       "message": "该账号在当前网络的密码错误次数过多，请 15 分钟后再试，或请其他管理员协助",
-                     *       "messageEn": "too many wrong passwords for this account from this address; wait 15 minutes or ask another admin",
+                     *       "message": "该账号在当前网络的密码错误次数过多，请 15 分钟后再试，或请其他管理员协助。",
+                     *       "messageEn": "Too many wrong passwords for this account from this address; wait 15 minutes or ask another admin.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -2342,7 +2342,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -2352,8 +2352,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -2405,10 +2405,10 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -2418,8 +2418,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BAD_REQUEST",
-                     *       "message": "请求格式错误",
-                     *       "messageEn": "malformed request",
+                     *       "message": "请求格式错误，服务器无法读取。",
+                     *       "messageEn": "The request is malformed and the server cannot read it.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -2441,8 +2441,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -2452,8 +2452,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -2475,7 +2475,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -2485,8 +2485,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -2508,7 +2508,7 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
              */
             409: {
                 headers: {
@@ -2518,8 +2518,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "IDEMPOTENCY_KEY_REUSED",
-                     *       "message": "该幂等键已用于另一个不同的请求",
-                     *       "messageEn": "this Idempotency-Key was used for a different request",
+                     *       "message": "该幂等键已用于另一个不同的请求。",
+                     *       "messageEn": "This Idempotency-Key was used for a different request.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -2541,7 +2541,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -2551,8 +2551,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -2574,7 +2574,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -2584,8 +2584,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -2607,7 +2607,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -2617,8 +2617,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -2728,7 +2728,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -2738,8 +2738,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -2761,8 +2761,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -2772,8 +2772,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -2795,7 +2795,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -2805,8 +2805,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -2828,7 +2828,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -2838,8 +2838,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -2861,7 +2861,7 @@ export interface operations {
             };
             /**
              * @description 503 功能未启用 / not available. 可能的错误码 / codes:
-             *     - `BACKUPS_OFF`: 这台服务没有开启备份 / Backups are not set up on this server
+             *     - `BACKUPS_OFF`: 这台服务没有开启备份。 / Backups are not set up on this server.
              */
             503: {
                 headers: {
@@ -2871,8 +2871,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BACKUPS_OFF",
-                     *       "message": "这台服务没有开启备份",
-                     *       "messageEn": "Backups are not set up on this server",
+                     *       "message": "这台服务没有开启备份。",
+                     *       "messageEn": "Backups are not set up on this server.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -2956,7 +2956,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              */
             400: {
@@ -2967,8 +2967,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BAD_REQUEST",
-                     *       "message": "请求格式错误",
-                     *       "messageEn": "malformed request",
+                     *       "message": "请求格式错误，服务器无法读取。",
+                     *       "messageEn": "The request is malformed and the server cannot read it.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -2990,8 +2990,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -3001,8 +3001,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -3024,7 +3024,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -3034,8 +3034,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -3057,7 +3057,7 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `BACKUP_RUNNING`: 已有一个备份正在进行，请等它完成 / A backup is running already; wait for it to finish
+             *     - `BACKUP_RUNNING`: 已有一个备份正在进行，请等它完成。 / A backup is running already; wait for it to finish.
              */
             409: {
                 headers: {
@@ -3067,8 +3067,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BACKUP_RUNNING",
-                     *       "message": "已有一个备份正在进行，请等它完成",
-                     *       "messageEn": "A backup is running already; wait for it to finish",
+                     *       "message": "已有一个备份正在进行，请等它完成。",
+                     *       "messageEn": "A backup is running already; wait for it to finish.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -3090,7 +3090,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -3100,8 +3100,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -3123,7 +3123,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -3133,8 +3133,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -3156,7 +3156,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -3166,8 +3166,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -3189,7 +3189,7 @@ export interface operations {
             };
             /**
              * @description 503 功能未启用 / not available. 可能的错误码 / codes:
-             *     - `BACKUPS_OFF`: 这台服务没有开启备份 / Backups are not set up on this server
+             *     - `BACKUPS_OFF`: 这台服务没有开启备份。 / Backups are not set up on this server.
              */
             503: {
                 headers: {
@@ -3199,8 +3199,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BACKUPS_OFF",
-                     *       "message": "这台服务没有开启备份",
-                     *       "messageEn": "Backups are not set up on this server",
+                     *       "message": "这台服务没有开启备份。",
+                     *       "messageEn": "Backups are not set up on this server.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -3354,10 +3354,10 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -3367,8 +3367,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BAD_REQUEST",
-                     *       "message": "请求格式错误",
-                     *       "messageEn": "malformed request",
+                     *       "message": "请求格式错误，服务器无法读取。",
+                     *       "messageEn": "The request is malformed and the server cannot read it.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -3390,8 +3390,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -3401,8 +3401,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -3424,7 +3424,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -3434,8 +3434,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -3490,10 +3490,10 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用 / balance too low or taken by a concurrent request
+             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用。 / The balance is too low or was taken by a concurrent request.
              *     - `CHECKOUT_NOT_PENDING`: 该支付单没有待支付的订单。 / This checkout has no order awaiting payment.
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
-             *     - `INSUFFICIENT_POINTS`: 可用积分不足 / not enough points
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
+             *     - `INSUFFICIENT_POINTS`: 可用积分不足。 / There are not enough points.
              */
             409: {
                 headers: {
@@ -3503,8 +3503,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BALANCE_CONFLICT",
-                     *       "message": "余额不足或已被并发操作占用",
-                     *       "messageEn": "balance too low or taken by a concurrent request",
+                     *       "message": "余额不足或已被并发操作占用。",
+                     *       "messageEn": "The balance is too low or was taken by a concurrent request.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -3526,7 +3526,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -3536,8 +3536,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -3559,7 +3559,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -3569,8 +3569,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -3592,7 +3592,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -3602,8 +3602,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -3841,8 +3841,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -3852,8 +3852,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -3875,7 +3875,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -3885,8 +3885,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -3908,7 +3908,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -3918,8 +3918,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -4176,11 +4176,11 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `CONFIG_CHANGE_EMPTY`: 参数修改至少要包含一个参数（params 不能为空对象）。 / A parameter change must change at least one parameter (params may not be empty).
-             *     - `INVALID_CONFIG`: 参数无效 / invalid parameter
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `INVALID_CONFIG`: 参数无效。 / A parameter is invalid.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -4213,8 +4213,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -4224,8 +4224,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -4247,7 +4247,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -4257,8 +4257,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -4280,7 +4280,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -4290,8 +4290,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -4313,7 +4313,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -4323,8 +4323,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -4346,7 +4346,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -4356,8 +4356,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -4879,8 +4879,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -4890,8 +4890,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -4913,7 +4913,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -4923,8 +4923,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -4946,7 +4946,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -4956,8 +4956,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -5042,12 +5042,12 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `CONFIG_CHANGE_EMPTY`: 参数修改至少要包含一个参数（params 不能为空对象）。 / A parameter change must change at least one parameter (params may not be empty).
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `INVALID_CONFIG`: 参数无效 / invalid parameter
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `INVALID_CONFIG`: 参数无效。 / A parameter is invalid.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -5080,8 +5080,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -5091,8 +5091,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -5114,7 +5114,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -5124,8 +5124,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -5147,7 +5147,7 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
              */
             409: {
                 headers: {
@@ -5157,8 +5157,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "IDEMPOTENCY_KEY_REUSED",
-                     *       "message": "该幂等键已用于另一个不同的请求",
-                     *       "messageEn": "this Idempotency-Key was used for a different request",
+                     *       "message": "该幂等键已用于另一个不同的请求。",
+                     *       "messageEn": "This Idempotency-Key was used for a different request.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -5180,7 +5180,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -5190,8 +5190,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -5213,7 +5213,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -5223,8 +5223,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -5246,7 +5246,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -5256,8 +5256,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -5542,11 +5542,11 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `CONFIG_CHANGE_EMPTY`: 参数修改至少要包含一个参数（params 不能为空对象）。 / A parameter change must change at least one parameter (params may not be empty).
-             *     - `INVALID_CONFIG`: 参数无效 / invalid parameter
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `INVALID_CONFIG`: 参数无效。 / A parameter is invalid.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -5579,8 +5579,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -5590,8 +5590,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -5613,7 +5613,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -5623,8 +5623,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -5646,7 +5646,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -5656,8 +5656,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -5679,7 +5679,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -5689,8 +5689,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -5712,7 +5712,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -5722,8 +5722,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -5804,7 +5804,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -5814,8 +5814,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -5837,8 +5837,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -5848,8 +5848,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -5871,7 +5871,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -5881,8 +5881,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -5904,7 +5904,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -5914,8 +5914,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -5983,8 +5983,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -5994,8 +5994,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -6017,7 +6017,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -6027,8 +6027,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -6050,7 +6050,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -6060,8 +6060,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -6118,7 +6118,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -6128,8 +6128,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -6151,8 +6151,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -6162,8 +6162,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -6185,7 +6185,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -6195,8 +6195,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -6218,7 +6218,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -6228,8 +6228,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -6280,7 +6280,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -6290,8 +6290,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -6313,8 +6313,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -6324,8 +6324,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -6347,7 +6347,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -6357,8 +6357,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -6380,7 +6380,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -6390,8 +6390,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -6502,8 +6502,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -6513,8 +6513,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -6536,7 +6536,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -6546,8 +6546,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -6569,7 +6569,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -6579,8 +6579,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -6642,12 +6642,12 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `OPERATOR_PASSWORD_UNCHANGED`: 新密码不能与当前密码或演示密码相同 / the new password must differ from the current one and from the demo password
-             *     - `OPERATOR_PASSWORD_WRONG`: 当前密码不正确 / the current password is wrong
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
-             *     - `WEAK_PASSWORD`: 密码长度须为 8 到 72 位 / a password has 8 to 72 characters
+             *     - `OPERATOR_PASSWORD_UNCHANGED`: 新密码不能与当前密码或演示密码相同。 / The new password must differ from the current one and from the demo password.
+             *     - `OPERATOR_PASSWORD_WRONG`: 当前密码不正确。 / The current password is wrong.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
+             *     - `WEAK_PASSWORD`: 密码长度须为 8 到 72 位。 / A password must have 8 to 72 characters.
              */
             400: {
                 headers: {
@@ -6657,8 +6657,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "OPERATOR_PASSWORD_UNCHANGED",
-                     *       "message": "新密码不能与当前密码或演示密码相同",
-                     *       "messageEn": "the new password must differ from the current one and from the demo password",
+                     *       "message": "新密码不能与当前密码或演示密码相同。",
+                     *       "messageEn": "The new password must differ from the current one and from the demo password.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -6680,8 +6680,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -6691,8 +6691,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -6714,7 +6714,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -6724,8 +6724,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -6747,7 +6747,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -6757,8 +6757,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -6780,7 +6780,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -6790,8 +6790,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -6813,7 +6813,7 @@ export interface operations {
             };
             /**
              * @description 429 请求过于频繁 / too many requests. 可能的错误码 / codes:
-             *     - `OPERATOR_LOGIN_LOCKED`: 该账号在当前网络的密码错误次数过多，请 15 分钟后再试，或请其他管理员协助 / too many wrong passwords for this account from this address; wait 15 minutes or ask another admin
+             *     - `OPERATOR_LOGIN_LOCKED`: 该账号在当前网络的密码错误次数过多，请 15 分钟后再试，或请其他管理员协助。 / Too many wrong passwords for this account from this address; wait 15 minutes or ask another admin.
              */
             429: {
                 headers: {
@@ -6823,8 +6823,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "OPERATOR_LOGIN_LOCKED",
-                     *       "message": "该账号在当前网络的密码错误次数过多，请 15 分钟后再试，或请其他管理员协助",
-                     *       "messageEn": "too many wrong passwords for this account from this address; wait 15 minutes or ask another admin",
+                     *       "message": "该账号在当前网络的密码错误次数过多，请 15 分钟后再试，或请其他管理员协助。",
+                     *       "messageEn": "Too many wrong passwords for this account from this address; wait 15 minutes or ask another admin.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -6846,7 +6846,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -6856,8 +6856,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -6951,7 +6951,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -6961,8 +6961,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -6984,8 +6984,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -6995,8 +6995,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -7018,7 +7018,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -7028,8 +7028,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -7051,7 +7051,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -7061,8 +7061,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -7234,7 +7234,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -7244,8 +7244,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -7267,8 +7267,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -7278,8 +7278,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -7301,7 +7301,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -7311,8 +7311,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -7334,7 +7334,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `MEMBER_NOT_FOUND`: 会员不存在 / member not found
+             *     - `MEMBER_NOT_FOUND`: 会员不存在。 / The member was not found.
              */
             404: {
                 headers: {
@@ -7344,8 +7344,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "MEMBER_NOT_FOUND",
-                     *       "message": "会员不存在",
-                     *       "messageEn": "member not found",
+                     *       "message": "会员不存在。",
+                     *       "messageEn": "The member was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -7367,7 +7367,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -7377,8 +7377,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -7454,15 +7454,15 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `ADJUST_ASSET`: 只能调整余额、积分或恒定积分 / only cash, points or stable points can be adjusted
-             *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零 / amount must be greater than zero
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `ADJUST_ASSET`: 只能调整余额、积分或恒定积分。 / Only cash, points or stable points can be adjusted.
+             *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零。 / The amount must be greater than zero.
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
-             *     - `MISSING_REASON`: 必须填写调整原因 / an adjustment needs a reason
-             *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `INVALID_AMOUNT`: 金额格式无效。 / The amount is not a valid decimal.
+             *     - `MISSING_REASON`: 必须填写调整原因。 / An adjustment needs a reason.
+             *     - `TOO_MANY_PLACES`: 小数位数过多。 / The amount has too many decimal places.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -7472,8 +7472,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "ADJUST_ASSET",
-                     *       "message": "只能调整余额、积分或恒定积分",
-                     *       "messageEn": "only cash, points or stable points can be adjusted",
+                     *       "message": "只能调整余额、积分或恒定积分。",
+                     *       "messageEn": "Only cash, points or stable points can be adjusted.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -7495,8 +7495,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -7506,8 +7506,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -7529,7 +7529,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -7539,8 +7539,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -7562,7 +7562,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `MEMBER_NOT_FOUND`: 会员不存在 / member not found
+             *     - `MEMBER_NOT_FOUND`: 会员不存在。 / The member was not found.
              */
             404: {
                 headers: {
@@ -7572,8 +7572,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "MEMBER_NOT_FOUND",
-                     *       "message": "会员不存在",
-                     *       "messageEn": "member not found",
+                     *       "message": "会员不存在。",
+                     *       "messageEn": "The member was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -7595,9 +7595,9 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `ADJUST_BELOW_ZERO`: 调整后余额不能为负 / an adjustment may not take a balance below zero
-             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用 / balance too low or taken by a concurrent request
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
+             *     - `ADJUST_BELOW_ZERO`: 调整后余额不能为负。 / An adjustment may not take a balance below zero.
+             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用。 / The balance is too low or was taken by a concurrent request.
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
              */
             409: {
                 headers: {
@@ -7607,8 +7607,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "ADJUST_BELOW_ZERO",
-                     *       "message": "调整后余额不能为负",
-                     *       "messageEn": "an adjustment may not take a balance below zero",
+                     *       "message": "调整后余额不能为负。",
+                     *       "messageEn": "An adjustment may not take a balance below zero.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -7630,7 +7630,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -7640,8 +7640,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -7663,7 +7663,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -7673,8 +7673,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -7696,7 +7696,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -7706,8 +7706,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -7786,15 +7786,15 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `ADJUST_ASSET`: 只能调整余额、积分或恒定积分 / only cash, points or stable points can be adjusted
-             *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零 / amount must be greater than zero
-             *     - `AMOUNT_TOO_LARGE`: 数值超过上限 / the value is above its limit
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `ADJUST_ASSET`: 只能调整余额、积分或恒定积分。 / Only cash, points or stable points can be adjusted.
+             *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零。 / The amount must be greater than zero.
+             *     - `AMOUNT_TOO_LARGE`: 数值超过上限。 / The value is above its limit.
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
-             *     - `MISSING_REASON`: 必须填写调整原因 / an adjustment needs a reason
-             *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `INVALID_AMOUNT`: 金额格式无效。 / The amount is not a valid decimal.
+             *     - `MISSING_REASON`: 必须填写调整原因。 / An adjustment needs a reason.
+             *     - `TOO_MANY_PLACES`: 小数位数过多。 / The amount has too many decimal places.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -7804,8 +7804,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "ADJUST_ASSET",
-                     *       "message": "只能调整余额、积分或恒定积分",
-                     *       "messageEn": "only cash, points or stable points can be adjusted",
+                     *       "message": "只能调整余额、积分或恒定积分。",
+                     *       "messageEn": "Only cash, points or stable points can be adjusted.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -7827,8 +7827,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -7838,8 +7838,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -7861,7 +7861,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -7871,8 +7871,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -7894,7 +7894,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `MEMBER_NOT_FOUND`: 会员不存在 / member not found
+             *     - `MEMBER_NOT_FOUND`: 会员不存在。 / The member was not found.
              */
             404: {
                 headers: {
@@ -7904,8 +7904,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "MEMBER_NOT_FOUND",
-                     *       "message": "会员不存在",
-                     *       "messageEn": "member not found",
+                     *       "message": "会员不存在。",
+                     *       "messageEn": "The member was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -7927,7 +7927,7 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `ADJUST_BELOW_ZERO`: 调整后余额不能为负 / an adjustment may not take a balance below zero
+             *     - `ADJUST_BELOW_ZERO`: 调整后余额不能为负。 / An adjustment may not take a balance below zero.
              */
             409: {
                 headers: {
@@ -7937,8 +7937,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "ADJUST_BELOW_ZERO",
-                     *       "message": "调整后余额不能为负",
-                     *       "messageEn": "an adjustment may not take a balance below zero",
+                     *       "message": "调整后余额不能为负。",
+                     *       "messageEn": "An adjustment may not take a balance below zero.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -7960,7 +7960,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -7970,8 +7970,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -7993,7 +7993,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -8003,8 +8003,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -8026,7 +8026,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -8036,8 +8036,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -8118,7 +8118,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -8128,8 +8128,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -8151,8 +8151,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -8162,8 +8162,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -8185,7 +8185,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -8195,8 +8195,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -8218,7 +8218,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -8228,8 +8228,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -8334,7 +8334,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -8344,8 +8344,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -8367,8 +8367,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -8378,8 +8378,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -8401,7 +8401,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -8411,8 +8411,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -8434,7 +8434,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -8444,8 +8444,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -8493,7 +8493,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -8503,8 +8503,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -8526,8 +8526,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -8537,8 +8537,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -8560,7 +8560,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -8570,8 +8570,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -8593,7 +8593,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `MEMBER_NOT_FOUND`: 会员不存在 / member not found
+             *     - `MEMBER_NOT_FOUND`: 会员不存在。 / The member was not found.
              */
             404: {
                 headers: {
@@ -8603,8 +8603,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "MEMBER_NOT_FOUND",
-                     *       "message": "会员不存在",
-                     *       "messageEn": "member not found",
+                     *       "message": "会员不存在。",
+                     *       "messageEn": "The member was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -8626,7 +8626,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -8636,8 +8636,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -8730,7 +8730,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -8740,8 +8740,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -8763,8 +8763,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -8774,8 +8774,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -8797,7 +8797,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -8807,8 +8807,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -8830,7 +8830,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `MEMBER_NOT_FOUND`: 会员不存在 / member not found
+             *     - `MEMBER_NOT_FOUND`: 会员不存在。 / The member was not found.
              */
             404: {
                 headers: {
@@ -8840,8 +8840,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "MEMBER_NOT_FOUND",
-                     *       "message": "会员不存在",
-                     *       "messageEn": "member not found",
+                     *       "message": "会员不存在。",
+                     *       "messageEn": "The member was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -8863,7 +8863,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -8873,8 +8873,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -8927,8 +8927,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -8938,8 +8938,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -8961,7 +8961,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -8971,8 +8971,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -8994,7 +8994,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -9004,8 +9004,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9089,7 +9089,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -9099,8 +9099,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9122,8 +9122,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -9133,8 +9133,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9156,7 +9156,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -9166,8 +9166,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9189,7 +9189,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -9199,8 +9199,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9280,10 +9280,10 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
-             *     - `WEAK_PASSWORD`: 密码长度须为 8 到 72 位 / a password has 8 to 72 characters
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
+             *     - `WEAK_PASSWORD`: 密码长度须为 8 到 72 位。 / A password must have 8 to 72 characters.
              */
             400: {
                 headers: {
@@ -9293,8 +9293,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "WEAK_PASSWORD",
-                     *       "message": "密码长度须为 8 到 72 位",
-                     *       "messageEn": "a password has 8 to 72 characters",
+                     *       "message": "密码长度须为 8 到 72 位。",
+                     *       "messageEn": "A password must have 8 to 72 characters.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9316,8 +9316,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -9327,8 +9327,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9350,7 +9350,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -9360,8 +9360,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9383,7 +9383,7 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `OPERATOR_TAKEN`: 该用户名已存在 / this username is taken
+             *     - `OPERATOR_TAKEN`: 该用户名已存在。 / This username is taken.
              */
             409: {
                 headers: {
@@ -9393,8 +9393,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "OPERATOR_TAKEN",
-                     *       "message": "该用户名已存在",
-                     *       "messageEn": "this username is taken",
+                     *       "message": "该用户名已存在。",
+                     *       "messageEn": "This username is taken.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9416,7 +9416,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -9426,8 +9426,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9449,7 +9449,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -9459,8 +9459,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9482,7 +9482,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -9492,8 +9492,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9562,10 +9562,10 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -9575,8 +9575,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BAD_REQUEST",
-                     *       "message": "请求格式错误",
-                     *       "messageEn": "malformed request",
+                     *       "message": "请求格式错误，服务器无法读取。",
+                     *       "messageEn": "The request is malformed and the server cannot read it.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9598,8 +9598,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -9609,8 +9609,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9632,7 +9632,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -9642,8 +9642,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9665,7 +9665,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `OPERATOR_NOT_FOUND`: 运营账号不存在 / operator not found
+             *     - `OPERATOR_NOT_FOUND`: 运营账号不存在。 / The operator was not found.
              */
             404: {
                 headers: {
@@ -9675,8 +9675,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "OPERATOR_NOT_FOUND",
-                     *       "message": "运营账号不存在",
-                     *       "messageEn": "operator not found",
+                     *       "message": "运营账号不存在。",
+                     *       "messageEn": "The operator was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9698,8 +9698,8 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
-             *     - `OPERATOR_LAST_ADMIN`: 不能停用或降级最后一个启用的管理员 / the last active admin cannot be disabled or given another role
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
+             *     - `OPERATOR_LAST_ADMIN`: 不能停用或降级最后一个启用的管理员。 / The last active admin cannot be disabled or given another role.
              */
             409: {
                 headers: {
@@ -9709,8 +9709,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "OPERATOR_LAST_ADMIN",
-                     *       "message": "不能停用或降级最后一个启用的管理员",
-                     *       "messageEn": "the last active admin cannot be disabled or given another role",
+                     *       "message": "不能停用或降级最后一个启用的管理员。",
+                     *       "messageEn": "The last active admin cannot be disabled or given another role.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9732,7 +9732,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -9742,8 +9742,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9765,7 +9765,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -9775,8 +9775,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9798,7 +9798,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -9808,8 +9808,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9878,10 +9878,10 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -9891,8 +9891,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BAD_REQUEST",
-                     *       "message": "请求格式错误",
-                     *       "messageEn": "malformed request",
+                     *       "message": "请求格式错误，服务器无法读取。",
+                     *       "messageEn": "The request is malformed and the server cannot read it.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9914,8 +9914,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -9925,8 +9925,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9948,7 +9948,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -9958,8 +9958,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -9981,7 +9981,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `OPERATOR_NOT_FOUND`: 运营账号不存在 / operator not found
+             *     - `OPERATOR_NOT_FOUND`: 运营账号不存在。 / The operator was not found.
              */
             404: {
                 headers: {
@@ -9991,8 +9991,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "OPERATOR_NOT_FOUND",
-                     *       "message": "运营账号不存在",
-                     *       "messageEn": "operator not found",
+                     *       "message": "运营账号不存在。",
+                     *       "messageEn": "The operator was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -10014,7 +10014,7 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
              */
             409: {
                 headers: {
@@ -10024,8 +10024,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "IDEMPOTENCY_KEY_REUSED",
-                     *       "message": "该幂等键已用于另一个不同的请求",
-                     *       "messageEn": "this Idempotency-Key was used for a different request",
+                     *       "message": "该幂等键已用于另一个不同的请求。",
+                     *       "messageEn": "This Idempotency-Key was used for a different request.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -10047,7 +10047,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -10057,8 +10057,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -10080,7 +10080,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -10090,8 +10090,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -10113,7 +10113,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -10123,8 +10123,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -10204,10 +10204,10 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -10217,8 +10217,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BAD_REQUEST",
-                     *       "message": "请求格式错误",
-                     *       "messageEn": "malformed request",
+                     *       "message": "请求格式错误，服务器无法读取。",
+                     *       "messageEn": "The request is malformed and the server cannot read it.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -10240,8 +10240,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -10251,8 +10251,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -10274,7 +10274,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -10284,8 +10284,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -10307,7 +10307,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `OPERATOR_NOT_FOUND`: 运营账号不存在 / operator not found
+             *     - `OPERATOR_NOT_FOUND`: 运营账号不存在。 / The operator was not found.
              */
             404: {
                 headers: {
@@ -10317,8 +10317,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "OPERATOR_NOT_FOUND",
-                     *       "message": "运营账号不存在",
-                     *       "messageEn": "operator not found",
+                     *       "message": "运营账号不存在。",
+                     *       "messageEn": "The operator was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -10340,8 +10340,8 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
-             *     - `OPERATOR_LAST_ADMIN`: 不能停用或降级最后一个启用的管理员 / the last active admin cannot be disabled or given another role
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
+             *     - `OPERATOR_LAST_ADMIN`: 不能停用或降级最后一个启用的管理员。 / The last active admin cannot be disabled or given another role.
              */
             409: {
                 headers: {
@@ -10351,8 +10351,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "OPERATOR_LAST_ADMIN",
-                     *       "message": "不能停用或降级最后一个启用的管理员",
-                     *       "messageEn": "the last active admin cannot be disabled or given another role",
+                     *       "message": "不能停用或降级最后一个启用的管理员。",
+                     *       "messageEn": "The last active admin cannot be disabled or given another role.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -10374,7 +10374,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -10384,8 +10384,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -10407,7 +10407,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -10417,8 +10417,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -10440,7 +10440,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -10450,8 +10450,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -10576,7 +10576,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -10586,8 +10586,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -10609,8 +10609,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -10620,8 +10620,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -10643,7 +10643,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -10653,8 +10653,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -10676,7 +10676,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -10686,8 +10686,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -10786,7 +10786,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -10796,8 +10796,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -10819,8 +10819,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -10830,8 +10830,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -10853,7 +10853,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -10863,8 +10863,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -10886,7 +10886,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `ORDER_NOT_FOUND`: 订单不存在 / order not found
+             *     - `ORDER_NOT_FOUND`: 订单不存在。 / The order was not found.
              */
             404: {
                 headers: {
@@ -10896,8 +10896,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "ORDER_NOT_FOUND",
-                     *       "message": "订单不存在",
-                     *       "messageEn": "order not found",
+                     *       "message": "订单不存在。",
+                     *       "messageEn": "The order was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -10919,7 +10919,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -10929,8 +10929,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -11032,10 +11032,10 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -11045,8 +11045,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BAD_REQUEST",
-                     *       "message": "请求格式错误",
-                     *       "messageEn": "malformed request",
+                     *       "message": "请求格式错误，服务器无法读取。",
+                     *       "messageEn": "The request is malformed and the server cannot read it.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -11068,8 +11068,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -11079,8 +11079,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -11102,7 +11102,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -11112,8 +11112,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -11135,7 +11135,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `ORDER_NOT_FOUND`: 订单不存在 / order not found
+             *     - `ORDER_NOT_FOUND`: 订单不存在。 / The order was not found.
              */
             404: {
                 headers: {
@@ -11145,8 +11145,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "ORDER_NOT_FOUND",
-                     *       "message": "订单不存在",
-                     *       "messageEn": "order not found",
+                     *       "message": "订单不存在。",
+                     *       "messageEn": "The order was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -11168,9 +11168,9 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用 / balance too low or taken by a concurrent request
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
-             *     - `ORDER_NOT_PENDING`: 订单不是待支付状态 / the order is not awaiting payment
+             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用。 / The balance is too low or was taken by a concurrent request.
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
+             *     - `ORDER_NOT_PENDING`: 订单不是待支付状态。 / The order is not awaiting payment.
              */
             409: {
                 headers: {
@@ -11180,8 +11180,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BALANCE_CONFLICT",
-                     *       "message": "余额不足或已被并发操作占用",
-                     *       "messageEn": "balance too low or taken by a concurrent request",
+                     *       "message": "余额不足或已被并发操作占用。",
+                     *       "messageEn": "The balance is too low or was taken by a concurrent request.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -11203,7 +11203,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -11213,8 +11213,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -11236,7 +11236,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -11246,8 +11246,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -11269,7 +11269,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -11279,8 +11279,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -11382,10 +11382,10 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -11395,8 +11395,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BAD_REQUEST",
-                     *       "message": "请求格式错误",
-                     *       "messageEn": "malformed request",
+                     *       "message": "请求格式错误，服务器无法读取。",
+                     *       "messageEn": "The request is malformed and the server cannot read it.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -11418,8 +11418,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -11429,8 +11429,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -11452,7 +11452,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -11462,8 +11462,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -11485,7 +11485,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `ORDER_NOT_FOUND`: 订单不存在 / order not found
+             *     - `ORDER_NOT_FOUND`: 订单不存在。 / The order was not found.
              */
             404: {
                 headers: {
@@ -11495,8 +11495,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "ORDER_NOT_FOUND",
-                     *       "message": "订单不存在",
-                     *       "messageEn": "order not found",
+                     *       "message": "订单不存在。",
+                     *       "messageEn": "The order was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -11518,10 +11518,10 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用 / balance too low or taken by a concurrent request
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
-             *     - `INSUFFICIENT_POINTS`: 可用积分不足 / not enough points
-             *     - `ORDER_NOT_PENDING`: 订单不是待支付状态 / the order is not awaiting payment
+             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用。 / The balance is too low or was taken by a concurrent request.
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
+             *     - `INSUFFICIENT_POINTS`: 可用积分不足。 / There are not enough points.
+             *     - `ORDER_NOT_PENDING`: 订单不是待支付状态。 / The order is not awaiting payment.
              */
             409: {
                 headers: {
@@ -11531,8 +11531,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BALANCE_CONFLICT",
-                     *       "message": "余额不足或已被并发操作占用",
-                     *       "messageEn": "balance too low or taken by a concurrent request",
+                     *       "message": "余额不足或已被并发操作占用。",
+                     *       "messageEn": "The balance is too low or was taken by a concurrent request.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -11554,7 +11554,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -11564,8 +11564,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -11587,7 +11587,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -11597,8 +11597,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -11620,7 +11620,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -11630,8 +11630,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -11724,7 +11724,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -11734,8 +11734,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -11757,8 +11757,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -11768,8 +11768,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -11791,7 +11791,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -11801,8 +11801,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -11824,7 +11824,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `ORDER_NOT_FOUND`: 订单不存在 / order not found
+             *     - `ORDER_NOT_FOUND`: 订单不存在。 / The order was not found.
              */
             404: {
                 headers: {
@@ -11834,8 +11834,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "ORDER_NOT_FOUND",
-                     *       "message": "订单不存在",
-                     *       "messageEn": "order not found",
+                     *       "message": "订单不存在。",
+                     *       "messageEn": "The order was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -11857,7 +11857,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -11867,8 +11867,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -11983,11 +11983,11 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
              *     - `REFUND_REASON_REQUIRED`: 退款必须填写原因（reason，不能为空）。 / A refund needs a reason (reason, not empty).
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -12020,8 +12020,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -12031,8 +12031,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -12054,7 +12054,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -12064,8 +12064,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -12087,7 +12087,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `ORDER_NOT_FOUND`: 订单不存在 / order not found
+             *     - `ORDER_NOT_FOUND`: 订单不存在。 / The order was not found.
              */
             404: {
                 headers: {
@@ -12097,8 +12097,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "ORDER_NOT_FOUND",
-                     *       "message": "订单不存在",
-                     *       "messageEn": "order not found",
+                     *       "message": "订单不存在。",
+                     *       "messageEn": "The order was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -12120,10 +12120,10 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用 / balance too low or taken by a concurrent request
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
-             *     - `ORDER_NOT_PAID`: 订单未支付或已退款 / the order is not paid
-             *     - `ORDER_REFUNDED`: 订单已退款 / order already refunded
+             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用。 / The balance is too low or was taken by a concurrent request.
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
+             *     - `ORDER_NOT_PAID`: 订单未支付或已退款。 / The order is not paid or was refunded.
+             *     - `ORDER_REFUNDED`: 订单已退款。 / The order was already refunded.
              *     - `PAYMENT_PROVIDER_UNAVAILABLE`: 该支付方式未开通或未配置。 / This payment method is not turned on or not configured.
              */
             409: {
@@ -12134,8 +12134,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BALANCE_CONFLICT",
-                     *       "message": "余额不足或已被并发操作占用",
-                     *       "messageEn": "balance too low or taken by a concurrent request",
+                     *       "message": "余额不足或已被并发操作占用。",
+                     *       "messageEn": "The balance is too low or was taken by a concurrent request.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -12157,7 +12157,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -12167,8 +12167,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -12190,7 +12190,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -12200,8 +12200,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -12223,7 +12223,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -12233,8 +12233,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -12400,7 +12400,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -12410,8 +12410,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -12433,8 +12433,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -12444,8 +12444,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -12467,7 +12467,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -12477,8 +12477,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -12500,7 +12500,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `ORDER_NOT_FOUND`: 订单不存在 / order not found
+             *     - `ORDER_NOT_FOUND`: 订单不存在。 / The order was not found.
              */
             404: {
                 headers: {
@@ -12510,8 +12510,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "ORDER_NOT_FOUND",
-                     *       "message": "订单不存在",
-                     *       "messageEn": "order not found",
+                     *       "message": "订单不存在。",
+                     *       "messageEn": "The order was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -12533,8 +12533,8 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `ORDER_NOT_PAID`: 订单未支付或已退款 / the order is not paid
-             *     - `ORDER_REFUNDED`: 订单已退款 / order already refunded
+             *     - `ORDER_NOT_PAID`: 订单未支付或已退款。 / The order is not paid or was refunded.
+             *     - `ORDER_REFUNDED`: 订单已退款。 / The order was already refunded.
              */
             409: {
                 headers: {
@@ -12544,8 +12544,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "ORDER_NOT_PAID",
-                     *       "message": "订单未支付或已退款",
-                     *       "messageEn": "the order is not paid",
+                     *       "message": "订单未支付或已退款。",
+                     *       "messageEn": "The order is not paid or was refunded.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -12567,7 +12567,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -12577,8 +12577,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -12649,8 +12649,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -12660,8 +12660,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -12683,7 +12683,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -12693,8 +12693,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -12716,7 +12716,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -12726,8 +12726,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -12827,11 +12827,11 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
              *     - `PAYMENT_SETTINGS_INVALID`: 支付配置不完整或无法读取。 / The payment settings are incomplete or cannot be read.
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -12864,8 +12864,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -12875,8 +12875,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -12898,7 +12898,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -12908,8 +12908,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -12931,7 +12931,7 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
              *     - `PAYMENT_PROVIDER_UNAVAILABLE`: 该支付方式未开通或未配置。 / This payment method is not turned on or not configured.
              */
             409: {
@@ -12965,7 +12965,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -12975,8 +12975,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -12998,7 +12998,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -13008,8 +13008,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -13031,7 +13031,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -13041,8 +13041,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -13120,7 +13120,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -13130,8 +13130,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -13153,8 +13153,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -13164,8 +13164,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -13187,7 +13187,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -13197,8 +13197,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -13220,7 +13220,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -13230,8 +13230,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -13303,11 +13303,11 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
              *     - `IMAGE_INVALID`: 图片数据无效：请以 base64 编码上传图片文件。 / The image data is invalid: upload the image file encoded as base64.
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -13340,8 +13340,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -13351,8 +13351,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -13374,7 +13374,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -13384,8 +13384,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -13407,7 +13407,7 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
              */
             409: {
                 headers: {
@@ -13417,8 +13417,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "IDEMPOTENCY_KEY_REUSED",
-                     *       "message": "该幂等键已用于另一个不同的请求",
-                     *       "messageEn": "this Idempotency-Key was used for a different request",
+                     *       "message": "该幂等键已用于另一个不同的请求。",
+                     *       "messageEn": "This Idempotency-Key was used for a different request.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -13441,7 +13441,7 @@ export interface operations {
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
              *     - `IMAGE_TOO_LARGE`: 图片过大：单张图片不能超过 2 MB。 / The image is too large: an image may be at most 2 MB.
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -13475,7 +13475,7 @@ export interface operations {
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
              *     - `IMAGE_TYPE_UNSUPPORTED`: 不支持的图片格式：只能上传 PNG、JPEG 或 WebP 图片。 / Unsupported image format: only PNG, JPEG or WebP images can be uploaded.
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -13508,7 +13508,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -13518,8 +13518,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -13626,7 +13626,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -13636,8 +13636,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -13659,8 +13659,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -13670,8 +13670,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -13693,7 +13693,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -13703,8 +13703,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -13726,7 +13726,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -13736,8 +13736,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -13849,15 +13849,15 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零 / amount must be greater than zero
-             *     - `AMOUNT_TOO_LARGE`: 数值超过上限 / the value is above its limit
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零。 / The amount must be greater than zero.
+             *     - `AMOUNT_TOO_LARGE`: 数值超过上限。 / The value is above its limit.
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
-             *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
-             *     - `UNKNOWN_PLAN`: 未知的奖励方案 / unknown plan
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `INVALID_AMOUNT`: 金额格式无效。 / The amount is not a valid decimal.
+             *     - `TOO_MANY_PLACES`: 小数位数过多。 / The amount has too many decimal places.
+             *     - `UNKNOWN_PLAN`: 未知的奖励方案。 / The plan is unknown.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -13867,8 +13867,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "AMOUNT_NOT_POSITIVE",
-                     *       "message": "金额必须大于零",
-                     *       "messageEn": "amount must be greater than zero",
+                     *       "message": "金额必须大于零。",
+                     *       "messageEn": "The amount must be greater than zero.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -13890,8 +13890,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -13901,8 +13901,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -13924,7 +13924,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -13934,8 +13934,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -13990,7 +13990,7 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
              */
             409: {
                 headers: {
@@ -14000,8 +14000,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "IDEMPOTENCY_KEY_REUSED",
-                     *       "message": "该幂等键已用于另一个不同的请求",
-                     *       "messageEn": "this Idempotency-Key was used for a different request",
+                     *       "message": "该幂等键已用于另一个不同的请求。",
+                     *       "messageEn": "This Idempotency-Key was used for a different request.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -14023,7 +14023,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -14033,8 +14033,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -14056,7 +14056,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -14066,8 +14066,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -14089,7 +14089,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -14099,8 +14099,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -14215,15 +14215,15 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零 / amount must be greater than zero
-             *     - `AMOUNT_TOO_LARGE`: 数值超过上限 / the value is above its limit
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零。 / The amount must be greater than zero.
+             *     - `AMOUNT_TOO_LARGE`: 数值超过上限。 / The value is above its limit.
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
-             *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
-             *     - `UNKNOWN_PLAN`: 未知的奖励方案 / unknown plan
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `INVALID_AMOUNT`: 金额格式无效。 / The amount is not a valid decimal.
+             *     - `TOO_MANY_PLACES`: 小数位数过多。 / The amount has too many decimal places.
+             *     - `UNKNOWN_PLAN`: 未知的奖励方案。 / The plan is unknown.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -14233,8 +14233,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "AMOUNT_NOT_POSITIVE",
-                     *       "message": "金额必须大于零",
-                     *       "messageEn": "amount must be greater than zero",
+                     *       "message": "金额必须大于零。",
+                     *       "messageEn": "The amount must be greater than zero.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -14256,8 +14256,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -14267,8 +14267,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -14290,7 +14290,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -14300,8 +14300,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -14324,7 +14324,7 @@ export interface operations {
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
              *     - `IMAGE_NOT_FOUND`: 图片不存在，请先上传图片。 / No such image; upload the image first.
-             *     - `PRODUCT_NOT_FOUND`: 商品不存在 / product not found
+             *     - `PRODUCT_NOT_FOUND`: 商品不存在。 / The product was not found.
              */
             404: {
                 headers: {
@@ -14357,7 +14357,7 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
              */
             409: {
                 headers: {
@@ -14367,8 +14367,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "IDEMPOTENCY_KEY_REUSED",
-                     *       "message": "该幂等键已用于另一个不同的请求",
-                     *       "messageEn": "this Idempotency-Key was used for a different request",
+                     *       "message": "该幂等键已用于另一个不同的请求。",
+                     *       "messageEn": "This Idempotency-Key was used for a different request.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -14390,7 +14390,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -14400,8 +14400,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -14423,7 +14423,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -14433,8 +14433,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -14456,7 +14456,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -14466,8 +14466,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -14549,10 +14549,10 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -14562,8 +14562,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BAD_REQUEST",
-                     *       "message": "请求格式错误",
-                     *       "messageEn": "malformed request",
+                     *       "message": "请求格式错误，服务器无法读取。",
+                     *       "messageEn": "The request is malformed and the server cannot read it.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -14585,8 +14585,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -14596,8 +14596,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -14619,7 +14619,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -14629,8 +14629,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -14652,7 +14652,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `PRODUCT_NOT_FOUND`: 商品不存在 / product not found
+             *     - `PRODUCT_NOT_FOUND`: 商品不存在。 / The product was not found.
              */
             404: {
                 headers: {
@@ -14662,8 +14662,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PRODUCT_NOT_FOUND",
-                     *       "message": "商品不存在",
-                     *       "messageEn": "product not found",
+                     *       "message": "商品不存在。",
+                     *       "messageEn": "The product was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -14685,7 +14685,7 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
              */
             409: {
                 headers: {
@@ -14695,8 +14695,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "IDEMPOTENCY_KEY_REUSED",
-                     *       "message": "该幂等键已用于另一个不同的请求",
-                     *       "messageEn": "this Idempotency-Key was used for a different request",
+                     *       "message": "该幂等键已用于另一个不同的请求。",
+                     *       "messageEn": "This Idempotency-Key was used for a different request.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -14718,7 +14718,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -14728,8 +14728,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -14751,7 +14751,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -14761,8 +14761,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -14784,7 +14784,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -14794,8 +14794,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -14889,7 +14889,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -14899,8 +14899,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -14922,8 +14922,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -14933,8 +14933,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -14956,7 +14956,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -14966,8 +14966,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -14989,7 +14989,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -14999,8 +14999,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -15118,10 +15118,10 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `INVALID_DATE`: 日期不存在或格式不正确，须为 YYYY-MM-DD / not a calendar date in the form YYYY-MM-DD
+             *     - `INVALID_DATE`: 日期不存在或格式不正确，须为 YYYY-MM-DD。 / The date does not exist or is not in the form YYYY-MM-DD.
              *     - `REPORT_RANGE_INVALID`: 开始日期不能晚于结束日期。 / The start day must not be after the end day.
              *     - `REPORT_RANGE_TOO_LONG`: 报表日期范围最多 366 天，请缩短范围。 / A report covers at most 366 days; choose a shorter range.
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -15131,8 +15131,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INVALID_DATE",
-                     *       "message": "日期不存在或格式不正确，须为 YYYY-MM-DD",
-                     *       "messageEn": "not a calendar date in the form YYYY-MM-DD",
+                     *       "message": "日期不存在或格式不正确，须为 YYYY-MM-DD。",
+                     *       "messageEn": "The date does not exist or is not in the form YYYY-MM-DD.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -15154,8 +15154,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -15165,8 +15165,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -15188,7 +15188,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -15198,8 +15198,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -15221,7 +15221,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -15231,8 +15231,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -15441,7 +15441,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -15451,8 +15451,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -15474,8 +15474,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -15485,8 +15485,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -15508,7 +15508,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -15518,8 +15518,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -15541,7 +15541,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -15551,8 +15551,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -15751,8 +15751,8 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `INVALID_DATE`: 日期不存在或格式不正确，须为 YYYY-MM-DD / not a calendar date in the form YYYY-MM-DD
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `INVALID_DATE`: 日期不存在或格式不正确，须为 YYYY-MM-DD。 / The date does not exist or is not in the form YYYY-MM-DD.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -15762,8 +15762,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INVALID_DATE",
-                     *       "message": "日期不存在或格式不正确，须为 YYYY-MM-DD",
-                     *       "messageEn": "not a calendar date in the form YYYY-MM-DD",
+                     *       "message": "日期不存在或格式不正确，须为 YYYY-MM-DD。",
+                     *       "messageEn": "The date does not exist or is not in the form YYYY-MM-DD.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -15785,8 +15785,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -15796,8 +15796,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -15819,7 +15819,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -15829,8 +15829,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -15852,7 +15852,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `SETTLEMENT_NOT_FOUND`: 该营业日没有日结记录 / no settlement for this business day
+             *     - `SETTLEMENT_NOT_FOUND`: 该营业日没有日结记录。 / There is no settlement for this business day.
              */
             404: {
                 headers: {
@@ -15862,8 +15862,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SETTLEMENT_NOT_FOUND",
-                     *       "message": "该营业日没有日结记录",
-                     *       "messageEn": "no settlement for this business day",
+                     *       "message": "该营业日没有日结记录。",
+                     *       "messageEn": "There is no settlement for this business day.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -15885,7 +15885,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -15895,8 +15895,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -15972,8 +15972,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -15983,8 +15983,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -16006,7 +16006,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -16016,8 +16016,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -16039,7 +16039,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -16049,8 +16049,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -16262,10 +16262,10 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `INVALID_DATE`: 日期不存在或格式不正确，须为 YYYY-MM-DD / not a calendar date in the form YYYY-MM-DD
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `INVALID_DATE`: 日期不存在或格式不正确，须为 YYYY-MM-DD。 / The date does not exist or is not in the form YYYY-MM-DD.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -16275,8 +16275,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INVALID_DATE",
-                     *       "message": "日期不存在或格式不正确，须为 YYYY-MM-DD",
-                     *       "messageEn": "not a calendar date in the form YYYY-MM-DD",
+                     *       "message": "日期不存在或格式不正确，须为 YYYY-MM-DD。",
+                     *       "messageEn": "The date does not exist or is not in the form YYYY-MM-DD.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -16298,8 +16298,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -16309,8 +16309,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -16332,7 +16332,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -16342,8 +16342,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -16365,7 +16365,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -16375,8 +16375,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -16398,7 +16398,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -16408,8 +16408,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -16431,8 +16431,8 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
-             *     - `SETTLEMENT_FAILED`: 日结失败，未写入任何数据 / the daily settlement failed; nothing was written
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
+             *     - `SETTLEMENT_FAILED`: 日结失败，未写入任何数据。 / The daily settlement failed; nothing was written.
              */
             500: {
                 headers: {
@@ -16442,8 +16442,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SETTLEMENT_FAILED",
-                     *       "message": "日结失败，未写入任何数据",
-                     *       "messageEn": "the daily settlement failed; nothing was written",
+                     *       "message": "日结失败，未写入任何数据。",
+                     *       "messageEn": "The daily settlement failed; nothing was written.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -16493,8 +16493,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -16504,8 +16504,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -16527,7 +16527,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -16537,8 +16537,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -16560,7 +16560,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -16570,8 +16570,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -16636,10 +16636,10 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -16649,8 +16649,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BAD_REQUEST",
-                     *       "message": "请求格式错误",
-                     *       "messageEn": "malformed request",
+                     *       "message": "请求格式错误，服务器无法读取。",
+                     *       "messageEn": "The request is malformed and the server cannot read it.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -16672,8 +16672,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -16683,8 +16683,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -16706,7 +16706,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -16716,8 +16716,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -16739,7 +16739,7 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
              */
             409: {
                 headers: {
@@ -16749,8 +16749,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "IDEMPOTENCY_KEY_REUSED",
-                     *       "message": "该幂等键已用于另一个不同的请求",
-                     *       "messageEn": "this Idempotency-Key was used for a different request",
+                     *       "message": "该幂等键已用于另一个不同的请求。",
+                     *       "messageEn": "This Idempotency-Key was used for a different request.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -16772,7 +16772,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -16782,8 +16782,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -16805,7 +16805,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -16815,8 +16815,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -16838,7 +16838,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -16848,8 +16848,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -17460,12 +17460,12 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `INVALID_CONFIG`: 参数无效 / invalid parameter
+             *     - `INVALID_CONFIG`: 参数无效。 / A parameter is invalid.
              *     - `SIMULATION_PLAN_INVALID`: 模拟计划无效，未运行模拟。 / The simulation plan is invalid; nothing was simulated.
              *     - `SIMULATION_TOO_LARGE`: 模拟规模超过服务器允许的上限（天数 × 会员数），请缩短天数或减少会员，或在命令行运行 jifen simulate。 / The simulation is larger than the server allows (days × members); shorten it or run jifen simulate on the command line.
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -17475,8 +17475,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INVALID_CONFIG",
-                     *       "message": "参数无效",
-                     *       "messageEn": "invalid parameter",
+                     *       "message": "参数无效。",
+                     *       "messageEn": "A parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -17498,8 +17498,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -17509,8 +17509,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -17532,7 +17532,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -17542,8 +17542,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -17565,7 +17565,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -17575,8 +17575,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -17598,7 +17598,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -17608,8 +17608,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -17631,7 +17631,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -17641,8 +17641,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -17720,7 +17720,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -17730,8 +17730,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -17753,8 +17753,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -17764,8 +17764,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -17787,7 +17787,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -17797,8 +17797,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -17820,7 +17820,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -17830,8 +17830,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -17935,7 +17935,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -17945,8 +17945,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -17968,8 +17968,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -17979,8 +17979,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -18002,7 +18002,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -18012,8 +18012,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -18035,7 +18035,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -18045,8 +18045,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -18148,10 +18148,10 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -18161,8 +18161,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BAD_REQUEST",
-                     *       "message": "请求格式错误",
-                     *       "messageEn": "malformed request",
+                     *       "message": "请求格式错误，服务器无法读取。",
+                     *       "messageEn": "The request is malformed and the server cannot read it.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -18184,8 +18184,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -18195,8 +18195,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -18218,7 +18218,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -18228,8 +18228,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -18251,7 +18251,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `WITHDRAWAL_NOT_FOUND`: 提现申请不存在 / withdrawal not found
+             *     - `WITHDRAWAL_NOT_FOUND`: 提现申请不存在。 / The withdrawal was not found.
              */
             404: {
                 headers: {
@@ -18261,8 +18261,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "WITHDRAWAL_NOT_FOUND",
-                     *       "message": "提现申请不存在",
-                     *       "messageEn": "withdrawal not found",
+                     *       "message": "提现申请不存在。",
+                     *       "messageEn": "The withdrawal was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -18284,10 +18284,10 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用 / balance too low or taken by a concurrent request
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
+             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用。 / The balance is too low or was taken by a concurrent request.
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
              *     - `PAYMENT_ACCOUNT_MISSING`: 尚未绑定该支付平台的账户（如微信 openid）。 / No account at this payment provider is linked yet (such as a WeChat openid).
-             *     - `WITHDRAWAL_NOT_PENDING`: 该提现申请已处理 / this withdrawal was already decided
+             *     - `WITHDRAWAL_NOT_PENDING`: 该提现申请已处理。 / This withdrawal was already decided.
              */
             409: {
                 headers: {
@@ -18297,8 +18297,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BALANCE_CONFLICT",
-                     *       "message": "余额不足或已被并发操作占用",
-                     *       "messageEn": "balance too low or taken by a concurrent request",
+                     *       "message": "余额不足或已被并发操作占用。",
+                     *       "messageEn": "The balance is too low or was taken by a concurrent request.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -18320,7 +18320,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -18330,8 +18330,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -18353,7 +18353,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -18363,8 +18363,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -18386,7 +18386,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -18396,8 +18396,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -18499,10 +18499,10 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -18512,8 +18512,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BAD_REQUEST",
-                     *       "message": "请求格式错误",
-                     *       "messageEn": "malformed request",
+                     *       "message": "请求格式错误，服务器无法读取。",
+                     *       "messageEn": "The request is malformed and the server cannot read it.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -18535,8 +18535,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -18546,8 +18546,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -18569,7 +18569,7 @@ export interface operations {
             };
             /**
              * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
-             *     - `FORBIDDEN`: 当前角色无权执行此操作 / your role may not do this
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
              */
             403: {
                 headers: {
@@ -18579,8 +18579,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "FORBIDDEN",
-                     *       "message": "当前角色无权执行此操作",
-                     *       "messageEn": "your role may not do this",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -18602,7 +18602,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `WITHDRAWAL_NOT_FOUND`: 提现申请不存在 / withdrawal not found
+             *     - `WITHDRAWAL_NOT_FOUND`: 提现申请不存在。 / The withdrawal was not found.
              */
             404: {
                 headers: {
@@ -18612,8 +18612,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "WITHDRAWAL_NOT_FOUND",
-                     *       "message": "提现申请不存在",
-                     *       "messageEn": "withdrawal not found",
+                     *       "message": "提现申请不存在。",
+                     *       "messageEn": "The withdrawal was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -18635,10 +18635,10 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用 / balance too low or taken by a concurrent request
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
+             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用。 / The balance is too low or was taken by a concurrent request.
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
              *     - `PAYMENT_ACCOUNT_MISSING`: 尚未绑定该支付平台的账户（如微信 openid）。 / No account at this payment provider is linked yet (such as a WeChat openid).
-             *     - `WITHDRAWAL_NOT_PENDING`: 该提现申请已处理 / this withdrawal was already decided
+             *     - `WITHDRAWAL_NOT_PENDING`: 该提现申请已处理。 / This withdrawal was already decided.
              */
             409: {
                 headers: {
@@ -18648,8 +18648,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BALANCE_CONFLICT",
-                     *       "message": "余额不足或已被并发操作占用",
-                     *       "messageEn": "balance too low or taken by a concurrent request",
+                     *       "message": "余额不足或已被并发操作占用。",
+                     *       "messageEn": "The balance is too low or was taken by a concurrent request.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -18671,7 +18671,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -18681,8 +18681,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -18704,7 +18704,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -18714,8 +18714,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -18737,7 +18737,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -18747,8 +18747,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -18835,12 +18835,12 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `INVALID_PHONE`: 手机号格式不正确 / not a mainland China mobile number
-             *     - `SMS_CODE_EXPIRED`: 验证码已过期或未发送，请重新获取 / verification code expired or never sent; request a new one
-             *     - `SMS_CODE_INVALID`: 验证码错误 / wrong verification code
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `INVALID_PHONE`: 手机号格式不正确，请输入 11 位中国大陆手机号。 / This is not a mainland China mobile number; enter 11 digits.
+             *     - `SMS_CODE_EXPIRED`: 验证码已过期或未发送，请重新获取。 / The verification code has expired or was never sent; request a new one.
+             *     - `SMS_CODE_INVALID`: 验证码错误。 / The verification code is wrong.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -18850,8 +18850,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INVALID_PHONE",
-                     *       "message": "手机号格式不正确",
-                     *       "messageEn": "not a mainland China mobile number",
+                     *       "message": "手机号格式不正确，请输入 11 位中国大陆手机号。",
+                     *       "messageEn": "This is not a mainland China mobile number; enter 11 digits.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -18873,7 +18873,7 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `LOGIN_FAILED`: 手机号或密码错误 / wrong phone number or password
+             *     - `LOGIN_FAILED`: 手机号或密码错误。 / The phone number or password is wrong.
              */
             401: {
                 headers: {
@@ -18883,8 +18883,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "LOGIN_FAILED",
-                     *       "message": "手机号或密码错误",
-                     *       "messageEn": "wrong phone number or password",
+                     *       "message": "手机号或密码错误。",
+                     *       "messageEn": "The phone number or password is wrong.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -18906,8 +18906,8 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `MEMBER_NOT_FOUND`: 会员不存在 / member not found
-             *     - `PHONE_NOT_REGISTERED`: 该手机号未注册 / this phone number is not registered
+             *     - `MEMBER_NOT_FOUND`: 会员不存在。 / The member was not found.
+             *     - `PHONE_NOT_REGISTERED`: 该手机号未注册。 / This phone number is not registered.
              */
             404: {
                 headers: {
@@ -18917,8 +18917,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "MEMBER_NOT_FOUND",
-                     *       "message": "会员不存在",
-                     *       "messageEn": "member not found",
+                     *       "message": "会员不存在。",
+                     *       "messageEn": "The member was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -18940,7 +18940,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -18950,8 +18950,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -18973,7 +18973,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -18983,8 +18983,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -19006,8 +19006,8 @@ export interface operations {
             };
             /**
              * @description 429 请求过于频繁 / too many requests. 可能的错误码 / codes:
-             *     - `LOGIN_LOCKED`: 密码错误次数过多，请 15 分钟后再试或使用验证码登录 / too many wrong passwords; wait 15 minutes or sign in with an SMS code
-             *     - `SMS_CODE_TOO_MANY_TRIES`: 验证码错误次数过多，请重新获取 / too many wrong tries; request a new code
+             *     - `LOGIN_LOCKED`: 密码错误次数过多，请 15 分钟后再试或使用验证码登录。 / Too many wrong passwords; wait 15 minutes or sign in with an SMS code.
+             *     - `SMS_CODE_TOO_MANY_TRIES`: 验证码错误次数过多，请重新获取。 / Too many wrong tries; request a new code.
              */
             429: {
                 headers: {
@@ -19017,8 +19017,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "LOGIN_LOCKED",
-                     *       "message": "密码错误次数过多，请 15 分钟后再试或使用验证码登录",
-                     *       "messageEn": "too many wrong passwords; wait 15 minutes or sign in with an SMS code",
+                     *       "message": "密码错误次数过多，请 15 分钟后再试或使用验证码登录。",
+                     *       "messageEn": "Too many wrong passwords; wait 15 minutes or sign in with an SMS code.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -19040,7 +19040,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -19050,8 +19050,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -19103,10 +19103,10 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -19116,8 +19116,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BAD_REQUEST",
-                     *       "message": "请求格式错误",
-                     *       "messageEn": "malformed request",
+                     *       "message": "请求格式错误，服务器无法读取。",
+                     *       "messageEn": "The request is malformed and the server cannot read it.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -19139,8 +19139,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -19150,8 +19150,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -19173,7 +19173,7 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
              */
             409: {
                 headers: {
@@ -19183,8 +19183,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "IDEMPOTENCY_KEY_REUSED",
-                     *       "message": "该幂等键已用于另一个不同的请求",
-                     *       "messageEn": "this Idempotency-Key was used for a different request",
+                     *       "message": "该幂等键已用于另一个不同的请求。",
+                     *       "messageEn": "This Idempotency-Key was used for a different request.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -19206,7 +19206,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -19216,8 +19216,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -19239,7 +19239,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -19249,8 +19249,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -19272,7 +19272,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -19282,8 +19282,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -19349,13 +19349,13 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `INVALID_PHONE`: 手机号格式不正确 / not a mainland China mobile number
-             *     - `SMS_CODE_EXPIRED`: 验证码已过期或未发送，请重新获取 / verification code expired or never sent; request a new one
-             *     - `SMS_CODE_INVALID`: 验证码错误 / wrong verification code
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
-             *     - `WEAK_PASSWORD`: 密码长度须为 8 到 72 位 / a password has 8 to 72 characters
+             *     - `INVALID_PHONE`: 手机号格式不正确，请输入 11 位中国大陆手机号。 / This is not a mainland China mobile number; enter 11 digits.
+             *     - `SMS_CODE_EXPIRED`: 验证码已过期或未发送，请重新获取。 / The verification code has expired or was never sent; request a new one.
+             *     - `SMS_CODE_INVALID`: 验证码错误。 / The verification code is wrong.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
+             *     - `WEAK_PASSWORD`: 密码长度须为 8 到 72 位。 / A password must have 8 to 72 characters.
              */
             400: {
                 headers: {
@@ -19365,8 +19365,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INVALID_PHONE",
-                     *       "message": "手机号格式不正确",
-                     *       "messageEn": "not a mainland China mobile number",
+                     *       "message": "手机号格式不正确，请输入 11 位中国大陆手机号。",
+                     *       "messageEn": "This is not a mainland China mobile number; enter 11 digits.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -19388,7 +19388,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `PHONE_NOT_REGISTERED`: 该手机号未注册 / this phone number is not registered
+             *     - `PHONE_NOT_REGISTERED`: 该手机号未注册。 / This phone number is not registered.
              */
             404: {
                 headers: {
@@ -19398,8 +19398,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PHONE_NOT_REGISTERED",
-                     *       "message": "该手机号未注册",
-                     *       "messageEn": "this phone number is not registered",
+                     *       "message": "该手机号未注册。",
+                     *       "messageEn": "This phone number is not registered.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -19421,7 +19421,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -19431,8 +19431,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -19454,7 +19454,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -19464,8 +19464,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -19487,7 +19487,7 @@ export interface operations {
             };
             /**
              * @description 429 请求过于频繁 / too many requests. 可能的错误码 / codes:
-             *     - `SMS_CODE_TOO_MANY_TRIES`: 验证码错误次数过多，请重新获取 / too many wrong tries; request a new code
+             *     - `SMS_CODE_TOO_MANY_TRIES`: 验证码错误次数过多，请重新获取。 / Too many wrong tries; request a new code.
              */
             429: {
                 headers: {
@@ -19497,8 +19497,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SMS_CODE_TOO_MANY_TRIES",
-                     *       "message": "验证码错误次数过多，请重新获取",
-                     *       "messageEn": "too many wrong tries; request a new code",
+                     *       "message": "验证码错误次数过多，请重新获取。",
+                     *       "messageEn": "Too many wrong tries; request a new code.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -19520,7 +19520,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -19530,8 +19530,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -19622,14 +19622,14 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `INVALID_PHONE`: 手机号格式不正确 / not a mainland China mobile number
-             *     - `INVITE_CODE_UNKNOWN`: 邀请码不存在 / unknown invite code
-             *     - `SMS_CODE_EXPIRED`: 验证码已过期或未发送，请重新获取 / verification code expired or never sent; request a new one
-             *     - `SMS_CODE_INVALID`: 验证码错误 / wrong verification code
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
-             *     - `WEAK_PASSWORD`: 密码长度须为 8 到 72 位 / a password has 8 to 72 characters
+             *     - `INVALID_PHONE`: 手机号格式不正确，请输入 11 位中国大陆手机号。 / This is not a mainland China mobile number; enter 11 digits.
+             *     - `INVITE_CODE_UNKNOWN`: 邀请码不存在，请核对后重新输入。 / The invite code is unknown; check it and enter it again.
+             *     - `SMS_CODE_EXPIRED`: 验证码已过期或未发送，请重新获取。 / The verification code has expired or was never sent; request a new one.
+             *     - `SMS_CODE_INVALID`: 验证码错误。 / The verification code is wrong.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
+             *     - `WEAK_PASSWORD`: 密码长度须为 8 到 72 位。 / A password must have 8 to 72 characters.
              */
             400: {
                 headers: {
@@ -19639,8 +19639,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INVALID_PHONE",
-                     *       "message": "手机号格式不正确",
-                     *       "messageEn": "not a mainland China mobile number",
+                     *       "message": "手机号格式不正确，请输入 11 位中国大陆手机号。",
+                     *       "messageEn": "This is not a mainland China mobile number; enter 11 digits.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -19662,7 +19662,7 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `PHONE_TAKEN`: 该手机号已注册 / this phone number is already registered
+             *     - `PHONE_TAKEN`: 该手机号已注册，请直接登录。 / This phone number is already registered; sign in instead.
              */
             409: {
                 headers: {
@@ -19672,8 +19672,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PHONE_TAKEN",
-                     *       "message": "该手机号已注册",
-                     *       "messageEn": "this phone number is already registered",
+                     *       "message": "该手机号已注册，请直接登录。",
+                     *       "messageEn": "This phone number is already registered; sign in instead.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -19695,7 +19695,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -19705,8 +19705,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -19728,7 +19728,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -19738,8 +19738,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -19761,7 +19761,7 @@ export interface operations {
             };
             /**
              * @description 429 请求过于频繁 / too many requests. 可能的错误码 / codes:
-             *     - `SMS_CODE_TOO_MANY_TRIES`: 验证码错误次数过多，请重新获取 / too many wrong tries; request a new code
+             *     - `SMS_CODE_TOO_MANY_TRIES`: 验证码错误次数过多，请重新获取。 / Too many wrong tries; request a new code.
              */
             429: {
                 headers: {
@@ -19771,8 +19771,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SMS_CODE_TOO_MANY_TRIES",
-                     *       "message": "验证码错误次数过多，请重新获取",
-                     *       "messageEn": "too many wrong tries; request a new code",
+                     *       "message": "验证码错误次数过多，请重新获取。",
+                     *       "messageEn": "Too many wrong tries; request a new code.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -19794,7 +19794,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -19804,8 +19804,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -19874,11 +19874,11 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `INVALID_PHONE`: 手机号格式不正确 / not a mainland China mobile number
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `INVALID_PHONE`: 手机号格式不正确，请输入 11 位中国大陆手机号。 / This is not a mainland China mobile number; enter 11 digits.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -19888,8 +19888,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INVALID_PHONE",
-                     *       "message": "手机号格式不正确",
-                     *       "messageEn": "not a mainland China mobile number",
+                     *       "message": "手机号格式不正确，请输入 11 位中国大陆手机号。",
+                     *       "messageEn": "This is not a mainland China mobile number; enter 11 digits.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -19911,7 +19911,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `PHONE_NOT_REGISTERED`: 该手机号未注册 / this phone number is not registered
+             *     - `PHONE_NOT_REGISTERED`: 该手机号未注册。 / This phone number is not registered.
              */
             404: {
                 headers: {
@@ -19921,8 +19921,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PHONE_NOT_REGISTERED",
-                     *       "message": "该手机号未注册",
-                     *       "messageEn": "this phone number is not registered",
+                     *       "message": "该手机号未注册。",
+                     *       "messageEn": "This phone number is not registered.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -19944,8 +19944,8 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
-             *     - `PHONE_TAKEN`: 该手机号已注册 / this phone number is already registered
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
+             *     - `PHONE_TAKEN`: 该手机号已注册，请直接登录。 / This phone number is already registered; sign in instead.
              */
             409: {
                 headers: {
@@ -19955,8 +19955,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PHONE_TAKEN",
-                     *       "message": "该手机号已注册",
-                     *       "messageEn": "this phone number is already registered",
+                     *       "message": "该手机号已注册，请直接登录。",
+                     *       "messageEn": "This phone number is already registered; sign in instead.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -19978,7 +19978,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -19988,8 +19988,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -20011,7 +20011,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -20021,8 +20021,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -20044,9 +20044,9 @@ export interface operations {
             };
             /**
              * @description 429 请求过于频繁 / too many requests. 可能的错误码 / codes:
-             *     - `SMS_DAILY_LIMIT`: 该手机号今日验证码次数已达上限 / this number reached today's limit of codes
-             *     - `SMS_IP_LIMIT`: 当前网络获取验证码过于频繁，请稍后再试 / too many codes requested from this address; try later
-             *     - `SMS_TOO_FREQUENT`: 验证码发送过于频繁，请 60 秒后再试 / a code was sent less than 60 seconds ago
+             *     - `SMS_DAILY_LIMIT`: 该手机号今日验证码次数已达上限，请明天再试。 / This number has reached today's limit of codes; try again tomorrow.
+             *     - `SMS_IP_LIMIT`: 当前网络获取验证码过于频繁，请稍后再试。 / Too many codes were requested from this address; try again later.
+             *     - `SMS_TOO_FREQUENT`: 验证码发送过于频繁，请 60 秒后再试。 / A code was sent less than 60 seconds ago; try again later.
              */
             429: {
                 headers: {
@@ -20056,8 +20056,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SMS_DAILY_LIMIT",
-                     *       "message": "该手机号今日验证码次数已达上限",
-                     *       "messageEn": "this number reached today's limit of codes",
+                     *       "message": "该手机号今日验证码次数已达上限，请明天再试。",
+                     *       "messageEn": "This number has reached today's limit of codes; try again tomorrow.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -20079,7 +20079,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -20089,8 +20089,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -20112,7 +20112,7 @@ export interface operations {
             };
             /**
              * @description 502 上游服务失败 / an upstream service failed. 可能的错误码 / codes:
-             *     - `SMS_SEND_FAILED`: 短信发送失败，请稍后再试 / the SMS provider refused the message
+             *     - `SMS_SEND_FAILED`: 短信发送失败，请稍后再试。 / The SMS provider refused the message; try again later.
              */
             502: {
                 headers: {
@@ -20122,8 +20122,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SMS_SEND_FAILED",
-                     *       "message": "短信发送失败，请稍后再试",
-                     *       "messageEn": "the SMS provider refused the message",
+                     *       "message": "短信发送失败，请稍后再试。",
+                     *       "messageEn": "The SMS provider refused the message; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -20306,16 +20306,16 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `AMOUNT_NEGATIVE`: 金额不能为负数 / amount must not be negative
-             *     - `AMOUNT_TOO_LARGE`: 数值超过上限 / the value is above its limit
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `AMOUNT_NEGATIVE`: 金额不能为负数。 / The amount must not be negative.
+             *     - `AMOUNT_TOO_LARGE`: 数值超过上限。 / The value is above its limit.
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
-             *     - `INVALID_INTEGER`: 须为正整数，只能由数字组成（不带符号、小数点、指数或空格） / must be a positive whole number in plain digits (no sign, point, exponent or spaces)
-             *     - `POINTS_OVER_RATIO`: 积分抵扣超过比例上限 / points exceed the points pay ratio
-             *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `INVALID_AMOUNT`: 金额格式无效。 / The amount is not a valid decimal.
+             *     - `INVALID_INTEGER`: 该值须为正整数，只能由数字组成（不带符号、小数点、指数或空格）。 / The value must be a positive whole number in plain digits (no sign, point, exponent or spaces).
+             *     - `POINTS_OVER_RATIO`: 积分抵扣超过比例上限。 / The points exceed the points pay ratio.
+             *     - `TOO_MANY_PLACES`: 小数位数过多。 / The amount has too many decimal places.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -20325,8 +20325,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "AMOUNT_NEGATIVE",
-                     *       "message": "金额不能为负数",
-                     *       "messageEn": "amount must not be negative",
+                     *       "message": "金额不能为负数。",
+                     *       "messageEn": "The amount must not be negative.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -20348,8 +20348,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -20359,8 +20359,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -20382,7 +20382,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `PRODUCT_NOT_FOUND`: 商品不存在 / product not found
+             *     - `PRODUCT_NOT_FOUND`: 商品不存在。 / The product was not found.
              */
             404: {
                 headers: {
@@ -20392,8 +20392,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PRODUCT_NOT_FOUND",
-                     *       "message": "商品不存在",
-                     *       "messageEn": "product not found",
+                     *       "message": "商品不存在。",
+                     *       "messageEn": "The product was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -20415,13 +20415,13 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用 / balance too low or taken by a concurrent request
+             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用。 / The balance is too low or was taken by a concurrent request.
              *     - `DEMO_PAYMENT_DISABLED`: 演示支付未开启：请由商家在后台开启，或选择其他支付方式。 / The demo payment method is off: the shop's operator can turn it on, or choose another way to pay.
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
-             *     - `INSUFFICIENT_POINTS`: 可用积分不足 / not enough points
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
+             *     - `INSUFFICIENT_POINTS`: 可用积分不足。 / There are not enough points.
              *     - `OUT_OF_STOCK`: 商品库存不足，已售罄或剩余数量少于购买数量。 / Not enough stock: the product is sold out or fewer units are left than you asked for.
              *     - `PAYMENT_PROVIDER_UNAVAILABLE`: 该支付方式未开通或未配置。 / This payment method is not turned on or not configured.
-             *     - `PRODUCT_INACTIVE`: 商品已下架 / the product is not on sale
+             *     - `PRODUCT_INACTIVE`: 商品已下架。 / The product is not on sale.
              */
             409: {
                 headers: {
@@ -20431,8 +20431,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BALANCE_CONFLICT",
-                     *       "message": "余额不足或已被并发操作占用",
-                     *       "messageEn": "balance too low or taken by a concurrent request",
+                     *       "message": "余额不足或已被并发操作占用。",
+                     *       "messageEn": "The balance is too low or was taken by a concurrent request.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -20454,7 +20454,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -20464,8 +20464,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -20487,7 +20487,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -20497,8 +20497,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -20520,7 +20520,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -20530,8 +20530,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -20682,7 +20682,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -20692,8 +20692,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -20715,8 +20715,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -20726,8 +20726,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -20782,7 +20782,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -20792,8 +20792,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -20947,11 +20947,11 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `POINTS_OVER_RATIO`: 积分抵扣超过比例上限 / points exceed the points pay ratio
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `POINTS_OVER_RATIO`: 积分抵扣超过比例上限。 / The points exceed the points pay ratio.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -20961,8 +20961,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "POINTS_OVER_RATIO",
-                     *       "message": "积分抵扣超过比例上限",
-                     *       "messageEn": "points exceed the points pay ratio",
+                     *       "message": "积分抵扣超过比例上限。",
+                     *       "messageEn": "The points exceed the points pay ratio.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -20984,8 +20984,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -20995,8 +20995,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -21051,11 +21051,11 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用 / balance too low or taken by a concurrent request
+             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用。 / The balance is too low or was taken by a concurrent request.
              *     - `CHECKOUT_NOT_PENDING`: 该支付单没有待支付的订单。 / This checkout has no order awaiting payment.
              *     - `DEMO_PAYMENT_DISABLED`: 演示支付未开启：请由商家在后台开启，或选择其他支付方式。 / The demo payment method is off: the shop's operator can turn it on, or choose another way to pay.
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
-             *     - `INSUFFICIENT_POINTS`: 可用积分不足 / not enough points
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
+             *     - `INSUFFICIENT_POINTS`: 可用积分不足。 / There are not enough points.
              */
             409: {
                 headers: {
@@ -21065,8 +21065,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BALANCE_CONFLICT",
-                     *       "message": "余额不足或已被并发操作占用",
-                     *       "messageEn": "balance too low or taken by a concurrent request",
+                     *       "message": "余额不足或已被并发操作占用。",
+                     *       "messageEn": "The balance is too low or was taken by a concurrent request.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -21088,7 +21088,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -21098,8 +21098,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -21121,7 +21121,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -21131,8 +21131,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -21154,7 +21154,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -21164,8 +21164,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -21256,10 +21256,10 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `PAYMENT_SCENE_UNSUPPORTED`: 该支付方式不支持这种支付场景。 / This payment method does not support this way of paying.
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -21292,8 +21292,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -21303,8 +21303,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -21326,7 +21326,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `ORDER_NOT_FOUND`: 订单不存在 / order not found
+             *     - `ORDER_NOT_FOUND`: 订单不存在。 / The order was not found.
              */
             404: {
                 headers: {
@@ -21336,8 +21336,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "ORDER_NOT_FOUND",
-                     *       "message": "订单不存在",
-                     *       "messageEn": "order not found",
+                     *       "message": "订单不存在。",
+                     *       "messageEn": "The order was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -21359,7 +21359,7 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `ORDER_NOT_PENDING`: 订单不是待支付状态 / the order is not awaiting payment
+             *     - `ORDER_NOT_PENDING`: 订单不是待支付状态。 / The order is not awaiting payment.
              *     - `PAYMENT_ACCOUNT_MISSING`: 尚未绑定该支付平台的账户（如微信 openid）。 / No account at this payment provider is linked yet (such as a WeChat openid).
              *     - `PAYMENT_PROVIDER_MISMATCH`: 订单下单时选择了其他支付方式。 / The order was placed with another payment method.
              *     - `PAYMENT_PROVIDER_UNAVAILABLE`: 该支付方式未开通或未配置。 / This payment method is not turned on or not configured.
@@ -21372,8 +21372,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "ORDER_NOT_PENDING",
-                     *       "message": "订单不是待支付状态",
-                     *       "messageEn": "the order is not awaiting payment",
+                     *       "message": "订单不是待支付状态。",
+                     *       "messageEn": "The order is not awaiting payment.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -21395,7 +21395,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -21405,8 +21405,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -21428,7 +21428,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -21438,8 +21438,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -21461,7 +21461,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -21471,8 +21471,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -21644,15 +21644,15 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `AMOUNT_NEGATIVE`: 金额不能为负数 / amount must not be negative
-             *     - `AMOUNT_TOO_LARGE`: 数值超过上限 / the value is above its limit
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `AMOUNT_NEGATIVE`: 金额不能为负数。 / The amount must not be negative.
+             *     - `AMOUNT_TOO_LARGE`: 数值超过上限。 / The value is above its limit.
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
-             *     - `INVALID_INTEGER`: 须为正整数，只能由数字组成（不带符号、小数点、指数或空格） / must be a positive whole number in plain digits (no sign, point, exponent or spaces)
-             *     - `POINTS_OVER_RATIO`: 积分抵扣超过比例上限 / points exceed the points pay ratio
-             *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `INVALID_AMOUNT`: 金额格式无效。 / The amount is not a valid decimal.
+             *     - `INVALID_INTEGER`: 该值须为正整数，只能由数字组成（不带符号、小数点、指数或空格）。 / The value must be a positive whole number in plain digits (no sign, point, exponent or spaces).
+             *     - `POINTS_OVER_RATIO`: 积分抵扣超过比例上限。 / The points exceed the points pay ratio.
+             *     - `TOO_MANY_PLACES`: 小数位数过多。 / The amount has too many decimal places.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -21662,8 +21662,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "AMOUNT_NEGATIVE",
-                     *       "message": "金额不能为负数",
-                     *       "messageEn": "amount must not be negative",
+                     *       "message": "金额不能为负数。",
+                     *       "messageEn": "The amount must not be negative.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -21685,8 +21685,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -21696,8 +21696,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -21719,7 +21719,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `PRODUCT_NOT_FOUND`: 商品不存在 / product not found
+             *     - `PRODUCT_NOT_FOUND`: 商品不存在。 / The product was not found.
              */
             404: {
                 headers: {
@@ -21729,8 +21729,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PRODUCT_NOT_FOUND",
-                     *       "message": "商品不存在",
-                     *       "messageEn": "product not found",
+                     *       "message": "商品不存在。",
+                     *       "messageEn": "The product was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -21752,9 +21752,9 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `INSUFFICIENT_POINTS`: 可用积分不足 / not enough points
+             *     - `INSUFFICIENT_POINTS`: 可用积分不足。 / There are not enough points.
              *     - `OUT_OF_STOCK`: 商品库存不足，已售罄或剩余数量少于购买数量。 / Not enough stock: the product is sold out or fewer units are left than you asked for.
-             *     - `PRODUCT_INACTIVE`: 商品已下架 / the product is not on sale
+             *     - `PRODUCT_INACTIVE`: 商品已下架。 / The product is not on sale.
              */
             409: {
                 headers: {
@@ -21764,8 +21764,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INSUFFICIENT_POINTS",
-                     *       "message": "可用积分不足",
-                     *       "messageEn": "not enough points",
+                     *       "message": "可用积分不足。",
+                     *       "messageEn": "There are not enough points.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -21787,7 +21787,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -21797,8 +21797,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -21820,7 +21820,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -21830,8 +21830,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -21853,7 +21853,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -21863,8 +21863,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -21932,8 +21932,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -21943,8 +21943,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -21966,7 +21966,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -21976,8 +21976,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -22053,7 +22053,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -22063,8 +22063,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -22086,8 +22086,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -22097,8 +22097,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -22120,7 +22120,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -22130,8 +22130,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -22184,7 +22184,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -22194,8 +22194,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -22301,8 +22301,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -22312,8 +22312,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -22335,7 +22335,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `MEMBER_NOT_FOUND`: 会员不存在 / member not found
+             *     - `MEMBER_NOT_FOUND`: 会员不存在。 / The member was not found.
              */
             404: {
                 headers: {
@@ -22345,8 +22345,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "MEMBER_NOT_FOUND",
-                     *       "message": "会员不存在",
-                     *       "messageEn": "member not found",
+                     *       "message": "会员不存在。",
+                     *       "messageEn": "The member was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -22368,7 +22368,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -22378,8 +22378,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -22444,8 +22444,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -22455,8 +22455,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -22478,7 +22478,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -22488,8 +22488,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -22560,8 +22560,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -22571,8 +22571,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -22594,7 +22594,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -22604,8 +22604,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -22716,13 +22716,13 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零 / amount must be greater than zero
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零。 / The amount must be greater than zero.
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
-             *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `INVALID_AMOUNT`: 金额格式无效。 / The amount is not a valid decimal.
+             *     - `TOO_MANY_PLACES`: 小数位数过多。 / The amount has too many decimal places.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -22732,8 +22732,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "AMOUNT_NOT_POSITIVE",
-                     *       "message": "金额必须大于零",
-                     *       "messageEn": "amount must be greater than zero",
+                     *       "message": "金额必须大于零。",
+                     *       "messageEn": "The amount must be greater than zero.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -22755,8 +22755,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -22766,8 +22766,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -22789,11 +22789,11 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用 / balance too low or taken by a concurrent request
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
-             *     - `INSUFFICIENT_STABLE`: 恒定积分不足 / not enough stable points
-             *     - `NO_PRICE`: 当前没有流通的增值积分 / no equity points in circulation
-             *     - `TREASURY_SHORT`: 平台库存增值积分不足 / the platform treasury lacks equity points
+             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用。 / The balance is too low or was taken by a concurrent request.
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
+             *     - `INSUFFICIENT_STABLE`: 恒定积分不足。 / There are not enough stable points.
+             *     - `NO_PRICE`: 当前没有流通的增值积分，无法定价。 / No equity points are in circulation, so there is no price.
+             *     - `TREASURY_SHORT`: 平台库存增值积分不足。 / The platform treasury lacks equity points.
              */
             409: {
                 headers: {
@@ -22803,8 +22803,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BALANCE_CONFLICT",
-                     *       "message": "余额不足或已被并发操作占用",
-                     *       "messageEn": "balance too low or taken by a concurrent request",
+                     *       "message": "余额不足或已被并发操作占用。",
+                     *       "messageEn": "The balance is too low or was taken by a concurrent request.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -22826,7 +22826,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -22836,8 +22836,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -22859,7 +22859,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -22869,8 +22869,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -22892,7 +22892,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -22902,8 +22902,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -23013,13 +23013,13 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零 / amount must be greater than zero
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零。 / The amount must be greater than zero.
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
-             *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `INVALID_AMOUNT`: 金额格式无效。 / The amount is not a valid decimal.
+             *     - `TOO_MANY_PLACES`: 小数位数过多。 / The amount has too many decimal places.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -23029,8 +23029,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "AMOUNT_NOT_POSITIVE",
-                     *       "message": "金额必须大于零",
-                     *       "messageEn": "amount must be greater than zero",
+                     *       "message": "金额必须大于零。",
+                     *       "messageEn": "The amount must be greater than zero.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -23052,8 +23052,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -23063,8 +23063,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -23086,10 +23086,10 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用 / balance too low or taken by a concurrent request
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
-             *     - `INSUFFICIENT_EQUITY`: 增值积分不足 / not enough equity points
-             *     - `NO_PRICE`: 当前没有流通的增值积分 / no equity points in circulation
+             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用。 / The balance is too low or was taken by a concurrent request.
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
+             *     - `INSUFFICIENT_EQUITY`: 增值积分不足。 / There are not enough equity points.
+             *     - `NO_PRICE`: 当前没有流通的增值积分，无法定价。 / No equity points are in circulation, so there is no price.
              */
             409: {
                 headers: {
@@ -23099,8 +23099,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BALANCE_CONFLICT",
-                     *       "message": "余额不足或已被并发操作占用",
-                     *       "messageEn": "balance too low or taken by a concurrent request",
+                     *       "message": "余额不足或已被并发操作占用。",
+                     *       "messageEn": "The balance is too low or was taken by a concurrent request.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -23122,7 +23122,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -23132,8 +23132,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -23155,7 +23155,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -23165,8 +23165,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -23188,7 +23188,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -23198,8 +23198,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -23315,13 +23315,13 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零 / amount must be greater than zero
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零。 / The amount must be greater than zero.
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
-             *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `INVALID_AMOUNT`: 金额格式无效。 / The amount is not a valid decimal.
+             *     - `TOO_MANY_PLACES`: 小数位数过多。 / The amount has too many decimal places.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -23331,8 +23331,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "AMOUNT_NOT_POSITIVE",
-                     *       "message": "金额必须大于零",
-                     *       "messageEn": "amount must be greater than zero",
+                     *       "message": "金额必须大于零。",
+                     *       "messageEn": "The amount must be greater than zero.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -23354,8 +23354,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -23365,8 +23365,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -23388,10 +23388,10 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用 / balance too low or taken by a concurrent request
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
-             *     - `INSUFFICIENT_EQUITY`: 增值积分不足 / not enough equity points
-             *     - `NO_PRICE`: 当前没有流通的增值积分 / no equity points in circulation
+             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用。 / The balance is too low or was taken by a concurrent request.
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
+             *     - `INSUFFICIENT_EQUITY`: 增值积分不足。 / There are not enough equity points.
+             *     - `NO_PRICE`: 当前没有流通的增值积分，无法定价。 / No equity points are in circulation, so there is no price.
              */
             409: {
                 headers: {
@@ -23401,8 +23401,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BALANCE_CONFLICT",
-                     *       "message": "余额不足或已被并发操作占用",
-                     *       "messageEn": "balance too low or taken by a concurrent request",
+                     *       "message": "余额不足或已被并发操作占用。",
+                     *       "messageEn": "The balance is too low or was taken by a concurrent request.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -23424,7 +23424,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -23434,8 +23434,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -23457,7 +23457,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -23467,8 +23467,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -23490,7 +23490,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -23500,8 +23500,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -23612,13 +23612,13 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零 / amount must be greater than zero
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零。 / The amount must be greater than zero.
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
-             *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `INVALID_AMOUNT`: 金额格式无效。 / The amount is not a valid decimal.
+             *     - `TOO_MANY_PLACES`: 小数位数过多。 / The amount has too many decimal places.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -23628,8 +23628,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "AMOUNT_NOT_POSITIVE",
-                     *       "message": "金额必须大于零",
-                     *       "messageEn": "amount must be greater than zero",
+                     *       "message": "金额必须大于零。",
+                     *       "messageEn": "The amount must be greater than zero.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -23651,8 +23651,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -23662,8 +23662,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -23685,10 +23685,10 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用 / balance too low or taken by a concurrent request
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
-             *     - `INSUFFICIENT_EQUITY`: 增值积分不足 / not enough equity points
-             *     - `NO_PRICE`: 当前没有流通的增值积分 / no equity points in circulation
+             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用。 / The balance is too low or was taken by a concurrent request.
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
+             *     - `INSUFFICIENT_EQUITY`: 增值积分不足。 / There are not enough equity points.
+             *     - `NO_PRICE`: 当前没有流通的增值积分，无法定价。 / No equity points are in circulation, so there is no price.
              */
             409: {
                 headers: {
@@ -23698,8 +23698,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BALANCE_CONFLICT",
-                     *       "message": "余额不足或已被并发操作占用",
-                     *       "messageEn": "balance too low or taken by a concurrent request",
+                     *       "message": "余额不足或已被并发操作占用。",
+                     *       "messageEn": "The balance is too low or was taken by a concurrent request.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -23721,7 +23721,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -23731,8 +23731,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -23754,7 +23754,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -23764,8 +23764,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -23787,7 +23787,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -23797,8 +23797,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -23904,7 +23904,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -23914,8 +23914,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -23937,8 +23937,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -23948,8 +23948,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -23971,7 +23971,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -23981,8 +23981,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -24040,8 +24040,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -24051,8 +24051,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -24074,7 +24074,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -24084,8 +24084,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -24156,10 +24156,10 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `PAYMENT_ACCOUNT_INVALID`: 支付账户格式不正确（1 至 128 个可见字符）。 / The payment account is malformed (1 to 128 visible characters).
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -24192,8 +24192,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -24203,8 +24203,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -24226,7 +24226,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -24236,8 +24236,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -24259,7 +24259,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -24269,8 +24269,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -24292,7 +24292,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -24302,8 +24302,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -24371,7 +24371,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -24381,8 +24381,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -24404,8 +24404,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -24415,8 +24415,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -24438,7 +24438,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -24448,8 +24448,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -24564,14 +24564,14 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零 / amount must be greater than zero
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零。 / The amount must be greater than zero.
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
-             *     - `SELF_PAYMENT`: 不能向自己付款 / cannot pay oneself
-             *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `INVALID_AMOUNT`: 金额格式无效。 / The amount is not a valid decimal.
+             *     - `SELF_PAYMENT`: 不能向自己付款。 / A member cannot pay themselves.
+             *     - `TOO_MANY_PLACES`: 小数位数过多。 / The amount has too many decimal places.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -24581,8 +24581,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "AMOUNT_NOT_POSITIVE",
-                     *       "message": "金额必须大于零",
-                     *       "messageEn": "amount must be greater than zero",
+                     *       "message": "金额必须大于零。",
+                     *       "messageEn": "The amount must be greater than zero.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -24604,8 +24604,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -24615,8 +24615,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -24638,7 +24638,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `MEMBER_NOT_FOUND`: 会员不存在 / member not found
+             *     - `MEMBER_NOT_FOUND`: 会员不存在。 / The member was not found.
              */
             404: {
                 headers: {
@@ -24648,8 +24648,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "MEMBER_NOT_FOUND",
-                     *       "message": "会员不存在",
-                     *       "messageEn": "member not found",
+                     *       "message": "会员不存在。",
+                     *       "messageEn": "The member was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -24671,10 +24671,10 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用 / balance too low or taken by a concurrent request
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
-             *     - `INSUFFICIENT_STABLE`: 恒定积分不足 / not enough stable points
-             *     - `NO_PRICE`: 当前没有流通的增值积分 / no equity points in circulation
+             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用。 / The balance is too low or was taken by a concurrent request.
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
+             *     - `INSUFFICIENT_STABLE`: 恒定积分不足。 / There are not enough stable points.
+             *     - `NO_PRICE`: 当前没有流通的增值积分，无法定价。 / No equity points are in circulation, so there is no price.
              */
             409: {
                 headers: {
@@ -24684,8 +24684,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BALANCE_CONFLICT",
-                     *       "message": "余额不足或已被并发操作占用",
-                     *       "messageEn": "balance too low or taken by a concurrent request",
+                     *       "message": "余额不足或已被并发操作占用。",
+                     *       "messageEn": "The balance is too low or was taken by a concurrent request.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -24707,7 +24707,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -24717,8 +24717,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -24740,7 +24740,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -24750,8 +24750,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -24773,7 +24773,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -24783,8 +24783,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -24854,8 +24854,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -24865,8 +24865,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -24888,7 +24888,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -24898,8 +24898,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -24993,8 +24993,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -25004,8 +25004,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -25027,7 +25027,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -25037,8 +25037,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -25136,7 +25136,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -25146,8 +25146,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -25169,8 +25169,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -25180,8 +25180,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -25203,7 +25203,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -25213,8 +25213,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -25314,14 +25314,14 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零 / amount must be greater than zero
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零。 / The amount must be greater than zero.
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
-             *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
-             *     - `WITHDRAWAL_BELOW_MINIMUM`: 提现金额低于最低限额 / below the minimum withdrawal
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `INVALID_AMOUNT`: 金额格式无效。 / The amount is not a valid decimal.
+             *     - `TOO_MANY_PLACES`: 小数位数过多。 / The amount has too many decimal places.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
+             *     - `WITHDRAWAL_BELOW_MINIMUM`: 提现金额低于最低限额。 / The amount is below the minimum withdrawal.
              */
             400: {
                 headers: {
@@ -25331,8 +25331,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "AMOUNT_NOT_POSITIVE",
-                     *       "message": "金额必须大于零",
-                     *       "messageEn": "amount must be greater than zero",
+                     *       "message": "金额必须大于零。",
+                     *       "messageEn": "The amount must be greater than zero.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -25354,8 +25354,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -25365,8 +25365,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -25388,10 +25388,10 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用 / balance too low or taken by a concurrent request
-             *     - `DEBT_BLOCKS_WITHDRAWAL`: 存在未还清的欠款，暂不能提现 / a member with debt cannot withdraw
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
-             *     - `INSUFFICIENT_CASH`: 余额不足 / not enough cash
+             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用。 / The balance is too low or was taken by a concurrent request.
+             *     - `DEBT_BLOCKS_WITHDRAWAL`: 存在未还清的欠款，暂不能提现。 / A member with unpaid debt cannot withdraw.
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
+             *     - `INSUFFICIENT_CASH`: 余额不足。 / There is not enough cash.
              */
             409: {
                 headers: {
@@ -25401,8 +25401,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BALANCE_CONFLICT",
-                     *       "message": "余额不足或已被并发操作占用",
-                     *       "messageEn": "balance too low or taken by a concurrent request",
+                     *       "message": "余额不足或已被并发操作占用。",
+                     *       "messageEn": "The balance is too low or was taken by a concurrent request.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -25424,7 +25424,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -25434,8 +25434,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -25457,7 +25457,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -25467,8 +25467,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -25490,7 +25490,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -25500,8 +25500,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -25575,13 +25575,13 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零 / amount must be greater than zero
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零。 / The amount must be greater than zero.
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
-             *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
-             *     - `WITHDRAWAL_BELOW_MINIMUM`: 提现金额低于最低限额 / below the minimum withdrawal
+             *     - `INVALID_AMOUNT`: 金额格式无效。 / The amount is not a valid decimal.
+             *     - `TOO_MANY_PLACES`: 小数位数过多。 / The amount has too many decimal places.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
+             *     - `WITHDRAWAL_BELOW_MINIMUM`: 提现金额低于最低限额。 / The amount is below the minimum withdrawal.
              */
             400: {
                 headers: {
@@ -25591,8 +25591,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "AMOUNT_NOT_POSITIVE",
-                     *       "message": "金额必须大于零",
-                     *       "messageEn": "amount must be greater than zero",
+                     *       "message": "金额必须大于零。",
+                     *       "messageEn": "The amount must be greater than zero.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -25614,8 +25614,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -25625,8 +25625,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -25648,8 +25648,8 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `DEBT_BLOCKS_WITHDRAWAL`: 存在未还清的欠款，暂不能提现 / a member with debt cannot withdraw
-             *     - `INSUFFICIENT_CASH`: 余额不足 / not enough cash
+             *     - `DEBT_BLOCKS_WITHDRAWAL`: 存在未还清的欠款，暂不能提现。 / A member with unpaid debt cannot withdraw.
+             *     - `INSUFFICIENT_CASH`: 余额不足。 / There is not enough cash.
              */
             409: {
                 headers: {
@@ -25659,8 +25659,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "DEBT_BLOCKS_WITHDRAWAL",
-                     *       "message": "存在未还清的欠款，暂不能提现",
-                     *       "messageEn": "a member with debt cannot withdraw",
+                     *       "message": "存在未还清的欠款，暂不能提现。",
+                     *       "messageEn": "A member with unpaid debt cannot withdraw.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -25682,7 +25682,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -25692,8 +25692,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -25715,7 +25715,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -25725,8 +25725,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -25748,7 +25748,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -25758,8 +25758,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -25868,7 +25868,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -25878,8 +25878,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -25901,8 +25901,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -25912,8 +25912,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -25935,7 +25935,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -25945,8 +25945,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -26069,17 +26069,17 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `AMOUNT_NEGATIVE`: 金额不能为负数 / amount must not be negative
-             *     - `AMOUNT_TOO_LARGE`: 数值超过上限 / the value is above its limit
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `AMOUNT_NEGATIVE`: 金额不能为负数。 / The amount must not be negative.
+             *     - `AMOUNT_TOO_LARGE`: 数值超过上限。 / The value is above its limit.
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
-             *     - `INVALID_INTEGER`: 须为正整数，只能由数字组成（不带符号、小数点、指数或空格） / must be a positive whole number in plain digits (no sign, point, exponent or spaces)
-             *     - `POINTS_OVER_AMOUNT`: 积分抵扣超过订单金额 / points exceed the order amount
-             *     - `POINTS_OVER_RATIO`: 积分抵扣超过比例上限 / points exceed the points pay ratio
-             *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `INVALID_AMOUNT`: 金额格式无效。 / The amount is not a valid decimal.
+             *     - `INVALID_INTEGER`: 该值须为正整数，只能由数字组成（不带符号、小数点、指数或空格）。 / The value must be a positive whole number in plain digits (no sign, point, exponent or spaces).
+             *     - `POINTS_OVER_AMOUNT`: 积分抵扣超过订单金额。 / The points exceed the order amount.
+             *     - `POINTS_OVER_RATIO`: 积分抵扣超过比例上限。 / The points exceed the points pay ratio.
+             *     - `TOO_MANY_PLACES`: 小数位数过多。 / The amount has too many decimal places.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -26089,8 +26089,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "AMOUNT_NEGATIVE",
-                     *       "message": "金额不能为负数",
-                     *       "messageEn": "amount must not be negative",
+                     *       "message": "金额不能为负数。",
+                     *       "messageEn": "The amount must not be negative.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -26112,8 +26112,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -26123,8 +26123,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -26146,7 +26146,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `PRODUCT_NOT_FOUND`: 商品不存在 / product not found
+             *     - `PRODUCT_NOT_FOUND`: 商品不存在。 / The product was not found.
              */
             404: {
                 headers: {
@@ -26156,8 +26156,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PRODUCT_NOT_FOUND",
-                     *       "message": "商品不存在",
-                     *       "messageEn": "product not found",
+                     *       "message": "商品不存在。",
+                     *       "messageEn": "The product was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -26179,11 +26179,11 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用 / balance too low or taken by a concurrent request
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
-             *     - `INSUFFICIENT_POINTS`: 可用积分不足 / not enough points
+             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用。 / The balance is too low or was taken by a concurrent request.
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
+             *     - `INSUFFICIENT_POINTS`: 可用积分不足。 / There are not enough points.
              *     - `OUT_OF_STOCK`: 商品库存不足，已售罄或剩余数量少于购买数量。 / Not enough stock: the product is sold out or fewer units are left than you asked for.
-             *     - `PRODUCT_INACTIVE`: 商品已下架 / the product is not on sale
+             *     - `PRODUCT_INACTIVE`: 商品已下架。 / The product is not on sale.
              */
             409: {
                 headers: {
@@ -26193,8 +26193,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BALANCE_CONFLICT",
-                     *       "message": "余额不足或已被并发操作占用",
-                     *       "messageEn": "balance too low or taken by a concurrent request",
+                     *       "message": "余额不足或已被并发操作占用。",
+                     *       "messageEn": "The balance is too low or was taken by a concurrent request.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -26216,7 +26216,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -26226,8 +26226,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -26249,7 +26249,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -26259,8 +26259,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -26282,7 +26282,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -26292,8 +26292,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -26392,7 +26392,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -26402,8 +26402,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -26425,8 +26425,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -26436,8 +26436,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -26459,7 +26459,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `ORDER_NOT_FOUND`: 订单不存在 / order not found
+             *     - `ORDER_NOT_FOUND`: 订单不存在。 / The order was not found.
              */
             404: {
                 headers: {
@@ -26469,8 +26469,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "ORDER_NOT_FOUND",
-                     *       "message": "订单不存在",
-                     *       "messageEn": "order not found",
+                     *       "message": "订单不存在。",
+                     *       "messageEn": "The order was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -26492,7 +26492,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -26502,8 +26502,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -26605,10 +26605,10 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符 / Idempotency-Key must be 1 to 128 visible characters
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -26618,8 +26618,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BAD_REQUEST",
-                     *       "message": "请求格式错误",
-                     *       "messageEn": "malformed request",
+                     *       "message": "请求格式错误，服务器无法读取。",
+                     *       "messageEn": "The request is malformed and the server cannot read it.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -26641,8 +26641,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -26652,8 +26652,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -26675,7 +26675,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `ORDER_NOT_FOUND`: 订单不存在 / order not found
+             *     - `ORDER_NOT_FOUND`: 订单不存在。 / The order was not found.
              */
             404: {
                 headers: {
@@ -26685,8 +26685,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "ORDER_NOT_FOUND",
-                     *       "message": "订单不存在",
-                     *       "messageEn": "order not found",
+                     *       "message": "订单不存在。",
+                     *       "messageEn": "The order was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -26708,8 +26708,8 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求 / this Idempotency-Key was used for a different request
-             *     - `ORDER_NOT_PENDING`: 订单不是待支付状态 / the order is not awaiting payment
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
+             *     - `ORDER_NOT_PENDING`: 订单不是待支付状态。 / The order is not awaiting payment.
              */
             409: {
                 headers: {
@@ -26719,8 +26719,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "ORDER_NOT_PENDING",
-                     *       "message": "订单不是待支付状态",
-                     *       "messageEn": "the order is not awaiting payment",
+                     *       "message": "订单不是待支付状态。",
+                     *       "messageEn": "The order is not awaiting payment.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -26742,7 +26742,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -26752,8 +26752,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -26775,7 +26775,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -26785,8 +26785,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -26808,7 +26808,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -26818,8 +26818,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -26910,10 +26910,10 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
              *     - `PAYMENT_SCENE_UNSUPPORTED`: 该支付方式不支持这种支付场景。 / This payment method does not support this way of paying.
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -26946,8 +26946,8 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录 / session expired, sign in again
-             *     - `UNAUTHENTICATED`: 请先登录 / sign-in required
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
              */
             401: {
                 headers: {
@@ -26957,8 +26957,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "SESSION_EXPIRED",
-                     *       "message": "登录已失效，请重新登录",
-                     *       "messageEn": "session expired, sign in again",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -26980,7 +26980,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `ORDER_NOT_FOUND`: 订单不存在 / order not found
+             *     - `ORDER_NOT_FOUND`: 订单不存在。 / The order was not found.
              */
             404: {
                 headers: {
@@ -26990,8 +26990,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "ORDER_NOT_FOUND",
-                     *       "message": "订单不存在",
-                     *       "messageEn": "order not found",
+                     *       "message": "订单不存在。",
+                     *       "messageEn": "The order was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -27013,7 +27013,7 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `ORDER_NOT_PENDING`: 订单不是待支付状态 / the order is not awaiting payment
+             *     - `ORDER_NOT_PENDING`: 订单不是待支付状态。 / The order is not awaiting payment.
              *     - `PAYMENT_ACCOUNT_MISSING`: 尚未绑定该支付平台的账户（如微信 openid）。 / No account at this payment provider is linked yet (such as a WeChat openid).
              *     - `PAYMENT_PROVIDER_MISMATCH`: 订单下单时选择了其他支付方式。 / The order was placed with another payment method.
              *     - `PAYMENT_PROVIDER_UNAVAILABLE`: 该支付方式未开通或未配置。 / This payment method is not turned on or not configured.
@@ -27026,8 +27026,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "ORDER_NOT_PENDING",
-                     *       "message": "订单不是待支付状态",
-                     *       "messageEn": "the order is not awaiting payment",
+                     *       "message": "订单不是待支付状态。",
+                     *       "messageEn": "The order is not awaiting payment.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -27049,7 +27049,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -27059,8 +27059,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -27082,7 +27082,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -27092,8 +27092,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -27115,7 +27115,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -27125,8 +27125,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -27213,9 +27213,9 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -27225,8 +27225,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BAD_REQUEST",
-                     *       "message": "请求格式错误",
-                     *       "messageEn": "malformed request",
+                     *       "message": "请求格式错误，服务器无法读取。",
+                     *       "messageEn": "The request is malformed and the server cannot read it.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -27350,7 +27350,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -27360,8 +27360,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -27383,7 +27383,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -27393,8 +27393,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -27416,7 +27416,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -27426,8 +27426,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -27516,7 +27516,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -27526,8 +27526,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -27549,7 +27549,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -27559,8 +27559,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -27639,7 +27639,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -27649,8 +27649,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -27672,7 +27672,7 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `PRODUCT_NOT_FOUND`: 商品不存在 / product not found
+             *     - `PRODUCT_NOT_FOUND`: 商品不存在。 / The product was not found.
              */
             404: {
                 headers: {
@@ -27682,8 +27682,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PRODUCT_NOT_FOUND",
-                     *       "message": "商品不存在",
-                     *       "messageEn": "product not found",
+                     *       "message": "商品不存在。",
+                     *       "messageEn": "The product was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -27705,7 +27705,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -27715,8 +27715,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -27762,7 +27762,7 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -27772,8 +27772,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "VALIDATION_FAILED",
-                     *       "message": "请求参数不合法",
-                     *       "messageEn": "invalid request parameter",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -27828,7 +27828,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -27838,8 +27838,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -27940,7 +27940,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -27950,8 +27950,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -28004,7 +28004,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -28014,8 +28014,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -28145,17 +28145,17 @@ export interface operations {
             };
             /**
              * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
-             *     - `AMOUNT_NEGATIVE`: 金额不能为负数 / amount must not be negative
-             *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零 / amount must be greater than zero
-             *     - `AMOUNT_TOO_LARGE`: 数值超过上限 / the value is above its limit
-             *     - `BAD_REQUEST`: 请求格式错误 / malformed request
+             *     - `AMOUNT_NEGATIVE`: 金额不能为负数。 / The amount must not be negative.
+             *     - `AMOUNT_NOT_POSITIVE`: 金额必须大于零。 / The amount must be greater than zero.
+             *     - `AMOUNT_TOO_LARGE`: 数值超过上限。 / The value is above its limit.
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
              *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
-             *     - `INVALID_AMOUNT`: 金额格式无效 / invalid amount
-             *     - `INVALID_PHONE`: 手机号格式不正确 / not a mainland China mobile number
-             *     - `POINTS_OVER_AMOUNT`: 积分抵扣超过订单金额 / points exceed the order amount
-             *     - `POINTS_OVER_RATIO`: 积分抵扣超过比例上限 / points exceed the points pay ratio
-             *     - `TOO_MANY_PLACES`: 小数位数过多 / too many decimal places
-             *     - `VALIDATION_FAILED`: 请求参数不合法 / invalid request parameter
+             *     - `INVALID_AMOUNT`: 金额格式无效。 / The amount is not a valid decimal.
+             *     - `INVALID_PHONE`: 手机号格式不正确，请输入 11 位中国大陆手机号。 / This is not a mainland China mobile number; enter 11 digits.
+             *     - `POINTS_OVER_AMOUNT`: 积分抵扣超过订单金额。 / The points exceed the order amount.
+             *     - `POINTS_OVER_RATIO`: 积分抵扣超过比例上限。 / The points exceed the points pay ratio.
+             *     - `TOO_MANY_PLACES`: 小数位数过多。 / The amount has too many decimal places.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
              */
             400: {
                 headers: {
@@ -28165,8 +28165,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "AMOUNT_NEGATIVE",
-                     *       "message": "金额不能为负数",
-                     *       "messageEn": "amount must not be negative",
+                     *       "message": "金额不能为负数。",
+                     *       "messageEn": "The amount must not be negative.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -28188,7 +28188,7 @@ export interface operations {
             };
             /**
              * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
-             *     - `WEBHOOK_SIGNATURE_INVALID`: 回调签名校验失败 / webhook signature does not match
+             *     - `WEBHOOK_SIGNATURE_INVALID`: 回调签名校验失败，未入账。 / The webhook signature does not match; nothing was credited.
              */
             401: {
                 headers: {
@@ -28198,8 +28198,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "WEBHOOK_SIGNATURE_INVALID",
-                     *       "message": "回调签名校验失败",
-                     *       "messageEn": "webhook signature does not match",
+                     *       "message": "回调签名校验失败，未入账。",
+                     *       "messageEn": "The webhook signature does not match; nothing was credited.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -28221,9 +28221,9 @@ export interface operations {
             };
             /**
              * @description 404 不存在 / not found. 可能的错误码 / codes:
-             *     - `MEMBER_NOT_FOUND`: 会员不存在 / member not found
-             *     - `ORDER_NOT_FOUND`: 订单不存在 / order not found
-             *     - `PRODUCT_NOT_FOUND`: 商品不存在 / product not found
+             *     - `MEMBER_NOT_FOUND`: 会员不存在。 / The member was not found.
+             *     - `ORDER_NOT_FOUND`: 订单不存在。 / The order was not found.
+             *     - `PRODUCT_NOT_FOUND`: 商品不存在。 / The product was not found.
              */
             404: {
                 headers: {
@@ -28233,8 +28233,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "MEMBER_NOT_FOUND",
-                     *       "message": "会员不存在",
-                     *       "messageEn": "member not found",
+                     *       "message": "会员不存在。",
+                     *       "messageEn": "The member was not found.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -28256,13 +28256,13 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
-             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用 / balance too low or taken by a concurrent request
-             *     - `EXTERNAL_ORDER_DUPLICATE`: 该外部订单号已处理过 / this external order id was already accepted
-             *     - `INSUFFICIENT_POINTS`: 可用积分不足 / not enough points
-             *     - `ORDER_NOT_PAID`: 订单未支付或已退款 / the order is not paid
-             *     - `ORDER_NOT_PENDING`: 订单不是待支付状态 / the order is not awaiting payment
-             *     - `PRODUCT_INACTIVE`: 商品已下架 / the product is not on sale
-             *     - `WEBHOOK_ORDER_MISMATCH`: 回调内容与订单不符，未入账 / the payment event contradicts the order; nothing was credited
+             *     - `BALANCE_CONFLICT`: 余额不足或已被并发操作占用。 / The balance is too low or was taken by a concurrent request.
+             *     - `EXTERNAL_ORDER_DUPLICATE`: 该外部订单号已处理过。 / This external order id was already accepted.
+             *     - `INSUFFICIENT_POINTS`: 可用积分不足。 / There are not enough points.
+             *     - `ORDER_NOT_PAID`: 订单未支付或已退款。 / The order is not paid or was refunded.
+             *     - `ORDER_NOT_PENDING`: 订单不是待支付状态。 / The order is not awaiting payment.
+             *     - `PRODUCT_INACTIVE`: 商品已下架。 / The product is not on sale.
+             *     - `WEBHOOK_ORDER_MISMATCH`: 回调内容与订单不符，未入账。 / The payment event contradicts the order; nothing was credited.
              */
             409: {
                 headers: {
@@ -28272,8 +28272,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "BALANCE_CONFLICT",
-                     *       "message": "余额不足或已被并发操作占用",
-                     *       "messageEn": "balance too low or taken by a concurrent request",
+                     *       "message": "余额不足或已被并发操作占用。",
+                     *       "messageEn": "The balance is too low or was taken by a concurrent request.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -28295,7 +28295,7 @@ export interface operations {
             };
             /**
              * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
-             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大 / request body too large
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
              */
             413: {
                 headers: {
@@ -28305,8 +28305,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "message": "请求内容过大",
-                     *       "messageEn": "request body too large",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -28328,7 +28328,7 @@ export interface operations {
             };
             /**
              * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
-             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持的内容类型 / unsupported content type
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
              */
             415: {
                 headers: {
@@ -28338,8 +28338,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "message": "不支持的内容类型",
-                     *       "messageEn": "unsupported content type",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -28361,7 +28361,7 @@ export interface operations {
             };
             /**
              * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
-             *     - `INTERNAL_ERROR`: 服务器内部错误 / internal server error
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
              */
             500: {
                 headers: {
@@ -28371,8 +28371,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "INTERNAL_ERROR",
-                     *       "message": "服务器内部错误",
-                     *       "messageEn": "internal server error",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -28394,7 +28394,7 @@ export interface operations {
             };
             /**
              * @description 503 功能未启用 / not available. 可能的错误码 / codes:
-             *     - `WEBHOOK_DISABLED`: 未配置支付回调密钥，回调已停用 / payment webhook disabled: no shared secret is set
+             *     - `WEBHOOK_DISABLED`: 未配置支付回调密钥，回调已停用。 / The payment webhook is off because no shared secret is set.
              */
             503: {
                 headers: {
@@ -28404,8 +28404,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "code": "WEBHOOK_DISABLED",
-                     *       "message": "未配置支付回调密钥，回调已停用",
-                     *       "messageEn": "payment webhook disabled: no shared secret is set",
+                     *       "message": "未配置支付回调密钥，回调已停用。",
+                     *       "messageEn": "The payment webhook is off because no shared secret is set.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */

@@ -64,7 +64,7 @@ const refusals: [string, unknown, RegExp][] = [
         { type: "order", member: "A", amount: "1", plans: ["lottery"] },
       ],
     },
-    /^event 1: .*unknown plan/,
+    /^event 1: .*The plan is unknown: lottery\.$/,
   ],
   [
     "a second join",
@@ -85,7 +85,7 @@ const refusals: [string, unknown, RegExp][] = [
         { type: "order", member: "A", amount: "1", plans: ["cycle"], id: "o" },
       ],
     },
-    /^event 2: .*duplicate order id/,
+    /^event 2: .*The order id is already used: o\.$/,
   ],
   [
     "a refused setConfig",

@@ -173,6 +173,6 @@ test("a refused parameter says what it must be in Chinese too; the English detai
   for (const [patch, en, zh] of cases) {
     const error = refusal(patch);
     assert.deepEqual([error.detail, error.detailZh], [en, zh]);
-    assert.equal(error.zh, `参数无效：${en}`);
+    assert.equal(error.zh, `参数无效：${en}。`);
   }
 });

@@ -4,38 +4,58 @@
  */
 
 export const ERRORS = {
-  INVALID_AMOUNT: { zh: "金额格式无效", en: "invalid amount" },
-  AMOUNT_NOT_POSITIVE: { zh: "金额必须大于零", en: "amount must be greater than zero" },
-  AMOUNT_NEGATIVE: { zh: "金额不能为负数", en: "amount must not be negative" },
-  TOO_MANY_PLACES: { zh: "小数位数过多", en: "too many decimal places" },
-  AMOUNT_TOO_LARGE: { zh: "金额超过上限", en: "amount exceeds the limit" },
-  UNKNOWN_MEMBER: { zh: "会员不存在", en: "unknown member" },
-  DUPLICATE_MEMBER: { zh: "会员已存在", en: "member already exists" },
-  UNKNOWN_REFERRER: { zh: "推荐人不存在", en: "unknown referrer" },
-  UNKNOWN_PLAN: { zh: "未知的奖励方案", en: "unknown plan" },
-  DUPLICATE_ORDER: { zh: "订单号重复", en: "duplicate order id" },
-  UNKNOWN_ORDER: { zh: "订单不存在", en: "unknown order" },
-  ORDER_REFUNDED: { zh: "订单已退款", en: "order already refunded" },
-  INSUFFICIENT_POINTS: { zh: "可用积分不足", en: "not enough points" },
-  INSUFFICIENT_EQUITY: { zh: "增值积分不足", en: "not enough equity points" },
-  INSUFFICIENT_STABLE: { zh: "恒定积分不足", en: "not enough stable points" },
-  INSUFFICIENT_CASH: { zh: "余额不足", en: "not enough cash" },
-  POINTS_OVER_RATIO: { zh: "积分抵扣超过比例上限", en: "points exceed the points pay ratio" },
-  POINTS_OVER_AMOUNT: { zh: "积分抵扣超过订单金额", en: "points exceed the order amount" },
-  TREASURY_SHORT: { zh: "平台库存增值积分不足", en: "the platform treasury lacks equity points" },
-  NO_PRICE: { zh: "当前没有流通的增值积分", en: "no equity points in circulation" },
-  ADJUST_ASSET: {
-    zh: "只能调整余额、积分或恒定积分",
-    en: "only cash, points or stable points can be adjusted",
+  INVALID_AMOUNT: { zh: "金额格式无效。", en: "The amount is not a valid decimal." },
+  AMOUNT_NOT_POSITIVE: { zh: "金额必须大于零。", en: "The amount must be greater than zero." },
+  AMOUNT_NEGATIVE: { zh: "金额不能为负数。", en: "The amount must not be negative." },
+  TOO_MANY_PLACES: { zh: "小数位数过多。", en: "The amount has too many decimal places." },
+  AMOUNT_TOO_LARGE: { zh: "金额超过上限。", en: "The amount exceeds its limit." },
+  UNKNOWN_MEMBER: { zh: "会员不存在。", en: "The member is unknown." },
+  DUPLICATE_MEMBER: { zh: "会员已存在。", en: "The member already exists." },
+  UNKNOWN_REFERRER: { zh: "推荐人不存在。", en: "The referrer is unknown." },
+  UNKNOWN_PLAN: { zh: "未知的奖励方案。", en: "The plan is unknown." },
+  DUPLICATE_ORDER: { zh: "订单号重复。", en: "The order id is already used." },
+  UNKNOWN_ORDER: { zh: "订单不存在。", en: "The order is unknown." },
+  ORDER_REFUNDED: { zh: "订单已退款。", en: "The order was already refunded." },
+  INSUFFICIENT_POINTS: { zh: "可用积分不足。", en: "There are not enough points." },
+  INSUFFICIENT_EQUITY: { zh: "增值积分不足。", en: "There are not enough equity points." },
+  INSUFFICIENT_STABLE: { zh: "恒定积分不足。", en: "There are not enough stable points." },
+  INSUFFICIENT_CASH: { zh: "余额不足。", en: "There is not enough cash." },
+  POINTS_OVER_RATIO: { zh: "积分抵扣超过比例上限。", en: "The points exceed the points pay ratio." },
+  POINTS_OVER_AMOUNT: { zh: "积分抵扣超过订单金额。", en: "The points exceed the order amount." },
+  TREASURY_SHORT: { zh: "平台库存增值积分不足。", en: "The platform treasury lacks equity points." },
+  NO_PRICE: {
+    zh: "当前没有流通的增值积分，无法定价。",
+    en: "No equity points are in circulation, so there is no price.",
   },
-  ADJUST_BELOW_ZERO: { zh: "调整后余额不能为负", en: "an adjustment may not take a balance below zero" },
-  MISSING_REASON: { zh: "必须填写调整原因", en: "an adjustment needs a reason" },
-  SELF_PAYMENT: { zh: "不能向自己付款", en: "cannot pay oneself" },
-  INVALID_FIELD: { zh: "字段无效", en: "invalid field" },
-  INVALID_CONFIG: { zh: "参数无效", en: "invalid parameter" },
+  ADJUST_ASSET: {
+    zh: "只能调整余额、积分或恒定积分。",
+    en: "Only cash, points or stable points can be adjusted.",
+  },
+  ADJUST_BELOW_ZERO: { zh: "调整后余额不能为负。", en: "An adjustment may not take a balance below zero." },
+  MISSING_REASON: { zh: "必须填写调整原因。", en: "An adjustment needs a reason." },
+  SELF_PAYMENT: { zh: "不能向自己付款。", en: "A member cannot pay themselves." },
+  INVALID_FIELD: { zh: "字段无效。", en: "A field is invalid." },
+  INVALID_CONFIG: { zh: "参数无效。", en: "A parameter is invalid." },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
+
+const END_ZH = /[。！？]$/;
+const END_EN = /[.!?]$/;
+
+/**
+ * A message with its detail, still one whole sentence: `head` (a catalogue
+ * sentence) loses its full stop, the detail follows after a colon, and the
+ * whole ends with one ("金额格式无效：字段 amount。", "The amount is not a valid decimal: field amount.").
+ */
+export function withDetail(head: string, detail: string, language: "zh" | "en"): string {
+  if (language === "zh") {
+    const text = `${head.replace(END_ZH, "")}：${detail}`;
+    return END_ZH.test(text) ? text : `${text}。`;
+  }
+  const text = `${head.replace(END_EN, "")}: ${detail}`;
+  return END_EN.test(text) ? text : `${text}.`;
+}
 
 /**
  * A refused command: `code` is stable, `detail` names what was wrong (English),
@@ -50,7 +70,7 @@ export class EngineError extends Error {
   readonly field: string | undefined;
   constructor(code: ErrorCode, detail: string, field?: string, detailZh?: string) {
     const text = ERRORS[code];
-    super(`${text.zh} / ${text.en}: ${detail}`);
+    super(`${withDetail(text.zh, detail, "zh")} / ${withDetail(text.en, detail, "en")}`);
     this.name = "EngineError";
     this.code = code;
     this.detail = detail;
@@ -59,11 +79,11 @@ export class EngineError extends Error {
   }
   /** The Chinese message. */
   get zh(): string {
-    return `${ERRORS[this.code].zh}：${this.detail}`;
+    return withDetail(ERRORS[this.code].zh, this.detail, "zh");
   }
   /** The English message. */
   get en(): string {
-    return `${ERRORS[this.code].en}: ${this.detail}`;
+    return withDetail(ERRORS[this.code].en, this.detail, "en");
   }
 }
 

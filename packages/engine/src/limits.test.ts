@@ -48,7 +48,7 @@ test("the issue's 5,000,000,000,000-yuan order is refused by the replay with AMO
   assert.throws(
     () => runScenario(scenario("5000000000000")),
     (e: unknown) =>
-      e instanceof ReplayError && e.eventIndex === 2 && /amount exceeds the limit/.test(e.reason),
+      e instanceof ReplayError && e.eventIndex === 2 && /The amount exceeds its limit/.test(e.reason),
   );
   const engine = new Engine();
   engine.join("A");

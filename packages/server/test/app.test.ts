@@ -34,8 +34,8 @@ for (const target of dbTargets())
       assert.equal(missing.statusCode, 404);
       assert.deepEqual(missing.data, {
         code: "NOT_FOUND",
-        message: "接口不存在",
-        messageEn: "no such route",
+        message: "接口不存在。",
+        messageEn: "There is no such route.",
         requestId: "trace-404",
       });
     });

@@ -35,7 +35,7 @@ for (const target of dbTargets()) {
       });
       assert.equal(wrong.statusCode, 401);
       assert.equal(wrong.data.code, "LOGIN_FAILED");
-      assert.equal(wrong.data.message, "手机号或密码错误");
+      assert.equal(wrong.data.message, "手机号或密码错误。");
 
       const loginCode = await sendCode(t, "13800000001", "login");
       const byCode = await call(t, "POST", "/auth/login", {
@@ -57,7 +57,7 @@ for (const target of dbTargets()) {
           { code: response.data.code, field: response.data.field },
           { code: "INVALID_PHONE", field: "phone" },
         );
-        assert.equal(response.data.message, "手机号格式不正确");
+        assert.equal(response.data.message, "手机号格式不正确，请输入 11 位中国大陆手机号。");
         assert.equal(typeof response.data.messageEn, "string");
         assert.equal(response.data.requestId, response.headers["x-request-id"]);
       }
@@ -121,7 +121,7 @@ for (const target of dbTargets()) {
       });
       assert.equal(response.statusCode, 400);
       assert.deepEqual([response.data.code, response.data.field], ["INVITE_CODE_UNKNOWN", "inviteCode"]);
-      assert.equal(response.data.message, "邀请码不存在");
+      assert.equal(response.data.message, "邀请码不存在，请核对后重新输入。");
       assert.equal(await count(t, "members"), members);
       const consumed = await t.db.query<{ consumed_at: Date | null }>(
         "select consumed_at from sms_codes where phone = $1",

@@ -100,19 +100,22 @@ for (const target of dbTargets()) {
         token: a.token,
         body: { amount: "1.234" },
       });
-      assert.equal(places.data.message, "小数位数过多：amount 最多 2 位小数");
-      assert.equal(places.data.messageEn, "too many decimal places: amount has at most 2 decimals");
+      assert.equal(places.data.message, "小数位数过多：amount 最多 2 位小数。");
+      assert.equal(
+        places.data.messageEn,
+        "The amount has too many decimal places: amount has at most 2 decimals.",
+      );
       const treasury = await call(t, "POST", "/me/equity/from-stable", {
         token: a.token,
         body: { stable: "5" },
       });
-      assert.match(treasury.data.message, /^平台库存增值积分不足：需要 [0-9.]+ 个增值积分，平台库存 0 个$/);
+      assert.match(treasury.data.message, /^平台库存增值积分不足：需要 [0-9.]+ 个增值积分，平台库存 0 个。$/);
       const over = await call(t, "POST", "/me/equity/sell", {
         token: a.token,
         body: { points: "21.000001" },
       });
-      assert.equal(over.data.message, "增值积分不足：需要 21.000001，持有 21");
-      assert.equal(over.data.messageEn, "not enough equity points: needs 21.000001, holds 21");
+      assert.equal(over.data.message, "增值积分不足：需要 21.000001，持有 21。");
+      assert.equal(over.data.messageEn, "There are not enough equity points: needs 21.000001, holds 21.");
     });
 
     test("a member acts only on their own equity", async () => {

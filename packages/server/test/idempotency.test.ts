@@ -53,7 +53,7 @@ for (const target of dbTargets()) {
       });
       assert.equal(other.statusCode, 409);
       assert.deepEqual([other.data.code, other.data.field], ["IDEMPOTENCY_KEY_REUSED", "Idempotency-Key"]);
-      assert.equal(other.data.message, "该幂等键已用于另一个不同的请求");
+      assert.equal(other.data.message, "该幂等键已用于另一个不同的请求。");
       const otherRoute = await call(t, "POST", "/orders", {
         token: m.token,
         key: "k-2",

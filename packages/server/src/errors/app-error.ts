@@ -1,3 +1,4 @@
+import { withDetail } from "@jifen/engine";
 import { type AppErrorCode, CATALOGUE, type ErrorSpec } from "./catalogue.ts";
 
 /** Extra words appended to the catalogue message, in both languages. */
@@ -31,8 +32,8 @@ export class AppError extends Error {
   /** `text` replaces the catalogue's words (used for engine refusals, which carry their own detail). */
   constructor(code: AppErrorCode, options: AppErrorOptions = {}, text?: ErrorSpec) {
     const spec = text ?? CATALOGUE[code];
-    const zh = options.detail ? `${spec.zh}：${options.detail.zh}` : spec.zh;
-    const en = options.detail ? `${spec.en}: ${options.detail.en}` : spec.en;
+    const zh = options.detail ? withDetail(spec.zh, options.detail.zh, "zh") : spec.zh;
+    const en = options.detail ? withDetail(spec.en, options.detail.en, "en") : spec.en;
     super(en);
     this.name = "AppError";
     this.code = code;

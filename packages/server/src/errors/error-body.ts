@@ -1,5 +1,5 @@
 import { type Static, Type } from "@fastify/type-provider-typebox";
-import { EngineError, ERRORS } from "@jifen/engine";
+import { EngineError, ERRORS, withDetail } from "@jifen/engine";
 import {
   COUNT_PATTERN_RE,
   DAY_PATTERN,
@@ -345,7 +345,7 @@ function fromEngine(error: EngineError): AppError {
   const own = error.detailZh !== error.detail;
   return new AppError(error.code, error.field ? { field: error.field } : {}, {
     status: engineStatus(error.code),
-    zh: own ? `${ERRORS[error.code].zh}：${error.detailZh}。` : error.zh,
+    zh: own ? withDetail(ERRORS[error.code].zh, error.detailZh, "zh") : error.zh,
     en: error.en,
   });
 }
