@@ -31,6 +31,7 @@ import type { App, AppContext } from "./http/context.ts";
 import { parseJsonLossless } from "./http/json-body.ts";
 import { registerRoutes } from "./http/register.ts";
 import { completeRouteDocs, noteUndocumentedError } from "./http/route-docs.ts";
+import { buildSerializer } from "./http/serializers.ts";
 import { validatorCompiler } from "./http/validators.ts";
 import { memberDirectoryRoutes } from "./members/directory-routes.ts";
 import { memberOperatorRoutes } from "./members/operator-routes.ts";
@@ -258,6 +259,7 @@ function newFastify(options: BuildAppOptions): App {
     logger: options.logger ?? false,
     trustProxy: options.trustProxy ?? false,
     requestIdHeader: false,
+    schemaController: { compilersFactory: { buildSerializer } },
     genReqId: (req) => {
       const given = req.headers["x-request-id"];
       return typeof given === "string" && REQUEST_ID_RE.test(given) ? given : randomUUID();

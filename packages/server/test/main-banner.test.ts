@@ -2,6 +2,8 @@
  * `npm start` (src/main.ts) on the embedded database says, in Chinese and
  * English, that it is for trials and small shops, may lose the latest writes
  * on a power cut, and that production should use PostgreSQL (issue 16).
+ * DATA_DIR starts empty: this is the suite's first start of a server process
+ * on nothing (initdb and every migration); keep it so.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";

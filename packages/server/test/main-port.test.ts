@@ -1,6 +1,8 @@
 /**
  * `npm start` (src/main.ts) as a child process on a port already in use: one
  * clear line on stderr (Chinese and English), no stack, a non-zero exit.
+ * DATA_DIR holds a migrated database (seedDataDir): the first start on an
+ * empty one (initdb, every migration) is main-banner.test.ts's.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -9,6 +11,7 @@ import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { seedDataDir } from "./support/db.ts";
 
 const main = join(import.meta.dirname, "..", "src", "main.ts");
 
@@ -18,6 +21,7 @@ test("starting on a port in use prints one line and exits non-zero", async () =>
   const port = (holder.address() as AddressInfo).port;
   const dataDir = mkdtempSync(join(tmpdir(), "jifen-port-"));
   try {
+    await seedDataDir(dataDir);
     const child = spawn(process.execPath, ["--import", "tsx", main], {
       env: {
         ...process.env,

@@ -31,6 +31,15 @@ function buildAjv(coerceTypes: boolean | "array") {
 const bodyAjv = buildAjv(false);
 const urlAjv = buildAjv("array");
 
+/**
+ * Compiled validators by Ajv and schema text. Route schemas are built afresh
+ * by every `buildApp` (new objects, the same text), and Ajv caches by object:
+ * without this a process that builds many apps (the tests build one per test)
+ * compiled every route's schemas each time. A validator keeps no state between
+ * calls, so two apps can share one.
+ */
+const compiled = new Map<string, ValidateFunction>();
+
 /** Fastify's validator compiler: bodies without coercion, URL parts with. */
 export function validatorCompiler({
   schema,
@@ -39,5 +48,12 @@ export function validatorCompiler({
   schema: object;
   httpPart?: string;
 }): ValidateFunction {
-  return (httpPart === "body" ? bodyAjv : urlAjv).compile(schema);
+  const part = httpPart === "body" ? "body" : "url";
+  const key = `${part} ${JSON.stringify(schema)}`;
+  let validate = compiled.get(key);
+  if (!validate) {
+    validate = (part === "body" ? bodyAjv : urlAjv).compile(schema);
+    compiled.set(key, validate);
+  }
+  return validate;
 }
