@@ -31,8 +31,8 @@ export class AppError extends Error {
   /** `text` replaces the catalogue's words (used for engine refusals, which carry their own detail). */
   constructor(code: AppErrorCode, options: AppErrorOptions = {}, text?: ErrorSpec) {
     const spec = text ?? CATALOGUE[code];
-    const zh = options.detail ? `${spec.zh}：${options.detail.zh}` : spec.zh;
-    const en = options.detail ? `${spec.en}: ${options.detail.en}` : spec.en;
+    const zh = options.detail ? withDetail(spec.zh, "。", "：", options.detail.zh) : spec.zh;
+    const en = options.detail ? withDetail(spec.en, ".", ": ", options.detail.en) : spec.en;
     super(en);
     this.name = "AppError";
     this.code = code;
@@ -47,4 +47,15 @@ export class AppError extends Error {
 /** Throws an `AppError` (a coded, expected failure). */
 export function fail(code: AppErrorCode, options?: AppErrorOptions): never {
   throw new AppError(code, options);
+}
+
+/**
+ * A catalogue sentence followed by its detail. A sentence that ends with its
+ * full stop gives the stop to the detail ("支付配置有误：APIv3 密钥应为 32 个字符。",
+ * not "…有误。：…"); one without a stop is joined as it is.
+ */
+function withDetail(sentence: string, stop: string, colon: string, detail: string): string {
+  if (!sentence.endsWith(stop)) return `${sentence}${colon}${detail}`;
+  const ended = /[。！？.!?]$/.test(detail) ? detail : `${detail}${stop}`;
+  return `${sentence.slice(0, -stop.length)}${colon}${ended}`;
 }
