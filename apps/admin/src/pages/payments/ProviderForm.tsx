@@ -51,7 +51,8 @@ function Field({
   settings: ProviderSettings | null;
 }) {
   const { t } = useI18n();
-  const set = settings?.config[f.name] === MASK;
+  // Set as text (masked) or as a file on the server (`<field>File`, saved through the API).
+  const set = settings?.config[f.name] === MASK || settings?.config[`${f.name}File`] !== undefined;
   const placeholder = f.secret ? t(set ? "payments.secret.keep" : "payments.secret.enter") : f.placeholder;
   const label = (
     <span>
