@@ -5,7 +5,7 @@
  * account with the real name Alipay transfers check.
  */
 import type { Ok } from "@jifen/api-types";
-import { Button, Input, NoticeBar, Tag, Toast } from "antd-mobile";
+import { Button, Input, Tag, Toast } from "antd-mobile";
 import { useEffect, useRef, useState } from "react";
 import { useNavigate } from "react-router";
 import { ApiError, api, unwrap } from "../../api.ts";
@@ -73,7 +73,11 @@ function WechatCard({ account, reload }: { account: Account | undefined; reload:
         </Tag>
       </div>
       <p style={{ color: "#999", fontSize: 13 }}>{t("accounts.wechat.note")}</p>
-      {!inWechat() && <NoticeBar color="info" wrap content={t("accounts.wechat.outside")} />}
+      {!inWechat() && (
+        <p style={{ color: "#fa8c16", fontSize: 13, margin: "4px 0" }} data-testid="outside-wechat">
+          {t("accounts.wechat.outside")}
+        </p>
+      )}
       <ErrorNotice error={problem} />
       <Button block shape="rounded" color="success" loading={busy} onClick={link} style={{ marginTop: 8 }}>
         {account ? t("accounts.wechat.relink") : t("accounts.wechat.link")}
