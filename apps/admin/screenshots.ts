@@ -12,6 +12,7 @@ import type { Page } from "playwright-core";
 import * as React from "react";
 import { ADMIN } from "../../packages/server/test/support/app.ts";
 import { browserAvailable, openBrowserApp } from "../../packages/server/test/support/browser.ts";
+import { paymentScreenshots } from "./screenshots/payments.ts";
 import { productScreenshots } from "./screenshots/products.ts";
 import { openRoute, signIn, syncClock } from "./test/support/console.ts";
 import { type DemoShop, fillDemoShop } from "./test/support/demo-data.ts";
@@ -133,6 +134,8 @@ async function main(): Promise<void> {
     }
     // The products page again, with product photos uploaded (products.png, products-edit.png).
     if (wanted("products")) await productScreenshots(web);
+    // 支付设置 with WeChat Pay configured against the local fake, and withdrawals paid out through it.
+    if (wanted("payments") || wanted("withdrawals-payouts")) await paymentScreenshots(web, page);
   } finally {
     await web.close();
   }

@@ -31,6 +31,7 @@ const SUB_PAGES: readonly { path: string; component: Lazy; member: boolean }[] =
   { path: "records", component: lazy(() => import("./pages/records/Records.tsx")), member: true },
   { path: "invite", component: lazy(() => import("./pages/invite/Invite.tsx")), member: true },
   { path: "withdraw", component: lazy(() => import("./pages/withdraw/Withdraw.tsx")), member: true },
+  { path: "accounts", component: lazy(() => import("./pages/accounts/Accounts.tsx")), member: true },
 ];
 
 function Loading() {

@@ -1068,6 +1068,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/withdrawals/{id}/payout/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 查询/重发提现打款 / query or resend a withdrawal's payout
+         * @description 对已批准、尚未到账的提现（打款中或待发送），立即向支付平台查询转账单；平台从未收到时以同一商户单号重新发送，不会重复打款。平台的最终结果（成功或失败退回余额）即时入账。 / For an approved withdrawal whose payout is not final, asks the provider now; a transfer the provider never received is sent again under the same number (never paid twice). A final answer (paid, or failed with the cash returned) is booked at once.
+         */
+        post: operations["refreshWithdrawalPayout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/withdrawals/{id}/reject": {
         parameters: {
             query?: never;
@@ -1542,6 +1562,46 @@ export interface paths {
          */
         put: operations["setMyPaymentAccount"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/payment-accounts/wechat/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 微信网页授权地址 / the WeChat authorization URL
+         * @description 在微信内打开会员站时，跳转到此地址（snsapi_base 静默授权）；微信带 code 和 state 回到 redirectUri，再调用 POST /me/payment-accounts/wechat/oauth。redirectUri 的域名须在公众号后台“网页授权域名”中登记。 / Inside WeChat, send the browser here (silent snsapi_base); WeChat comes back to redirectUri with code and state, which go to POST /me/payment-accounts/wechat/oauth. redirectUri's domain must be registered as the official account's OAuth domain.
+         */
+        get: operations["wechatAuthorizeUrl"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/payment-accounts/wechat/oauth": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 用微信授权 code 绑定 openid / link my WeChat openid from the authorization code
+         * @description 把微信网页授权回跳带来的 code 与 state 交给服务器：服务器向微信换取 openid 并绑定到本会员（微信支付 JSAPI 与商家转账都用它）。 / Hands the code and state WeChat returned with to the server, which exchanges the code for the openid and links it to this member (JSAPI payments and WeChat transfers use it).
+         */
+        post: operations["linkWechatByOauth"];
         delete?: never;
         options?: never;
         head?: never;
@@ -17893,6 +17953,8 @@ export interface operations {
                      *           "reason": null,
                      *           "payoutProvider": null,
                      *           "payoutNo": null,
+                     *           "payoutProviderId": null,
+                     *           "payoutFinishedAt": null,
                      *           "payoutFailure": null,
                      *           "payoutAction": null,
                      *           "memberPhone": "138****5678"
@@ -17919,10 +17981,14 @@ export interface operations {
                             payoutAction: string | null;
                             /** @description the provider's reason when the payout failed */
                             payoutFailure: string | null;
+                            /** Format: date-time */
+                            payoutFinishedAt: string | null;
                             /** @description our transfer number at the provider (商户单号) */
                             payoutNo: string | null;
                             /** @description wechat or alipay when paid out through a provider */
                             payoutProvider: string | null;
+                            /** @description the provider's number of the transfer (微信转账单号 / 支付宝转账单号), once it has one */
+                            payoutProviderId: string | null;
                             reason: string | null;
                             /** Format: date-time */
                             requestedAt: string;
@@ -18115,6 +18181,8 @@ export interface operations {
                      *       "reason": "已核对银行卡信息",
                      *       "payoutProvider": null,
                      *       "payoutNo": null,
+                     *       "payoutProviderId": null,
+                     *       "payoutFinishedAt": null,
                      *       "payoutFailure": null,
                      *       "payoutAction": null
                      *     }
@@ -18134,10 +18202,14 @@ export interface operations {
                         payoutAction: string | null;
                         /** @description the provider's reason when the payout failed */
                         payoutFailure: string | null;
+                        /** Format: date-time */
+                        payoutFinishedAt: string | null;
                         /** @description our transfer number at the provider (商户单号) */
                         payoutNo: string | null;
                         /** @description wechat or alipay when paid out through a provider */
                         payoutProvider: string | null;
+                        /** @description the provider's number of the transfer (微信转账单号 / 支付宝转账单号), once it has one */
+                        payoutProviderId: string | null;
                         reason: string | null;
                         /** Format: date-time */
                         requestedAt: string;
@@ -18419,6 +18491,350 @@ export interface operations {
             };
         };
     };
+    refreshWithdrawalPayout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /** @example {} */
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "57",
+                     *       "memberId": "1024",
+                     *       "amount": "500.00",
+                     *       "fee": "3.00",
+                     *       "payout": "497.00",
+                     *       "feeRate": "0.006",
+                     *       "status": "paying",
+                     *       "businessDay": "2026-01-08",
+                     *       "requestedAt": "2026-01-08T06:02:19.000Z",
+                     *       "decidedAt": "2026-01-08T09:30:00.000Z",
+                     *       "reason": null,
+                     *       "payoutProvider": null,
+                     *       "payoutNo": null,
+                     *       "payoutProviderId": null,
+                     *       "payoutFinishedAt": null,
+                     *       "payoutFailure": null,
+                     *       "payoutAction": null
+                     *     }
+                     */
+                    "application/json": {
+                        amount: string;
+                        businessDay: string;
+                        /** Format: date-time */
+                        decidedAt: string | null;
+                        fee: string;
+                        feeRate: string;
+                        id: string;
+                        memberId: string;
+                        /** @description amount − fee */
+                        payout: string;
+                        /** @description WeChat Pay 商家转账: the package_info the member confirms the transfer with (wx requestMerchantTransfer) while paying */
+                        payoutAction: string | null;
+                        /** @description the provider's reason when the payout failed */
+                        payoutFailure: string | null;
+                        /** Format: date-time */
+                        payoutFinishedAt: string | null;
+                        /** @description our transfer number at the provider (商户单号) */
+                        payoutNo: string | null;
+                        /** @description wechat or alipay when paid out through a provider */
+                        payoutProvider: string | null;
+                        /** @description the provider's number of the transfer (微信转账单号 / 支付宝转账单号), once it has one */
+                        payoutProviderId: string | null;
+                        reason: string | null;
+                        /** Format: date-time */
+                        requestedAt: string;
+                        /** @description pending, rejected; approved (paid by hand, or a provider payout not yet sent), paying (the provider has it), paid, failed (the cash went back to the member) */
+                        status: string;
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "BAD_REQUEST",
+                     *       "message": "请求格式错误，服务器无法读取。",
+                     *       "messageEn": "The request is malformed and the server cannot read it.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 404 不存在 / not found. 可能的错误码 / codes:
+             *     - `WITHDRAWAL_NOT_FOUND`: 提现申请不存在。 / The withdrawal was not found.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "WITHDRAWAL_NOT_FOUND",
+                     *       "message": "提现申请不存在。",
+                     *       "messageEn": "The withdrawal was not found.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "WITHDRAWAL_NOT_FOUND";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
+             *     - `WITHDRAWAL_PAYOUT_NOT_OPEN`: 该提现没有待完成的平台打款（未批准、人工打款或已到账/已失败）。 / This withdrawal has no provider payout still open (not approved, paid by hand, or already paid or failed).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "WITHDRAWAL_PAYOUT_NOT_OPEN",
+                     *       "message": "该提现没有待完成的平台打款（未批准、人工打款或已到账/已失败）。",
+                     *       "messageEn": "This withdrawal has no provider payout still open (not approved, paid by hand, or already paid or failed).",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "WITHDRAWAL_PAYOUT_NOT_OPEN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PAYLOAD_TOO_LARGE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
     rejectWithdrawal: {
         parameters: {
             query?: never;
@@ -18466,6 +18882,8 @@ export interface operations {
                      *       "reason": "银行卡户名与实名不一致",
                      *       "payoutProvider": null,
                      *       "payoutNo": null,
+                     *       "payoutProviderId": null,
+                     *       "payoutFinishedAt": null,
                      *       "payoutFailure": null,
                      *       "payoutAction": null
                      *     }
@@ -18485,10 +18903,14 @@ export interface operations {
                         payoutAction: string | null;
                         /** @description the provider's reason when the payout failed */
                         payoutFailure: string | null;
+                        /** Format: date-time */
+                        payoutFinishedAt: string | null;
                         /** @description our transfer number at the provider (商户单号) */
                         payoutNo: string | null;
                         /** @description wechat or alipay when paid out through a provider */
                         payoutProvider: string | null;
+                        /** @description the provider's number of the transfer (微信转账单号 / 支付宝转账单号), once it has one */
+                        payoutProviderId: string | null;
                         reason: string | null;
                         /** Format: date-time */
                         requestedAt: string;
@@ -24325,6 +24747,456 @@ export interface operations {
             };
         };
     };
+    wechatAuthorizeUrl: {
+        parameters: {
+            query: {
+                /** @description the member-site page WeChat returns to */
+                redirectUri: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "url": "https://open.weixin.qq.com/connect/oauth2/authorize?appid=wx8888888888888888&redirect_uri=https%3A%2F%2Fshop.example.com%2Fme%2Faccounts&response_type=code&scope=snsapi_base&state=1767600000.Qk9hZ3VzU3RhdGVFeGFtcGxlMTIzNDU2#wechat_redirect",
+                     *       "state": "1767600000.Qk9hZ3VzU3RhdGVFeGFtcGxlMTIzNDU2"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description the state WeChat hands back with the code (valid ten minutes) */
+                        state: string;
+                        /** @description WeChat's authorize page (snsapi_base) to send the browser to */
+                        url: string;
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `PAYMENT_SETTINGS_INVALID`: 支付配置不完整或无法读取。 / The payment settings are incomplete or cannot be read.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYMENT_SETTINGS_INVALID",
+                     *       "message": "支付配置不完整或无法读取。",
+                     *       "messageEn": "The payment settings are incomplete or cannot be read.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PAYMENT_SETTINGS_INVALID" | "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
+             *     - `WECHAT_OAUTH_UNAVAILABLE`: 本店未配置微信公众号的 AppID 与 AppSecret，无法获取微信 openid。 / The shop has not configured its WeChat official account's AppID and AppSecret, so the WeChat openid cannot be obtained.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "WECHAT_OAUTH_UNAVAILABLE",
+                     *       "message": "本店未配置微信公众号的 AppID 与 AppSecret，无法获取微信 openid。",
+                     *       "messageEn": "The shop has not configured its WeChat official account's AppID and AppSecret, so the WeChat openid cannot be obtained.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "WECHAT_OAUTH_UNAVAILABLE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    linkWechatByOauth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "061Abc0w3ZQ7Dl2bTZ2w3sG2Qs3Abc0Q",
+                 *       "state": "1767600000.Qk9hZ3VzU3RhdGVFeGFtcGxlMTIzNDU2"
+                 *     }
+                 */
+                "application/json": {
+                    code: string;
+                    state: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "provider": "wechat",
+                     *       "account": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+                     *       "accountName": null
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description WeChat: the openid under the shop's appid; Alipay: the login id or user id */
+                        account: string;
+                        /** @description the real name on the account (Alipay transfers check it) */
+                        accountName: string | null;
+                        /** @description wechat (微信支付) or alipay (支付宝) */
+                        provider: "wechat" | "alipay";
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
+             *     - `WECHAT_OAUTH_STATE_INVALID`: 微信授权的 state 无效或已过期，请重新授权。 / The WeChat authorization's state is invalid or expired; authorize again.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "WECHAT_OAUTH_STATE_INVALID",
+                     *       "message": "微信授权的 state 无效或已过期，请重新授权。",
+                     *       "messageEn": "The WeChat authorization's state is invalid or expired; authorize again.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "VALIDATION_FAILED" | "WECHAT_OAUTH_STATE_INVALID";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
+             *     - `WECHAT_OAUTH_UNAVAILABLE`: 本店未配置微信公众号的 AppID 与 AppSecret，无法获取微信 openid。 / The shop has not configured its WeChat official account's AppID and AppSecret, so the WeChat openid cannot be obtained.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "WECHAT_OAUTH_UNAVAILABLE",
+                     *       "message": "本店未配置微信公众号的 AppID 与 AppSecret，无法获取微信 openid。",
+                     *       "messageEn": "The shop has not configured its WeChat official account's AppID and AppSecret, so the WeChat openid cannot be obtained.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "WECHAT_OAUTH_UNAVAILABLE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PAYLOAD_TOO_LARGE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 502 上游服务失败 / an upstream service failed. 可能的错误码 / codes:
+             *     - `WECHAT_OAUTH_FAILED`: 微信授权失败，未绑定 openid，请重新授权。 / The WeChat authorization failed and no openid was linked; authorize again.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "WECHAT_OAUTH_FAILED",
+                     *       "message": "微信授权失败，未绑定 openid，请重新授权。",
+                     *       "messageEn": "The WeChat authorization failed and no openid was linked; authorize again.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "WECHAT_OAUTH_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
     listMyReferrals: {
         parameters: {
             query: {
@@ -25097,6 +25969,8 @@ export interface operations {
                      *           "reason": null,
                      *           "payoutProvider": null,
                      *           "payoutNo": null,
+                     *           "payoutProviderId": null,
+                     *           "payoutFinishedAt": null,
                      *           "payoutFailure": null,
                      *           "payoutAction": null
                      *         }
@@ -25120,10 +25994,14 @@ export interface operations {
                             payoutAction: string | null;
                             /** @description the provider's reason when the payout failed */
                             payoutFailure: string | null;
+                            /** Format: date-time */
+                            payoutFinishedAt: string | null;
                             /** @description our transfer number at the provider (商户单号) */
                             payoutNo: string | null;
                             /** @description wechat or alipay when paid out through a provider */
                             payoutProvider: string | null;
+                            /** @description the provider's number of the transfer (微信转账单号 / 支付宝转账单号), once it has one */
+                            payoutProviderId: string | null;
                             reason: string | null;
                             /** Format: date-time */
                             requestedAt: string;
@@ -25281,6 +26159,8 @@ export interface operations {
                      *       "reason": null,
                      *       "payoutProvider": null,
                      *       "payoutNo": null,
+                     *       "payoutProviderId": null,
+                     *       "payoutFinishedAt": null,
                      *       "payoutFailure": null,
                      *       "payoutAction": null
                      *     }
@@ -25300,10 +26180,14 @@ export interface operations {
                         payoutAction: string | null;
                         /** @description the provider's reason when the payout failed */
                         payoutFailure: string | null;
+                        /** Format: date-time */
+                        payoutFinishedAt: string | null;
                         /** @description our transfer number at the provider (商户单号) */
                         payoutNo: string | null;
                         /** @description wechat or alipay when paid out through a provider */
                         payoutProvider: string | null;
+                        /** @description the provider's number of the transfer (微信转账单号 / 支付宝转账单号), once it has one */
+                        payoutProviderId: string | null;
                         reason: string | null;
                         /** Format: date-time */
                         requestedAt: string;

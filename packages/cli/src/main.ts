@@ -47,7 +47,8 @@ const COMMAND_USAGE: Readonly<Record<string, string>> = {
            server); run it after a restore or a crash`,
   reconcile: `  reconcile --date YYYY-MM-DD [--provider alipay|wechat] [--file statement] [--json]
            对账 / reconcile: read the provider's statement of day D (Beijing
-           time) — downloaded (Alipay, with the shop's Alipay settings) or the
+           time) — downloaded with the shop's settings (WeChat Pay's trade bill
+           through /v3/bill/tradebill, SHA1-checked; Alipay's bill URL) or the
            file given (Alipay's zip or 业务明细 CSV, WeChat Pay's trade bill)
            — and list every difference with our payments and refunds: paid
            there but not here, here but not there, different amounts. Exit

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { followOnce } from "../src/ops/payment-follower.ts";
 import { PaymentProviderError, type ProviderFactory, wechatFactory } from "../src/payments/index.ts";
+import { downloadStatement, ourLines, reconcileDay } from "../src/reconcile/index.ts";
 import {
   auditLedger,
   call,
@@ -16,6 +17,7 @@ import {
   credit,
   openTestApp,
   operatorToken,
+  operatorWithRole,
   register,
   type TestApp,
 } from "./support/app.ts";
@@ -362,6 +364,209 @@ for (const target of dbTargets()) {
       assert.equal((await notify(t, fake.finishTransfer(w.payoutNo, "SUCCESS"))).statusCode, 204);
       assert.equal(await withdrawalStatus(w.id), "paid");
       await auditLedger(t);
+    });
+
+    test("an operator's 查询/重发 on a stuck payout: sent once under the same number, booked when final, refused after", async () => {
+      const w = await withdrawal("10");
+      fake.hold("/v3/fund-app/mch-transfer/transfer-bills");
+      const approved = await call(t, "POST", `/admin/withdrawals/${w.id}/approve`, {
+        token: admin,
+        body: {},
+      });
+      assert.equal(approved.data.status, "approved");
+      fake.release("/v3/fund-app/mch-transfer/transfer-bills");
+      const support = await operatorWithRole(t, "support");
+      const notAllowed = await call(t, "POST", `/admin/withdrawals/${w.id}/payout/refresh`, {
+        token: support,
+        body: {},
+      });
+      assert.equal(notAllowed.statusCode, 403);
+      const sent = await call(t, "POST", `/admin/withdrawals/${w.id}/payout/refresh`, {
+        token: admin,
+        body: {},
+      });
+      assert.equal(sent.statusCode, 200, sent.body);
+      assert.equal(sent.data.status, "paying");
+      const again = await call(t, "POST", `/admin/withdrawals/${w.id}/payout/refresh`, {
+        token: admin,
+        body: {},
+      });
+      assert.equal(again.data.status, "paying");
+      assert.equal(fake.transferRequests.get(w.payoutNo), 1, "asked to transfer once");
+      fake.finishTransfer(w.payoutNo, "SUCCESS"); // the notification is lost; the query finds it
+      const paid = await call(t, "POST", `/admin/withdrawals/${w.id}/payout/refresh`, {
+        token: admin,
+        body: {},
+      });
+      assert.equal(paid.data.status, "paid");
+      assert.equal(
+        await count(t, "ledger_transactions", `kind = 'withdrawal.pay' and ref = 'withdrawal:${w.id}'`),
+        1,
+      );
+      const closed = await call(t, "POST", `/admin/withdrawals/${w.id}/payout/refresh`, {
+        token: admin,
+        body: {},
+      });
+      assert.equal(closed.statusCode, 409);
+      assert.equal(closed.data.code, "WITHDRAWAL_PAYOUT_NOT_OPEN");
+      await auditLedger(t);
+    });
+
+    test("the openid through WeChat's web authorization (snsapi_base): state bound to the member, code used once", async () => {
+      const m = await member();
+      const other = await member();
+      const asked = await call(
+        t,
+        "GET",
+        `/me/payment-accounts/wechat/authorize?redirectUri=${encodeURIComponent("https://shop.example.com/me/accounts?from=wx")}`,
+        { token: m.token },
+      );
+      assert.equal(asked.statusCode, 200, asked.body);
+      const url = new URL(asked.data.url);
+      assert.equal(`${url.origin}${url.pathname}`, `${fake.url}/connect/oauth2/authorize`);
+      assert.equal(url.searchParams.get("appid"), setup.options.appId);
+      assert.equal(url.searchParams.get("scope"), "snsapi_base");
+      assert.equal(url.hash, "#wechat_redirect");
+      fake.setWechatUser("oMEMBER_openid_from_wechat_0001");
+      // The browser at WeChat: redirected back to the member site with a code and the state.
+      const wechat = await fetch(asked.data.url, { redirect: "manual" });
+      assert.equal(wechat.status, 302);
+      const back = new URL(wechat.headers.get("location") ?? "");
+      assert.equal(back.origin + back.pathname, "https://shop.example.com/me/accounts");
+      const code = back.searchParams.get("code") ?? "";
+      const state = back.searchParams.get("state") ?? "";
+      assert.equal(state, asked.data.state);
+      // Someone else cannot put this code on their own account with this member's state.
+      const stolen = await call(t, "POST", "/me/payment-accounts/wechat/oauth", {
+        token: other.token,
+        body: { code, state },
+      });
+      assert.equal(stolen.statusCode, 400);
+      assert.equal(stolen.data.code, "WECHAT_OAUTH_STATE_INVALID");
+      const linked = await call(t, "POST", "/me/payment-accounts/wechat/oauth", {
+        token: m.token,
+        body: { code, state },
+      });
+      assert.equal(linked.statusCode, 200, linked.body);
+      assert.equal(linked.data.account, "oMEMBER_openid_from_wechat_0001");
+      const mine = await call(t, "GET", "/me/payment-accounts", { token: m.token });
+      assert.deepEqual(
+        mine.data.map((a: { provider: string; account: string }) => [a.provider, a.account]),
+        [["wechat", "oMEMBER_openid_from_wechat_0001"]],
+      );
+      assert.deepEqual((await call(t, "GET", "/me/payment-accounts", { token: other.token })).data, []);
+      // A code works once (WeChat: 40163 code been used): refused in Chinese, nothing changed.
+      const reused = await call(t, "POST", "/me/payment-accounts/wechat/oauth", {
+        token: m.token,
+        body: { code, state },
+      });
+      assert.equal(reused.statusCode, 502);
+      assert.equal(reused.data.code, "WECHAT_OAUTH_FAILED");
+      assert.match(reused.data.message, /40163/);
+      // A state older than ten minutes is refused before WeChat is asked.
+      t.clock.advance(11 * 60_000);
+      const late = await call(t, "POST", "/me/payment-accounts/wechat/oauth", {
+        token: m.token,
+        body: { code: "whatever", state },
+      });
+      assert.equal(late.data.code, "WECHAT_OAUTH_STATE_INVALID");
+    });
+
+    test("settings: a bad field is refused with its name and nothing changes; secrets stay hidden and kept when left empty", async () => {
+      const before = await call(t, "GET", "/admin/payments/providers", { token: admin });
+      assert.equal(before.statusCode, 200, before.body);
+      const wechat = before.data.find((p: { name: string }) => p.name === "wechat");
+      assert.equal(wechat.config.appSecret, "******");
+      assert.equal(wechat.config.apiV3Key, "******");
+      const finance = await operatorWithRole(t, "finance");
+      assert.equal((await call(t, "GET", "/admin/payments/providers", { token: finance })).statusCode, 403);
+      const config = {
+        ...wechat.config,
+        privateKey: "",
+        apiV3Key: "",
+        appSecret: "",
+        platformPublicKey: wechat.config.platformPublicKey,
+      };
+      for (const [field, value, words] of [
+        ["apiV3Key", "too-short", /APIv3 密钥应为 32 个字符/],
+        ["notifyUrl", "shop.example.com/notify", /notifyUrl 应为 http/],
+      ] as const) {
+        const bad = await call(t, "PUT", "/admin/payments/providers/wechat", {
+          token: admin,
+          body: { enabled: true, payouts: true, config: { ...config, [field]: value } },
+        });
+        assert.equal(bad.statusCode, 400, bad.body);
+        assert.equal(bad.data.code, "PAYMENT_SETTINGS_INVALID");
+        assert.equal(bad.data.field, field);
+        assert.match(bad.data.message, words);
+      }
+      const unchanged = await call(t, "GET", "/admin/payments/providers", { token: admin });
+      assert.deepEqual(unchanged.data, before.data);
+      const kept = await call(t, "PUT", "/admin/payments/providers/wechat", {
+        token: admin,
+        body: { enabled: true, payouts: true, config: { ...config, mchId: setup.options.mchId } },
+      });
+      assert.equal(kept.statusCode, 200, kept.body);
+      const stored = await t.db.query<{ value: string }>(
+        "select value from server_settings where key = 'payments.wechat'",
+      );
+      const saved = JSON.parse(stored.rows[0]?.value ?? "{}").config;
+      assert.equal(saved.apiV3Key, setup.options.apiV3Key, "an empty secret keeps the stored one");
+      assert.equal(saved.appSecret, setup.options.appSecret);
+    });
+
+    test("reconcile --provider wechat downloads the trade bill (signed, gzip, SHA1) and finds each planted difference", async () => {
+      const date = "2026-01-05";
+      const paid = await t.db.query<{ out_trade_no: string; provider_tx_id: string; amount: string }>(
+        "select out_trade_no, provider_tx_id, amount from payments where provider = 'wechat' and provider_tx_id is not null order by id",
+      );
+      assert.ok(paid.rows.length >= 3, "earlier tests paid orders");
+      const header =
+        "交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注";
+      const line = (outTradeNo: string, txId: string, yuan: string) =>
+        `\`${date} 10:00:00,\`${setup.options.appId},\`${setup.options.mchId},\`0,\`,\`${txId},\`${outTradeNo},\`o1,\`NATIVE,\`SUCCESS,\`OTHERS,\`CNY,\`${yuan},\`0.00,\`0,\`0,\`0.00,\`0.00,\`,\`,\`积分商城订单,\`,\`0.00000,\`0.60%,\`${yuan},\`0.00,\``;
+      const bill = (lines: string[]) =>
+        [header, ...lines, "总交易单数,应结订单总金额", "`0,`0.00", ""].join("\r\n");
+      const payLines = paid.rows.map((r) => ({ no: r.out_trade_no, tx: r.provider_tx_id, yuan: "99.00" }));
+      const refunds = await t.db.query<{ n: string }>(
+        "select count(*)::text as n from payment_refunds r join payments p on p.id = r.payment_id where p.provider = 'wechat' and r.status = 'succeeded'",
+      );
+      const sources = {
+        ours: async (...a: Parameters<typeof ourLines>) =>
+          (await ourLines(...a)).filter((l) => l.kind === "payment"),
+        fetch: (db: Parameters<typeof downloadStatement>[0], provider: "wechat" | "alipay", day: string) =>
+          downloadStatement(db, provider, day, { now: () => t.clock.now() }),
+      };
+      assert.ok(Number(refunds.rows[0]?.n) >= 0);
+      fake.setTradeBill(date, bill(payLines.map((p) => line(p.no, p.tx, p.yuan))));
+      const clean = await reconcileDay(t.db, { provider: "wechat", date }, sources);
+      assert.deepEqual(clean.differences, []);
+      const [missing, altered, ...kept] = payLines;
+      fake.setTradeBill(
+        date,
+        bill([
+          ...kept.map((p) => line(p.no, p.tx, p.yuan)),
+          line(altered?.no ?? "", altered?.tx ?? "", "98.99"),
+          line("JF-NOT-OURS", "4200000000000000000000000099", "10.00"),
+        ]),
+      );
+      const found = await reconcileDay(t.db, { provider: "wechat", date }, sources);
+      assert.deepEqual(
+        found.differences.map((d) => `${d.kind}:${d.line}:${d.outTradeNo}`).sort(),
+        [
+          `amount_differs:payment:${altered?.no}`,
+          "missing_here:payment:JF-NOT-OURS",
+          `missing_there:payment:${missing?.no}`,
+        ].sort(),
+      );
+      fake.corruptDownloads("`9,`9.99\r\n");
+      await assert.rejects(
+        reconcileDay(t.db, { provider: "wechat", date }, sources),
+        (e: unknown) => e instanceof PaymentProviderError && e.providerCode === "BAD_HASH",
+      );
+      fake.corruptDownloads("");
+      const none = await reconcileDay(t.db, { provider: "wechat", date: "2026-01-01" }, sources);
+      assert.deepEqual(none.differences, [], "no bill and no payment that day");
     });
   });
 }

@@ -13,6 +13,7 @@ import { members } from "./messages/members.ts";
 import { operators } from "./messages/operators.ts";
 import { orders } from "./messages/orders.ts";
 import { parameters } from "./messages/parameters.ts";
+import { payments } from "./messages/payments.ts";
 import { products } from "./messages/products.ts";
 import { settlements } from "./messages/settlements.ts";
 import { simulation } from "./messages/simulation.ts";
@@ -27,6 +28,7 @@ const AREAS = [
   withdrawals,
   settlements,
   parameters,
+  payments,
   liabilities,
   compliance,
   simulation,

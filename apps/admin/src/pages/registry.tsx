@@ -10,6 +10,7 @@ import {
   CloudServerOutlined,
   DashboardOutlined,
   MessageOutlined,
+  PayCircleOutlined,
   SafetyCertificateOutlined,
   SettingOutlined,
   ShopOutlined,
@@ -89,6 +90,13 @@ export const PAGES: readonly PageEntry[] = [
     icon: <SettingOutlined />,
     roles: ADMIN,
     component: lazy(() => import("./Parameters.tsx")),
+  },
+  {
+    key: "payments",
+    label: "menu.payments",
+    icon: <PayCircleOutlined />,
+    roles: ADMIN,
+    component: lazy(() => import("./payments/PaymentSettings.tsx")),
   },
   {
     key: "compliance",

@@ -3,6 +3,7 @@
  * (messages/*.ts, each with its Chinese and English words). Add an area's file
  * to AREAS; a key defined twice throws when the site loads (and fails every browser test).
  */
+import { accounts } from "./messages/accounts.ts";
 import { auth } from "./messages/auth.ts";
 import { common } from "./messages/common.ts";
 import { equity } from "./messages/equity.ts";
@@ -12,7 +13,7 @@ import { shop } from "./messages/shop.ts";
 import { team } from "./messages/team.ts";
 import { withdraw } from "./messages/withdraw.ts";
 
-const AREAS = [common, auth, me, records, team, equity, withdraw, shop] as const;
+const AREAS = [common, auth, me, records, team, equity, withdraw, accounts, shop] as const;
 
 type Area = (typeof AREAS)[number];
 type KeysOf<A> = A extends { zh: Readonly<Record<infer K, string>> } ? K : never;

@@ -204,6 +204,11 @@ const SERVER_ERRORS = {
     zh: "提现金额低于最低限额。",
     en: "The amount is below the minimum withdrawal.",
   },
+  WITHDRAWAL_PAYOUT_NOT_OPEN: {
+    status: 409,
+    zh: "该提现没有待完成的平台打款（未批准、人工打款或已到账/已失败）。",
+    en: "This withdrawal has no provider payout still open (not approved, paid by hand, or already paid or failed).",
+  },
   WITHDRAWAL_NOT_PENDING: {
     status: 409,
     zh: "该提现申请已处理。",
@@ -296,6 +301,21 @@ const SERVER_ERRORS = {
     status: 400,
     zh: "支付账户格式不正确（1 至 128 个可见字符）。",
     en: "The payment account is malformed (1 to 128 visible characters).",
+  },
+  WECHAT_OAUTH_UNAVAILABLE: {
+    status: 409,
+    zh: "本店未配置微信公众号的 AppID 与 AppSecret，无法获取微信 openid。",
+    en: "The shop has not configured its WeChat official account's AppID and AppSecret, so the WeChat openid cannot be obtained.",
+  },
+  WECHAT_OAUTH_STATE_INVALID: {
+    status: 400,
+    zh: "微信授权的 state 无效或已过期，请重新授权。",
+    en: "The WeChat authorization's state is invalid or expired; authorize again.",
+  },
+  WECHAT_OAUTH_FAILED: {
+    status: 502,
+    zh: "微信授权失败，未绑定 openid，请重新授权。",
+    en: "The WeChat authorization failed and no openid was linked; authorize again.",
   },
   PAYMENT_SETTINGS_INVALID: {
     status: 400,

@@ -81,6 +81,8 @@ export const EX_WITHDRAWAL = {
   reason: null,
   payoutProvider: null,
   payoutNo: null,
+  payoutProviderId: null,
+  payoutFinishedAt: null,
   payoutFailure: null,
   payoutAction: null,
 };

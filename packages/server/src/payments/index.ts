@@ -62,6 +62,15 @@ export {
   type RefundReport,
 } from "./types.ts";
 export {
+  authorizeUrl,
+  checkOauthState,
+  exchangeCode,
+  oauthState,
+  WECHAT_OAUTH_BASE,
+  WECHAT_SNS_BASE,
+  wechatOauthConfig,
+} from "./wechat-oauth.ts";
+export {
   authorization,
   decryptResource,
   encryptResource,
@@ -72,4 +81,4 @@ export {
   rsaSign,
   rsaVerify,
 } from "./wechat-protocol.ts";
-export { WECHAT_ENDPOINT, wechatFactory } from "./wechat-provider.ts";
+export { WECHAT_ENDPOINT, wechatFactory, wechatTradeBill } from "./wechat-provider.ts";

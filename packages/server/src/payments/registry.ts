@@ -10,7 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { Queryable } from "../db/index.ts";
-import { fail } from "../errors/index.ts";
+import { AppError, fail } from "../errors/index.ts";
 import {
   type PaymentProvider,
   type PaymentScene,
@@ -64,7 +64,11 @@ export async function saveProviderSettings(
   for (const field of factory.secretFields) {
     if (config[field] === undefined && old[field] !== undefined) config[field] = old[field];
   }
-  if (input.enabled || input.payouts) checkRequired(factory, config);
+  checkUrls(config);
+  if (input.enabled || input.payouts) {
+    checkRequired(factory, config);
+    checkCreates(factory, config);
+  }
   const saved: ProviderSettings = { enabled: input.enabled, payouts: input.payouts, config };
   await q.query(
     `insert into server_settings (key, value) values ($1, $2)
@@ -82,6 +86,43 @@ function checkRequired(factory: ProviderFactory, config: ProviderConfig): void {
         detail: { zh: `缺少 ${field}`, en: `${field} is missing` },
       });
     }
+  }
+}
+
+/** Fields holding an address: each must be an http(s) URL (notifications and calls go there). */
+const URL_FIELDS = ["notifyUrl", "endpoint", "gateway", "oauthBase", "snsBase"];
+
+function checkUrls(config: ProviderConfig): void {
+  for (const field of URL_FIELDS) {
+    const value = config[field];
+    if (value !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(value)) {
+      fail("PAYMENT_SETTINGS_INVALID", {
+        field,
+        detail: { zh: `${field} 应为 http:// 或 https:// 开头的网址`, en: `${field} must be an http(s) URL` },
+      });
+    }
+  }
+}
+
+/** No network: a factory reads its keys and fields when it makes the provider, refusing what it cannot use. */
+const OFFLINE_DEPS: ProviderDeps = {
+  fetch: () => Promise.reject(new Error("offline")),
+  timeoutMs: 1,
+  now: () => new Date(0),
+};
+
+/** Makes the provider once from the settings to be saved, so a key that does not parse is refused now, not at checkout. */
+function checkCreates(factory: ProviderFactory, config: ProviderConfig): void {
+  try {
+    factory.create(config, OFFLINE_DEPS);
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    fail("PAYMENT_SETTINGS_INVALID", {
+      detail: {
+        zh: "密钥或字段无法读取，请检查 PEM 格式与各字段",
+        en: "a key or field cannot be read; check the PEM text and each field",
+      },
+    });
   }
 }
 
@@ -132,6 +173,8 @@ export interface PaymentRegistry {
   offered(q: Queryable): Promise<{ name: ProviderName; scenes: readonly PaymentScene[] }[]>;
   /** The provider that pays withdrawals out, or null (withdrawals are paid by hand). */
   payoutProvider(q: Queryable): Promise<PaymentProvider | null>;
+  /** What every provider call uses (fetch, timeout, clock): also for the OAuth and statement calls. */
+  readonly deps: ProviderDeps;
 }
 
 /** The registry over `factories`; `deps` reach every provider made (fetch, timeout, clock). */
@@ -146,6 +189,7 @@ export function paymentRegistry(factories: readonly ProviderFactory[], deps: Pro
   };
   return {
     factories,
+    deps,
     provider: (q, name, purpose = "checkout") => make(q, name, (s) => purpose === "any" || s.enabled),
     async offered(q) {
       const out: { name: ProviderName; scenes: readonly PaymentScene[] }[] = [];

@@ -5,20 +5,27 @@
  * payments and payouts need).
  */
 import { Type } from "@fastify/type-provider-typebox";
+import { fail } from "../errors/index.ts";
 import type { App, AppContext } from "../http/context.ts";
 import { formatYuan } from "../http/format.ts";
 import { requireMember } from "../http/guards.ts";
 import { IdParams, Nullable, responses, Text, withExample } from "../http/schemas.ts";
 import {
+  authorizeUrl,
+  checkOauthState,
+  exchangeCode,
   memberAccounts,
+  oauthState,
   type Payable,
   type PaymentLaunch,
   type PaymentScene,
   PROVIDER_NAMES,
   type ProviderName,
   paymentServices,
+  readProviderSettings,
   setMemberAccount,
   startPayment,
+  wechatOauthConfig,
 } from "./index.ts";
 
 const ProviderParam = Type.Union(
@@ -196,10 +203,91 @@ function accountRoutes(app: App, ctx: AppContext, member: MemberGuard): void {
   );
 }
 
+/** The shop's WeChat OAuth settings (refused when WeChat Pay or its AppSecret is not configured). */
+async function oauthConfigOf(ctx: AppContext) {
+  const settings = await readProviderSettings(ctx.db, "wechat");
+  if (!settings || !(settings.enabled || settings.payouts)) fail("WECHAT_OAUTH_UNAVAILABLE");
+  return wechatOauthConfig(settings.config);
+}
+
+const AuthorizeSchema = Type.Object({
+  url: Type.String({ description: "WeChat's authorize page (snsapi_base) to send the browser to" }),
+  state: Type.String({ description: "the state WeChat hands back with the code (valid ten minutes)" }),
+});
+
+function wechatOauthRoutes(app: App, ctx: AppContext, member: MemberGuard): void {
+  app.get(
+    "/me/payment-accounts/wechat/authorize",
+    {
+      preValidation: member,
+      schema: {
+        tags: ["shop"],
+        summary: "微信网页授权地址 / the WeChat authorization URL",
+        operationId: "wechatAuthorizeUrl",
+        description:
+          "在微信内打开会员站时，跳转到此地址（snsapi_base 静默授权）；微信带 code 和 state 回到 redirectUri，再调用 POST /me/payment-accounts/wechat/oauth。redirectUri 的域名须在公众号后台“网页授权域名”中登记。 / Inside WeChat, send the browser here (silent snsapi_base); WeChat comes back to redirectUri with code and state, which go to POST /me/payment-accounts/wechat/oauth. redirectUri's domain must be registered as the official account's OAuth domain.",
+        querystring: Type.Object({
+          redirectUri: Text({ maxLength: 500, description: "the member-site page WeChat returns to" }),
+        }),
+        response: responses(AuthorizeSchema, {
+          errors: ["WECHAT_OAUTH_UNAVAILABLE", "PAYMENT_SETTINGS_INVALID"],
+          example: {
+            url: "https://open.weixin.qq.com/connect/oauth2/authorize?appid=wx8888888888888888&redirect_uri=https%3A%2F%2Fshop.example.com%2Fme%2Faccounts&response_type=code&scope=snsapi_base&state=1767600000.Qk9hZ3VzU3RhdGVFeGFtcGxlMTIzNDU2#wechat_redirect",
+            state: "1767600000.Qk9hZ3VzU3RhdGVFeGFtcGxlMTIzNDU2",
+          },
+        }),
+      },
+    },
+    async (request) => {
+      if (!/^https?:\/\/\S+$/.test(request.query.redirectUri))
+        fail("VALIDATION_FAILED", { field: "redirectUri" });
+      const cfg = await oauthConfigOf(ctx);
+      const state = oauthState(cfg, request.member?.id as string, ctx.clock.now());
+      return { url: authorizeUrl(cfg, request.query.redirectUri, state), state };
+    },
+  );
+  app.post(
+    "/me/payment-accounts/wechat/oauth",
+    {
+      preValidation: member,
+      schema: {
+        tags: ["shop"],
+        summary: "用微信授权 code 绑定 openid / link my WeChat openid from the authorization code",
+        operationId: "linkWechatByOauth",
+        description:
+          "把微信网页授权回跳带来的 code 与 state 交给服务器：服务器向微信换取 openid 并绑定到本会员（微信支付 JSAPI 与商家转账都用它）。 / Hands the code and state WeChat returned with to the server, which exchanges the code for the openid and links it to this member (JSAPI payments and WeChat transfers use it).",
+        body: withExample(
+          Type.Object({ code: Text({ minLength: 1, maxLength: 256 }), state: Text({ maxLength: 128 }) }),
+          { code: "061Abc0w3ZQ7Dl2bTZ2w3sG2Qs3Abc0Q", state: "1767600000.Qk9hZ3VzU3RhdGVFeGFtcGxlMTIzNDU2" },
+        ),
+        response: responses(AccountSchema, {
+          errors: ["WECHAT_OAUTH_UNAVAILABLE", "WECHAT_OAUTH_STATE_INVALID", "WECHAT_OAUTH_FAILED"],
+          example: { provider: "wechat", account: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", accountName: null },
+        }),
+      },
+    },
+    async (request) => {
+      const memberId = request.member?.id as string;
+      const cfg = await oauthConfigOf(ctx);
+      checkOauthState(cfg, memberId, request.body.state, ctx.clock.now());
+      const openid = await exchangeCode(cfg, ctx.payments.deps, request.body.code);
+      const saved = await setMemberAccount(ctx.db, {
+        memberId,
+        provider: "wechat",
+        account: openid,
+        accountName: null,
+        now: ctx.clock.now(),
+      });
+      return { provider: saved.provider, account: saved.account, accountName: saved.accountName };
+    },
+  );
+}
+
 /** The member site's payment routes. */
 export async function paymentRoutes(app: App, ctx: AppContext): Promise<void> {
   const member = requireMember(ctx);
   startRoute(app, ctx, member, "checkouts");
   startRoute(app, ctx, member, "orders");
+  wechatOauthRoutes(app, ctx, member);
   accountRoutes(app, ctx, member);
 }

@@ -6,7 +6,8 @@
  * every answer and notification is verified against the platform public key
  * (微信支付公钥, or the platform certificate) named by its serial.
  */
-import { createPrivateKey, randomBytes } from "node:crypto";
+import { createHash, createPrivateKey, randomBytes } from "node:crypto";
+import { gunzipSync } from "node:zlib";
 import { AppError, fail } from "../errors/index.ts";
 import { parseJsonLossless } from "../http/json-body.ts";
 import { secretValue } from "./registry.ts";
@@ -427,7 +428,7 @@ async function createPayment(
 /** The WeChat Pay provider factory. */
 export const wechatFactory: ProviderFactory = {
   name: "wechat",
-  secretFields: ["privateKey", "apiV3Key"],
+  secretFields: ["privateKey", "apiV3Key", "appSecret"],
   requiredFields: [
     "mchId",
     "appId",
@@ -440,3 +441,75 @@ export const wechatFactory: ProviderFactory = {
   ],
   create: (config, deps) => provider(readConfig(config), deps),
 };
+
+/**
+ * Day `date`'s trade bill (交易账单, bill_type ALL) for `jifen reconcile`:
+ * GET /v3/bill/tradebill answers a download URL with the SHA1 of the bill;
+ * the file is fetched with a signed GET (its answer is not signed), gunzipped
+ * (tar_type GZIP) and checked against that SHA1. Null when WeChat Pay has no
+ * bill for the day (NO_STATEMENT_EXIST: no trade).
+ */
+export async function wechatTradeBill(
+  config: ProviderConfig,
+  deps: ProviderDeps,
+  date: string,
+): Promise<Uint8Array | null> {
+  const cfg = readConfig(config);
+  let data: Json;
+  try {
+    ({ data } = await client(cfg, deps)(
+      "GET",
+      `/v3/bill/tradebill?bill_date=${encodeURIComponent(date)}&bill_type=ALL&tar_type=GZIP`,
+    ));
+  } catch (error) {
+    if (error instanceof PaymentProviderError && error.providerCode === "NO_STATEMENT_EXIST") return null;
+    throw error;
+  }
+  const url = str(data.download_url);
+  if (!/^https?:\/\//.test(url)) throw new PaymentProviderError("BAD_ANSWER", "no download_url", 200, false);
+  const zipped = await signedDownload(cfg, deps, url);
+  const bill = gunzipSync(zipped);
+  const hashType = str(data.hash_type).toLowerCase() || "sha1";
+  if (hashType !== "sha1")
+    throw new PaymentProviderError("BAD_ANSWER", `unknown hash_type ${hashType}`, 200, false);
+  if (createHash("sha1").update(bill).digest("hex") !== str(data.hash_value).toLowerCase())
+    throw new PaymentProviderError("BAD_HASH", "the bill's SHA1 differs from hash_value", 200, false);
+  return new Uint8Array(bill);
+}
+
+/** A signed GET of a bill's download URL; the raw bytes. */
+async function signedDownload(cfg: WechatConfig, deps: ProviderDeps, url: string): Promise<Buffer> {
+  const target = new URL(url);
+  const auth = authorization({
+    mchId: cfg.mchId,
+    serialNo: cfg.serialNo,
+    privateKey: cfg.privateKey,
+    method: "GET",
+    pathWithQuery: target.pathname + target.search,
+    body: "",
+    timestamp: String(Math.floor(deps.now().getTime() / 1000)),
+    nonce: randomBytes(16).toString("hex"),
+  });
+  let response: Response;
+  try {
+    response = await deps.fetch(url, {
+      headers: { authorization: auth, "user-agent": "jifen" },
+      signal: AbortSignal.timeout(Math.max(deps.timeoutMs, 60_000)),
+    });
+  } catch (error) {
+    throw new PaymentProviderError(
+      "NETWORK",
+      error instanceof Error ? error.message : String(error),
+      0,
+      true,
+    );
+  }
+  if (!response.ok)
+    throw new PaymentProviderError(
+      `HTTP_${response.status}`,
+      "bill download refused",
+      response.status,
+      false,
+    );
+  return Buffer.from(await response.arrayBuffer());
+}

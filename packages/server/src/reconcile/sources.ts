@@ -2,12 +2,17 @@
  * Where reconciliation reads our side — the payments a provider reported paid
  * and the refunds it confirmed (tables payments, payment_refunds), with their
  * times in Beijing time as the statements write them — and downloads the
- * provider's side (Alipay, with the shop's Alipay settings).
+ * provider's side (WeChat Pay's trade bill or Alipay's, with the shop's settings).
  */
 import { parseDecimal } from "@jifen/engine";
 import type { Queryable } from "../db/index.ts";
 import { billDownloadUrl, downloadBill } from "../payments/alipay/index.ts";
-import { alipayClientOf, readProviderSettings } from "../payments/index.ts";
+import {
+  alipayClientOf,
+  type ProviderDeps,
+  readProviderSettings,
+  wechatTradeBill,
+} from "../payments/index.ts";
 import type { StatementProvider } from "./read.ts";
 import type { MoneyLine } from "./statement.ts";
 
@@ -24,6 +29,7 @@ export type StatementFetcher = (
   db: Queryable,
   provider: StatementProvider,
   date: string,
+  deps?: Partial<ProviderDeps>,
 ) => Promise<Uint8Array | null>;
 
 /** "yyyy-MM-dd HH:mm:ss" in Beijing time (how the statements write times). */
@@ -75,12 +81,16 @@ export const ourLines: OurLinesLoader = async (db, provider, from, to) => {
   return lines;
 };
 
-/** Downloads Alipay's statement with the shop's settings; WeChat Pay's is read from a file. */
-export const downloadStatement: StatementFetcher = async (db, provider, date) => {
-  if (provider !== "alipay")
-    throw new Error(
-      "微信支付账单请下载后用 --file 指定 / download WeChat Pay's trade bill and pass it with --file",
-    );
+/** Downloads the day's statement with the shop's settings: WeChat Pay's trade bill or Alipay's. */
+export const downloadStatement: StatementFetcher = async (db, provider, date, deps) => {
+  if (provider === "wechat") {
+    const wechat = await readProviderSettings(db, "wechat");
+    if (!wechat)
+      throw new Error(
+        "未配置微信支付，请用 --file / WeChat Pay is not configured: pass the bill with --file",
+      );
+    return wechatTradeBill(wechat.config, { fetch, timeoutMs: 30_000, now: () => new Date(), ...deps }, date);
+  }
   const settings = await readProviderSettings(db, "alipay");
   if (!settings)
     throw new Error("未配置支付宝，请用 --file / Alipay is not configured: pass the statement with --file");

@@ -57,6 +57,12 @@ export const WithdrawalSchema = Type.Object({
   reason: Nullable(Type.String()),
   payoutProvider: Nullable(Type.String({ description: "wechat or alipay when paid out through a provider" })),
   payoutNo: Nullable(Type.String({ description: "our transfer number at the provider (商户单号)" })),
+  payoutProviderId: Nullable(
+    Type.String({
+      description: "the provider's number of the transfer (微信转账单号 / 支付宝转账单号), once it has one",
+    }),
+  ),
+  payoutFinishedAt: Nullable(Instant),
   payoutFailure: Nullable(Type.String({ description: "the provider's reason when the payout failed" })),
   payoutAction: Nullable(
     Type.String({
@@ -82,6 +88,8 @@ export function withdrawalView(w: Withdrawal) {
     reason: w.reason,
     payoutProvider: w.payout?.provider ?? null,
     payoutNo: w.payout?.payoutNo ?? null,
+    payoutProviderId: w.payout?.providerPayoutId ?? null,
+    payoutFinishedAt: w.payout?.finishedAt ? iso(w.payout.finishedAt) : null,
     payoutFailure: w.payout?.failure ?? null,
     payoutAction: w.payout?.memberAction ?? null,
   };

@@ -61,9 +61,61 @@ async function maskedPhones(q: Queryable, memberIds: readonly string[]): Promise
   return out;
 }
 
+type Access = ReturnType<typeof operatorAccess>;
+
+/**
+ * POST /withdrawals/:id/payout/refresh: an operator asks the provider at once
+ * about a payout not yet final (approved or paying) instead of waiting for the
+ * follower — the transfer is queried first and sent only if the provider never
+ * saw it, under the same number, so pressing it twice never pays twice.
+ */
+function payoutRefreshRoute(app: App, ctx: AppContext, money: Access["money"], audit: Access["audit"]): void {
+  app.post(
+    "/withdrawals/:id/payout/refresh",
+    {
+      preValidation: money,
+      schema: {
+        tags: ["admin"],
+        summary: "查询/重发提现打款 / query or resend a withdrawal's payout",
+        operationId: "refreshWithdrawalPayout",
+        description:
+          "对已批准、尚未到账的提现（打款中或待发送），立即向支付平台查询转账单；平台从未收到时以同一商户单号重新发送，不会重复打款。平台的最终结果（成功或失败退回余额）即时入账。 / For an approved withdrawal whose payout is not final, asks the provider now; a transfer the provider never received is sent again under the same number (never paid twice). A final answer (paid, or failed with the cash returned) is booked at once.",
+        params: IdParams,
+        body: withExample(Type.Object({}), {}),
+        response: responses(WithdrawalSchema, {
+          errors: ["WITHDRAWAL_NOT_FOUND", "WITHDRAWAL_PAYOUT_NOT_OPEN"],
+          example: { ...EX_WITHDRAWAL, status: "paying", decidedAt: "2026-01-08T09:30:00.000Z" },
+        }),
+      },
+    },
+    async (request) => {
+      const found = await findWithdrawal(ctx.db, request.params.id);
+      if (!found) fail("WITHDRAWAL_NOT_FOUND");
+      if (found.payout === null || (found.status !== "approved" && found.status !== "paying"))
+        fail("WITHDRAWAL_PAYOUT_NOT_OPEN");
+      const services = {
+        db: ctx.db,
+        registry: ctx.payments,
+        now: () => ctx.clock.now(),
+        timeZone: ctx.timeZone,
+        log: request.log,
+      };
+      const after = await sendPayout(services, found);
+      await ctx.db.transaction((tx) =>
+        audit(request, tx, "withdrawal.payout.refresh", "withdrawal", found.id, {
+          before: found.status,
+          after: after.status,
+        }),
+      );
+      return withdrawalView(after);
+    },
+  );
+}
+
 /** Withdrawals for operators: the queue and the decision. Mounted under /admin. */
 export async function withdrawalOperatorRoutes(app: App, ctx: AppContext): Promise<void> {
   const { anyone, money, audit } = operatorAccess(ctx);
+  payoutRefreshRoute(app, ctx, money, audit);
 
   // ---- withdrawals -------------------------------------------------------
 

@@ -7,8 +7,10 @@
  * AEAD_AES_256_GCM under the APIv3 key, answers the documented errors, and
  * can hold a request until the client times out. Keys are generated per run.
  */
+
 import {
   createCipheriv,
+  createHash,
   createSign,
   createVerify,
   generateKeyPairSync,
@@ -17,6 +19,7 @@ import {
 } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { gzipSync } from "node:zlib";
 
 type Json = Record<string, unknown>;
 
@@ -69,6 +72,8 @@ export interface FakeWechatOptions {
   readonly apiV3Key: string;
   /** The fake's clock in seconds (the tests' manual clock). */
   readonly nowSeconds: () => number;
+  /** The official account's AppSecret (网页授权 sns/oauth2/access_token checks it). */
+  readonly appSecret: string;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -89,6 +94,12 @@ export async function startFakeWechat(options: FakeWechatOptions) {
   const transferRequests = new Map<string, number>();
   const hold = new Set<string>();
   let nextTx = 1;
+  /** 网页授权: the WeChat user now in front of the authorize page, and each code issued (single use, five minutes). */
+  const oauth = { openid: "oFAKE_openid_of_the_member_000001" };
+  const codes = new Map<string, { openid: string; issuedS: number; used: boolean }>();
+  /** Trade bills by day (yyyy-MM-dd): the text of the CSV; download tokens → day. */
+  const tradeBills = new Map<string, string>();
+  const downloads = new Map<string, { day: string; gzip: boolean }>();
 
   const sign = (message: string, key: string | KeyObject = options.platformPrivateKey) =>
     createSign("RSA-SHA256").update(message).sign(key, "base64");
@@ -274,6 +285,75 @@ export async function startFakeWechat(options: FakeWechatOptions) {
     return reply(res, 200, billJson(bill));
   };
 
+  /** GET /connect/oauth2/authorize: WeChat sends the browser back to redirect_uri with a code and the state. */
+  const authorize = (res: ServerResponse, url: URL) => {
+    const q = url.searchParams;
+    if (q.get("appid") !== options.appId || q.get("response_type") !== "code" || !q.get("redirect_uri")) {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      return res.end("<p>10003 redirect_uri 域名与后台配置不一致 / appid 错误</p>");
+    }
+    const code = randomBytes(16).toString("hex");
+    codes.set(code, { openid: oauth.openid, issuedS: options.nowSeconds(), used: false });
+    const back = new URL(q.get("redirect_uri") as string);
+    back.searchParams.set("code", code);
+    back.searchParams.set("state", q.get("state") ?? "");
+    res.writeHead(302, { location: back.toString() });
+    res.end();
+  };
+
+  /** GET /sns/oauth2/access_token: the code for the openid, with WeChat's documented errcodes. */
+  const accessToken = (res: ServerResponse, url: URL) => {
+    const q = url.searchParams;
+    const plain = (body: Json) => {
+      res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
+      res.end(JSON.stringify(body));
+    };
+    if (q.get("appid") !== options.appId) return plain({ errcode: 40013, errmsg: "invalid appid" });
+    if (q.get("secret") !== options.appSecret) return plain({ errcode: 40125, errmsg: "invalid appsecret" });
+    if (q.get("grant_type") !== "authorization_code")
+      return plain({ errcode: 40002, errmsg: "invalid grant_type" });
+    const issued = codes.get(q.get("code") ?? "");
+    if (!issued || options.nowSeconds() - issued.issuedS > 300)
+      return plain({ errcode: 40029, errmsg: "invalid code" });
+    if (issued.used) return plain({ errcode: 40163, errmsg: "code been used" });
+    issued.used = true;
+    return plain({
+      access_token: randomBytes(24).toString("hex"),
+      expires_in: 7200,
+      refresh_token: randomBytes(24).toString("hex"),
+      openid: issued.openid,
+      scope: "snsapi_base",
+    });
+  };
+
+  /** GET /v3/bill/tradebill: the day's bill as a download URL with the SHA1 of the (unzipped) file. */
+  const tradeBill = (res: ServerResponse, url: URL) => {
+    const day = url.searchParams.get("bill_date") ?? "";
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || url.searchParams.get("bill_type") !== "ALL")
+      return reply(res, 400, { code: "PARAM_ERROR", message: "参数错误" });
+    const text = tradeBills.get(day);
+    if (text === undefined) return reply(res, 400, { code: "NO_STATEMENT_EXIST", message: "账单文件不存在" });
+    const token = randomBytes(12).toString("hex");
+    downloads.set(token, { day, gzip: url.searchParams.get("tar_type") === "GZIP" });
+    return reply(res, 200, {
+      hash_type: "SHA1",
+      hash_value: createHash("sha1").update(text).digest("hex"),
+      download_url: `http://127.0.0.1:${port}/v3/billdownload/file?token=${token}`,
+    });
+  };
+
+  /** GET /v3/billdownload/file: the file itself (not signed: the SHA1 above vouches for it). */
+  const billFile = (res: ServerResponse, url: URL) => {
+    const found = downloads.get(url.searchParams.get("token") ?? "");
+    if (!found) return reply(res, 404, { code: "NOT_FOUND", message: "下载链接已失效" });
+    const text = (tradeBills.get(found.day) ?? "") + fileTail;
+    const bytes = found.gzip ? gzipSync(Buffer.from(text)) : Buffer.from(text);
+    res.writeHead(200, { "content-type": "application/octet-stream" });
+    res.end(bytes);
+  };
+  /** Appended to every downloaded file (a test sets it to corrupt a download). */
+  let fileTail = "";
+
   const route = (req: IncomingMessage, res: ServerResponse, body: string) => {
     const url = new URL(req.url ?? "/", "http://fake");
     const path = url.pathname;
@@ -291,6 +371,8 @@ export async function startFakeWechat(options: FakeWechatOptions) {
         : reply(res, 404, { code: "ORDER_NOT_EXIST", message: "订单不存在" });
     }
     if (req.method === "POST" && path === "/v3/refund/domestic/refunds") return createRefund(res, b);
+    if (req.method === "GET" && path === "/v3/bill/tradebill") return tradeBill(res, url);
+    if (req.method === "GET" && path === "/v3/billdownload/file") return billFile(res, url);
     const refundQuery = /^\/v3\/refund\/domestic\/refunds\/([^/]+)$/.exec(path);
     if (req.method === "GET" && refundQuery) {
       const r = refunds.get(decodeURIComponent(refundQuery[1] as string));
@@ -312,6 +394,10 @@ export async function startFakeWechat(options: FakeWechatOptions) {
 
   const server = createServer(async (req, res) => {
     const body = await readBody(req);
+    const open = new URL(req.url ?? "/", "http://fake");
+    // 网页授权 is the official account's API (open.weixin.qq.com / api.weixin.qq.com): no merchant signature.
+    if (req.method === "GET" && open.pathname === "/connect/oauth2/authorize") return authorize(res, open);
+    if (req.method === "GET" && open.pathname === "/sns/oauth2/access_token") return accessToken(res, open);
     const refused = checkSignature(req, body);
     if (refused) return reply(res, 401, refused);
     const path = new URL(req.url ?? "/", "http://fake").pathname;
@@ -405,6 +491,16 @@ export async function startFakeWechat(options: FakeWechatOptions) {
       bill.failReason = failReason;
       return notification("MCHTRANSFER.BILL.FINISHED", billJson(bill));
     },
+    /** The WeChat user who opens the authorize page next (their openid under the shop's appid). */
+    setWechatUser: (openid: string) => {
+      oauth.openid = openid;
+    },
+    /** The trade bill of `day` (its CSV text, as WeChat Pay writes it). */
+    setTradeBill: (day: string, text: string) => tradeBills.set(day, text),
+    /** Bytes appended to each downloaded bill after its hash was given (a corrupted download). */
+    corruptDownloads: (tail: string) => {
+      fileTail = tail;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -423,6 +519,7 @@ export function wechatTestSetup(nowSeconds: () => number) {
     platformPrivateKey: platform.privateKey,
     apiV3Key,
     nowSeconds,
+    appSecret: randomBytes(16).toString("hex"),
   };
   const config = (endpoint: string) => ({
     mchId: options.mchId,
@@ -434,6 +531,9 @@ export function wechatTestSetup(nowSeconds: () => number) {
     platformSerial: options.platformSerial,
     notifyUrl: "https://shop.example.com/payments/wechat/notify",
     endpoint,
+    appSecret: options.appSecret,
+    oauthBase: endpoint,
+    snsBase: endpoint,
   });
   return { options, config, merchant, platform };
 }

@@ -1,6 +1,9 @@
 /**
  * Withdrawals (提现审核): the queue by status (tabs), paged by the server;
  * approve with a confirmation naming the payout, reject with a required reason.
+ * A payout through a provider shows its state (待打款 / 打款中 / 已到账 /
+ * 打款失败), the provider, our and the provider's transfer numbers and the
+ * failure reason; 查询打款 asks the provider at once about one not final.
  */
 import type { Ok } from "@jifen/api-types";
 import { App, Button, Card, Form, Input, Modal, Popconfirm, Space, Table, Tabs, Tag, Typography } from "antd";
@@ -11,9 +14,61 @@ import { type MessageKey, useI18n } from "../../i18n/index.tsx";
 import { ErrorNotice, formatTime, PAGE_SIZE, Pager, percentText, useCursorList } from "../orders/listing.tsx";
 
 type Withdrawal = Ok<"listWithdrawals">["items"][number];
-type Tab = "pending" | "approved" | "rejected" | "all";
+type Tab = "pending" | "approved" | "paying" | "paid" | "failed" | "rejected" | "all";
 
-const COLOR: Record<string, string> = { pending: "gold", approved: "green", rejected: "red" };
+const COLOR: Record<string, string> = {
+  pending: "gold",
+  approved: "green",
+  queued: "orange",
+  paying: "processing",
+  paid: "green",
+  failed: "red",
+  rejected: "red",
+};
+
+/** The status shown: an approved withdrawal whose provider payout is not yet sent is 待打款. */
+const shownStatus = (w: Withdrawal) => (w.status === "approved" && w.payoutProvider ? "queued" : w.status);
+
+function StatusCell({ w }: { w: Withdrawal }) {
+  const { t } = useI18n();
+  const status = shownStatus(w);
+  return (
+    <Space direction="vertical" size={0}>
+      <Tag color={COLOR[status]} data-testid={`status-${w.id}`}>
+        {t(`withdrawals.status.${status}` as MessageKey)}
+      </Tag>
+      {w.payoutFailure && (
+        <Typography.Text type="danger" style={{ fontSize: 12 }}>
+          {t("withdrawals.payout.failure", { reason: w.payoutFailure })}
+        </Typography.Text>
+      )}
+      {w.status === "paying" && w.payoutAction && (
+        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+          {t("withdrawals.payout.action")}
+        </Typography.Text>
+      )}
+    </Space>
+  );
+}
+
+function PayoutCell({ w }: { w: Withdrawal }) {
+  const { t } = useI18n();
+  if (w.status === "pending" || w.status === "rejected") return null;
+  if (!w.payoutProvider) return <span>{t("withdrawals.payout.manual")}</span>;
+  return (
+    <Space direction="vertical" size={0} style={{ fontSize: 12 }}>
+      <span>{t(`withdrawals.payout.${w.payoutProvider}` as MessageKey)}</span>
+      <Typography.Text type="secondary" style={{ fontSize: 12 }} copyable={{ text: w.payoutNo ?? "" }}>
+        {t("withdrawals.payout.no")} {w.payoutNo}
+      </Typography.Text>
+      {w.payoutProviderId && (
+        <Typography.Text type="secondary" style={{ fontSize: 12 }} copyable={{ text: w.payoutProviderId }}>
+          {t("withdrawals.payout.providerId")} {w.payoutProviderId}
+        </Typography.Text>
+      )}
+    </Space>
+  );
+}
 
 function RejectModal(props: { row: Withdrawal | null; onClose: () => void; onDone: () => void }) {
   const { t, language } = useI18n();
@@ -76,7 +131,47 @@ function RejectModal(props: { row: Withdrawal | null; onClose: () => void; onDon
   );
 }
 
-function useColumns(approve: (w: Withdrawal) => void, reject: (w: Withdrawal) => void) {
+interface Actions {
+  approve: (w: Withdrawal) => void;
+  reject: (w: Withdrawal) => void;
+  refresh: (w: Withdrawal) => void;
+}
+
+function ActionsCell({ w, actions }: { w: Withdrawal; actions: Actions }) {
+  const { t } = useI18n();
+  if (w.payoutProvider && (w.status === "approved" || w.status === "paying"))
+    return (
+      <Popconfirm title={t("withdrawals.refresh.question")} onConfirm={() => actions.refresh(w)}>
+        <Button type="link" size="small" data-testid={`refresh-${w.id}`}>
+          {t("withdrawals.refresh")}
+        </Button>
+      </Popconfirm>
+    );
+  if (w.status !== "pending") return null;
+  return (
+    <Space size={0}>
+      <Popconfirm
+        title={t("withdrawals.approve.question", { payout: w.payout, fee: w.fee })}
+        onConfirm={() => actions.approve(w)}
+      >
+        <Button type="link" size="small" data-testid={`approve-${w.id}`}>
+          {t("withdrawals.approve")}
+        </Button>
+      </Popconfirm>
+      <Button
+        type="link"
+        size="small"
+        danger
+        onClick={() => actions.reject(w)}
+        data-testid={`reject-${w.id}`}
+      >
+        {t("withdrawals.reject")}
+      </Button>
+    </Space>
+  );
+}
+
+function useColumns(actions: Actions) {
   const { t } = useI18n();
   return [
     { title: t("withdrawals.col.id"), dataIndex: "id", key: "id", width: 80 },
@@ -99,9 +194,14 @@ function useColumns(approve: (w: Withdrawal) => void, reject: (w: Withdrawal) =>
     {
       title: t("withdrawals.col.status"),
       key: "status",
-      render: (_: unknown, w: Withdrawal) => (
-        <Tag color={COLOR[w.status]}>{t(`withdrawals.status.${w.status}` as MessageKey)}</Tag>
-      ),
+      width: 200,
+      render: (_: unknown, w: Withdrawal) => <StatusCell w={w} />,
+    },
+    {
+      title: t("withdrawals.col.payoutInfo"),
+      key: "payoutInfo",
+      width: 230,
+      render: (_: unknown, w: Withdrawal) => <PayoutCell w={w} />,
     },
     {
       title: t("withdrawals.col.requestedAt"),
@@ -121,22 +221,7 @@ function useColumns(approve: (w: Withdrawal) => void, reject: (w: Withdrawal) =>
       key: "actions",
       width: 120,
       fixed: "right" as const,
-      render: (_: unknown, w: Withdrawal) =>
-        w.status === "pending" && (
-          <Space size={0}>
-            <Popconfirm
-              title={t("withdrawals.approve.question", { payout: w.payout, fee: w.fee })}
-              onConfirm={() => approve(w)}
-            >
-              <Button type="link" size="small" data-testid={`approve-${w.id}`}>
-                {t("withdrawals.approve")}
-              </Button>
-            </Popconfirm>
-            <Button type="link" size="small" danger onClick={() => reject(w)} data-testid={`reject-${w.id}`}>
-              {t("withdrawals.reject")}
-            </Button>
-          </Space>
-        ),
+      render: (_: unknown, w: Withdrawal) => <ActionsCell w={w} actions={actions} />,
     },
   ];
 }
@@ -175,8 +260,20 @@ export default function Withdrawals() {
       if (caught instanceof ApiError) message.error(caught.sentence(language));
     }
   }
-  const columns = useColumns(approve, setRejecting);
-  const tabs: Tab[] = ["pending", "approved", "rejected", "all"];
+  async function refresh(w: Withdrawal) {
+    try {
+      const after = await unwrap(
+        api.POST("/admin/withdrawals/{id}/payout/refresh", { params: { path: { id: w.id } }, body: {} }),
+      );
+      const status = t(`withdrawals.status.${shownStatus(after as Withdrawal)}` as MessageKey);
+      message.info(t("withdrawals.refresh.done", { id: w.id, status }));
+      list.reload();
+    } catch (caught) {
+      if (caught instanceof ApiError) message.error(caught.sentence(language));
+    }
+  }
+  const columns = useColumns({ approve, reject: setRejecting, refresh });
+  const tabs: Tab[] = ["pending", "approved", "paying", "paid", "failed", "rejected", "all"];
   return (
     <Card>
       <Tabs
@@ -192,7 +289,7 @@ export default function Withdrawals() {
         dataSource={list.items}
         columns={columns}
         pagination={false}
-        scroll={{ x: 1400 }}
+        scroll={{ x: 1700 }}
         data-testid="withdrawals-table"
       />
       <Pager {...list} />

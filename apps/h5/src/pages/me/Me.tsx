@@ -1,6 +1,7 @@
 import type { Ok } from "@jifen/api-types";
 import { Dialog, List, NoticeBar, Skeleton } from "antd-mobile";
 import {
+  BankcardOutline,
   BillOutline,
   GlobalOutline,
   PayCircleOutline,
@@ -75,6 +76,7 @@ export default function Me() {
           <MenuItem icon={<TeamOutline />} to="/team" title={t("me.menu.team")} />
           <MenuItem icon={<UserAddOutline />} to="/invite" title={t("me.menu.invite")} />
           <MenuItem icon={<PayCircleOutline />} to="/withdraw" title={t("me.menu.withdraw")} />
+          <MenuItem icon={<BankcardOutline />} to="/accounts" title={t("accounts.title")} />
           <List.Item
             prefix={<GlobalOutline />}
             extra={language === "en" ? "English" : "简体中文"}
