@@ -5,6 +5,7 @@
  */
 import { invariant } from "./errors.ts";
 import type { Asset, Posting, Transaction } from "./ledger.ts";
+import { INT64_MAX, INT64_MIN } from "./limits.ts";
 
 /** Accounts that may hold a negative balance: the outside, issuance, the operator's funds, adjustments, debts. */
 export function signFree(account: string): boolean {
@@ -45,8 +46,64 @@ export interface BookOptions {
   readonly keepTransactions?: boolean;
 }
 
+/**
+ * A column of one balance per member (a settlement input such as quota or
+ * weight) that the book keeps current as it posts: `Book.watch` ties an
+ * account to an index. A balance outside the 64-bit range is not written;
+ * `outOfRange` then tells the reader to read the book instead.
+ */
+export class BalanceColumn {
+  values = new BigInt64Array(1024);
+  outOfRange = false;
+
+  /** Writes member `index`'s balance. */
+  set(index: number, value: bigint): void {
+    if (value > INT64_MAX || value < INT64_MIN) {
+      this.outOfRange = true;
+      return;
+    }
+    if (index >= this.values.length) {
+      const grown = new BigInt64Array(Math.max(index + 1, this.values.length * 2));
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[index] = value;
+  }
+}
+
+const SIGN_FREE = 1;
+const DEBT = 2;
+
+/** One account's balance in one asset, with what posting needs to know of the account, found once. */
+class Slot {
+  value = 0n;
+  next: Slot | undefined = undefined;
+  column: BalanceColumn | undefined = undefined;
+  index = 0;
+  constructor(
+    readonly asset: Asset,
+    /** The member wallet (`gift`, `debt:cash`, …), undefined for a platform account. */
+    readonly wallet: string | undefined,
+    /** SIGN_FREE | DEBT. */
+    readonly flags: number,
+  ) {}
+}
+
+/** Wallet names shared by every account that holds them. */
+const walletNames = new Map<string, string>();
+function internWallet(wallet: string | undefined): string | undefined {
+  if (wallet === undefined) return undefined;
+  let name = walletNames.get(wallet);
+  if (name === undefined) {
+    name = wallet;
+    walletNames.set(wallet, name);
+  }
+  return name;
+}
+
 export class Book {
-  private readonly balances = new Map<string, bigint>();
+  /** Per account the slots of the assets it holds (a short list: most accounts hold one). */
+  private readonly accounts = new Map<string, Slot>();
   /** Σ over members of each wallet (`gift`, `quota`, …) and each debt (`debt:points`, …). */
   private readonly walletTotals = new Map<string, bigint>();
   private readonly keepTransactions: boolean;
@@ -66,23 +123,47 @@ export class Book {
 
   /** The balance of an account in an asset (0 when never used). */
   balance(account: string, asset: Asset): bigint {
-    return this.balances.get(key(account, asset)) ?? 0n;
+    for (let s = this.accounts.get(account); s !== undefined; s = s.next)
+      if (s.asset === asset) return s.value;
+    return 0n;
+  }
+
+  /** Keeps `column[index]` equal to the balance of `account` in `asset` from now on. */
+  watch(account: string, asset: Asset, column: BalanceColumn, index: number): void {
+    const slot = this.slot(account, asset);
+    slot.column = column;
+    slot.index = index;
+    column.set(index, slot.value);
+  }
+
+  /** The slot of an account and asset, made (at 0) on first use. */
+  private slot(account: string, asset: Asset): Slot {
+    const first = this.accounts.get(account);
+    for (let s = first; s !== undefined; s = s.next) if (s.asset === asset) return s;
+    const flags = (signFree(account) ? SIGN_FREE : 0) | (account.includes(":debt:") ? DEBT : 0);
+    const slot = new Slot(asset, internWallet(memberWalletOf(account)), flags);
+    if (first === undefined) this.accounts.set(account, slot);
+    else {
+      slot.next = first.next;
+      first.next = slot;
+    }
+    return slot;
   }
 
   /** Appends a transaction; it must balance and keep fixed-sign accounts ≥ 0. */
   post(tx: Transaction): void {
     const count = tx.postings.length;
-    const keys: string[] = new Array(count);
+    const slots: (Slot | undefined)[] = new Array(count);
     const values: bigint[] = new Array(count);
     let nonZero = 0;
     for (let i = 0; i < count; i++) {
       const p = tx.postings[i] as Posting;
       if (p.amount === 0n) continue;
-      const k = key(p.account, p.asset);
+      const slot = this.slot(p.account, p.asset);
       // A second posting to the same account in this transaction builds on the first.
-      let base = this.balances.get(k) ?? 0n;
-      for (let j = 0; j < i; j++) if (keys[j] === k) base = values[j] as bigint;
-      keys[i] = k;
+      let base = slot.value;
+      for (let j = 0; j < i; j++) if (slots[j] === slot) base = values[j] as bigint;
+      slots[i] = slot;
       values[i] = base + p.amount;
       nonZero++;
     }
@@ -90,23 +171,28 @@ export class Book {
     invariant(isBalanced(tx.postings), "a transaction balances per asset");
     // Check every new balance before changing any, so a refused posting leaves the book as it was.
     for (let i = 0; i < count; i++) {
-      const value = values[i];
-      if (value === undefined) continue;
-      const p = tx.postings[i] as Posting;
+      const slot = slots[i];
+      if (slot === undefined) continue;
+      const value = values[i] as bigint;
       // Messages are built only on failure: this is the hot path of every replay.
-      if (value < 0n && !signFree(p.account)) {
+      if (value < 0n && (slot.flags & SIGN_FREE) === 0) {
+        const p = tx.postings[i] as Posting;
         invariant(false, `${p.account} (${p.asset}) stays ≥ 0, got ${value} in ${tx.kind} ${tx.ref}`);
       }
-      if (value > 0n && p.account.includes(":debt:")) invariant(false, `${p.account} holds only debt`);
+      if (value > 0n && (slot.flags & DEBT) !== 0)
+        invariant(false, `${(tx.postings[i] as Posting).account} holds only debt`);
     }
     for (let i = 0; i < count; i++) {
-      const value = values[i];
-      if (value === undefined) continue;
-      this.balances.set(keys[i] as string, value);
-      const p = tx.postings[i] as Posting;
-      const wallet = memberWalletOf(p.account);
-      if (wallet !== undefined)
-        this.walletTotals.set(wallet, (this.walletTotals.get(wallet) ?? 0n) + p.amount);
+      const slot = slots[i];
+      if (slot === undefined) continue;
+      const value = values[i] as bigint;
+      slot.value = value;
+      if (slot.column !== undefined) slot.column.set(slot.index, value);
+      const wallet = slot.wallet;
+      if (wallet !== undefined) {
+        const amount = (tx.postings[i] as Posting).amount;
+        this.walletTotals.set(wallet, (this.walletTotals.get(wallet) ?? 0n) + amount);
+      }
     }
     if (!this.keepTransactions) return;
     this.transactions.push(
@@ -117,11 +203,9 @@ export class Book {
   /** Every account with a non-zero balance, sorted by account and asset. */
   entries(): { account: string; asset: Asset; balance: bigint }[] {
     const out: { account: string; asset: Asset; balance: bigint }[] = [];
-    for (const [k, balance] of this.balances) {
-      if (balance === 0n) continue;
-      const [account, asset] = k.split("\u0000") as [string, Asset];
-      out.push({ account, asset, balance });
-    }
+    for (const [account, first] of this.accounts)
+      for (let s: Slot | undefined = first; s !== undefined; s = s.next)
+        if (s.value !== 0n) out.push({ account, asset: s.asset, balance: s.value });
     return out.sort((a, b) =>
       a.account === b.account ? (a.asset < b.asset ? -1 : 1) : a.account < b.account ? -1 : 1,
     );

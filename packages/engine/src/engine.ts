@@ -6,7 +6,7 @@
  *
  * Every command validates first and changes nothing when it refuses.
  */
-import { Book, TxBuilder } from "./book.ts";
+import { BalanceColumn, Book, TxBuilder } from "./book.ts";
 import {
   adjustWallet,
   CYCLE_POOL_ACCOUNT,
@@ -33,6 +33,7 @@ import {
 } from "./ledger.ts";
 import { checkInt64, MAX_ADJUST_AMOUNT_MICRO, MAX_ORDER_AMOUNT_MICRO } from "./limits.ts";
 import { FEN, formatDecimal, SCALE } from "./money.ts";
+import { ReleaseQueue } from "./release-queue.ts";
 import { type SettlementInput, type SettlementResult, settleDay } from "./settlement.ts";
 import {
   dayOpenSteps,
@@ -80,8 +81,6 @@ interface Order {
     gradeMin: bigint;
     gift: bigint;
     base: bigint;
-    remaining: bigint;
-    released: bigint;
   };
 }
 
@@ -117,6 +116,12 @@ export interface EngineOptions {
    * to time it; anything else would be a second implementation of the rules.
    */
   readonly settleDay?: typeof settleDay;
+  /**
+   * Keep every day's settlement in `settlements` (default true: `jifen replay`
+   * renders them). A long simulation reads each day's from `endOfDay` and turns
+   * this off, so a year of daily per-member figures is not held in memory.
+   */
+  readonly keepSettlements?: boolean;
 }
 
 interface ExitEntry {
@@ -140,12 +145,25 @@ export class Engine {
   private orderSeq = 0;
   private readonly waiting = new Map<number, Order[]>();
   /** Release-plan orders in the order they became eligible (the FIFO order). */
-  private releaseQueue: Order[] = [];
+  private readonly releaseQueue = new ReleaseQueue<Order>();
   private equityState: EquityState;
   /** Eligible cycle-plan sales of the current day (D). */
   private daySales = 0n;
   private currentDay = 1;
   readonly settlements: DaySettlement[] = [];
+  private readonly keepSettlements: boolean;
+  private settledDays = 0;
+  /** Member ids in join order (the ledger input of every settlement). */
+  private readonly ids: string[] = [];
+  /**
+   * The settlement's member columns, kept current as members join, orders
+   * become eligible or are reversed, and the book posts to quota and weight, so
+   * a day's settlement input is read, not rebuilt member by member.
+   */
+  private parentColumn = new Int32Array(1024);
+  private readonly ownColumn = new BalanceColumn();
+  private readonly quotaColumn = new BalanceColumn();
+  private readonly weightColumn = new BalanceColumn();
   private readonly exitVersion: number[] = [];
   private readonly exitReady = new Heap<number>((a, b) => a < b);
   private readonly exitHeap = new Heap<ExitEntry>((a, b) => {
@@ -159,6 +177,7 @@ export class Engine {
   constructor(config: unknown = {}, options: EngineOptions = {}) {
     this.book = new Book({ keepTransactions: options.keepTransactions ?? true });
     this.settleDayFn = options.settleDay ?? settleDay;
+    this.keepSettlements = options.keepSettlements ?? true;
     const { input, config: parsed } = configFromInput(config);
     this.configInput = input;
     this.current = parsed;
@@ -173,7 +192,7 @@ export class Engine {
 
   /** Business days settled so far. */
   get daysSettled(): number {
-    return this.settlements.length;
+    return this.settledDays;
   }
 
   get config(): Config {
@@ -275,6 +294,16 @@ export class Engine {
     });
     this.memberIndex.set(id, index);
     this.exitVersion.push(0);
+    this.ids.push(id);
+    if (index >= this.parentColumn.length) {
+      const grown = new Int32Array(this.parentColumn.length * 2);
+      grown.set(this.parentColumn);
+      this.parentColumn = grown;
+    }
+    this.parentColumn[index] = parent;
+    this.ownColumn.set(index, 0n);
+    this.book.watch(memberAccount(id, "quota"), "quota", this.quotaColumn, index);
+    this.book.watch(memberAccount(id, "weight"), "weight", this.weightColumn, index);
   }
 
   /** A paid order; becomes reward-eligible now or after the cooling-off period. */
@@ -434,7 +463,8 @@ export class Engine {
   /** Settles the current business day, then opens the next one. */
   endOfDay(): DaySettlement {
     const settlement = this.settle();
-    this.settlements.push(settlement);
+    if (this.keepSettlements) this.settlements.push(settlement);
+    this.settledDays++;
     this.currentDay++;
     this.daySales = 0n;
     if (this.pendingInput) {
@@ -486,14 +516,15 @@ export class Engine {
       const member = this.members[order.member] as Member;
       member.performanceCash += order.amount - order.points;
       member.performancePoints += order.points;
+      this.ownColumn.set(member.index, member.performanceCash + member.performancePoints);
       if (effects.equity) order.equity = effects.equity;
       if (effects.cycle) {
         order.cycle = effects.cycle;
         this.daySales += order.amount;
       }
       if (effects.release) {
-        order.release = { ...effects.release, remaining: effects.release.gift, released: 0n };
-        this.releaseQueue.push(order);
+        order.release = effects.release;
+        this.releaseQueue.push(order, order.id, order.member, effects.release.gift, effects.release.base);
         (this.members[order.member] as Member).releaseOrders.push(order);
       }
     },
@@ -505,17 +536,12 @@ export class Engine {
       if (order.release) effects.release = order.release;
       return effects;
     },
-    takeOpenGift: (order) => {
-      const release = order.release as NonNullable<Order["release"]>;
-      const taken = { remaining: release.remaining, released: release.released };
-      release.remaining = 0n;
-      this.releaseQueue = this.releaseQueue.filter((o) => o !== order);
-      return taken;
-    },
+    takeOpenGift: (order, gift) => this.releaseQueue.take(order, gift),
     recordReversed: (order, effects) => {
       const member = this.members[order.member] as Member;
       member.performanceCash -= order.amount - order.points;
       member.performancePoints -= order.points;
+      this.ownColumn.set(member.index, member.performanceCash + member.performancePoints);
       if (effects.cycle && order.eligibleDay === this.currentDay) this.daySales -= order.amount;
     },
   };
@@ -523,15 +549,9 @@ export class Engine {
   // ---- the daily settlement ------------------------------------------------------
 
   private settle(): DaySettlement {
-    const open = this.releaseQueue.filter((o) => (o.release?.remaining ?? 0n) > 0n);
-    this.releaseQueue = open;
-    const result = this.settleDayFn(this.settlementInput(open), this.current.release, this.current.cycle);
-    open.forEach((o, i) => {
-      const r = o.release as NonNullable<Order["release"]>;
-      r.remaining = result.orderRemaining[i] as bigint;
-      r.released += result.orderReleased[i] as bigint;
-    });
-    this.postSettlement(result, open);
+    const result = this.settleDayFn(this.settlementInput(), this.current.release, this.current.cycle);
+    this.releaseQueue.settled(result.orderRemaining);
+    this.postSettlement(result);
     const members = this.settledMembers(result);
     invariant(this.book.balance(CYCLE_POOL_ACCOUNT, "cny") === 0n, "the day's cycle pools are emptied");
     return {
@@ -544,7 +564,22 @@ export class Engine {
   }
 
   /** The settlement's columns: members (tree, own performance, quota, weight) and the open release orders. */
-  private settlementInput(open: readonly Order[]): SettlementInput {
+  private settlementInput(): SettlementInput {
+    const n = this.members.length;
+    const columns = [this.ownColumn, this.quotaColumn, this.weightColumn];
+    const kept = columns.every((c) => !c.outOfRange)
+      ? {
+          parent: this.parentColumn.subarray(0, n),
+          ownPerformance: this.ownColumn.values.subarray(0, n),
+          quota: this.quotaColumn.values.subarray(0, n),
+          weight: this.weightColumn.values.subarray(0, n),
+        }
+      : this.memberColumns();
+    return { memberCount: n, ...kept, ...this.releaseQueue.columns(), cycleSales: this.daySales };
+  }
+
+  /** The member columns read member by member (when a kept column met a balance past 64 bits: this refuses it). */
+  private memberColumns() {
     const n = this.members.length;
     const parent = new Int32Array(n);
     const ownPerformance = new BigInt64Array(n);
@@ -556,29 +591,11 @@ export class Engine {
       quota[m.index] = checkInt64(this.book.balance(memberAccount(m.id, "quota"), "quota"), "quota");
       weight[m.index] = checkInt64(this.book.balance(memberAccount(m.id, "weight"), "weight"), "weight");
     }
-    const orderMember = new Int32Array(open.length);
-    const orderRemaining = new BigInt64Array(open.length);
-    const orderBase = new BigInt64Array(open.length);
-    open.forEach((o, i) => {
-      orderMember[i] = o.member;
-      orderRemaining[i] = checkInt64(o.release?.remaining ?? 0n, "an order's remaining gift");
-      orderBase[i] = checkInt64(o.release?.base ?? 0n, "an order's daily base");
-    });
-    return {
-      memberCount: n,
-      parent,
-      ownPerformance,
-      orderMember,
-      orderRemaining,
-      orderBase,
-      quota,
-      weight,
-      cycleSales: this.daySales,
-    };
+    return { parent, ownPerformance, quota, weight };
   }
 
   /** Posts the settled day's ledger transactions (`settlementTransactions`). */
-  private postSettlement(result: SettlementResult, open: readonly Order[]): void {
+  private postSettlement(result: SettlementResult): void {
     // Nobody owes anything in a wallet whose debts sum to zero (each is ≤ 0): no scan then.
     const owed = (wallet: DebtWallet) =>
       this.book.memberTotal(`debt:${wallet}`) === 0n
@@ -587,11 +604,11 @@ export class Engine {
             checkInt64(-this.book.balance(debtAccount(m.id, wallet), WALLET_ASSET[wallet]), `${wallet} owed`),
           );
     const ledger = {
-      memberIds: this.members.map((m) => m.id),
+      memberIds: this.ids,
       pointsOwed: owed("points"),
       cashOwed: owed("cash"),
       release: this.current.release,
-      orderIds: open.map((o) => o.id),
+      orderIds: this.releaseQueue.orderIds(),
     };
     for (const tx of settlementTransactions(this.currentDay, result, ledger)) this.book.post(tx);
   }

@@ -136,7 +136,7 @@ export class SimulationRun {
     const max = options.maxMemberDays;
     if (max !== undefined && plan.startMembers * plan.days > max)
       refusePlan("PLAN_TOO_LARGE", "days", `startMembers × days > ${max} / 起始会员 × 天数超过 ${max}`);
-    this.engine = newEngine(params, options);
+    this.engine = newEngine(params, options, options.events === true);
     this.mix = resolveMix(plan.mix, this.engine);
     this.joins = new Random(streamSeed(seed, 1));
     this.buys = new Random(streamSeed(seed, 2));
@@ -349,10 +349,12 @@ function pick(choice: Choice, random: Random): bigint {
   return choice.amounts[at < 0 ? choice.amounts.length - 1 : at] as bigint;
 }
 
-function newEngine(params: unknown, options: EngineOptions): Engine {
+/** The run's engine: it keeps neither transactions nor past settlements, unless the final state is rendered. */
+function newEngine(params: unknown, options: EngineOptions, render: boolean): Engine {
   try {
     return new Engine(params, {
       keepTransactions: options.keepTransactions ?? false,
+      keepSettlements: options.keepSettlements ?? render,
       ...(options.settleDay ? { settleDay: options.settleDay } : {}),
     });
   } catch (error) {
