@@ -4,7 +4,7 @@
  * whose sign is fixed goes below zero.
  */
 import { invariant } from "./errors.ts";
-import type { Asset, Posting, Transaction } from "./ledger.ts";
+import type { Asset, BalanceCell, Posting, Transaction } from "./ledger.ts";
 import { INT64_MAX, INT64_MIN } from "./limits.ts";
 
 /** Accounts that may hold a negative balance: the outside, issuance, the operator's funds, adjustments, debts. */
@@ -75,12 +75,14 @@ const SIGN_FREE = 1;
 const DEBT = 2;
 
 /** One account's balance in one asset, with what posting needs to know of the account, found once. */
-class Slot {
+class Slot implements BalanceCell {
   value = 0n;
   next: Slot | undefined = undefined;
   column: BalanceColumn | undefined = undefined;
   index = 0;
   constructor(
+    readonly book: Book,
+    readonly account: string,
     readonly asset: Asset,
     /** The member wallet (`gift`, `debt:cash`, …), undefined for a platform account. */
     readonly wallet: string | undefined,
@@ -128,6 +130,15 @@ export class Book {
     return 0n;
   }
 
+  /**
+   * The balance of `account` in `asset` as a live cell, made (at 0) if never
+   * used: a caller that reads one account often keeps the cell instead of
+   * looking the account up each time.
+   */
+  cell(account: string, asset: Asset): BalanceCell {
+    return this.slot(account, asset);
+  }
+
   /** Keeps `column[index]` equal to the balance of `account` in `asset` from now on. */
   watch(account: string, asset: Asset, column: BalanceColumn, index: number): void {
     const slot = this.slot(account, asset);
@@ -141,13 +152,21 @@ export class Book {
     const first = this.accounts.get(account);
     for (let s = first; s !== undefined; s = s.next) if (s.asset === asset) return s;
     const flags = (signFree(account) ? SIGN_FREE : 0) | (account.includes(":debt:") ? DEBT : 0);
-    const slot = new Slot(asset, internWallet(memberWalletOf(account)), flags);
+    const slot = new Slot(this, account, asset, internWallet(memberWalletOf(account)), flags);
     if (first === undefined) this.accounts.set(account, slot);
     else {
       slot.next = first.next;
       first.next = slot;
     }
     return slot;
+  }
+
+  /** The slot a posting moves: its cell when it carries this book's cell of its account, else looked up. */
+  private slotOf(p: Posting): Slot {
+    const cell = p.cell;
+    if (cell instanceof Slot && cell.book === this && cell.account === p.account && cell.asset === p.asset)
+      return cell;
+    return this.slot(p.account, p.asset);
   }
 
   /** Appends a transaction; it must balance and keep fixed-sign accounts ≥ 0. */
@@ -159,7 +178,7 @@ export class Book {
     for (let i = 0; i < count; i++) {
       const p = tx.postings[i] as Posting;
       if (p.amount === 0n) continue;
-      const slot = this.slot(p.account, p.asset);
+      const slot = this.slotOf(p);
       // A second posting to the same account in this transaction builds on the first.
       let base = slot.value;
       for (let j = 0; j < i; j++) if (slots[j] === slot) base = values[j] as bigint;

@@ -15,6 +15,7 @@ import {
   type EquityEffects,
   payOrder,
   refundPayment,
+  type SettledAccount,
   settlementTransactions,
 } from "./commands.ts";
 import { type Config, type ConfigInput, configFromInput, mergeConfigInput, parseConfig } from "./config.ts";
@@ -23,6 +24,7 @@ import { fromStableSteps, payStableSteps, redeemSteps, sellSteps, toStableSteps 
 import { invariant, refuse } from "./errors.ts";
 import { Heap } from "./heap.ts";
 import {
+  type BalanceCell,
   burnAccount,
   type DebtWallet,
   debtAccount,
@@ -58,6 +60,8 @@ interface Member {
   performanceCash: bigint;
   performancePoints: bigint;
   readonly releaseOrders: Order[];
+  /** The book's cells of the wallets and debts read so far (`Engine.cellOf`), by wallet or `debt:<wallet>`. */
+  readonly cells: Partial<Record<Wallet | `debt:${DebtWallet}`, BalanceCell>>;
 }
 
 interface Order {
@@ -152,6 +156,7 @@ export class Engine {
   private currentDay = 1;
   readonly settlements: DaySettlement[] = [];
   private readonly keepSettlements: boolean;
+  private readonly keepTransactions: boolean;
   private settledDays = 0;
   /** Member ids in join order (the ledger input of every settlement). */
   private readonly ids: string[] = [];
@@ -175,7 +180,8 @@ export class Engine {
 
   /** A new engine with the defaults of docs/rules.md §4 overridden by `config` (refused when invalid). */
   constructor(config: unknown = {}, options: EngineOptions = {}) {
-    this.book = new Book({ keepTransactions: options.keepTransactions ?? true });
+    this.keepTransactions = options.keepTransactions ?? true;
+    this.book = new Book({ keepTransactions: this.keepTransactions });
     this.settleDayFn = options.settleDay ?? settleDay;
     this.keepSettlements = options.keepSettlements ?? true;
     const { input, config: parsed } = configFromInput(config);
@@ -216,7 +222,10 @@ export class Engine {
 
   /** A member's wallet balance (micro-units). */
   balance(memberId: string, wallet: Wallet): bigint {
-    return this.book.balance(memberAccount(memberId, wallet), WALLET_ASSET[wallet]);
+    const index = this.memberIndex.get(memberId);
+    if (index === undefined || WALLET_ASSET[wallet] === undefined)
+      return this.book.balance(memberAccount(memberId, wallet), WALLET_ASSET[wallet]);
+    return this.cellOf(this.members[index] as Member, wallet).value;
   }
 
   /** What a member owes, per wallet (micro-units, positive), only non-zero entries. */
@@ -291,6 +300,7 @@ export class Engine {
       performanceCash: 0n,
       performancePoints: 0n,
       releaseOrders: [],
+      cells: {},
     });
     this.memberIndex.set(id, index);
     this.exitVersion.push(0);
@@ -609,6 +619,8 @@ export class Engine {
       cashOwed: owed("cash"),
       release: this.current.release,
       orderIds: this.releaseQueue.orderIds(),
+      cell: (i: number, wallet: SettledAccount) => this.cellOf(this.members[i] as Member, wallet),
+      ...(this.keepTransactions ? {} : { cells: true }),
     };
     for (const tx of settlementTransactions(this.currentDay, result, ledger)) this.book.post(tx);
   }
@@ -616,10 +628,12 @@ export class Engine {
   /** Stores each member's star level and lists those who received anything, with the five figures. */
   private settledMembers(result: SettlementResult): DaySettlement["members"][number][] {
     const members: DaySettlement["members"][number][] = [];
+    const paid = anyNonZero([result.static, result.share, result.team, result.peer, result.dividend]);
     for (const m of this.members) {
       const i = m.index;
       const level = result.star[i] as number;
       m.star = level >= 0 ? (this.current.release.starLevels[level]?.name ?? null) : null;
+      if (!paid(i)) continue;
       const released =
         (result.static[i] as bigint) +
         (result.share[i] as bigint) +
@@ -655,9 +669,9 @@ export class Engine {
   private touchExit(index: number): void {
     const version = (this.exitVersion[index] as number) + 1;
     this.exitVersion[index] = version;
-    const id = (this.members[index] as Member).id;
-    const held = this.book.balance(memberAccount(id, "equity"), "equity");
-    const quota = this.book.balance(memberAccount(id, "exitQuota"), "exitQuota");
+    const member = this.members[index] as Member;
+    const held = this.cellOf(member, "equity").value;
+    const quota = this.cellOf(member, "exitQuota").value;
     if (held > 0n && quota > 0n) this.exitHeap.push({ member: index, held, quota, version });
   }
 
@@ -699,6 +713,19 @@ export class Engine {
 
   // ---- misc -----------------------------------------------------------------------
 
+  /** A member's wallet or debt account as the book's live cell, looked up once per member and wallet. */
+  private cellOf(m: Member, wallet: Wallet | `debt:${DebtWallet}`): BalanceCell {
+    let cell = m.cells[wallet];
+    if (cell === undefined) {
+      if (wallet.startsWith("debt:")) {
+        const owed = wallet.slice(5) as DebtWallet;
+        cell = this.book.cell(debtAccount(m.id, owed), WALLET_ASSET[owed]);
+      } else cell = this.book.cell(memberAccount(m.id, wallet as Wallet), WALLET_ASSET[wallet as Wallet]);
+      m.cells[wallet] = cell;
+    }
+    return cell;
+  }
+
   private member(id: string): Member {
     const index = this.memberIndex.get(id);
     if (index === undefined) refuse("UNKNOWN_MEMBER", String(id), "member");
@@ -710,6 +737,18 @@ export class Engine {
     for (const m of this.members) if (m.referrer >= 0) children[m.referrer]?.push(m.index);
     return children;
   }
+}
+
+/**
+ * Whether entry `i` of any of the columns is not 0, read as 32-bit halves so
+ * that no BigInt is made for the many members a day pays nothing.
+ */
+function anyNonZero(columns: readonly BigInt64Array[]): (i: number) => boolean {
+  const halves = columns.map((c) => new Int32Array(c.buffer, c.byteOffset, c.length * 2));
+  return (i) => {
+    for (const h of halves) if (((h[2 * i] as number) | (h[2 * i + 1] as number)) !== 0) return true;
+    return false;
+  };
 }
 
 function positiveYuan(amount: bigint, field: string): void {
