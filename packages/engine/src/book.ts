@@ -44,6 +44,11 @@ export interface BookOptions {
    * simulation that reads only balances and totals turns it off to stay small.
    */
   readonly keepTransactions?: boolean;
+  /**
+   * Asked once per account, when it is first used: the column entry to keep
+   * equal to its balance, if any (an engine's settlement columns).
+   */
+  readonly watch?: (account: string, asset: Asset) => BalanceWatch | undefined;
 }
 
 /**
@@ -74,33 +79,47 @@ export class BalanceColumn {
 const SIGN_FREE = 1;
 const DEBT = 2;
 
-/** One account's balance in one asset, with what posting needs to know of the account, found once. */
+/** What posting needs to know of an account, found once and shared by every account alike. */
+interface SlotKind {
+  readonly asset: Asset;
+  /** The member wallet (`gift`, `debt:cash`, …), undefined for a platform account. */
+  readonly wallet: string | undefined;
+  /** SIGN_FREE | DEBT. */
+  readonly flags: number;
+}
+
+const kinds = new Map<string, SlotKind>();
+function kindOf(account: string, asset: Asset): SlotKind {
+  const wallet = memberWalletOf(account);
+  const flags = (signFree(account) ? SIGN_FREE : 0) | (account.includes(":debt:") ? DEBT : 0);
+  const name = `${asset}|${wallet ?? ""}|${flags}`;
+  let kind = kinds.get(name);
+  if (kind === undefined) {
+    kind = { asset, wallet, flags };
+    kinds.set(name, kind);
+  }
+  return kind;
+}
+
+/** An entry of a `BalanceColumn` the book keeps equal to an account's balance. */
+export interface BalanceWatch {
+  readonly column: BalanceColumn;
+  readonly index: number;
+}
+
+/** One account's balance in one asset (small: a book holds several per member). */
 class Slot implements BalanceCell {
   value = 0n;
   next: Slot | undefined = undefined;
-  column: BalanceColumn | undefined = undefined;
-  index = 0;
   constructor(
     readonly book: Book,
     readonly account: string,
-    readonly asset: Asset,
-    /** The member wallet (`gift`, `debt:cash`, …), undefined for a platform account. */
-    readonly wallet: string | undefined,
-    /** SIGN_FREE | DEBT. */
-    readonly flags: number,
+    readonly kind: SlotKind,
+    readonly watch: BalanceWatch | undefined,
   ) {}
-}
-
-/** Wallet names shared by every account that holds them. */
-const walletNames = new Map<string, string>();
-function internWallet(wallet: string | undefined): string | undefined {
-  if (wallet === undefined) return undefined;
-  let name = walletNames.get(wallet);
-  if (name === undefined) {
-    name = wallet;
-    walletNames.set(wallet, name);
+  get asset(): Asset {
+    return this.kind.asset;
   }
-  return name;
 }
 
 export class Book {
@@ -109,10 +128,12 @@ export class Book {
   /** Σ over members of each wallet (`gift`, `quota`, …) and each debt (`debt:points`, …). */
   private readonly walletTotals = new Map<string, bigint>();
   private readonly keepTransactions: boolean;
+  private readonly watcher: BookOptions["watch"];
   readonly transactions: Transaction[] = [];
 
   constructor(options: BookOptions = {}) {
     this.keepTransactions = options.keepTransactions ?? true;
+    this.watcher = options.watch;
   }
 
   /**
@@ -126,7 +147,7 @@ export class Book {
   /** The balance of an account in an asset (0 when never used). */
   balance(account: string, asset: Asset): bigint {
     for (let s = this.accounts.get(account); s !== undefined; s = s.next)
-      if (s.asset === asset) return s.value;
+      if (s.kind.asset === asset) return s.value;
     return 0n;
   }
 
@@ -139,20 +160,11 @@ export class Book {
     return this.slot(account, asset);
   }
 
-  /** Keeps `column[index]` equal to the balance of `account` in `asset` from now on. */
-  watch(account: string, asset: Asset, column: BalanceColumn, index: number): void {
-    const slot = this.slot(account, asset);
-    slot.column = column;
-    slot.index = index;
-    column.set(index, slot.value);
-  }
-
   /** The slot of an account and asset, made (at 0) on first use. */
   private slot(account: string, asset: Asset): Slot {
     const first = this.accounts.get(account);
-    for (let s = first; s !== undefined; s = s.next) if (s.asset === asset) return s;
-    const flags = (signFree(account) ? SIGN_FREE : 0) | (account.includes(":debt:") ? DEBT : 0);
-    const slot = new Slot(this, account, asset, internWallet(memberWalletOf(account)), flags);
+    for (let s = first; s !== undefined; s = s.next) if (s.kind.asset === asset) return s;
+    const slot = new Slot(this, account, kindOf(account, asset), this.watcher?.(account, asset));
     if (first === undefined) this.accounts.set(account, slot);
     else {
       slot.next = first.next;
@@ -164,7 +176,12 @@ export class Book {
   /** The slot a posting moves: its cell when it carries this book's cell of its account, else looked up. */
   private slotOf(p: Posting): Slot {
     const cell = p.cell;
-    if (cell instanceof Slot && cell.book === this && cell.account === p.account && cell.asset === p.asset)
+    if (
+      cell instanceof Slot &&
+      cell.book === this &&
+      cell.account === p.account &&
+      cell.kind.asset === p.asset
+    )
       return cell;
     return this.slot(p.account, p.asset);
   }
@@ -194,11 +211,11 @@ export class Book {
       if (slot === undefined) continue;
       const value = values[i] as bigint;
       // Messages are built only on failure: this is the hot path of every replay.
-      if (value < 0n && (slot.flags & SIGN_FREE) === 0) {
+      if (value < 0n && (slot.kind.flags & SIGN_FREE) === 0) {
         const p = tx.postings[i] as Posting;
         invariant(false, `${p.account} (${p.asset}) stays ≥ 0, got ${value} in ${tx.kind} ${tx.ref}`);
       }
-      if (value > 0n && (slot.flags & DEBT) !== 0)
+      if (value > 0n && (slot.kind.flags & DEBT) !== 0)
         invariant(false, `${(tx.postings[i] as Posting).account} holds only debt`);
     }
     for (let i = 0; i < count; i++) {
@@ -206,8 +223,8 @@ export class Book {
       if (slot === undefined) continue;
       const value = values[i] as bigint;
       slot.value = value;
-      if (slot.column !== undefined) slot.column.set(slot.index, value);
-      const wallet = slot.wallet;
+      if (slot.watch !== undefined) slot.watch.column.set(slot.watch.index, value);
+      const wallet = slot.kind.wallet;
       if (wallet !== undefined) {
         const amount = (tx.postings[i] as Posting).amount;
         this.walletTotals.set(wallet, (this.walletTotals.get(wallet) ?? 0n) + amount);
@@ -224,7 +241,7 @@ export class Book {
     const out: { account: string; asset: Asset; balance: bigint }[] = [];
     for (const [account, first] of this.accounts)
       for (let s: Slot | undefined = first; s !== undefined; s = s.next)
-        if (s.value !== 0n) out.push({ account, asset: s.asset, balance: s.value });
+        if (s.value !== 0n) out.push({ account, asset: s.kind.asset, balance: s.value });
     return out.sort((a, b) =>
       a.account === b.account ? (a.asset < b.asset ? -1 : 1) : a.account < b.account ? -1 : 1,
     );

@@ -6,7 +6,7 @@
  *
  * Every command validates first and changes nothing when it refuses.
  */
-import { BalanceColumn, Book, TxBuilder } from "./book.ts";
+import { BalanceColumn, type BalanceWatch, Book, TxBuilder } from "./book.ts";
 import {
   adjustWallet,
   CYCLE_POOL_ACCOUNT,
@@ -24,6 +24,7 @@ import { fromStableSteps, payStableSteps, redeemSteps, sellSteps, toStableSteps 
 import { invariant, refuse } from "./errors.ts";
 import { Heap } from "./heap.ts";
 import {
+  type Asset,
   type BalanceCell,
   burnAccount,
   type DebtWallet,
@@ -181,7 +182,10 @@ export class Engine {
   /** A new engine with the defaults of docs/rules.md §4 overridden by `config` (refused when invalid). */
   constructor(config: unknown = {}, options: EngineOptions = {}) {
     this.keepTransactions = options.keepTransactions ?? true;
-    this.book = new Book({ keepTransactions: this.keepTransactions });
+    this.book = new Book({
+      keepTransactions: this.keepTransactions,
+      watch: (a, asset) => this.watch(a, asset),
+    });
     this.settleDayFn = options.settleDay ?? settleDay;
     this.keepSettlements = options.keepSettlements ?? true;
     const { input, config: parsed } = configFromInput(config);
@@ -312,8 +316,9 @@ export class Engine {
     }
     this.parentColumn[index] = parent;
     this.ownColumn.set(index, 0n);
-    this.book.watch(memberAccount(id, "quota"), "quota", this.quotaColumn, index);
-    this.book.watch(memberAccount(id, "weight"), "weight", this.weightColumn, index);
+    // The book writes a member's quota and weight here once it first posts to them.
+    this.quotaColumn.set(index, 0n);
+    this.weightColumn.set(index, 0n);
   }
 
   /** A paid order; becomes reward-eligible now or after the cooling-off period. */
@@ -363,7 +368,8 @@ export class Engine {
       seq,
       status: "paid",
     };
-    this.orders.set(order.key, order);
+    // Only an order with an id can be refunded or collide: the others are held by their plans alone.
+    if (order.id !== undefined) this.orders.set(order.key, order);
     const tx = this.tx();
     payOrder(tx, member.id, cmd.amount, points);
     this.post(tx, "order.pay", order.id ?? order.key);
@@ -712,6 +718,15 @@ export class Engine {
   }
 
   // ---- misc -----------------------------------------------------------------------
+
+  /** The settlement column a member's quota or weight account is kept in (the book asks once per account). */
+  private watch(account: string, asset: Asset): BalanceWatch | undefined {
+    const column = asset === "quota" ? this.quotaColumn : asset === "weight" ? this.weightColumn : undefined;
+    if (column === undefined || !account.startsWith("m:") || !account.endsWith(`:${asset}`)) return undefined;
+    if (account.endsWith(`:debt:${asset}`)) return undefined;
+    const index = this.memberIndex.get(account.slice(2, -(asset.length + 1)));
+    return index === undefined ? undefined : { column, index };
+  }
 
   /** A member's wallet or debt account as the book's live cell, looked up once per member and wallet. */
   private cellOf(m: Member, wallet: Wallet | `debt:${DebtWallet}`): BalanceCell {
