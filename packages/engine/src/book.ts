@@ -4,7 +4,8 @@
  * whose sign is fixed goes below zero.
  */
 import { invariant } from "./errors.ts";
-import type { Asset, Posting, Transaction } from "./ledger.ts";
+import type { Asset, BalanceCell, Posting, Transaction } from "./ledger.ts";
+import { INT64_MAX, INT64_MIN } from "./limits.ts";
 
 /** Accounts that may hold a negative balance: the outside, issuance, the operator's funds, adjustments, debts. */
 export function signFree(account: string): boolean {
@@ -43,17 +44,96 @@ export interface BookOptions {
    * simulation that reads only balances and totals turns it off to stay small.
    */
   readonly keepTransactions?: boolean;
+  /**
+   * Asked once per account, when it is first used: the column entry to keep
+   * equal to its balance, if any (an engine's settlement columns).
+   */
+  readonly watch?: (account: string, asset: Asset) => BalanceWatch | undefined;
+}
+
+/**
+ * A column of one balance per member (a settlement input such as quota or
+ * weight) that the book keeps current as it posts: `Book.watch` ties an
+ * account to an index. A balance outside the 64-bit range is not written;
+ * `outOfRange` then tells the reader to read the book instead.
+ */
+export class BalanceColumn {
+  values = new BigInt64Array(1024);
+  outOfRange = false;
+
+  /** Writes member `index`'s balance. */
+  set(index: number, value: bigint): void {
+    if (value > INT64_MAX || value < INT64_MIN) {
+      this.outOfRange = true;
+      return;
+    }
+    if (index >= this.values.length) {
+      const grown = new BigInt64Array(Math.max(index + 1, this.values.length * 2));
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[index] = value;
+  }
+}
+
+const SIGN_FREE = 1;
+const DEBT = 2;
+
+/** What posting needs to know of an account, found once and shared by every account alike. */
+interface SlotKind {
+  readonly asset: Asset;
+  /** The member wallet (`gift`, `debt:cash`, …), undefined for a platform account. */
+  readonly wallet: string | undefined;
+  /** SIGN_FREE | DEBT. */
+  readonly flags: number;
+}
+
+const kinds = new Map<string, SlotKind>();
+function kindOf(account: string, asset: Asset): SlotKind {
+  const wallet = memberWalletOf(account);
+  const flags = (signFree(account) ? SIGN_FREE : 0) | (account.includes(":debt:") ? DEBT : 0);
+  const name = `${asset}|${wallet ?? ""}|${flags}`;
+  let kind = kinds.get(name);
+  if (kind === undefined) {
+    kind = { asset, wallet, flags };
+    kinds.set(name, kind);
+  }
+  return kind;
+}
+
+/** An entry of a `BalanceColumn` the book keeps equal to an account's balance. */
+export interface BalanceWatch {
+  readonly column: BalanceColumn;
+  readonly index: number;
+}
+
+/** One account's balance in one asset (small: a book holds several per member). */
+class Slot implements BalanceCell {
+  value = 0n;
+  next: Slot | undefined = undefined;
+  constructor(
+    readonly book: Book,
+    readonly account: string,
+    readonly kind: SlotKind,
+    readonly watch: BalanceWatch | undefined,
+  ) {}
+  get asset(): Asset {
+    return this.kind.asset;
+  }
 }
 
 export class Book {
-  private readonly balances = new Map<string, bigint>();
+  /** Per account the slots of the assets it holds (a short list: most accounts hold one). */
+  private readonly accounts = new Map<string, Slot>();
   /** Σ over members of each wallet (`gift`, `quota`, …) and each debt (`debt:points`, …). */
   private readonly walletTotals = new Map<string, bigint>();
   private readonly keepTransactions: boolean;
+  private readonly watcher: BookOptions["watch"];
   readonly transactions: Transaction[] = [];
 
   constructor(options: BookOptions = {}) {
     this.keepTransactions = options.keepTransactions ?? true;
+    this.watcher = options.watch;
   }
 
   /**
@@ -66,23 +146,60 @@ export class Book {
 
   /** The balance of an account in an asset (0 when never used). */
   balance(account: string, asset: Asset): bigint {
-    return this.balances.get(key(account, asset)) ?? 0n;
+    for (let s = this.accounts.get(account); s !== undefined; s = s.next)
+      if (s.kind.asset === asset) return s.value;
+    return 0n;
+  }
+
+  /**
+   * The balance of `account` in `asset` as a live cell, made (at 0) if never
+   * used: a caller that reads one account often keeps the cell instead of
+   * looking the account up each time.
+   */
+  cell(account: string, asset: Asset): BalanceCell {
+    return this.slot(account, asset);
+  }
+
+  /** The slot of an account and asset, made (at 0) on first use. */
+  private slot(account: string, asset: Asset): Slot {
+    const first = this.accounts.get(account);
+    for (let s = first; s !== undefined; s = s.next) if (s.kind.asset === asset) return s;
+    const slot = new Slot(this, account, kindOf(account, asset), this.watcher?.(account, asset));
+    if (first === undefined) this.accounts.set(account, slot);
+    else {
+      slot.next = first.next;
+      first.next = slot;
+    }
+    return slot;
+  }
+
+  /** The slot a posting moves: its cell when it carries this book's cell of its account, else looked up. */
+  private slotOf(p: Posting): Slot {
+    const cell = p.cell;
+    if (
+      cell instanceof Slot &&
+      cell.book === this &&
+      cell.account === p.account &&
+      cell.kind.asset === p.asset
+    )
+      return cell;
+    return this.slot(p.account, p.asset);
   }
 
   /** Appends a transaction; it must balance and keep fixed-sign accounts ≥ 0. */
   post(tx: Transaction): void {
     const count = tx.postings.length;
-    const keys: string[] = new Array(count);
+    const slots: (Slot | undefined)[] = new Array(count);
     const values: bigint[] = new Array(count);
     let nonZero = 0;
     for (let i = 0; i < count; i++) {
       const p = tx.postings[i] as Posting;
       if (p.amount === 0n) continue;
-      const k = key(p.account, p.asset);
+      const slot = this.slotOf(p);
       // A second posting to the same account in this transaction builds on the first.
-      let base = this.balances.get(k) ?? 0n;
-      for (let j = 0; j < i; j++) if (keys[j] === k) base = values[j] as bigint;
-      keys[i] = k;
+      let base = slot.value;
+      for (let j = 0; j < i; j++) if (slots[j] === slot) base = values[j] as bigint;
+      slots[i] = slot;
       values[i] = base + p.amount;
       nonZero++;
     }
@@ -90,23 +207,28 @@ export class Book {
     invariant(isBalanced(tx.postings), "a transaction balances per asset");
     // Check every new balance before changing any, so a refused posting leaves the book as it was.
     for (let i = 0; i < count; i++) {
-      const value = values[i];
-      if (value === undefined) continue;
-      const p = tx.postings[i] as Posting;
+      const slot = slots[i];
+      if (slot === undefined) continue;
+      const value = values[i] as bigint;
       // Messages are built only on failure: this is the hot path of every replay.
-      if (value < 0n && !signFree(p.account)) {
+      if (value < 0n && (slot.kind.flags & SIGN_FREE) === 0) {
+        const p = tx.postings[i] as Posting;
         invariant(false, `${p.account} (${p.asset}) stays ≥ 0, got ${value} in ${tx.kind} ${tx.ref}`);
       }
-      if (value > 0n && p.account.includes(":debt:")) invariant(false, `${p.account} holds only debt`);
+      if (value > 0n && (slot.kind.flags & DEBT) !== 0)
+        invariant(false, `${(tx.postings[i] as Posting).account} holds only debt`);
     }
     for (let i = 0; i < count; i++) {
-      const value = values[i];
-      if (value === undefined) continue;
-      this.balances.set(keys[i] as string, value);
-      const p = tx.postings[i] as Posting;
-      const wallet = memberWalletOf(p.account);
-      if (wallet !== undefined)
-        this.walletTotals.set(wallet, (this.walletTotals.get(wallet) ?? 0n) + p.amount);
+      const slot = slots[i];
+      if (slot === undefined) continue;
+      const value = values[i] as bigint;
+      slot.value = value;
+      if (slot.watch !== undefined) slot.watch.column.set(slot.watch.index, value);
+      const wallet = slot.kind.wallet;
+      if (wallet !== undefined) {
+        const amount = (tx.postings[i] as Posting).amount;
+        this.walletTotals.set(wallet, (this.walletTotals.get(wallet) ?? 0n) + amount);
+      }
     }
     if (!this.keepTransactions) return;
     this.transactions.push(
@@ -117,11 +239,9 @@ export class Book {
   /** Every account with a non-zero balance, sorted by account and asset. */
   entries(): { account: string; asset: Asset; balance: bigint }[] {
     const out: { account: string; asset: Asset; balance: bigint }[] = [];
-    for (const [k, balance] of this.balances) {
-      if (balance === 0n) continue;
-      const [account, asset] = k.split("\u0000") as [string, Asset];
-      out.push({ account, asset, balance });
-    }
+    for (const [account, first] of this.accounts)
+      for (let s: Slot | undefined = first; s !== undefined; s = s.next)
+        if (s.value !== 0n) out.push({ account, asset: s.kind.asset, balance: s.value });
     return out.sort((a, b) =>
       a.account === b.account ? (a.asset < b.asset ? -1 : 1) : a.account < b.account ? -1 : 1,
     );

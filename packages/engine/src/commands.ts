@@ -21,6 +21,7 @@ import {
 import { invariant } from "./errors.ts";
 import {
   type Asset,
+  type BalanceCell,
   burnAccount,
   type DebtWallet,
   debtAccount,
@@ -321,6 +322,38 @@ export interface SettlementLedgerInput {
   readonly release: ReleaseConfig;
   /** Order id of each order index of the settlement input (undefined: an order without one). */
   readonly orderIds: ArrayLike<string | number | undefined>;
+  /**
+   * Member `i`'s wallet or debt account as the book's cell (default: the name
+   * `memberAccount` / `debtAccount` of its id): an engine that keeps the cells
+   * hands over their names instead of having them built for every posting.
+   */
+  readonly cell?: (i: number, wallet: SettledAccount) => BalanceCell;
+  /** With `cell`: each member posting carries its cell (`Posting.cell`), for a book that keeps no transactions. */
+  readonly cells?: boolean;
+}
+
+/** The member accounts a settled day posts to. */
+export type SettledAccount = "gift" | "points" | "cash" | "quota" | "debt:points" | "debt:cash";
+
+/** A posting to member `i`'s account `wallet`: named by the ledger input's cell, or built from the id. */
+function memberPosting(
+  ledger: SettlementLedgerInput,
+  i: number,
+  wallet: SettledAccount,
+  asset: Asset,
+  amount: bigint,
+  cause?: PostingCause,
+): Posting {
+  const cell = ledger.cell?.(i, wallet);
+  const id = ledger.memberIds[i] as string;
+  const account =
+    cell?.account ??
+    (wallet === "debt:points" || wallet === "debt:cash"
+      ? debtAccount(id, wallet === "debt:points" ? "points" : "cash")
+      : memberAccount(id, wallet));
+  if (cell !== undefined && ledger.cells === true)
+    return cause === undefined ? { account, asset, amount, cell } : { account, asset, amount, cause, cell };
+  return cause === undefined ? { account, asset, amount } : { account, asset, amount, cause };
 }
 
 /**
@@ -333,7 +366,6 @@ function releasePostings(
   result: SettlementResult,
   ledger: SettlementLedgerInput,
 ): Posting[] | undefined {
-  const id = ledger.memberIds[i] as string;
   const { release } = ledger;
   const stat = result.static[i] as bigint;
   const share = result.share[i] as bigint;
@@ -341,20 +373,13 @@ function releasePostings(
   const peer = result.peer[i] as bigint;
   const released = stat + share + team + peer;
   if (released <= 0n) return undefined;
-  const postings: Posting[] = [{ account: memberAccount(id, "gift"), asset: "points", amount: -released }];
+  const postings: Posting[] = [memberPosting(ledger, i, "gift", "points", -released)];
   let owed = ledger.pointsOwed[i] as bigint;
   const credit = (amount: bigint, cause: PostingCause) => {
     const repaid = owed < amount ? owed : amount;
     owed -= repaid;
-    if (repaid > 0n)
-      postings.push({ account: debtAccount(id, "points"), asset: "points", amount: repaid, cause });
-    if (amount > repaid)
-      postings.push({
-        account: memberAccount(id, "points"),
-        asset: "points",
-        amount: amount - repaid,
-        cause,
-      });
+    if (repaid > 0n) postings.push(memberPosting(ledger, i, "debt:points", "points", repaid, cause));
+    if (amount > repaid) postings.push(memberPosting(ledger, i, "points", "points", amount - repaid, cause));
   };
   // A credit of 0 posts nothing, so the rules need no guard of their own.
   const o = result.staticOrder[i] as number;
@@ -402,16 +427,15 @@ function dividendPostings(
 ): Posting[] | undefined {
   const dividend = result.dividend[i] as bigint;
   if (dividend <= 0n) return undefined;
-  const id = ledger.memberIds[i] as string;
   const repaid = min(ledger.cashOwed[i] as bigint, dividend);
   const postings: Posting[] = [{ account: CYCLE_POOL_ACCOUNT, asset: "cny", amount: -dividend }];
-  if (repaid > 0n) postings.push({ account: debtAccount(id, "cash"), asset: "cny", amount: repaid });
-  if (dividend > repaid)
-    postings.push({ account: memberAccount(id, "cash"), asset: "cny", amount: dividend - repaid });
-  postings.push(
-    { account: memberAccount(id, "quota"), asset: "quota", amount: -dividend },
-    { account: burnAccount("quota"), asset: "quota", amount: dividend },
-  );
+  if (repaid > 0n) postings.push(memberPosting(ledger, i, "debt:cash", "cny", repaid));
+  if (dividend > repaid) postings.push(memberPosting(ledger, i, "cash", "cny", dividend - repaid));
+  postings.push(memberPosting(ledger, i, "quota", "quota", -dividend), {
+    account: burnAccount("quota"),
+    asset: "quota",
+    amount: dividend,
+  });
   return postings;
 }
 

@@ -6,7 +6,7 @@
  *
  * Every command validates first and changes nothing when it refuses.
  */
-import { Book, TxBuilder } from "./book.ts";
+import { BalanceColumn, type BalanceWatch, Book, TxBuilder } from "./book.ts";
 import {
   adjustWallet,
   CYCLE_POOL_ACCOUNT,
@@ -15,6 +15,7 @@ import {
   type EquityEffects,
   payOrder,
   refundPayment,
+  type SettledAccount,
   settlementTransactions,
 } from "./commands.ts";
 import { type Config, type ConfigInput, configFromInput, mergeConfigInput, parseConfig } from "./config.ts";
@@ -23,6 +24,8 @@ import { fromStableSteps, payStableSteps, redeemSteps, sellSteps, toStableSteps 
 import { invariant, refuse } from "./errors.ts";
 import { Heap } from "./heap.ts";
 import {
+  type Asset,
+  type BalanceCell,
   burnAccount,
   type DebtWallet,
   debtAccount,
@@ -33,6 +36,7 @@ import {
 } from "./ledger.ts";
 import { checkInt64, MAX_ADJUST_AMOUNT_MICRO, MAX_ORDER_AMOUNT_MICRO } from "./limits.ts";
 import { FEN, formatDecimal, SCALE } from "./money.ts";
+import { ReleaseQueue } from "./release-queue.ts";
 import { type SettlementInput, type SettlementResult, settleDay } from "./settlement.ts";
 import {
   dayOpenSteps,
@@ -57,6 +61,8 @@ interface Member {
   performanceCash: bigint;
   performancePoints: bigint;
   readonly releaseOrders: Order[];
+  /** The book's cells of the wallets and debts read so far (`Engine.cellOf`), by wallet or `debt:<wallet>`. */
+  readonly cells: Partial<Record<Wallet | `debt:${DebtWallet}`, BalanceCell>>;
 }
 
 interface Order {
@@ -80,8 +86,6 @@ interface Order {
     gradeMin: bigint;
     gift: bigint;
     base: bigint;
-    remaining: bigint;
-    released: bigint;
   };
 }
 
@@ -117,6 +121,12 @@ export interface EngineOptions {
    * to time it; anything else would be a second implementation of the rules.
    */
   readonly settleDay?: typeof settleDay;
+  /**
+   * Keep every day's settlement in `settlements` (default true: `jifen replay`
+   * renders them). A long simulation reads each day's from `endOfDay` and turns
+   * this off, so a year of daily per-member figures is not held in memory.
+   */
+  readonly keepSettlements?: boolean;
 }
 
 interface ExitEntry {
@@ -140,12 +150,26 @@ export class Engine {
   private orderSeq = 0;
   private readonly waiting = new Map<number, Order[]>();
   /** Release-plan orders in the order they became eligible (the FIFO order). */
-  private releaseQueue: Order[] = [];
+  private readonly releaseQueue = new ReleaseQueue<Order>();
   private equityState: EquityState;
   /** Eligible cycle-plan sales of the current day (D). */
   private daySales = 0n;
   private currentDay = 1;
   readonly settlements: DaySettlement[] = [];
+  private readonly keepSettlements: boolean;
+  private readonly keepTransactions: boolean;
+  private settledDays = 0;
+  /** Member ids in join order (the ledger input of every settlement). */
+  private readonly ids: string[] = [];
+  /**
+   * The settlement's member columns, kept current as members join, orders
+   * become eligible or are reversed, and the book posts to quota and weight, so
+   * a day's settlement input is read, not rebuilt member by member.
+   */
+  private parentColumn = new Int32Array(1024);
+  private readonly ownColumn = new BalanceColumn();
+  private readonly quotaColumn = new BalanceColumn();
+  private readonly weightColumn = new BalanceColumn();
   private readonly exitVersion: number[] = [];
   private readonly exitReady = new Heap<number>((a, b) => a < b);
   private readonly exitHeap = new Heap<ExitEntry>((a, b) => {
@@ -157,8 +181,13 @@ export class Engine {
 
   /** A new engine with the defaults of docs/rules.md §4 overridden by `config` (refused when invalid). */
   constructor(config: unknown = {}, options: EngineOptions = {}) {
-    this.book = new Book({ keepTransactions: options.keepTransactions ?? true });
+    this.keepTransactions = options.keepTransactions ?? true;
+    this.book = new Book({
+      keepTransactions: this.keepTransactions,
+      watch: (a, asset) => this.watch(a, asset),
+    });
     this.settleDayFn = options.settleDay ?? settleDay;
+    this.keepSettlements = options.keepSettlements ?? true;
     const { input, config: parsed } = configFromInput(config);
     this.configInput = input;
     this.current = parsed;
@@ -173,7 +202,7 @@ export class Engine {
 
   /** Business days settled so far. */
   get daysSettled(): number {
-    return this.settlements.length;
+    return this.settledDays;
   }
 
   get config(): Config {
@@ -197,7 +226,10 @@ export class Engine {
 
   /** A member's wallet balance (micro-units). */
   balance(memberId: string, wallet: Wallet): bigint {
-    return this.book.balance(memberAccount(memberId, wallet), WALLET_ASSET[wallet]);
+    const index = this.memberIndex.get(memberId);
+    if (index === undefined || WALLET_ASSET[wallet] === undefined)
+      return this.book.balance(memberAccount(memberId, wallet), WALLET_ASSET[wallet]);
+    return this.cellOf(this.members[index] as Member, wallet).value;
   }
 
   /** What a member owes, per wallet (micro-units, positive), only non-zero entries. */
@@ -272,9 +304,21 @@ export class Engine {
       performanceCash: 0n,
       performancePoints: 0n,
       releaseOrders: [],
+      cells: {},
     });
     this.memberIndex.set(id, index);
     this.exitVersion.push(0);
+    this.ids.push(id);
+    if (index >= this.parentColumn.length) {
+      const grown = new Int32Array(this.parentColumn.length * 2);
+      grown.set(this.parentColumn);
+      this.parentColumn = grown;
+    }
+    this.parentColumn[index] = parent;
+    this.ownColumn.set(index, 0n);
+    // The book writes a member's quota and weight here once it first posts to them.
+    this.quotaColumn.set(index, 0n);
+    this.weightColumn.set(index, 0n);
   }
 
   /** A paid order; becomes reward-eligible now or after the cooling-off period. */
@@ -324,7 +368,8 @@ export class Engine {
       seq,
       status: "paid",
     };
-    this.orders.set(order.key, order);
+    // Only an order with an id can be refunded or collide: the others are held by their plans alone.
+    if (order.id !== undefined) this.orders.set(order.key, order);
     const tx = this.tx();
     payOrder(tx, member.id, cmd.amount, points);
     this.post(tx, "order.pay", order.id ?? order.key);
@@ -434,7 +479,8 @@ export class Engine {
   /** Settles the current business day, then opens the next one. */
   endOfDay(): DaySettlement {
     const settlement = this.settle();
-    this.settlements.push(settlement);
+    if (this.keepSettlements) this.settlements.push(settlement);
+    this.settledDays++;
     this.currentDay++;
     this.daySales = 0n;
     if (this.pendingInput) {
@@ -486,14 +532,15 @@ export class Engine {
       const member = this.members[order.member] as Member;
       member.performanceCash += order.amount - order.points;
       member.performancePoints += order.points;
+      this.ownColumn.set(member.index, member.performanceCash + member.performancePoints);
       if (effects.equity) order.equity = effects.equity;
       if (effects.cycle) {
         order.cycle = effects.cycle;
         this.daySales += order.amount;
       }
       if (effects.release) {
-        order.release = { ...effects.release, remaining: effects.release.gift, released: 0n };
-        this.releaseQueue.push(order);
+        order.release = effects.release;
+        this.releaseQueue.push(order, order.id, order.member, effects.release.gift, effects.release.base);
         (this.members[order.member] as Member).releaseOrders.push(order);
       }
     },
@@ -505,17 +552,12 @@ export class Engine {
       if (order.release) effects.release = order.release;
       return effects;
     },
-    takeOpenGift: (order) => {
-      const release = order.release as NonNullable<Order["release"]>;
-      const taken = { remaining: release.remaining, released: release.released };
-      release.remaining = 0n;
-      this.releaseQueue = this.releaseQueue.filter((o) => o !== order);
-      return taken;
-    },
+    takeOpenGift: (order, gift) => this.releaseQueue.take(order, gift),
     recordReversed: (order, effects) => {
       const member = this.members[order.member] as Member;
       member.performanceCash -= order.amount - order.points;
       member.performancePoints -= order.points;
+      this.ownColumn.set(member.index, member.performanceCash + member.performancePoints);
       if (effects.cycle && order.eligibleDay === this.currentDay) this.daySales -= order.amount;
     },
   };
@@ -523,15 +565,9 @@ export class Engine {
   // ---- the daily settlement ------------------------------------------------------
 
   private settle(): DaySettlement {
-    const open = this.releaseQueue.filter((o) => (o.release?.remaining ?? 0n) > 0n);
-    this.releaseQueue = open;
-    const result = this.settleDayFn(this.settlementInput(open), this.current.release, this.current.cycle);
-    open.forEach((o, i) => {
-      const r = o.release as NonNullable<Order["release"]>;
-      r.remaining = result.orderRemaining[i] as bigint;
-      r.released += result.orderReleased[i] as bigint;
-    });
-    this.postSettlement(result, open);
+    const result = this.settleDayFn(this.settlementInput(), this.current.release, this.current.cycle);
+    this.releaseQueue.settled(result.orderRemaining);
+    this.postSettlement(result);
     const members = this.settledMembers(result);
     invariant(this.book.balance(CYCLE_POOL_ACCOUNT, "cny") === 0n, "the day's cycle pools are emptied");
     return {
@@ -544,7 +580,22 @@ export class Engine {
   }
 
   /** The settlement's columns: members (tree, own performance, quota, weight) and the open release orders. */
-  private settlementInput(open: readonly Order[]): SettlementInput {
+  private settlementInput(): SettlementInput {
+    const n = this.members.length;
+    const columns = [this.ownColumn, this.quotaColumn, this.weightColumn];
+    const kept = columns.every((c) => !c.outOfRange)
+      ? {
+          parent: this.parentColumn.subarray(0, n),
+          ownPerformance: this.ownColumn.values.subarray(0, n),
+          quota: this.quotaColumn.values.subarray(0, n),
+          weight: this.weightColumn.values.subarray(0, n),
+        }
+      : this.memberColumns();
+    return { memberCount: n, ...kept, ...this.releaseQueue.columns(), cycleSales: this.daySales };
+  }
+
+  /** The member columns read member by member (when a kept column met a balance past 64 bits: this refuses it). */
+  private memberColumns() {
     const n = this.members.length;
     const parent = new Int32Array(n);
     const ownPerformance = new BigInt64Array(n);
@@ -556,29 +607,11 @@ export class Engine {
       quota[m.index] = checkInt64(this.book.balance(memberAccount(m.id, "quota"), "quota"), "quota");
       weight[m.index] = checkInt64(this.book.balance(memberAccount(m.id, "weight"), "weight"), "weight");
     }
-    const orderMember = new Int32Array(open.length);
-    const orderRemaining = new BigInt64Array(open.length);
-    const orderBase = new BigInt64Array(open.length);
-    open.forEach((o, i) => {
-      orderMember[i] = o.member;
-      orderRemaining[i] = checkInt64(o.release?.remaining ?? 0n, "an order's remaining gift");
-      orderBase[i] = checkInt64(o.release?.base ?? 0n, "an order's daily base");
-    });
-    return {
-      memberCount: n,
-      parent,
-      ownPerformance,
-      orderMember,
-      orderRemaining,
-      orderBase,
-      quota,
-      weight,
-      cycleSales: this.daySales,
-    };
+    return { parent, ownPerformance, quota, weight };
   }
 
   /** Posts the settled day's ledger transactions (`settlementTransactions`). */
-  private postSettlement(result: SettlementResult, open: readonly Order[]): void {
+  private postSettlement(result: SettlementResult): void {
     // Nobody owes anything in a wallet whose debts sum to zero (each is ≤ 0): no scan then.
     const owed = (wallet: DebtWallet) =>
       this.book.memberTotal(`debt:${wallet}`) === 0n
@@ -587,11 +620,13 @@ export class Engine {
             checkInt64(-this.book.balance(debtAccount(m.id, wallet), WALLET_ASSET[wallet]), `${wallet} owed`),
           );
     const ledger = {
-      memberIds: this.members.map((m) => m.id),
+      memberIds: this.ids,
       pointsOwed: owed("points"),
       cashOwed: owed("cash"),
       release: this.current.release,
-      orderIds: open.map((o) => o.id),
+      orderIds: this.releaseQueue.orderIds(),
+      cell: (i: number, wallet: SettledAccount) => this.cellOf(this.members[i] as Member, wallet),
+      ...(this.keepTransactions ? {} : { cells: true }),
     };
     for (const tx of settlementTransactions(this.currentDay, result, ledger)) this.book.post(tx);
   }
@@ -599,10 +634,12 @@ export class Engine {
   /** Stores each member's star level and lists those who received anything, with the five figures. */
   private settledMembers(result: SettlementResult): DaySettlement["members"][number][] {
     const members: DaySettlement["members"][number][] = [];
+    const paid = anyNonZero([result.static, result.share, result.team, result.peer, result.dividend]);
     for (const m of this.members) {
       const i = m.index;
       const level = result.star[i] as number;
       m.star = level >= 0 ? (this.current.release.starLevels[level]?.name ?? null) : null;
+      if (!paid(i)) continue;
       const released =
         (result.static[i] as bigint) +
         (result.share[i] as bigint) +
@@ -638,9 +675,9 @@ export class Engine {
   private touchExit(index: number): void {
     const version = (this.exitVersion[index] as number) + 1;
     this.exitVersion[index] = version;
-    const id = (this.members[index] as Member).id;
-    const held = this.book.balance(memberAccount(id, "equity"), "equity");
-    const quota = this.book.balance(memberAccount(id, "exitQuota"), "exitQuota");
+    const member = this.members[index] as Member;
+    const held = this.cellOf(member, "equity").value;
+    const quota = this.cellOf(member, "exitQuota").value;
     if (held > 0n && quota > 0n) this.exitHeap.push({ member: index, held, quota, version });
   }
 
@@ -682,6 +719,28 @@ export class Engine {
 
   // ---- misc -----------------------------------------------------------------------
 
+  /** The settlement column a member's quota or weight account is kept in (the book asks once per account). */
+  private watch(account: string, asset: Asset): BalanceWatch | undefined {
+    const column = asset === "quota" ? this.quotaColumn : asset === "weight" ? this.weightColumn : undefined;
+    if (column === undefined || !account.startsWith("m:") || !account.endsWith(`:${asset}`)) return undefined;
+    if (account.endsWith(`:debt:${asset}`)) return undefined;
+    const index = this.memberIndex.get(account.slice(2, -(asset.length + 1)));
+    return index === undefined ? undefined : { column, index };
+  }
+
+  /** A member's wallet or debt account as the book's live cell, looked up once per member and wallet. */
+  private cellOf(m: Member, wallet: Wallet | `debt:${DebtWallet}`): BalanceCell {
+    let cell = m.cells[wallet];
+    if (cell === undefined) {
+      if (wallet.startsWith("debt:")) {
+        const owed = wallet.slice(5) as DebtWallet;
+        cell = this.book.cell(debtAccount(m.id, owed), WALLET_ASSET[owed]);
+      } else cell = this.book.cell(memberAccount(m.id, wallet as Wallet), WALLET_ASSET[wallet as Wallet]);
+      m.cells[wallet] = cell;
+    }
+    return cell;
+  }
+
   private member(id: string): Member {
     const index = this.memberIndex.get(id);
     if (index === undefined) refuse("UNKNOWN_MEMBER", String(id), "member");
@@ -693,6 +752,18 @@ export class Engine {
     for (const m of this.members) if (m.referrer >= 0) children[m.referrer]?.push(m.index);
     return children;
   }
+}
+
+/**
+ * Whether entry `i` of any of the columns is not 0, read as 32-bit halves so
+ * that no BigInt is made for the many members a day pays nothing.
+ */
+function anyNonZero(columns: readonly BigInt64Array[]): (i: number) => boolean {
+  const halves = columns.map((c) => new Int32Array(c.buffer, c.byteOffset, c.length * 2));
+  return (i) => {
+    for (const h of halves) if (((h[2 * i] as number) | (h[2 * i + 1] as number)) !== 0) return true;
+    return false;
+  };
 }
 
 function positiveYuan(amount: bigint, field: string): void {

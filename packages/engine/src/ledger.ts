@@ -132,6 +132,14 @@ export interface PostingCause {
   readonly counterpart?: string;
 }
 
+/** A live view of one account's balance in one asset (`Book.cell`): it follows every posting. */
+export interface BalanceCell {
+  /** The account's name (the same string the book keys it by). */
+  readonly account: string;
+  readonly asset: Asset;
+  readonly value: bigint;
+}
+
 export interface Posting {
   readonly account: string;
   readonly asset: Asset;
@@ -139,6 +147,12 @@ export interface Posting {
   readonly amount: bigint;
   /** Why, for the postings of a rule inside a wider transaction (the daily release's credits). */
   readonly cause?: PostingCause;
+  /**
+   * The posting book's own live cell of this account and asset (`Book.cell`),
+   * when the poster holds it: the book then need not look the account up. Only
+   * for postings that are not kept (an engine without `keepTransactions`).
+   */
+  readonly cell?: BalanceCell;
 }
 
 /** What caused a transaction. */

@@ -123,6 +123,8 @@ export class SimulationRun {
   private readonly cum: Cumulative = emptyCumulative();
   private readonly events: ReplayEvent[] | null;
   private members = 0;
+  /** Member ids by index, made once (the engine keeps the same strings, looked up without hashing again). */
+  private readonly ids: string[] = [];
   private memberDays = 0;
   private flows!: DayFlows;
 
@@ -136,7 +138,7 @@ export class SimulationRun {
     const max = options.maxMemberDays;
     if (max !== undefined && plan.startMembers * plan.days > max)
       refusePlan("PLAN_TOO_LARGE", "days", `startMembers × days > ${max} / 起始会员 × 天数超过 ${max}`);
-    this.engine = newEngine(params, options);
+    this.engine = newEngine(params, options, options.events === true);
     this.mix = resolveMix(plan.mix, this.engine);
     this.joins = new Random(streamSeed(seed, 1));
     this.buys = new Random(streamSeed(seed, 2));
@@ -221,7 +223,8 @@ export class SimulationRun {
     this.attachment.push(index);
     this.referrers.push(referrer ?? -1);
     const id = memberId(index);
-    const referrerId = referrer === undefined ? undefined : memberId(referrer);
+    this.ids.push(id);
+    const referrerId = referrer === undefined ? undefined : (this.ids[referrer] as string);
     this.engine.join(id, referrerId);
     this.members++;
     this.emit(
@@ -237,7 +240,7 @@ export class SimulationRun {
     const choice =
       this.mix.find((c) => draw < c.cumulativeMicro) ?? (this.mix[this.mix.length - 1] as Choice);
     const amount = pick(choice, this.buys);
-    const id = memberId(index);
+    const id = this.ids[index] as string;
     const points = this.pointsFor(id, amount);
     this.engine.order({ member: id, amount, plans: choice.plans, points: points > 0n ? points : undefined });
     const event: ReplayEvent = {
@@ -273,7 +276,7 @@ export class SimulationRun {
   private sells(): void {
     const count = carry(this.sellAcc, BigInt(this.holders.size) * this.plan.equitySellShareMicro);
     for (let i = 0; i < count; i++) {
-      const id = memberId(this.holders.list.at(this.acts.below(this.holders.size)));
+      const id = this.ids[this.holders.list.at(this.acts.below(this.holders.size))] as string;
       const held = this.engine.balance(id, "equity");
       if (held <= 0n) continue;
       try {
@@ -293,7 +296,7 @@ export class SimulationRun {
     if (share === 0n) return;
     for (let i = 0; i < this.holders.size; i++) {
       const index = this.holders.list.at(i);
-      const id = memberId(index);
+      const id = this.ids[index] as string;
       const amount = floorFen(mulRateFloor(this.engine.balance(id, "cash"), share));
       if (amount < FEN) continue;
       this.engine.adjust(id, "cash", -amount, "withdrawal");
@@ -317,7 +320,7 @@ export class SimulationRun {
   private largestMember(): LargestMember | null {
     let best: { index: number; payouts: bigint } | null = null;
     for (let i = 0; i < this.members; i++) {
-      const id = memberId(i);
+      const id = this.ids[i] as string;
       const payouts =
         this.released.at(i) +
         this.engine.balance(id, "cash") +
@@ -349,10 +352,12 @@ function pick(choice: Choice, random: Random): bigint {
   return choice.amounts[at < 0 ? choice.amounts.length - 1 : at] as bigint;
 }
 
-function newEngine(params: unknown, options: EngineOptions): Engine {
+/** The run's engine: it keeps neither transactions nor past settlements, unless the final state is rendered. */
+function newEngine(params: unknown, options: EngineOptions, render: boolean): Engine {
   try {
     return new Engine(params, {
       keepTransactions: options.keepTransactions ?? false,
+      keepSettlements: options.keepSettlements ?? render,
       ...(options.settleDay ? { settleDay: options.settleDay } : {}),
     });
   } catch (error) {
