@@ -1,2 +1,11 @@
-export { fill, type I18n, I18nProvider, type Language, useI18n } from "./i18n.tsx";
+export {
+  fill,
+  type I18n,
+  I18nProvider,
+  type KeysOfAreas,
+  type Language,
+  type MessageArea,
+  mergeAreas,
+  useI18n,
+} from "./i18n.tsx";
 export { createSessionStore, type SessionStore } from "./session-store.ts";
