@@ -57,8 +57,8 @@ export function creditMember(
   amount: bigint,
   from: string | undefined,
 ): bigint {
+  invariant(amount >= 0n, "a credit is positive");
   if (amount === 0n) return 0n;
-  invariant(amount > 0n, "a credit is positive");
   const asset: Asset = WALLET_ASSET[wallet];
   if (from !== undefined) tx.add(from, asset, -amount);
   let repaid = 0n;
@@ -344,7 +344,7 @@ function releasePostings(
   const postings: Posting[] = [{ account: memberAccount(id, "gift"), asset: "points", amount: -released }];
   let owed = ledger.pointsOwed[i] as bigint;
   const credit = (amount: bigint, cause: PostingCause) => {
-    const repaid = owed < amount ? owed : amount;
+    const repaid = min(owed, amount);
     owed -= repaid;
     if (repaid > 0n)
       postings.push({ account: debtAccount(id, "points"), asset: "points", amount: repaid, cause });
