@@ -25,6 +25,7 @@ export default {
       "src/equity.test.ts",
       "src/commands.test.ts",
       "src/commands-accounts.test.ts",
+      "src/book.test.ts",
       "src/refusals.test.ts",
       "src/models.test.ts",
       "src/lifecycle.test.ts",

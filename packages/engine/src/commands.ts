@@ -57,8 +57,7 @@ export function creditMember(
   amount: bigint,
   from: string | undefined,
 ): bigint {
-  invariant(amount >= 0n, "a credit is positive");
-  if (amount === 0n) return 0n;
+  invariant(amount >= 0n, "a credit is not negative");
   const asset: Asset = WALLET_ASSET[wallet];
   if (from !== undefined) tx.add(from, asset, -amount);
   let repaid = 0n;
