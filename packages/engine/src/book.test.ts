@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Book, balanceKey, balancesFromTransactions, isBalanced, signFree } from "./book.ts";
+import { Book, balanceKey, balancesFromTransactions, isBalanced, signFree, TxBuilder } from "./book.ts";
 import {
   ASSETS,
   accountMember,
@@ -187,6 +187,12 @@ test("zero postings are dropped; a transaction of zeros is not recorded; without
   book.post(whole);
   assert.equal(book.transactions[1], whole, "a transaction without zeros is kept as it was posted");
 
+  assert.deepEqual(
+    book.entries().map((e) => e.account),
+    ["m:A:cash", "world:payments"],
+    "a zero posting leaves no balance behind",
+  );
+
   const light = new Book({ keepTransactions: false });
   light.post(whole);
   assert.deepEqual(light.transactions, []);
@@ -208,6 +214,13 @@ test("member totals sum each wallet and each debt over members; platform account
       { account: "m:A:debt:points", asset: "points", amount: -u(2) },
       { account: "p:treasury", asset: "points", amount: u(1) },
       { account: "p:cyclePool", asset: "points", amount: u(1) },
+    ]),
+  );
+  // Only "m:" names a member: an account merely starting with "m" is not one.
+  book.post(
+    tx([
+      { account: "issuance:points", asset: "points", amount: -u(5) },
+      { account: "mx:A:gift", asset: "points", amount: u(5) },
     ]),
   );
   assert.equal(book.memberTotal("gift"), u(10));
@@ -244,6 +257,31 @@ test("entries: every non-zero balance, sorted by account then asset; the transac
     { account: "m:B:points", asset: "points", balance: u(2) },
     { account: "world:payments", asset: "cny", balance: -u(3) },
   ]);
+  // Within one account the assets sort the same whichever was used first.
+  const both = new Book();
+  both.post(
+    tx([
+      { account: "issuance:equity", asset: "equity", amount: -u(1) },
+      { account: "m:C:x", asset: "equity", amount: u(1) },
+      { account: "issuance:points", asset: "points", amount: -u(1) },
+      { account: "m:C:x", asset: "points", amount: u(1) },
+      { account: "m:D:x", asset: "points", amount: u(1) },
+      { account: "issuance:points", asset: "points", amount: -u(1) },
+      { account: "m:D:x", asset: "equity", amount: u(1) },
+      { account: "issuance:equity", asset: "equity", amount: -u(1) },
+    ]),
+  );
+  assert.deepEqual(
+    both.entries().map((e) => `${e.account} ${e.asset}`),
+    [
+      "issuance:equity equity",
+      "issuance:points points",
+      "m:C:x equity",
+      "m:C:x points",
+      "m:D:x equity",
+      "m:D:x points",
+    ],
+  );
   const derived = balancesFromTransactions(book.transactions);
   assert.equal(derived.get(balanceKey("m:B:cash", "cny")), 0n);
   assert.equal(derived.get(balanceKey("m:A:cash", "cny")), u(3));
@@ -291,4 +329,13 @@ test("accountMember reads the member of a wallet or debt account, null for anyth
   assert.equal(accountMember("world:payments"), null);
   assert.equal(accountMember("m:A"), null, "no wallet: not an account");
   assert.equal(accountMember("xm:A:cash"), null);
+});
+
+test("a move is of a non-negative amount: a negative one is refused", () => {
+  const builder = new TxBuilder(new Book());
+  assert.throws(() => builder.move("p:operator", "m:A:cash", "cny", -1n), {
+    message: "invariant violated: a move is of a non-negative amount",
+  });
+  builder.move("p:operator", "m:A:cash", "cny", 0n);
+  assert.deepEqual(builder.postings, [], "a move of 0 posts nothing");
 });
