@@ -24,6 +24,8 @@ export default {
       "src/money.test.ts",
       "src/equity.test.ts",
       "src/commands.test.ts",
+      "src/commands-accounts.test.ts",
+      "src/book.test.ts",
       "src/refusals.test.ts",
       "src/models.test.ts",
       "src/lifecycle.test.ts",

@@ -220,14 +220,14 @@ test("dividends: pools funded, cash debt repaid first, quota burned, the rest re
   ]);
 });
 
-test("creditMember and debitMember: zero moves nothing, a credit is positive, debt is repaid first", () => {
+test("creditMember and debitMember: zero moves nothing, a credit is not negative, debt is repaid first", () => {
   const book = new Book();
   const tx = new TxBuilder(book);
   assert.equal(creditMember(tx, "A", "cash", 0n, "p:adjustments"), 0n);
   assert.equal(debitMember(tx, "A", "cash", 0n, "p:adjustments"), 0n);
   assert.deepEqual(tx.postings, []);
   assert.throws(() => creditMember(tx, "A", "cash", -1n, "p:adjustments"), {
-    message: "invariant violated: a credit is positive",
+    message: "invariant violated: a credit is not negative",
   });
   assert.equal(
     debitMember(tx, "A", "cash", d("5"), "p:operator"),

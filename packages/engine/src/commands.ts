@@ -58,8 +58,7 @@ export function creditMember(
   amount: bigint,
   from: string | undefined,
 ): bigint {
-  if (amount === 0n) return 0n;
-  invariant(amount > 0n, "a credit is positive");
+  invariant(amount >= 0n, "a credit is not negative");
   const asset: Asset = WALLET_ASSET[wallet];
   if (from !== undefined) tx.add(from, asset, -amount);
   let repaid = 0n;
@@ -376,7 +375,7 @@ function releasePostings(
   const postings: Posting[] = [memberPosting(ledger, i, "gift", "points", -released)];
   let owed = ledger.pointsOwed[i] as bigint;
   const credit = (amount: bigint, cause: PostingCause) => {
-    const repaid = owed < amount ? owed : amount;
+    const repaid = min(owed, amount);
     owed -= repaid;
     if (repaid > 0n) postings.push(memberPosting(ledger, i, "debt:points", "points", repaid, cause));
     if (amount > repaid) postings.push(memberPosting(ledger, i, "points", "points", amount - repaid, cause));

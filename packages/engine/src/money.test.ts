@@ -124,6 +124,21 @@ test("parseDecimal: signs, spaces, bigint input, trailing zeros and the places a
   );
 });
 
+test("parseDecimal's places allowed stop at 6: micro-units hold no 7th place", () => {
+  // 1.1234567 is 1 unit + 1234567 ten-millionths; micro-units cannot hold it. Asking for 7
+  // places used to give 1·10⁶ + 1234567 = 2234567 (2.234567), twice the value.
+  for (const places of [7, 8, -1, 1.5, Number.NaN]) {
+    assert.throws(() => parseDecimal("1.1234567", places), RangeError, `maxPlaces ${places}`);
+    assert.throws(() => parseDecimal("1.5", places), RangeError, `maxPlaces ${places}`);
+  }
+  assert.throws(() => parseDecimal("1", 7), {
+    message: "maxPlaces must be a whole number from 0 to 6: 7",
+  });
+  // The edges themselves: 6 and 0 places.
+  assert.equal(parseDecimal("0.000001", 6), 1n);
+  assert.equal(parseDecimal("2", 0), 2_000_000n);
+});
+
 test("parseDecimal reads JSON numbers in exponent notation from their expanded decimal text", () => {
   assert.equal(parseDecimal(-1e-6), -1n);
   assert.equal(parseDecimal(1e17), 10n ** 23n, "JS writes 1e17 without an exponent");

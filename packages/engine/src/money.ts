@@ -42,8 +42,12 @@ const MAX_INPUT = 10n ** 18n * SCALE;
  * Parses a decimal (string, or a JSON number written in plain decimal notation)
  * into micro-units, refusing more than `maxPlaces` decimals. Never goes through
  * binary floating point: a number is read from its shortest decimal text.
+ * `maxPlaces` is a whole number from 0 to `PLACES`: micro-units hold no 7th place.
  */
 export function parseDecimal(input: unknown, maxPlaces: number = PLACES): bigint {
+  if (!Number.isInteger(maxPlaces) || maxPlaces < 0 || maxPlaces > PLACES) {
+    throw new RangeError(`maxPlaces must be a whole number from 0 to ${PLACES}: ${maxPlaces}`);
+  }
   let text: string;
   if (typeof input === "string") text = input.trim();
   else if (typeof input === "number")
