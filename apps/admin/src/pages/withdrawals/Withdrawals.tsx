@@ -6,6 +6,7 @@
  * failure reason; 查询打款 asks the provider at once about one not final.
  */
 import type { Ok } from "@jifen/api-types";
+import { payoutFailureText } from "@jifen/web-kit";
 import { App, Button, Card, Form, Input, Modal, Popconfirm, Space, Table, Tabs, Tag, Typography } from "antd";
 import { useState } from "react";
 import { ApiError, api, unwrap } from "../../api.ts";
@@ -30,7 +31,7 @@ const COLOR: Record<string, string> = {
 const shownStatus = (w: Withdrawal) => (w.status === "approved" && w.payoutProvider ? "queued" : w.status);
 
 function StatusCell({ w }: { w: Withdrawal }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const status = shownStatus(w);
   return (
     <Space direction="vertical" size={0}>
@@ -39,7 +40,7 @@ function StatusCell({ w }: { w: Withdrawal }) {
       </Tag>
       {w.payoutFailure && (
         <Typography.Text type="danger" style={{ fontSize: 12 }}>
-          {t("withdrawals.payout.failure", { reason: w.payoutFailure })}
+          {t("withdrawals.payout.failure", { reason: payoutFailureText(w.payoutFailure, language) })}
         </Typography.Text>
       )}
       {w.status === "paying" && w.payoutAction && (
