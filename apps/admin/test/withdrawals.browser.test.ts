@@ -42,6 +42,10 @@ test("an operator approves one withdrawal and rejects another with a reason", as
   const table = page.getByTestId("withdrawals-table");
   const firstRow = table.locator("tbody tr", { hasText: "139****0001" });
   await firstRow.waitFor();
+  // 申请时间 is in view without scrolling the table sideways (the page is 1440 px wide).
+  const requestedAt = await table.getByRole("columnheader", { name: "申请时间" }).boundingBox();
+  const tableBox = await table.boundingBox();
+  assert.ok(requestedAt && tableBox && requestedAt.x + requestedAt.width <= tableBox.x + tableBox.width);
   assert.match((await firstRow.textContent()) ?? "", /30\.00/);
   assert.match((await table.locator("tbody tr", { hasText: "139****0002" }).textContent()) ?? "", /待审核/);
 

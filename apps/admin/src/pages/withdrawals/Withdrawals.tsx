@@ -177,6 +177,13 @@ function useColumns(actions: Actions) {
   return [
     { title: t("withdrawals.col.id"), dataIndex: "id", key: "id", width: 80 },
     { title: t("withdrawals.col.member"), dataIndex: "memberPhone", key: "member", width: 130 },
+    // 申请时间 next to the member: at 1440 px the columns after 打款方式 are behind the horizontal scroll.
+    {
+      title: t("withdrawals.col.requestedAt"),
+      key: "requestedAt",
+      width: 170,
+      render: (_: unknown, w: Withdrawal) => formatTime(w.requestedAt),
+    },
     {
       title: t("withdrawals.col.amount"),
       dataIndex: "amount",
@@ -203,12 +210,6 @@ function useColumns(actions: Actions) {
       key: "payoutInfo",
       width: 230,
       render: (_: unknown, w: Withdrawal) => <PayoutCell w={w} />,
-    },
-    {
-      title: t("withdrawals.col.requestedAt"),
-      key: "requestedAt",
-      width: 170,
-      render: (_: unknown, w: Withdrawal) => formatTime(w.requestedAt),
     },
     {
       title: t("withdrawals.col.decidedAt"),
