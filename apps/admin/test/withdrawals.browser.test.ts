@@ -42,6 +42,10 @@ test("an operator approves one withdrawal and rejects another with a reason", as
   const table = page.getByTestId("withdrawals-table");
   const firstRow = table.locator("tbody tr", { hasText: "139****0001" });
   await firstRow.waitFor();
+  // 申请时间 is in view without scrolling the table sideways (the page is 1440 px wide).
+  const requestedAt = await table.getByRole("columnheader", { name: "申请时间" }).boundingBox();
+  const tableBox = await table.boundingBox();
+  assert.ok(requestedAt && tableBox && requestedAt.x + requestedAt.width <= tableBox.x + tableBox.width);
   assert.match((await firstRow.textContent()) ?? "", /30\.00/);
   assert.match((await table.locator("tbody tr", { hasText: "139****0002" }).textContent()) ?? "", /待审核/);
 
@@ -81,4 +85,31 @@ test("an operator approves one withdrawal and rejects another with a reason", as
       ?.balance,
     "70.00",
   );
+});
+
+test("a failed provider payout shows its reason in words, not the provider's code alone", async (t) => {
+  if (!web) return t.skip("no browser");
+  const server = web.server;
+  const m = await register(server, "13933330003");
+  await credit(server, m.id, "cash", "100");
+  const w = await call(server, "POST", "/me/withdrawals", { token: m.token, body: { amount: "20" } });
+  assert.equal(w.statusCode, 201, w.body);
+  // What a WeChat Pay transfer that failed leaves behind (the payout flow itself is tested in wechat-pay.test.ts).
+  await server.db.query(
+    `update withdrawals set status = 'failed', decided_at = now(), payout_provider = 'wechat',
+       payout_no = 'JFTRIAL0001', payout_account = 'o-trial', payout_failure = 'ACCOUNT_FROZEN',
+       payout_finished_at = now() where id = $1`,
+    [w.data.id],
+  );
+
+  const page = await web.newPage();
+  await page.goto("/admin/#/sign-in");
+  await page.getByLabel("用户名").fill(ADMIN.username);
+  await page.getByLabel("密码").fill(ADMIN.password);
+  await page.getByRole("button", { name: /登\s*录/ }).click();
+  await page.getByRole("menuitem", { name: "提现审核" }).click();
+  await page.getByRole("tab", { name: "打款失败" }).click();
+  const row = page.getByTestId("withdrawals-table").locator("tbody tr", { hasText: "139****0003" });
+  await row.waitFor();
+  await row.getByText(/失败原因：该用户的微信账户已被冻结（ACCOUNT_FROZEN）/).waitFor();
 });

@@ -165,6 +165,39 @@ test("a withdrawal shows the server's fee preview, is requested and listed as in
   );
 });
 
+test("a member sees a provider payout as 打款中, 已到账 or 打款失败 with the reason in words", async (t) => {
+  if (!web) return t.skip("no browser");
+  const server = web.server;
+  const m = await member(server, "13900000004");
+  await credit(server, m.id, "cash", "100");
+  const ask = async (amount: string) => {
+    const w = await call(server, "POST", "/me/withdrawals", { token: m.token, body: { amount } });
+    assert.equal(w.statusCode, 201, w.body);
+    return w.data.id as string;
+  };
+  // The states a WeChat Pay transfer leaves (the payout flow itself is tested in wechat-pay.test.ts).
+  const payout = async (id: string, status: string, failure: string | null) =>
+    server.db.query(
+      `update withdrawals set status = $2, decided_at = now(), payout_provider = 'wechat',
+         payout_no = 'JFH5' || id, payout_account = 'o-member', payout_failure = $3 where id = $1`,
+      [id, status, failure],
+    );
+  await payout(await ask("10"), "paid", null);
+  await payout(await ask("20"), "paying", null);
+  await payout(await ask("30"), "failed", "ACCOUNT_FROZEN");
+  const page = await signedInPage(web, m);
+  await page.goto("/h5/withdraw");
+  const rows = page.getByTestId("withdrawal-row");
+  await rows.filter({ hasText: "¥30.00" }).getByText("打款失败", { exact: true }).waitFor();
+  await rows.filter({ hasText: "¥20.00" }).getByText("打款中", { exact: true }).waitFor();
+  await rows.filter({ hasText: "¥10.00" }).getByText("已到账", { exact: true }).waitFor();
+  const failure =
+    (await rows.filter({ hasText: "¥30.00" }).getByTestId("withdrawal-failure").textContent()) ?? "";
+  assert.match(failure, /该用户的微信账户已被冻结（ACCOUNT_FROZEN）/);
+  assert.match(failure, /¥30\.00 已退回您的余额/);
+  assert.equal(await horizontalOverflow(page), 0);
+});
+
 test("every member page fits a 390 px phone: 我的, 明细, 团队, 邀请", async (t) => {
   if (!web) return t.skip("no browser");
   const page = await signedInPage(web, holder);

@@ -8,4 +8,5 @@ export {
   mergeAreas,
   useI18n,
 } from "./i18n.tsx";
+export { payoutFailureText } from "./payout-failure.ts";
 export { createSessionStore, type SessionStore } from "./session-store.ts";

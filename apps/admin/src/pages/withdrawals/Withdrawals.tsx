@@ -6,6 +6,7 @@
  * failure reason; 查询打款 asks the provider at once about one not final.
  */
 import type { Ok } from "@jifen/api-types";
+import { payoutFailureText } from "@jifen/web-kit";
 import { App, Button, Card, Form, Input, Modal, Popconfirm, Space, Table, Tabs, Tag, Typography } from "antd";
 import { useState } from "react";
 import { ApiError, api, unwrap } from "../../api.ts";
@@ -30,7 +31,7 @@ const COLOR: Record<string, string> = {
 const shownStatus = (w: Withdrawal) => (w.status === "approved" && w.payoutProvider ? "queued" : w.status);
 
 function StatusCell({ w }: { w: Withdrawal }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const status = shownStatus(w);
   return (
     <Space direction="vertical" size={0}>
@@ -39,7 +40,7 @@ function StatusCell({ w }: { w: Withdrawal }) {
       </Tag>
       {w.payoutFailure && (
         <Typography.Text type="danger" style={{ fontSize: 12 }}>
-          {t("withdrawals.payout.failure", { reason: w.payoutFailure })}
+          {t("withdrawals.payout.failure", { reason: payoutFailureText(w.payoutFailure, language) })}
         </Typography.Text>
       )}
       {w.status === "paying" && w.payoutAction && (
@@ -176,6 +177,13 @@ function useColumns(actions: Actions) {
   return [
     { title: t("withdrawals.col.id"), dataIndex: "id", key: "id", width: 80 },
     { title: t("withdrawals.col.member"), dataIndex: "memberPhone", key: "member", width: 130 },
+    // 申请时间 next to the member: at 1440 px the columns after 打款方式 are behind the horizontal scroll.
+    {
+      title: t("withdrawals.col.requestedAt"),
+      key: "requestedAt",
+      width: 170,
+      render: (_: unknown, w: Withdrawal) => formatTime(w.requestedAt),
+    },
     {
       title: t("withdrawals.col.amount"),
       dataIndex: "amount",
@@ -202,12 +210,6 @@ function useColumns(actions: Actions) {
       key: "payoutInfo",
       width: 230,
       render: (_: unknown, w: Withdrawal) => <PayoutCell w={w} />,
-    },
-    {
-      title: t("withdrawals.col.requestedAt"),
-      key: "requestedAt",
-      width: 170,
-      render: (_: unknown, w: Withdrawal) => formatTime(w.requestedAt),
     },
     {
       title: t("withdrawals.col.decidedAt"),

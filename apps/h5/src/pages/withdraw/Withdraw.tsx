@@ -1,4 +1,5 @@
 import type { Ok } from "@jifen/api-types";
+import { payoutFailureText } from "@jifen/web-kit";
 import { Button, Dialog, Input, NoticeBar, Skeleton, Tag, Toast } from "antd-mobile";
 import { useEffect, useState } from "react";
 import { ApiError, api, newIdempotencyKey, unwrap } from "../../api.ts";
@@ -156,20 +157,28 @@ export default function Withdraw() {
   );
 }
 
-const STATUS_COLOR: Record<string, "warning" | "success" | "danger"> = {
+const STATUS_COLOR: Record<string, "warning" | "success" | "danger" | "primary"> = {
   pending: "warning",
   approved: "success",
+  queued: "primary",
+  paying: "primary",
+  paid: "success",
   rejected: "danger",
+  failed: "danger",
 };
 
+/** The status a member sees: approved with a provider payout not yet sent is still 打款中. */
+const shownStatus = (w: Withdrawal) => (w.status === "approved" && w.payoutProvider ? "queued" : w.status);
+
 function WithdrawalRow({ w }: { w: Withdrawal }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
+  const status = shownStatus(w);
   return (
     <div style={{ padding: "12px 16px", borderTop: "1px solid #f2f2f2" }} data-testid="withdrawal-row">
       <div style={{ display: "flex", justifyContent: "space-between", alignItems: "center" }}>
         <span style={{ fontSize: 17, fontWeight: 600 }}>¥{grouped(w.amount)}</span>
-        <Tag color={STATUS_COLOR[w.status] ?? "default"} fill="outline">
-          {t(`withdraw.status.${w.status}` as MessageKey)}
+        <Tag color={STATUS_COLOR[status] ?? "default"} fill="outline">
+          {t(`withdraw.status.${status}` as MessageKey)}
         </Tag>
       </div>
       <div style={{ color: "#666", fontSize: 13, marginTop: 4 }}>
@@ -179,6 +188,16 @@ function WithdrawalRow({ w }: { w: Withdrawal }) {
       {w.reason && (
         <div style={{ color: "#ff3141", fontSize: 12, marginTop: 2 }}>
           {t("withdraw.reason", { reason: w.reason })}
+        </div>
+      )}
+      {w.status === "failed" && (
+        <div style={{ color: "#ff3141", fontSize: 12, marginTop: 2 }} data-testid="withdrawal-failure">
+          {t("withdraw.failure", {
+            reason: w.payoutFailure
+              ? payoutFailureText(w.payoutFailure, language)
+              : t("withdraw.failureUnknown"),
+            amount: grouped(w.amount),
+          })}
         </div>
       )}
     </div>

@@ -1,0 +1,39 @@
+/**
+ * Every status the database lets a withdrawal or an order take has words on the
+ * member site, in Chinese and English: 打款中, 已到账 and 打款失败 showed as an empty tag.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { openTestPglite, type TestDb } from "../../../packages/server/test/support/db.ts";
+import { en, zhCN } from "../src/i18n/catalogue.ts";
+
+let testDb: TestDb;
+before(async () => {
+  testDb = await openTestPglite();
+});
+after(async () => {
+  await testDb.cleanup();
+});
+
+/** The quoted values of a check constraint (`x in ('a', 'b')`). */
+async function allowed(constraint: string): Promise<string[]> {
+  const rows = await testDb.db.query<{ def: string }>(
+    "select pg_get_constraintdef(oid) as def from pg_constraint where conname = $1",
+    [constraint],
+  );
+  const def = rows.rows[0]?.def ?? "";
+  const values = [...def.matchAll(/'([a-z_]+)'/g)].map((m) => m[1] as string);
+  assert.ok(values.length > 1, `${constraint}: ${def}`);
+  return values;
+}
+
+test("each withdrawal and order status the database allows has member-site words", async () => {
+  const catalogues: Record<string, string>[] = [zhCN, en];
+  const expected = [
+    ...(await allowed("withdrawals_status_check")).map((v) => `withdraw.status.${v}`),
+    ...(await allowed("orders_status_check")).map((v) => `shop.status.${v}`),
+  ];
+  assert.ok(expected.includes("withdraw.status.failed"));
+  for (const catalogue of catalogues)
+    for (const key of expected) assert.ok(catalogue[key], `${key} has no words`);
+});
