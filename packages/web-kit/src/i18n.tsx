@@ -56,31 +56,3 @@ export function useI18n<K extends string>(): I18n<K> {
   if (!i18n) throw new Error("useI18n outside I18nProvider");
   return i18n;
 }
-
-/** One area's messages: the same keys in Chinese and in English. */
-export interface MessageArea {
-  readonly zh: Readonly<Record<string, string>>;
-  readonly en: Readonly<Record<string, string>>;
-}
-
-/** The keys of a list of areas. */
-export type KeysOfAreas<A extends readonly MessageArea[]> = A[number] extends infer Area
-  ? Area extends { zh: Readonly<Record<infer K, string>> }
-    ? K & string
-    : never
-  : never;
-
-/** An app's catalogue in `language`, merged from its areas; a key defined twice throws. */
-export function mergeAreas<A extends readonly MessageArea[]>(
-  areas: A,
-  language: "zh" | "en",
-): Record<KeysOfAreas<A>, string> {
-  const all: Record<string, string> = {};
-  for (const area of areas) {
-    for (const [key, text] of Object.entries(area[language])) {
-      if (key in all) throw new Error(`message key ${key} is defined twice`);
-      all[key] = text;
-    }
-  }
-  return all as Record<KeysOfAreas<A>, string>;
-}
