@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { openTestPglite, type TestDb } from "../../../packages/server/test/support/db.ts";
+import { allowedValues, openTestPglite, type TestDb } from "../../../packages/server/test/support/db.ts";
 import { en, zhCN } from "../src/i18n/catalogue.ts";
 
 let testDb: TestDb;
@@ -16,17 +16,7 @@ after(async () => {
   await testDb.cleanup();
 });
 
-/** The quoted values of a check constraint (`x in ('a', 'b')`). */
-async function allowed(constraint: string): Promise<string[]> {
-  const rows = await testDb.db.query<{ def: string }>(
-    "select pg_get_constraintdef(oid) as def from pg_constraint where conname = $1",
-    [constraint],
-  );
-  const def = rows.rows[0]?.def ?? "";
-  const values = [...def.matchAll(/'([a-z_]+)'/g)].map((m) => m[1] as string);
-  assert.ok(values.length > 1, `${constraint}: ${def}`);
-  return values;
-}
+const allowed = (constraint: string) => allowedValues(testDb.db, constraint);
 
 test("each order provider and withdrawal status the database allows has console words", async () => {
   const catalogues: Record<string, string>[] = [zhCN, en];

@@ -131,3 +131,15 @@ export function dbTargets(): DbTarget[] {
   }
   return targets;
 }
+
+/** The quoted values a check constraint allows (`x in ('a', 'b')`), read from the database. */
+export async function allowedValues(db: Db, constraint: string): Promise<string[]> {
+  const rows = await db.query<{ def: string }>(
+    "select pg_get_constraintdef(oid) as def from pg_constraint where conname = $1",
+    [constraint],
+  );
+  const def = rows.rows[0]?.def ?? "";
+  const values = [...def.matchAll(/'([a-z_]+)'/g)].map((m) => m[1] as string);
+  if (values.length < 2) throw new Error(`${constraint}: not a list of values: ${def}`);
+  return values;
+}
