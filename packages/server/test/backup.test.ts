@@ -24,29 +24,13 @@ import { verifyLedger } from "../src/verify/index.ts";
 import { openTestApp, type TestApp } from "./support/app.ts";
 import { type DbTarget, dbTargets, openTestPglite, openTestPostgres, type TestDb } from "./support/db.ts";
 import { type DrivenScenario, driveScenario, type ServerScenario } from "./support/scenario.ts";
-import { SMALL_CONFIG } from "./support/scenario-gen.ts";
+import { SETTLED_SHOP } from "./support/scenario-gen.ts";
 
-/** Orders in every plan and in none, two settled days, equity trades, a refund, a parameter version. */
+/** The settled shop of the verify tests and an order of the open third day. */
 export const SHOP: ServerScenario = {
-  config: { release: SMALL_CONFIG.release, cycle: SMALL_CONFIG.cycle },
+  ...SETTLED_SHOP,
   events: [
-    { type: "join", member: "A" },
-    { type: "join", member: "B", referrer: "A" },
-    { type: "join", member: "C", referrer: "B" },
-    { type: "order", member: "A", amount: "1000", plans: ["equity"], id: "a1" },
-    { type: "order", member: "B", amount: "3000", plans: ["equity", "cycle"], id: "b1" },
-    { type: "order", member: "C", amount: "1200", plans: ["release", "cycle"], id: "c1" },
-    { type: "order", member: "A", amount: "500", plans: ["cycle"], id: "a2" },
-    { type: "order", member: "C", amount: "80", plans: [], id: "c2" },
-    { type: "endOfDay" },
-    { type: "sell", member: "B", points: "10" },
-    { type: "toStable", member: "A", points: "20" },
-    { type: "fromStable", member: "A", stable: "5" },
-    { type: "pay", member: "A", to: "C", stable: "3" },
-    { type: "redeem", member: "B", amount: "15" },
-    { type: "order", member: "B", amount: "2000", plans: ["cycle", "release"], id: "b2" },
-    { type: "refund", order: "a1" },
-    { type: "endOfDay" },
+    ...SETTLED_SHOP.events,
     { type: "order", member: "C", amount: "700", plans: ["release"], id: "c3" },
   ],
 };
