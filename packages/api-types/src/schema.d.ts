@@ -12185,6 +12185,7 @@ export interface operations {
              *     - `ORDER_NOT_PAID`: 订单未支付或已退款。 / The order is not paid or was refunded.
              *     - `ORDER_REFUNDED`: 订单已退款。 / The order was already refunded.
              *     - `PAYMENT_PROVIDER_UNAVAILABLE`: 该支付方式未开通或未配置。 / This payment method is not turned on or not configured.
+             *     - `SETTLEMENT_RUNNING`: 该订单的奖励正在日结中，请在日结完成后（通常一分钟内）重试退款。 / The order's rewards are being settled right now; retry the refund once the settlement is done (usually within a minute).
              */
             409: {
                 headers: {
@@ -12204,7 +12205,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BALANCE_CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "ORDER_NOT_PAID" | "ORDER_REFUNDED" | "PAYMENT_PROVIDER_UNAVAILABLE";
+                        code: "BALANCE_CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "ORDER_NOT_PAID" | "ORDER_REFUNDED" | "PAYMENT_PROVIDER_UNAVAILABLE" | "SETTLEMENT_RUNNING";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -12595,6 +12596,7 @@ export interface operations {
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
              *     - `ORDER_NOT_PAID`: 订单未支付或已退款。 / The order is not paid or was refunded.
              *     - `ORDER_REFUNDED`: 订单已退款。 / The order was already refunded.
+             *     - `SETTLEMENT_RUNNING`: 该订单的奖励正在日结中，请在日结完成后（通常一分钟内）重试退款。 / The order's rewards are being settled right now; retry the refund once the settlement is done (usually within a minute).
              */
             409: {
                 headers: {
@@ -12614,7 +12616,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "ORDER_NOT_PAID" | "ORDER_REFUNDED";
+                        code: "ORDER_NOT_PAID" | "ORDER_REFUNDED" | "SETTLEMENT_RUNNING";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */

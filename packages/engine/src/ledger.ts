@@ -178,7 +178,9 @@ export type TransactionKind =
   | "withdrawal.request"
   | "withdrawal.reject"
   | "withdrawal.pay"
-  | "withdrawal.fail";
+  | "withdrawal.fail"
+  /** Server only: a day's debt repayment a credit of the next day already made, moved to the wallet. */
+  | "settlement.debt-repaid";
 
 export interface Transaction {
   /** Business day on which the transaction happened (1-based in a replay). */

@@ -10,6 +10,13 @@
  *   npm run bench:settle -- --members 100000               # smaller
  *   npm run bench:settle -- --reuse                        # keep the generated schema, settle its next day
  *   npm run bench:settle -- --pglite --members 50000       # embedded PGlite (in memory)
+ *   npm run bench:settle -- --live --members 100000 --rate 2
+ *       # live traffic (issue 17): the database is copied (`create database <db>_quiet
+ *       # template <db>`), the copy's open day settled alone, then the same day of the
+ *       # original while payments arrive at --rate per second, from --outside-seconds
+ *       # before to --outside-seconds after; prints p50 / p99 / max latency during and
+ *       # outside the settlement, the settlement's time against the quiet one and the
+ *       # lock waits sampled meanwhile (--rate 0: one client paying again when answered)
  *
  * PostgreSQL: BENCH_DATABASE_URL, DATABASE_URL or TEST_DATABASE_URL, else
  * postgres://postgres@127.0.0.1:5432/test; the data lives in schema
@@ -24,14 +31,18 @@
  */
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
+import { Worker } from "node:worker_threads";
 import pg from "pg";
 import { addDays } from "../src/clock/index.ts";
 import { type Db, migrate, openPg, openPglite } from "../src/db/index.ts";
 import { generateDemoData } from "../src/demo/index.ts";
 import { readCopyRows, settleBusinessDay } from "../src/settlement/index.ts";
+import { insertProduct } from "../src/shop/index.ts";
+import { formatWaits, watchLocks } from "./lock-watch.ts";
 
 const GIB = 1024 ** 3;
 const TARGET_SECONDS = 60;
@@ -47,6 +58,9 @@ const { values: args } = parseArgs({
     reuse: { type: "boolean", default: false },
     pglite: { type: "boolean", default: false },
     "generate-only": { type: "boolean", default: false },
+    live: { type: "boolean", default: false },
+    rate: { type: "string", default: "5" },
+    "outside-seconds": { type: "string", default: "15" },
   },
 });
 const PGLITE_DIR = join(tmpdir(), "jifen-bench-pglite");
@@ -76,16 +90,16 @@ function peak(): number {
 }
 
 /** Opens the bench database (PGlite in a temp directory, or the PostgreSQL schema). */
-async function openBench(): Promise<Db> {
+async function openBench(schema = SCHEMA): Promise<Db> {
   const db = args.pglite
     ? await openPglite({ dataDir: PGLITE_DIR })
-    : await openPg({ connectionString: URL, schema: SCHEMA, maxConnections: 4 });
+    : await openPg({ connectionString: URL, schema, maxConnections: 4 });
   await migrate(db);
   return db;
 }
 
 /** Whether the data must be generated (again): not --reuse, or no data of this size. */
-async function needsData(): Promise<boolean> {
+async function needsData(schema = SCHEMA): Promise<boolean> {
   if (!args.reuse) return true;
   if (args.pglite) {
     try {
@@ -100,7 +114,7 @@ async function needsData(): Promise<boolean> {
   const admin = new pg.Client({ connectionString: URL });
   await admin.connect();
   const count = await admin
-    .query(`select count(*)::int as n from ${SCHEMA}.members`)
+    .query(`select count(*)::int as n from ${schema}.members`)
     .then((r) => r.rows[0]?.n as number)
     .catch(() => -1);
   await admin.end();
@@ -108,7 +122,7 @@ async function needsData(): Promise<boolean> {
 }
 
 /** Empties the bench database (drops the schema, or the PGlite directory). */
-async function resetData(): Promise<void> {
+async function resetData(schema = SCHEMA): Promise<void> {
   if (args.pglite) {
     rmSync(PGLITE_DIR, { recursive: true, force: true });
     rmSync(`${PGLITE_DIR}.lock`, { force: true });
@@ -116,7 +130,7 @@ async function resetData(): Promise<void> {
   }
   const admin = new pg.Client({ connectionString: URL });
   await admin.connect();
-  await admin.query(`drop schema if exists ${SCHEMA} cascade; create schema ${SCHEMA}`);
+  await admin.query(`drop schema if exists ${schema} cascade; create schema ${schema}`);
   await admin.end();
 }
 
@@ -228,18 +242,28 @@ console.log(
       : `PostgreSQL (${URL.replace(/\/\/[^@]*@/, "//")}, schema ${SCHEMA})`
   }`,
 );
-if (await needsData()) {
-  // Generated in a child process, so that this process's peak memory is the settlement's own.
-  await resetData();
-  const child = spawnSync(
-    process.execPath,
-    [...process.execArgv, ...process.argv.slice(1), "--generate-only"],
-    {
-      stdio: "inherit",
-    },
-  );
-  if (child.status !== 0) throw new Error(`data generation failed (status ${child.status})`);
-} else line("reusing data", args.pglite ? PGLITE_DIR : `schema ${SCHEMA}`);
+/** Generates the data of `schema` unless it is there (--reuse). */
+async function ensureData(schema: string): Promise<void> {
+  if (await needsData(schema)) {
+    // Generated in a child process, so that this process's peak memory is the settlement's own.
+    await resetData(schema);
+    const child = spawnSync(
+      process.execPath,
+      [...process.execArgv, ...process.argv.slice(1), "--generate-only", "--schema", schema],
+      {
+        stdio: "inherit",
+      },
+    );
+    if (child.status !== 0) throw new Error(`data generation failed (status ${child.status})`);
+  } else line("reusing data", args.pglite ? PGLITE_DIR : `schema ${schema}`);
+}
+
+await ensureData(SCHEMA);
+if (args.live) {
+  if (args.pglite) throw new Error("--live needs PostgreSQL (PGlite has one connection)");
+  await liveBench();
+  process.exit(0);
+}
 const db = await openBench();
 if (db.driver === "pg") {
   const started = performance.now();
@@ -300,7 +324,7 @@ line(
 );
 console.log("phases (ms):");
 for (const [phase, ms] of Object.entries(report.phasesMs)) line(`  ${phase}`, fmtInt(ms));
-line("settlement wall time", fmtS(wallMs));
+line("settlement wall time", `${fmtS(wallMs)} (${loadLine()})`);
 line("peak memory (RSS, this process)", `${fmtMiB(memoryPeak)} (before the run ${fmtMiB(memoryBefore)})`);
 line("plain COPY, same ledger rows, bare tables", fmtS(bareMs));
 line("plain COPY, same rows, ledger's indexes", fmtS(shapedMs));
@@ -311,3 +335,175 @@ const verdict = (ok: boolean) => (ok ? "PASS" : "FAIL");
 line(`target wall time < ${TARGET_SECONDS} s`, verdict(wallMs < TARGET_SECONDS * 1000));
 line(`target ratio < ${TARGET_RATIO} (bare COPY)`, verdict(wallMs / bareMs < TARGET_RATIO));
 line("target peak memory < 2 GiB", verdict(memoryPeak < 2 * GIB));
+
+/** Vacuums the schema, then the open day and the simulated 00:05 after it. */
+async function prepareDay(db: Db): Promise<{ day: string; now: Date }> {
+  await db.exec("vacuum analyze");
+  await db.exec("checkpoint").catch(() => {});
+  const day = (await db.query<{ d: string }>("select open_day as d from reward_clock where id = 1")).rows[0]
+    ?.d as string;
+  return { day, now: new Date(`${addDays(day, 1)}T00:05:00+08:00`) };
+}
+
+/** p50 / p99 / max of `ms`, as one line. */
+function latencyLine(ms: number[]): string {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const q = (f: number) => sorted[Math.min(sorted.length - 1, Math.floor(f * sorted.length))] ?? 0;
+  return `${fmtInt(ms.length)} payments: p50 ${q(0.5).toFixed(1)} ms, p99 ${q(0.99).toFixed(1)} ms, max ${(
+    sorted[sorted.length - 1] ?? 0
+  ).toFixed(1)} ms`;
+}
+
+/** The machine's load averages (1, 5, 15 min) and cores, as `uptime` prints them: figures depend on them. */
+function loadLine(): string {
+  return `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(", ")} (${availableParallelism()} cores)`;
+}
+
+/** `URL` with another database name. */
+function databaseUrl(name: string): string {
+  const url = new globalThis.URL(URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/**
+ * A copy of the bench database as it is now (`create database … template`, a
+ * file copy: the same data without generating it twice); no session may be
+ * connected to it meanwhile.
+ */
+async function copyDatabase(): Promise<string> {
+  const source = new globalThis.URL(URL).pathname.slice(1);
+  const copy = `${source}_quiet`;
+  const admin = new pg.Client({ connectionString: databaseUrl("postgres") });
+  await admin.connect();
+  await admin.query(`drop database if exists ${copy}`);
+  await admin.query(`create database ${copy} template ${source}`);
+  await admin.end();
+  return copy;
+}
+
+async function dropDatabase(name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: databaseUrl("postgres") });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name}`);
+  await admin.end();
+}
+
+/**
+ * --live: copies the database, settles the copy's open day alone, then the
+ * same day of the original while payments arrive at --rate per second (open
+ * loop: one starts every 1/rate s whether or not the last has answered; 0:
+ * one client, closed loop), from --outside-seconds before the settlement to
+ * --outside-seconds after it. Lock waits are sampled throughout (pg_locks,
+ * pg_stat_activity) and the longest printed.
+ */
+async function liveBench(): Promise<void> {
+  const copy = await copyDatabase();
+  const quiet = await openPg({ connectionString: databaseUrl(copy), schema: SCHEMA, maxConnections: 4 });
+  const q = await prepareDay(quiet);
+  const quietLoad = loadLine();
+  const quietStarted = performance.now();
+  const quietOutcome = await settleBusinessDay(quiet, q.day, { now: q.now, timeZone: TZ, owner: "bench" });
+  const quietMs = performance.now() - quietStarted;
+  await quiet.close();
+  await dropDatabase(copy);
+  if (quietOutcome.status !== "settled") throw new Error(`quiet settlement: ${JSON.stringify(quietOutcome)}`);
+  line("settlement without traffic", `${fmtS(quietMs)} (${quietLoad})`);
+
+  const db = await openBench();
+  const traffic = await openPg({ connectionString: URL, schema: SCHEMA, maxConnections: 8 });
+  const { day, now } = await prepareDay(db);
+  const product = await traffic.transaction((tx) =>
+    insertProduct(
+      tx,
+      {
+        name: "bench payment",
+        description: "",
+        price: 100_000_000n,
+        plans: ["release", "cycle", "equity"],
+        membershipPackage: true,
+        active: true,
+      },
+      now,
+    ),
+  );
+  const members = Number(
+    (await db.query<{ n: string }>("select max(id)::text as n from members")).rows[0]?.n,
+  );
+  const outsideMs = Number(args["outside-seconds"]) * 1000;
+  const watch = await watchLocks(URL, { intervalMs: 100, minMs: 200 });
+  // Before the settlement the payments are D's own (23:58 of D: eligible at once, none due on D + 1).
+  const worker = new Worker(new globalThis.URL("./live-traffic-worker.mjs", import.meta.url), {
+    execArgv: process.execArgv.filter((a) => !a.startsWith("--max-old-space-size")),
+    workerData: {
+      url: URL,
+      schema: SCHEMA,
+      product,
+      members,
+      rate: Number(args.rate),
+      timeZone: TZ,
+      now: new Date(`${day}T23:58:00+08:00`),
+    },
+  });
+  const results = new Promise<{ during: number[]; outside: number[]; failures: number }>(
+    (resolve, reject) => {
+      worker.once("message", resolve);
+      worker.once("error", reject);
+    },
+  );
+  await new Promise((resolve) => setTimeout(resolve, outsideMs));
+  const due = await db.query<{ n: string }>(
+    `select count(*)::text as n from orders o where o.status = 'paid' and o.eligible_day = $1::date
+       and not exists (select 1 from order_rewards r where r.order_id = o.id)`,
+    [addDays(day, 1)],
+  );
+  const liveLoad = loadLine();
+  worker.postMessage({ now, settling: true });
+  // The settlement's own thread: how long its JavaScript kept the event loop (a server's requests) waiting.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  const started = performance.now();
+  const outcome = await settleBusinessDay(db, day, { now, timeZone: TZ, owner: "bench" });
+  const liveMs = performance.now() - started;
+  loopDelay.disable();
+  worker.postMessage({ settling: false });
+  await new Promise((resolve) => setTimeout(resolve, outsideMs));
+  worker.postMessage("stop");
+  const load = await results;
+  await worker.terminate();
+  const waits = await watch.stop();
+  await traffic.close();
+  await db.close();
+  if (outcome.status !== "settled") throw new Error(`settlement under traffic: ${JSON.stringify(outcome)}`);
+  const rate = Number(args.rate);
+  console.log("");
+  line("business day settled", `${day}, ${fmtInt(outcome.report.members)} members`);
+  console.log("phases under traffic (ms):");
+  for (const [phase, ms] of Object.entries(outcome.report.phasesMs)) line(`  ${phase}`, fmtInt(ms));
+  line("settlement without traffic", `${fmtS(quietMs)} (${quietLoad})`);
+  line(
+    `settlement with ${rate > 0 ? `${rate} payments/s` : "one paying client"}`,
+    `${fmtS(liveMs)} (${liveLoad})`,
+  );
+  line("ratio (with / without traffic)", `${(liveMs / quietMs).toFixed(2)}×`);
+  line(
+    "settlement thread's event-loop delay",
+    `max ${(loopDelay.max / 1e6).toFixed(0)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms`,
+  );
+  line(
+    "close (clock held; opens D + 1)",
+    `${fmtInt(outcome.report.phasesMs.close ?? 0)} ms, ${due.rows[0]?.n} orders due on D + 1 made eligible`,
+  );
+  line("latency during the settlement", latencyLine(load.during));
+  line("latency outside it (before and after)", latencyLine(load.outside));
+  line("failed payments", String(load.failures));
+  line("load at the end", loadLine());
+  console.log("lock waits of 200 ms or more (sampled every 100 ms; longest first):");
+  console.log(formatWaits(waits));
+  const p99 = [...load.during].sort((a, b) => a - b)[Math.floor(0.99 * load.during.length)] ?? 0;
+  const verdict = (ok: boolean) => (ok ? "PASS" : "FAIL");
+  line("target p99 during the settlement < 200 ms", verdict(p99 < 200));
+  line("target settlement ≤ 1.3× slower under traffic", verdict(liveMs / quietMs <= 1.3));
+}

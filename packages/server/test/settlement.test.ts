@@ -234,9 +234,19 @@ for (const target of dbTargets()) {
       });
     });
 
-    test("a failure between write batches leaves nothing of the day; the next run completes it", async () => {
+    test("a failure before the close leaves nothing; after it the day stays closed; the next run completes it", async () => {
       const scenario = randomScenario(7, { equity: true });
-      const phases = ["transactions", "postings", "balances", "orders", "open-next-day"];
+      const phases = [
+        "transactions",
+        "postings",
+        "balances",
+        "orders",
+        "open-next-day",
+        "apply",
+        "close",
+        "computed",
+      ];
+      const beforeClose = ["close", "open-next-day"];
       let n = 0;
       await withApp(target, async (t) => {
         const driven = await driveScenario(t, scenario, {
@@ -253,7 +263,13 @@ for (const target of dbTargets()) {
               }),
               /injected failure/,
             );
-            assert.equal(await snapshot(t), before, `nothing of ${day} after a failure in ${phase}`);
+            const open = await t.db.query<{ d: string }>(
+              "select business_day::text as d from settlement_open",
+            );
+            if (beforeClose.includes(phase))
+              assert.equal(await snapshot(t), before, `nothing of ${day} after a failure in ${phase}`);
+            else
+              assert.deepEqual(open.rows, [{ d: day }], `${day} closed, resumed by the next run (${phase})`);
             const failed = await t.db.query<{ status: string }>(
               "select status from settlement_runs where business_day = $1::date",
               [day],

@@ -12,6 +12,18 @@ export const NOT_BACKED_UP = new Set(["schema_migrations", "backup_runs"]);
 const LEDGER_DAY_RE = /^(ledger_transactions|ledger_postings)_d(\d{8})$/;
 const RELEASE_DAY_RE = /^release_progress_d(\d{4})(\d{2})(\d{2})$/;
 
+const DELTAS_DAY_RE = /^settlement_deltas_d(\d{4})(\d{2})(\d{2})$/;
+
+/**
+ * The business day whose balance deltas a table holds (a settlement between
+ * its compute and its last apply batch: docs/server.md "Daily settlement"),
+ * or undefined. A restore creates it before loading it.
+ */
+export function deltasDay(name: string): string | undefined {
+  const m = DELTAS_DAY_RE.exec(name);
+  return m ? `${m[1]}-${m[2]}-${m[3]}` : undefined;
+}
+
 /** The day partition a table name stands for (the settlement's tables), or undefined. */
 export function dayPartition(name: string): PartitionOf | undefined {
   const ledger = LEDGER_DAY_RE.exec(name);
@@ -111,13 +123,15 @@ export async function triggeredTables(q: Queryable): Promise<string[]> {
   return rows.rows.map((r) => r.name);
 }
 
-/** Day tables of the schema, attached or left bare. */
+/** Day tables of the schema, attached or left bare, and the settlement's deltas' tables. */
 export async function dayTables(q: Queryable): Promise<string[]> {
   const rows = await q.query<{ name: string }>(
     `select relname as name from pg_class
      where relnamespace = current_schema()::regnamespace and relkind = 'r' order by 1`,
   );
-  return rows.rows.map((r) => r.name).filter((name) => dayPartition(name) !== undefined);
+  return rows.rows
+    .map((r) => r.name)
+    .filter((name) => dayPartition(name) !== undefined || deltasDay(name) !== undefined);
 }
 
 /** A name quoted as an SQL identifier. */

@@ -8,9 +8,11 @@
  */
 import type { Db, Tx } from "../db/index.ts";
 import { fail } from "../errors/index.ts";
+import { createDeltaTable, indexDeltaTable } from "../settlement/index.ts";
 import { type VerifyResult, verifyInTransaction } from "../verify/index.ts";
 import {
   dayTables,
+  deltasDay,
   NOT_BACKED_UP,
   quoteIdent,
   schemaSequences,
@@ -69,13 +71,15 @@ async function emptyTarget(tx: Tx): Promise<string[]> {
   return guarded;
 }
 
-/** Creates the bare day tables the sections load into (the settlement's own functions). */
+/** Creates the bare day tables (and a pending day's deltas) the sections load into (the settlement's own functions). */
 async function createDayTables(tx: Tx, sections: readonly SectionHeader[]): Promise<void> {
   const batches = new Set<string>();
   const days = new Set<string>();
   for (const s of sections) {
     if (s.partitionOf?.parent === "release_progress") days.add(s.partitionOf.value);
     else if (s.partitionOf) batches.add(s.partitionOf.value);
+    const deltas = deltasDay(s.table);
+    if (deltas) await createDeltaTable(tx, deltas);
   }
   for (const b of batches) await tx.query("select jifen_ledger_day_create($1::integer)", [b]);
   for (const d of days) await tx.query("select jifen_release_day_create($1::date)", [d]);
@@ -86,6 +90,8 @@ async function attachDayTables(tx: Tx, sections: readonly SectionHeader[]): Prom
   const batches = new Set<string>();
   for (const s of sections) {
     const p = s.partitionOf;
+    const deltas = deltasDay(s.table);
+    if (deltas) await indexDeltaTable(tx, deltas);
     if (p?.parent === "release_progress") {
       await tx.query("select jifen_release_day_index($1::date)", [p.value]);
       await tx.exec(

@@ -367,6 +367,11 @@ const SERVER_ERRORS = {
     zh: "日结失败，未写入任何数据。",
     en: "The daily settlement failed; nothing was written.",
   },
+  SETTLEMENT_RUNNING: {
+    status: 409,
+    zh: "该订单的奖励正在日结中，请在日结完成后（通常一分钟内）重试退款。",
+    en: "The order's rewards are being settled right now; retry the refund once the settlement is done (usually within a minute).",
+  },
   REPORT_RANGE_INVALID: {
     status: 400,
     zh: "开始日期不能晚于结束日期。",

@@ -172,6 +172,8 @@ const ZH: Words = {
         return "提现已打款";
       case "withdrawal.fail":
         return "提现打款失败，退回余额";
+      case "settlement.debt-repaid":
+        return "日结偿还的欠款已先行还清，转入余额";
       default:
         return c.kind;
     }
@@ -252,6 +254,8 @@ const EN: Words = {
         return "Withdrawal paid out";
       case "withdrawal.fail":
         return "Withdrawal payout failed, returned";
+      case "settlement.debt-repaid":
+        return "Debt the settlement repaid was already repaid: moved to the balance";
       default:
         return c.kind;
     }

@@ -39,6 +39,7 @@ export interface StoredOrder extends RewardOrder {
 /** What an eligible order gave, as stored in `order_rewards` (decimal strings). */
 interface OrderRewardRow {
   member_id: string;
+  eligible_on: string;
   reversed_on: string | null;
   equity_buyer: string;
   equity_referrer_id: string | null;
@@ -140,6 +141,24 @@ function refuseShort(code: Shortage["code"], field: string, held: bigint, needed
   fail(code, { field, detail });
 }
 
+/**
+ * A refund of an order that became eligible on or before a day still being
+ * settled (closed, its deltas not all applied) is refused: what it takes back
+ * depends on what that day releases from the order and pays on its quota, so
+ * it comes after (docs/rules.md "Refunds while a day settles").
+ */
+async function refuseWhileSettling(tx: Tx, eligibleOn: string): Promise<void> {
+  const settling = await tx.query<{ business_day: string }>(
+    "select business_day from settlement_open where business_day >= $1::date",
+    [eligibleOn],
+  );
+  const day = settling.rows[0]?.business_day;
+  if (day)
+    fail("SETTLEMENT_RUNNING", {
+      detail: { zh: `营业日 ${day} 正在日结`, en: `business day ${day} is being settled` },
+    });
+}
+
 /** The store over one database transaction, under the open day's `config`. */
 export function databaseStore(tx: Tx, config: Config, context: RewardContext): AsyncRewardStore<StoredOrder> {
   return {
@@ -193,6 +212,7 @@ export function databaseStore(tx: Tx, config: Config, context: RewardContext): A
       );
       const row = rows.rows[0];
       if (!row || row.reversed_on !== null) return undefined;
+      await refuseWhileSettling(tx, row.eligible_on);
       return effectsFromRow(row, order);
     },
     async takeOpenGift(order, gift) {

@@ -7,6 +7,7 @@ export {
   type OpenNextDay,
   openDay,
   pastDayOutcome,
+  pendingDeltas,
   type SettleLog,
   type SettleOptions,
   type SettleOutcome,
@@ -14,4 +15,12 @@ export {
   settleDue,
   settleThrough,
 } from "./run.ts";
-export { type BatchHook, countTransactions, type RowsWritten, writeDay } from "./write.ts";
+export {
+  type BatchHook,
+  countTransactions,
+  createDeltaTable,
+  deltaTable,
+  indexDeltaTable,
+  type RowsWritten,
+  writeDay,
+} from "./write.ts";

@@ -116,7 +116,7 @@ export async function loadDayColumns(tx: Tx, day: string, progress?: ProgressFn)
   const members = await loadMembers(tx, progress);
   const ownPerformance = await loadOwnPerformance(tx, day, members, progress);
   const orders = await loadOpenOrders(tx, day, members, progress);
-  const balances = await loadBalances(tx, members, progress);
+  const balances = await loadBalances(tx, day, members, progress);
   const cycleSalesMicro = await loadCycleSales(tx, day);
   const currentStar = await loadStars(tx, members, progress);
   return {
@@ -188,7 +188,7 @@ async function loadOwnPerformance(
   await readIntegerRows(
     tx.copyTo(
       `select member_id, (amount * 1000000)::bigint from order_rewards
-       where eligible_on <= '${day}'::date and reversed_on is null`,
+       where eligible_on <= '${day}'::date and (reversed_on is null or reversed_on > '${day}'::date)`,
     ),
     2,
     (v) => {
@@ -280,8 +280,12 @@ function inSeqOrder(columns: OrderColumns): OrderColumns {
   };
 }
 
-/** 4. Quota, weight and debts from the balances. */
-async function loadBalances(tx: Tx, members: MemberColumns, progress?: ProgressFn) {
+/**
+ * 4. Quota, weight and debts as the day closed: the balances less what the
+ * live ledger moved on later days (D + 1's commands run while D settles; this
+ * one statement reads both in one snapshot, and gives the same on a rerun).
+ */
+async function loadBalances(tx: Tx, day: string, members: MemberColumns, progress?: ProgressFn) {
   const { count } = members;
   const quota = new BigInt64Array(count);
   const weight = new BigInt64Array(count);
@@ -289,8 +293,16 @@ async function loadBalances(tx: Tx, members: MemberColumns, progress?: ProgressF
   const cashOwed = new BigInt64Array(count);
   await readCopyRows(
     tx.copyTo(
-      `select member_id, account, asset, (amount * 1000000)::bigint from balances
-       where member_id is not null and (asset in ('quota', 'weight') or account like '%:debt:%') and amount <> 0`,
+      `with later as (
+         select p.account, p.asset, sum(p.amount) as amount
+         from ledger_transactions_live t join ledger_postings_live p on p.transaction_id = t.id
+         where t.business_day > '${day}'::date and p.member_id is not null
+           and (p.asset in ('quota', 'weight') or p.account like '%:debt:%')
+         group by p.account, p.asset)
+       select b.member_id, b.account, b.asset, ((b.amount - coalesce(l.amount, 0)) * 1000000)::bigint
+       from balances b left join later l on l.account = b.account and l.asset = b.asset
+       where b.member_id is not null and (b.asset in ('quota', 'weight') or b.account like '%:debt:%')
+         and b.amount - coalesce(l.amount, 0) <> 0`,
     ),
     (c) => {
       const id = c[0] as string;

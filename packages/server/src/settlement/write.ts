@@ -14,6 +14,7 @@ import {
   FEN,
   type Posting,
   type PostingCause,
+  parseDecimal,
   type ReleaseConfig,
   type SettlementResult,
   settlementTransactions,
@@ -21,14 +22,18 @@ import {
 } from "@jifen/engine";
 import { addDays } from "../clock/index.ts";
 import type { CopySource, Tx } from "../db/index.ts";
+import { appendTransaction } from "../ledger/index.ts";
 import { COPY_NULL, CopyChunker, escapeCopy, readCopyRows } from "./copy-text.ts";
 import type { DayColumns, ProgressFn } from "./load.ts";
 
 /** Days of per-order release progress kept (the partitions of `release_progress`). */
 export const RELEASE_PROGRESS_DAYS_KEPT = 7;
 
-/** Called after each batch handed to the database (tests inject crashes here). */
-export type BatchHook = (phase: string, batch: number) => void;
+/**
+ * Called after each batch handed to the database (tests inject crashes here);
+ * awaited between the transactions of the close, compute and apply phases.
+ */
+export type BatchHook = (phase: string, batch: number) => void | Promise<void>;
 
 /** Rows written for a day. */
 export interface RowsWritten {
@@ -262,7 +267,6 @@ export type StageRunner = <T>(fn: (stage: Tx) => Promise<T>) => Promise<T>;
 interface Staged {
   readonly transactions: number;
   readonly postings: number;
-  readonly orders: number;
 }
 
 /** How `writeDay` runs: its clock, the staging runner, progress, test hooks, timing and log. */
@@ -280,12 +284,15 @@ export interface WriteDayOptions {
 }
 
 /**
- * Writes the day's ledger, balances, orders and stars. The ledger rows and the
- * next day's release progress go into new bare tables (filled, indexed and
- * committed by `stage`), while this transaction applies the balance deltas;
- * then this transaction attaches the new tables as partitions. Until the
- * attach commits they are no part of the ledger: a crash leaves them unattached
- * and the next run drops them (`jifen_bare_partition`).
+ * Writes the day's ledger, balance deltas, orders and stars (issue 17: no live
+ * row is locked). The ledger rows go into new bare tables (filled, indexed and
+ * committed by `stage`), while this transaction stores the net balance deltas
+ * in the day's own table (`settlement_deltas_d<day>`, applied later in small
+ * batches by `applyDeltaBatch`), the next day's release progress into its
+ * partition (attached when the day closed) and the stars; then it attaches
+ * the ledger tables as partitions. Until the attach commits they are no part
+ * of the ledger: a crash leaves them unattached and the next run drops them
+ * (`jifen_bare_partition`).
  */
 export async function writeDay(
   tx: Tx,
@@ -302,7 +309,6 @@ export async function writeDay(
   const total = countTransactions(result);
   const ids = await reserveTransactionIds(tx, total);
 
-  const starNames = release.starLevels.map((s) => s.name);
   const parallel = options.stage !== undefined;
   const stage: StageRunner = options.stage ?? ((fn) => fn(tx));
   const abort = { aborted: false };
@@ -326,22 +332,10 @@ export async function writeDay(
   // Held as an outcome (never an unhandled rejection) and awaited below; a stage
   // error is thrown there, or logged when this transaction failed first.
   const stageOutcome = outcomeOf(staging);
-  let balanceRows: number;
-  let stars: number;
+  let written: Omit<RowsWritten, "transactions" | "postings">;
   try {
     if (!parallel) unwrap(await stageOutcome);
-    // 2. Balances: the net delta per (account, asset), in one UPDATE and one INSERT for first rows.
-    balanceRows = await applyBalanceDeltas(
-      tx,
-      deltaRows(result, ledgerInput(columns, release), columns.memberIds),
-      options.afterBatch,
-      () => lap("write:balance-deltas"),
-    );
-    options.progress?.("write:balances", balanceRows, balanceRows);
-    lap("write:balances");
-    // 3. Stars: only the members whose shown star changes.
-    stars = await writeStars(tx, columns, result, starNames, day);
-    lap("write:stars");
+    written = await writeDayRows(tx, columns, result, release, { ...options, lap, next });
   } catch (error) {
     // Stop the stage and let it end (its tables are leftovers) before this transaction rolls back.
     abort.aborted = true;
@@ -349,16 +343,42 @@ export async function writeDay(
     throw error;
   }
 
-  // 4. The day's tables become the ledger's and the release progress's partitions.
+  // 4. The day's tables become the ledger's partitions.
   const staged = unwrap(await stageOutcome);
   lap("write:stage-wait");
   await tx.query("select jifen_ledger_day_attach($1::integer)", [batchNo]);
-  await tx.query("select jifen_release_day_attach($1::date, $2::date)", [
-    next,
-    addDays(next, -RELEASE_PROGRESS_DAYS_KEPT),
-  ]);
   lap("write:attach");
-  return { ...staged, balances: balanceRows, stars };
+  return { ...staged, ...written };
+}
+
+/** 2. The balance deltas' table, 3. the next day's release progress, 4. the stars (the day's transaction). */
+async function writeDayRows(
+  tx: Tx,
+  columns: DayColumns,
+  result: SettlementResult,
+  release: ReleaseConfig,
+  options: WriteDayOptions & { lap: (phase: string) => void; next: string },
+): Promise<Omit<RowsWritten, "transactions" | "postings">> {
+  const { lap } = options;
+  const balanceRows = await storeBalanceDeltas(
+    tx,
+    columns.day,
+    deltaRows(result, ledgerInput(columns, release), columns.memberIds),
+    options.afterBatch,
+  );
+  options.progress?.("write:balances", balanceRows, balanceRows);
+  lap("write:balance-deltas");
+  const orders = await writeReleaseProgress(tx, columns, result, options);
+  lap("write:orders");
+  const stars = await writeStars(
+    tx,
+    columns,
+    result,
+    release.starLevels.map((s) => s.name),
+    columns.day,
+  );
+  lap("write:stars");
+  return { balances: balanceRows, orders, stars };
 }
 
 /**
@@ -405,9 +425,7 @@ async function stageDay(
   lap("write:postings");
   const transactions = await stageTransactions(s, transactionText, options, batch);
   lap("write:transactions+indexes");
-  const orders = await stageReleaseProgress(s, columns, result, options, batch);
-  lap("write:orders");
-  return { transactions, postings, orders };
+  return { transactions, postings };
 }
 
 /**
@@ -493,13 +511,16 @@ async function stageTransactions(
   return transactions;
 }
 
-/** 2. The next day's release progress: the orders with gift left. */
-async function stageReleaseProgress(
-  s: Tx,
+/**
+ * 3. The next day's release progress: the orders with gift left, into D + 1's
+ * partition (created and attached empty when D closed: live commands of D + 1
+ * add the orders made eligible that day meanwhile).
+ */
+async function writeReleaseProgress(
+  tx: Tx,
   columns: DayColumns,
   result: SettlementResult,
-  options: StageOptions,
-  batch: BatchCheck,
+  options: { next: string; progress?: ProgressFn; afterBatch?: BatchHook },
 ): Promise<number> {
   const orderCount = columns.orderIds.length;
   const { orderMember, orderBase } = columns.input;
@@ -517,15 +538,23 @@ async function stageReleaseProgress(
     }
     yield* rows.finish();
   }
-  await s.query("select jifen_release_day_create($1::date)", [options.next]);
-  const orders = await s.copyFrom(
-    `release_progress_d${options.next.replaceAll("-", "")} (order_id, member_id, seq, base, remaining)`,
+  const orders = await tx.copyFrom(
+    `${releaseTable(options.next)} (order_id, member_id, seq, base, remaining)`,
     progressText(),
-    batch("orders"),
+    (index) => options.afterBatch?.("orders", index),
   );
-  await s.query("select jifen_release_day_index($1::date)", [options.next]);
   options.progress?.("write:orders", orders, orders);
   return orders;
+}
+
+/** The name of day `day`'s partition of `release_progress`. */
+export function releaseTable(day: string): string {
+  return `release_progress_d${day.replaceAll("-", "")}`;
+}
+
+/** The name of day `day`'s table of balance deltas. */
+export function deltaTable(day: string): string {
+  return `settlement_deltas_d${day.replaceAll("-", "")}`;
 }
 
 /** What `settlementTransactions` needs besides the result. */
@@ -570,44 +599,136 @@ function* deltaRows(
   yield* deltas.finish();
 }
 
-/** Applies the net balance deltas (COPY text) in one UPDATE and, for first rows, one INSERT. */
-async function applyBalanceDeltas(
+/**
+ * Stores the net balance deltas (COPY text) in the day's own table, indexed by
+ * member, for the batches that apply them (`applyDeltaBatch`).
+ */
+async function storeBalanceDeltas(
   tx: Tx,
+  day: string,
   deltaChunks: CopySource,
   afterBatch: BatchHook | undefined,
-  copied: () => void,
 ): Promise<number> {
+  const table = deltaTable(day);
+  await createDeltaTable(tx, day);
+  const rows = await tx.copyFrom(`${table} (account, asset, member_id, amount)`, deltaChunks, (index) =>
+    afterBatch?.("balances", index),
+  );
+  await indexDeltaTable(tx, day);
+  return rows;
+}
+
+/** Creates day `day`'s empty table of balance deltas (dropping a leftover); a restore creates it too. */
+export async function createDeltaTable(tx: Pick<Tx, "exec">, day: string): Promise<void> {
+  const table = deltaTable(day);
   await tx.exec(
-    `create temp table if not exists settle_balance_delta
-       (account text not null, asset text not null, member_id bigint, amount numeric(30, 6) not null)
-       on commit drop;
-     truncate settle_balance_delta;`,
+    `drop table if exists ${table};
+     create table ${table} (account text not null, asset text not null, member_id bigint,
+       amount numeric(30, 6) not null);`,
   );
-  const balanceRows = await tx.copyFrom(
-    "settle_balance_delta (account, asset, member_id, amount)",
-    deltaChunks,
-    (index) => afterBatch?.("balances", index),
+}
+
+/** Indexes day `day`'s deltas by member, the order the batches take them in. */
+export async function indexDeltaTable(tx: Pick<Tx, "exec">, day: string): Promise<void> {
+  await tx.exec(`create index on ${deltaTable(day)} (member_id, account, asset)`);
+}
+
+/** A member range of the deltas: ids in (`after`, `through`] holding `rows` delta rows, or the platform's rows (null). */
+export type DeltaRange = { readonly after: string; readonly through: string; readonly rows: number } | null;
+
+/**
+ * Applies one batch of day `day`'s deltas to the balances and marks the rows
+ * with the day: a row already marked (an earlier run applied it) is skipped,
+ * so a rerun after a crash never adds a delta twice. A member's rows are all
+ * in one batch, so a reader sees the member's balances before or after the
+ * day, never a mix. Returns the rows changed.
+ */
+export async function applyDeltaBatch(tx: Tx, day: string, range: DeltaRange): Promise<number> {
+  const table = deltaTable(day);
+  const where =
+    range === null ? "d.member_id is null" : "d.member_id > $2::bigint and d.member_id <= $3::bigint";
+  const params = range === null ? [day] : [day, range.after, range.through];
+  const unmarked = "(b.settled_day is null or b.settled_day < $1::date)";
+  // The rows in key order (as every command locks them); the debts a later credit repaid meanwhile.
+  const over = await tx.query<{ account: string; asset: Asset; excess: string }>(
+    `with locked as (
+       select b.account, b.asset, b.amount + d.amount as after from balances b
+       join ${table} d on b.account = d.account and b.asset = d.asset
+       where ${where} and ${unmarked} order by b.account, b.asset for update of b)
+     select account, asset, after::text as excess from locked where account like '%:debt:%' and after > 0`,
+    params,
   );
-  copied();
-  await tx.exec("analyze settle_balance_delta");
+  await redirectRepaidDebts(tx, day, over.rows);
+  // The deltas added to every row not marked (including one a live command created in between), then
+  // first rows (a member's first points, say), marked — only when some delta found no row to update.
   const updated = await tx.query(
-    `update balances b set amount = b.amount + d.amount from settle_balance_delta d
-     where b.account = d.account and b.asset = d.asset`,
+    `update balances b set amount = b.amount + d.amount, settled_day = $1::date from ${table} d
+     where ${where} and b.account = d.account and b.asset = d.asset and ${unmarked}`,
+    params,
   );
-  // First rows (a member's first points, say) only when some delta found no row to update.
   const inserted =
-    updated.rowCount === balanceRows
+    range !== null && updated.rowCount === range.rows
       ? { rowCount: 0 }
       : await tx.query(
-          `insert into balances (account, asset, member_id, amount)
-           select d.account, d.asset, d.member_id, d.amount from settle_balance_delta d
-           where not exists (select 1 from balances b where b.account = d.account and b.asset = d.asset)`,
+          `insert into balances (account, asset, member_id, amount, settled_day)
+           select d.account, d.asset, d.member_id, d.amount, $1::date from ${table} d
+           where ${where} and not exists (select 1 from balances b where b.account = d.account and b.asset = d.asset)
+           order by d.account, d.asset on conflict (account, asset) do nothing`,
+          params,
         );
-  if (updated.rowCount + inserted.rowCount !== balanceRows)
-    throw new Error(
-      `settlement: ${balanceRows} balance deltas, ${updated.rowCount + inserted.rowCount} applied`,
+  return updated.rowCount + inserted.rowCount;
+}
+
+/**
+ * D repays debts as they were at its close. When a credit of D + 1 already
+ * repaid some of the same debt (it reached the member before this batch), the
+ * part of D's repayment the debt no longer needs goes to the wallet instead: a
+ * correcting entry of D + 1 (`settlement.debt-repaid`, debt → wallet) before the
+ * batch, so the debt ends at 0, never above (docs/rules.md "While a day settles").
+ */
+async function redirectRepaidDebts(
+  tx: Tx,
+  day: string,
+  over: readonly { account: string; asset: Asset; excess: string }[],
+): Promise<void> {
+  for (const row of over) {
+    const excess = parseDecimal(row.excess);
+    await appendTransaction(
+      tx,
+      {
+        businessDay: addDays(day, 1),
+        kind: "settlement.debt-repaid",
+        ref: `day:${day}`,
+        postings: [
+          { account: row.account, asset: row.asset, amount: -excess },
+          { account: row.account.replace(":debt:", ":"), asset: row.asset, amount: excess },
+        ],
+      },
+      new Date(),
     );
-  return balanceRows;
+  }
+}
+
+/** The member id closing the next batch of about `rows` delta rows after member `after`, or null at the end. */
+export async function nextDeltaRange(
+  q: Pick<Tx, "query">,
+  day: string,
+  after: string,
+  rows: number,
+): Promise<DeltaRange | "done"> {
+  const found = await q.query<{ through: string | null }>(
+    `select max(member_id)::text as through from (select member_id from ${deltaTable(day)}
+       where member_id > $1::bigint order by member_id limit $2) s`,
+    [after, rows],
+  );
+  const through = found.rows[0]?.through ?? null;
+  if (through === null) return "done";
+  // The batch ends with a whole member: its rows beyond the limit are counted too.
+  const counted = await q.query<{ n: string }>(
+    `select count(*)::text as n from ${deltaTable(day)} where member_id > $1::bigint and member_id <= $2::bigint`,
+    [after, through],
+  );
+  return { after, through, rows: Number(counted.rows[0]?.n ?? 0) };
 }
 
 /** Upserts the stars that changed and deletes those that fell to none; returns the rows touched. */

@@ -194,6 +194,7 @@ export async function orderOperatorRoutes(app: App, ctx: AppContext): Promise<vo
             "BALANCE_CONFLICT",
             "PAYMENT_PROVIDER_FAILED",
             "PAYMENT_PROVIDER_UNAVAILABLE",
+            "SETTLEMENT_RUNNING",
           ],
           example: {
             ...EX_ORDER,
@@ -270,7 +271,7 @@ export async function orderOperatorRoutes(app: App, ctx: AppContext): Promise<vo
           "财务或管理员在退款前查看退款将写入的记账与变动的余额（含将产生的欠款）。由退款本身的代码在一个随后回滚的事务中算出，什么都不改变；退款不可能时给出与退款相同的错误。 / Finance or an admin sees, before refunding, the postings a refund would write and the balances it would change (debts included). Computed by the refund's own code in a transaction that is rolled back: nothing changes; where the refund is impossible it answers the refund's error.",
         params: IdParams,
         response: responses(RefundPreviewSchema, {
-          errors: ["ORDER_NOT_FOUND", "ORDER_NOT_PAID", "ORDER_REFUNDED"],
+          errors: ["ORDER_NOT_FOUND", "ORDER_NOT_PAID", "ORDER_REFUNDED", "SETTLEMENT_RUNNING"],
           example: EX_REFUND_PREVIEW,
         }),
       },

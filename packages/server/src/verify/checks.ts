@@ -38,8 +38,30 @@ export type LedgerEquity = Readonly<Record<(typeof EQUITY_FIGURES)[number], stri
 
 const EQUITY_FIGURES = ["pool", "circulating", "issued", "burned", "treasury"] as const;
 
+/**
+ * The stored balances, as a derived table `(account, asset, amount)`. While a
+ * day is between its compute and its last apply batch (`pending`: its
+ * deltas' table), the ledger already holds the day's postings and a row not
+ * yet marked with the day (`settled_day`), or not yet there, lacks its delta:
+ * the stored balance is then the row plus its pending delta (docs/server.md
+ * "Daily settlement", "Between the phases").
+ */
+export function storedBalances(pending: PendingDeltas): string {
+  if (!pending) return "(select account, asset, amount from balances)";
+  const { day, table } = pending;
+  return `(select b.account, b.asset, b.amount + coalesce(d.amount, 0) as amount
+       from balances b left join ${table} d on d.account = b.account and d.asset = b.asset
+         and (b.settled_day is null or b.settled_day < '${day}'::date)
+     union all
+     select d.account, d.asset, d.amount from ${table} d
+     where not exists (select 1 from balances x where x.account = d.account and x.asset = d.asset))`;
+}
+
+/** The day whose deltas are not all applied and their table (`pendingDeltas` of the settlement), or null. */
+export type PendingDeltas = { readonly day: string; readonly table: string } | null;
+
 /** The postings summed per (account, asset), FULL JOINed with the stored balances. */
-const JOINED = `from balances b full join (
+const joined = (pending: PendingDeltas) => `from ${storedBalances(pending)} b full join (
     select account, asset, sum(amount) as amount from ledger_postings group by account, asset
   ) s on s.account = b.account and s.asset = b.asset`;
 const DIFFERS = "coalesce(b.amount, 0) <> coalesce(s.amount, 0)";
@@ -57,6 +79,7 @@ const DIFFERS = "coalesce(b.amount, 0) <> coalesce(s.amount, 0)";
 export async function checkBalances(
   tx: Tx,
   limit: number,
+  pending: PendingDeltas = null,
 ): Promise<{ check: VerifyCheck; equity: LedgerEquity }> {
   const equity = (where: string) =>
     `coalesce(sum(s.amount) filter (where s.asset = 'equity' and ${where}), 0)`;
@@ -67,7 +90,7 @@ export async function checkBalances(
        (-${equity("s.account = 'issuance:equity'")})::text as issued,
        ${equity("(s.account = 'burn:equity' or s.account like 'm:%:debt:equity')")}::text as burned,
        ${equity("s.account = $2")}::text as treasury
-     ${JOINED}`,
+     ${joined(pending)}`,
     [PlatformAccount.equityPool, PlatformAccount.treasury],
   );
   const row = counts.rows[0];
@@ -78,7 +101,7 @@ export async function checkBalances(
       : await tx.query<DiffRow>(
           `select coalesce(b.account, s.account) || '/' || coalesce(b.asset, s.asset) as subject,
              b.amount::text as stored, s.amount::text as recomputed
-           ${JOINED} where ${DIFFERS}
+           ${joined(pending)} where ${DIFFERS}
            order by coalesce(b.account, s.account), coalesce(b.asset, s.asset) limit $1`,
           [limit],
         );
@@ -159,11 +182,16 @@ export async function checkOrphans(tx: Tx, limit: number): Promise<VerifyCheck> 
  * issued, and issued − supply = burned, as the API shows them; the
  * `p:treasury` balance row) against the ledger's (summed by `checkBalances`).
  */
-export async function checkEquity(tx: Tx, ledger: LedgerEquity): Promise<VerifyCheck> {
+export async function checkEquity(
+  tx: Tx,
+  ledger: LedgerEquity,
+  pending: PendingDeltas = null,
+): Promise<VerifyCheck> {
   const rows = await tx.query<Record<string, string>>(
     `select coalesce(e.pool, 0)::text as pool, coalesce(e.supply, 0)::text as circulating,
        coalesce(e.issued, 0)::text as issued, (coalesce(e.issued, 0) - coalesce(e.supply, 0))::text as burned,
-       coalesce((select amount from balances where account = $1 and asset = 'equity'), 0)::text as treasury
+       coalesce((select sum(amount) from ${storedBalances(pending)} t
+                 where account = $1 and asset = 'equity'), 0)::text as treasury
      from (select 1) as one left join equity_state e on e.id = 1`,
     [PlatformAccount.treasury],
   );

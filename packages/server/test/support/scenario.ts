@@ -66,6 +66,13 @@ async function adminId(t: ScenarioHost): Promise<string> {
   return rows.rows[0]?.id as string;
 }
 
+async function depthOf(t: ScenarioHost, memberId: string): Promise<number> {
+  const rows = await t.db.query<{ depth: number }>("select depth from members where id = $1::bigint", [
+    memberId,
+  ]);
+  return Number(rows.rows[0]?.depth ?? 0);
+}
+
 async function openDayOf(t: ScenarioHost): Promise<string> {
   const rows = await t.db.query<{ open_day: string }>("select open_day from reward_clock where id = 1");
   return rows.rows[0]?.open_day as string;
@@ -90,16 +97,18 @@ export async function driveScenario(
     beforeEndOfDay?: (day: string) => Promise<void>;
     /** The first member's phone (default 13900000000); a second scenario on one database needs others. */
     phoneFrom?: number;
+    /** Goes on from an earlier drive (its members and orders; the scenario's config is not set again). */
+    from?: DrivenScenario;
   } = {},
 ): Promise<DrivenScenario> {
-  const members = new Map<string, string>();
+  const members = new Map<string, string>(options.from?.members);
   const depth = new Map<string, number>();
-  const orders = new Map<string, string>();
-  const settlements: SettleOutcome[] = [];
+  const orders = new Map<string, string>(options.from?.orders);
+  const settlements: SettleOutcome[] = [...(options.from?.settlements ?? [])];
   const operatorId = await adminId(t);
-  let phone = options.phoneFrom ?? 13900000000;
-  let seq = 0;
-  if (scenario.config && Object.keys(scenario.config).length > 0) {
+  let phone = options.phoneFrom ?? 13900000000 + members.size;
+  let seq = orders.size + (options.from ? 1_000_000 + Math.floor(Math.random() * 1e9) : 0);
+  if (!options.from && scenario.config && Object.keys(scenario.config).length > 0) {
     const day = await openDayOf(t);
     await t.db.transaction((tx) =>
       addConfigVersion(tx, {
@@ -119,11 +128,12 @@ export async function driveScenario(
         const referrer = event.referrer === undefined ? null : String(event.referrer);
         const referrerId = referrer === null ? null : members.get(referrer);
         assert.ok(referrer === null || referrerId, `${where}: unknown referrer`);
+        const referrerDepth = referrerId ? (depth.get(referrerId) ?? (await depthOf(t, referrerId))) : 0;
         const member = await t.db.transaction((tx) =>
           insertMember(tx, {
             phone: String(phone++),
             passwordHash: "scenario",
-            referrer: referrerId ? { id: referrerId, depth: depth.get(referrerId) ?? 0 } : null,
+            referrer: referrerId ? { id: referrerId, depth: referrerDepth } : null,
             now: t.clock.now(),
           }),
         );
