@@ -26,6 +26,7 @@ import { REWARD_HOOKS } from "../src/rewards/index.ts";
 import { seed } from "../src/seed.ts";
 import { settleDue } from "../src/settlement/index.ts";
 import { lockOrder, markRefunded } from "../src/shop/index.ts";
+import { type VerifyResult, verifyLedger } from "../src/verify/index.ts";
 import { requestWithdrawal } from "../src/wallets/withdrawals.ts";
 import { CHEAP_PASSWORDS } from "./support/app.ts";
 import { dbTargets } from "./support/db.ts";
@@ -185,6 +186,11 @@ async function liveCommand(
   live.commands.push({ ms: performance.now() - started, phase: live.phase, committed });
 }
 
+/** The checks of a verify that found differences, with their samples. */
+function differing(result: VerifyResult): string[] {
+  return result.checks.filter((c) => c.differing > 0).map((c) => `${c.name}: ${JSON.stringify(c.samples)}`);
+}
+
 /** Refunds an order as the shop does; the refusal's code, or null when it went through. */
 async function refundCode(host: ScenarioHost, orderId: string): Promise<string | null> {
   const deps = { hooks: REWARD_HOOKS, now: host.clock.now(), timeZone: SCENARIO_TZ };
@@ -303,8 +309,12 @@ for (const target of dbTargets()) {
             await new Promise((resolve) => setTimeout(resolve, 2));
           }
           for (const m of watched) reads.get(m)?.add(await balancesOf(host, driven.members.get(m) as string));
+          // jifen verify beside the commands, inside the day's transaction (PostgreSQL) and between
+          // its compute and its last batch: the pending day's balances read with their deltas.
+          verified.push([phase, differing(await verifyLedger(host.db))]);
         };
         const pg = target.name === "postgres";
+        const verified: [Phase, string[]][] = [];
         const applied: number[] = [];
         let refusedDuring: string | null = null;
         const started = performance.now();
@@ -349,6 +359,14 @@ for (const target of dbTargets()) {
           for (const seen of reads.get(m) ?? [])
             assert.ok(seen === before.get(m) || seen === after, `${m} read a mix: ${seen}`);
         }
+        // verify: clean at every stop while the day was pending, and after it.
+        verified.push(["after", differing(await verifyLedger(host.db))]);
+        assert.deepEqual(
+          verified.filter(([, diff]) => diff.length > 0),
+          [],
+          "jifen verify while the day is pending and after it",
+        );
+        assert.ok(verified.length >= 3, "verify ran while the day was pending");
         // A refund of an order the day is settling waits for the settlement; afterwards it goes through.
         assert.equal(refusedDuring, "SETTLEMENT_RUNNING", `refund of ${heldBack.id} while the day settles`);
         assert.equal(await refundCode(host, driven.orders.get(heldBack.id) as string), null);
