@@ -27,12 +27,11 @@ import { seed } from "../src/seed.ts";
 import { settleDue } from "../src/settlement/index.ts";
 import { lockOrder, markRefunded } from "../src/shop/index.ts";
 import { type VerifyResult, verifyLedger } from "../src/verify/index.ts";
-import { requestWithdrawal } from "../src/wallets/withdrawals.ts";
 import { CHEAP_PASSWORDS } from "./support/app.ts";
 import { dbTargets } from "./support/db.ts";
+import { commandsWaiting, type Live, liveCommand, newLive } from "./support/live.ts";
 import {
   compareWithReplay,
-  type DrivenScenario,
   driveScenario,
   SCENARIO_TZ,
   type ScenarioHost,
@@ -110,82 +109,6 @@ async function balancesOf(host: ScenarioHost, memberId: string): Promise<string>
 /** The settlement's progress, as its hooks report it: where a command's commit falls. */
 type Phase = "before" | "compute" | "computed" | "apply-start" | `apply ${number}` | "after";
 
-/** The live loop's state: events that committed (in commit order), refusals, when each command committed. */
-interface Live {
-  readonly events: Event[];
-  readonly refused: Map<string, number>;
-  /** Per command (committed or refused): its milliseconds and the settlement's phase when it ended. */
-  readonly commands: { ms: number; phase: Phase; committed: boolean }[];
-  phase: Phase;
-}
-
-/** One live command, chosen at random; records the event when it commits. */
-async function liveCommand(
-  host: ScenarioHost,
-  driven: DrivenScenario,
-  live: Live,
-  rand: () => number,
-  names: { members: string[]; dayOne: string[]; dayTwo: string[] },
-  counter: { order: number; member: number },
-): Promise<void> {
-  const r = rand();
-  const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)] as T;
-  let event: Event;
-  let withdrawal: { member: string; amount: bigint } | null = null;
-  if (r < 0.4) {
-    const id = `live${++counter.order}`;
-    event = {
-      type: "order",
-      member: pick(names.members),
-      amount: pick(["100", "300", "1000", "2000"]),
-      plans: pick([["release"], ["cycle"], ["equity"], ["equity", "cycle", "release"]]),
-      id,
-    };
-    names.dayTwo.push(id);
-  } else if (r < 0.52) event = { type: "refund", order: pick(names.dayOne) };
-  else if (r < 0.62 && names.dayTwo.length > 0)
-    event = { type: "refund", order: names.dayTwo.shift() as string };
-  else if (r < 0.77) event = { type: "sell", member: pick(names.members), points: "1" };
-  else if (r < 0.92) {
-    const member = pick(names.members);
-    withdrawal = { member, amount: 10_000_000n + BigInt(Math.floor(rand() * 5)) * 1_000_000n };
-    event = {
-      type: "adjust",
-      member,
-      asset: "cash",
-      amount: formatDecimal(-withdrawal.amount),
-      reason: "withdrawal",
-    };
-  } else {
-    const member = `L${++counter.member}`;
-    event = { type: "join", member, referrer: pick(names.members) };
-  }
-  const started = performance.now();
-  let committed = false;
-  try {
-    if (withdrawal) {
-      const memberId = driven.members.get(withdrawal.member) as string;
-      const amount = withdrawal.amount;
-      await host.db.transaction((tx) =>
-        requestWithdrawal(tx, { memberId, amount, now: host.clock.now(), timeZone: SCENARIO_TZ }),
-      );
-    } else {
-      const next = await driveScenario(host, { events: [event] }, { from: driven });
-      for (const [k, v] of next.members) driven.members.set(k, v);
-      for (const [k, v] of next.orders) driven.orders.set(k, v);
-    }
-    committed = true;
-    live.events.push(event);
-    if (event.type === "refund") names.dayOne = names.dayOne.filter((o) => o !== event.order);
-  } catch (error) {
-    // A refusal (the server's or the engine's coded error) changes nothing; anything else fails the test.
-    const code = (error as { code?: unknown }).code;
-    if (typeof code !== "string" || !/^[A-Z_]+$/.test(code)) throw error;
-    live.refused.set(code, (live.refused.get(code) ?? 0) + 1);
-  }
-  live.commands.push({ ms: performance.now() - started, phase: live.phase, committed });
-}
-
 /** The checks of a verify that found differences, with their samples. */
 function differing(result: VerifyResult): string[] {
   return result.checks.filter((c) => c.differing > 0).map((c) => `${c.name}: ${JSON.stringify(c.samples)}`);
@@ -208,21 +131,6 @@ async function refundCode(host: ScenarioHost, orderId: string): Promise<string |
 
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-}
-
-/**
- * PostgreSQL: the backends of this schema waiting for a lock (a lock not granted, held by a backend
- * that holds a lock on one of the schema's tables): while the settlement's transaction is open and
- * the live loop runs one command at a time, such a wait can only be a command waiting for it.
- */
-async function commandsWaiting(host: ScenarioHost): Promise<string[]> {
-  const rows = await host.db.query<{ query: string }>(
-    `select a.query from pg_locks w join pg_stat_activity a on a.pid = w.pid
-     where not w.granted and exists (
-       select 1 from pg_locks h join pg_class c on c.oid = h.relation
-       where h.pid = w.pid and c.relnamespace = current_schema()::regnamespace)`,
-  );
-  return rows.rows.map((r) => r.query);
 }
 
 for (const target of dbTargets()) {
@@ -258,24 +166,12 @@ for (const target of dbTargets()) {
         // A few commands of the day itself first (they belong to the day the settlement closes).
         const rand = mulberry32(99);
         const counter = { order: 0, member: 0 };
-        const warm: Live = {
-          events: [],
-          refused: new Map(),
-
-          commands: [],
-          phase: "before",
-        };
+        const warm = newLive<Phase>("before");
         for (let i = 0; i < 8; i++) await liveCommand(host, driven, warm, rand, names, counter);
         names.dayTwo.length = 0;
 
         host.clock.advance(86_400_000);
-        const live: Live = {
-          events: [],
-          refused: new Map(),
-
-          commands: [],
-          phase: "before",
-        };
+        const live: Live<Phase> = newLive<Phase>("before");
         const reads = new Map<string, Set<string>>(watched.map((m) => [m, new Set<string>()]));
         let closed = () => {};
         const dayClosed = new Promise<void>((resolve) => {
@@ -303,7 +199,7 @@ for (const target of dbTargets()) {
           const until = live.commands.length + PER_STOP;
           while (live.commands.length < until && !loopDone) {
             if (probe) {
-              const waiting = await commandsWaiting(host);
+              const waiting = await commandsWaiting(host.db);
               if (waiting.length > 0) throw new Error(`a command waits for the settlement: ${waiting}`);
             }
             await new Promise((resolve) => setTimeout(resolve, 2));
