@@ -4,7 +4,8 @@
  * the close, nothing of the day is left; after it, the day stays closed and the
  * next run resumes it (a kill while batches are applied leaves some members
  * credited: the rerun adds nothing twice). The final balances equal an
- * uninterrupted run of the same events (and the replay).
+ * uninterrupted run of the same events (and the replay). On PostgreSQL the
+ * kills meet commands in flight (issue 17; the second test).
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
@@ -71,7 +72,8 @@ async function lockReleased(host: ScenarioHost): Promise<void> {
   throw new Error("the killed settlement's transaction did not end");
 }
 
-for (const target of dbTargets()) {
+// PGlite here; on PostgreSQL the test below kills at the same phases and more, with commands in flight.
+for (const target of dbTargets().filter((t) => t.name === "pglite")) {
   describe(`settlement killed by SIGKILL on ${target.name}`, () => {
     test("a kill between batches leaves nothing; the rerun gives the uninterrupted balances", async () => {
       const scenario = randomScenario(11, { equity: true, days: 6 });
