@@ -221,6 +221,16 @@ const SERVER_ERRORS = {
     zh: "退款必须填写原因（reason，不能为空）。",
     en: "A refund needs a reason (reason, not empty).",
   },
+  AGREEMENT_OUTDATED: {
+    status: 409,
+    zh: "《会员服务协议》或《隐私政策》已更新，请阅读并同意新版本后再提交。",
+    en: "The member terms or the privacy policy changed; read and accept the new version, then submit again.",
+  },
+  AGREEMENT_EMPTY: {
+    status: 400,
+    zh: "协议的标题和正文都不能只有空白。",
+    en: "An agreement's title and text must not be blank.",
+  },
   PRODUCT_INACTIVE: { status: 409, zh: "商品已下架。", en: "The product is not on sale." },
   EXTERNAL_ORDER_DUPLICATE: {
     status: 409,
