@@ -117,6 +117,11 @@ const SERVER_ERRORS = {
   ORDER_NOT_FOUND: { status: 404, zh: "订单不存在。", en: "The order was not found." },
   PRODUCT_NOT_FOUND: { status: 404, zh: "商品不存在。", en: "The product was not found." },
   WITHDRAWAL_NOT_FOUND: { status: 404, zh: "提现申请不存在。", en: "The withdrawal was not found." },
+  WITHDRAWAL_NO_CONFIRM: {
+    status: 409,
+    zh: "这笔提现现在不需要在微信中确认收款。",
+    en: "This withdrawal does not wait for you to confirm it in WeChat now.",
+  },
   PHONE_TAKEN: {
     status: 409,
     zh: "该手机号已注册，请直接登录。",
