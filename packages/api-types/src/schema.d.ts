@@ -361,7 +361,7 @@ export interface paths {
         };
         /**
          * 会员列表 / members
-         * @description 运营按手机号（前缀或完整号码）、邀请码、星级（none：无星级）与注册日期（营业日，含首尾）查找会员，新注册的在前；管理员与财务看到完整手机号，其他角色看到脱敏号码。 / Operators find members by phone (a prefix or the whole number), invite code, star level (none: without one) and join date (business days, inclusive), newest first; admin and finance read whole phone numbers, other roles masked ones.
+         * @description 运营按手机号（前缀或完整号码）、邀请码、星级（none：无星级）与注册日期（营业日，含首尾）查找会员，新注册的在前，附推广人数与消费金额；管理员与财务看到完整手机号，其他角色看到脱敏号码。 / Operators find members by phone (a prefix or the whole number), invite code, star level (none: without one) and join date (business days, inclusive), newest first, with each one's direct referrals and spending; admin and finance read whole phone numbers, other roles masked ones.
          */
         get: operations["listMembers"];
         put?: never;
@@ -7502,7 +7502,9 @@ export interface operations {
                      *           "depth": 2,
                      *           "status": "active",
                      *           "star": "一星",
-                     *           "createdAt": "2026-01-05T02:13:07.000Z"
+                     *           "createdAt": "2026-01-05T02:13:07.000Z",
+                     *           "referrals": 12,
+                     *           "spent": "3980.00"
                      *         }
                      *       ],
                      *       "nextCursor": "1024"
@@ -7520,7 +7522,11 @@ export interface operations {
                             phone: string;
                             /** @description true when phone is masked for the caller's role */
                             phoneMasked: boolean;
+                            /** @description 推广人数: members who registered with this member's invite code */
+                            referrals: number;
                             referrerId: string | null;
+                            /** @description 消费金额 (yuan): the paid orders not refunded, points included */
+                            spent: string;
                             /** @description 星级 as of the last settlement (null: none) */
                             star: string | null;
                             /** @description active or disabled */

@@ -27,8 +27,8 @@ import { memberHistory, requestLanguage } from "../ledger/index.ts";
 import { WalletSchema, walletsView } from "../wallets/index.ts";
 import { ADJUST_PLACES, adjustMember, checkAdjustable } from "./adjustments.ts";
 import {
-  DirectoryMemberSchema,
   EX_DIRECTORY_MEMBER,
+  ListedMemberSchema,
   MemberFilterQuery,
   memberFilters,
   phoneFor,
@@ -55,9 +55,11 @@ export async function memberOperatorRoutes(app: App, ctx: AppContext): Promise<v
         summary: "会员列表 / members",
         operationId: "listMembers",
         description:
-          "运营按手机号（前缀或完整号码）、邀请码、星级（none：无星级）与注册日期（营业日，含首尾）查找会员，新注册的在前；管理员与财务看到完整手机号，其他角色看到脱敏号码。 / Operators find members by phone (a prefix or the whole number), invite code, star level (none: without one) and join date (business days, inclusive), newest first; admin and finance read whole phone numbers, other roles masked ones.",
+          "运营按手机号（前缀或完整号码）、邀请码、星级（none：无星级）与注册日期（营业日，含首尾）查找会员，新注册的在前，附推广人数与消费金额；管理员与财务看到完整手机号，其他角色看到脱敏号码。 / Operators find members by phone (a prefix or the whole number), invite code, star level (none: without one) and join date (business days, inclusive), newest first, with each one's direct referrals and spending; admin and finance read whole phone numbers, other roles masked ones.",
         querystring: pageQuery(MemberFilterQuery),
-        response: responses(Page(DirectoryMemberSchema), { example: page([EX_DIRECTORY_MEMBER], "1024") }),
+        response: responses(Page(ListedMemberSchema), {
+          example: page([{ ...EX_DIRECTORY_MEMBER, referrals: 12, spent: "3980.00" }], "1024"),
+        }),
       },
     },
     async (request) =>
