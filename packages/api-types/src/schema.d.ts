@@ -7753,10 +7753,29 @@ export interface operations {
                      *           "threshold": "200000",
                      *           "shortfall": "114000"
                      *         }
-                     *       }
+                     *       },
+                     *       "consents": [
+                     *         {
+                     *           "kind": "terms",
+                     *           "version": 2,
+                     *           "acceptedAt": "2026-01-05T02:13:07.000Z"
+                     *         },
+                     *         {
+                     *           "kind": "privacy",
+                     *           "version": 1,
+                     *           "acceptedAt": "2026-01-05T02:13:07.000Z"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": {
+                        /** @description the agreement versions the member accepted when registering (empty: not recorded) */
+                        consents: {
+                            /** Format: date-time */
+                            acceptedAt: string;
+                            kind: "terms" | "privacy";
+                            version: number;
+                        }[];
                         member: {
                             /** Format: date-time */
                             createdAt: string;

@@ -67,6 +67,20 @@ for (const target of dbTargets()) {
           ["terms", 1],
         ],
       );
+      // The console's member detail shows them; a member registered without them shows none.
+      const detail = await call(t, "GET", `/admin/members/${made.data.member.id}`, { token: admin });
+      assert.deepEqual(
+        detail.data.consents.map((c: { kind: string; version: number }) => [c.kind, c.version]),
+        [
+          ["terms", 1],
+          ["privacy", 1],
+        ],
+      );
+      assert.equal(detail.data.consents[0].acceptedAt, made.data.member.createdAt);
+      const bare = await registerWith("13600000009");
+      assert.equal(bare.statusCode, 201, bare.body);
+      const none = await call(t, "GET", `/admin/members/${bare.data.member.id}`, { token: admin });
+      assert.deepEqual(none.data.consents, []);
     });
 
     test("an admin publishes version 2; the built-in text stays version 1's; consents are counted per version", async () => {

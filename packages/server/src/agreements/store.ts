@@ -101,3 +101,16 @@ export async function consentCount(q: Queryable, kind: AgreementKind, version: n
   );
   return Number(rows.rows[0]?.n ?? "0");
 }
+
+/** The versions a member accepted, oldest first (none when the member registered without the member site). */
+export async function memberConsents(
+  q: Queryable,
+  memberId: string,
+): Promise<{ kind: AgreementKind; version: number; acceptedAt: Date }[]> {
+  const rows = await q.query<{ kind: AgreementKind; version: number; accepted_at: Date }>(
+    `select kind, version, accepted_at from member_consents where member_id = $1
+     order by accepted_at, kind desc`,
+    [memberId],
+  );
+  return rows.rows.map((r) => ({ kind: r.kind, version: r.version, acceptedAt: r.accepted_at }));
+}

@@ -1,4 +1,5 @@
 import { Type } from "@fastify/type-provider-typebox";
+import { memberConsents } from "../agreements/index.ts";
 import { businessDay } from "../clock/index.ts";
 import { fail } from "../errors/index.ts";
 import { parseSignedAmount } from "../http/amounts.ts";
@@ -89,6 +90,17 @@ export async function memberOperatorRoutes(app: App, ctx: AppContext): Promise<v
             wallets: WalletsSchema,
             team: TeamSchema,
             standing: StandingSchema,
+            consents: Type.Array(
+              Type.Object({
+                kind: Type.Union([Type.Literal("terms"), Type.Literal("privacy")]),
+                version: Type.Integer(),
+                acceptedAt: Instant,
+              }),
+              {
+                description:
+                  "the agreement versions the member accepted when registering (empty: not recorded)",
+              },
+            ),
           }),
           {
             errors: ["MEMBER_NOT_FOUND"],
@@ -104,6 +116,10 @@ export async function memberOperatorRoutes(app: App, ctx: AppContext): Promise<v
                 performanceDay: "2026-01-08",
                 nextStar: { name: "二星", threshold: "200000", shortfall: "114000" },
               },
+              consents: [
+                { kind: "terms", version: 2, acceptedAt: "2026-01-05T02:13:07.000Z" },
+                { kind: "privacy", version: 1, acceptedAt: "2026-01-05T02:13:07.000Z" },
+              ],
             },
           },
         ),
@@ -118,6 +134,10 @@ export async function memberOperatorRoutes(app: App, ctx: AppContext): Promise<v
         wallets: await walletsView(ctx.db, member.id),
         team: teamView(await teamSummary(ctx.db, member.id, day), day),
         standing: await memberStanding(ctx.db, member.id),
+        consents: (await memberConsents(ctx.db, member.id)).map((c) => ({
+          ...c,
+          acceptedAt: iso(c.acceptedAt),
+        })),
       };
     },
   );
