@@ -102,7 +102,11 @@ try {
   await guest.getByText(/秒后重发/).waitFor();
   await latestCode(t, "13100002222");
   await guest.getByText("验证码已发送").waitFor({ state: "hidden" });
+  await guest.locator(".adm-toast-mask").waitFor({ state: "detached" });
   await shot(guest, "register", "您正通过邀请码");
+  await guest.getByTestId("agreement-terms").click();
+  await shot(guest, "register-agreement", "我知道了");
+  await guest.getByRole("button", { name: "我知道了" }).click();
   await guest.goto("/h5/reset-password");
   await shot(guest, "reset-password", "重置密码");
 

@@ -116,8 +116,11 @@ test("an operator refunds an order after reading what it takes back; status, bal
   assert.equal(order.data.status, "refunded");
   assert.equal(order.data.refundReason, "买家七天无理由退货");
 
-  // The audit log shows the refund with the operator's name.
+  // The audit log shows the refund with the operator's name. The refund dialog
+  // closes with an animation; Escape must reach the drawer, not the closing dialog.
+  await preview.waitFor({ state: "hidden" });
   await page.keyboard.press("Escape");
+  await drawer.waitFor({ state: "hidden" });
   await page.getByRole("menuitem", { name: "操作日志" }).click();
   const audit = page.getByTestId("audit-table").locator("tbody tr", { hasText: "订单退款" }).first();
   await audit.waitFor();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { call, latestCode } from "../../../packages/server/test/support/app.ts";
+import { call, latestCode, operatorToken } from "../../../packages/server/test/support/app.ts";
 import {
   type BrowserApp,
   browserAvailable,
@@ -33,6 +33,29 @@ test("a new member registers through a first member's invite link with the SMS c
   assert.equal(await page.getByTestId("send-code").isDisabled(), true);
   await page.getByLabel("验证码").fill(await latestCode(web.server, phone));
   await page.getByLabel("新密码").fill("chun-tian-2026");
+  // The consent box starts unticked, and registering needs it.
+  await page.getByRole("button", { name: "注册并登录" }).click();
+  await page
+    .getByTestId("form-error")
+    .getByText("请先阅读并勾选同意《会员服务协议》和《隐私政策》。")
+    .waitFor();
+  // Each title opens its text; the member reads it and closes it.
+  await page.getByTestId("agreement-privacy").click();
+  await page
+    .getByTestId("agreement-text")
+    .getByText(/我们重视您的个人信息保护/)
+    .waitFor();
+  await page.getByRole("button", { name: "我知道了" }).click();
+  await page.getByTestId("agreement-text").waitFor({ state: "detached" });
+  const consent = page.getByTestId("consent");
+  assert.equal(await consent.textContent(), "我已阅读并同意《会员服务协议》和《隐私政策》");
+  assert.equal(
+    await consent.locator(".adm-checkbox-checked").count(),
+    0,
+    "opening a text does not tick the box",
+  );
+  await consent.locator(".adm-checkbox-icon").click();
+  await consent.locator(".adm-checkbox-checked").waitFor();
   await page.getByRole("button", { name: "注册并登录" }).click();
 
   await page.waitForURL(/\/h5\/me$/);
@@ -49,6 +72,20 @@ test("a new member registers through a first member's invite link with the SMS c
     body: { phone, password: "chun-tian-2026" },
   });
   assert.equal(signedIn.data.member.referrerId, first.id);
+  // The versions read were recorded with the registration.
+  const admin = await operatorToken(web.server);
+  const agreements = await call(web.server, "GET", "/admin/agreements", { token: admin });
+  assert.deepEqual(
+    agreements.data.items.map((a: { kind: string; version: number; consents: number }) => [
+      a.kind,
+      a.version,
+      a.consents,
+    ]),
+    [
+      ["terms", 1, 1],
+      ["privacy", 1, 1],
+    ],
+  );
 });
 
 test("a phone number already registered is refused in Chinese when the code is asked for", async (t) => {

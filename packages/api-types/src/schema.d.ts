@@ -4,6 +4,46 @@
  */
 
 export interface paths {
+    "/admin/agreements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 协议设置 / the agreements in force
+         * @description 两份协议的现行版本，以及同意该版本注册的会员数。 / Both agreements in force, with how many members registered accepting that version.
+         */
+        get: operations["listAgreements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/agreements/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 发布新版协议 / publish a new version of an agreement
+         * @description 管理员发布新版本（旧版本保留，不可修改）；之后注册的会员须同意新版本；记入操作日志。 / Admins publish a new version (earlier ones are kept, never changed); members registering afterwards must accept it; written to the audit log.
+         */
+        post: operations["publishAgreement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/audit-log": {
         parameters: {
             query?: never;
@@ -321,7 +361,7 @@ export interface paths {
         };
         /**
          * 会员列表 / members
-         * @description 运营按手机号（前缀或完整号码）、邀请码、星级（none：无星级）与注册日期（营业日，含首尾）查找会员，新注册的在前；管理员与财务看到完整手机号，其他角色看到脱敏号码。 / Operators find members by phone (a prefix or the whole number), invite code, star level (none: without one) and join date (business days, inclusive), newest first; admin and finance read whole phone numbers, other roles masked ones.
+         * @description 运营按手机号（前缀或完整号码）、邀请码、星级（none：无星级）与注册日期（营业日，含首尾）查找会员，新注册的在前，附推广人数与消费金额；管理员与财务看到完整手机号，其他角色看到脱敏号码。 / Operators find members by phone (a prefix or the whole number), invite code, star level (none: without one) and join date (business days, inclusive), newest first, with each one's direct referrals and spending; admin and finance read whole phone numbers, other roles masked ones.
          */
         get: operations["listMembers"];
         put?: never;
@@ -1108,6 +1148,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/agreements/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 会员服务协议 / 隐私政策 / the member terms or the privacy policy
+         * @description 现行版本的全文；注册时提交所阅读的版本号。 / The text in force; registering sends back the version read.
+         */
+        get: operations["getAgreement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/login": {
         parameters: {
             query?: never;
@@ -1712,6 +1772,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/withdrawals/{id}/payout-confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 微信确认收款参数 / confirm a WeChat Pay transfer
+         * @description 提现通过微信支付商家转账打款、且微信等待会员确认收款时，返回调起确认收款（requestMerchantTransfer）所需的商户号、AppID 和 package。 / While WeChat Pay waits for the member to confirm a transfer, the merchant id, app id and package that WeChat's requestMerchantTransfer needs.
+         */
+        get: operations["getMyPayoutConfirmation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/withdrawals/preview": {
         parameters: {
             query?: never;
@@ -1968,6 +2048,447 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    listAgreements: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "kind": "terms",
+                     *           "version": 2,
+                     *           "title": "会员服务协议",
+                     *           "body": "欢迎使用本商城会员服务……",
+                     *           "publishedAt": "2026-01-05T02:00:00.000Z",
+                     *           "consents": 118
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        items: ({
+                            /** @description plain text; paragraphs separated by blank lines */
+                            body: string;
+                            kind: "terms" | "privacy";
+                            /** Format: date-time */
+                            publishedAt: string | null;
+                            title: string;
+                            /** @description 1 = the built-in text; each publication adds one */
+                            version: number;
+                        } & {
+                            /** @description members who accepted this version */
+                            consents: number;
+                        })[];
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    publishAgreement: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description repeat a request safely: the same key and body return the first answer */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description terms 会员服务协议; privacy 隐私政策 */
+                kind: "terms" | "privacy";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "title": "会员服务协议",
+                 *       "body": "欢迎使用本商城会员服务……"
+                 *     }
+                 */
+                "application/json": {
+                    body: string;
+                    title: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "kind": "terms",
+                     *       "version": 2,
+                     *       "title": "会员服务协议",
+                     *       "body": "欢迎使用本商城会员服务……",
+                     *       "publishedAt": "2026-01-05T02:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description plain text; paragraphs separated by blank lines */
+                        body: string;
+                        kind: "terms" | "privacy";
+                        /** Format: date-time */
+                        publishedAt: string | null;
+                        title: string;
+                        /** @description 1 = the built-in text; each publication adds one */
+                        version: number;
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `AGREEMENT_EMPTY`: 协议的标题和正文都不能只有空白。 / An agreement's title and text must not be blank.
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "AGREEMENT_EMPTY",
+                     *       "message": "协议的标题和正文都不能只有空白。",
+                     *       "messageEn": "An agreement's title and text must not be blank.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "AGREEMENT_EMPTY" | "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 403 无权执行 / not allowed. 可能的错误码 / codes:
+             *     - `FORBIDDEN`: 当前角色无权执行此操作。 / Your role may not do this.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "message": "当前角色无权执行此操作。",
+                     *       "messageEn": "Your role may not do this.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "FORBIDDEN";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "message": "该幂等键已用于另一个不同的请求。",
+                     *       "messageEn": "This Idempotency-Key was used for a different request.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "IDEMPOTENCY_KEY_REUSED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PAYLOAD_TOO_LARGE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
     listAuditLog: {
         parameters: {
             query: {
@@ -6981,7 +7502,9 @@ export interface operations {
                      *           "depth": 2,
                      *           "status": "active",
                      *           "star": "一星",
-                     *           "createdAt": "2026-01-05T02:13:07.000Z"
+                     *           "createdAt": "2026-01-05T02:13:07.000Z",
+                     *           "referrals": 12,
+                     *           "spent": "3980.00"
                      *         }
                      *       ],
                      *       "nextCursor": "1024"
@@ -6999,7 +7522,11 @@ export interface operations {
                             phone: string;
                             /** @description true when phone is masked for the caller's role */
                             phoneMasked: boolean;
+                            /** @description 推广人数: members who registered with this member's invite code */
+                            referrals: number;
                             referrerId: string | null;
+                            /** @description 消费金额 (yuan): the paid orders not refunded, points included */
+                            spent: string;
                             /** @description 星级 as of the last settlement (null: none) */
                             star: string | null;
                             /** @description active or disabled */
@@ -7226,10 +7753,29 @@ export interface operations {
                      *           "threshold": "200000",
                      *           "shortfall": "114000"
                      *         }
-                     *       }
+                     *       },
+                     *       "consents": [
+                     *         {
+                     *           "kind": "terms",
+                     *           "version": 2,
+                     *           "acceptedAt": "2026-01-05T02:13:07.000Z"
+                     *         },
+                     *         {
+                     *           "kind": "privacy",
+                     *           "version": 1,
+                     *           "acceptedAt": "2026-01-05T02:13:07.000Z"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": {
+                        /** @description the agreement versions the member accepted when registering (empty: not recorded) */
+                        consents: {
+                            /** Format: date-time */
+                            acceptedAt: string;
+                            kind: "terms" | "privacy";
+                            version: number;
+                        }[];
                         member: {
                             /** Format: date-time */
                             createdAt: string;
@@ -19194,6 +19740,113 @@ export interface operations {
             };
         };
     };
+    getAgreement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description terms 会员服务协议; privacy 隐私政策 */
+                kind: "terms" | "privacy";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "kind": "terms",
+                     *       "version": 2,
+                     *       "title": "会员服务协议",
+                     *       "body": "欢迎使用本商城会员服务……",
+                     *       "publishedAt": "2026-01-05T02:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description plain text; paragraphs separated by blank lines */
+                        body: string;
+                        kind: "terms" | "privacy";
+                        /** Format: date-time */
+                        publishedAt: string | null;
+                        title: string;
+                        /** @description 1 = the built-in text; each publication adds one */
+                        version: number;
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
     loginMember: {
         parameters: {
             query?: never;
@@ -19991,10 +20644,21 @@ export interface operations {
                  *       "phone": "13812345678",
                  *       "code": "482913",
                  *       "password": "chun-tian-2026",
-                 *       "inviteCode": "K7P2QX"
+                 *       "inviteCode": "K7P2QX",
+                 *       "agreements": {
+                 *         "terms": "2",
+                 *         "privacy": "1"
+                 *       }
                  *     }
                  */
                 "application/json": {
+                    /** @description 会员阅读并同意的协议版本（GET /agreements/{kind}），须为现行版本；会员网站总会提交。 / The versions of the agreements the member read and accepted; they must be the ones in force. The member site always sends them. */
+                    agreements?: {
+                        /** @description 《隐私政策》version read (1 to 1000000) */
+                        privacy: string;
+                        /** @description 《会员服务协议》version read (1 to 1000000) */
+                        terms: string;
+                    };
                     /** @description 6-digit SMS code */
                     code: string;
                     /** @description 推荐人的邀请码 */
@@ -20086,6 +20750,7 @@ export interface operations {
             };
             /**
              * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
+             *     - `AGREEMENT_OUTDATED`: 《会员服务协议》或《隐私政策》已更新，请阅读并同意新版本后再提交。 / The member terms or the privacy policy changed; read and accept the new version, then submit again.
              *     - `PHONE_TAKEN`: 该手机号已注册，请直接登录。 / This phone number is already registered; sign in instead.
              */
             409: {
@@ -20095,9 +20760,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "PHONE_TAKEN",
-                     *       "message": "该手机号已注册，请直接登录。",
-                     *       "messageEn": "This phone number is already registered; sign in instead.",
+                     *       "code": "AGREEMENT_OUTDATED",
+                     *       "message": "《会员服务协议》或《隐私政策》已更新，请阅读并同意新版本后再提交。",
+                     *       "messageEn": "The member terms or the privacy policy changed; read and accept the new version, then submit again.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -20106,7 +20771,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "PHONE_TAKEN";
+                        code: "AGREEMENT_OUTDATED" | "PHONE_TAKEN";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -26364,6 +27029,209 @@ export interface operations {
                          * @enum {string}
                          */
                         code: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    getMyPayoutConfirmation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "mchId": "1900000109",
+                     *       "appId": "wxd678efh567hg6787",
+                     *       "package": "affffddafdfafddffda=="
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description the shop's app id (appId) */
+                        appId: string;
+                        /** @description the shop's WeChat Pay merchant id (mchId) */
+                        mchId: string;
+                        /** @description package_info of the transfer */
+                        package: string;
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "message": "请求参数不合法。",
+                     *       "messageEn": "A request parameter is invalid.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 404 不存在 / not found. 可能的错误码 / codes:
+             *     - `WITHDRAWAL_NOT_FOUND`: 提现申请不存在。 / The withdrawal was not found.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "WITHDRAWAL_NOT_FOUND",
+                     *       "message": "提现申请不存在。",
+                     *       "messageEn": "The withdrawal was not found.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "WITHDRAWAL_NOT_FOUND";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
+             *     - `WITHDRAWAL_NO_CONFIRM`: 这笔提现现在不需要在微信中确认收款。 / This withdrawal does not wait for you to confirm it in WeChat now.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "WITHDRAWAL_NO_CONFIRM",
+                     *       "message": "这笔提现现在不需要在微信中确认收款。",
+                     *       "messageEn": "This withdrawal does not wait for you to confirm it in WeChat now.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "WITHDRAWAL_NO_CONFIRM";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */

@@ -11,6 +11,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyServerOptions } from "fastify";
+import { agreementOperatorRoutes, agreementRoutes } from "./agreements/index.ts";
 import { DEFAULT_PASSWORD_OPTIONS, type PasswordOptions } from "./auth/passwords.ts";
 import { DEFAULT_SESSION_TTL, type SessionTtl } from "./auth/sessions.ts";
 import {
@@ -186,6 +187,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await registerRoutes(app, ctx, checkoutRoutes);
   await registerRoutes(app, ctx, paymentRoutes);
   await registerRoutes(app, ctx, paymentNotifyRoutes);
+  await registerRoutes(app, ctx, agreementRoutes);
   // The operators' API under /admin, one plugin per business area. The order of
   // registration is the order of the paths in the OpenAPI document (and in the
   // generated packages/api-types): keep it when adding a plugin.
@@ -207,6 +209,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     simulationRoutes,
     paymentAdminRoutes,
     backupRoutes,
+    agreementOperatorRoutes,
   ]) {
     await registerRoutes(app, ctx, plugin, { prefix: "/admin" });
   }

@@ -18,6 +18,7 @@ import {
   type TestApp,
 } from "./support/app.ts";
 import { dbTargets } from "./support/db.ts";
+import { equityProduct, paidOrder, type TestMember } from "./support/equity.ts";
 
 const CHAIN_BASE = 1_000_000; // ids 1_000_001 … 1_010_000: each referred by the one before
 const FAN_ROOT = 3_000_000; // id 3_000_000 referred 3_000_001 … 3_050_000
@@ -91,6 +92,34 @@ for (const target of dbTargets()) {
       assert.equal(bad.data.code, "INVALID_DATE");
       const badCode = await call(t, "GET", "/admin/members?inviteCode=a%2Cb", { token: admin });
       assert.equal(badCode.statusCode, 400);
+    });
+
+    test("each listed member shows how many members they referred and what their paid, unrefunded orders cost", async () => {
+      const product = await equityProduct(t, "199.5");
+      await paidOrder(t, m.c as TestMember, product, admin);
+      await paidOrder(t, m.c as TestMember, product, admin);
+      const refunded = await paidOrder(t, m.c as TestMember, product, admin);
+      const refund = await call(t, "POST", `/admin/orders/${refunded}/refund`, {
+        token: admin,
+        body: { reason: "买家七天无理由退货" },
+      });
+      assert.equal(refund.statusCode, 200, refund.body);
+      await call(t, "POST", "/orders", { token: m.c?.token, body: { productId: product } }); // unpaid
+      const listed = await call(t, "GET", "/admin/members", { token: support });
+      const byId = new Map(
+        listed.data.items.map((x: { id: string; referrals: number; spent: string }) => [x.id, x]),
+      );
+      const figures = (id: string | undefined) => {
+        const x = byId.get(id) as { referrals: number; spent: string };
+        return [x.referrals, x.spent];
+      };
+      assert.deepEqual(figures(m.a?.id), [2, "0.00"]);
+      assert.deepEqual(
+        figures(m.c?.id),
+        [1, "399.00"],
+        "two paid orders; the refunded and the unpaid one not",
+      );
+      assert.deepEqual(figures(m.d?.id), [0, "0.00"]);
     });
 
     test("admin and finance read whole phone numbers; support reads them masked in every answer", async () => {

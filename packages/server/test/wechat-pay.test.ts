@@ -321,6 +321,38 @@ for (const target of dbTargets()) {
       await auditLedger(t);
     });
 
+    test("a transfer WeChat holds for the member's confirmation: only that member gets what WeChat's confirm needs", async () => {
+      fake.transfersNeedConfirmation(true);
+      try {
+        const w = await withdrawal("20");
+        const approved = await call(t, "POST", `/admin/withdrawals/${w.id}/approve`, {
+          token: admin,
+          body: {},
+        });
+        assert.equal(approved.data.status, "paying", approved.body);
+        const billNo = fake.bills.get(w.payoutNo)?.billNo;
+        assert.equal(approved.data.payoutAction, `affffddafdfafddffda==${billNo}`);
+        const confirm = await call(t, "GET", `/me/withdrawals/${w.id}/payout-confirm`, { token: w.m.token });
+        assert.equal(confirm.statusCode, 200, confirm.body);
+        assert.deepEqual(confirm.data, {
+          mchId: "1900000109",
+          appId: "wxd678efh567hg6787",
+          package: `affffddafdfafddffda==${billNo}`,
+        });
+        const other = await member();
+        const notTheirs = await call(t, "GET", `/me/withdrawals/${w.id}/payout-confirm`, {
+          token: other.token,
+        });
+        assert.deepEqual([notTheirs.statusCode, notTheirs.data.code], [404, "WITHDRAWAL_NOT_FOUND"]);
+        assert.equal((await notify(t, fake.finishTransfer(w.payoutNo, "SUCCESS"))).statusCode, 204);
+        assert.equal(await withdrawalStatus(w.id), "paid");
+        const done = await call(t, "GET", `/me/withdrawals/${w.id}/payout-confirm`, { token: w.m.token });
+        assert.deepEqual([done.statusCode, done.data.code], [409, "WITHDRAWAL_NO_CONFIRM"]);
+      } finally {
+        fake.transfersNeedConfirmation(false);
+      }
+    });
+
     test("a payout whose answer was lost (crash after sending): the retry and the follower pay it once", async () => {
       crashFactory = crashingAfterTransfer(1);
       const w = await withdrawal("30");

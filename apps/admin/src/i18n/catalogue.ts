@@ -3,6 +3,7 @@
  * (messages/*.ts, each with its Chinese and English words). Add an area's file
  * to AREAS; a key defined twice throws when the console loads (and fails every browser test).
  */
+import { agreements } from "./messages/agreements.ts";
 import { audit } from "./messages/audit.ts";
 import { backups } from "./messages/backups.ts";
 import { common } from "./messages/common.ts";
@@ -35,6 +36,7 @@ const AREAS = [
   operators,
   audit,
   backups,
+  agreements,
 ] as const;
 
 type Area = (typeof AREAS)[number];

@@ -9,6 +9,7 @@ import {
   CalculatorOutlined,
   CloudServerOutlined,
   DashboardOutlined,
+  FileProtectOutlined,
   MessageOutlined,
   PayCircleOutlined,
   SafetyCertificateOutlined,
@@ -105,6 +106,13 @@ export const PAGES: readonly PageEntry[] = [
     icon: <SafetyCertificateOutlined />,
     roles: ADMIN,
     component: lazy(() => import("./compliance/index.tsx")),
+  },
+  {
+    key: "agreements",
+    label: "menu.agreements",
+    icon: <FileProtectOutlined />,
+    roles: ADMIN,
+    component: lazy(() => import("./agreements/Agreements.tsx")),
   },
   {
     key: "backups",

@@ -117,6 +117,11 @@ const SERVER_ERRORS = {
   ORDER_NOT_FOUND: { status: 404, zh: "订单不存在。", en: "The order was not found." },
   PRODUCT_NOT_FOUND: { status: 404, zh: "商品不存在。", en: "The product was not found." },
   WITHDRAWAL_NOT_FOUND: { status: 404, zh: "提现申请不存在。", en: "The withdrawal was not found." },
+  WITHDRAWAL_NO_CONFIRM: {
+    status: 409,
+    zh: "这笔提现现在不需要在微信中确认收款。",
+    en: "This withdrawal does not wait for you to confirm it in WeChat now.",
+  },
   PHONE_TAKEN: {
     status: 409,
     zh: "该手机号已注册，请直接登录。",
@@ -220,6 +225,16 @@ const SERVER_ERRORS = {
     status: 400,
     zh: "退款必须填写原因（reason，不能为空）。",
     en: "A refund needs a reason (reason, not empty).",
+  },
+  AGREEMENT_OUTDATED: {
+    status: 409,
+    zh: "《会员服务协议》或《隐私政策》已更新，请阅读并同意新版本后再提交。",
+    en: "The member terms or the privacy policy changed; read and accept the new version, then submit again.",
+  },
+  AGREEMENT_EMPTY: {
+    status: 400,
+    zh: "协议的标题和正文都不能只有空白。",
+    en: "An agreement's title and text must not be blank.",
   },
   PRODUCT_INACTIVE: { status: 409, zh: "商品已下架。", en: "The product is not on sale." },
   EXTERNAL_ORDER_DUPLICATE: {

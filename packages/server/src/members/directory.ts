@@ -7,10 +7,11 @@
  * by equality), `member_stars` by primary key.
  */
 import { Type } from "@fastify/type-provider-typebox";
+import { parseDecimal } from "@jifen/engine";
 import { addDays, dayStart } from "../clock/index.ts";
 import type { Queryable } from "../db/index.ts";
 import type { AuthOperator } from "../http/context.ts";
-import { iso } from "../http/format.ts";
+import { formatYuan, iso } from "../http/format.ts";
 import { Day, Instant, Nullable, Text } from "../http/schemas.ts";
 import { maskPhone } from "../sms/index.ts";
 
@@ -45,6 +46,13 @@ export const DirectoryMemberSchema = Type.Object({
   createdAt: Instant,
 });
 
+/** A member in the members list: a directory member with the figures a list of members shows. */
+export const ListedMemberSchema = Type.Object({
+  ...DirectoryMemberSchema.properties,
+  referrals: Type.Integer({ description: "推广人数: members who registered with this member's invite code" }),
+  spent: Type.String({ description: "消费金额 (yuan): the paid orders not refunded, points included" }),
+});
+
 /** A member of the referral tree: a directory member and whether it has referrals below. */
 export const TreeMemberSchema = Type.Object({
   ...DirectoryMemberSchema.properties,
@@ -61,6 +69,8 @@ interface DirectoryRow {
   star: string | null;
   created_at: Date;
   has_referrals?: boolean;
+  referrals?: string;
+  spent?: string;
 }
 
 const SELECT = `select m.id, m.phone, m.invite_code, m.referrer_id, m.depth, m.status, s.star, m.created_at
@@ -118,7 +128,16 @@ export function memberWhere(filters: MemberFilters, timeZone: string): { sql: st
   return { sql: parts.length > 0 ? parts.join(" and ") : "true", params };
 }
 
-/** One page of members matching `filters`, newest first (keyset on id). */
+/**
+ * The list's figures of each member on the page: direct referrals (an
+ * index-only count on members_referrer_idx) and paid orders (orders_member_idx).
+ * Computed only for the rows the page returns (the LIMIT stops the scan).
+ */
+const LIST_FIGURES = `,
+  (select count(*) from members c where c.referrer_id = m.id)::text as referrals,
+  (select coalesce(sum(o.amount), 0)::text from orders o where o.member_id = m.id and o.status = 'paid') as spent`;
+
+/** One page of members matching `filters`, newest first (keyset on id), with the list's figures. */
 export async function searchMembers(
   q: Queryable,
   operator: AuthOperator,
@@ -126,13 +145,19 @@ export async function searchMembers(
 ) {
   const where = memberWhere(options.filters, options.timeZone);
   const n = where.params.length;
+  const [columns, from] = SELECT.split("\n  from ");
   const rows = await q.query<DirectoryRow>(
-    `${SELECT} where ${where.sql} and ($${n + 1}::bigint is null or m.id < $${n + 1}::bigint)
+    `${columns}${LIST_FIGURES}
+     from ${from} where ${where.sql} and ($${n + 1}::bigint is null or m.id < $${n + 1}::bigint)
      order by m.id desc limit $${n + 2}`,
     [...where.params, options.cursor, options.limit + 1],
   );
   return pageOf(
-    rows.rows.map((r) => view(operator, r)),
+    rows.rows.map((r) => ({
+      ...view(operator, r),
+      referrals: Number(r.referrals ?? "0"),
+      spent: formatYuan(parseDecimal(r.spent ?? "0")),
+    })),
     options.limit,
   );
 }

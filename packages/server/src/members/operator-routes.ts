@@ -1,4 +1,5 @@
 import { Type } from "@fastify/type-provider-typebox";
+import { memberConsents } from "../agreements/index.ts";
 import { businessDay } from "../clock/index.ts";
 import { fail } from "../errors/index.ts";
 import { parseSignedAmount } from "../http/amounts.ts";
@@ -27,8 +28,8 @@ import { memberHistory, requestLanguage } from "../ledger/index.ts";
 import { WalletSchema, walletsView } from "../wallets/index.ts";
 import { ADJUST_PLACES, adjustMember, checkAdjustable } from "./adjustments.ts";
 import {
-  DirectoryMemberSchema,
   EX_DIRECTORY_MEMBER,
+  ListedMemberSchema,
   MemberFilterQuery,
   memberFilters,
   phoneFor,
@@ -55,9 +56,11 @@ export async function memberOperatorRoutes(app: App, ctx: AppContext): Promise<v
         summary: "会员列表 / members",
         operationId: "listMembers",
         description:
-          "运营按手机号（前缀或完整号码）、邀请码、星级（none：无星级）与注册日期（营业日，含首尾）查找会员，新注册的在前；管理员与财务看到完整手机号，其他角色看到脱敏号码。 / Operators find members by phone (a prefix or the whole number), invite code, star level (none: without one) and join date (business days, inclusive), newest first; admin and finance read whole phone numbers, other roles masked ones.",
+          "运营按手机号（前缀或完整号码）、邀请码、星级（none：无星级）与注册日期（营业日，含首尾）查找会员，新注册的在前，附推广人数与消费金额；管理员与财务看到完整手机号，其他角色看到脱敏号码。 / Operators find members by phone (a prefix or the whole number), invite code, star level (none: without one) and join date (business days, inclusive), newest first, with each one's direct referrals and spending; admin and finance read whole phone numbers, other roles masked ones.",
         querystring: pageQuery(MemberFilterQuery),
-        response: responses(Page(DirectoryMemberSchema), { example: page([EX_DIRECTORY_MEMBER], "1024") }),
+        response: responses(Page(ListedMemberSchema), {
+          example: page([{ ...EX_DIRECTORY_MEMBER, referrals: 12, spent: "3980.00" }], "1024"),
+        }),
       },
     },
     async (request) =>
@@ -87,6 +90,17 @@ export async function memberOperatorRoutes(app: App, ctx: AppContext): Promise<v
             wallets: WalletsSchema,
             team: TeamSchema,
             standing: StandingSchema,
+            consents: Type.Array(
+              Type.Object({
+                kind: Type.Union([Type.Literal("terms"), Type.Literal("privacy")]),
+                version: Type.Integer(),
+                acceptedAt: Instant,
+              }),
+              {
+                description:
+                  "the agreement versions the member accepted when registering (empty: not recorded)",
+              },
+            ),
           }),
           {
             errors: ["MEMBER_NOT_FOUND"],
@@ -102,6 +116,10 @@ export async function memberOperatorRoutes(app: App, ctx: AppContext): Promise<v
                 performanceDay: "2026-01-08",
                 nextStar: { name: "二星", threshold: "200000", shortfall: "114000" },
               },
+              consents: [
+                { kind: "terms", version: 2, acceptedAt: "2026-01-05T02:13:07.000Z" },
+                { kind: "privacy", version: 1, acceptedAt: "2026-01-05T02:13:07.000Z" },
+              ],
             },
           },
         ),
@@ -116,6 +134,10 @@ export async function memberOperatorRoutes(app: App, ctx: AppContext): Promise<v
         wallets: await walletsView(ctx.db, member.id),
         team: teamView(await teamSummary(ctx.db, member.id, day), day),
         standing: await memberStanding(ctx.db, member.id),
+        consents: (await memberConsents(ctx.db, member.id)).map((c) => ({
+          ...c,
+          acceptedAt: iso(c.acceptedAt),
+        })),
       };
     },
   );

@@ -1,4 +1,5 @@
 import { Type } from "@fastify/type-provider-typebox";
+import { acceptedVersions, recordConsents } from "../agreements/index.ts";
 import { burnVerification, hashPassword, verifyPassword } from "../auth/passwords.ts";
 import { createSession, revokeAllSessions, revokeSession } from "../auth/sessions.ts";
 import { loginSucceeded, reserveMemberTry } from "../auth/throttle.ts";
@@ -10,6 +11,7 @@ import { EX_MEMBER, EX_NETWORK_MEMBER, EX_TEAM, EX_TOKEN, page } from "../http/e
 import { formatYuan, iso } from "../http/format.ts";
 import { requireMember } from "../http/guards.ts";
 import {
+  Count,
   createdResponses,
   IdempotencyHeaders,
   Instant,
@@ -180,6 +182,35 @@ function smsCodeRoute(app: App, ctx: AppContext, codeDeps: CodeDeps): void {
   );
 }
 
+/** The register request: phone, SMS code, password, optional invite code and the agreement versions read. */
+const RegisterBody = withExample(
+  Type.Object({
+    phone: Phone,
+    code: Code,
+    password: Password,
+    inviteCode: Type.Optional(Text({ maxLength: 32, description: "推荐人的邀请码" })),
+    agreements: Type.Optional(
+      Type.Object(
+        {
+          terms: Count(1_000_000, { description: "《会员服务协议》version read" }),
+          privacy: Count(1_000_000, { description: "《隐私政策》version read" }),
+        },
+        {
+          description:
+            "会员阅读并同意的协议版本（GET /agreements/{kind}），须为现行版本；会员网站总会提交。 / The versions of the agreements the member read and accepted; they must be the ones in force. The member site always sends them.",
+        },
+      ),
+    ),
+  }),
+  {
+    phone: "13812345678",
+    code: "482913",
+    password: "chun-tian-2026",
+    inviteCode: "K7P2QX",
+    agreements: { terms: "2", privacy: "1" },
+  },
+);
+
 /** Registration with an SMS code, under a referrer's invite code. */
 function registerRoute(app: App, ctx: AppContext, codeDeps: CodeDeps): void {
   app.post(
@@ -192,21 +223,14 @@ function registerRoute(app: App, ctx: AppContext, codeDeps: CodeDeps): void {
         description:
           "用手机号、短信验证码和密码注册会员，可填推荐人的邀请码；成功即登录，返回会员资料与令牌。 / Registers a member with a mobile number, the SMS code and a password, optionally under a referrer's invite code; signs them in and answers with the profile and a bearer token. The answer carries a session token: Idempotency-Key is ignored (never stored or replayed).",
         security: [],
-        body: withExample(
-          Type.Object({
-            phone: Phone,
-            code: Code,
-            password: Password,
-            inviteCode: Type.Optional(Text({ maxLength: 32, description: "推荐人的邀请码" })),
-          }),
-          { phone: "13812345678", code: "482913", password: "chun-tian-2026", inviteCode: "K7P2QX" },
-        ),
+        body: RegisterBody,
         response: createdResponses(SessionSchema, {
           errors: [
             "INVALID_PHONE",
             "WEAK_PASSWORD",
             "PHONE_TAKEN",
             "INVITE_CODE_UNKNOWN",
+            "AGREEMENT_OUTDATED",
             "SMS_CODE_INVALID",
             "SMS_CODE_EXPIRED",
             "SMS_CODE_TOO_MANY_TRIES",
@@ -216,7 +240,7 @@ function registerRoute(app: App, ctx: AppContext, codeDeps: CodeDeps): void {
       },
     },
     async (request, reply) => {
-      const { phone, code, password, inviteCode } = request.body;
+      const { phone, code, password, inviteCode, agreements } = request.body;
       const passwordHash = await hashPassword(password, ctx.passwords);
       return credentialCommand(
         ctx,
@@ -230,10 +254,14 @@ function registerRoute(app: App, ctx: AppContext, codeDeps: CodeDeps): void {
             referrer = await findByInviteCode(tx, inviteCode);
             if (!referrer) fail("INVITE_CODE_UNKNOWN", { field: "inviteCode" });
           }
+          const accepted = agreements
+            ? await acceptedVersions(tx, { terms: agreements.terms, privacy: agreements.privacy })
+            : null;
           // The code first: without one, a taken number answers like any other (no enumeration).
           await checkCode(tx, codeDeps, { phone, purpose: "register", code, now });
           if (await findMemberByPhone(tx, phone)) fail("PHONE_TAKEN", { field: "phone" });
           const created = await insertMember(tx, { phone, passwordHash, referrer, now });
+          if (accepted) await recordConsents(tx, created.id, accepted, now);
           const session = await createSession(
             tx,
             { type: "member", id: created.id },

@@ -23,6 +23,7 @@ import {
 import { memberHasDebt, memberHistory, requestLanguage } from "../ledger/index.ts";
 import { equityRoutes } from "./equity-routes.ts";
 import { memberExtraRoutes } from "./member-extra-routes.ts";
+import { payoutConfirmRoute } from "./payout-confirm-route.ts";
 import { WalletSchema, walletsView } from "./view.ts";
 import { listWithdrawals, requestWithdrawal, type Withdrawal } from "./withdrawals.ts";
 
@@ -266,6 +267,7 @@ export async function walletRoutes(app: App, ctx: AppContext): Promise<void> {
     },
   );
 
+  payoutConfirmRoute(app, ctx);
   await equityRoutes(app, ctx);
   await memberExtraRoutes(app, ctx);
 }

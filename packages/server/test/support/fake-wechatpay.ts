@@ -96,6 +96,8 @@ export async function startFakeWechat(options: FakeWechatOptions) {
   let nextTx = 1;
   /** 网页授权: the WeChat user now in front of the authorize page, and each code issued (single use, five minutes). */
   const oauth = { openid: "oFAKE_openid_of_the_member_000001" };
+  /** Whether new transfers wait for the member to confirm them in WeChat (WAIT_USER_CONFIRM, with package_info). */
+  const transfers = { needConfirmation: false };
   const codes = new Map<string, { openid: string; issuedS: number; used: boolean }>();
   /** Trade bills by day (yyyy-MM-dd): the text of the CSV; download tokens → day. */
   const tradeBills = new Map<string, string>();
@@ -278,7 +280,7 @@ export async function startFakeWechat(options: FakeWechatOptions) {
       billNo: `1330000${nextTx++}`,
       openid: String(b.openid),
       amount: amount as number,
-      state: "ACCEPTED",
+      state: transfers.needConfirmation ? "WAIT_USER_CONFIRM" : "ACCEPTED",
       failReason: "",
     };
     bills.set(key, bill);
@@ -490,6 +492,10 @@ export async function startFakeWechat(options: FakeWechatOptions) {
       bill.state = state;
       bill.failReason = failReason;
       return notification("MCHTRANSFER.BILL.FINISHED", billJson(bill));
+    },
+    /** New transfers wait for the member's confirmation in WeChat (the 2025 商家转账 flow) or not. */
+    transfersNeedConfirmation: (on: boolean) => {
+      transfers.needConfirmation = on;
     },
     /** The WeChat user who opens the authorize page next (their openid under the shop's appid). */
     setWechatUser: (openid: string) => {

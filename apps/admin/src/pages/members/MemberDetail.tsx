@@ -65,6 +65,26 @@ function Profile({ detail }: { detail: Detail }) {
               })
             : t("members.topStar"),
         },
+        {
+          key: "consents",
+          label: t("members.consents"),
+          span: 3,
+          children: (
+            <span data-testid="member-consents">
+              {detail.consents.length === 0
+                ? t("members.consentsNone")
+                : detail.consents
+                    .map((c) =>
+                      t("members.consentLine", {
+                        title: t(c.kind === "terms" ? "agreements.tab.terms" : "agreements.tab.privacy"),
+                        version: c.version,
+                        at: dateTime(c.acceptedAt),
+                      }),
+                    )
+                    .join("；")}
+            </span>
+          ),
+        },
       ]}
     />
   );

@@ -6,6 +6,7 @@ import dayjs from "dayjs";
 import { useEffect, useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { ApiError, api, unwrap } from "../../api.ts";
+import { groupDigits } from "../../format/decimal.ts";
 import { useI18n } from "../../i18n/index.tsx";
 import { useSession } from "../../session.ts";
 import { CursorPager, useCursorPages } from "./CursorPager.tsx";
@@ -137,6 +138,8 @@ function useColumns() {
         dataIndex: "referrerId",
         render: (id: string | null) => (id ? <Link to={`/members/${id}`}>{id}</Link> : t("members.none")),
       },
+      { title: t("members.referrals"), dataIndex: "referrals", align: "right" as const, width: 90 },
+      { title: t("members.spent"), dataIndex: "spent", align: "right" as const, render: groupDigits },
       {
         title: t("members.status"),
         dataIndex: "status",

@@ -5,6 +5,7 @@ import { ApiError, api, setSession, unwrap } from "../../api.ts";
 import { ErrorNotice } from "../../components/ErrorNotice.tsx";
 import { useI18n } from "../../i18n/index.tsx";
 import { useSession } from "../../session.tsx";
+import { ConsentBox, useAgreements } from "./Agreements.tsx";
 import { AuthFrame, FieldRow } from "./AuthFrame.tsx";
 import { afterSignIn, CodeField, checkFields, PasswordField, PhoneField } from "./fields.tsx";
 import { LINK } from "./SignIn.tsx";
@@ -22,20 +23,30 @@ export default function Register() {
   const [invite, setInvite] = useState(invited);
   const [problem, setProblem] = useState<ApiError | string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [agreed, setAgreed] = useState(false);
+  const agreements = useAgreements();
   if (session) return <Navigate to={afterSignIn(search)} replace />;
 
   async function submit() {
     const local = checkFields(t, { phone, code, password });
     if (local) return setProblem(local);
+    const read = agreements.data;
+    if (!agreed || !read) return setProblem(t("agreement.required"));
     setBusy(true);
     setProblem(null);
     try {
       const inviteCode = invite.trim();
-      const body = { phone, code, password, ...(inviteCode ? { inviteCode } : {}) };
+      const versions = { terms: String(read.terms.version), privacy: String(read.privacy.version) };
+      const body = { phone, code, password, agreements: versions, ...(inviteCode ? { inviteCode } : {}) };
       setSession(await unwrap(api.POST("/auth/register", { body })));
       navigate("/me", { replace: true });
     } catch (caught) {
       if (caught instanceof ApiError) setProblem(caught);
+      // A newer text was published meanwhile: show it, and ask for the tick again.
+      if (caught instanceof ApiError && caught.code === "AGREEMENT_OUTDATED") {
+        setAgreed(false);
+        agreements.reload();
+      }
     } finally {
       setBusy(false);
     }
@@ -61,6 +72,7 @@ export default function Register() {
           onChange={(v) => setInvite(v.toUpperCase())}
         />
       </FieldRow>
+      <ConsentBox agreements={agreements.data} checked={agreed} onChange={setAgreed} />
       <Button
         block
         color="primary"
@@ -68,7 +80,7 @@ export default function Register() {
         shape="rounded"
         loading={busy}
         onClick={submit}
-        style={{ marginTop: 24 }}
+        style={{ marginTop: 16 }}
       >
         {t("auth.registerSubmit")}
       </Button>

@@ -5,6 +5,7 @@ import { ApiError, api, setSession, unwrap } from "../../api.ts";
 import { ErrorNotice } from "../../components/ErrorNotice.tsx";
 import { useI18n } from "../../i18n/index.tsx";
 import { useSession } from "../../session.tsx";
+import { SignInNotice } from "./Agreements.tsx";
 import { AuthFrame } from "./AuthFrame.tsx";
 import { afterSignIn, CodeField, checkFields, PasswordField, PhoneField } from "./fields.tsx";
 
@@ -72,7 +73,7 @@ export function SignIn() {
           {t("auth.forgot")}
         </Link>
       </div>
-      <p style={{ color: "#999", fontSize: 12, textAlign: "center", marginTop: 24 }}>{t("auth.agree")}</p>
+      <SignInNotice />
     </AuthFrame>
   );
 }

@@ -11,6 +11,7 @@ import { useLoad } from "../../components/useLoad.ts";
 import { isPositive, walletName } from "../../components/wallets.ts";
 import { type MessageKey, useI18n } from "../../i18n/index.tsx";
 import { PageFrame } from "../../layout/PageFrame.tsx";
+import { ConfirmTransfer } from "./ConfirmTransfer.tsx";
 
 type Preview = Ok<"previewWithdrawal">;
 type Withdrawal = Ok<"listMyWithdrawals">["items"][number];
@@ -148,7 +149,7 @@ export default function Withdraw() {
               listKey={`withdrawals-${round}`}
               load={loadList}
               empty={t("withdraw.none")}
-              render={(w) => <WithdrawalRow key={w.id} w={w} />}
+              render={(w) => <WithdrawalRow key={w.id} w={w} onChanged={() => setRound((r) => r + 1)} />}
             />
           </div>
         </div>
@@ -170,7 +171,7 @@ const STATUS_COLOR: Record<string, "warning" | "success" | "danger" | "primary">
 /** The status a member sees: approved with a provider payout not yet sent is still 打款中. */
 const shownStatus = (w: Withdrawal) => (w.status === "approved" && w.payoutProvider ? "queued" : w.status);
 
-function WithdrawalRow({ w }: { w: Withdrawal }) {
+function WithdrawalRow({ w, onChanged }: { w: Withdrawal; onChanged: () => void }) {
   const { t, language } = useI18n();
   const status = shownStatus(w);
   return (
@@ -190,6 +191,7 @@ function WithdrawalRow({ w }: { w: Withdrawal }) {
           {t("withdraw.reason", { reason: w.reason })}
         </div>
       )}
+      {w.status === "paying" && w.payoutAction && <ConfirmTransfer withdrawalId={w.id} onDone={onChanged} />}
       {w.status === "failed" && (
         <div style={{ color: "#ff3141", fontSize: 12, marginTop: 2 }} data-testid="withdrawal-failure">
           {t("withdraw.failure", {
