@@ -120,6 +120,8 @@ export interface BuildAppOptions {
    * command (the serial path). main.ts passes the settings (EQUITY_WRITER, default batched).
    */
   readonly equityWriter?: WriterSettings | null;
+  /** Tests: called with the equity writer once it exists (to watch the order it takes commands in). */
+  readonly onEquityWriter?: (writer: EquityWriter) => void;
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -265,6 +267,7 @@ function equityWriter(options: BuildAppOptions, clock: Clock, app: App): EquityW
   const settings = options.equityWriter !== undefined ? options.equityWriter : testWriterSettings();
   if (!settings) return null;
   const writer = new EquityWriter(options.db, () => clock.now(), app.log, settings);
+  options.onEquityWriter?.(writer);
   app.addHook("onClose", () => writer.close());
   return writer;
 }
