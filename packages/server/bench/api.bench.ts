@@ -14,6 +14,8 @@
  * measured twice in the same run, each on a server of its own with a database
  * of its own: one transaction per command (EQUITY_WRITER=serial) and through
  * the shop's equity writer (batches, the default), and the ratio printed.
+ * Then the writer alone, without HTTP (writer-alone.ts; BENCH_WRITER_COMMANDS,
+ * default 20,000), against plain batched inserts of the same rows.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
@@ -351,16 +353,26 @@ async function main(): Promise<void> {
     await admin.query(`create database ${dbName}_b`);
     const batched = await jifenScenarios(autocannon, batchedUrl, "batched", seconds, connections);
     rows.push(...batched.rows);
+    const aloneUrl = new URL(databaseUrl);
+    aloneUrl.pathname = `/${dbName}_w`;
+    await admin.query(`create database ${dbName}_w`);
+    const { writerAlone } = await import("./writer-alone.ts");
+    const alone = await writerAlone(
+      aloneUrl.toString(),
+      Number(process.env.BENCH_WRITER_COMMANDS ?? 20_000),
+      200,
+    );
     const rate = (r: Row | undefined) => r?.result.requests.average ?? 0;
     const [s, b] = [serial.rows.at(-1), batched.rows.at(-1)];
     summary =
       `${serial.summary}\n` +
       `member equity commands: batched ${rate(b).toFixed(0)} / serial ${rate(s).toFixed(0)} req/s = ` +
       `${(rate(b) / Math.max(1, rate(s))).toFixed(2)}× (p99 ${b?.result.latency.p99} ms vs ${s?.result.latency.p99} ms); ` +
-      `${batched.summary}`;
+      `${batched.summary}\n${alone}`;
   } finally {
     await admin.query(`drop database if exists ${dbName} with (force)`);
     await admin.query(`drop database if exists ${dbName}_b with (force)`);
+    await admin.query(`drop database if exists ${dbName}_w with (force)`);
     await admin.end();
   }
   const cpu = cpus()[0]?.model ?? "cpu";

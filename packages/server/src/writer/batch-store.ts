@@ -146,9 +146,14 @@ export class BatchState {
     return this.state;
   }
 
-  /** The stored exit-queue rows with threshold ≤ `bound` (read once per bound reached). */
-  async storedExitRows(bound: bigint): Promise<ReadonlyMap<string, ExitRow>> {
-    if (bound > this.storedBound) {
+  /**
+   * The stored exit-queue rows with threshold ≤ `bound` at least. Read ahead to
+   * 1/64 above the bound asked for: every sell lifts the price a little, and a
+   * read per command would cost more than the rest of the command.
+   */
+  async storedExitRows(asked: bigint): Promise<ReadonlyMap<string, ExitRow>> {
+    if (asked > this.storedBound) {
+      const bound = asked + asked / 64n + 1n;
       const rows = await this.tx.query<{ member_id: string; held: string; quota: string; threshold: string }>(
         `select member_id::text, held::text, quota::text, threshold::text from exit_queue
          where threshold > $1::numeric and threshold <= $2::numeric`,
