@@ -359,6 +359,49 @@ for (const target of dbTargets()) {
       }
     });
 
+    test("a key stored meanwhile by another transaction: the batch is retried, that request alone is refused", {
+      skip:
+        target.name === "pglite"
+          ? "PGlite has one connection: no other transaction can store a key meanwhile"
+          : false,
+    }, async () => {
+      let writer: EquityWriter | undefined;
+      const t = await openTestApp(target, {
+        equityWriter: { windowMs: 50, maxBatch: 3 },
+        onEquityWriter: (w) => {
+          writer = w;
+        },
+      });
+      try {
+        const { members } = await shop(t, 3);
+        let stolen = false;
+        (writer as EquityWriter).beforeWrite = async () => {
+          if (stolen) return;
+          stolen = true;
+          // Another connection stores the first member's key (as a withdrawal under the same key would) and commits.
+          await t.db.query(
+            `insert into idempotency_keys (scope, key, request_hash, status_code, response, created_at, completed_at)
+             values ($1, 'same-key', 'another request', 201, '{}'::jsonb, now(), now())`,
+            [`member:${members[0]?.id}`],
+          );
+        };
+        const answers = await Promise.all(
+          members.map((m) =>
+            call(t, "POST", "/me/equity/sell", { token: m.token, key: "same-key", body: { points: "1" } }),
+          ),
+        );
+        assert.equal(answers[0]?.statusCode, 409, answers[0]?.body);
+        assert.equal(answers[0]?.data.code, "IDEMPOTENCY_KEY_REUSED");
+        for (const a of answers.slice(1)) assert.equal(a.statusCode, 200, a.body);
+        assert.equal((writer as EquityWriter).stats.retries, 1);
+        assert.equal((writer as EquityWriter).stats.failedBatches, 0);
+        assert.equal(await count(t, "ledger_transactions", "kind = 'equity.sell'"), 2);
+        await auditLedger(t);
+      } finally {
+        await t.cleanup();
+      }
+    });
+
     test("500 concurrent clients at one price level: pool and every wallet equal the engine's replay in the writer's order", async () => {
       const order: string[] = [];
       const t = await openTestApp(target, {

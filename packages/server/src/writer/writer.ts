@@ -12,7 +12,8 @@
  * transaction per command in the same order would. A batch that fails as a
  * whole (the database refuses a statement, the connection drops) is rolled
  * back: a deadlock or serialization failure is retried (at most 3 tries, like
- * `command()`), anything else answers every request of the batch with
+ * `command()`; also a key another transaction stored meanwhile), anything
+ * else answers every request of the batch with
  * `BATCH_FAILED` and changes nothing; the queue goes on from what is committed.
  *
  * Idempotency keys are claimed in the batch: a key stored before (or earlier
@@ -87,6 +88,17 @@ type Outcome =
 const RETRYABLE = ["40P01", "40001"]; // deadlock, serialization failure
 const MAX_ATTEMPTS = 3;
 
+/**
+ * A deadlock or serialization failure, or a key stored meanwhile by another
+ * transaction (the same member's key on a route outside the writer, or another
+ * server process): the retry reads it and answers that request alone
+ * (replayed or IDEMPOTENCY_KEY_REUSED), instead of failing the whole batch.
+ */
+function retryable(error: unknown): boolean {
+  if (RETRYABLE.some((code) => isSqlError(error, code))) return true;
+  return isSqlError(error, "23505") && (error.constraint ?? "").startsWith("idempotency_keys");
+}
+
 /** Counters for tests, benchmarks and /metrics. */
 export interface WriterStats {
   batches: number;
@@ -150,7 +162,7 @@ export class EquityWriter {
       try {
         outcomes = await this.attempt(batch);
       } catch (error) {
-        if (attempt < MAX_ATTEMPTS && RETRYABLE.some((code) => isSqlError(error, code))) {
+        if (attempt < MAX_ATTEMPTS && retryable(error)) {
           this.stats.retries++;
           this.log.warn({ attempt, code: (error as { code?: string }).code }, "writer batch retried");
           continue;
