@@ -182,9 +182,11 @@ type MemberGuard = ReturnType<typeof requireMember>;
  * points sold (its figures are read before it).
  */
 interface Batched {
-  readonly steps: (memberId: string, config: Config) => Steps<MemberMove>;
-  /** Other members whose stable points it moves (a merchant). */
-  readonly others?: readonly string[];
+  readonly steps: (
+    memberId: string,
+    config: Config,
+    tx: Queryable,
+  ) => Steps<MemberMove> | Promise<Steps<MemberMove>>;
   readonly salePoints?: bigint;
 }
 
@@ -194,16 +196,13 @@ function writerJob(request: FastifyRequest, kind: string, batched: Batched): Wri
   return {
     claim: commandClaim(request),
     status: 200,
-    keys: [
-      ...walletKeys(memberId, ["cash", "equity", "stable", "exitQuota"]),
-      ...(batched.others ?? []).flatMap((other) => walletKeys(other, ["stable"])),
-    ],
-    async apply(view, { config }) {
+    keys: walletKeys(memberId, ["cash", "equity", "stable", "exitQuota"]),
+    async apply(view, { config, tx }) {
       const sale =
         batched.salePoints === undefined
           ? null
           : saleFigures(view.equityState(), batched.salePoints, config.equity.sellFeeRate);
-      const move = await runStepsAsync(batched.steps(memberId, config), view.store());
+      const move = await runStepsAsync(await batched.steps(memberId, config, tx), view.store());
       const transactionId = move.transactionId ?? null;
       const amount = await view.balances(walletKeys(memberId, ["cash", "equity", "stable", "exitQuota"]));
       const balance = (wallet: Wallet) =>
@@ -586,16 +585,13 @@ function stablePaymentRoute(app: App, ctx: AppContext, member: MemberGuard): voi
         if (merchant.id === id) fail("SELF_PAYMENT", { field });
         return merchant.id;
       };
-      // The writer's batch takes the merchant found before it is queued (a member's status is not the pool's).
-      const preview = request.query.dryRun === true;
-      const merchant = ctx.writer && !preview ? await findMerchant(ctx.db, request.member?.id as string) : "";
       return run(
         request,
         reply,
         "stable.pay",
         async (tx, id, config, context) =>
           payMerchant(tx, id, await findMerchant(tx, id), stable, config, context),
-        { steps: (id) => payStableSteps(id, merchant, stable), others: [merchant] },
+        { steps: async (id, _config, tx) => payStableSteps(id, await findMerchant(tx, id), stable) },
       );
     },
   );

@@ -21,7 +21,7 @@
  * refused, and the new keys are stored with the batch's writes.
  */
 import { configForDay } from "../config/index.ts";
-import { type Db, isSqlError } from "../db/index.ts";
+import { type Db, isSqlError, type Queryable } from "../db/index.ts";
 import { AppError } from "../errors/index.ts";
 import type { BalanceKey } from "../ledger/index.ts";
 import { shareOpenDay } from "../rewards/index.ts";
@@ -42,6 +42,8 @@ export interface BatchContext {
   readonly businessDay: string;
   readonly config: import("@jifen/engine").Config;
   readonly now: Date;
+  /** Reads in the batch's transaction (a merchant looked up as the serial path looks it up). */
+  readonly tx: Queryable;
 }
 
 /** One queued command. */
@@ -252,7 +254,8 @@ export class EquityWriter {
       }
       const now = this.now();
       const view = state.begin(now);
-      const body = await job.apply(view, { businessDay: state.businessDay, config: state.config, now });
+      const context = { businessDay: state.businessDay, config: state.config, now, tx: state.tx };
+      const body = await job.apply(view, context);
       state.commit(view);
       if (keyId !== undefined) claimed.set(keyId, { index, hash: job.claim.hash });
       return { kind: "done", body };
