@@ -24012,6 +24012,40 @@ export interface operations {
                     };
                 };
             };
+            /**
+             * @description 503 功能未启用 / not available. 可能的错误码 / codes:
+             *     - `BATCH_FAILED`: 本批指令未能写入，未做任何更改，请用同一个 Idempotency-Key 重试。 / The batch this request was in could not be written and nothing was changed; retry it with the same Idempotency-Key.
+             *     - `WRITER_STOPPING`: 服务正在停止，本指令未被接收，未做任何更改，请稍后重试。 / The server is stopping and did not take this request; nothing was changed, so retry it shortly.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "BATCH_FAILED",
+                     *       "message": "本批指令未能写入，未做任何更改，请用同一个 Idempotency-Key 重试。",
+                     *       "messageEn": "The batch this request was in could not be written and nothing was changed; retry it with the same Idempotency-Key.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BATCH_FAILED" | "WRITER_STOPPING";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
         };
     };
     redeemEquity: {
@@ -24298,6 +24332,40 @@ export interface operations {
                          * @enum {string}
                          */
                         code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 503 功能未启用 / not available. 可能的错误码 / codes:
+             *     - `BATCH_FAILED`: 本批指令未能写入，未做任何更改，请用同一个 Idempotency-Key 重试。 / The batch this request was in could not be written and nothing was changed; retry it with the same Idempotency-Key.
+             *     - `WRITER_STOPPING`: 服务正在停止，本指令未被接收，未做任何更改，请稍后重试。 / The server is stopping and did not take this request; nothing was changed, so retry it shortly.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "BATCH_FAILED",
+                     *       "message": "本批指令未能写入，未做任何更改，请用同一个 Idempotency-Key 重试。",
+                     *       "messageEn": "The batch this request was in could not be written and nothing was changed; retry it with the same Idempotency-Key.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BATCH_FAILED" | "WRITER_STOPPING";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -24610,6 +24678,40 @@ export interface operations {
                     };
                 };
             };
+            /**
+             * @description 503 功能未启用 / not available. 可能的错误码 / codes:
+             *     - `BATCH_FAILED`: 本批指令未能写入，未做任何更改，请用同一个 Idempotency-Key 重试。 / The batch this request was in could not be written and nothing was changed; retry it with the same Idempotency-Key.
+             *     - `WRITER_STOPPING`: 服务正在停止，本指令未被接收，未做任何更改，请稍后重试。 / The server is stopping and did not take this request; nothing was changed, so retry it shortly.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "BATCH_FAILED",
+                     *       "message": "本批指令未能写入，未做任何更改，请用同一个 Idempotency-Key 重试。",
+                     *       "messageEn": "The batch this request was in could not be written and nothing was changed; retry it with the same Idempotency-Key.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BATCH_FAILED" | "WRITER_STOPPING";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
         };
     };
     convertEquityToStable: {
@@ -24897,6 +24999,40 @@ export interface operations {
                          * @enum {string}
                          */
                         code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 503 功能未启用 / not available. 可能的错误码 / codes:
+             *     - `BATCH_FAILED`: 本批指令未能写入，未做任何更改，请用同一个 Idempotency-Key 重试。 / The batch this request was in could not be written and nothing was changed; retry it with the same Idempotency-Key.
+             *     - `WRITER_STOPPING`: 服务正在停止，本指令未被接收，未做任何更改，请稍后重试。 / The server is stopping and did not take this request; nothing was changed, so retry it shortly.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "BATCH_FAILED",
+                     *       "message": "本批指令未能写入，未做任何更改，请用同一个 Idempotency-Key 重试。",
+                     *       "messageEn": "The batch this request was in could not be written and nothing was changed; retry it with the same Idempotency-Key.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BATCH_FAILED" | "WRITER_STOPPING";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -26333,6 +26469,40 @@ export interface operations {
                          * @enum {string}
                          */
                         code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 503 功能未启用 / not available. 可能的错误码 / codes:
+             *     - `BATCH_FAILED`: 本批指令未能写入，未做任何更改，请用同一个 Idempotency-Key 重试。 / The batch this request was in could not be written and nothing was changed; retry it with the same Idempotency-Key.
+             *     - `WRITER_STOPPING`: 服务正在停止，本指令未被接收，未做任何更改，请稍后重试。 / The server is stopping and did not take this request; nothing was changed, so retry it shortly.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "BATCH_FAILED",
+                     *       "message": "本批指令未能写入，未做任何更改，请用同一个 Idempotency-Key 重试。",
+                     *       "messageEn": "The batch this request was in could not be written and nothing was changed; retry it with the same Idempotency-Key.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BATCH_FAILED" | "WRITER_STOPPING";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */

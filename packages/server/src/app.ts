@@ -71,6 +71,7 @@ import {
 import { walletRoutes } from "./wallets/routes.ts";
 import { withdrawalOperatorRoutes } from "./wallets/withdrawal-operator-routes.ts";
 import { DEFAULT_WEB_APP_DIRS, registerWebApps, type WebAppDirs } from "./web/index.ts";
+import { DEFAULT_WRITER_SETTINGS, EquityWriter, type WriterSettings } from "./writer/index.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -115,6 +116,13 @@ export interface BuildAppOptions {
   readonly backups?: BackupSettings;
   /** The built web apps to serve (default: apps/admin/dist and apps/h5/dist); null serves none. */
   readonly web?: WebAppDirs | null;
+  /**
+   * The equity writer's batches (issue 14); null or absent: one transaction per member equity
+   * command (the serial path). main.ts passes the settings (EQUITY_WRITER, default batched).
+   */
+  readonly equityWriter?: WriterSettings | null;
+  /** Tests: called with the equity writer once it exists (to watch the order it takes commands in). */
+  readonly onEquityWriter?: (writer: EquityWriter) => void;
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -253,7 +261,26 @@ async function appContext(
       now: () => clock.now(),
     }),
     backups,
+    writer: equityWriter(options, clock, app),
   };
+}
+
+/** The shop's equity writer when batches are on; it writes what is queued before the app closes. */
+function equityWriter(options: BuildAppOptions, clock: Clock, app: App): EquityWriter | null {
+  const settings = options.equityWriter !== undefined ? options.equityWriter : testWriterSettings();
+  if (!settings) return null;
+  const writer = new EquityWriter(options.db, () => clock.now(), app.log, settings);
+  options.onEquityWriter?.(writer);
+  app.addHook("onClose", () => writer.close());
+  return writer;
+}
+
+/**
+ * JIFEN_TEST_WRITER=batched runs an app built without `equityWriter` (the API
+ * tests) through the writer: the same tests then check the batched path.
+ */
+function testWriterSettings(): WriterSettings | null {
+  return process.env.JIFEN_TEST_WRITER === "batched" ? DEFAULT_WRITER_SETTINGS : null;
 }
 
 /** The Fastify instance: logger, proxy trust, request ids (a well-formed x-request-id is kept). */

@@ -35,6 +35,7 @@ const app = await buildApp({
   ...(settings.webhookSecret ? { webhookSecret: settings.webhookSecret } : {}),
   ...(settings.metrics ? { metrics: settings.metrics } : {}),
   scheduler: () => scheduler,
+  equityWriter: settings.equityWriter,
 });
 
 /** Why the server could not listen, in one line (Chinese, then English). */

@@ -42,6 +42,11 @@ export interface Settings {
   readonly metrics: { readonly token: string | null; readonly liabilitiesMaxAgeSeconds: number } | null;
   /** The payment follower: every `everySeconds`, payments pending over `afterMinutes` are queried. */
   readonly paymentFollow: { readonly everySeconds: number; readonly afterMinutes: number };
+  /**
+   * The equity writer (issue 14): member equity commands in batches (EQUITY_WRITER=batched, the
+   * default; WRITER_BATCH_MS, WRITER_BATCH_MAX), or null: one transaction per command (serial).
+   */
+  readonly equityWriter: { readonly windowMs: number; readonly maxBatch: number } | null;
 }
 
 /** The documented default password of the demo operator (change it: ADMIN_PASSWORD). */
@@ -106,6 +111,24 @@ function backupSettings(env: Env, dataDir: string, cwd: string): Settings["backu
   return { dir, time, keep };
 }
 
+/** EQUITY_WRITER (batched | serial), WRITER_BATCH_MS (1…1000), WRITER_BATCH_MAX (1…10000). */
+function writerSettings(env: Env): Settings["equityWriter"] {
+  const mode = env.EQUITY_WRITER ?? "batched";
+  if (mode !== "batched" && mode !== "serial")
+    throw new Error(`EQUITY_WRITER must be batched or serial, not ${JSON.stringify(env.EQUITY_WRITER)}`);
+  const windowMs = Number(env.WRITER_BATCH_MS ?? "2");
+  if (!Number.isInteger(windowMs) || windowMs < 1 || windowMs > 1000)
+    throw new Error(
+      `WRITER_BATCH_MS must be a whole number 1…1000, not ${JSON.stringify(env.WRITER_BATCH_MS)}`,
+    );
+  const maxBatch = Number(env.WRITER_BATCH_MAX ?? "200");
+  if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > 10_000)
+    throw new Error(
+      `WRITER_BATCH_MAX must be a whole number 1…10000, not ${JSON.stringify(env.WRITER_BATCH_MAX)}`,
+    );
+  return mode === "serial" ? null : { windowMs, maxBatch };
+}
+
 /**
  * Reads the settings from `env`. A relative DATA_DIR is taken from the
  * directory the user ran `npm start` in (INIT_CWD), not the package folder.
@@ -141,6 +164,7 @@ export function loadSettings(env: Env = process.env, cwd: string = env.INIT_CWD 
   const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw);
   return {
     paymentFollow: { everySeconds, afterMinutes },
+    equityWriter: writerSettings(env),
     port,
     host: env.HOST ?? "127.0.0.1",
     dataDir,

@@ -498,6 +498,16 @@ const SERVER_ERRORS = {
     zh: "已有一个备份正在进行，请等它完成。",
     en: "A backup is running already; wait for it to finish.",
   },
+  BATCH_FAILED: {
+    status: 503,
+    zh: "本批指令未能写入，未做任何更改，请用同一个 Idempotency-Key 重试。",
+    en: "The batch this request was in could not be written and nothing was changed; retry it with the same Idempotency-Key.",
+  },
+  WRITER_STOPPING: {
+    status: 503,
+    zh: "服务正在停止，本指令未被接收，未做任何更改，请稍后重试。",
+    en: "The server is stopping and did not take this request; nothing was changed, so retry it shortly.",
+  },
   INTERNAL_ERROR: {
     status: 500,
     zh: "服务器内部错误，请稍后再试。",

@@ -87,6 +87,28 @@ export async function command<T>(
 }
 
 /**
+ * The idempotency claim of a command that another runner (the equity writer,
+ * issue 14) stores: the header key (checked), its scope, the request's hash,
+ * and the refusal of a different request under the same key.
+ */
+export function commandClaim(request: FastifyRequest): {
+  readonly scope: string;
+  readonly key: string | undefined;
+  readonly hash: string;
+  readonly reused: () => never;
+} {
+  const rawKey = request.headers["idempotency-key"];
+  const key = Array.isArray(rawKey) ? rawKey[0] : rawKey;
+  if (key !== undefined && !KEY_RE.test(key)) fail("IDEMPOTENCY_KEY_INVALID", { field: "Idempotency-Key" });
+  return {
+    scope: scopeOf(request),
+    key,
+    hash: key === undefined ? "" : requestHash(request),
+    reused: () => fail("IDEMPOTENCY_KEY_REUSED", { field: "Idempotency-Key" }),
+  };
+}
+
+/**
  * Runs `work` as one transaction like `command`, for a request whose body or
  * answer carries a credential (a password, a new session token): nothing of it
  * may be kept, so an `Idempotency-Key` is ignored — no answer is stored and

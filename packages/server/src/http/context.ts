@@ -15,6 +15,7 @@ import type { Db } from "../db/index.ts";
 import type { PaymentRegistry } from "../payments/index.ts";
 import type { RewardHooks } from "../rewards/index.ts";
 import type { SmsLimits, SmsProvider } from "../sms/index.ts";
+import type { EquityWriter } from "../writer/index.ts";
 
 /** The Fastify instance with the TypeBox type provider. */
 export type App = FastifyInstance<
@@ -47,6 +48,8 @@ export interface AppContext {
   readonly payments: PaymentRegistry;
   /** The server's backups (GET/POST /admin/backups); null: not set up (BACKUPS_OFF). */
   readonly backups: BackupService | null;
+  /** The shop's equity writer (batched member equity commands, issue 14); null: one transaction per command. */
+  readonly writer: EquityWriter | null;
 }
 
 /** A signed-in member. */

@@ -58,14 +58,8 @@ export function compareKeys(accountA: string, assetA: Asset, accountB: string, a
  * every posting is zero.
  */
 export async function appendTransaction(tx: Tx, entry: LedgerEntry, now: Date): Promise<string | null> {
-  const postings = entry.postings.filter((p) => p.amount !== 0n);
+  const postings = checkedPostings(entry);
   if (postings.length === 0) return null;
-  assert(isBalanced(postings), `${entry.kind} ${entry.ref} sums to zero per asset`);
-  for (const p of postings) {
-    if (p.asset === "cny" && p.account.startsWith("m:")) {
-      assert(p.amount % FEN === 0n, `${p.account} moves whole fen (${p.amount})`);
-    }
-  }
   const inserted = await tx.query<{ id: string }>(
     `insert into ledger_transactions (business_day, kind, ref, memo, created_at)
      values ($1::date, $2, $3, $4, $5::timestamptz) returning id`,
@@ -102,16 +96,48 @@ export async function appendTransaction(tx: Tx, entry: LedgerEntry, now: Date): 
       );
       after = inserted.rows[0]?.amount;
     }
-    // A credit may not take a balance past its limit (the settlement's 64-bit columns stay far off).
-    if (p.amount > 0n && after !== undefined && parseDecimal(after) > MAX_BALANCE_MICRO) {
-      const limit = formatDecimal(MAX_BALANCE_MICRO);
-      fail("BALANCE_LIMIT", {
-        detail: {
-          zh: `${p.account} 的 ${p.asset} 余额上限为 ${limit}`,
-          en: `the ${p.asset} balance of ${p.account} is at most ${limit}`,
-        },
-      });
-    }
+    if (after !== undefined) refuseOverLimit(p, parseDecimal(after));
   }
   return txId;
+}
+
+/**
+ * The entry's non-zero postings, checked: balanced per asset, whole fen on a
+ * member's cash. A violation is a bug, not a refusal (it throws a plain Error).
+ */
+export function checkedPostings(entry: Pick<LedgerEntry, "kind" | "ref" | "postings">): Posting[] {
+  const postings = entry.postings.filter((p) => p.amount !== 0n);
+  if (postings.length === 0) return postings;
+  assert(isBalanced(postings), `${entry.kind} ${entry.ref} sums to zero per asset`);
+  for (const p of postings) {
+    if (p.asset === "cny" && p.account.startsWith("m:")) {
+      assert(p.amount % FEN === 0n, `${p.account} moves whole fen (${p.amount})`);
+    }
+  }
+  return postings;
+}
+
+/** A credit may not take a balance past its limit (the settlement's 64-bit columns stay far off): BALANCE_LIMIT. */
+export function refuseOverLimit(net: Posting, after: bigint): void {
+  if (net.amount > 0n && after > MAX_BALANCE_MICRO) {
+    const limit = formatDecimal(MAX_BALANCE_MICRO);
+    fail("BALANCE_LIMIT", {
+      detail: {
+        zh: `${net.account} 的 ${net.asset} 余额上限为 ${limit}`,
+        en: `the ${net.asset} balance of ${net.account} is at most ${limit}`,
+      },
+    });
+  }
+}
+
+/**
+ * The balances' sign rule (migration 0001's `balances_sign`, the engine's
+ * Book.signFree): the outside, issuance, the operator's funds and adjustments
+ * may go negative, debt accounts hold only debt (<= 0), every other account
+ * stays >= 0. What the constraint refuses, `BALANCE_CONFLICT` answers.
+ */
+export function signAllows(account: string, amount: bigint): boolean {
+  if (account.startsWith("world:") || account.startsWith("issuance:")) return true;
+  if (account === "p:operator" || account === "p:adjustments") return true;
+  return account.includes(":debt:") ? amount <= 0n : amount >= 0n;
 }

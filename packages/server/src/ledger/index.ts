@@ -1,9 +1,12 @@
 export {
   appendTransaction,
+  checkedPostings,
   compareKeys,
   type LedgerEntry,
   memberIdOf,
   netByAccount,
+  refuseOverLimit,
+  signAllows,
 } from "./append.ts";
 export {
   type BalanceKey,

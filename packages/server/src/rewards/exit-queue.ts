@@ -19,12 +19,21 @@ import type { Tx } from "../db/index.ts";
 
 const SCALE_12 = 10n ** 12n;
 
-/** A ratio as a decimal string with 12 places, rounded down or up. */
-function ratioText(num: bigint, den: bigint, up: boolean): string {
-  const scaled = up ? ceilDiv(num * SCALE_12, den) : floorDiv(num * SCALE_12, den);
+/** A ratio scaled by 10^12, rounded down or up (the queue's `threshold` and search bound). */
+export function ratio12(num: bigint, den: bigint, up: boolean): bigint {
+  return up ? ceilDiv(num * SCALE_12, den) : floorDiv(num * SCALE_12, den);
+}
+
+/** A ratio scaled by 10^12 as decimal text with 12 places. */
+export function ratio12Text(scaled: bigint): string {
   const whole = scaled / SCALE_12;
   const frac = (scaled % SCALE_12).toString().padStart(12, "0");
   return `${whole}.${frac}`;
+}
+
+/** A ratio as a decimal string with 12 places, rounded down or up. */
+function ratioText(num: bigint, den: bigint, up: boolean): string {
+  return ratio12Text(ratio12(num, den, up));
 }
 
 /** Re-files members in the exit queue from their current equity and exit-quota balances. */

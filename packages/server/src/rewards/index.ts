@@ -15,7 +15,7 @@ export {
   sellEquityPoints,
   toStable,
 } from "./equity-ops.ts";
-export { refreshExitQueue } from "./exit-queue.ts";
+export { exitQueueBound, ratio12, ratio12Text, refreshExitQueue } from "./exit-queue.ts";
 export { REWARD_HOOKS } from "./hooks.ts";
 export { type PriceClose, priceCloses, recordClosingPrice } from "./price-history.ts";
 export { type RefundedOrder, reverseOrderRewards } from "./refund.ts";
@@ -29,5 +29,5 @@ export {
   shareOpenDay,
   walletKeys,
 } from "./state.ts";
-export { databaseStore, type StoredOrder } from "./store.ts";
+export { databaseStore, refuseShort, type StoredOrder } from "./store.ts";
 export { type HookContext, NO_REWARD_HOOKS, type PaidOrder, type RewardHooks } from "./types.ts";

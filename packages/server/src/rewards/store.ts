@@ -129,7 +129,7 @@ function effectsFromRow(row: OrderRewardRow, order: RewardOrder): OrderEffects {
 }
 
 /** Refuses a command that needs `needed` of something of which only `held` is there, saying both. */
-function refuseShort(code: Shortage["code"], field: string, held: bigint, needed: bigint): never {
+export function refuseShort(code: Shortage["code"], field: string, held: bigint, needed: bigint): never {
   const [h, n] = [formatDecimal(held), formatDecimal(needed)];
   const detail =
     code === "TREASURY_SHORT"

@@ -14,20 +14,31 @@ import {
   floorFen,
   formatDecimal,
   formatFixed,
+  formatPrice,
+  fromStableSteps,
+  type MemberMove,
+  memberAccount,
   mulDivFloor,
   type Posting,
+  payStableSteps,
   priceRatio,
+  redeemSteps,
+  runStepsAsync,
   SCALE,
+  type Steps,
   sellProceeds,
+  sellSteps,
+  toStableSteps,
   WALLET_ASSET,
   type Wallet,
+  walletKeys,
 } from "@jifen/engine";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { configForDay } from "../config/index.ts";
-import type { Tx } from "../db/index.ts";
+import type { Queryable, Tx } from "../db/index.ts";
 import { fail } from "../errors/index.ts";
 import { parseSignedAmount, parseYuan } from "../http/amounts.ts";
-import { command } from "../http/command.ts";
+import { command, commandClaim } from "../http/command.ts";
 import type { App, AppContext } from "../http/context.ts";
 import { dryRun } from "../http/dry-run.ts";
 import { EX_EQUITY_FIGURES, EX_EQUITY_RESULT } from "../http/examples.ts";
@@ -51,6 +62,7 @@ import {
   shareOpenDay,
   toStable,
 } from "../rewards/index.ts";
+import type { WriterJob } from "../writer/index.ts";
 import { EquityFiguresSchema, openDayEquityFigures } from "./equity-figures.ts";
 
 const HoldingsSchema = Type.Object({
@@ -164,9 +176,64 @@ function movedBy(memberId: string, postings: readonly Posting[]): Record<string,
 
 type MemberGuard = ReturnType<typeof requireMember>;
 
+/**
+ * The same command for the shop's equity writer (issue 14): the engine's steps
+ * over the batch, the other members whose rows it reads, and for a sale the
+ * points sold (its figures are read before it).
+ */
+interface Batched {
+  readonly steps: (
+    memberId: string,
+    config: Config,
+    tx: Queryable,
+  ) => Steps<MemberMove> | Promise<Steps<MemberMove>>;
+  readonly salePoints?: bigint;
+}
+
+/** The writer's job for one equity command: its answer is built exactly as the serial path builds it. */
+function writerJob(request: FastifyRequest, kind: string, batched: Batched): WriterJob<EquityResult> {
+  const memberId = request.member?.id as string;
+  return {
+    claim: commandClaim(request),
+    status: 200,
+    keys: walletKeys(memberId, ["cash", "equity", "stable", "exitQuota"]),
+    async apply(view, { config, tx }) {
+      const sale =
+        batched.salePoints === undefined
+          ? null
+          : saleFigures(view.equityState(), batched.salePoints, config.equity.sellFeeRate);
+      const move = await runStepsAsync(await batched.steps(memberId, config, tx), view.store());
+      const transactionId = move.transactionId ?? null;
+      const amount = await view.balances(walletKeys(memberId, ["cash", "equity", "stable", "exitQuota"]));
+      const balance = (wallet: Wallet) =>
+        formatAmount(WALLET_ASSET[wallet], amount(memberAccount(memberId, wallet), WALLET_ASSET[wallet]));
+      const [num, den] = priceRatio(view.equityState());
+      return {
+        dryRun: false,
+        transactionId,
+        kind,
+        moved: movedBy(memberId, move.postings),
+        exited: view.exitedAfter(memberId, transactionId),
+        price: formatPrice(num, den),
+        wallets: {
+          cash: balance("cash"),
+          equity: balance("equity"),
+          stable: balance("stable"),
+          exitQuota: balance("exitQuota"),
+        },
+        sale,
+      };
+    },
+    finalize: (body, idOf) => ({
+      ...body,
+      transactionId: body.transactionId === null ? null : idOf(body.transactionId),
+    }),
+  };
+}
+
 /** Runs one equity command for the signed-in member and answers with its result. */
 function commandRunner(ctx: AppContext) {
-  return (
+  return async (
     request: FastifyRequest,
     reply: FastifyReply,
     kind: string,
@@ -176,8 +243,15 @@ function commandRunner(ctx: AppContext) {
       config: Config,
       context: RewardContext,
     ) => Promise<EquityMove & { sale?: Sale | null }>,
-  ) => {
+    batched: Batched,
+  ): Promise<EquityResult> => {
     const preview = (request.query as { dryRun?: boolean } | undefined)?.dryRun === true;
+    if (!preview && ctx.writer) {
+      const answer = await ctx.writer.submit(writerJob(request, kind, batched));
+      reply.code(answer.status);
+      if (answer.kind === "replay") reply.header("idempotent-replayed", "true");
+      return answer.body as EquityResult;
+    }
     const body = async (tx: Tx): Promise<EquityResult> => {
       const memberId = request.member?.id as string;
       const businessDay = await shareOpenDay(tx);
@@ -235,6 +309,8 @@ function commandSchemaFor(member: MemberGuard) {
           "AMOUNT_NOT_POSITIVE",
           "NO_PRICE",
           "BALANCE_CONFLICT",
+          "BATCH_FAILED",
+          "WRITER_STOPPING",
           ...(errors ?? []),
         ],
         example: doc.result,
@@ -343,10 +419,16 @@ function sellAndRedeemRoutes(app: App, ctx: AppContext, member: MemberGuard): vo
     ),
     async (request, reply) => {
       const points = parsePoints(request.body.points, "points");
-      return run(request, reply, "equity.sell", async (tx, id, config, context) => {
-        const sale = saleFigures(await readEquityState(tx, config), points, config.equity.sellFeeRate);
-        return { ...(await sellEquityPoints(tx, id, points, config, context)), sale };
-      });
+      return run(
+        request,
+        reply,
+        "equity.sell",
+        async (tx, id, config, context) => {
+          const sale = saleFigures(await readEquityState(tx, config), points, config.equity.sellFeeRate);
+          return { ...(await sellEquityPoints(tx, id, points, config, context)), sale };
+        },
+        { steps: (id, config) => sellSteps(id, points, config), salePoints: points },
+      );
     },
   );
 
@@ -366,8 +448,13 @@ function sellAndRedeemRoutes(app: App, ctx: AppContext, member: MemberGuard): vo
     ),
     async (request, reply) => {
       const amount = parseYuan(request.body.amount, "amount", MAX_COMMAND_AMOUNT_MICRO);
-      return run(request, reply, "equity.redeem", (tx, id, config, context) =>
-        redeemGoods(tx, id, amount, config, context),
+      if (amount <= 0n) fail("AMOUNT_NOT_POSITIVE", { field: "amount" });
+      return run(
+        request,
+        reply,
+        "equity.redeem",
+        (tx, id, config, context) => redeemGoods(tx, id, amount, config, context),
+        { steps: (id, config) => redeemSteps(id, amount, config) },
       );
     },
   );
@@ -400,8 +487,12 @@ function stableConversionRoutes(app: App, ctx: AppContext, member: MemberGuard):
     ),
     async (request, reply) => {
       const points = parsePoints(request.body.points, "points");
-      return run(request, reply, "equity.toStable", (tx, id, config, context) =>
-        toStable(tx, id, points, config, context),
+      return run(
+        request,
+        reply,
+        "equity.toStable",
+        (tx, id, config, context) => toStable(tx, id, points, config, context),
+        { steps: (id, config) => toStableSteps(id, points, config) },
       );
     },
   );
@@ -428,8 +519,12 @@ function stableConversionRoutes(app: App, ctx: AppContext, member: MemberGuard):
     ),
     async (request, reply) => {
       const stable = parsePoints(request.body.stable, "stable");
-      return run(request, reply, "equity.fromStable", (tx, id, config, context) =>
-        fromStable(tx, id, stable, config, context),
+      return run(
+        request,
+        reply,
+        "equity.fromStable",
+        (tx, id, config, context) => fromStable(tx, id, stable, config, context),
+        { steps: (id, config) => fromStableSteps(id, stable, config) },
       );
     },
   );
@@ -478,18 +573,26 @@ function stablePaymentRoute(app: App, ctx: AppContext, member: MemberGuard): voi
         });
       }
       const stable = parsePoints(request.body.stable, "stable");
-      return run(request, reply, "stable.pay", async (tx, id, config, context) => {
+      const findMerchant = async (q: Queryable, id: string): Promise<string> => {
         const merchant =
           merchantId !== undefined
-            ? await findMemberById(tx, merchantId)
-            : await findByInviteCode(tx, inviteCode as string);
+            ? await findMemberById(q, merchantId)
+            : await findByInviteCode(q, inviteCode as string);
         const field = merchantId !== undefined ? "merchantId" : "inviteCode";
         if (merchant?.status !== "active") {
           fail("MEMBER_NOT_FOUND", { field, detail: { zh: "收款商家不存在", en: "no such merchant" } });
         }
         if (merchant.id === id) fail("SELF_PAYMENT", { field });
-        return payMerchant(tx, id, merchant.id, stable, config, context);
-      });
+        return merchant.id;
+      };
+      return run(
+        request,
+        reply,
+        "stable.pay",
+        async (tx, id, config, context) =>
+          payMerchant(tx, id, await findMerchant(tx, id), stable, config, context),
+        { steps: async (id, _config, tx) => payStableSteps(id, await findMerchant(tx, id), stable) },
+      );
     },
   );
 }

@@ -1,0 +1,102 @@
+/**
+ * The equity writer alone (no HTTP), for `npm run bench:api` (issue 14): member
+ * equity commands (sells and conversions of 0.001 points, alternating, over
+ * the demo network's equity holders) queued all at once and written in
+ * batches of `maxBatch`, against a floor measured in the same run on the same
+ * database — the same number of ledger transactions and postings written in
+ * batches of the same size by plain `unnest` inserts, one transaction each,
+ * with no engine, no reads and no locks. Prints figures only.
+ */
+import { PlatformAccount, runStepsAsync, sellSteps, toStableSteps, walletKeys } from "@jifen/engine";
+import { DEFAULT_PASSWORD_OPTIONS, generateDemoData, migrate, openPg, seed } from "../src/index.ts";
+import { EquityWriter, type WriterJob } from "../src/writer/index.ts";
+
+const POINTS = 1000n; // 0.001 equity points
+
+export async function writerAlone(databaseUrl: string, commands: number, maxBatch: number): Promise<string> {
+  const db = await openPg({ connectionString: databaseUrl });
+  try {
+    await migrate(db);
+    const now = new Date();
+    await seed(db, {
+      adminUsername: "admin",
+      adminPassword: "bench-admin-pass-1",
+      passwords: DEFAULT_PASSWORD_OPTIONS,
+      products: false,
+      now,
+    });
+    await generateDemoData(db, { members: 4000, equityOrders: 4000, now, timeZone: "Asia/Shanghai" });
+    const holders = (
+      await db.query<{ member_id: string }>(
+        "select member_id::text from balances where account like 'm:%:equity' and amount > 1 order by member_id",
+      )
+    ).rows.map((r) => r.member_id);
+    if (holders.length === 0) throw new Error("writer bench: no equity holders in the demo data");
+    const log = { error: (d: object, m: string) => console.error(m, d), warn: () => {} };
+    const writer = new EquityWriter(db, () => new Date(), log, { windowMs: 2, maxBatch });
+    const job = (i: number): WriterJob<null> => {
+      const id = holders[i % holders.length] as string;
+      return {
+        claim: { scope: "bench", key: undefined, hash: "", reused: () => process.exit(1) },
+        status: 200,
+        keys: walletKeys(id, ["cash", "equity", "stable", "exitQuota"]),
+        async apply(view, { config }) {
+          const steps = i % 2 === 0 ? sellSteps(id, POINTS, config) : toStableSteps(id, POINTS, config);
+          await runStepsAsync(steps, view.store());
+          return null;
+        },
+        finalize: (body) => body,
+      };
+    };
+    const before = Number(
+      (await db.query<{ n: string }>("select count(*) as n from ledger_postings")).rows[0]?.n,
+    );
+    const started = performance.now();
+    const answers = await Promise.allSettled(
+      Array.from({ length: commands }, (_, i) => writer.submit(job(i))),
+    );
+    const writerMs = performance.now() - started;
+    const refused = answers.filter((a) => a.status === "rejected").length;
+    const txs = writer.stats.commands - refused;
+    const postings =
+      Number((await db.query<{ n: string }>("select count(*) as n from ledger_postings")).rows[0]?.n) -
+      before;
+
+    // The floor: the same rows by plain batched inserts, nothing read, nothing locked.
+    const perTx = Math.max(1, Math.round(postings / Math.max(1, txs)));
+    const floorStarted = performance.now();
+    for (let done = 0; done < txs; done += maxBatch) {
+      const n = Math.min(maxBatch, txs - done);
+      await db.transaction(async (tx) => {
+        const ids = (
+          await tx.query<{ id: string }>(
+            "select nextval('ledger_transactions_id_seq')::text as id from generate_series(1, $1::int)",
+            [n],
+          )
+        ).rows.map((r) => r.id);
+        await tx.query(
+          `insert into ledger_transactions (id, business_day, kind, ref, created_at)
+           select t.id, current_date, 'bench.floor', 'bench', now() from unnest($1::bigint[]) as t(id)`,
+          [ids],
+        );
+        const pIds = ids.flatMap((id) => Array.from({ length: perTx }, () => id));
+        await tx.query(
+          `insert into ledger_postings (transaction_id, account, asset, amount, member_id)
+           select t.id, $2, 'equity', case when t.n % 2 = 0 then 0.001 else -0.001 end, null
+           from unnest($1::bigint[]) with ordinality as t(id, n)`,
+          [pIds, PlatformAccount.treasury],
+        );
+      });
+    }
+    const floorMs = performance.now() - floorStarted;
+    const rate = (count: number, ms: number) => (count / (ms / 1000)).toFixed(0);
+    return (
+      `writer alone (PostgreSQL, no HTTP): ${commands} member equity commands queued at once, batches of ≤ ${maxBatch}: ` +
+      `${rate(commands, writerMs)} commands/s (${writer.stats.batches} batches, ${refused} refused, ${txs} written, ` +
+      `${postings} postings); plain batched inserts of the same rows: ${rate(txs, floorMs)} transactions/s; ` +
+      `writer / floor = ${(commands / writerMs / (txs / floorMs)).toFixed(2)}`
+    );
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,462 @@
+/**
+ * The writer's memory of one batch (issue 14): the equity state, the balance
+ * rows and the exit queue as the batch's commands left them, over one open
+ * transaction that holds their row locks. Each command runs the engine's steps
+ * (packages/engine/src/equity-steps.ts) over a `CommandView`: reads see the
+ * batch so far, writes stay in the view until the command succeeds (a refused
+ * command leaves nothing). `write` then stores the whole batch set-based: one
+ * statement per table, not one per command.
+ *
+ * It answers each store call exactly as the database store (rewards/store.ts)
+ * would at that point of the serial order: a balance read is the locked row
+ * (absent = 0) as earlier commands left it, an append refuses what the
+ * balances' sign rule or limit refuses (BALANCE_CONFLICT, BALANCE_LIMIT), the
+ * exit queue's candidates are the stored rows re-filed by the batch.
+ */
+import {
+  type AsyncRewardStore,
+  type BalanceSource,
+  type Config,
+  type EquityState,
+  formatDecimal,
+  meetsExitQuota,
+  memberAccount,
+  type Posting,
+  parseDecimal,
+  type RewardOrder,
+  type TransactionKind,
+  withInitialPrice,
+} from "@jifen/engine";
+import type { Tx } from "../db/index.ts";
+import { fail } from "../errors/index.ts";
+import {
+  type BalanceKey,
+  checkedPostings,
+  memberIdOf,
+  netByAccount,
+  refuseOverLimit,
+  signAllows,
+} from "../ledger/index.ts";
+import { lockEquityState, ratio12, ratio12Text, refuseShort, saveEquityState } from "../rewards/index.ts";
+
+const cellKey = (account: string, asset: string) => `${account}\u0000${asset}`;
+
+/** One balance row as the batch knows it: its amount now, at load, and whether the row exists. */
+interface Cell {
+  readonly account: string;
+  readonly asset: string;
+  amount: bigint;
+  readonly loaded: bigint;
+  readonly existed: boolean;
+}
+
+/** A member's row in the exit queue (null: not queued); threshold is quota / held × 10^12, rounded down. */
+type ExitRow = { readonly held: bigint; readonly quota: bigint; readonly threshold: bigint } | null;
+
+/** One ledger transaction of the batch; `local` is its id until `write` numbers it. */
+interface Entry {
+  readonly local: string;
+  readonly businessDay: string;
+  readonly kind: TransactionKind;
+  readonly ref: string;
+  readonly createdAt: Date;
+  readonly postings: readonly Posting[];
+}
+
+/** An idempotency key to store with the batch, with the answer it replays. */
+export interface KeyRow {
+  readonly scope: string;
+  readonly key: string;
+  readonly hash: string;
+  readonly status: number;
+  readonly body: unknown;
+}
+
+const LOCAL_PREFIX = "batch:";
+
+/** A decimal text with at most 12 places (exit_queue.threshold) × 10^12. */
+function parse12(text: string): bigint {
+  const [whole = "0", frac = ""] = text.split(".");
+  return BigInt(whole) * 10n ** 12n + BigInt(frac.padEnd(12, "0").slice(0, 12) || "0");
+}
+
+/** The batch's state over its transaction. */
+export class BatchState {
+  private readonly cells = new Map<string, Cell>();
+  private state: EquityState;
+  private stateChanged = false;
+  private readonly exitRows = new Map<string, ExitRow>();
+  /** The stored exit queue rows read so far: every row with threshold ≤ `storedBound`. */
+  private readonly storedExit = new Map<string, ExitRow>();
+  private storedBound = -1n;
+  private readonly entries: Entry[] = [];
+
+  private constructor(
+    readonly tx: Tx,
+    readonly config: Config,
+    readonly businessDay: string,
+    state: EquityState,
+  ) {
+    this.state = state;
+  }
+
+  /**
+   * Opens the batch: locks the operator's cash row and the equity state (the
+   * lock order of every equity movement), then the balance rows of `keys` (the
+   * rows its commands will read) in key order, in one statement. Only those:
+   * a member's other rows (points, a payment's) are locked by orders before
+   * the operator's row, and taking them here would deadlock with them.
+   */
+  static async open(tx: Tx, config: Config, businessDay: string, keys: readonly BalanceKey[]) {
+    const batch = new BatchState(tx, config, businessDay, await lockEquityState(tx, config));
+    await batch.load(keys);
+    return batch;
+  }
+
+  private remember(account: string, asset: string, amount: bigint, existed: boolean): void {
+    this.cells.set(cellKey(account, asset), { account, asset, amount, loaded: amount, existed });
+  }
+
+  /** Loads (and locks, in key order) the rows of `keys` the batch does not know yet. */
+  async load(keys: readonly BalanceKey[]): Promise<void> {
+    const wanted = new Map<string, BalanceKey>();
+    for (const k of keys)
+      if (!this.cells.has(cellKey(k.account, k.asset))) wanted.set(cellKey(k.account, k.asset), k);
+    const missing = [...wanted.values()];
+    if (missing.length === 0) return;
+    const rows = await this.tx.query<{ account: string; asset: string; amount: string }>(
+      `select b.account, b.asset, b.amount from balances b
+       join unnest($1::text[], $2::text[]) as k(account, asset) on b.account = k.account and b.asset = k.asset
+       order by b.account, b.asset for update of b`,
+      [missing.map((k) => k.account), missing.map((k) => k.asset)],
+    );
+    for (const row of rows.rows) this.remember(row.account, row.asset, parseDecimal(row.amount), true);
+    for (const k of missing)
+      if (!this.cells.has(cellKey(k.account, k.asset))) this.remember(k.account, k.asset, 0n, false);
+  }
+
+  /** The amount of a loaded row. */
+  amount(account: string, asset: string): bigint {
+    const cell = this.cells.get(cellKey(account, asset));
+    if (!cell) throw new Error(`writer: balance ${account} ${asset} read before it was loaded`);
+    return cell.amount;
+  }
+
+  equityState(): EquityState {
+    return this.state;
+  }
+
+  /**
+   * The stored exit-queue rows with threshold ≤ `bound` at least. Read ahead to
+   * 1/64 above the bound asked for: every sell lifts the price a little, and a
+   * read per command would cost more than the rest of the command.
+   */
+  async storedExitRows(asked: bigint): Promise<ReadonlyMap<string, ExitRow>> {
+    if (asked > this.storedBound) {
+      const bound = asked + asked / 64n + 1n;
+      const rows = await this.tx.query<{ member_id: string; held: string; quota: string; threshold: string }>(
+        `select member_id::text, held::text, quota::text, threshold::text from exit_queue
+         where threshold > $1::numeric and threshold <= $2::numeric`,
+        [this.storedBound < 0n ? "-1" : ratio12Text(this.storedBound), ratio12Text(bound)],
+      );
+      for (const r of rows.rows)
+        this.storedExit.set(r.member_id, {
+          held: parseDecimal(r.held),
+          quota: parseDecimal(r.quota),
+          threshold: parse12(r.threshold),
+        });
+      this.storedBound = bound;
+    }
+    return this.storedExit;
+  }
+
+  exitRow(memberId: string): ExitRow | undefined {
+    return this.exitRows.get(memberId);
+  }
+
+  /** Members the batch re-filed in the exit queue. */
+  refiled(): ReadonlyMap<string, ExitRow> {
+    return this.exitRows;
+  }
+
+  /** The local id the next entry gets. */
+  nextLocal(offset: number): string {
+    return `${LOCAL_PREFIX}${this.entries.length + offset}`;
+  }
+
+  /** A command's view of the batch. */
+  begin(now: Date): CommandView {
+    return new CommandView(this, now);
+  }
+
+  /** Keeps what a successful command wrote. */
+  commit(view: CommandView): void {
+    for (const [key, amount] of view.cells) (this.cells.get(key) as Cell).amount = amount;
+    if (view.state) {
+      this.state = view.state;
+      this.stateChanged = true;
+    }
+    for (const [id, row] of view.exitRows) this.exitRows.set(id, row);
+    this.entries.push(...view.entries);
+  }
+
+  /** How many ledger transactions the batch appends. */
+  get transactions(): number {
+    return this.entries.length;
+  }
+
+  /**
+   * Numbers the batch's transactions from the ledger's sequence (in batch order)
+   * and returns the map from local ids to them.
+   */
+  async numberTransactions(): Promise<(local: string) => string> {
+    const ids = new Map<string, string>();
+    if (this.entries.length > 0) {
+      const rows = await this.tx.query<{ id: string }>(
+        "select nextval('ledger_transactions_id_seq')::text as id from generate_series(1, $1::int)",
+        [this.entries.length],
+      );
+      const sorted = rows.rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      this.entries.forEach((e, i) => {
+        ids.set(e.local, String(sorted[i]));
+      });
+    }
+    return (local) => {
+      const id = ids.get(local);
+      if (id === undefined) throw new Error(`writer: no transaction ${local} in this batch`);
+      return id;
+    };
+  }
+
+  /**
+   * Writes the batch set-based: the transactions, their postings, the changed
+   * balances (existing rows updated in one statement, new rows inserted in
+   * another), the exit queue, the equity state and the idempotency keys.
+   */
+  async write(idOf: (local: string) => string, keys: readonly KeyRow[], now: Date): Promise<void> {
+    const tx = this.tx;
+    if (this.entries.length > 0) {
+      await tx.query(
+        `insert into ledger_transactions (id, business_day, kind, ref, created_at)
+         select * from unnest($1::bigint[], $2::date[], $3::text[], $4::text[], $5::timestamptz[])`,
+        [
+          this.entries.map((e) => idOf(e.local)),
+          this.entries.map((e) => e.businessDay),
+          this.entries.map((e) => e.kind),
+          this.entries.map((e) => e.ref),
+          this.entries.map((e) => e.createdAt.toISOString()),
+        ],
+      );
+      const postings = this.entries.flatMap((e) => e.postings.map((p) => ({ id: idOf(e.local), p })));
+      await tx.query(
+        `insert into ledger_postings (transaction_id, account, asset, amount, member_id)
+         select t.transaction_id, t.account, t.asset, t.amount, t.member_id
+         from unnest($1::bigint[], $2::text[], $3::text[], $4::numeric[], $5::bigint[])
+           as t(transaction_id, account, asset, amount, member_id)`,
+        [
+          postings.map((x) => x.id),
+          postings.map((x) => x.p.account),
+          postings.map((x) => x.p.asset),
+          postings.map((x) => formatDecimal(x.p.amount)),
+          postings.map((x) => memberIdOf(x.p.account)),
+        ],
+      );
+    }
+    await this.writeBalances();
+    await this.writeExitQueue();
+    if (this.stateChanged) await saveEquityState(tx, this.state);
+    if (keys.length > 0)
+      await tx.query(
+        `insert into idempotency_keys (scope, key, request_hash, status_code, response, created_at, completed_at)
+         select t.scope, t.key, t.hash, t.status, t.response::jsonb, $6::timestamptz, $6::timestamptz
+         from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[]) as t(scope, key, hash, status, response)`,
+        [
+          keys.map((k) => k.scope),
+          keys.map((k) => k.key),
+          keys.map((k) => k.hash),
+          keys.map((k) => k.status),
+          keys.map((k) => JSON.stringify(k.body ?? null)),
+          now.toISOString(),
+        ],
+      );
+  }
+
+  private async writeBalances(): Promise<void> {
+    const changed = [...this.cells.values()].filter((c) => c.amount !== c.loaded);
+    const updated = changed.filter((c) => c.existed);
+    const inserted = changed.filter((c) => !c.existed);
+    // The rows read are locked by this transaction: their new amounts are exact.
+    if (updated.length > 0)
+      await this.tx.query(
+        `update balances b set amount = v.amount
+         from unnest($1::text[], $2::text[], $3::numeric[]) as v(account, asset, amount)
+         where b.account = v.account and b.asset = v.asset`,
+        [
+          updated.map((c) => c.account),
+          updated.map((c) => c.asset),
+          updated.map((c) => formatDecimal(c.amount)),
+        ],
+      );
+    // A row that was absent is not locked: add, as the serial append does.
+    if (inserted.length > 0)
+      await this.tx.query(
+        `insert into balances (account, asset, member_id, amount)
+         select * from unnest($1::text[], $2::text[], $3::bigint[], $4::numeric[])
+         on conflict (account, asset) do update set amount = balances.amount + excluded.amount`,
+        [
+          inserted.map((c) => c.account),
+          inserted.map((c) => c.asset),
+          inserted.map((c) => memberIdOf(c.account)),
+          inserted.map((c) => formatDecimal(c.amount)),
+        ],
+      );
+  }
+
+  private async writeExitQueue(): Promise<void> {
+    const gone = [...this.exitRows].filter(([, row]) => row === null).map(([id]) => id);
+    const queued = [...this.exitRows].filter((e): e is [string, NonNullable<ExitRow>] => e[1] !== null);
+    if (gone.length > 0)
+      await this.tx.query("delete from exit_queue where member_id = any($1::bigint[])", [gone]);
+    if (queued.length > 0)
+      await this.tx.query(
+        `insert into exit_queue (member_id, held, quota, threshold)
+         select * from unnest($1::bigint[], $2::numeric[], $3::numeric[], $4::numeric[])
+         on conflict (member_id) do update set held = excluded.held, quota = excluded.quota, threshold = excluded.threshold`,
+        [
+          queued.map(([id]) => id),
+          queued.map(([, r]) => formatDecimal(r.held)),
+          queued.map(([, r]) => formatDecimal(r.quota)),
+          queued.map(([, r]) => ratio12Text(r.threshold)),
+        ],
+      );
+  }
+}
+
+/** One command's view of the batch: reads see the batch and the command's own writes; writes stay here until `commit`. */
+export class CommandView {
+  readonly cells = new Map<string, bigint>();
+  state: EquityState | undefined;
+  readonly exitRows = new Map<string, ExitRow>();
+  readonly entries: Entry[] = [];
+
+  constructor(
+    private readonly batch: BatchState,
+    readonly now: Date,
+  ) {}
+
+  /** A loaded row's amount as this command sees it. */
+  amount(account: string, asset: string): bigint {
+    return this.cells.get(cellKey(account, asset)) ?? this.batch.amount(account, asset);
+  }
+
+  /** The equity state as this command sees it. */
+  equityState(): EquityState {
+    // As the serial store reads the row: while nothing was issued, the config's initial price.
+    return withInitialPrice(this.state ?? this.batch.equityState(), this.batch.config.equity);
+  }
+
+  /** The amounts of some rows (loaded first if needed), as this command sees them. */
+  async balances(keys: readonly BalanceKey[]): Promise<(account: string, asset: string) => bigint> {
+    await this.batch.load(keys);
+    return (account, asset) => this.amount(account, asset);
+  }
+
+  /** True when this command appended an exit sale of `memberId` after its transaction `since`. */
+  exitedAfter(memberId: string, since: string | null): boolean {
+    if (since === null) return false;
+    const at = this.entries.findIndex((e) => e.local === since);
+    return this.entries.some((e, i) => i > at && e.kind === "equity.exit" && e.ref === `member:${memberId}`);
+  }
+
+  private exitRow(memberId: string): ExitRow | undefined {
+    return this.exitRows.has(memberId) ? this.exitRows.get(memberId) : this.batch.exitRow(memberId);
+  }
+
+  private async append(
+    kind: TransactionKind,
+    ref: string,
+    given: readonly Posting[],
+  ): Promise<string | null> {
+    const postings = checkedPostings({ kind, ref, postings: given });
+    if (postings.length === 0) return null;
+    const nets = netByAccount(postings);
+    await this.batch.load(nets);
+    for (const net of nets) {
+      const after = this.amount(net.account, net.asset) + net.amount;
+      if (!signAllows(net.account, after)) fail("BALANCE_CONFLICT");
+      refuseOverLimit(net, after);
+      this.cells.set(cellKey(net.account, net.asset), after);
+    }
+    const local = this.batch.nextLocal(this.entries.length);
+    this.entries.push({
+      local,
+      businessDay: this.batch.businessDay,
+      kind,
+      ref,
+      createdAt: this.now,
+      postings,
+    });
+    return local;
+  }
+
+  private async refile(memberIds: readonly string[]): Promise<void> {
+    for (const id of new Set(memberIds)) {
+      const equity = { account: memberAccount(id, "equity"), asset: "equity" as const };
+      const quota = { account: memberAccount(id, "exitQuota"), asset: "exitQuota" as const };
+      await this.batch.load([equity, quota]);
+      const held = this.amount(equity.account, equity.asset);
+      const q = this.amount(quota.account, quota.asset);
+      this.exitRows.set(
+        id,
+        held > 0n && q > 0n ? { held, quota: q, threshold: ratio12(q, held, false) } : null,
+      );
+    }
+  }
+
+  private async nextExit(state: EquityState): Promise<string | undefined> {
+    const bound = state.supply === 0n ? 0n : ratio12(state.pool, state.supply, true);
+    const stored = await this.batch.storedExitRows(bound);
+    const ids = new Set([...stored.keys(), ...this.batch.refiled().keys(), ...this.exitRows.keys()]);
+    const ready: { id: bigint; row: NonNullable<ExitRow> }[] = [];
+    for (const id of ids) {
+      const own = this.exitRow(id);
+      const row = own === undefined ? stored.get(id) : own;
+      if (row && row.threshold <= bound) ready.push({ id: BigInt(id), row });
+    }
+    ready.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return ready.find((c) => meetsExitQuota(state, c.row.held, c.row.quota))?.id.toString();
+  }
+
+  /** The engine's store over this view (the member commands' calls; the order calls are not the writer's). */
+  store(): AsyncRewardStore<RewardOrder> {
+    const notHere = (what: string) => () => {
+      throw new Error(`writer: ${what} is not a member command's step`);
+    };
+    return {
+      referrerOf: notHere("referrerOf"),
+      lockEquityState: () => this.equityState(),
+      saveEquityState: (state) => {
+        this.state = state;
+      },
+      lockBalances: async (keys) => {
+        await this.batch.load(keys);
+        // Like the serial store's LoadedBalances: only the rows asked for; any other reads 0.
+        const asked = new Set(keys.map((k) => cellKey(k.account, k.asset)));
+        const source: BalanceSource = {
+          balance: (account, asset) =>
+            asked.has(cellKey(account, asset)) ? this.amount(account, asset) : 0n,
+        };
+        return source;
+      },
+      append: (kind, ref, postings) => this.append(kind, ref, postings),
+      refileExit: (memberIds) => this.refile(memberIds),
+      nextExit: (state) => this.nextExit(state),
+      memberRef: (memberId) => `member:${memberId}`,
+      refuseShort: ({ code, field, held, needed }) => refuseShort(code, field, held, needed),
+      recordEligible: notHere("recordEligible"),
+      effectsOf: notHere("effectsOf"),
+      takeOpenGift: notHere("takeOpenGift"),
+      recordReversed: notHere("recordReversed"),
+    };
+  }
+}

@@ -1,0 +1,12 @@
+/** The shop's equity writer: member equity commands queued, applied in order in memory, committed in batches (issue 14). */
+export type { CommandView } from "./batch-store.ts";
+export {
+  type BatchContext,
+  DEFAULT_WRITER_SETTINGS,
+  EquityWriter,
+  type WriterAnswer,
+  type WriterJob,
+  type WriterLog,
+  type WriterSettings,
+  type WriterStats,
+} from "./writer.ts";

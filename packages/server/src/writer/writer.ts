@@ -1,0 +1,293 @@
+/**
+ * The shop's equity writer (issue 14): every command that moves the equity
+ * pool from a member (sell, redeem, to-stable, from-stable, stable payment) is
+ * queued here, applied in arrival order by the engine over the batch's memory
+ * (batch-store.ts), and committed in batches — group commit: a batch closes
+ * `windowMs` after its first command arrived or at `maxBatch` commands,
+ * whichever comes first, and the commands that arrive while a batch commits
+ * form the next one. A request is answered only after its batch committed.
+ *
+ * A command the engine refuses (a shortage, a balance limit) is answered with
+ * its error and leaves nothing; the others of the batch go on, exactly as one
+ * transaction per command in the same order would. A batch that fails as a
+ * whole (the database refuses a statement, the connection drops) is rolled
+ * back: a deadlock or serialization failure is retried (at most 3 tries, like
+ * `command()`; also a key another transaction stored meanwhile), anything
+ * else answers every request of the batch with
+ * `BATCH_FAILED` and changes nothing; the queue goes on from what is committed.
+ *
+ * Idempotency keys are claimed in the batch: a key stored before (or earlier
+ * in the same batch) replays its answer, a key under a different request is
+ * refused, and the new keys are stored with the batch's writes.
+ */
+import { configForDay } from "../config/index.ts";
+import { type Db, isSqlError, type Queryable } from "../db/index.ts";
+import { AppError } from "../errors/index.ts";
+import type { BalanceKey } from "../ledger/index.ts";
+import { shareOpenDay } from "../rewards/index.ts";
+import { BatchState, type CommandView, type KeyRow } from "./batch-store.ts";
+
+/** How batches are formed. */
+export interface WriterSettings {
+  /** How long a batch stays open after its first command arrived (ms). */
+  readonly windowMs: number;
+  /** At most this many commands per batch. */
+  readonly maxBatch: number;
+}
+
+export const DEFAULT_WRITER_SETTINGS: WriterSettings = { windowMs: 2, maxBatch: 200 };
+
+/** What a command's work sees of its batch: the open day, its parameters, the instant. */
+export interface BatchContext {
+  readonly businessDay: string;
+  readonly config: import("@jifen/engine").Config;
+  readonly now: Date;
+  /** Reads in the batch's transaction (a merchant looked up as the serial path looks it up). */
+  readonly tx: Queryable;
+}
+
+/** One queued command. */
+export interface WriterJob<T> {
+  /** The idempotency key (undefined: none), its scope and the request's hash; `reused` throws the refusal. */
+  readonly claim: {
+    readonly scope: string;
+    readonly key: string | undefined;
+    readonly hash: string;
+    readonly reused: () => never;
+  };
+  readonly status: number;
+  /** The balance rows the command reads (locked up front, with the batch's others, in key order). */
+  readonly keys: readonly BalanceKey[];
+  /** The command over its view of the batch; throws an AppError to refuse (nothing of it is kept). */
+  apply(view: CommandView, context: BatchContext): Promise<T>;
+  /** The answer with the batch's local transaction ids replaced by the ledger's. */
+  finalize(body: T, idOf: (local: string) => string): T;
+}
+
+/** How a command was answered. */
+export type WriterAnswer<T> =
+  | { readonly kind: "done"; readonly status: number; readonly body: T }
+  | { readonly kind: "replay"; readonly status: number; readonly body: unknown };
+
+/** Where the writer reports a failed batch. */
+export interface WriterLog {
+  error(details: object, message: string): void;
+  warn(details: object, message: string): void;
+}
+
+interface Queued {
+  readonly job: WriterJob<unknown>;
+  readonly resolve: (answer: WriterAnswer<unknown>) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Outcome =
+  | { kind: "done"; body: unknown }
+  | { kind: "replay"; status: number; body: unknown }
+  | { kind: "replayOf"; index: number }
+  | { kind: "failed"; error: unknown };
+
+const RETRYABLE = ["40P01", "40001"]; // deadlock, serialization failure
+const MAX_ATTEMPTS = 3;
+
+/**
+ * A deadlock or serialization failure, or a key stored meanwhile by another
+ * transaction (the same member's key on a route outside the writer, or another
+ * server process): the retry reads it and answers that request alone
+ * (replayed or IDEMPOTENCY_KEY_REUSED), instead of failing the whole batch.
+ */
+function retryable(error: unknown): boolean {
+  if (RETRYABLE.some((code) => isSqlError(error, code))) return true;
+  return isSqlError(error, "23505") && (error.constraint ?? "").startsWith("idempotency_keys");
+}
+
+/** Counters for tests, benchmarks and /metrics. */
+export interface WriterStats {
+  batches: number;
+  commands: number;
+  failedBatches: number;
+  retries: number;
+}
+
+/** The writer of one shop. */
+export class EquityWriter {
+  private readonly queue: Queued[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private closed = false;
+  readonly stats: WriterStats = { batches: 0, commands: 0, failedBatches: 0, retries: 0 };
+  /** Tests only: called after a batch's commands ran and before it is written (throw to fail the batch). */
+  beforeWrite: ((batchSize: number) => void | Promise<void>) | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => Date,
+    private readonly log: WriterLog,
+    readonly settings: WriterSettings = DEFAULT_WRITER_SETTINGS,
+  ) {}
+
+  /** Queues a command; resolves once its batch is committed (or rejects with its refusal or BATCH_FAILED). */
+  submit<T>(job: WriterJob<T>): Promise<WriterAnswer<T>> {
+    if (this.closed) return Promise.reject(new AppError("WRITER_STOPPING"));
+    return new Promise<WriterAnswer<T>>((resolve, reject) => {
+      this.queue.push({ job: job as WriterJob<unknown>, resolve: resolve as Queued["resolve"], reject });
+      this.schedule();
+    });
+  }
+
+  /** Stops taking commands and waits for the queued ones to be written. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) this.start();
+    await this.running;
+  }
+
+  private schedule(): void {
+    if (this.running) return;
+    if (this.queue.length >= this.settings.maxBatch) this.start();
+    else this.timer ??= setTimeout(() => this.start(), this.settings.windowMs);
+  }
+
+  private start(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.running) return;
+    this.running = (async () => {
+      while (this.queue.length > 0) await this.runBatch(this.queue.splice(0, this.settings.maxBatch));
+      this.running = undefined;
+    })();
+  }
+
+  private async runBatch(batch: Queued[]): Promise<void> {
+    let outcomes: Outcome[] | undefined;
+    for (let attempt = 1; outcomes === undefined; attempt++) {
+      try {
+        outcomes = await this.attempt(batch);
+      } catch (error) {
+        if (attempt < MAX_ATTEMPTS && retryable(error)) {
+          this.stats.retries++;
+          this.log.warn({ attempt, code: (error as { code?: string }).code }, "writer batch retried");
+          continue;
+        }
+        this.stats.failedBatches++;
+        this.log.error({ err: error, commands: batch.length }, "writer batch failed: nothing written");
+        for (const q of batch) q.reject(new AppError("BATCH_FAILED"));
+        return;
+      }
+    }
+    this.stats.batches++;
+    this.stats.commands += batch.length;
+    outcomes.forEach((outcome, i) => {
+      const q = batch[i] as Queued;
+      const answer = outcome.kind === "replayOf" ? (outcomes[outcome.index] as Outcome) : outcome;
+      if (outcome.kind === "failed") q.reject(outcome.error);
+      else if (outcome.kind === "replay")
+        q.resolve({ kind: "replay", status: outcome.status, body: outcome.body });
+      else if (answer.kind === "done")
+        q.resolve(
+          outcome.kind === "replayOf"
+            ? { kind: "replay", status: (batch[outcome.index] as Queued).job.status, body: answer.body }
+            : { kind: "done", status: q.job.status, body: answer.body },
+        );
+    });
+  }
+
+  /** One try of a batch, in one transaction: every command in order, then the writes, then COMMIT. */
+  private attempt(batch: readonly Queued[]): Promise<Outcome[]> {
+    return this.db.transaction(async (tx) => {
+      // Held FOR SHARE until commit: the settlement's close (FOR UPDATE) waits for the batch in flight,
+      // and the next batch waits for the close and lands in the day it opens.
+      const businessDay = await shareOpenDay(tx);
+      const { config } = await configForDay(tx, businessDay);
+      const state = await BatchState.open(
+        tx,
+        config,
+        businessDay,
+        batch.flatMap((q) => q.job.keys),
+      );
+      const stored = await storedKeys(tx, batch);
+      const claimed = new Map<string, { index: number; hash: string }>();
+      const outcomes: Outcome[] = [];
+      for (const [i, { job }] of batch.entries())
+        outcomes.push(await this.one(job, i, state, stored, claimed));
+      await this.beforeWrite?.(batch.length);
+      const idOf = await state.numberTransactions();
+      const keys: KeyRow[] = [];
+      outcomes.forEach((outcome, i) => {
+        if (outcome.kind !== "done") return;
+        const job = (batch[i] as Queued).job;
+        outcome.body = job.finalize(outcome.body, idOf);
+        if (job.claim.key !== undefined)
+          keys.push({
+            scope: job.claim.scope,
+            key: job.claim.key,
+            hash: job.claim.hash,
+            status: job.status,
+            body: outcome.body,
+          });
+      });
+      await state.write(idOf, keys, this.now());
+      return outcomes;
+    });
+  }
+
+  private async one(
+    job: WriterJob<unknown>,
+    index: number,
+    state: BatchState,
+    stored: ReadonlyMap<string, StoredKey>,
+    claimed: Map<string, { index: number; hash: string }>,
+  ): Promise<Outcome> {
+    try {
+      const keyId = job.claim.key === undefined ? undefined : `${job.claim.scope}\u0000${job.claim.key}`;
+      if (keyId !== undefined) {
+        const earlier = claimed.get(keyId);
+        if (earlier !== undefined) {
+          if (earlier.hash !== job.claim.hash) job.claim.reused();
+          return { kind: "replayOf", index: earlier.index };
+        }
+        const row = stored.get(keyId);
+        if (row) {
+          if (row.request_hash !== job.claim.hash || row.status_code === null) job.claim.reused();
+          return { kind: "replay", status: row.status_code, body: row.response };
+        }
+      }
+      const now = this.now();
+      const view = state.begin(now);
+      const context = { businessDay: state.businessDay, config: state.config, now, tx: state.tx };
+      const body = await job.apply(view, context);
+      state.commit(view);
+      if (keyId !== undefined) claimed.set(keyId, { index, hash: job.claim.hash });
+      return { kind: "done", body };
+    } catch (error) {
+      // A refusal answers this command alone; anything else fails the batch.
+      if (error instanceof AppError) return { kind: "failed", error };
+      throw error;
+    }
+  }
+}
+
+interface StoredKey {
+  scope: string;
+  key: string;
+  request_hash: string;
+  status_code: number | null;
+  response: unknown;
+}
+
+/** The stored idempotency keys of the batch's commands, in one statement. */
+async function storedKeys(
+  tx: import("../db/index.ts").Tx,
+  batch: readonly Queued[],
+): Promise<Map<string, StoredKey>> {
+  const claims = batch.map((q) => q.job.claim).filter((c) => c.key !== undefined);
+  const out = new Map<string, StoredKey>();
+  if (claims.length === 0) return out;
+  const rows = await tx.query<StoredKey>(
+    `select i.scope, i.key, i.request_hash, i.status_code, i.response from idempotency_keys i
+     join unnest($1::text[], $2::text[]) as k(scope, key) on i.scope = k.scope and i.key = k.key`,
+    [claims.map((c) => c.scope), claims.map((c) => c.key)],
+  );
+  for (const row of rows.rows) out.set(`${row.scope}\u0000${row.key}`, row);
+  return out;
+}

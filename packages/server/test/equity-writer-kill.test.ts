@@ -1,0 +1,170 @@
+/**
+ * A SIGKILL during a flood of equity commands (issue 14), PostgreSQL: the
+ * server (equity writer on, small batches) runs in a child process killed with
+ * SIGKILL while hundreds of sells with Idempotency-Keys are in flight. After a
+ * restart every request is sent again with its key: an acknowledged one
+ * replays its answer unchanged, the others are applied now or replay what the
+ * batch committed before the kill; in the end each command is in the ledger
+ * exactly once and every balance equals its postings.
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { signWebhook } from "../src/index.ts";
+import { dbTargets } from "./support/db.ts";
+
+const child = join(import.meta.dirname, "support", "writer-child.ts");
+const FLOOD = 300;
+const KILL_AFTER = 60; // acknowledgements
+
+function start(schema: string): Promise<{ proc: ChildProcess; base: string }> {
+  const proc = spawn(process.execPath, ["--import", "tsx", child], {
+    env: { ...process.env, CHILD_DB_URL: process.env.TEST_DATABASE_URL, CHILD_SCHEMA: schema },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    proc.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString("utf8");
+      const line = out.split("\n")[0];
+      if (out.includes("\n") && line) resolve({ proc, base: JSON.parse(line).address as string });
+    });
+    proc.on("exit", (code) => reject(new Error(`writer child exited with ${code} before listening`)));
+  });
+}
+
+async function http(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  // biome-ignore lint/suspicious/noExplicitAny: the test reads a few response fields
+): Promise<{ status: number; data: any; replayed: boolean }> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  return {
+    status: response.status,
+    data: await response.json(),
+    replayed: response.headers.get("idempotent-replayed") === "true",
+  };
+}
+
+for (const target of dbTargets()) {
+  const skip = target.name === "pglite" ? "one process holds PGlite: the kill needs PostgreSQL" : false;
+  describe(`equity writer killed during a flood on ${target.name}`, { skip }, () => {
+    test("no acknowledged command lost, none applied twice", async () => {
+      const testDb = await target.open();
+      let server = await start(testDb.schema as string);
+      try {
+        const admin = (
+          await http(server.base, "POST", "/admin/auth/login", {
+            username: "admin",
+            password: "admin-password-1",
+          })
+        ).data.token as string;
+        const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+        const products = (await http(server.base, "GET", "/products")).data;
+        const equity = products.items.find((p: { plans: string[] }) => p.plans.includes("equity"));
+        const members: { phone: string; token: string }[] = [];
+        for (let i = 0; i < 5; i++) {
+          const phone = `1380000${String(i).padStart(4, "0")}`;
+          await http(server.base, "POST", "/auth/sms-codes", { phone, purpose: "register" });
+          const outbox = await http(
+            server.base,
+            "GET",
+            `/admin/sms-outbox?phone=${phone}&limit=1`,
+            undefined,
+            auth(admin),
+          );
+          const code = /(\d{6})/.exec(outbox.data.items[0].content)?.[1];
+          const registered = await http(server.base, "POST", "/auth/register", {
+            phone,
+            code,
+            password: "member-pass-1",
+          });
+          assert.equal(registered.status, 201, JSON.stringify(registered.data));
+          members.push({ phone, token: registered.data.token });
+          const body = JSON.stringify({
+            event: "order.paid",
+            externalId: `kill-${i}`,
+            phone,
+            productId: equity.id,
+          });
+          const paid = await fetch(`${server.base}/webhooks/payments`, {
+            method: "POST",
+            headers: {
+              "content-type": "application/json",
+              "x-jifen-signature": signWebhook("webhook-secret", body),
+            },
+            body,
+          });
+          assert.equal(paid.status, 200, await paid.text());
+        }
+        const sells = Array.from({ length: FLOOD }, (_, i) => ({
+          key: `flood-${i}`,
+          member: members[i % members.length] as { token: string },
+          points: i % 3 === 0 ? "0.01" : "0.02",
+        }));
+        const send = (base: string, s: (typeof sells)[number]) =>
+          http(
+            base,
+            "POST",
+            "/me/equity/sell",
+            { points: s.points },
+            { ...auth(s.member.token), "idempotency-key": s.key },
+          );
+
+        // The flood; the server is killed after KILL_AFTER acknowledgements.
+        const acked = new Map<string, unknown>();
+        const victim = server;
+        await Promise.all(
+          sells.map(async (s) => {
+            try {
+              const answer = await send(victim.base, s);
+              if (answer.status === 200) {
+                acked.set(s.key, answer.data);
+                if (acked.size === KILL_AFTER) victim.proc.kill("SIGKILL");
+              }
+            } catch {
+              // the connection died with the server: not acknowledged
+            }
+          }),
+        );
+        assert.ok(acked.size >= KILL_AFTER && acked.size < FLOOD, `acknowledged ${acked.size} of ${FLOOD}`);
+
+        // Restart and send everything again with the same keys.
+        server = await start(testDb.schema as string);
+        const again = await Promise.all(sells.map((s) => send(server.base, s)));
+        again.forEach((answer, i) => {
+          const s = sells[i] as (typeof sells)[number];
+          assert.equal(answer.status, 200, JSON.stringify(answer.data));
+          if (acked.has(s.key)) {
+            assert.ok(answer.replayed, `${s.key} was acknowledged: replayed`);
+            assert.deepEqual(answer.data, acked.get(s.key), `${s.key}: the same answer`);
+          }
+        });
+        const counts = await testDb.db.query<{ sells: string; keys: string; ids: string }>(
+          `select (select count(*) from ledger_transactions where kind = 'equity.sell')::text as sells,
+                  (select count(*) from idempotency_keys where key like 'flood-%')::text as keys,
+                  (select count(distinct response->>'transactionId') from idempotency_keys where key like 'flood-%')::text as ids`,
+        );
+        assert.deepEqual(counts.rows[0], { sells: String(FLOOD), keys: String(FLOOD), ids: String(FLOOD) });
+        const mismatch = await testDb.db.query(
+          `select b.account from balances b
+           full join (select account, asset, sum(amount) as total from ledger_postings group by account, asset) p
+             on p.account = b.account and p.asset = b.asset
+           where coalesce(b.amount, 0) <> coalesce(p.total, 0)`,
+        );
+        assert.deepEqual(mismatch.rows, [], "every balance equals its postings");
+      } finally {
+        server.proc.kill("SIGKILL");
+        await testDb.cleanup();
+      }
+    });
+  });
+}

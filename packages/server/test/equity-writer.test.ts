@@ -1,0 +1,466 @@
+/**
+ * The equity writer (issue 14), on PGlite and PostgreSQL:
+ * - the batched path answers and writes exactly what the serial path (one
+ *   transaction per command) gives for the same order of requests — random
+ *   sequences of sells, redeems, conversions both ways and stable payments,
+ *   with refusals, idempotent replays and reused keys among them;
+ * - a batch that fails half-way (the database refuses its balance update after
+ *   its ledger rows went in) leaves nothing, answers each of its requests with
+ *   BATCH_FAILED, and the next batch runs from what is committed;
+ * - many concurrent clients at one price level leave the pool and every wallet
+ *   equal to the engine's replay in the order the writer took them.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { Engine, parseDecimal } from "@jifen/engine";
+import type { FastifyRequest } from "fastify";
+import { requestHash } from "../src/http/command.ts";
+import type { EquityWriter } from "../src/writer/index.ts";
+import {
+  auditLedger,
+  call,
+  count,
+  credit,
+  openTestApp,
+  operatorToken,
+  register,
+  type TestApp,
+} from "./support/app.ts";
+import { dbTargets } from "./support/db.ts";
+import { assertSameAsEngine, equityProduct, nextDay, paidOrder, type TestMember } from "./support/equity.ts";
+
+const µ = (text: string) => parseDecimal(text);
+
+/** A seeded generator of numbers in [0, 1) (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A decimal text of 1 … max × 10^places units at `places` decimals (no binary floats in the amount). */
+function amount(r: () => number, max: number, places: number): string {
+  const scale = 10 ** places;
+  const units = 1 + Math.floor(r() * max * scale);
+  if (places === 0) return String(units);
+  return `${Math.floor(units / scale)}.${String(units % scale).padStart(places, "0")}`;
+}
+
+/** One request of a sequence: who sends it, where, what, under which key; `merchant` names a member by index. */
+interface Req {
+  readonly member: number;
+  readonly url: string;
+  readonly body: Record<string, string>;
+  readonly key: string;
+  readonly merchant?: number;
+  readonly byInvite?: boolean;
+}
+
+/** A random sequence of `n` member equity commands over `members` members. */
+function sequence(seed: number, members: number, n: number, redeemMax = 40, first = 0): Req[] {
+  const r = random(seed);
+  const out: Req[] = [];
+  for (let i = 0; i < n; i++) {
+    const earlier = out[Math.floor(r() * out.length)];
+    const dice = r();
+    if (earlier && dice < 0.08) {
+      out.push(earlier); // the same request again: replayed
+      continue;
+    }
+    const member = first + Math.floor(r() * members);
+    const key = earlier && dice < 0.12 && earlier.member === member ? earlier.key : `k${seed}-${i}`;
+    const kind = Math.floor(r() * 5);
+    if (kind === 0) out.push({ member, key, url: "/me/equity/sell", body: { points: amount(r, 6, 2) } });
+    else if (kind === 1)
+      out.push({ member, key, url: "/me/equity/redeem", body: { amount: amount(r, redeemMax, 2) } });
+    else if (kind === 2)
+      out.push({ member, key, url: "/me/equity/to-stable", body: { points: amount(r, 5, 3) } });
+    else if (kind === 3)
+      out.push({ member, key, url: "/me/equity/from-stable", body: { stable: amount(r, 15, 2) } });
+    else {
+      const merchant = first + Math.floor(r() * members); // sometimes oneself: refused before the writer
+      out.push({
+        member,
+        key,
+        url: "/me/stable/pay",
+        body: { stable: amount(r, 10, 2) },
+        merchant,
+        byInvite: r() < 0.3,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Members with a paid equity order of 100 each; with `exitMultiple`, that exit
+ * quota multiple is set first (and the next day opened, so it applies).
+ */
+async function shop(
+  t: TestApp,
+  n: number,
+  exitMultiple?: string,
+): Promise<{ members: TestMember[]; orders: string[] }> {
+  if (exitMultiple !== undefined) {
+    const params = { coolingOffDays: 0, equity: { exitQuotaMultiple: exitMultiple } };
+    const cfg = await call(t, "POST", "/admin/config", { token: await operatorToken(t), body: { params } });
+    assert.equal(cfg.statusCode, 201, cfg.body);
+    await nextDay(t);
+  }
+  const admin = await operatorToken(t);
+  const product = await equityProduct(t, "100");
+  const members: TestMember[] = [];
+  const orders: string[] = [];
+  for (let i = 0; i < n; i++) members.push(await register(t, `13900${String(i).padStart(6, "0")}`));
+  for (const m of members) orders.push(await paidOrder(t, m, product, admin));
+  return { members, orders };
+}
+
+function send(t: TestApp, members: readonly TestMember[], req: Req) {
+  const m = members[req.member] as TestMember;
+  const merchant = req.merchant === undefined ? undefined : (members[req.merchant] as TestMember);
+  const body = merchant
+    ? { ...req.body, ...(req.byInvite ? { inviteCode: merchant.inviteCode } : { merchantId: merchant.id }) }
+    : req.body;
+  return call(t, "POST", req.url, { token: m.token, key: req.key, body });
+}
+
+/** The identity the writer sees of a request: scope, key and the request's hash. */
+function identity(members: readonly TestMember[], req: Req): string {
+  const m = members[req.member] as TestMember;
+  const merchant = req.merchant === undefined ? undefined : (members[req.merchant] as TestMember);
+  const body = merchant
+    ? { ...req.body, ...(req.byInvite ? { inviteCode: merchant.inviteCode } : { merchantId: merchant.id }) }
+    : req.body;
+  const hash = requestHash({ method: "POST", url: req.url, body } as unknown as FastifyRequest);
+  return `member:${m.id}\u0000${req.key}\u0000${hash}`;
+}
+
+/** Records the order in which the writer takes commands (scope, key, hash). */
+function watch(order: string[]) {
+  return (writer: EquityWriter) => {
+    const submit = writer.submit.bind(writer);
+    writer.submit = (job) => {
+      order.push(`${job.claim.scope}\u0000${job.claim.key}\u0000${job.claim.hash}`);
+      return submit(job);
+    };
+  };
+}
+
+/** JSON with object keys sorted. */
+function canonical(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : 1));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+}
+
+/** An answer without its request id (an error body names the request it answers). */
+function withoutRequestId(data: unknown): unknown {
+  if (data === null || typeof data !== "object") return data;
+  const { requestId: _id, ...rest } = data as Record<string, unknown>;
+  return rest;
+}
+
+/** Everything the commands write, in a comparable form. */
+async function written(t: TestApp) {
+  const q = async (sql: string) => (await t.db.query(sql)).rows;
+  return {
+    ledger: await q(
+      `select t.id::text, t.kind, t.ref, t.business_day::text as day,
+         (select string_agg(p.account || ' ' || p.asset || ' ' || p.amount::text, ', ' order by p.id)
+          from ledger_postings p where p.transaction_id = t.id) as postings
+       from ledger_transactions t order by t.id`,
+    ),
+    balances: await q("select account, asset, amount::text from balances order by account, asset"),
+    exitQueue: await q(
+      "select member_id::text, held::text, quota::text, threshold::text from exit_queue order by 1",
+    ),
+    equity: await q(
+      "select pool::text, supply::text, issued::text, price_num::text, price_den::text from equity_state",
+    ),
+    // Not the request hash: a payment by invite code hashes the merchant's code, which each shop draws at random.
+    keys: await q("select scope, key, status_code, response::text from idempotency_keys order by scope, key"),
+  };
+}
+
+for (const target of dbTargets()) {
+  describe(`equity writer on ${target.name}`, () => {
+    for (const { seed, exitMultiple } of [{ seed: 11 }, { seed: 12 }, { seed: 13, exitMultiple: "0.42" }]) {
+      const exits = exitMultiple ? `, exits (exit quota multiple ${exitMultiple})` : "";
+      test(`seed ${seed}${exits}: batched and serial paths give the same answers and the same ledger`, async () => {
+        // With exits: three early buyers hold still while five others redeem in small amounts (each
+        // burns points and lifts the price) until holdings meet their quota.
+        const size = exitMultiple ? 8 : 5;
+        const reqs = exitMultiple ? sequence(seed, 5, 40, 12, 3) : sequence(seed, 5, 40);
+        const order: string[] = [];
+        const batched = await openTestApp(target, {
+          equityWriter: { windowMs: 5, maxBatch: 7 },
+          onEquityWriter: watch(order),
+        });
+        const serial = await openTestApp(target, { equityWriter: null });
+        try {
+          const a = await shop(batched, size, exitMultiple);
+          const b = await shop(serial, size, exitMultiple);
+          assert.deepEqual(
+            b.members.map((m) => m.id),
+            a.members.map((m) => m.id),
+          );
+          for (const [t, members] of [
+            [batched, a.members],
+            [serial, b.members],
+          ] as const)
+            for (const m of members) await credit(t, m.id, "stable", "40");
+          assert.deepEqual(await written(serial), await written(batched), "the same shop before");
+          const exitsBefore = await count(batched, "ledger_transactions", "kind = 'equity.exit'");
+
+          const answersA = await Promise.all(reqs.map((req) => send(batched, a.members, req)));
+          // The serial path in the writer's order, then those refused before the writer (their order is free).
+          const pending = reqs.map((req, i) => ({ i, id: identity(a.members, req) }));
+          const replayOrder: number[] = [];
+          for (const id of order) {
+            const at = pending.findIndex((p) => p.id === id);
+            assert.ok(at >= 0, "every command the writer took is one of the requests");
+            replayOrder.push((pending[at] as { i: number }).i);
+            pending.splice(at, 1);
+          }
+          replayOrder.push(...pending.map((p) => p.i));
+          const answersB: Awaited<ReturnType<typeof send>>[] = [];
+          for (const i of replayOrder) answersB[i] = await send(serial, b.members, reqs[i] as Req);
+
+          const codes = new Set<string>();
+          // In the order applied (the first difference is the one that matters). Requests sent twice
+          // alike are one identity to the writer, so which copy went first is unknown: compare a group's
+          // answers as a set.
+          // (Keys sorted: a replayed answer comes back from jsonb, whose key order is its own, on both paths.)
+          const answer = (r: (typeof answersA)[number] | undefined) =>
+            canonical([r?.statusCode, withoutRequestId(r?.data)]);
+          const groups = new Map<string, number[]>();
+          for (const i of replayOrder) {
+            const id = identity(a.members, reqs[i] as Req);
+            groups.set(id, [...(groups.get(id) ?? []), i]);
+          }
+          for (const [, group] of groups) {
+            const req = reqs[group[0] as number] as Req;
+            assert.deepEqual(
+              group.map((i) => answer(answersA[i])).sort(),
+              group.map((i) => answer(answersB[i])).sort(),
+              `${req.url} ${JSON.stringify(req.body)}`,
+            );
+            for (const i of group) codes.add(answersA[i]?.statusCode === 200 ? "ok" : answersA[i]?.data.code);
+          }
+          // The sequence exercised success and refusals (insufficient holdings, reused keys, self payment).
+          assert.ok(codes.has("ok") && codes.size >= 3, [...codes].join(","));
+          assert.deepEqual(
+            await written(batched),
+            await written(serial),
+            "the same ledger, balances, queue, keys",
+          );
+          assert.ok(order.length > 0);
+          if (exitMultiple) {
+            const exitsAfter = await count(batched, "ledger_transactions", "kind = 'equity.exit'");
+            assert.ok(
+              exitsAfter > exitsBefore,
+              `the commands made members exit (${exitsBefore} → ${exitsAfter})`,
+            );
+          }
+          await auditLedger(batched);
+        } finally {
+          await batched.cleanup();
+          await serial.cleanup();
+        }
+      });
+    }
+
+    test("a batch failing half-way leaves nothing, answers each of its requests with BATCH_FAILED; the next runs from what is committed", async () => {
+      const order: string[] = [];
+      const t = await openTestApp(target, {
+        equityWriter: { windowMs: 50, maxBatch: 4 },
+        onEquityWriter: watch(order),
+      });
+      try {
+        const { members, orders } = await shop(t, 4);
+        const engine = new Engine();
+        members.forEach((m, i) => {
+          engine.join(m.id);
+          engine.order({ member: m.id, amount: µ("100"), plans: ["equity"], id: orders[i] as string });
+        });
+        // The first balance update from now on fails (a sequence is not rolled back with the batch).
+        await t.db.exec(`
+          create sequence writer_test_fail;
+          create function writer_test_fail() returns trigger language plpgsql as $$
+          begin
+            if nextval('writer_test_fail') = 1 then raise exception 'injected: the batch fails half-way'; end if;
+            return null;
+          end $$;
+          create trigger writer_test_fail before update on balances
+            for each statement execute function writer_test_fail();`);
+        const before = await written(t);
+        const sells = members.flatMap((m, i) => [
+          { m, i, key: `s${i}a`, points: "1" },
+          { m, i, key: `s${i}b`, points: "2.5" },
+        ]);
+        const answers = await Promise.all(
+          sells.map((s) =>
+            call(t, "POST", "/me/equity/sell", { token: s.m.token, key: s.key, body: { points: s.points } }),
+          ),
+        );
+        const byKey = new Map(sells.map((s, i) => [s.key, { s, answer: answers[i] }]));
+        const arrival = order.map((o) => o.split("\u0000")[1] as string);
+        const failed = arrival.filter((k) => byKey.get(k)?.answer?.statusCode === 503);
+        assert.ok(failed.length >= 1, "the first batch failed");
+        assert.deepEqual(arrival.slice(0, failed.length), failed, "the failed batch is the first one taken");
+        for (const k of failed) {
+          const { answer } = byKey.get(k) as { answer: { data: { code: string; message: string } } };
+          assert.equal(answer.data.code, "BATCH_FAILED");
+          assert.match(answer.data.message, /未做任何更改/);
+        }
+        const done = arrival.slice(failed.length);
+        for (const k of done) assert.equal(byKey.get(k)?.answer?.statusCode, 200, byKey.get(k)?.answer?.body);
+        // Nothing of the failed batch: the rest priced from the committed state, as the engine replays them.
+        for (const k of done) {
+          const { s } = byKey.get(k) as { s: (typeof sells)[number] };
+          engine.sell(s.m.id, µ(s.points));
+        }
+        await assertSameAsEngine(t, engine, members, "after the failed batch and the next");
+        const after = await written(t);
+        assert.equal(
+          after.ledger.length,
+          before.ledger.length + done.length,
+          "only the committed sells are in the ledger",
+        );
+        assert.equal(
+          after.keys.length,
+          before.keys.length + done.length,
+          "no key of a failed request is kept",
+        );
+        // Retried with the same keys, the failed requests now go through, once.
+        for (const k of failed) {
+          const { s } = byKey.get(k) as { s: (typeof sells)[number] };
+          const again = await call(t, "POST", "/me/equity/sell", {
+            token: s.m.token,
+            key: k,
+            body: { points: s.points },
+          });
+          assert.equal(again.statusCode, 200, again.body);
+          assert.equal(again.headers["idempotent-replayed"], undefined);
+          engine.sell(s.m.id, µ(s.points));
+        }
+        await assertSameAsEngine(t, engine, members, "after the retries");
+        assert.equal(await count(t, "ledger_transactions", "kind = 'equity.sell'"), sells.length);
+        await auditLedger(t);
+      } finally {
+        await t.cleanup();
+      }
+    });
+
+    test("a key stored meanwhile by another transaction: the batch is retried, that request alone is refused", {
+      skip:
+        target.name === "pglite"
+          ? "PGlite has one connection: no other transaction can store a key meanwhile"
+          : false,
+    }, async () => {
+      let writer: EquityWriter | undefined;
+      const t = await openTestApp(target, {
+        equityWriter: { windowMs: 50, maxBatch: 3 },
+        onEquityWriter: (w) => {
+          writer = w;
+        },
+      });
+      try {
+        const { members } = await shop(t, 3);
+        let stolen = false;
+        (writer as EquityWriter).beforeWrite = async () => {
+          if (stolen) return;
+          stolen = true;
+          // Another connection stores the first member's key (as a withdrawal under the same key would) and commits.
+          await t.db.query(
+            `insert into idempotency_keys (scope, key, request_hash, status_code, response, created_at, completed_at)
+             values ($1, 'same-key', 'another request', 201, '{}'::jsonb, now(), now())`,
+            [`member:${members[0]?.id}`],
+          );
+        };
+        const answers = await Promise.all(
+          members.map((m) =>
+            call(t, "POST", "/me/equity/sell", { token: m.token, key: "same-key", body: { points: "1" } }),
+          ),
+        );
+        assert.equal(answers[0]?.statusCode, 409, answers[0]?.body);
+        assert.equal(answers[0]?.data.code, "IDEMPOTENCY_KEY_REUSED");
+        for (const a of answers.slice(1)) assert.equal(a.statusCode, 200, a.body);
+        assert.equal((writer as EquityWriter).stats.retries, 1);
+        assert.equal((writer as EquityWriter).stats.failedBatches, 0);
+        assert.equal(await count(t, "ledger_transactions", "kind = 'equity.sell'"), 2);
+        await auditLedger(t);
+      } finally {
+        await t.cleanup();
+      }
+    });
+
+    test("500 concurrent clients at one price level: pool and every wallet equal the engine's replay in the writer's order", async () => {
+      const order: string[] = [];
+      const t = await openTestApp(target, {
+        equityWriter: { windowMs: 3, maxBatch: 100 },
+        onEquityWriter: watch(order),
+      });
+      try {
+        const { members, orders } = await shop(t, 25);
+        const engine = new Engine();
+        members.forEach((m, i) => {
+          engine.join(m.id);
+          engine.order({ member: m.id, amount: µ("100"), plans: ["equity"], id: orders[i] as string });
+        });
+        const kinds = [
+          { url: "/me/equity/sell", body: { points: "0.5" }, run: (id: string) => engine.sell(id, µ("0.5")) },
+          {
+            url: "/me/equity/to-stable",
+            body: { points: "0.3" },
+            run: (id: string) => engine.toStable(id, µ("0.3")),
+          },
+          {
+            url: "/me/equity/redeem",
+            body: { amount: "1.00" },
+            run: (id: string) => engine.redeem(id, µ("1")),
+          },
+          {
+            url: "/me/equity/from-stable",
+            body: { stable: "0.2" },
+            run: (id: string) => engine.fromStable(id, µ("0.2")),
+          },
+        ];
+        const reqs = Array.from({ length: 500 }, (_, i) => ({
+          m: members[i % members.length] as TestMember,
+          kind: kinds[(i * 7) % kinds.length] as (typeof kinds)[number],
+          key: `c${i}`,
+        }));
+        const answers = await Promise.all(
+          reqs.map((r) => call(t, "POST", r.kind.url, { token: r.m.token, key: r.key, body: r.kind.body })),
+        );
+        const byKey = new Map(reqs.map((r, i) => [r.key, { r, answer: answers[i] }]));
+        assert.equal(order.length, reqs.length, "every command went through the writer");
+        for (const o of order) {
+          const { r, answer } = byKey.get(o.split("\u0000")[1] as string) as {
+            r: (typeof reqs)[number];
+            answer: (typeof answers)[number];
+          };
+          let refused: string | undefined;
+          try {
+            r.kind.run(r.m.id);
+          } catch (error) {
+            refused = (error as { code?: string }).code ?? String(error);
+          }
+          assert.equal(answer?.statusCode === 200 ? undefined : answer?.data.code, refused, answer?.body);
+        }
+        await assertSameAsEngine(t, engine, members, "after 500 concurrent commands");
+        await auditLedger(t);
+      } finally {
+        await t.cleanup();
+      }
+    });
+  });
+}
