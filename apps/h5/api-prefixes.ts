@@ -2,6 +2,7 @@
 // (vite.config.ts) forwards exactly these to the API; apps/h5/test/dev-proxy.test.ts checks
 // the list against the generated API types, so a new route prefix cannot be forgotten.
 export const API_PREFIXES = [
+  "agreements",
   "auth",
   "checkouts",
   "equity",

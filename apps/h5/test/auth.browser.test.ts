@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { call, latestCode, operatorToken } from "../../../packages/server/test/support/app.ts";
+import { call, latestCode, operatorToken, sendCode } from "../../../packages/server/test/support/app.ts";
 import {
   type BrowserApp,
   browserAvailable,
   openBrowserApp,
   PHONE,
 } from "../../../packages/server/test/support/browser.ts";
-import { horizontalOverflow, member } from "./support.ts";
+import { horizontalOverflow, member, signedInPage } from "./support.ts";
 
 let web: BrowserApp | null = null;
 before(async () => {
@@ -72,7 +72,7 @@ test("a new member registers through a first member's invite link with the SMS c
     body: { phone, password: "chun-tian-2026" },
   });
   assert.equal(signedIn.data.member.referrerId, first.id);
-  // The versions read were recorded with the registration.
+  // The versions read were recorded with the registration (the inviter's, made like the site's, is the other).
   const admin = await operatorToken(web.server);
   const agreements = await call(web.server, "GET", "/admin/agreements", { token: admin });
   assert.deepEqual(
@@ -82,8 +82,8 @@ test("a new member registers through a first member's invite link with the SMS c
       a.consents,
     ]),
     [
-      ["terms", 1, 1],
-      ["privacy", 1, 1],
+      ["terms", 1, 2],
+      ["privacy", 1, 2],
     ],
   );
 });
@@ -180,4 +180,48 @@ test("/ leads to the member site and a member page asks to sign in first", async
   await page.goto("/h5/team");
   await page.waitForURL(/\/h5\/sign-in\?redirect=%2Fteam$/);
   await page.getByText("验证码登录").waitFor();
+});
+
+test("a member asked to accept the texts in force accepts them, and is asked again after a new version", async (t) => {
+  if (!web) return t.skip("no browser");
+  // Registered through the API without the agreements: nothing recorded, so the site asks.
+  const phone = "13600136001";
+  const code = await sendCode(web.server, phone, "register");
+  const made = await call(web.server, "POST", "/auth/register", {
+    body: { phone, code, password: "member-pass-1" },
+  });
+  assert.equal(made.statusCode, 201, made.body);
+  const m = {
+    id: made.data.member.id,
+    token: made.data.token,
+    inviteCode: made.data.member.inviteCode,
+    phone,
+  };
+  const page = await signedInPage(web, m);
+  await page.goto("/h5/me");
+  const update = page.getByTestId("agreement-update");
+  await update.getByText("我们更新了《会员服务协议》和《隐私政策》。请阅读并同意后继续使用。").waitFor();
+  await update.getByRole("button", { name: "同意并继续" }).click();
+  await update.waitFor({ state: "detached" });
+  const none = await call(web.server, "GET", "/me/agreements", { token: m.token });
+  assert.deepEqual(none.data.pending, []);
+
+  const published = await call(web.server, "POST", "/admin/agreements/privacy", {
+    token: await operatorToken(web.server),
+    body: { title: "隐私政策", body: "第二版：我们不会出售您的个人信息。" },
+  });
+  assert.equal(published.statusCode, 200, published.body);
+  await page.reload();
+  await update.getByText("我们更新了《隐私政策》。请阅读并同意后继续使用。").waitFor();
+  await update.getByTestId("agreement-privacy").click();
+  await page.getByTestId("agreement-text").getByText("第二版：我们不会出售您的个人信息。").waitFor();
+  await page.getByRole("button", { name: "我知道了" }).click();
+  await update.getByRole("button", { name: "不同意，退出登录" }).click();
+  await page.waitForURL(/\/h5\/sign-in/);
+  const still = await call(web.server, "GET", "/me/agreements", { token: m.token });
+  assert.deepEqual(
+    still.data.pending.map((a: { kind: string; version: number }) => [a.kind, a.version]),
+    [["privacy", 2]],
+    "declining records nothing",
+  );
 });

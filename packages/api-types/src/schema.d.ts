@@ -1448,6 +1448,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/agreements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 待同意的协议 / agreements waiting for my acceptance
+         * @description 现行版本中会员尚未同意的协议（发布了新版本，或注册时未记录）；会员网站据此请会员阅读并同意。 / The agreements in force the member has not accepted (a newer version, or none recorded at registration); the member site asks the member to read and accept them.
+         */
+        get: operations["listMyPendingAgreements"];
+        put?: never;
+        /**
+         * 同意协议 / accept the agreements
+         * @description 会员同意所阅读的协议版本（须为现行版本），记录在案。 / The member accepts the versions read (they must be the ones in force); the acceptance is recorded.
+         */
+        post: operations["acceptAgreements"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/arrivals": {
         parameters: {
             query?: never;
@@ -23445,6 +23469,374 @@ export interface operations {
                          * @enum {string}
                          */
                         code: "MEMBER_NOT_FOUND";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    listMyPendingAgreements: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "pending": [
+                     *         {
+                     *           "kind": "terms",
+                     *           "version": 2,
+                     *           "title": "会员服务协议",
+                     *           "body": "欢迎使用本商城会员服务……",
+                     *           "publishedAt": "2026-01-05T02:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        pending: {
+                            /** @description plain text; paragraphs separated by blank lines */
+                            body: string;
+                            kind: "terms" | "privacy";
+                            /** Format: date-time */
+                            publishedAt: string | null;
+                            title: string;
+                            /** @description 1 = the built-in text; each publication adds one */
+                            version: number;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 500 服务器内部错误 / internal error. 可能的错误码 / codes:
+             *     - `INTERNAL_ERROR`: 服务器内部错误，请稍后再试。 / An internal server error occurred; try again later.
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "服务器内部错误，请稍后再试。",
+                     *       "messageEn": "An internal server error occurred; try again later.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "INTERNAL_ERROR";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    acceptAgreements: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description repeat a request safely: the same key and body return the first answer */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "terms": "2",
+                 *       "privacy": "1"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description 《隐私政策》version read (1 to 1000000) */
+                    privacy: string;
+                    /** @description 《会员服务协议》version read (1 to 1000000) */
+                    terms: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "pending": []
+                     *     }
+                     */
+                    "application/json": {
+                        pending: {
+                            /** @description plain text; paragraphs separated by blank lines */
+                            body: string;
+                            kind: "terms" | "privacy";
+                            /** Format: date-time */
+                            publishedAt: string | null;
+                            title: string;
+                            /** @description 1 = the built-in text; each publication adds one */
+                            version: number;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description 400 请求不合法 / bad request. 可能的错误码 / codes:
+             *     - `BAD_REQUEST`: 请求格式错误，服务器无法读取。 / The request is malformed and the server cannot read it.
+             *     - `BODY_TOO_DEEP`: 请求体嵌套过深：对象和数组最多嵌套 32 层。 / The request body is nested too deeply: objects and arrays may be nested at most 32 levels.
+             *     - `IDEMPOTENCY_KEY_INVALID`: Idempotency-Key 须为 1 到 128 位可见字符。 / The Idempotency-Key must be 1 to 128 visible characters.
+             *     - `VALIDATION_FAILED`: 请求参数不合法。 / A request parameter is invalid.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "BAD_REQUEST",
+                     *       "message": "请求格式错误，服务器无法读取。",
+                     *       "messageEn": "The request is malformed and the server cannot read it.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BAD_REQUEST" | "BODY_TOO_DEEP" | "IDEMPOTENCY_KEY_INVALID" | "VALIDATION_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 401 未登录或身份校验失败 / not signed in, or the credentials do not match. 可能的错误码 / codes:
+             *     - `SESSION_EXPIRED`: 登录已失效，请重新登录。 / Your session has expired; please sign in again.
+             *     - `UNAUTHENTICATED`: 请先登录。 / Please sign in first.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_EXPIRED",
+                     *       "message": "登录已失效，请重新登录。",
+                     *       "messageEn": "Your session has expired; please sign in again.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "SESSION_EXPIRED" | "UNAUTHENTICATED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 409 与当前状态冲突 / conflicts with the current state. 可能的错误码 / codes:
+             *     - `AGREEMENT_OUTDATED`: 《会员服务协议》或《隐私政策》已更新，请阅读并同意新版本后再提交。 / The member terms or the privacy policy changed; read and accept the new version, then submit again.
+             *     - `IDEMPOTENCY_KEY_REUSED`: 该幂等键已用于另一个不同的请求。 / This Idempotency-Key was used for a different request.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "AGREEMENT_OUTDATED",
+                     *       "message": "《会员服务协议》或《隐私政策》已更新，请阅读并同意新版本后再提交。",
+                     *       "messageEn": "The member terms or the privacy policy changed; read and accept the new version, then submit again.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "AGREEMENT_OUTDATED" | "IDEMPOTENCY_KEY_REUSED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 413 请求内容过大 / request body too large. 可能的错误码 / codes:
+             *     - `PAYLOAD_TOO_LARGE`: 请求内容过大。 / The request body is too large.
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "请求内容过大。",
+                     *       "messageEn": "The request body is too large.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "PAYLOAD_TOO_LARGE";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 415 不支持的内容类型 / unsupported content type. 可能的错误码 / codes:
+             *     - `UNSUPPORTED_MEDIA_TYPE`: 不支持该内容类型，请以 JSON 发送请求。 / This content type is not supported; send the request as JSON.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "message": "不支持该内容类型，请以 JSON 发送请求。",
+                     *       "messageEn": "This content type is not supported; send the request as JSON.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */

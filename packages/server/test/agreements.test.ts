@@ -135,6 +135,40 @@ for (const target of dbTargets()) {
       assert.equal(fresh.statusCode, 201, fresh.body);
     });
 
+    test("after a new version, a member who accepted the old one is asked again and accepts it; nothing else changes", async () => {
+      const m = await registerWith("13600000006", { terms: 2, privacy: 1 });
+      const token = m.data.token;
+      const none = await call(t, "GET", "/me/agreements", { token });
+      assert.deepEqual(none.data.pending, []);
+      const published = await call(t, "POST", "/admin/agreements/privacy", {
+        token: admin,
+        body: { title: "隐私政策", body: "第二版：我们不会出售您的个人信息。" },
+      });
+      assert.equal(published.data.version, 2, published.body);
+      const pending = await call(t, "GET", "/me/agreements", { token });
+      assert.deepEqual(
+        pending.data.pending.map((a: { kind: string; version: number }) => [a.kind, a.version]),
+        [["privacy", 2]],
+      );
+      const consents = await count(t, "member_consents");
+      const stale = await call(t, "POST", "/me/agreements", { token, body: { terms: 2, privacy: 1 } });
+      assert.deepEqual(
+        [stale.statusCode, stale.data.code, stale.data.field],
+        [409, "AGREEMENT_OUTDATED", "agreements.privacy"],
+      );
+      assert.equal(await count(t, "member_consents"), consents);
+      const accepted = await call(t, "POST", "/me/agreements", { token, body: { terms: 2, privacy: 2 } });
+      assert.equal(accepted.statusCode, 200, accepted.body);
+      assert.deepEqual(accepted.data.pending, []);
+      assert.equal(
+        await count(t, "member_consents"),
+        consents + 1,
+        "only the new privacy version is a new row",
+      );
+      const unsigned = await call(t, "GET", "/me/agreements");
+      assert.equal(unsigned.statusCode, 401);
+    });
+
     test("only an admin publishes; a blank or over-long text is a coded error and nothing is published", async () => {
       const finance = await operatorWithRole(t, "finance");
       const refused = await call(t, "POST", "/admin/agreements/privacy", {
@@ -154,8 +188,8 @@ for (const target of dbTargets()) {
       });
       assert.equal(long.statusCode, 400);
       assert.equal(long.data.code, "VALIDATION_FAILED");
-      assert.equal((await call(t, "GET", "/agreements/privacy")).data.version, 1);
-      assert.equal(await count(t, "agreements", "kind = 'privacy'"), 0);
+      assert.equal((await call(t, "GET", "/agreements/privacy")).data.version, 2);
+      assert.equal(await count(t, "agreements", "kind = 'privacy'"), 1);
     });
   });
 }

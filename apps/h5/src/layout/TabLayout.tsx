@@ -2,6 +2,7 @@ import { SafeArea, TabBar } from "antd-mobile";
 import { AppOutline, TeamOutline, TravelOutline, UserOutline } from "antd-mobile-icons";
 import { Outlet, useLocation, useNavigate } from "react-router";
 import { useI18n } from "../i18n/index.tsx";
+import { AgreementUpdate } from "../pages/auth/Agreements.tsx";
 
 /** The four tabs at the bottom, like a Chinese shop app: 商城 · 增值 · 团队 · 我的. */
 const TABS = [
@@ -27,6 +28,7 @@ export function TabLayout() {
       }}
     >
       <Outlet />
+      <AgreementUpdate />
       <nav
         style={{
           position: "fixed",

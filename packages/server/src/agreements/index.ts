@@ -1,4 +1,4 @@
 /** The member terms and the privacy policy: versions, consents, routes. */
 export { acceptedVersions } from "./consent.ts";
-export { agreementOperatorRoutes, agreementRoutes } from "./routes.ts";
+export { AgreementVersions, agreementOperatorRoutes, agreementRoutes } from "./routes.ts";
 export { memberConsents, recordConsents } from "./store.ts";

@@ -9,15 +9,27 @@ import { fail } from "../errors/index.ts";
 import { command } from "../http/command.ts";
 import type { App, AppContext } from "../http/context.ts";
 import { iso } from "../http/format.ts";
+import { requireMember } from "../http/guards.ts";
 import { op, operatorAccess } from "../http/operator-access.ts";
-import { IdempotencyHeaders, Instant, Nullable, responses, Text, withExample } from "../http/schemas.ts";
+import {
+  Count,
+  IdempotencyHeaders,
+  Instant,
+  Nullable,
+  responses,
+  Text,
+  withExample,
+} from "../http/schemas.ts";
+import { acceptedVersions } from "./consent.ts";
 import {
   AGREEMENT_KINDS,
   type Agreement,
   type AgreementKind,
   consentCount,
   currentAgreement,
+  pendingAgreements,
   publishAgreement,
+  recordConsents,
 } from "./store.ts";
 
 /** Longest title and text an operator may publish (characters). */
@@ -57,8 +69,9 @@ function agreementView(a: Agreement) {
   };
 }
 
-/** GET /agreements/{kind}: the version in force, for anyone. */
+/** GET /agreements/{kind} for anyone; GET and POST /me/agreements for a signed-in member. */
 export async function agreementRoutes(app: App, ctx: AppContext): Promise<void> {
+  memberAgreementRoutes(app, ctx);
   app.get(
     "/agreements/:kind",
     {
@@ -74,6 +87,66 @@ export async function agreementRoutes(app: App, ctx: AppContext): Promise<void> 
       },
     },
     async (request) => agreementView(await currentAgreement(ctx.db, request.params.kind)),
+  );
+}
+
+/** The versions of both agreements a member read, as the register and accept requests carry them. */
+export const AgreementVersions = Type.Object({
+  terms: Count(1_000_000, { description: "《会员服务协议》version read" }),
+  privacy: Count(1_000_000, { description: "《隐私政策》version read" }),
+});
+
+/**
+ * A member asked to accept a newer version (or, registered without the member
+ * site, any version): GET /me/agreements lists what is pending, POST records
+ * the acceptance of the versions read (the ones in force, or AGREEMENT_OUTDATED).
+ */
+function memberAgreementRoutes(app: App, ctx: AppContext): void {
+  const member = requireMember(ctx);
+  app.get(
+    "/me/agreements",
+    {
+      preValidation: member,
+      schema: {
+        tags: ["me"],
+        summary: "待同意的协议 / agreements waiting for my acceptance",
+        operationId: "listMyPendingAgreements",
+        description:
+          "现行版本中会员尚未同意的协议（发布了新版本，或注册时未记录）；会员网站据此请会员阅读并同意。 / The agreements in force the member has not accepted (a newer version, or none recorded at registration); the member site asks the member to read and accept them.",
+        response: responses(Type.Object({ pending: Type.Array(AgreementSchema) }), {
+          example: { pending: [EX_AGREEMENT] },
+        }),
+      },
+    },
+    async (request) => ({
+      pending: (await pendingAgreements(ctx.db, request.member?.id as string)).map(agreementView),
+    }),
+  );
+  app.post(
+    "/me/agreements",
+    {
+      preValidation: member,
+      schema: {
+        tags: ["me"],
+        summary: "同意协议 / accept the agreements",
+        operationId: "acceptAgreements",
+        description:
+          "会员同意所阅读的协议版本（须为现行版本），记录在案。 / The member accepts the versions read (they must be the ones in force); the acceptance is recorded.",
+        headers: IdempotencyHeaders,
+        body: withExample(AgreementVersions, { terms: "2", privacy: "1" }),
+        response: responses(Type.Object({ pending: Type.Array(AgreementSchema) }), {
+          errors: ["AGREEMENT_OUTDATED"],
+          example: { pending: [] },
+        }),
+      },
+    },
+    async (request, reply) =>
+      command(ctx, request, reply, async (tx) => {
+        const memberId = request.member?.id as string;
+        const versions = await acceptedVersions(tx, request.body);
+        await recordConsents(tx, memberId, versions, ctx.clock.now());
+        return { pending: (await pendingAgreements(tx, memberId)).map(agreementView) };
+      }),
   );
 }
 

@@ -114,3 +114,14 @@ export async function memberConsents(
   );
   return rows.rows.map((r) => ({ kind: r.kind, version: r.version, acceptedAt: r.accepted_at }));
 }
+
+/** The agreements in force that a member has not accepted (a newer version published since, or none recorded). */
+export async function pendingAgreements(q: Queryable, memberId: string): Promise<Agreement[]> {
+  const accepted = await memberConsents(q, memberId);
+  const pending: Agreement[] = [];
+  for (const kind of AGREEMENT_KINDS) {
+    const current = await currentAgreement(q, kind);
+    if (!accepted.some((c) => c.kind === kind && c.version === current.version)) pending.push(current);
+  }
+  return pending;
+}

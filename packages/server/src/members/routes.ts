@@ -1,5 +1,5 @@
 import { Type } from "@fastify/type-provider-typebox";
-import { acceptedVersions, recordConsents } from "../agreements/index.ts";
+import { AgreementVersions, acceptedVersions, recordConsents } from "../agreements/index.ts";
 import { burnVerification, hashPassword, verifyPassword } from "../auth/passwords.ts";
 import { createSession, revokeAllSessions, revokeSession } from "../auth/sessions.ts";
 import { loginSucceeded, reserveMemberTry } from "../auth/throttle.ts";
@@ -11,7 +11,6 @@ import { EX_MEMBER, EX_NETWORK_MEMBER, EX_TEAM, EX_TOKEN, page } from "../http/e
 import { formatYuan, iso } from "../http/format.ts";
 import { requireMember } from "../http/guards.ts";
 import {
-  Count,
   createdResponses,
   IdempotencyHeaders,
   Instant,
@@ -190,16 +189,10 @@ const RegisterBody = withExample(
     password: Password,
     inviteCode: Type.Optional(Text({ maxLength: 32, description: "推荐人的邀请码" })),
     agreements: Type.Optional(
-      Type.Object(
-        {
-          terms: Count(1_000_000, { description: "《会员服务协议》version read" }),
-          privacy: Count(1_000_000, { description: "《隐私政策》version read" }),
-        },
-        {
-          description:
-            "会员阅读并同意的协议版本（GET /agreements/{kind}），须为现行版本；会员网站总会提交。 / The versions of the agreements the member read and accepted; they must be the ones in force. The member site always sends them.",
-        },
-      ),
+      Type.Object(AgreementVersions.properties, {
+        description:
+          "会员阅读并同意的协议版本（GET /agreements/{kind}），须为现行版本；会员网站总会提交。 / The versions of the agreements the member read and accepted; they must be the ones in force. The member site always sends them.",
+      }),
     ),
   }),
   {

@@ -123,8 +123,20 @@ export async function register(
   inviteCode?: string,
 ): Promise<{ token: string; id: string; inviteCode: string }> {
   const code = await sendCode(t, phone, "register");
+  // Like the member site: the versions of the agreements in force, read and accepted.
+  const [terms, privacy] = await Promise.all(
+    ["terms", "privacy"].map(async (kind) =>
+      String((await call(t, "GET", `/agreements/${kind}`)).data.version),
+    ),
+  );
   const response = await call(t, "POST", "/auth/register", {
-    body: { phone, code, password: "member-pass-1", ...(inviteCode ? { inviteCode } : {}) },
+    body: {
+      phone,
+      code,
+      password: "member-pass-1",
+      agreements: { terms, privacy },
+      ...(inviteCode ? { inviteCode } : {}),
+    },
   });
   if (response.statusCode !== 201) throw new Error(`register ${response.statusCode}: ${response.body}`);
   return {

@@ -42,6 +42,11 @@ export const auth = defineMessages(
     "agreement.readAndAgree": "我已阅读并同意",
     "agreement.required": "请先阅读并勾选同意《会员服务协议》和《隐私政策》。",
     "agreement.close": "我知道了",
+    "agreement.updateTitle": "协议更新提示",
+    "agreement.updateText": "我们更新了{titles}。请阅读并同意后继续使用。",
+    "agreement.readFull": "阅读全文：",
+    "agreement.accept": "同意并继续",
+    "agreement.decline": "不同意，退出登录",
   },
   {
     "auth.welcome": "Welcome to the member centre",
@@ -83,5 +88,10 @@ export const auth = defineMessages(
     "agreement.readAndAgree": "I have read and accept ",
     "agreement.required": "Please read and tick to accept the member terms and the privacy policy first.",
     "agreement.close": "Close",
+    "agreement.updateTitle": "We updated our terms",
+    "agreement.updateText": "We updated {titles}. Please read and accept them to go on.",
+    "agreement.readFull": "Read them: ",
+    "agreement.accept": "Accept and continue",
+    "agreement.decline": "Decline and sign out",
   },
 );

@@ -1,8 +1,9 @@
 import { Button, Checkbox, Popup } from "antd-mobile";
-import { Fragment, useState } from "react";
-import { api, unwrap } from "../../api.ts";
+import { Fragment, useEffect, useState } from "react";
+import { ApiError, api, setSession, unwrap } from "../../api.ts";
 import { useLoad } from "../../components/useLoad.ts";
 import { useI18n } from "../../i18n/index.tsx";
+import { useSession } from "../../session.tsx";
 
 type Kind = "terms" | "privacy";
 
@@ -143,5 +144,68 @@ export function SignInNotice() {
     <p style={{ color: "#999", fontSize: 12, textAlign: "center", marginTop: 24, lineHeight: 1.7 }}>
       <AgreementLinks agreements={data} before={t("auth.agree")} />
     </p>
+  );
+}
+
+/**
+ * A signed-in member whose accepted versions are no longer in force (the shop
+ * published a newer text, or the member registered without the member site)
+ * is asked to read and accept them before going on; 退出登录 is the other way out.
+ */
+export function AgreementUpdate() {
+  const { t, language } = useI18n();
+  const session = useSession();
+  const agreements = useAgreements();
+  const [pending, setPending] = useState<Agreement[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  useEffect(() => {
+    if (!session) return setPending([]);
+    unwrap(api.GET("/me/agreements")).then(
+      (answer) => setPending(answer.pending as Agreement[]),
+      () => setPending([]),
+    );
+  }, [session]);
+
+  async function accept() {
+    const read = agreements.data;
+    if (!read) return;
+    setBusy(true);
+    setProblem(null);
+    try {
+      const body = { terms: String(read.terms.version), privacy: String(read.privacy.version) };
+      const answer = await unwrap(api.POST("/me/agreements", { body }));
+      setPending(answer.pending as Agreement[]);
+    } catch (caught) {
+      if (caught instanceof ApiError) setProblem(caught.sentence(language));
+      agreements.reload();
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (pending.length === 0) return null;
+  const titles = pending.map((a) => `《${a.title}》`).join(t("agreement.and"));
+  return (
+    <Popup visible bodyStyle={{ borderTopLeftRadius: 12, borderTopRightRadius: 12, padding: 20 }}>
+      <div data-testid="agreement-update">
+        <h2 style={{ margin: "0 0 12px", fontSize: 18, textAlign: "center" }}>
+          {t("agreement.updateTitle")}
+        </h2>
+        <p style={{ fontSize: 14, color: "#333", lineHeight: 1.7, margin: "0 0 8px" }}>
+          {t("agreement.updateText", { titles })}
+        </p>
+        <p style={{ fontSize: 13, color: "#666", lineHeight: 1.7, margin: "0 0 12px" }}>
+          <AgreementLinks agreements={agreements.data} before={t("agreement.readFull")} />
+        </p>
+        {problem && <p style={{ color: "#ff3141", fontSize: 13, margin: "0 0 8px" }}>{problem}</p>}
+        <Button block color="primary" shape="rounded" loading={busy} onClick={accept}>
+          {t("agreement.accept")}
+        </Button>
+        <Button block fill="none" style={{ marginTop: 8, color: "#999" }} onClick={() => setSession(null)}>
+          {t("agreement.decline")}
+        </Button>
+      </div>
+    </Popup>
   );
 }
