@@ -713,13 +713,21 @@ export class Engine {
     const funded = poolsFundedTransaction(this.currentDay, result);
     if (funded) this.book.post(funded);
     const batch = this.book.batch();
+    // The platform side (the pools, the quota burned) is summed here and added once per account.
+    const platform = new Map<string, Map<Asset, bigint>>();
     settlementMovements(result, ledger, {
       member: (i, wallet, asset, amount) => {
         const cell = this.cellOf(this.members[i] as Member, wallet);
         batch.add(cell.account, asset, amount, cell);
       },
-      platform: (account, asset, amount) => batch.add(account, asset, amount),
+      platform: (account, asset, amount) => {
+        const sums = platform.get(account) ?? new Map<Asset, bigint>();
+        sums.set(asset, (sums.get(asset) ?? 0n) + amount);
+        platform.set(account, sums);
+      },
     });
+    for (const [account, sums] of platform)
+      for (const [asset, amount] of sums) batch.add(account, asset, amount);
     batch.commit();
     const returned = poolsReturnedTransaction(this.currentDay, result);
     if (returned) this.book.post(returned);
