@@ -162,6 +162,13 @@ export class Book {
     return this.slot(account, asset);
   }
 
+  /** The live cell of `account` in `asset` if the book has ever held it, else undefined (nothing is made). */
+  existingCell(account: string, asset: Asset): BalanceCell | undefined {
+    for (let s = this.accounts.get(account); s !== undefined; s = s.next)
+      if (s.kind.asset === asset) return s;
+    return undefined;
+  }
+
   /** The slot of an account and asset, made (at 0) on first use. */
   private slot(account: string, asset: Asset): Slot {
     const first = this.accounts.get(account);

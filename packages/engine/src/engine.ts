@@ -236,7 +236,12 @@ export class Engine {
     const index = this.memberIndex.get(memberId);
     if (index === undefined || WALLET_ASSET[wallet] === undefined)
       return this.book.balance(memberAccount(memberId, wallet), WALLET_ASSET[wallet]);
-    return this.cellOf(this.members[index] as Member, wallet).value;
+    // A read makes no cell: a wallet never used stays without a slot in the book (memory at a million members).
+    const m = this.members[index] as Member;
+    const cell = m.cells[wallet] ?? this.book.existingCell(memberAccount(m.id, wallet), WALLET_ASSET[wallet]);
+    if (cell === undefined) return 0n;
+    m.cells[wallet] = cell;
+    return cell.value;
   }
 
   /** What a member owes, per wallet (micro-units, positive), only non-zero entries. */
