@@ -3,7 +3,7 @@
 // Not part of `npm test` and not run by CI: the whole engine takes hours on 2 busy cores.
 // One file: `npm run test:mutation -- --mutate src/money.ts`. See docs/mutation.md.
 
-import { existsSync } from "node:fs";
+import { readdirSync } from "node:fs";
 
 // A fixed fast-check seed keeps the property tests, and so the score, repeatable. Each
 // surviving mutant runs the whole suite, so the property tests run at a
@@ -13,18 +13,26 @@ process.env.JIFEN_PROPERTY_SCALE ??= "0.1";
 // A failing property stops at its first counterexample (no shrinking): only kill or survive counts.
 process.env.JIFEN_PROPERTY_NO_SHRINK ??= "1";
 
-// The tests named after a mutated file (src/X.test.ts, src/X.property.test.ts for src/X.ts, given
-// with --mutate) run first: a mutant runs its covering files in the dry run's order until one
-// fails, and a file's own tests usually kill its mutants soonest.
-const mutateArg = process.argv[process.argv.indexOf("--mutate") + 1] ?? "";
-const ownTests = process.argv.includes("--mutate")
-  ? mutateArg
-      .split(",")
-      .map((f) => f.trim().replace(/:.*$/, "").replace(/\.ts$/, ""))
-      .filter((f) => f.startsWith("src/"))
-      .flatMap((f) => [`${f}.test.ts`, `${f}.property.test.ts`])
-      .filter((f) => existsSync(f))
-  : [];
+// The tests named after a mutated file (src/X.test.ts, src/X.property.test.ts, src/X-*.test.ts for
+// src/X.ts, given with --mutate) run first: a mutant runs its covering files in the dry run's order
+// until one fails, and a file's own tests usually kill its mutants soonest.
+const mutateArg = process.argv.includes("--mutate") ? process.argv[process.argv.indexOf("--mutate") + 1] : "";
+const ownTests = mutateArg
+  .split(",")
+  .map((f) => f.trim().replace(/:.*$/, ""))
+  .filter((f) => /^src\/[^/]+\.ts$/.test(f))
+  .flatMap((f) => {
+    const stem = f.slice("src/".length, -".ts".length);
+    return readdirSync("src")
+      .filter(
+        (name) =>
+          name === `${stem}.test.ts` ||
+          name === `${stem}.property.test.ts` ||
+          (name.startsWith(`${stem}-`) && name.endsWith(".test.ts")),
+      )
+      .sort((a, b) => a.length - b.length)
+      .map((name) => `src/${name}`);
+  });
 
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {
