@@ -100,6 +100,16 @@ test("which plans pay: each plan's own switches", () => {
   assert.deepEqual(plans({ ...noOthers, cycle: { pools: [tiers("0.1")] } }), ["cycle"]);
   assert.deepEqual(plans({ ...noOthers, cycle: { pools: [tiers("0")] } }), []);
   assert.deepEqual(plans({ ...noOthers, cycle: { pools: [weighted("0"), tiers("0.1")] } }), ["cycle"]);
+  // One paying tier is enough.
+  const twoTiers = {
+    name: "t",
+    split: "tiers",
+    tiers: [
+      { name: "V1", minWeight: "1", rate: "0" },
+      { name: "V2", minWeight: "2", rate: "0.1" },
+    ],
+  };
+  assert.deepEqual(plans({ ...noOthers, cycle: { pools: [twoTiers] } }), ["cycle"]);
   // Release pays with a daily rate and a package whose multiple is positive.
   const noEqCy = { equity: { contributionRate: "0" }, cycle: { quotaMultiple: "0" } };
   assert.deepEqual(

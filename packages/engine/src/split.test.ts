@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { EngineError } from "./errors.ts";
 import { FEN } from "./money.ts";
+import { mulberry32 } from "./prng.ts";
 import { pointsCapMicro, splitPoints } from "./split.ts";
 
 const fen = (n: bigint) => n * FEN;
@@ -92,4 +93,44 @@ test("an order's points cap: amount × ratio, rounded down to the fen", () => {
   assert.equal(pointsCapMicro(fen(100n), 1_000_000n), fen(100n));
   assert.equal(pointsCapMicro(10_000n, 999_999n), 0n);
   assert.equal(pointsCapMicro(fen(3n), 0n), 0n);
+});
+
+/** The rule written plainly: floors within caps, then one fen at a time by largest remainder, ties to the earlier item. */
+function reference(total: bigint, items: readonly { amountMicro: bigint; capMicro: bigint }[]): bigint[] {
+  const t = total / FEN;
+  const caps = items.map((item) => (item.capMicro > 0n ? item.capMicro / FEN : 0n));
+  const sum = items.reduce((a, item) => a + item.amountMicro, 0n);
+  const shares = items.map((item, i) => {
+    const floor = (t * item.amountMicro) / sum;
+    const cap = caps[i] as bigint;
+    return floor < cap ? floor : cap;
+  });
+  const ranked = items
+    .map((item, i) => ({ i, r: (t * item.amountMicro) % sum }))
+    .sort((x, y) => (x.r === y.r ? x.i - y.i : x.r > y.r ? -1 : 1))
+    .map((x) => x.i);
+  let left = t - shares.reduce((a, b) => a + b, 0n);
+  while (left > 0n)
+    for (const i of ranked) {
+      if (left > 0n && (shares[i] as bigint) < (caps[i] as bigint)) {
+        shares[i] = (shares[i] as bigint) + 1n;
+        left -= 1n;
+      }
+    }
+  return shares.map((s) => s * FEN);
+}
+
+test("large carts with many equal remainders: ties go to the earlier item however long the cart", () => {
+  const rand = mulberry32(15);
+  for (let round = 0; round < 60; round++) {
+    const n = 20 + Math.floor(rand() * 180);
+    // Few distinct amounts, so many items share a remainder.
+    const items = Array.from({ length: n }, () => {
+      const amountMicro = BigInt(1 + Math.floor(rand() * 4)) * 7n;
+      return { amountMicro, capMicro: fen(BigInt(Math.floor(rand() * 5))) };
+    });
+    const capSum = items.reduce((a, item) => a + item.capMicro / FEN, 0n);
+    const total = fen(BigInt(Math.floor(rand() * Number(capSum + 1n))));
+    assert.deepEqual(splitPoints(total, items), reference(total, items), `round ${round}`);
+  }
 });
