@@ -16,7 +16,10 @@ process.env.JIFEN_PROPERTY_NO_SHRINK ??= "1";
 // The tests named after a mutated file (src/X.test.ts, src/X.property.test.ts, src/X-*.test.ts for
 // src/X.ts, given with --mutate) run first: a mutant runs its covering files in the dry run's order
 // until one fails, and a file's own tests usually kill its mutants soonest.
-const mutateArg = process.argv.includes("--mutate") ? process.argv[process.argv.indexOf("--mutate") + 1] : "";
+const argv = process.argv;
+const flagAt = argv.findIndex((a) => a === "--mutate" || a === "-m");
+const mutateArg =
+  flagAt >= 0 ? (argv[flagAt + 1] ?? "") : (argv.find((a) => a.startsWith("--mutate="))?.slice(9) ?? "");
 const ownTests = mutateArg
   .split(",")
   .map((f) => f.trim().replace(/:.*$/, ""))
