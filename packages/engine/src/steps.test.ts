@@ -335,3 +335,42 @@ test("runStepsAsync runs a sequence over a store answering with promises, with t
   assert.deepEqual(inner.log, sync.log);
   assert.deepEqual(inner.book.entries(), sync.book.entries());
 });
+
+test("a member command returns its transaction's id from the store and the postings it appended", () => {
+  const store = new LockingStore(initialEquityState(plain.equity), ["A", "B"]);
+  store.begin();
+  runSteps(
+    eligibleSteps({ ref: "o1", memberId: "B", amount: 1000_000000n, plans: ["equity"] }, plain),
+    store,
+  );
+  store.begin();
+  const sold = runSteps(sellSteps("B", 10_000000n, plain), store);
+  assert.equal(sold.transactionId, undefined, "this store numbers no transactions");
+  assert.ok(sold.postings.length > 0);
+  assert.deepEqual(sold.postings, store.book.transactions.at(-1)?.postings);
+  store.begin();
+  runSteps(toStableSteps("B", 10_000000n, plain), store);
+  store.begin();
+  const paid = runSteps(payStableSteps("B", "A", 1_000000n), store);
+  assert.deepEqual(paid.postings, store.book.transactions.at(-1)?.postings);
+  assert.ok(paid.postings.length > 0);
+});
+
+test("the exit check stops with an invariant error when the store offers a member who does not qualify", () => {
+  const config = configFromInput({ equity: { exitQuotaMultiple: "3" } }).config;
+  class Wrong extends LockingStore {
+    override nextExit(): string | undefined {
+      return "A";
+    }
+  }
+  const store = new Wrong(initialEquityState(config.equity), ["A"]);
+  store.begin();
+  assert.throws(
+    () =>
+      runSteps(
+        eligibleSteps({ ref: "o1", memberId: "A", amount: 100_000000n, plans: ["equity"] }, config),
+        store,
+      ),
+    (e: unknown) => e instanceof Error && e.message === "invariant violated: a ready member qualifies",
+  );
+});
