@@ -3,6 +3,8 @@
 // Not part of `npm test` and not run by CI: the whole engine takes hours on 2 busy cores.
 // One file: `npm run test:mutation -- --mutate src/money.ts`. See docs/mutation.md.
 
+import { readdirSync } from "node:fs";
+
 // A fixed fast-check seed keeps the property tests, and so the score, repeatable. Each
 // surviving mutant runs the whole suite, so the property tests run at a
 // tenth of their usual runs (JIFEN_PROPERTY_SCALE=1 npm run test:mutation for all of them).
@@ -10,6 +12,30 @@ process.env.FC_SEED ??= "20261129";
 process.env.JIFEN_PROPERTY_SCALE ??= "0.1";
 // A failing property stops at its first counterexample (no shrinking): only kill or survive counts.
 process.env.JIFEN_PROPERTY_NO_SHRINK ??= "1";
+
+// The tests named after a mutated file (src/X.test.ts, src/X.property.test.ts, src/X-*.test.ts for
+// src/X.ts, given with --mutate) run first: a mutant runs its covering files in the dry run's order
+// until one fails, and a file's own tests usually kill its mutants soonest.
+const argv = process.argv;
+const flagAt = argv.findIndex((a) => a === "--mutate" || a === "-m");
+const mutateArg =
+  flagAt >= 0 ? (argv[flagAt + 1] ?? "") : (argv.find((a) => a.startsWith("--mutate="))?.slice(9) ?? "");
+const ownTests = mutateArg
+  .split(",")
+  .map((f) => f.trim().replace(/:.*$/, ""))
+  .filter((f) => /^src\/[^/]+\.ts$/.test(f))
+  .flatMap((f) => {
+    const stem = f.slice("src/".length, -".ts".length);
+    return readdirSync("src")
+      .filter(
+        (name) =>
+          name === `${stem}.test.ts` ||
+          name === `${stem}.property.test.ts` ||
+          (name.startsWith(`${stem}-`) && name.endsWith(".test.ts")),
+      )
+      .sort((a, b) => a.length - b.length)
+      .map((name) => `src/${name}`);
+  });
 
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {
@@ -20,6 +46,7 @@ export default {
     // tests first, property tests last. The purity test is left out: it scans the sources,
     // and the instrumented ones trip it.
     testFiles: [
+      ...ownTests,
       "src/pinned-rules.test.ts",
       "src/money.test.ts",
       "src/equity.test.ts",

@@ -101,10 +101,8 @@ test("a draft's compliance report before saving: turning off the peer bonus chan
   await page.getByText(/今日生效参数（默认参数/).waitFor();
 });
 
-test("a draft's simulation: both curves drawn and both summaries, the draft's differing; nothing saved", async (t) => {
-  if (!web) return t.skip("no browser");
-  const versions = await count(web.server, "config_versions");
-  const page = await openConsole();
+/** Opens 模拟草稿 for a draft of a slower daily release. */
+async function openSimulation(page: Page): Promise<Locator> {
   await openRoute(page, "parameters");
   await page.getByRole("tab", { name: "积分通证" }).click();
   const form = page.getByTestId("form-release");
@@ -112,14 +110,63 @@ test("a draft's simulation: both curves drawn and both summaries, the draft's di
   await form.getByRole("button", { name: "模拟草稿" }).click();
   const dialog = page.getByRole("dialog");
   await dialog.getByText("模拟：草稿参数对比今日生效参数").waitFor();
+  return dialog;
+}
+
+/** Picks `option` in the dialog's select labelled `label`. */
+async function choose(page: Page, dialog: Locator, label: string, option: string): Promise<void> {
+  await dialog.getByLabel(label).click();
+  await page.locator(".ant-select-dropdown:visible").getByText(option, { exact: true }).click();
+}
+
+test("a draft's simulation with the operator's plan: growth, mix and behaviour sent as set, both curves and summaries; nothing saved", async (t) => {
+  if (!web) return t.skip("no browser");
+  const versions = await count(web.server, "config_versions");
+  const page = await openConsole();
+  const dialog = await openSimulation(page);
   await dialog.getByLabel("天数").fill("40");
-  await dialog.getByLabel("会员上限").fill("400");
-  await dialog.getByLabel("停止增长日").fill("30");
+  await dialog.getByLabel("初始会员").fill("30");
+  await dialog.getByLabel("随机种子").fill("7");
+  await choose(page, dialog, "推荐人选择", "均匀随机");
+  await choose(page, dialog, "增长曲线", "每日固定人数");
+  await dialog.getByLabel("每日新会员").fill("4.5");
+  await dialog.getByLabel("停止增长日（可空）").fill("30");
+  await dialog.getByLabel("每人每月订单数").fill("2");
+  // The mix: drop the ordinary goods line, give its share to the cycle line, buy only the entry package.
+  const mix = dialog.getByTestId("simulation-mix");
+  await mix
+    .getByRole("button", { name: /^删\s?除$/ })
+    .nth(3)
+    .click();
+  await dialog.getByLabel("订单占比 2").fill("0.5");
+  await dialog.getByLabel("金额或礼包 1").fill("初级会员:1");
+  await dialog.getByLabel("积分抵扣比例").fill("0");
+  await dialog.getByLabel("持有人每日卖出比例").fill("0.1");
+  await dialog.getByLabel("现金每日提现比例").fill("0.25");
+  const sent = page.waitForRequest((r) => r.url().endsWith("/admin/simulations"));
   await dialog.getByRole("button", { name: "运行模拟" }).click();
+  assert.deepEqual((await sent).postDataJSON().plan, {
+    days: 40,
+    seed: 7,
+    startMembers: 30,
+    growth: { curve: "constant", perDay: "4.5", stopDay: 30 },
+    referrer: "uniform",
+    purchases: {
+      ordersPerMemberPerMonth: "2",
+      pointsPaidShare: "0",
+      mix: [
+        { plans: ["release"], share: "0.3", packages: { 初级会员: "1" } },
+        { plans: ["cycle"], share: "0.5", amounts: ["299", "599", "999"] },
+        { plans: ["equity"], share: "0.2", amounts: ["100", "500"] },
+      ],
+    },
+    behaviour: { equitySellShare: "0.1", cashWithdrawShare: "0.25" },
+  });
   await dialog.getByTestId("simulation-chart").locator("canvas").first().waitFor({ timeout: 60_000 });
   const current = await text(dialog.getByTestId("simulation-summary-current"));
   const draft = await text(dialog.getByTestId("simulation-summary-draft"));
   assert.match(current, /^今日生效参数./);
+  assert.match(current, /增长在第 30 天停止/, "the stop day set in the dialog");
   assert.match(draft, /^草稿参数./);
   assert.notEqual(
     current.replace(/^今日生效参数/, ""),
@@ -129,6 +176,25 @@ test("a draft's simulation: both curves drawn and both summaries, the draft's di
   await dialog.locator(".ant-segmented").getByText("未付分红额度").click();
   await dialog.getByTestId("simulation-chart").locator("canvas").first().waitFor();
   assert.equal(await count(web.server, "config_versions"), versions, "a simulation saves nothing");
+});
+
+test("a plan the server refuses: the refusal is shown on the field it names, and no curves", async (t) => {
+  if (!web) return t.skip("no browser");
+  const page = await openConsole();
+  const dialog = await openSimulation(page);
+  const errorOf = (label: string) =>
+    dialog.locator(".ant-form-item", { has: page.getByLabel(label) }).locator(".ant-form-item-explain-error");
+  await dialog.getByLabel("日增长率").fill("0.0000001");
+  await dialog.getByRole("button", { name: "运行模拟" }).click();
+  await errorOf("日增长率").waitFor();
+  assert.match(await text(errorOf("日增长率")), /PLAN_BAD_DECIMAL[\s\S]*growth\.rate/);
+  assert.match(await text(dialog.getByTestId("simulation-refusal")), /PLAN_BAD_DECIMAL/);
+  await dialog.getByLabel("日增长率").fill("0.05");
+  await dialog.getByLabel("金额或礼包 1").fill("钻石会员:1");
+  await dialog.getByRole("button", { name: "运行模拟" }).click();
+  await errorOf("金额或礼包 1").waitFor();
+  assert.match(await text(errorOf("金额或礼包 1")), /PLAN_UNKNOWN_PACKAGE[\s\S]*钻石会员/);
+  assert.equal(await dialog.getByTestId("simulation-chart").count(), 0, "nothing drawn");
 });
 
 test("a refused draft is shown next to its field instead of a report", async (t) => {

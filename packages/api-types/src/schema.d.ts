@@ -4364,12 +4364,12 @@ export interface operations {
                      *         {
                      *           "code": "RECRUITING",
                      *           "zh": "拉人头：分享加速释放、团队级差、平级奖只有在会员直接或间接推荐他人并由其消费后才会产生。《禁止传销条例》第七条第（一）项将“以直接或者间接滚动发展的人员数量为依据计算和给付报酬”列为传销行为；这些奖励按被推荐人的消费而非人数计算，但仍以发展下线为前提，请在法律审查中逐项说明。",
-                     *           "en": "Recruiting (拉人头): Share acceleration, Team differential, Peer bonus arise only after a member refers others, directly or indirectly, and those others buy. Article 7(1) of the Regulations on Prohibition of Pyramid Selling (《禁止传销条例》) lists paying rewards based on the number of people recruited directly or indirectly as pyramid selling; these rewards are computed on the referrals' purchases rather than head counts, but still depend on building a downline, so have each of them reviewed."
+                     *           "en": "Recruiting (拉人头): the rewards Share acceleration, Team differential, Peer bonus arise only after a member refers others, directly or indirectly, and those others buy. Article 7(1) of the Regulations on Prohibition of Pyramid Selling (《禁止传销条例》) lists paying rewards based on the number of people recruited directly or indirectly as pyramid selling; these rewards are computed on the referrals' purchases rather than head counts, but still depend on building a downline, so have each of them reviewed."
                      *         },
                      *         {
                      *           "code": "ENTRY_PURCHASE",
                      *           "zh": "入门费：循环购分红、分享加速释放、团队级差、平级奖来自他人的消费，但只发给本人已先行消费的会员（积分通证的加速奖励须先购买至少 3000 元的会员套餐）。《禁止传销条例》第七条第（二）项将“要求被发展人员以交纳一定费用为条件取得加入资格”列为传销行为；须先购买才能分享他人消费的安排，可能被视为变相入门费。",
-                     *           "en": "Entry purchase (入门费): Cycle dividends, Share acceleration, Team differential, Peer bonus come from other members' purchases but are paid only to members who have bought first (the release plan's accelerations need a package of at least 3000 yuan first). Article 7(2) of the Regulations on Prohibition of Pyramid Selling lists requiring recruits to pay a fee as the condition of joining as pyramid selling; a purchase required before sharing in others' purchases may be treated as a disguised entry fee."
+                     *           "en": "Entry purchase (入门费): the rewards Cycle dividends, Share acceleration, Team differential, Peer bonus come from other members' purchases but are paid only to members who have bought first (the release plan's accelerations need a package of at least 3000 yuan first). Article 7(2) of the Regulations on Prohibition of Pyramid Selling lists requiring recruits to pay a fee as the condition of joining as pyramid selling; a purchase required before sharing in others' purchases may be treated as a disguised entry fee."
                      *         },
                      *         {
                      *           "code": "TEAM_PAY",
@@ -4700,12 +4700,12 @@ export interface operations {
                      *         {
                      *           "code": "RECRUITING",
                      *           "zh": "拉人头：分享加速释放、团队级差、平级奖只有在会员直接或间接推荐他人并由其消费后才会产生。《禁止传销条例》第七条第（一）项将“以直接或者间接滚动发展的人员数量为依据计算和给付报酬”列为传销行为；这些奖励按被推荐人的消费而非人数计算，但仍以发展下线为前提，请在法律审查中逐项说明。",
-                     *           "en": "Recruiting (拉人头): Share acceleration, Team differential, Peer bonus arise only after a member refers others, directly or indirectly, and those others buy. Article 7(1) of the Regulations on Prohibition of Pyramid Selling (《禁止传销条例》) lists paying rewards based on the number of people recruited directly or indirectly as pyramid selling; these rewards are computed on the referrals' purchases rather than head counts, but still depend on building a downline, so have each of them reviewed."
+                     *           "en": "Recruiting (拉人头): the rewards Share acceleration, Team differential, Peer bonus arise only after a member refers others, directly or indirectly, and those others buy. Article 7(1) of the Regulations on Prohibition of Pyramid Selling (《禁止传销条例》) lists paying rewards based on the number of people recruited directly or indirectly as pyramid selling; these rewards are computed on the referrals' purchases rather than head counts, but still depend on building a downline, so have each of them reviewed."
                      *         },
                      *         {
                      *           "code": "ENTRY_PURCHASE",
                      *           "zh": "入门费：循环购分红、分享加速释放、团队级差、平级奖来自他人的消费，但只发给本人已先行消费的会员（积分通证的加速奖励须先购买至少 3000 元的会员套餐）。《禁止传销条例》第七条第（二）项将“要求被发展人员以交纳一定费用为条件取得加入资格”列为传销行为；须先购买才能分享他人消费的安排，可能被视为变相入门费。",
-                     *           "en": "Entry purchase (入门费): Cycle dividends, Share acceleration, Team differential, Peer bonus come from other members' purchases but are paid only to members who have bought first (the release plan's accelerations need a package of at least 3000 yuan first). Article 7(2) of the Regulations on Prohibition of Pyramid Selling lists requiring recruits to pay a fee as the condition of joining as pyramid selling; a purchase required before sharing in others' purchases may be treated as a disguised entry fee."
+                     *           "en": "Entry purchase (入门费): the rewards Cycle dividends, Share acceleration, Team differential, Peer bonus come from other members' purchases but are paid only to members who have bought first (the release plan's accelerations need a package of at least 3000 yuan first). Article 7(2) of the Regulations on Prohibition of Pyramid Selling lists requiring recruits to pay a fee as the condition of joining as pyramid selling; a purchase required before sharing in others' purchases may be treated as a disguised entry fee."
                      *         },
                      *         {
                      *           "code": "TEAM_PAY",

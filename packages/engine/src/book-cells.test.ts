@@ -74,3 +74,13 @@ test("an order without an id cannot be refunded by its sequence key; one with an
     (e: unknown) => e instanceof EngineError && e.code === "UNKNOWN_ORDER",
   );
 });
+
+test("reading a wallet never used makes no slot in the book; a used one is read through its cell", () => {
+  const engine = new Engine({}, { keepTransactions: false });
+  engine.join("A");
+  assert.equal(engine.balance("A", "stable"), 0n);
+  assert.equal(engine.book.existingCell("m:A:stable", "stable"), undefined, "no slot made by a read");
+  engine.adjust("A", "stable", d("2"), "seed");
+  assert.equal(engine.balance("A", "stable"), d("2"));
+  assert.equal(engine.book.existingCell("m:A:stable", "stable")?.value, d("2"));
+});

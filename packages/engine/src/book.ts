@@ -111,6 +111,8 @@ export interface BalanceWatch {
 class Slot implements BalanceCell {
   value = 0n;
   next: Slot | undefined = undefined;
+  /** Its entry in the open `BookBatch`, −1 when it has none. */
+  batchAt = -1;
   constructor(
     readonly book: Book,
     readonly account: string,
@@ -160,6 +162,13 @@ export class Book {
     return this.slot(account, asset);
   }
 
+  /** The live cell of `account` in `asset` if the book has ever held it, else undefined (nothing is made). */
+  existingCell(account: string, asset: Asset): BalanceCell | undefined {
+    for (let s = this.accounts.get(account); s !== undefined; s = s.next)
+      if (s.kind.asset === asset) return s;
+    return undefined;
+  }
+
   /** The slot of an account and asset, made (at 0) on first use. */
   private slot(account: string, asset: Asset): Slot {
     const first = this.accounts.get(account);
@@ -175,15 +184,65 @@ export class Book {
 
   /** The slot a posting moves: its cell when it carries this book's cell of its account, else looked up. */
   private slotOf(p: Posting): Slot {
-    const cell = p.cell;
-    if (
-      cell instanceof Slot &&
-      cell.book === this &&
-      cell.account === p.account &&
-      cell.kind.asset === p.asset
-    )
+    return this.slotOfCell(p.cell, p.account, p.asset);
+  }
+
+  /** `cell` when it is this book's cell of `account` in `asset`, else the slot looked up. */
+  private slotOfCell(cell: BalanceCell | undefined, account: string, asset: Asset): Slot {
+    if (cell instanceof Slot && cell.book === this && cell.account === account && cell.kind.asset === asset)
       return cell;
-    return this.slot(p.account, p.asset);
+    return this.slot(account, asset);
+  }
+
+  /**
+   * Starts a batch: many movements posted as one aggregated transaction (a
+   * simulation's day of releases and dividends, a day's withdrawals), so that
+   * no transaction object is made per member. Only for a book that keeps no
+   * transactions: the replay's and the server's ledgers stay one transaction
+   * per movement. See `BookBatch`.
+   */
+  batch(): BookBatch {
+    invariant(!this.keepTransactions, "a book that keeps its transactions posts them one by one");
+    return new BookBatch(
+      (cell, account, asset) => this.slotOfCell(cell, account, asset),
+      (slots, deltas) => this.commitBatch(slots, deltas),
+    );
+  }
+
+  /** Applies a batch's summed movement of each slot, checked first as `post` checks (see `BookBatch.commit`). */
+  private commitBatch(slots: readonly Slot[], deltas: readonly bigint[]): void {
+    // Sums by kind (a handful of kinds: asset, wallet, sign), then per asset and per wallet.
+    const byKind = new Map<SlotKind, bigint>();
+    const values: bigint[] = new Array(slots.length);
+    let kind: SlotKind | undefined;
+    let sum = 0n;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i] as Slot;
+      const delta = deltas[i] as bigint;
+      if (slot.kind !== kind) {
+        if (kind !== undefined) byKind.set(kind, (byKind.get(kind) ?? 0n) + sum);
+        kind = slot.kind;
+        sum = 0n;
+      }
+      sum += delta;
+      const value = slot.value + delta;
+      if (value < 0n && (slot.kind.flags & SIGN_FREE) === 0)
+        invariant(false, `${slot.account} (${slot.kind.asset}) stays ≥ 0, got ${value} in a batch`);
+      if (value > 0n && (slot.kind.flags & DEBT) !== 0) invariant(false, `${slot.account} holds only debt`);
+      values[i] = value;
+    }
+    if (kind !== undefined) byKind.set(kind, (byKind.get(kind) ?? 0n) + sum);
+    const sums = new Map<Asset, bigint>();
+    for (const [k, s] of byKind) sums.set(k.asset, (sums.get(k.asset) ?? 0n) + s);
+    for (const s of sums.values()) invariant(s === 0n, "a batch balances per asset");
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i] as Slot;
+      slot.value = values[i] as bigint;
+      if (slot.watch !== undefined) slot.watch.column.set(slot.watch.index, slot.value);
+    }
+    for (const [k, s] of byKind)
+      if (k.wallet !== undefined)
+        this.walletTotals.set(k.wallet, (this.walletTotals.get(k.wallet) ?? 0n) + s);
   }
 
   /** Appends a transaction; it must balance and keep fixed-sign accounts ≥ 0. */
@@ -245,6 +304,65 @@ export class Book {
     return out.sort((a, b) =>
       a.account === b.account ? (a.asset < b.asset ? -1 : 1) : a.account < b.account ? -1 : 1,
     );
+  }
+}
+
+/**
+ * Movements gathered for one aggregated posting (`Book.batch`): each account's
+ * amounts are summed as they are added; `commit` checks that the whole batch
+ * balances per asset and that every account whose sign is fixed ends ≥ 0 (a
+ * debt account ≤ 0) before changing anything, then applies each account's sum
+ * once. A batch that is not committed changes nothing (call `discard`).
+ *
+ * The balances it leaves are those of posting the same movements as separate
+ * transactions, when each of those would have been accepted and each account's
+ * movements go one way within the batch (a credit never needed the debit
+ * beside it): a simulation's day of releases, dividends and withdrawals.
+ */
+export class BookBatch {
+  private readonly slots: Slot[] = [];
+  private readonly deltas: bigint[] = [];
+  private open = true;
+
+  constructor(
+    private readonly find: (cell: BalanceCell | undefined, account: string, asset: Asset) => Slot,
+    private readonly apply: (slots: readonly Slot[], deltas: readonly bigint[]) => void,
+  ) {}
+
+  /** Moves an account by `amount`: `cell` when it is this book's live cell of the account (no look-up). */
+  add(account: string, asset: Asset, amount: bigint, cell?: BalanceCell): void {
+    invariant(this.open, "a committed batch takes no more movements");
+    if (amount === 0n) return;
+    const slot = this.find(cell, account, asset);
+    if (slot.batchAt >= 0) {
+      this.deltas[slot.batchAt] = (this.deltas[slot.batchAt] as bigint) + amount;
+      return;
+    }
+    slot.batchAt = this.slots.length;
+    this.slots.push(slot);
+    this.deltas.push(amount);
+  }
+
+  /** Each posting of `postings` (a transaction built with `TxBuilder`) as a movement of this batch. */
+  addPostings(postings: readonly Posting[]): void {
+    for (const p of postings) this.add(p.account, p.asset, p.amount, p.cell);
+  }
+
+  /** Checks and applies the batch (refused as a whole, nothing changed, when it would break the book). */
+  commit(): void {
+    this.close();
+    this.apply(this.slots, this.deltas);
+  }
+
+  /** Drops the batch: nothing it gathered is applied. */
+  discard(): void {
+    this.close();
+  }
+
+  private close(): void {
+    invariant(this.open, "a batch is committed or discarded once");
+    this.open = false;
+    for (const slot of this.slots) slot.batchAt = -1;
   }
 }
 

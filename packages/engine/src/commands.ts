@@ -327,8 +327,6 @@ export interface SettlementLedgerInput {
    * hands over their names instead of having them built for every posting.
    */
   readonly cell?: (i: number, wallet: SettledAccount) => BalanceCell;
-  /** With `cell`: each member posting carries its cell (`Posting.cell`), for a book that keeps no transactions. */
-  readonly cells?: boolean;
 }
 
 /** The member accounts a settled day posts to. */
@@ -350,92 +348,200 @@ function memberPosting(
     (wallet === "debt:points" || wallet === "debt:cash"
       ? debtAccount(id, wallet === "debt:points" ? "points" : "cash")
       : memberAccount(id, wallet));
-  if (cell !== undefined && ledger.cells === true)
-    return cause === undefined ? { account, asset, amount, cell } : { account, asset, amount, cause, cell };
   return cause === undefined ? { account, asset, amount } : { account, asset, amount, cause };
+}
+
+/**
+ * Which release rule a credit is for, as a number so that a sink that needs no
+ * cause makes none: `STATIC`, `1 + g` for share generation g (0-based),
+ * `1 + G` team, `2 + G` peer (G = the number of share generations); `NO_CAUSE`
+ * for a movement that is not a release credit.
+ */
+export const NO_CAUSE = -1;
+const STATIC = 0;
+
+/**
+ * Where a settled day's member movements go, in the order the ledger posts
+ * them (`settlementMovements`): into one ledger transaction per member and
+ * kind (the replay, the server), or applied as they come (a simulation's
+ * `BookBatch`).
+ */
+export interface SettlementSink {
+  /** Member `i`'s account `wallet` moves by `amount` (never 0); `cause` a release rule number or `NO_CAUSE`. */
+  member(i: number, wallet: SettledAccount, asset: Asset, amount: bigint, cause: number): void;
+  /** A platform account moves by `amount` (never 0). */
+  platform(account: string, asset: Asset, amount: bigint): void;
+}
+
+/** The posting cause of release rule number `cause` (see `NO_CAUSE`) for member `i`. */
+function causeOf(
+  i: number,
+  cause: number,
+  result: SettlementResult,
+  ledger: SettlementLedgerInput,
+): PostingCause {
+  const { release } = ledger;
+  const G = release.shareRates.length;
+  if (cause === STATIC) {
+    const o = result.staticOrder[i] as number;
+    const orderId = o >= 0 ? ledger.orderIds[o] : undefined;
+    return {
+      rule: "release.static",
+      rate: release.dailyRate,
+      ...(orderId !== undefined ? { order: String(orderId) } : {}),
+    };
+  }
+  if (cause <= G) {
+    const g = cause - 1;
+    const source = result.shareSource[i * G + g] as number;
+    return {
+      rule: "release.share",
+      rate: release.shareRates[g] as bigint,
+      generation: g + 1,
+      ...(source >= 0 ? { counterpart: ledger.memberIds[source] as string } : {}),
+    };
+  }
+  const level = release.starLevels[result.star[i] as number];
+  invariant(level !== undefined, "a team or peer release goes to a member with a star level");
+  return cause === G + 1
+    ? { rule: "release.team", rate: level.rate, star: level.name }
+    : { rule: "release.peer", rate: release.peerRate, star: level.name };
+}
+
+/** One release credit of member `i`: points debt repaid first, the rest to points. Returns what is still owed. */
+function creditReleased(
+  i: number,
+  amount: bigint,
+  owed: bigint,
+  cause: number,
+  sink: SettlementSink,
+): bigint {
+  // A credit of 0 posts nothing, so the rules need no guard of their own.
+  const repaid = min(owed, amount);
+  if (repaid > 0n) sink.member(i, "debt:points", "points", repaid, cause);
+  if (amount > repaid) sink.member(i, "points", "points", amount - repaid, cause);
+  return owed - repaid;
 }
 
 /**
  * Member `i`'s daily release: gift → points, one credit per rule (static, share
  * by generation, team, peer), each repaying points debt first and carrying its
- * cause. Undefined when nothing was released.
+ * cause. False when nothing was released (nothing moved).
  */
-function releasePostings(
+function releaseMovements(
   i: number,
   result: SettlementResult,
   ledger: SettlementLedgerInput,
-): Posting[] | undefined {
-  const { release } = ledger;
+  sink: SettlementSink,
+): boolean {
   const stat = result.static[i] as bigint;
   const share = result.share[i] as bigint;
   const team = result.team[i] as bigint;
   const peer = result.peer[i] as bigint;
   const released = stat + share + team + peer;
-  if (released <= 0n) return undefined;
-  const postings: Posting[] = [memberPosting(ledger, i, "gift", "points", -released)];
-  let owed = ledger.pointsOwed[i] as bigint;
-  const credit = (amount: bigint, cause: PostingCause) => {
-    const repaid = min(owed, amount);
-    owed -= repaid;
-    if (repaid > 0n) postings.push(memberPosting(ledger, i, "debt:points", "points", repaid, cause));
-    if (amount > repaid) postings.push(memberPosting(ledger, i, "points", "points", amount - repaid, cause));
-  };
-  // A credit of 0 posts nothing, so the rules need no guard of their own.
-  const o = result.staticOrder[i] as number;
-  const orderId = o >= 0 ? ledger.orderIds[o] : undefined;
-  credit(stat, {
-    rule: "release.static",
-    rate: release.dailyRate,
-    ...(orderId !== undefined ? { order: String(orderId) } : {}),
-  });
-  shareCredits(i, result, ledger, credit);
-  if (team > 0n || peer > 0n) {
-    const level = release.starLevels[result.star[i] as number];
-    invariant(level !== undefined, "a team or peer release goes to a member with a star level");
-    credit(team, { rule: "release.team", rate: level.rate, star: level.name });
-    credit(peer, { rule: "release.peer", rate: release.peerRate, star: level.name });
-  }
-  return postings;
-}
-
-/** Member `i`'s share acceleration, one credit per generation (one that paid nothing posts nothing). */
-function shareCredits(
-  i: number,
-  result: SettlementResult,
-  ledger: SettlementLedgerInput,
-  credit: (amount: bigint, cause: PostingCause) => void,
-): void {
+  if (released <= 0n) return false;
+  sink.member(i, "gift", "points", -released, NO_CAUSE);
+  let owed = creditReleased(i, stat, ledger.pointsOwed[i] as bigint, STATIC, sink);
+  // Share acceleration, one credit per generation (one that paid nothing posts nothing).
   const G = ledger.release.shareRates.length;
-  for (let g = 0; g < G; g++) {
-    const part = result.shareByGeneration[i * G + g] as bigint;
-    const source = result.shareSource[i * G + g] as number;
-    credit(part, {
-      rule: "release.share",
-      rate: ledger.release.shareRates[g] as bigint,
-      generation: g + 1,
-      ...(source >= 0 ? { counterpart: ledger.memberIds[source] as string } : {}),
-    });
+  for (let g = 0; g < G; g++)
+    owed = creditReleased(i, result.shareByGeneration[i * G + g] as bigint, owed, 1 + g, sink);
+  if (team > 0n || peer > 0n) {
+    invariant(
+      ledger.release.starLevels[result.star[i] as number] !== undefined,
+      "a team or peer release goes to a member with a star level",
+    );
+    owed = creditReleased(i, team, owed, G + 1, sink);
+    creditReleased(i, peer, owed, G + 2, sink);
   }
+  return true;
 }
 
-/** Member `i`'s dividend: pool → cash (repaying cash debt first), quota used. Undefined when none. */
-function dividendPostings(
+/** Member `i`'s dividend: pool → cash (repaying cash debt first), quota used. False when none. */
+function dividendMovements(
   i: number,
   result: SettlementResult,
   ledger: SettlementLedgerInput,
-): Posting[] | undefined {
+  sink: SettlementSink,
+): boolean {
   const dividend = result.dividend[i] as bigint;
-  if (dividend <= 0n) return undefined;
+  if (dividend <= 0n) return false;
   const repaid = min(ledger.cashOwed[i] as bigint, dividend);
-  const postings: Posting[] = [{ account: CYCLE_POOL_ACCOUNT, asset: "cny", amount: -dividend }];
-  if (repaid > 0n) postings.push(memberPosting(ledger, i, "debt:cash", "cny", repaid));
-  if (dividend > repaid) postings.push(memberPosting(ledger, i, "cash", "cny", dividend - repaid));
-  postings.push(memberPosting(ledger, i, "quota", "quota", -dividend), {
-    account: burnAccount("quota"),
-    asset: "quota",
-    amount: dividend,
-  });
-  return postings;
+  sink.platform(CYCLE_POOL_ACCOUNT, "cny", -dividend);
+  if (repaid > 0n) sink.member(i, "debt:cash", "cny", repaid, NO_CAUSE);
+  if (dividend > repaid) sink.member(i, "cash", "cny", dividend - repaid, NO_CAUSE);
+  sink.member(i, "quota", "quota", -dividend, NO_CAUSE);
+  sink.platform(burnAccount("quota"), "quota", dividend);
+  return true;
+}
+
+/** A sink that collects one transaction's postings, each release credit with its cause. */
+class PostingList implements SettlementSink {
+  postings: Posting[] = [];
+  constructor(
+    private readonly result: SettlementResult,
+    private readonly ledger: SettlementLedgerInput,
+  ) {}
+  member(i: number, wallet: SettledAccount, asset: Asset, amount: bigint, cause: number): void {
+    const why = cause === NO_CAUSE ? undefined : causeOf(i, cause, this.result, this.ledger);
+    this.postings.push(memberPosting(this.ledger, i, wallet, asset, amount, why));
+  }
+  platform(account: string, asset: Asset, amount: bigint): void {
+    this.postings.push({ account, asset, amount });
+  }
+  /** The postings gathered so far, and a fresh list for the next transaction. */
+  take(): Posting[] {
+    const out = this.postings;
+    this.postings = [];
+    return out;
+  }
+}
+
+/**
+ * The member movements of a settled day, into `sink`, in the ledger's order:
+ * per member (by index) the release, then the dividend. `settlementTransactions`
+ * posts the same movements as one transaction per member and kind, with the
+ * day's pools funded before them and what the pools return after them.
+ */
+export function settlementMovements(
+  result: SettlementResult,
+  ledger: SettlementLedgerInput,
+  sink: SettlementSink,
+): void {
+  for (let i = 0; i < ledger.memberIds.length; i++) {
+    releaseMovements(i, result, ledger, sink);
+    dividendMovements(i, result, ledger, sink);
+  }
+}
+
+/** The day's cycle pools funded from the operator (before the dividends), or undefined when nothing was pooled. */
+export function poolsFundedTransaction(day: number, result: SettlementResult): Transaction | undefined {
+  const { pooled } = result.totals;
+  if (pooled <= 0n) return undefined;
+  return {
+    day,
+    kind: "cycle.pools",
+    ref: `day:${day}`,
+    postings: [
+      { account: PlatformAccount.operator, asset: "cny", amount: -pooled },
+      { account: CYCLE_POOL_ACCOUNT, asset: "cny", amount: pooled },
+    ],
+  };
+}
+
+/** What the day's cycle pools return (after the dividends), or undefined when nothing. */
+export function poolsReturnedTransaction(day: number, result: SettlementResult): Transaction | undefined {
+  const { returned } = result.totals;
+  if (returned <= 0n) return undefined;
+  return {
+    day,
+    kind: "cycle.returns",
+    ref: `day:${day}`,
+    postings: [
+      { account: CYCLE_POOL_ACCOUNT, asset: "cny", amount: -returned },
+      { account: PlatformAccount.cycleReturns, asset: "cny", amount: returned },
+    ],
+  };
 }
 
 /**
@@ -451,33 +557,15 @@ export function* settlementTransactions(
   ledger: SettlementLedgerInput,
 ): Generator<Transaction> {
   const ref = `day:${day}`;
-  const { pooled, returned } = result.totals;
-  if (pooled > 0n) {
-    yield {
-      day,
-      kind: "cycle.pools",
-      ref,
-      postings: [
-        { account: PlatformAccount.operator, asset: "cny", amount: -pooled },
-        { account: CYCLE_POOL_ACCOUNT, asset: "cny", amount: pooled },
-      ],
-    };
-  }
+  const funded = poolsFundedTransaction(day, result);
+  if (funded) yield funded;
+  const list = new PostingList(result, ledger);
   for (let i = 0; i < ledger.memberIds.length; i++) {
-    const release = releasePostings(i, result, ledger);
-    if (release) yield { day, kind: "release.daily", ref, postings: release };
-    const dividend = dividendPostings(i, result, ledger);
-    if (dividend) yield { day, kind: "cycle.dividend", ref, postings: dividend };
+    if (releaseMovements(i, result, ledger, list))
+      yield { day, kind: "release.daily", ref, postings: list.take() };
+    if (dividendMovements(i, result, ledger, list))
+      yield { day, kind: "cycle.dividend", ref, postings: list.take() };
   }
-  if (returned > 0n) {
-    yield {
-      day,
-      kind: "cycle.returns",
-      ref,
-      postings: [
-        { account: CYCLE_POOL_ACCOUNT, asset: "cny", amount: -returned },
-        { account: PlatformAccount.cycleReturns, asset: "cny", amount: returned },
-      ],
-    };
-  }
+  const returned = poolsReturnedTransaction(day, result);
+  if (returned) yield returned;
 }

@@ -14,8 +14,11 @@ import {
   DEBT_WALLETS,
   type EquityEffects,
   payOrder,
+  poolsFundedTransaction,
+  poolsReturnedTransaction,
   refundPayment,
   type SettledAccount,
+  settlementMovements,
   settlementTransactions,
 } from "./commands.ts";
 import { type Config, type ConfigInput, configFromInput, mergeConfigInput, parseConfig } from "./config.ts";
@@ -30,6 +33,7 @@ import {
   type DebtWallet,
   debtAccount,
   memberAccount,
+  PlatformAccount,
   type TransactionKind,
   WALLET_ASSET,
   type Wallet,
@@ -62,7 +66,7 @@ interface Member {
   performancePoints: bigint;
   readonly releaseOrders: Order[];
   /** The book's cells of the wallets and debts read so far (`Engine.cellOf`), by wallet or `debt:<wallet>`. */
-  readonly cells: Partial<Record<Wallet | `debt:${DebtWallet}`, BalanceCell>>;
+  readonly cells: Record<Wallet | `debt:${DebtWallet}`, BalanceCell | undefined>;
 }
 
 interface Order {
@@ -128,6 +132,9 @@ export interface EngineOptions {
    */
   readonly keepSettlements?: boolean;
 }
+
+/** The wallets an operator adjusts. */
+type AdjustWallet = "cash" | "points" | "stable";
 
 interface ExitEntry {
   readonly member: number;
@@ -229,7 +236,12 @@ export class Engine {
     const index = this.memberIndex.get(memberId);
     if (index === undefined || WALLET_ASSET[wallet] === undefined)
       return this.book.balance(memberAccount(memberId, wallet), WALLET_ASSET[wallet]);
-    return this.cellOf(this.members[index] as Member, wallet).value;
+    // A read makes no cell: a wallet never used stays without a slot in the book (memory at a million members).
+    const m = this.members[index] as Member;
+    const cell = m.cells[wallet] ?? this.book.existingCell(memberAccount(m.id, wallet), WALLET_ASSET[wallet]);
+    if (cell === undefined) return 0n;
+    m.cells[wallet] = cell;
+    return cell.value;
   }
 
   /** What a member owes, per wallet (micro-units, positive), only non-zero entries. */
@@ -304,7 +316,7 @@ export class Engine {
       performanceCash: 0n,
       performancePoints: 0n,
       releaseOrders: [],
-      cells: {},
+      cells: noCells(),
     });
     this.memberIndex.set(id, index);
     this.exitVersion.push(0);
@@ -448,6 +460,81 @@ export class Engine {
   /** An operator adjustment of cash, points or stable points; negative removes (docs/rules.md §0). */
   adjust(memberId: string, wallet: string, amount: bigint, reason: string, operator = "operator"): void {
     const member = this.member(memberId);
+    this.checkAdjust(member, wallet, amount, reason);
+    const tx = this.tx();
+    adjustWallet(tx, member.id, wallet as AdjustWallet, amount);
+    this.post(tx, "adjustment", member.id, `${operator}: ${reason}`);
+    this.runExits();
+  }
+
+  /**
+   * Many adjustments of one wallet with one reason, as if `adjust` ran for each
+   * entry in turn (a simulation's day of withdrawals): all are checked before
+   * any is posted, and a refused entry refuses the whole batch with nothing
+   * changed. An engine that keeps no transactions posts them as one
+   * aggregated batch (`Book.batch`); one that keeps them posts one
+   * transaction per entry, as `adjust` does. An adjustment moves no equity
+   * point or exit quota, so the exit check runs once, after the batch.
+   */
+  adjustMany(
+    wallet: string,
+    entries: readonly { readonly member: string; readonly amount: bigint }[],
+    reason: string,
+    operator = "operator",
+  ): void {
+    const members: Member[] = [];
+    const seen = new Set<Member>();
+    for (const entry of entries) {
+      const member = this.member(entry.member);
+      if (seen.has(member)) refuse("INVALID_FIELD", `member ${member.id} listed twice`, "member");
+      seen.add(member);
+      this.checkAdjust(member, wallet, entry.amount, reason);
+      members.push(member);
+    }
+    const memo = `${operator}: ${reason}`;
+    if (this.keepTransactions) {
+      entries.forEach((entry, k) => {
+        const member = members[k] as Member;
+        const tx = this.tx();
+        adjustWallet(tx, member.id, wallet as AdjustWallet, entry.amount);
+        this.post(tx, "adjustment", member.id, memo);
+      });
+    } else this.adjustBatch(wallet as AdjustWallet, entries, members);
+    this.runExits();
+  }
+
+  /**
+   * `adjustMany`'s postings as one book batch: a credit is `adjustWallet`'s
+   * (debt repaid first); a debit, `adjustWallet`'s move wallet → adjustments,
+   * goes through the member's cell with the adjustments' side summed once.
+   */
+  private adjustBatch(
+    wallet: AdjustWallet,
+    entries: readonly { readonly amount: bigint }[],
+    members: readonly Member[],
+  ): void {
+    const batch = this.book.batch();
+    const asset = WALLET_ASSET[wallet];
+    let debited = 0n;
+    entries.forEach(({ amount }, k) => {
+      const member = members[k] as Member;
+      const cell = this.cellOf(member, wallet);
+      if (amount < 0n) {
+        batch.add(cell.account, asset, amount, cell);
+        debited -= amount;
+        return;
+      }
+      const tx = this.tx();
+      adjustWallet(tx, member.id, wallet, amount);
+      for (const p of tx.postings)
+        batch.add(p.account, p.asset, p.amount, p.account === cell.account ? cell : undefined);
+    });
+    batch.add(PlatformAccount.adjustments, asset, debited);
+    batch.commit();
+  }
+
+  /** Refuses an adjustment `adjust` would refuse. */
+  private checkAdjust(member: Member, wallet: string, amount: bigint, reason: string): void {
     if (wallet !== "cash" && wallet !== "points" && wallet !== "stable") {
       refuse("ADJUST_ASSET", String(wallet), "asset");
     }
@@ -461,12 +548,8 @@ export class Engine {
     if (wallet === "cash" && amount % FEN !== 0n)
       refuse("TOO_MANY_PLACES", "cash is held to the fen", "amount");
     if (typeof reason !== "string" || reason.trim() === "") refuse("MISSING_REASON", "reason", "reason");
-    if (amount < 0n && -amount > this.balance(member.id, wallet))
+    if (amount < 0n && -amount > this.cellOf(member, wallet as Wallet).value)
       refuse("ADJUST_BELOW_ZERO", member.id, "amount");
-    const tx = this.tx();
-    adjustWallet(tx, member.id, wallet, amount);
-    this.post(tx, "adjustment", member.id, `${operator}: ${reason}`);
-    this.runExits();
   }
 
   /** New parameters, effective from the next business day; changes of one day combine key by key. */
@@ -626,9 +709,33 @@ export class Engine {
       release: this.current.release,
       orderIds: this.releaseQueue.orderIds(),
       cell: (i: number, wallet: SettledAccount) => this.cellOf(this.members[i] as Member, wallet),
-      ...(this.keepTransactions ? {} : { cells: true }),
     };
-    for (const tx of settlementTransactions(this.currentDay, result, ledger)) this.book.post(tx);
+    if (this.keepTransactions) {
+      for (const tx of settlementTransactions(this.currentDay, result, ledger)) this.book.post(tx);
+      return;
+    }
+    // No transaction is kept: the members' movements go to their cells as one batch, the pools' as before.
+    const funded = poolsFundedTransaction(this.currentDay, result);
+    if (funded) this.book.post(funded);
+    const batch = this.book.batch();
+    // The platform side (the pools, the quota burned) is summed here and added once per account.
+    const platform = new Map<string, Map<Asset, bigint>>();
+    settlementMovements(result, ledger, {
+      member: (i, wallet, asset, amount) => {
+        const cell = this.cellOf(this.members[i] as Member, wallet);
+        batch.add(cell.account, asset, amount, cell);
+      },
+      platform: (account, asset, amount) => {
+        const sums = platform.get(account) ?? new Map<Asset, bigint>();
+        sums.set(asset, (sums.get(asset) ?? 0n) + amount);
+        platform.set(account, sums);
+      },
+    });
+    for (const [account, sums] of platform)
+      for (const [asset, amount] of sums) batch.add(account, asset, amount);
+    batch.commit();
+    const returned = poolsReturnedTransaction(this.currentDay, result);
+    if (returned) this.book.post(returned);
   }
 
   /** Stores each member's star level and lists those who received anything, with the five figures. */
@@ -752,6 +859,28 @@ export class Engine {
     for (const m of this.members) if (m.referrer >= 0) children[m.referrer]?.push(m.index);
     return children;
   }
+}
+
+/**
+ * A member's cells before any is read: every key present (undefined), so that
+ * all members' cell records share one shape and `cellOf`'s look-up stays fast.
+ */
+function noCells(): Member["cells"] {
+  return {
+    cash: undefined,
+    points: undefined,
+    gift: undefined,
+    equity: undefined,
+    stable: undefined,
+    quota: undefined,
+    exitQuota: undefined,
+    weight: undefined,
+    "debt:cash": undefined,
+    "debt:points": undefined,
+    "debt:equity": undefined,
+    "debt:stable": undefined,
+    "debt:weight": undefined,
+  };
 }
 
 /**

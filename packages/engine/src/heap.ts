@@ -29,8 +29,9 @@ export class Heap<T> {
     const items = this.items;
     const top = items[0];
     const last = items.pop();
-    if (items.length > 0 && last !== undefined) {
-      items[0] = last;
+    // Items are left after the pop only if `last` was one of them.
+    if (items.length > 0) {
+      items[0] = last as T;
       let i = 0;
       for (;;) {
         const left = 2 * i + 1;

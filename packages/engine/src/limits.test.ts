@@ -12,7 +12,9 @@ import { EngineError } from "./errors.ts";
 import {
   checkInt64,
   INT64_MAX,
+  INT64_MIN,
   MAX_ADJUST_AMOUNT_MICRO,
+  MAX_COMMAND_AMOUNT_MICRO,
   MAX_MULTIPLE_MICRO,
   MAX_ORDER_AMOUNT_MICRO,
   MAX_PACKAGE_AMOUNT_MICRO,
@@ -33,6 +35,24 @@ test("the limits: 100,000,000 yuan an order and an adjustment; parameters far in
   assert.ok(MAX_ORDER_AMOUNT_MICRO * (MAX_MULTIPLE_MICRO / SCALE) <= BigInt(Number.MAX_SAFE_INTEGER));
   assert.ok(MAX_ORDER_AMOUNT_MICRO * (MAX_MULTIPLE_MICRO / SCALE) * 1_800n < INT64_MAX);
   assert.ok(MAX_STAR_PERFORMANCE_MICRO < INT64_MAX && MAX_TIER_WEIGHT_MICRO < INT64_MAX);
+});
+
+test('each limit has the value docs/rules.md "Limits" states, and the columns\' range is 64 bits', () => {
+  assert.equal(MAX_COMMAND_AMOUNT_MICRO, 100_000_000_000_000n);
+  assert.equal(MAX_STAR_PERFORMANCE_MICRO, 1_000_000_000_000_000_000n);
+  assert.equal(MAX_TIER_WEIGHT_MICRO, 1_000_000_000_000_000_000n);
+  assert.equal(MAX_MULTIPLE_MICRO, 50_000_000n);
+  assert.equal(INT64_MAX, 9_223_372_036_854_775_807n);
+  assert.equal(INT64_MIN, -9_223_372_036_854_775_808n);
+  assert.equal(checkInt64(INT64_MIN, "x"), INT64_MIN);
+  assert.equal(checkInt64(0n, "x"), 0n);
+  assert.throws(
+    () => checkInt64(INT64_MIN - 1n, "an order's base"),
+    (e: unknown) =>
+      e instanceof Error &&
+      e.message ===
+        `invariant violated: an order's base ${INT64_MIN - 1n} µ is outside the 64-bit range of the settlement's columns`,
+  );
 });
 
 const scenario = (amount: string) => ({

@@ -59,9 +59,9 @@ export class ReleaseQueue<O> {
     };
   }
 
-  /** Order ids in the order of `columns()` (undefined: an order without one). */
+  /** Order ids in the order of `columns()` (undefined: an order without one); `push` and `compact` keep one per queued order. */
   orderIds(): ArrayLike<string | undefined> {
-    return this.ids.length === this.length ? this.ids : this.ids.slice(0, this.length);
+    return this.ids;
   }
 
   /** Stores the settlement's remaining gift of each order of `columns()`. */

@@ -7,7 +7,7 @@
  * (its amount × `pointsPayRatio`, rounded down to the fen).
  */
 import { refuse } from "./errors.ts";
-import { FEN, floorFen, mulRateFloor } from "./money.ts";
+import { FEN, floorFen, min, mulRateFloor } from "./money.ts";
 
 /** One order of a cart: its amount and the most points it may be paid with (micro-units). */
 export interface SplitItem {
@@ -40,21 +40,13 @@ export function splitPoints(totalMicro: bigint, items: readonly SplitItem[]): bi
   const total = totalMicro / FEN;
   const capSum = caps.reduce((a, b) => a + b, 0n);
   if (total > capSum) refuse("POINTS_OVER_RATIO", `at most ${capSum * FEN} micro-units`, "points");
-  if (total === 0n) return items.map(() => 0n);
   const amountSum = items.reduce((a, item) => a + item.amountMicro, 0n);
-  const shares = items.map((item, i) => {
-    const floor = (total * item.amountMicro) / amountSum;
-    const cap = caps[i] as bigint;
-    return floor < cap ? floor : cap;
-  });
+  const shares = items.map((item, i) => min((total * item.amountMicro) / amountSum, caps[i] as bigint));
   const remainders = items.map((item) => (total * item.amountMicro) % amountSum);
+  // Largest remainder first; the sort is stable, so equal remainders keep the items' order.
   const order = items
     .map((_, i) => i)
-    .sort((a, b) => {
-      const ra = remainders[a] as bigint;
-      const rb = remainders[b] as bigint;
-      return ra === rb ? a - b : ra > rb ? -1 : 1;
-    });
+    .sort((a, b) => Number((remainders[b] as bigint) - (remainders[a] as bigint)));
   let left = total - shares.reduce((a, b) => a + b, 0n);
   // Terminates: the caps sum to at least the total, so while fen are left some order has room.
   while (left > 0n) {

@@ -290,26 +290,35 @@ export class SimulationRun {
     }
   }
 
-  /** Each holder withdraws the plan's share of their cash (to the fen), as an adjustment out. */
+  /**
+   * Each holder withdraws the plan's share of their cash (to the fen), as
+   * adjustments out: one engine batch a day (`adjustMany`, the same as one
+   * `adjust` per holder), one replay event per holder.
+   */
   private withdrawals(): void {
     const share = this.plan.cashWithdrawShareMicro;
     if (share === 0n) return;
+    const entries: { member: string; amount: bigint }[] = [];
     for (let i = 0; i < this.holders.size; i++) {
       const index = this.holders.list.at(i);
       const id = this.ids[index] as string;
       const amount = floorFen(mulRateFloor(this.engine.balance(id, "cash"), share));
       if (amount < FEN) continue;
-      this.engine.adjust(id, "cash", -amount, "withdrawal");
-      this.emit({
-        type: "adjust",
-        member: id,
-        asset: "cash",
-        amount: formatDecimal(-amount),
-        reason: "withdrawal",
-      });
+      entries.push({ member: id, amount: -amount });
       this.flows.withdrawnMicro += amount;
       this.withdrawn.add(index, amount);
     }
+    if (entries.length === 0) return;
+    this.engine.adjustMany("cash", entries, "withdrawal");
+    if (this.events)
+      for (const { member, amount } of entries)
+        this.emit({
+          type: "adjust",
+          member,
+          asset: "cash",
+          amount: formatDecimal(amount),
+          reason: "withdrawal",
+        });
   }
 
   private emit(event: ReplayEvent): void {
