@@ -2103,8 +2103,9 @@ export interface operations {
                      */
                     "application/json": {
                         items: ({
-                            /** @description plain text; paragraphs separated by blank lines */
+                            /** @description plain text; each line a paragraph */
                             body: string;
+                            /** @description terms 会员服务协议; privacy 隐私政策 */
                             kind: "terms" | "privacy";
                             /** Format: date-time */
                             publishedAt: string | null;
@@ -2264,8 +2265,9 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        /** @description plain text; paragraphs separated by blank lines */
+                        /** @description plain text; each line a paragraph */
                         body: string;
+                        /** @description terms 会员服务协议; privacy 隐私政策 */
                         kind: "terms" | "privacy";
                         /** Format: date-time */
                         publishedAt: string | null;
@@ -7793,10 +7795,11 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        /** @description the agreement versions the member accepted when registering (empty: not recorded) */
+                        /** @description the agreement versions the member accepted (empty: not recorded) */
                         consents: {
                             /** Format: date-time */
                             acceptedAt: string;
+                            /** @description terms 会员服务协议; privacy 隐私政策 */
                             kind: "terms" | "privacy";
                             version: number;
                         }[];
@@ -19792,8 +19795,9 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        /** @description plain text; paragraphs separated by blank lines */
+                        /** @description plain text; each line a paragraph */
                         body: string;
+                        /** @description terms 会员服务协议; privacy 隐私政策 */
                         kind: "terms" | "privacy";
                         /** Format: date-time */
                         publishedAt: string | null;
@@ -23544,8 +23548,9 @@ export interface operations {
                      */
                     "application/json": {
                         pending: {
-                            /** @description plain text; paragraphs separated by blank lines */
+                            /** @description plain text; each line a paragraph */
                             body: string;
+                            /** @description terms 会员服务协议; privacy 隐私政策 */
                             kind: "terms" | "privacy";
                             /** Format: date-time */
                             publishedAt: string | null;
@@ -23665,8 +23670,9 @@ export interface operations {
                      */
                     "application/json": {
                         pending: {
-                            /** @description plain text; paragraphs separated by blank lines */
+                            /** @description plain text; each line a paragraph */
                             body: string;
+                            /** @description terms 会员服务协议; privacy 隐私政策 */
                             kind: "terms" | "privacy";
                             /** Format: date-time */
                             publishedAt: string | null;

@@ -5,6 +5,7 @@
  * publish a new version (GET /admin/agreements, POST /admin/agreements/{kind}).
  */
 import { Type } from "@fastify/type-provider-typebox";
+import type { Queryable } from "../db/index.ts";
 import { fail } from "../errors/index.ts";
 import { command } from "../http/command.ts";
 import type { App, AppContext } from "../http/context.ts";
@@ -27,29 +28,42 @@ import {
   type AgreementKind,
   consentCount,
   currentAgreement,
+  memberConsents,
   pendingAgreements,
   publishAgreement,
   recordConsents,
 } from "./store.ts";
 
 /** Longest title and text an operator may publish (characters). */
-export const AGREEMENT_TITLE_MAX = 40;
-export const AGREEMENT_BODY_MAX = 20_000;
+const AGREEMENT_TITLE_MAX = 40;
+const AGREEMENT_BODY_MAX = 20_000;
 
-const KindParams = Type.Object({
-  kind: Type.Union(
-    AGREEMENT_KINDS.map((k) => Type.Literal(k)),
-    { description: "terms 会员服务协议; privacy 隐私政策" },
-  ),
-});
+/** Which agreement: terms 会员服务协议, privacy 隐私政策. */
+const KindSchema = Type.Union(
+  AGREEMENT_KINDS.map((k) => Type.Literal(k)),
+  { description: "terms 会员服务协议; privacy 隐私政策" },
+);
+
+const KindParams = Type.Object({ kind: KindSchema });
 
 const AgreementSchema = Type.Object({
-  kind: Type.Union(AGREEMENT_KINDS.map((k) => Type.Literal(k))),
+  kind: KindSchema,
   version: Type.Integer({ description: "1 = the built-in text; each publication adds one" }),
   title: Type.String(),
-  body: Type.String({ description: "plain text; paragraphs separated by blank lines" }),
+  body: Type.String({ description: "plain text; each line a paragraph" }),
   publishedAt: Nullable(Instant),
 });
+
+/** The versions a member accepted, as the console's member detail shows them. */
+export const ConsentsSchema = Type.Array(
+  Type.Object({ kind: KindSchema, version: Type.Integer(), acceptedAt: Instant }),
+  { description: "the agreement versions the member accepted (empty: not recorded)" },
+);
+
+/** A member's accepted versions as API text (oldest first). */
+export async function consentsView(q: Queryable, memberId: string) {
+  return (await memberConsents(q, memberId)).map((c) => ({ ...c, acceptedAt: iso(c.acceptedAt) }));
+}
 
 const EX_AGREEMENT = {
   kind: "terms",

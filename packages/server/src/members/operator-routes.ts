@@ -1,5 +1,5 @@
 import { Type } from "@fastify/type-provider-typebox";
-import { memberConsents } from "../agreements/index.ts";
+import { ConsentsSchema, consentsView } from "../agreements/index.ts";
 import { businessDay } from "../clock/index.ts";
 import { fail } from "../errors/index.ts";
 import { parseSignedAmount } from "../http/amounts.ts";
@@ -90,17 +90,7 @@ export async function memberOperatorRoutes(app: App, ctx: AppContext): Promise<v
             wallets: WalletsSchema,
             team: TeamSchema,
             standing: StandingSchema,
-            consents: Type.Array(
-              Type.Object({
-                kind: Type.Union([Type.Literal("terms"), Type.Literal("privacy")]),
-                version: Type.Integer(),
-                acceptedAt: Instant,
-              }),
-              {
-                description:
-                  "the agreement versions the member accepted when registering (empty: not recorded)",
-              },
-            ),
+            consents: ConsentsSchema,
           }),
           {
             errors: ["MEMBER_NOT_FOUND"],
@@ -134,10 +124,7 @@ export async function memberOperatorRoutes(app: App, ctx: AppContext): Promise<v
         wallets: await walletsView(ctx.db, member.id),
         team: teamView(await teamSummary(ctx.db, member.id, day), day),
         standing: await memberStanding(ctx.db, member.id),
-        consents: (await memberConsents(ctx.db, member.id)).map((c) => ({
-          ...c,
-          acceptedAt: iso(c.acceptedAt),
-        })),
+        consents: await consentsView(ctx.db, member.id),
       };
     },
   );

@@ -15,6 +15,11 @@ export interface Agreement {
   readonly body: string;
 }
 
+/** The versions of the texts shown, as the server takes them when the member accepts. */
+export function versionsOf(read: { terms: Agreement; privacy: Agreement }) {
+  return { terms: String(read.terms.version), privacy: String(read.privacy.version) };
+}
+
 /** Both agreements in force; `reload` after the server says a newer version was published. */
 export function useAgreements() {
   return useLoad(async () => {
@@ -173,8 +178,7 @@ export function AgreementUpdate() {
     setBusy(true);
     setProblem(null);
     try {
-      const body = { terms: String(read.terms.version), privacy: String(read.privacy.version) };
-      const answer = await unwrap(api.POST("/me/agreements", { body }));
+      const answer = await unwrap(api.POST("/me/agreements", { body: versionsOf(read) }));
       setPending(answer.pending as Agreement[]);
     } catch (caught) {
       if (caught instanceof ApiError) setProblem(caught.sentence(language));

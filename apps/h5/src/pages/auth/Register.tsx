@@ -5,7 +5,7 @@ import { ApiError, api, setSession, unwrap } from "../../api.ts";
 import { ErrorNotice } from "../../components/ErrorNotice.tsx";
 import { useI18n } from "../../i18n/index.tsx";
 import { useSession } from "../../session.tsx";
-import { ConsentBox, useAgreements } from "./Agreements.tsx";
+import { ConsentBox, useAgreements, versionsOf } from "./Agreements.tsx";
 import { AuthFrame, FieldRow } from "./AuthFrame.tsx";
 import { afterSignIn, CodeField, checkFields, PasswordField, PhoneField } from "./fields.tsx";
 import { LINK } from "./SignIn.tsx";
@@ -36,8 +36,13 @@ export default function Register() {
     setProblem(null);
     try {
       const inviteCode = invite.trim();
-      const versions = { terms: String(read.terms.version), privacy: String(read.privacy.version) };
-      const body = { phone, code, password, agreements: versions, ...(inviteCode ? { inviteCode } : {}) };
+      const body = {
+        phone,
+        code,
+        password,
+        agreements: versionsOf(read),
+        ...(inviteCode ? { inviteCode } : {}),
+      };
       setSession(await unwrap(api.POST("/auth/register", { body })));
       navigate("/me", { replace: true });
     } catch (caught) {
