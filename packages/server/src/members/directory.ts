@@ -73,8 +73,8 @@ interface DirectoryRow {
   spent?: string;
 }
 
-const SELECT = `select m.id, m.phone, m.invite_code, m.referrer_id, m.depth, m.status, s.star, m.created_at
-  from members m left join member_stars s on s.member_id = m.id`;
+const COLUMNS = "m.id, m.phone, m.invite_code, m.referrer_id, m.depth, m.status, s.star, m.created_at";
+const FROM = "from members m left join member_stars s on s.member_id = m.id";
 
 function view(operator: AuthOperator, row: DirectoryRow) {
   return {
@@ -133,7 +133,7 @@ export function memberWhere(filters: MemberFilters, timeZone: string): { sql: st
  * index-only count on members_referrer_idx) and paid orders (orders_member_idx).
  * Computed only for the rows the page returns (the LIMIT stops the scan).
  */
-const LIST_FIGURES = `,
+const LIST_FIGURES = `
   (select count(*) from members c where c.referrer_id = m.id)::text as referrals,
   (select coalesce(sum(o.amount), 0)::text from orders o where o.member_id = m.id and o.status = 'paid') as spent`;
 
@@ -145,10 +145,9 @@ export async function searchMembers(
 ) {
   const where = memberWhere(options.filters, options.timeZone);
   const n = where.params.length;
-  const [columns, from] = SELECT.split("\n  from ");
   const rows = await q.query<DirectoryRow>(
-    `${columns}${LIST_FIGURES}
-     from ${from} where ${where.sql} and ($${n + 1}::bigint is null or m.id < $${n + 1}::bigint)
+    `select ${COLUMNS},${LIST_FIGURES}
+     ${FROM} where ${where.sql} and ($${n + 1}::bigint is null or m.id < $${n + 1}::bigint)
      order by m.id desc limit $${n + 2}`,
     [...where.params, options.cursor, options.limit + 1],
   );
@@ -168,12 +167,11 @@ export async function searchMembers(
  * the cursor, and one index probe per row — the same cost for a member with 3
  * referrals or 50,000, on a chain 10,000 deep or 1 deep.
  */
-export const REFERRALS_SQL = `${SELECT.replace(
-  "s.star, m.created_at",
-  // A scalar subquery with LIMIT 1 is one index probe per row; `exists` may be planned as a hashed
-  // subplan that reads every member once.
-  "s.star, m.created_at, (select true from members c where c.referrer_id = m.id limit 1) is not null as has_referrals",
-)}
+// A scalar subquery with LIMIT 1 is one index probe per row; `exists` may be planned as a hashed
+// subplan that reads every member once.
+export const REFERRALS_SQL = `select ${COLUMNS},
+    (select true from members c where c.referrer_id = m.id limit 1) is not null as has_referrals
+  ${FROM}
   where m.referrer_id = $1::bigint and ($2::bigint is null or m.id < $2::bigint)
   order by m.id desc limit $3`;
 
