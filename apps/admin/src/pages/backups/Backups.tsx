@@ -41,14 +41,15 @@ export default function Backups() {
     setSchedule(answer.schedule);
     return answer;
   }, "backups");
-  const running = list.items.some((r) => r.status === "running");
-  const { reload } = list;
-  // While a backup runs, the list is read again every second (its progress, then its outcome).
+  const { items, reload } = list;
+  const running = items.some((r) => r.status === "running");
+  // While a backup runs, the list is read again a second after each answer (its progress, then
+  // its outcome): each answer is a new `items`, so a run still going schedules the next read.
   useEffect(() => {
-    if (!running) return;
+    if (!items.some((r) => r.status === "running")) return;
     const timer = setTimeout(reload, 1000);
     return () => clearTimeout(timer);
-  }, [running, reload]);
+  }, [items, reload]);
 
   const start = async () => {
     setStarting(true);
