@@ -2,9 +2,12 @@
 // Runs every *.test.ts under packages/ and apps/ with node:test through tsx.
 // Node 20 does not expand globs in `node --test`, so the files are listed here.
 // Usage: node scripts/run-tests.mjs [path-filter ...]
+// The test files run as bundles built for this run (scripts/test-bundles.mjs);
+// JIFEN_TEST_SOURCE=1 runs them from their sources through tsx instead.
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { BUNDLE_DIR, buildTestBundles } from "./test-bundles.mjs";
 
 const roots = ["packages", "apps"];
 const skip = new Set(["node_modules", "data", "dist", ".tmp", ".stryker-tmp"]);
@@ -25,9 +28,18 @@ if (selected.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? "2";
+const fromSource = process.env.JIFEN_TEST_SOURCE === "1";
+const started = Date.now();
+const runnable = fromSource ? selected : await buildTestBundles(selected);
+if (!fromSource) console.log(`tests: ${selected.length} files bundled in ${Date.now() - started} ms`);
 const result = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, ...selected],
-  { stdio: "inherit" },
+  [
+    ...(fromSource ? ["--import", "tsx"] : ["--enable-source-maps"]),
+    "--test",
+    `--test-concurrency=${concurrency}`,
+    ...runnable,
+  ],
+  { stdio: "inherit", env: fromSource ? process.env : { ...process.env, JIFEN_TEST_BUNDLES: BUNDLE_DIR } },
 );
 process.exit(result.status ?? 1);

@@ -5,26 +5,26 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { JIFEN } from "./support.ts";
 
-const bin = join(import.meta.dirname, "..", "bin", "jifen.js");
 const tmp = mkdtempSync(join(tmpdir(), "jifen-replay-"));
 
 function replay(scenario: unknown): { status: number | null; stdout: string; stderr: string } {
   const file = join(tmp, `s${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, typeof scenario === "string" ? scenario : JSON.stringify(scenario));
-  const result = spawnSync(process.execPath, [bin, "replay", file], { encoding: "utf8" });
+  const result = spawnSync(process.execPath, [...JIFEN, "replay", file], { encoding: "utf8" });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 test("replays the README scenario to the documented output", () => {
   const fixture = join(import.meta.dirname, "..", "..", "engine", "test", "fixtures", "readme.json");
-  const result = spawnSync(process.execPath, [bin, "replay", fixture], { encoding: "utf8" });
+  const result = spawnSync(process.execPath, [...JIFEN, "replay", fixture], { encoding: "utf8" });
   assert.equal(result.status, 0, result.stderr);
   const out = JSON.parse(result.stdout);
   assert.equal(out.equity.price, "1.2500");
   assert.equal(out.members.A.equity, "3");
   assert.equal(out.members.B.exitQuota, "300");
-  const again = spawnSync(process.execPath, [bin, "replay", fixture], { encoding: "utf8" });
+  const again = spawnSync(process.execPath, [...JIFEN, "replay", fixture], { encoding: "utf8" });
   assert.equal(again.stdout, result.stdout, "byte for byte");
   assert.equal(readFileSync(fixture, "utf8").length > 0, true);
 });
@@ -131,9 +131,9 @@ for (const [name, scenario, pattern] of refusals) {
 }
 
 test("usage errors exit with status 2", () => {
-  const result = spawnSync(process.execPath, [bin, "replay"], { encoding: "utf8" });
+  const result = spawnSync(process.execPath, [...JIFEN, "replay"], { encoding: "utf8" });
   assert.equal(result.status, 2);
-  const unknown = spawnSync(process.execPath, [bin, "frobnicate"], { encoding: "utf8" });
+  const unknown = spawnSync(process.execPath, [...JIFEN, "frobnicate"], { encoding: "utf8" });
   assert.equal(unknown.status, 2);
 });
 

@@ -7,9 +7,12 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 
+import { nodeArgs } from "../../server/test/support/node-entry.ts";
+
 export { seedDataDir } from "../../server/test/support/db.ts";
 
-const bin = join(import.meta.dirname, "..", "bin", "jifen.js");
+/** `node`'s arguments that run the `jifen` command (bin/jifen.js loads the same entry through tsx). */
+export const JIFEN = nodeArgs(join(import.meta.dirname, "..", "src", "cli.ts"));
 
 /** What a `jifen` process left. */
 export interface JifenRun {
@@ -27,7 +30,7 @@ export interface JifenEnv {
 
 /** Runs `jifen …args` as a process and waits for it (business time zone Asia/Shanghai). */
 export function runJifen(env: JifenEnv, args: readonly string[]): JifenRun {
-  const result = spawnSync(process.execPath, [bin, ...args], {
+  const result = spawnSync(process.execPath, [...JIFEN, ...args], {
     encoding: "utf8",
     env: {
       ...process.env,

@@ -13,13 +13,14 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { signWebhook } from "../src/index.ts";
 import { dbTargets } from "./support/db.ts";
+import { nodeArgs } from "./support/node-entry.ts";
 
 const child = join(import.meta.dirname, "support", "writer-child.ts");
 const FLOOD = 300;
 const KILL_AFTER = 60; // acknowledgements
 
 function start(schema: string): Promise<{ proc: ChildProcess; base: string }> {
-  const proc = spawn(process.execPath, ["--import", "tsx", child], {
+  const proc = spawn(process.execPath, nodeArgs(child), {
     env: { ...process.env, CHILD_DB_URL: process.env.TEST_DATABASE_URL, CHILD_SCHEMA: schema },
     stdio: ["ignore", "pipe", "inherit"],
   });

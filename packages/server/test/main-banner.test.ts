@@ -11,12 +11,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { nodeArgs } from "./support/node-entry.ts";
 
 const main = join(import.meta.dirname, "..", "src", "main.ts");
 
 test("the start banner on PGlite warns of power cuts and points to PostgreSQL, in Chinese and English", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "jifen-banner-"));
-  const child = spawn(process.execPath, ["--import", "tsx", main], {
+  const child = spawn(process.execPath, nodeArgs(main), {
     env: {
       ...process.env,
       PORT: "0",

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { seedDataDir } from "./support/db.ts";
+import { nodeArgs } from "./support/node-entry.ts";
 
 const main = join(import.meta.dirname, "..", "src", "main.ts");
 
@@ -22,7 +23,7 @@ test("starting on a port in use prints one line and exits non-zero", async () =>
   const dataDir = mkdtempSync(join(tmpdir(), "jifen-port-"));
   try {
     await seedDataDir(dataDir);
-    const child = spawn(process.execPath, ["--import", "tsx", main], {
+    const child = spawn(process.execPath, nodeArgs(main), {
       env: {
         ...process.env,
         PORT: String(port),

@@ -23,6 +23,7 @@ import { verifyLedger } from "../src/verify/index.ts";
 import { CHEAP_PASSWORDS } from "./support/app.ts";
 import { dbTargets, openTestPgliteAt, type TestDb } from "./support/db.ts";
 import { type LiveEvent, type LiveNames, liveCommand, newLive } from "./support/live.ts";
+import { nodeArgs } from "./support/node-entry.ts";
 import {
   compareWithReplay,
   type DrivenScenario,
@@ -101,7 +102,7 @@ for (const target of dbTargets().filter((t) => t.name === "pglite")) {
             const crashAt = kills[day++ % kills.length] as string;
             const before = await ledgerCount(host);
             if (target.name === "pglite") await host.db.close();
-            const run = spawnSync(process.execPath, ["--import", "tsx", child], {
+            const run = spawnSync(process.execPath, nodeArgs(child), {
               encoding: "utf8",
               env: {
                 ...process.env,
@@ -192,7 +193,7 @@ function spawnKilled(
   crashAt: string,
 ): { exited: Promise<{ signal: string | null; stderr: string }>; alive: () => boolean } {
   let alive = true;
-  const proc = spawn(process.execPath, ["--import", "tsx", child], {
+  const proc = spawn(process.execPath, nodeArgs(child), {
     env: {
       ...process.env,
       CHILD_TARGET: "postgres",

@@ -1,0 +1,22 @@
+/**
+ * How a test starts a Node process on one of the workspace's TypeScript entry
+ * points. `npm test` (scripts/run-tests.mjs) bundles the test files and the
+ * entries listed in scripts/test-bundles.mjs once per run and names the folder
+ * in JIFEN_TEST_BUNDLES; a process then loads that one JavaScript file. Without
+ * it (a test file run by hand), or for an entry not bundled, the process
+ * compiles the source through tsx as before.
+ */
+import { existsSync } from "node:fs";
+import { join, relative } from "node:path";
+
+const REPO_ROOT = join(import.meta.dirname, "..", "..", "..", "..");
+
+/** The arguments for `node` that run the TypeScript file `entry` (an absolute path). */
+export function nodeArgs(entry: string): string[] {
+  const dir = process.env.JIFEN_TEST_BUNDLES;
+  if (dir) {
+    const bundle = join(dir, `${relative(REPO_ROOT, entry).replace(/\.ts$/, "")}.mjs`);
+    if (existsSync(bundle)) return ["--enable-source-maps", bundle];
+  }
+  return ["--import", "tsx", entry];
+}
