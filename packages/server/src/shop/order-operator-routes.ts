@@ -135,19 +135,30 @@ export async function orderOperatorRoutes(app: App, ctx: AppContext): Promise<vo
         },
       },
       async (request, reply) =>
-        command(ctx, request, reply, async (tx) => {
-          const order = await lockOrder(tx, request.params.id);
-          const deps = { hooks: ctx.hooks, now: ctx.clock.now(), timeZone: ctx.timeZone };
-          if (action === "pay" && order.provider !== "manual") {
-            fail("ORDER_NOT_PENDING", {
-              detail: { zh: "该订单由商城回调确认", en: "this order is paid through the webhook" },
+        command(
+          ctx,
+          request,
+          reply,
+          async (tx) => {
+            const order = await lockOrder(tx, request.params.id);
+            const deps = { hooks: ctx.hooks, now: ctx.clock.now(), timeZone: ctx.timeZone };
+            if (action === "pay" && order.provider !== "manual") {
+              fail("ORDER_NOT_PENDING", {
+                detail: { zh: "该订单由商城回调确认", en: "this order is paid through the webhook" },
+              });
+            }
+            const next =
+              action === "pay" ? await markPaid(tx, order, deps) : await markCancelled(tx, order, deps.now);
+            await audit(request, tx, `order.${action}`, "order", order.id, {
+              amount: orderView(order).amount,
             });
-          }
-          const next =
-            action === "pay" ? await markPaid(tx, order, deps) : await markCancelled(tx, order, deps.now);
-          await audit(request, tx, `order.${action}`, "order", order.id, { amount: orderView(order).amount });
-          return orderView(next);
-        }),
+            return orderView(next);
+          },
+          200,
+          undefined,
+          // A payment moves the equity pool (an order of the equity plan): through the writer (issue 14).
+          { viaWriter: action === "pay" },
+        ),
     );
   orderAction("confirm-payment", "确认收款（人工支付）/ confirm a manual payment", "pay", {
     operationId: "confirmOrderPayment",
@@ -220,16 +231,24 @@ export async function orderOperatorRoutes(app: App, ctx: AppContext): Promise<vo
         );
         return orderView(order);
       }
-      return command(ctx, request, reply, async (tx) => {
-        const order = await lockOrder(tx, request.params.id);
-        const deps = { hooks: ctx.hooks, now: ctx.clock.now(), timeZone: ctx.timeZone };
-        const next = await markRefunded(tx, order, deps, reason);
-        await audit(request, tx, "order.refund", "order", order.id, {
-          amount: orderView(order).amount,
-          reason,
-        });
-        return orderView(next);
-      });
+      return command(
+        ctx,
+        request,
+        reply,
+        async (tx) => {
+          const order = await lockOrder(tx, request.params.id);
+          const deps = { hooks: ctx.hooks, now: ctx.clock.now(), timeZone: ctx.timeZone };
+          const next = await markRefunded(tx, order, deps, reason);
+          await audit(request, tx, "order.refund", "order", order.id, {
+            amount: orderView(order).amount,
+            reason,
+          });
+          return orderView(next);
+        },
+        200,
+        undefined,
+        { viaWriter: true },
+      );
     },
   );
 

@@ -254,6 +254,7 @@ export async function webhookRoutes(app: App, ctx: AppContext): Promise<void> {
         },
         200,
         delivery,
+        { viaWriter: true },
       );
     }
     const points =
@@ -270,6 +271,7 @@ export async function webhookRoutes(app: App, ctx: AppContext): Promise<void> {
       (tx) => recordPaid(tx, ctx, body, deps, { amount, points, quantity }),
       200,
       delivery,
+      { viaWriter: true },
     );
   });
 }
