@@ -19,6 +19,11 @@
  * Idempotency keys are claimed in the batch: a key stored before (or earlier
  * in the same batch) replays its answer, a key under a different request is
  * refused, and the new keys are stored with the batch's writes.
+ *
+ * Payment confirmations and refunds of orders come as transaction jobs
+ * (`submitTx`): the serial path's own transaction body, run in the batch's
+ * transaction at its place in arrival order under a savepoint, after the
+ * in-memory commands ahead of it were written.
  */
 import { configForDay } from "../config/index.ts";
 import { type Db, isSqlError, type Queryable, type Tx } from "../db/index.ts";
