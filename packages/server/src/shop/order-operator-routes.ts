@@ -164,7 +164,7 @@ export async function orderOperatorRoutes(app: App, ctx: AppContext): Promise<vo
     operationId: "confirmOrderPayment",
     description:
       "财务或管理员确认人工支付订单已收款，订单变为已支付并按规则发放奖励。 / Finance or an admin confirms that a manual order was paid; the order is paid and its rewards follow the rules.",
-    errors: ["ORDER_NOT_PENDING", "INSUFFICIENT_POINTS"],
+    errors: ["ORDER_NOT_PENDING", "INSUFFICIENT_POINTS", "BATCH_FAILED", "WRITER_STOPPING"],
     example: EX_ORDER,
   });
   orderAction("cancel", "取消待支付订单 / cancel an order awaiting payment", "cancel", {
@@ -206,6 +206,8 @@ export async function orderOperatorRoutes(app: App, ctx: AppContext): Promise<vo
             "PAYMENT_PROVIDER_FAILED",
             "PAYMENT_PROVIDER_UNAVAILABLE",
             "SETTLEMENT_RUNNING",
+            "BATCH_FAILED",
+            "WRITER_STOPPING",
           ],
           example: {
             ...EX_ORDER,

@@ -147,6 +147,8 @@ const WEBHOOK_SCHEMA = {
       "AMOUNT_TOO_LARGE",
       "WEBHOOK_ORDER_MISMATCH",
       "BALANCE_CONFLICT",
+      "BATCH_FAILED",
+      "WRITER_STOPPING",
     ],
     example: {
       ...EX_ORDER,
