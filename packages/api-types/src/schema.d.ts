@@ -12284,6 +12284,40 @@ export interface operations {
                     };
                 };
             };
+            /**
+             * @description 503 功能未启用 / not available. 可能的错误码 / codes:
+             *     - `BATCH_FAILED`: 本批指令未能写入，未做任何更改，请用同一个 Idempotency-Key 重试。 / The batch this request was in could not be written and nothing was changed; retry it with the same Idempotency-Key.
+             *     - `WRITER_STOPPING`: 服务正在停止，本指令未被接收，未做任何更改，请稍后重试。 / The server is stopping and did not take this request; nothing was changed, so retry it shortly.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "BATCH_FAILED",
+                     *       "message": "本批指令未能写入，未做任何更改，请用同一个 Idempotency-Key 重试。",
+                     *       "messageEn": "The batch this request was in could not be written and nothing was changed; retry it with the same Idempotency-Key.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BATCH_FAILED" | "WRITER_STOPPING";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
         };
     };
     listOrderEffects: {
@@ -12911,6 +12945,40 @@ export interface operations {
                          * @enum {string}
                          */
                         code: "PAYMENT_PROVIDER_FAILED";
+                        /** @description the request field at fault */
+                        field?: string;
+                        /** @description 中文说明 */
+                        message: string;
+                        /** @description English message */
+                        messageEn: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /**
+             * @description 503 功能未启用 / not available. 可能的错误码 / codes:
+             *     - `BATCH_FAILED`: 本批指令未能写入，未做任何更改，请用同一个 Idempotency-Key 重试。 / The batch this request was in could not be written and nothing was changed; retry it with the same Idempotency-Key.
+             *     - `WRITER_STOPPING`: 服务正在停止，本指令未被接收，未做任何更改，请稍后重试。 / The server is stopping and did not take this request; nothing was changed, so retry it shortly.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "BATCH_FAILED",
+                     *       "message": "本批指令未能写入，未做任何更改，请用同一个 Idempotency-Key 重试。",
+                     *       "messageEn": "The batch this request was in could not be written and nothing was changed; retry it with the same Idempotency-Key.",
+                     *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description stable error code / 稳定的错误码
+                         * @enum {string}
+                         */
+                        code: "BATCH_FAILED" | "WRITER_STOPPING";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -30716,7 +30784,9 @@ export interface operations {
             };
             /**
              * @description 503 功能未启用 / not available. 可能的错误码 / codes:
+             *     - `BATCH_FAILED`: 本批指令未能写入，未做任何更改，请用同一个 Idempotency-Key 重试。 / The batch this request was in could not be written and nothing was changed; retry it with the same Idempotency-Key.
              *     - `WEBHOOK_DISABLED`: 未配置支付回调密钥，回调已停用。 / The payment webhook is off because no shared secret is set.
+             *     - `WRITER_STOPPING`: 服务正在停止，本指令未被接收，未做任何更改，请稍后重试。 / The server is stopping and did not take this request; nothing was changed, so retry it shortly.
              */
             503: {
                 headers: {
@@ -30725,9 +30795,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "WEBHOOK_DISABLED",
-                     *       "message": "未配置支付回调密钥，回调已停用。",
-                     *       "messageEn": "The payment webhook is off because no shared secret is set.",
+                     *       "code": "BATCH_FAILED",
+                     *       "message": "本批指令未能写入，未做任何更改，请用同一个 Idempotency-Key 重试。",
+                     *       "messageEn": "The batch this request was in could not be written and nothing was changed; retry it with the same Idempotency-Key.",
                      *       "requestId": "3f1c2a9e-5b7d-4e21-9a0c-6d2b8e4f1a37"
                      *     }
                      */
@@ -30736,7 +30806,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "WEBHOOK_DISABLED";
+                        code: "BATCH_FAILED" | "WEBHOOK_DISABLED" | "WRITER_STOPPING";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */

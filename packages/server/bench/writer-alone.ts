@@ -4,7 +4,7 @@
  * the demo network's equity holders) queued all at once and written in
  * batches of `maxBatch`, against a floor measured in the same run on the same
  * database — the same number of ledger transactions and postings written in
- * batches of the same size by plain `unnest` inserts, one transaction each,
+ * batches of the same size by plain COPY (one per table), one transaction each,
  * with no engine, no reads and no locks. Prints figures only.
  */
 import { PlatformAccount, runStepsAsync, sellSteps, toStableSteps, walletKeys } from "@jifen/engine";
@@ -62,8 +62,10 @@ export async function writerAlone(databaseUrl: string, commands: number, maxBatc
       Number((await db.query<{ n: string }>("select count(*) as n from ledger_postings")).rows[0]?.n) -
       before;
 
-    // The floor: the same rows by plain batched inserts, nothing read, nothing locked.
+    // The floor: the same rows by plain batched COPY, nothing read, nothing locked.
     const perTx = Math.max(1, Math.round(postings / Math.max(1, txs)));
+    const day = now.toISOString().slice(0, 10);
+    const at = now.toISOString();
     const floorStarted = performance.now();
     for (let done = 0; done < txs; done += maxBatch) {
       const n = Math.min(maxBatch, txs - done);
@@ -74,18 +76,18 @@ export async function writerAlone(databaseUrl: string, commands: number, maxBatc
             [n],
           )
         ).rows.map((r) => r.id);
-        await tx.query(
-          `insert into ledger_transactions (id, business_day, kind, ref, created_at)
-           select t.id, current_date, 'bench.floor', 'bench', now() from unnest($1::bigint[]) as t(id)`,
-          [ids],
-        );
-        const pIds = ids.flatMap((id) => Array.from({ length: perTx }, () => id));
-        await tx.query(
-          `insert into ledger_postings (transaction_id, account, asset, amount, member_id)
-           select t.id, $2, 'equity', case when t.n % 2 = 0 then 0.001 else -0.001 end, null
-           from unnest($1::bigint[]) with ordinality as t(id, n)`,
-          [pIds, PlatformAccount.treasury],
-        );
+        await tx.copyFrom("ledger_transactions (id, business_day, kind, ref, created_at)", [
+          ids.map((id) => `${id}\t${day}\tbench.floor\tbench\t${at}\n`).join(""),
+        ]);
+        const rows: string[] = [];
+        for (const id of ids)
+          for (let k = 0; k < perTx; k++)
+            rows.push(
+              `${id}\t${PlatformAccount.treasury}\tequity\t${k % 2 === 0 ? "0.001" : "-0.001"}\t\\N\n`,
+            );
+        await tx.copyFrom("ledger_postings (transaction_id, account, asset, amount, member_id)", [
+          rows.join(""),
+        ]);
       });
     }
     const floorMs = performance.now() - floorStarted;
@@ -93,10 +95,18 @@ export async function writerAlone(databaseUrl: string, commands: number, maxBatc
     return (
       `writer alone (PostgreSQL, no HTTP): ${commands} member equity commands queued at once, batches of ≤ ${maxBatch}: ` +
       `${rate(commands, writerMs)} commands/s (${writer.stats.batches} batches, ${refused} refused, ${txs} written, ` +
-      `${postings} postings); plain batched inserts of the same rows: ${rate(txs, floorMs)} transactions/s; ` +
+      `${postings} postings); plain batched COPY of the same rows: ${rate(txs, floorMs)} transactions/s; ` +
       `writer / floor = ${(commands / writerMs / (txs / floorMs)).toFixed(2)}`
     );
   } finally {
     await db.close();
   }
+}
+
+// Alone, for profiling: `node --import tsx --cpu-prof packages/server/bench/writer-alone.ts <database url> [commands] [maxBatch]`.
+if (process.argv[1]?.endsWith("writer-alone.ts")) {
+  const [url, commands, maxBatch] = process.argv.slice(2);
+  process.stdout.write(
+    `${await writerAlone(url as string, Number(commands ?? 20_000), Number(maxBatch ?? 200))}\n`,
+  );
 }

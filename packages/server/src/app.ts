@@ -76,7 +76,7 @@ import { DEFAULT_WRITER_SETTINGS, EquityWriter, type WriterSettings } from "./wr
 declare module "fastify" {
   interface FastifyInstance {
     /** The context of the payment follower (ops/payment-follower.ts). */
-    paymentContext: Pick<AppContext, "db" | "payments" | "clock" | "timeZone" | "hooks">;
+    paymentContext: Pick<AppContext, "db" | "payments" | "clock" | "timeZone" | "hooks" | "writer">;
   }
 }
 
@@ -178,6 +178,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     clock: ctx.clock,
     timeZone: ctx.timeZone,
     hooks: ctx.hooks,
+    writer: ctx.writer,
   });
   readJsonLosslessly(app);
   addRequestHooks(app);

@@ -1,7 +1,8 @@
 /**
  * A SIGKILL during a flood of equity commands (issue 14), PostgreSQL: the
  * server (equity writer on, small batches) runs in a child process killed with
- * SIGKILL while hundreds of sells with Idempotency-Keys are in flight. After a
+ * SIGKILL while hundreds of sells with Idempotency-Keys, paid orders (webhook
+ * deliveries of a flash sale, through the writer) and refunds are in flight. After a
  * restart every request is sent again with its key: an acknowledged one
  * replays its answer unchanged, the others are applied now or replay what the
  * batch committed before the kill; in the end each command is in the ledger
@@ -106,19 +107,56 @@ for (const target of dbTargets()) {
           });
           assert.equal(paid.status, 200, await paid.text());
         }
-        const sells = Array.from({ length: FLOOD }, (_, i) => ({
+        // The flood: sells, and a flash sale's paid orders (webhook deliveries, each a new order of the
+        // equity plan) with refunds of the orders paid before among them.
+        type Item = {
+          key: string;
+          kind: "sell" | "order" | "refund";
+          member: (typeof members)[number];
+          points: string;
+        };
+        const sells: Item[] = Array.from({ length: FLOOD }, (_, i) => ({
           key: `flood-${i}`,
-          member: members[i % members.length] as { token: string },
+          kind: i % 3 === 1 ? "order" : i % 60 === 2 ? "refund" : "sell",
+          member: members[i % members.length] as (typeof members)[number],
           points: i % 3 === 0 ? "0.01" : "0.02",
         }));
-        const send = (base: string, s: (typeof sells)[number]) =>
-          http(
-            base,
-            "POST",
-            "/me/equity/sell",
-            { points: s.points },
-            { ...auth(s.member.token), "idempotency-key": s.key },
-          );
+        const refunded = new Map<string, string>(); // flood key → the refunded setup order's external id
+        for (const s of sells.filter((x) => x.kind === "refund"))
+          refunded.set(s.key, `kill-${refunded.size}`);
+        const delivery = async (base: string, payload: object) => {
+          const body = JSON.stringify(payload);
+          const response = await fetch(`${base}/webhooks/payments`, {
+            method: "POST",
+            headers: {
+              "content-type": "application/json",
+              "x-jifen-signature": signWebhook("webhook-secret", body),
+            },
+            body,
+          });
+          return {
+            status: response.status,
+            data: await response.json(),
+            replayed: response.headers.get("idempotent-replayed") === "true",
+          };
+        };
+        const send = (base: string, s: Item) =>
+          s.kind === "order"
+            ? delivery(base, {
+                event: "order.paid",
+                externalId: s.key,
+                phone: s.member.phone,
+                productId: equity.id,
+              })
+            : s.kind === "refund"
+              ? delivery(base, { event: "order.refunded", externalId: refunded.get(s.key) })
+              : http(
+                  base,
+                  "POST",
+                  "/me/equity/sell",
+                  { points: s.points },
+                  { ...auth(s.member.token), "idempotency-key": s.key },
+                );
 
         // The flood; the server is killed after KILL_AFTER acknowledgements.
         const acked = new Map<string, unknown>();
@@ -149,12 +187,33 @@ for (const target of dbTargets()) {
             assert.deepEqual(answer.data, acked.get(s.key), `${s.key}: the same answer`);
           }
         });
-        const counts = await testDb.db.query<{ sells: string; keys: string; ids: string }>(
+        const n = (kind: Item["kind"]) => String(sells.filter((x) => x.kind === kind).length);
+        assert.ok(
+          Number(n("order")) > 0 &&
+            Number(n("refund")) > 0 &&
+            [...acked.keys()].some((k) => sells.find((x) => x.key === k)?.kind === "order"),
+        );
+        const counts = await testDb.db.query(
           `select (select count(*) from ledger_transactions where kind = 'equity.sell')::text as sells,
                   (select count(*) from idempotency_keys where key like 'flood-%')::text as keys,
-                  (select count(distinct response->>'transactionId') from idempotency_keys where key like 'flood-%')::text as ids`,
+                  (select count(distinct response->>'transactionId') from idempotency_keys where key like 'flood-%')::text as ids,
+                  (select count(*) from orders where external_id like 'flood-%' and status = 'paid')::text as orders,
+                  (select count(*) from ledger_transactions t join orders o on t.ref = 'order:' || o.id
+                    where t.kind = 'order.pay' and o.external_id like 'flood-%')::text as "orderPays",
+                  (select count(*) from idempotency_keys where scope = 'webhook' and key like 'order.paid:flood-%')::text as "orderKeys",
+                  (select count(*) from ledger_transactions where kind = 'order.refund')::text as refunds,
+                  (select count(*) from orders where external_id like 'kill-%' and status = 'refunded')::text as "refundedOrders"`,
         );
-        assert.deepEqual(counts.rows[0], { sells: String(FLOOD), keys: String(FLOOD), ids: String(FLOOD) });
+        assert.deepEqual(counts.rows[0], {
+          sells: n("sell"),
+          keys: n("sell"),
+          ids: n("sell"),
+          orders: n("order"),
+          orderPays: n("order"),
+          orderKeys: n("order"),
+          refunds: n("refund"),
+          refundedOrders: n("refund"),
+        });
         const mismatch = await testDb.db.query(
           `select b.account from balances b
            full join (select account, asset, sum(amount) as total from ledger_postings group by account, asset) p

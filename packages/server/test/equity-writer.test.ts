@@ -59,10 +59,23 @@ interface Req {
   readonly key: string;
   readonly merchant?: number;
   readonly byInvite?: boolean;
+  /** Sent by the operator (a payment confirmation or a refund of an order), not by `member`. */
+  readonly operator?: boolean;
 }
 
-/** A random sequence of `n` member equity commands over `members` members. */
-function sequence(seed: number, members: number, n: number, redeemMax = 40, first = 0): Req[] {
+/**
+ * A random sequence of `n` member equity commands over `members` members;
+ * with `orders` (pending and paid order ids), operators' payment confirmations
+ * and refunds of them among them.
+ */
+function sequence(
+  seed: number,
+  members: number,
+  n: number,
+  redeemMax = 40,
+  first = 0,
+  orders: readonly string[] = [],
+): Req[] {
   const r = random(seed);
   const out: Req[] = [];
   for (let i = 0; i < n; i++) {
@@ -74,8 +87,23 @@ function sequence(seed: number, members: number, n: number, redeemMax = 40, firs
     }
     const member = first + Math.floor(r() * members);
     const key = earlier && dice < 0.12 && earlier.member === member ? earlier.key : `k${seed}-${i}`;
-    const kind = Math.floor(r() * 5);
-    if (kind === 0) out.push({ member, key, url: "/me/equity/sell", body: { points: amount(r, 6, 2) } });
+    const kind = Math.floor(r() * (orders.length > 0 ? 7 : 5));
+    if (kind >= 5) {
+      // Confirmed or refunded in any order: a second confirmation, a refund before the payment are refused.
+      // Payments mostly of pending orders (the first half of `orders`), refunds mostly of paid ones (the last third).
+      const refund = kind === 6;
+      const any = r() < 0.25;
+      const at = Math.floor(r() * (any ? orders.length : Math.ceil(orders.length / (refund ? 3 : 2))));
+      const order = orders[refund && !any ? orders.length - 1 - at : at] as string;
+      out.push({
+        member,
+        key: `o${seed}-${i}`,
+        operator: true,
+        url: `/admin/orders/${order}/${refund ? "refund" : "confirm-payment"}`,
+        body: refund ? { reason: "退货 / returned" } : {},
+      });
+    } else if (kind === 0)
+      out.push({ member, key, url: "/me/equity/sell", body: { points: amount(r, 6, 2) } });
     else if (kind === 1)
       out.push({ member, key, url: "/me/equity/redeem", body: { amount: amount(r, redeemMax, 2) } });
     else if (kind === 2)
@@ -105,7 +133,8 @@ async function shop(
   t: TestApp,
   n: number,
   exitMultiple?: string,
-): Promise<{ members: TestMember[]; orders: string[] }> {
+  pendingPerMember = 0,
+): Promise<{ members: TestMember[]; orders: string[]; pending: string[] }> {
   if (exitMultiple !== undefined) {
     const params = { coolingOffDays: 0, equity: { exitQuotaMultiple: exitMultiple } };
     const cfg = await call(t, "POST", "/admin/config", { token: await operatorToken(t), body: { params } });
@@ -118,10 +147,30 @@ async function shop(
   const orders: string[] = [];
   for (let i = 0; i < n; i++) members.push(await register(t, `13900${String(i).padStart(6, "0")}`));
   for (const m of members) orders.push(await paidOrder(t, m, product, admin));
-  return { members, orders };
+  const pending: string[] = [];
+  const other = pendingPerMember > 0 ? await equityProduct(t, "37.50") : product;
+  for (let k = 0; k < pendingPerMember; k++)
+    for (const m of members) {
+      const placed = await call(t, "POST", "/orders", {
+        token: m.token,
+        body: { productId: k % 2 === 0 ? other : product },
+      });
+      assert.equal(placed.statusCode, 201, placed.body);
+      pending.push(placed.data.id);
+    }
+  return { members, orders, pending };
 }
 
-function send(t: TestApp, members: readonly TestMember[], req: Req) {
+/** The signed-in admin of a test app: its token and operator id. */
+async function adminOf(t: TestApp): Promise<{ token: string; id: string }> {
+  const token = await operatorToken(t);
+  const row = await t.db.query<{ id: string }>("select id::text from operators where username = 'admin'");
+  return { token, id: (row.rows[0] as { id: string }).id };
+}
+
+function send(t: TestApp, members: readonly TestMember[], req: Req, admin?: { token: string; id: string }) {
+  if (req.operator)
+    return call(t, "POST", req.url, { token: admin?.token as string, key: req.key, body: req.body });
   const m = members[req.member] as TestMember;
   const merchant = req.merchant === undefined ? undefined : (members[req.merchant] as TestMember);
   const body = merchant
@@ -131,7 +180,11 @@ function send(t: TestApp, members: readonly TestMember[], req: Req) {
 }
 
 /** The identity the writer sees of a request: scope, key and the request's hash. */
-function identity(members: readonly TestMember[], req: Req): string {
+function identity(members: readonly TestMember[], req: Req, admin?: { id: string }): string {
+  if (req.operator) {
+    const hash = requestHash({ method: "POST", url: req.url, body: req.body } as unknown as FastifyRequest);
+    return `operator:${admin?.id}\u0000${req.key}\u0000${hash}`;
+  }
   const m = members[req.member] as TestMember;
   const merchant = req.merchant === undefined ? undefined : (members[req.merchant] as TestMember);
   const body = merchant
@@ -148,6 +201,11 @@ function watch(order: string[]) {
     writer.submit = (job) => {
       order.push(`${job.claim.scope}\u0000${job.claim.key}\u0000${job.claim.hash}`);
       return submit(job);
+    };
+    const submitTx = writer.submitTx.bind(writer);
+    writer.submitTx = (job) => {
+      order.push(job.label);
+      return submitTx(job);
     };
   };
 }
@@ -184,6 +242,12 @@ async function written(t: TestApp) {
     equity: await q(
       "select pool::text, supply::text, issued::text, price_num::text, price_den::text from equity_state",
     ),
+    orders: await q(
+      "select id::text, status, paid_at::text, eligible_day::text, refunded_at::text from orders order by id",
+    ),
+    rewards: await q(
+      "select order_id::text, eligible_on::text, reversed_on::text, equity_buyer::text from order_rewards order by 1",
+    ),
     // Not the request hash: a payment by invite code hashes the merchant's code, which each shop draws at random.
     keys: await q("select scope, key, status_code, response::text from idempotency_keys order by scope, key"),
   };
@@ -197,7 +261,6 @@ for (const target of dbTargets()) {
         // With exits: three early buyers hold still while five others redeem in small amounts (each
         // burns points and lifts the price) until holdings meet their quota.
         const size = exitMultiple ? 8 : 5;
-        const reqs = exitMultiple ? sequence(seed, 5, 40, 12, 3) : sequence(seed, 5, 40);
         const order: string[] = [];
         const batched = await openTestApp(target, {
           equityWriter: { windowMs: 5, maxBatch: 7 },
@@ -205,23 +268,31 @@ for (const target of dbTargets()) {
         });
         const serial = await openTestApp(target, { equityWriter: null });
         try {
-          const a = await shop(batched, size, exitMultiple);
-          const b = await shop(serial, size, exitMultiple);
+          const a = await shop(batched, size, exitMultiple, 2);
+          const b = await shop(serial, size, exitMultiple, 2);
           assert.deepEqual(
             b.members.map((m) => m.id),
             a.members.map((m) => m.id),
           );
+          assert.deepEqual([...b.orders, ...b.pending], [...a.orders, ...a.pending]);
+          // Payment confirmations and refunds of pending and paid orders among the members' commands.
+          const orders = [...a.pending, ...a.orders];
+          const reqs = exitMultiple
+            ? sequence(seed, 5, 48, 12, 3, orders)
+            : sequence(seed, 5, 48, 40, 0, orders);
+          const [adminA, adminB] = [await adminOf(batched), await adminOf(serial)];
           for (const [t, members] of [
             [batched, a.members],
             [serial, b.members],
           ] as const)
             for (const m of members) await credit(t, m.id, "stable", "40");
           assert.deepEqual(await written(serial), await written(batched), "the same shop before");
+          order.length = 0; // the setup's payment confirmations went through the writer too
           const exitsBefore = await count(batched, "ledger_transactions", "kind = 'equity.exit'");
 
-          const answersA = await Promise.all(reqs.map((req) => send(batched, a.members, req)));
+          const answersA = await Promise.all(reqs.map((req) => send(batched, a.members, req, adminA)));
           // The serial path in the writer's order, then those refused before the writer (their order is free).
-          const pending = reqs.map((req, i) => ({ i, id: identity(a.members, req) }));
+          const pending = reqs.map((req, i) => ({ i, id: identity(a.members, req, adminA) }));
           const replayOrder: number[] = [];
           for (const id of order) {
             const at = pending.findIndex((p) => p.id === id);
@@ -231,7 +302,7 @@ for (const target of dbTargets()) {
           }
           replayOrder.push(...pending.map((p) => p.i));
           const answersB: Awaited<ReturnType<typeof send>>[] = [];
-          for (const i of replayOrder) answersB[i] = await send(serial, b.members, reqs[i] as Req);
+          for (const i of replayOrder) answersB[i] = await send(serial, b.members, reqs[i] as Req, adminB);
 
           const codes = new Set<string>();
           // In the order applied (the first difference is the one that matters). Requests sent twice
@@ -242,7 +313,7 @@ for (const target of dbTargets()) {
             canonical([r?.statusCode, withoutRequestId(r?.data)]);
           const groups = new Map<string, number[]>();
           for (const i of replayOrder) {
-            const id = identity(a.members, reqs[i] as Req);
+            const id = identity(a.members, reqs[i] as Req, adminA);
             groups.set(id, [...(groups.get(id) ?? []), i]);
           }
           for (const [, group] of groups) {
@@ -256,6 +327,17 @@ for (const target of dbTargets()) {
           }
           // The sequence exercised success and refusals (insufficient holdings, reused keys, self payment).
           assert.ok(codes.has("ok") && codes.size >= 3, [...codes].join(","));
+          const kinds = (url: string) =>
+            reqs.filter((q, i) => q.url.endsWith(url) && answersA[i]?.statusCode === 200).length;
+          assert.ok(
+            kinds("/confirm-payment") > 0 && kinds("/refund") > 0,
+            `orders were paid and refunded: ${reqs
+              .map((q, i) =>
+                q.operator ? `${q.url} ${answersA[i]?.statusCode} ${answersA[i]?.data?.code}` : "",
+              )
+              .filter(Boolean)
+              .join("; ")}`,
+          );
           assert.deepEqual(
             await written(batched),
             await written(serial),
@@ -285,6 +367,7 @@ for (const target of dbTargets()) {
       });
       try {
         const { members, orders } = await shop(t, 4);
+        order.length = 0; // the setup's payment confirmations went through the writer too
         const engine = new Engine();
         members.forEach((m, i) => {
           engine.join(m.id);
@@ -409,11 +492,19 @@ for (const target of dbTargets()) {
         onEquityWriter: watch(order),
       });
       try {
-        const { members, orders } = await shop(t, 25);
+        const { members, orders, pending } = await shop(t, 25, undefined, 2);
+        order.length = 0; // the setup's payment confirmations went through the writer too
         const engine = new Engine();
         members.forEach((m, i) => {
           engine.join(m.id);
           engine.order({ member: m.id, amount: µ("100"), plans: ["equity"], id: orders[i] as string });
+        });
+        const admin = await adminOf(t);
+        // The pending orders: the first 25 at 37.50, the next 25 at 100 (shop's products), one per member each.
+        const pendingOf = (k: number) => ({
+          id: pending[k] as string,
+          member: members[k % members.length] as TestMember,
+          amount: µ(k < members.length ? "37.50" : "100"),
         });
         const kinds = [
           { url: "/me/equity/sell", body: { points: "0.5" }, run: (id: string) => engine.sell(id, µ("0.5")) },
@@ -433,13 +524,41 @@ for (const target of dbTargets()) {
             run: (id: string) => engine.fromStable(id, µ("0.2")),
           },
         ];
-        const reqs = Array.from({ length: 500 }, (_, i) => ({
-          m: members[i % members.length] as TestMember,
-          kind: kinds[(i * 7) % kinds.length] as (typeof kinds)[number],
-          key: `c${i}`,
-        }));
+        type Kind = { url: string; body: object; run: (id: string) => void; admin?: boolean };
+        const reqs = Array.from({ length: 500 }, (_, i) => {
+          const m = members[i % members.length] as TestMember;
+          // Every 10th: an operator confirms a pending order (50 of them, a flash sale's payments);
+          // every 20th from 5 on: a refund of one of the orders paid before (25 of them).
+          if (i % 10 === 0) {
+            const o = pendingOf(i / 10);
+            const kind: Kind = {
+              url: `/admin/orders/${o.id}/confirm-payment`,
+              body: {},
+              admin: true,
+              run: () => engine.order({ member: o.member.id, amount: o.amount, plans: ["equity"], id: o.id }),
+            };
+            return { m: o.member, kind, key: `c${i}` };
+          }
+          if (i % 20 === 5) {
+            const id = orders[(i - 5) / 20] as string;
+            const kind: Kind = {
+              url: `/admin/orders/${id}/refund`,
+              body: { reason: "秒杀退款 / flash-sale refund" },
+              admin: true,
+              run: () => engine.refund(id),
+            };
+            return { m, kind, key: `c${i}` };
+          }
+          return { m, kind: kinds[(i * 7) % kinds.length] as Kind, key: `c${i}` };
+        });
         const answers = await Promise.all(
-          reqs.map((r) => call(t, "POST", r.kind.url, { token: r.m.token, key: r.key, body: r.kind.body })),
+          reqs.map((r) =>
+            call(t, "POST", r.kind.url, {
+              token: r.kind.admin ? admin.token : r.m.token,
+              key: r.key,
+              body: r.kind.body,
+            }),
+          ),
         );
         const byKey = new Map(reqs.map((r, i) => [r.key, { r, answer: answers[i] }]));
         assert.equal(order.length, reqs.length, "every command went through the writer");
@@ -455,6 +574,10 @@ for (const target of dbTargets()) {
             refused = (error as { code?: string }).code ?? String(error);
           }
           assert.equal(answer?.statusCode === 200 ? undefined : answer?.data.code, refused, answer?.body);
+        }
+        for (const path of ["/confirm-payment", "/refund"]) {
+          const done = reqs.filter((r, i) => r.kind.url.endsWith(path) && answers[i]?.statusCode === 200);
+          assert.equal(done.length, path === "/refund" ? 25 : 50, `every ${path} went through`);
         }
         await assertSameAsEngine(t, engine, members, "after 500 concurrent commands");
         await auditLedger(t);

@@ -70,6 +70,7 @@ export async function command<T>(
   work: (tx: Tx) => Promise<T>,
   status = 200,
   derived?: DerivedKey,
+  options: CommandOptions = {},
 ): Promise<T> {
   const rawKey = request.headers["idempotency-key"];
   const headerKey = Array.isArray(rawKey) ? rawKey[0] : rawKey;
@@ -79,11 +80,30 @@ export async function command<T>(
     derived
       ? fail(derived.reused, { field: derived.field })
       : fail("IDEMPOTENCY_KEY_REUSED", { field: "Idempotency-Key" });
-  return run(ctx, request, reply, work, status, {
-    key: derived?.key ?? headerKey,
-    scope: derived?.scope ?? scopeOf(request),
-    reused,
-  });
+  return run(
+    ctx,
+    request,
+    reply,
+    work,
+    status,
+    {
+      key: derived?.key ?? headerKey,
+      scope: derived?.scope ?? scopeOf(request),
+      reused,
+    },
+    options,
+  );
+}
+
+/** How a command runs besides its work. */
+export interface CommandOptions {
+  /**
+   * Through the shop's equity writer when it is on (issue 14: a payment
+   * confirmation or a refund, which moves the equity pool when the order is in
+   * the equity plan): the same transaction body, run in arrival order inside a
+   * writer batch and answered once the batch is committed.
+   */
+  readonly viaWriter?: boolean;
 }
 
 /**
@@ -139,6 +159,7 @@ async function run<T>(
   work: (tx: Tx) => Promise<T>,
   status: number,
   claim: Claim | undefined,
+  options: CommandOptions = {},
 ): Promise<T> {
   const key = claim?.key;
   const scope = claim?.scope ?? "";
@@ -147,50 +168,53 @@ async function run<T>(
   const hash = key === undefined ? "" : requestHash(request);
   const now = ctx.clock.now();
 
-  const attempt = () =>
-    ctx.db.transaction(async (tx): Promise<Outcome<T>> => {
-      let claimId: string | undefined;
-      if (key !== undefined) {
-        const claimed = await tx.query<{ id: string }>(
-          `insert into idempotency_keys (scope, key, request_hash, created_at) values ($1, $2, $3, $4::timestamptz)
+  const body = async (tx: Tx): Promise<Outcome<T>> => {
+    let claimId: string | undefined;
+    if (key !== undefined) {
+      const claimed = await tx.query<{ id: string }>(
+        `insert into idempotency_keys (scope, key, request_hash, created_at) values ($1, $2, $3, $4::timestamptz)
            on conflict (scope, key) do nothing returning id`,
-          [scope, key, hash, now.toISOString()],
-        );
-        claimId = claimed.rows[0]?.id;
-        if (claimId === undefined) {
-          const stored = await tx.query<{
-            request_hash: string;
-            status_code: number | null;
-            response: unknown;
-          }>(
-            "select request_hash, status_code, response from idempotency_keys where scope = $1 and key = $2",
-            [scope, key],
-          );
-          const row = stored.rows[0];
-          if (!row || row.request_hash !== hash || row.status_code === null) reused();
-          return { kind: "replay", status: row.status_code, body: row.response };
-        }
+        [scope, key, hash, now.toISOString()],
+      );
+      claimId = claimed.rows[0]?.id;
+      if (claimId === undefined) {
+        const stored = await tx.query<{
+          request_hash: string;
+          status_code: number | null;
+          response: unknown;
+        }>("select request_hash, status_code, response from idempotency_keys where scope = $1 and key = $2", [
+          scope,
+          key,
+        ]);
+        const row = stored.rows[0];
+        if (!row || row.request_hash !== hash || row.status_code === null) reused();
+        return { kind: "replay", status: row.status_code, body: row.response };
       }
-      try {
-        const body = await work(tx);
-        if (claimId !== undefined) {
-          await tx.query(
-            `update idempotency_keys set status_code = $2, response = $3::text::jsonb, completed_at = $4::timestamptz
+    }
+    try {
+      const body = await work(tx);
+      if (claimId !== undefined) {
+        await tx.query(
+          `update idempotency_keys set status_code = $2, response = $3::text::jsonb, completed_at = $4::timestamptz
              where id = $1`,
-            [claimId, status, JSON.stringify(body ?? null), now.toISOString()],
-          );
-        }
-        return { kind: "done", body };
-      } catch (error) {
-        if (error instanceof AppError && error.keepWrites) {
-          if (claimId !== undefined) await tx.query("delete from idempotency_keys where id = $1", [claimId]);
-          return { kind: "failed", error };
-        }
-        throw error;
+          [claimId, status, JSON.stringify(body ?? null), now.toISOString()],
+        );
       }
-    });
+      return { kind: "done", body };
+    } catch (error) {
+      if (error instanceof AppError && error.keepWrites) {
+        if (claimId !== undefined) await tx.query("delete from idempotency_keys where id = $1", [claimId]);
+        return { kind: "failed", error };
+      }
+      throw error;
+    }
+  };
+  const writer = options.viaWriter ? ctx.writer : null;
+  const attempt = () => ctx.db.transaction(body);
 
   let outcome: Outcome<T> | undefined;
+  // The writer retries its batch itself (a deadlock or serialization failure).
+  if (writer) outcome = await writer.submitTx({ label: `${scope}\u0000${key}\u0000${hash}`, run: body });
   for (let n = 1; outcome === undefined; n++) {
     try {
       outcome = await attempt();

@@ -6,7 +6,13 @@
  */
 import type { Clock } from "../clock/index.ts";
 import type { Db } from "../db/index.ts";
-import { followPayments, type PaymentLog, type PaymentRegistry, paymentServices } from "../payments/index.ts";
+import {
+  followPayments,
+  type PaymentLog,
+  type PaymentRegistry,
+  paymentServices,
+  type TxRunner,
+} from "../payments/index.ts";
 import type { RewardHooks } from "../rewards/index.ts";
 import { followPayouts } from "../wallets/index.ts";
 
@@ -18,6 +24,8 @@ export interface FollowerDeps {
   readonly timeZone: string;
   readonly hooks: RewardHooks;
   readonly log: PaymentLog & { error(obj: object, msg: string): void };
+  /** The shop's equity writer (issue 14): what the follower applies goes through its batches. */
+  readonly writer?: TxRunner | null;
 }
 
 /** One round: stale payments and refunds, then payouts. */

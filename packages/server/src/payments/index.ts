@@ -39,6 +39,7 @@ export {
   receiveNotification,
   refundOrder,
   startPayment,
+  type TxRunner,
 } from "./service.ts";
 export { PAYMENT_TTL_MS, type Payable, type Payment, paymentsOf } from "./store.ts";
 export {

@@ -6,7 +6,7 @@
  * applied in a transaction of its own, exactly once (apply.ts, refunds.ts).
  */
 import type { Clock } from "../clock/index.ts";
-import type { Db } from "../db/index.ts";
+import type { Db, Tx } from "../db/index.ts";
 import { AppError, fail } from "../errors/index.ts";
 import type { RewardHooks } from "../rewards/index.ts";
 import { findCheckout, findOrder, type Order, type PaymentDeps } from "../shop/index.ts";
@@ -48,6 +48,25 @@ export interface PaymentServices {
   readonly timeZone: string;
   readonly hooks: RewardHooks;
   readonly log: PaymentLog;
+  /**
+   * The shop's equity writer (issue 14) or null: a report's transaction (a paid
+   * payment, a refund) then runs inside a writer batch, in arrival order.
+   */
+  readonly writer?: TxRunner | null;
+}
+
+/** What runs a transaction job (the equity writer's submitTx). */
+export interface TxRunner {
+  submitTx<T>(job: { readonly label: string; run(tx: Tx): Promise<T> }): Promise<T>;
+}
+
+/**
+ * Runs `fn` in a transaction of its own, or in the equity writer's batch when
+ * it is on: what applies a payment or a refund (it moves the equity pool for
+ * an order of the equity plan) is applied in the writer's order (issue 14).
+ */
+function transaction<T>(svc: PaymentServices, label: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return svc.writer ? svc.writer.submitTx({ label, run: fn }) : svc.db.transaction(fn);
 }
 
 /** The payment flows' services of an app context (with the request's logger). */
@@ -58,6 +77,7 @@ export function paymentServices(
     readonly clock: Clock;
     readonly timeZone: string;
     readonly hooks: RewardHooks;
+    readonly writer?: TxRunner | null;
   },
   log: PaymentLog,
 ): PaymentServices {
@@ -68,6 +88,7 @@ export function paymentServices(
     timeZone: ctx.timeZone,
     hooks: ctx.hooks,
     log,
+    writer: ctx.writer ?? null,
   };
 }
 
@@ -166,7 +187,8 @@ async function applyReport(
 ): Promise<void> {
   if (report.kind === "payout") return onPayout(provider, report);
   try {
-    await svc.db.transaction(async (tx) => {
+    const label = report.kind === "payment" ? `payment:${report.outTradeNo}` : `refund:${report.outRefundNo}`;
+    await transaction(svc, label, async (tx) => {
       if (report.kind === "payment") await applyPaymentReport(tx, provider.name, report, paymentDeps(svc));
       else await applyRefundReport(tx, report, paymentDeps(svc));
     });
@@ -234,7 +256,7 @@ export async function refundOrder(
   svc: PaymentServices,
   input: { orderId: string; reason: string; operatorId: string | null },
 ): Promise<Order> {
-  const prepared = await svc.db.transaction(async (tx) => {
+  const prepared = await transaction(svc, `refund-order:${input.orderId}`, async (tx) => {
     const order = await findOrder(tx, input.orderId);
     if (!order) fail("ORDER_NOT_FOUND");
     return prepareRefund(tx, { order, reason: input.reason, operatorId: input.operatorId }, paymentDeps(svc));
@@ -254,11 +276,15 @@ export async function refundOrder(
         amountMicro: prepared.send.input.refundMicro,
         status: "failed",
       } as const;
-      await svc.db.transaction((tx) => applyRefundReport(tx, failed, paymentDeps(svc)));
+      await transaction(svc, `refund:${failed.outRefundNo}`, (tx) =>
+        applyRefundReport(tx, failed, paymentDeps(svc)),
+      );
     }
     return providerFailure(error);
   }
-  await svc.db.transaction((tx) => applyRefundReport(tx, report, paymentDeps(svc)));
+  await transaction(svc, `refund:${report.outRefundNo}`, (tx) =>
+    applyRefundReport(tx, report, paymentDeps(svc)),
+  );
   return (await findOrder(svc.db, input.orderId)) as Order;
 }
 

@@ -135,25 +135,36 @@ export async function orderOperatorRoutes(app: App, ctx: AppContext): Promise<vo
         },
       },
       async (request, reply) =>
-        command(ctx, request, reply, async (tx) => {
-          const order = await lockOrder(tx, request.params.id);
-          const deps = { hooks: ctx.hooks, now: ctx.clock.now(), timeZone: ctx.timeZone };
-          if (action === "pay" && order.provider !== "manual") {
-            fail("ORDER_NOT_PENDING", {
-              detail: { zh: "该订单由商城回调确认", en: "this order is paid through the webhook" },
+        command(
+          ctx,
+          request,
+          reply,
+          async (tx) => {
+            const order = await lockOrder(tx, request.params.id);
+            const deps = { hooks: ctx.hooks, now: ctx.clock.now(), timeZone: ctx.timeZone };
+            if (action === "pay" && order.provider !== "manual") {
+              fail("ORDER_NOT_PENDING", {
+                detail: { zh: "该订单由商城回调确认", en: "this order is paid through the webhook" },
+              });
+            }
+            const next =
+              action === "pay" ? await markPaid(tx, order, deps) : await markCancelled(tx, order, deps.now);
+            await audit(request, tx, `order.${action}`, "order", order.id, {
+              amount: orderView(order).amount,
             });
-          }
-          const next =
-            action === "pay" ? await markPaid(tx, order, deps) : await markCancelled(tx, order, deps.now);
-          await audit(request, tx, `order.${action}`, "order", order.id, { amount: orderView(order).amount });
-          return orderView(next);
-        }),
+            return orderView(next);
+          },
+          200,
+          undefined,
+          // A payment moves the equity pool (an order of the equity plan): through the writer (issue 14).
+          { viaWriter: action === "pay" },
+        ),
     );
   orderAction("confirm-payment", "确认收款（人工支付）/ confirm a manual payment", "pay", {
     operationId: "confirmOrderPayment",
     description:
       "财务或管理员确认人工支付订单已收款，订单变为已支付并按规则发放奖励。 / Finance or an admin confirms that a manual order was paid; the order is paid and its rewards follow the rules.",
-    errors: ["ORDER_NOT_PENDING", "INSUFFICIENT_POINTS"],
+    errors: ["ORDER_NOT_PENDING", "INSUFFICIENT_POINTS", "BATCH_FAILED", "WRITER_STOPPING"],
     example: EX_ORDER,
   });
   orderAction("cancel", "取消待支付订单 / cancel an order awaiting payment", "cancel", {
@@ -195,6 +206,8 @@ export async function orderOperatorRoutes(app: App, ctx: AppContext): Promise<vo
             "PAYMENT_PROVIDER_FAILED",
             "PAYMENT_PROVIDER_UNAVAILABLE",
             "SETTLEMENT_RUNNING",
+            "BATCH_FAILED",
+            "WRITER_STOPPING",
           ],
           example: {
             ...EX_ORDER,
@@ -220,16 +233,24 @@ export async function orderOperatorRoutes(app: App, ctx: AppContext): Promise<vo
         );
         return orderView(order);
       }
-      return command(ctx, request, reply, async (tx) => {
-        const order = await lockOrder(tx, request.params.id);
-        const deps = { hooks: ctx.hooks, now: ctx.clock.now(), timeZone: ctx.timeZone };
-        const next = await markRefunded(tx, order, deps, reason);
-        await audit(request, tx, "order.refund", "order", order.id, {
-          amount: orderView(order).amount,
-          reason,
-        });
-        return orderView(next);
-      });
+      return command(
+        ctx,
+        request,
+        reply,
+        async (tx) => {
+          const order = await lockOrder(tx, request.params.id);
+          const deps = { hooks: ctx.hooks, now: ctx.clock.now(), timeZone: ctx.timeZone };
+          const next = await markRefunded(tx, order, deps, reason);
+          await audit(request, tx, "order.refund", "order", order.id, {
+            amount: orderView(order).amount,
+            reason,
+          });
+          return orderView(next);
+        },
+        200,
+        undefined,
+        { viaWriter: true },
+      );
     },
   );
 

@@ -147,6 +147,8 @@ const WEBHOOK_SCHEMA = {
       "AMOUNT_TOO_LARGE",
       "WEBHOOK_ORDER_MISMATCH",
       "BALANCE_CONFLICT",
+      "BATCH_FAILED",
+      "WRITER_STOPPING",
     ],
     example: {
       ...EX_ORDER,
@@ -254,6 +256,7 @@ export async function webhookRoutes(app: App, ctx: AppContext): Promise<void> {
         },
         200,
         delivery,
+        { viaWriter: true },
       );
     }
     const points =
@@ -270,6 +273,7 @@ export async function webhookRoutes(app: App, ctx: AppContext): Promise<void> {
       (tx) => recordPaid(tx, ctx, body, deps, { amount, points, quantity }),
       200,
       delivery,
+      { viaWriter: true },
     );
   });
 }

@@ -24,6 +24,7 @@ import {
   type Posting,
   parseDecimal,
   type RewardOrder,
+  type Shortage,
   type TransactionKind,
   withInitialPrice,
 } from "@jifen/engine";
@@ -37,7 +38,7 @@ import {
   refuseOverLimit,
   signAllows,
 } from "../ledger/index.ts";
-import { lockEquityState, ratio12, ratio12Text, refuseShort, saveEquityState } from "../rewards/index.ts";
+import { lockEquityState, ratio12, ratio12Text, refuseShort } from "../rewards/index.ts";
 
 const cellKey = (account: string, asset: string) => `${account}\u0000${asset}`;
 
@@ -79,6 +80,42 @@ function parse12(text: string): bigint {
   const [whole = "0", frac = ""] = text.split(".");
   return BigInt(whole) * 10n ** 12n + BigInt(frac.padEnd(12, "0").slice(0, 12) || "0");
 }
+
+/**
+ * The write of a batch, one statement: the transactions, their postings, the
+ * changed balances (existing rows updated, new rows inserted), the exit queue,
+ * the equity state (when $23 is not null) and the idempotency keys.
+ */
+const WRITE_SQL = `with t as (
+         insert into ledger_transactions (id, business_day, kind, ref, created_at)
+         select * from unnest($1::bigint[], $2::date[], $3::text[], $4::text[], $5::timestamptz[])
+       ), p as (
+         insert into ledger_postings (transaction_id, account, asset, amount, member_id)
+         select * from unnest($6::bigint[], $7::text[], $8::text[], $9::numeric[], $10::bigint[])
+       ), u as (
+         update balances b set amount = v.amount
+         from unnest($11::text[], $12::text[], $13::numeric[]) as v(account, asset, amount)
+         where b.account = v.account and b.asset = v.asset
+       ), i as (
+         insert into balances (account, asset, member_id, amount)
+         select * from unnest($14::text[], $15::text[], $16::bigint[], $17::numeric[])
+         on conflict (account, asset) do update set amount = balances.amount + excluded.amount
+       ), g as (
+         delete from exit_queue where member_id = any($18::bigint[])
+       ), q as (
+         insert into exit_queue (member_id, held, quota, threshold)
+         select * from unnest($19::bigint[], $20::numeric[], $21::numeric[], $22::numeric[])
+         on conflict (member_id) do update set held = excluded.held, quota = excluded.quota, threshold = excluded.threshold
+       ), s as (
+         update equity_state set pool = $23::numeric, supply = $24::numeric, issued = $25::numeric,
+           price_num = $26::numeric, price_den = $27::numeric
+         where id = 1 and $23::numeric is not null
+       ), k as (
+         insert into idempotency_keys (scope, key, request_hash, status_code, response, created_at, completed_at)
+         select t.scope, t.key, t.hash, t.status, t.response::jsonb, $33::timestamptz, $33::timestamptz
+         from unnest($28::text[], $29::text[], $30::text[], $31::int[], $32::text[]) as t(scope, key, hash, status, response)
+       )
+       select 1`;
 
 /** The batch's state over its transaction. */
 export class BatchState {
@@ -229,106 +266,109 @@ export class BatchState {
   }
 
   /**
-   * Writes the batch set-based: the transactions, their postings, the changed
-   * balances (existing rows updated in one statement, new rows inserted in
-   * another), the exit queue, the equity state and the idempotency keys.
+   * Writes the batch set-based in one statement (one round trip): the
+   * transactions, their postings, the changed balances (existing rows updated,
+   * new rows inserted), the exit queue, the equity state and the idempotency
+   * keys, each table from `unnest` arrays. The postings' check that their
+   * transactions exist (migration 0005's statement trigger) runs at the end of
+   * the statement and sees the transactions inserted beside them.
    */
   async write(idOf: (local: string) => string, keys: readonly KeyRow[], now: Date): Promise<void> {
-    const tx = this.tx;
-    if (this.entries.length > 0) {
-      await tx.query(
-        `insert into ledger_transactions (id, business_day, kind, ref, created_at)
-         select * from unnest($1::bigint[], $2::date[], $3::text[], $4::text[], $5::timestamptz[])`,
-        [
-          this.entries.map((e) => idOf(e.local)),
-          this.entries.map((e) => e.businessDay),
-          this.entries.map((e) => e.kind),
-          this.entries.map((e) => e.ref),
-          this.entries.map((e) => e.createdAt.toISOString()),
-        ],
-      );
-      const postings = this.entries.flatMap((e) => e.postings.map((p) => ({ id: idOf(e.local), p })));
-      await tx.query(
-        `insert into ledger_postings (transaction_id, account, asset, amount, member_id)
-         select t.transaction_id, t.account, t.asset, t.amount, t.member_id
-         from unnest($1::bigint[], $2::text[], $3::text[], $4::numeric[], $5::bigint[])
-           as t(transaction_id, account, asset, amount, member_id)`,
-        [
-          postings.map((x) => x.id),
-          postings.map((x) => x.p.account),
-          postings.map((x) => x.p.asset),
-          postings.map((x) => formatDecimal(x.p.amount)),
-          postings.map((x) => memberIdOf(x.p.account)),
-        ],
-      );
+    const { txIds, txDays, txKinds, txRefs, txAt, pTx, pAccount, pAsset, pAmount, pMember } =
+      this.ledgerArrays(idOf);
+    const [updated, inserted] = this.changedBalances();
+    const gone: string[] = [];
+    const queued: [string, NonNullable<ExitRow>][] = [];
+    for (const [id, row] of this.exitRows) {
+      if (row === null) gone.push(id);
+      else queued.push([id, row]);
     }
-    await this.writeBalances();
-    await this.writeExitQueue();
-    if (this.stateChanged) await saveEquityState(tx, this.state);
-    if (keys.length > 0)
-      await tx.query(
-        `insert into idempotency_keys (scope, key, request_hash, status_code, response, created_at, completed_at)
-         select t.scope, t.key, t.hash, t.status, t.response::jsonb, $6::timestamptz, $6::timestamptz
-         from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[]) as t(scope, key, hash, status, response)`,
-        [
-          keys.map((k) => k.scope),
-          keys.map((k) => k.key),
-          keys.map((k) => k.hash),
-          keys.map((k) => k.status),
-          keys.map((k) => JSON.stringify(k.body ?? null)),
-          now.toISOString(),
-        ],
-      );
+    const state = this.stateChanged ? this.state : null;
+    await this.tx.query(WRITE_SQL, [
+      txIds,
+      txDays,
+      txKinds,
+      txRefs,
+      txAt,
+      pTx,
+      pAccount,
+      pAsset,
+      pAmount,
+      pMember,
+      updated.map((c) => c.account),
+      updated.map((c) => c.asset),
+      updated.map((c) => formatDecimal(c.amount)),
+      // A row that was absent is not locked: add, as the serial append does.
+      inserted.map((c) => c.account),
+      inserted.map((c) => c.asset),
+      inserted.map((c) => memberIdOf(c.account)),
+      inserted.map((c) => formatDecimal(c.amount)),
+      gone,
+      queued.map(([id]) => id),
+      queued.map(([, r]) => formatDecimal(r.held)),
+      queued.map(([, r]) => formatDecimal(r.quota)),
+      queued.map(([, r]) => ratio12Text(r.threshold)),
+      state && formatDecimal(state.pool),
+      state && formatDecimal(state.supply),
+      state && formatDecimal(state.issued),
+      state && formatDecimal(state.priceNum),
+      state && formatDecimal(state.priceDen),
+      keys.map((k) => k.scope),
+      keys.map((k) => k.key),
+      keys.map((k) => k.hash),
+      keys.map((k) => k.status),
+      keys.map((k) => JSON.stringify(k.body ?? null)),
+      now.toISOString(),
+    ]);
   }
 
-  private async writeBalances(): Promise<void> {
-    const changed = [...this.cells.values()].filter((c) => c.amount !== c.loaded);
-    const updated = changed.filter((c) => c.existed);
-    const inserted = changed.filter((c) => !c.existed);
-    // The rows read are locked by this transaction: their new amounts are exact.
-    if (updated.length > 0)
-      await this.tx.query(
-        `update balances b set amount = v.amount
-         from unnest($1::text[], $2::text[], $3::numeric[]) as v(account, asset, amount)
-         where b.account = v.account and b.asset = v.asset`,
-        [
-          updated.map((c) => c.account),
-          updated.map((c) => c.asset),
-          updated.map((c) => formatDecimal(c.amount)),
-        ],
-      );
-    // A row that was absent is not locked: add, as the serial append does.
-    if (inserted.length > 0)
-      await this.tx.query(
-        `insert into balances (account, asset, member_id, amount)
-         select * from unnest($1::text[], $2::text[], $3::bigint[], $4::numeric[])
-         on conflict (account, asset) do update set amount = balances.amount + excluded.amount`,
-        [
-          inserted.map((c) => c.account),
-          inserted.map((c) => c.asset),
-          inserted.map((c) => memberIdOf(c.account)),
-          inserted.map((c) => formatDecimal(c.amount)),
-        ],
-      );
+  /** The batch's transactions and postings as the write's column arrays, numbered by `idOf`. */
+  private ledgerArrays(idOf: (local: string) => string) {
+    const n = this.entries.length;
+    const txIds: string[] = new Array(n);
+    const txDays: string[] = new Array(n);
+    const txKinds: string[] = new Array(n);
+    const txRefs: string[] = new Array(n);
+    const txAt: string[] = new Array(n);
+    const pTx: string[] = [];
+    const pAccount: string[] = [];
+    const pAsset: string[] = [];
+    const pAmount: string[] = [];
+    const pMember: (string | null)[] = [];
+    for (let i = 0; i < n; i++) {
+      const e = this.entries[i] as Entry;
+      const id = idOf(e.local);
+      txIds[i] = id;
+      txDays[i] = e.businessDay;
+      txKinds[i] = e.kind;
+      txRefs[i] = e.ref;
+      txAt[i] = e.createdAt.toISOString();
+      for (const p of e.postings) {
+        pTx.push(id);
+        pAccount.push(p.account);
+        pAsset.push(p.asset);
+        pAmount.push(formatDecimal(p.amount));
+        pMember.push(memberIdOf(p.account));
+      }
+    }
+    return { txIds, txDays, txKinds, txRefs, txAt, pTx, pAccount, pAsset, pAmount, pMember };
   }
 
-  private async writeExitQueue(): Promise<void> {
-    const gone = [...this.exitRows].filter(([, row]) => row === null).map(([id]) => id);
-    const queued = [...this.exitRows].filter((e): e is [string, NonNullable<ExitRow>] => e[1] !== null);
-    if (gone.length > 0)
-      await this.tx.query("delete from exit_queue where member_id = any($1::bigint[])", [gone]);
-    if (queued.length > 0)
-      await this.tx.query(
-        `insert into exit_queue (member_id, held, quota, threshold)
-         select * from unnest($1::bigint[], $2::numeric[], $3::numeric[], $4::numeric[])
-         on conflict (member_id) do update set held = excluded.held, quota = excluded.quota, threshold = excluded.threshold`,
-        [
-          queued.map(([id]) => id),
-          queued.map(([, r]) => formatDecimal(r.held)),
-          queued.map(([, r]) => formatDecimal(r.quota)),
-          queued.map(([, r]) => ratio12Text(r.threshold)),
-        ],
-      );
+  /** The balance rows the batch changed: those read (locked, their new amounts exact) and those that were absent. */
+  private changedBalances(): [Cell[], Cell[]] {
+    const updated: Cell[] = [];
+    const inserted: Cell[] = [];
+    for (const c of this.cells.values()) if (c.amount !== c.loaded) (c.existed ? updated : inserted).push(c);
+    return [updated, inserted];
+  }
+
+  /** The platform (non-member) balance rows the batch loaded: the next batch loads them up front. */
+  platformKeys(): BalanceKey[] {
+    const out: BalanceKey[] = [];
+    for (const c of this.cells.values())
+      if (!c.account.startsWith("m:"))
+        out.push({ account: c.account, asset: c.asset as BalanceKey["asset"] });
+    return out;
   }
 }
 
@@ -372,11 +412,8 @@ export class CommandView {
     return this.exitRows.has(memberId) ? this.exitRows.get(memberId) : this.batch.exitRow(memberId);
   }
 
-  private async append(
-    kind: TransactionKind,
-    ref: string,
-    given: readonly Posting[],
-  ): Promise<string | null> {
+  /** (the store's) */
+  async append(kind: TransactionKind, ref: string, given: readonly Posting[]): Promise<string | null> {
     const postings = checkedPostings({ kind, ref, postings: given });
     if (postings.length === 0) return null;
     const nets = netByAccount(postings);
@@ -399,7 +436,8 @@ export class CommandView {
     return local;
   }
 
-  private async refile(memberIds: readonly string[]): Promise<void> {
+  /** (the store's) */
+  async refile(memberIds: readonly string[]): Promise<void> {
     for (const id of new Set(memberIds)) {
       const equity = { account: memberAccount(id, "equity"), asset: "equity" as const };
       const quota = { account: memberAccount(id, "exitQuota"), asset: "exitQuota" as const };
@@ -413,7 +451,8 @@ export class CommandView {
     }
   }
 
-  private async nextExit(state: EquityState): Promise<string | undefined> {
+  /** (the store's) */
+  async nextExit(state: EquityState): Promise<string | undefined> {
     const bound = state.supply === 0n ? 0n : ratio12(state.pool, state.supply, true);
     const stored = await this.batch.storedExitRows(bound);
     const ids = new Set([...stored.keys(), ...this.batch.refiled().keys(), ...this.exitRows.keys()]);
@@ -429,34 +468,62 @@ export class CommandView {
 
   /** The engine's store over this view (the member commands' calls; the order calls are not the writer's). */
   store(): AsyncRewardStore<RewardOrder> {
-    const notHere = (what: string) => () => {
-      throw new Error(`writer: ${what} is not a member command's step`);
-    };
+    return new ViewStore(this);
+  }
+}
+
+function notHere(what: string): never {
+  throw new Error(`writer: ${what} is not a member command's step`);
+}
+
+/**
+ * The engine's store over a command's view. A class (its methods shared on the
+ * prototype) rather than an object of closures made for every command.
+ */
+class ViewStore implements AsyncRewardStore<RewardOrder> {
+  constructor(private readonly view: CommandView) {}
+  referrerOf(): Promise<string | undefined> {
+    return notHere("referrerOf");
+  }
+  lockEquityState(): EquityState {
+    return this.view.equityState();
+  }
+  saveEquityState(state: EquityState): void {
+    this.view.state = state;
+  }
+  async lockBalances(keys: readonly BalanceKey[]): Promise<BalanceSource> {
+    const source = await this.view.balances(keys);
+    // Like the serial store's LoadedBalances: only the rows asked for; any other reads 0.
+    const asked = new Set(keys.map((k) => cellKey(k.account, k.asset)));
     return {
-      referrerOf: notHere("referrerOf"),
-      lockEquityState: () => this.equityState(),
-      saveEquityState: (state) => {
-        this.state = state;
-      },
-      lockBalances: async (keys) => {
-        await this.batch.load(keys);
-        // Like the serial store's LoadedBalances: only the rows asked for; any other reads 0.
-        const asked = new Set(keys.map((k) => cellKey(k.account, k.asset)));
-        const source: BalanceSource = {
-          balance: (account, asset) =>
-            asked.has(cellKey(account, asset)) ? this.amount(account, asset) : 0n,
-        };
-        return source;
-      },
-      append: (kind, ref, postings) => this.append(kind, ref, postings),
-      refileExit: (memberIds) => this.refile(memberIds),
-      nextExit: (state) => this.nextExit(state),
-      memberRef: (memberId) => `member:${memberId}`,
-      refuseShort: ({ code, field, held, needed }) => refuseShort(code, field, held, needed),
-      recordEligible: notHere("recordEligible"),
-      effectsOf: notHere("effectsOf"),
-      takeOpenGift: notHere("takeOpenGift"),
-      recordReversed: notHere("recordReversed"),
+      balance: (account, asset) => (asked.has(cellKey(account, asset)) ? source(account, asset) : 0n),
     };
+  }
+  append(kind: TransactionKind, ref: string, postings: readonly Posting[]): Promise<string | null> {
+    return this.view.append(kind, ref, postings);
+  }
+  refileExit(memberIds: readonly string[]): Promise<void> {
+    return this.view.refile(memberIds);
+  }
+  nextExit(state: EquityState): Promise<string | undefined> {
+    return this.view.nextExit(state);
+  }
+  memberRef(memberId: string): string {
+    return `member:${memberId}`;
+  }
+  refuseShort({ code, field, held, needed }: Shortage): never {
+    return refuseShort(code, field, held, needed);
+  }
+  recordEligible(): Promise<void> {
+    return notHere("recordEligible");
+  }
+  effectsOf(): Promise<undefined> {
+    return notHere("effectsOf");
+  }
+  takeOpenGift(): Promise<{ remaining: bigint; released: bigint }> {
+    return notHere("takeOpenGift");
+  }
+  recordReversed(): Promise<void> {
+    return notHere("recordReversed");
   }
 }

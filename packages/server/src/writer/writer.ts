@@ -19,9 +19,14 @@
  * Idempotency keys are claimed in the batch: a key stored before (or earlier
  * in the same batch) replays its answer, a key under a different request is
  * refused, and the new keys are stored with the batch's writes.
+ *
+ * Payment confirmations and refunds of orders come as transaction jobs
+ * (`submitTx`): the serial path's own transaction body, run in the batch's
+ * transaction at its place in arrival order under a savepoint, after the
+ * in-memory commands ahead of it were written.
  */
 import { configForDay } from "../config/index.ts";
-import { type Db, isSqlError, type Queryable } from "../db/index.ts";
+import { type Db, isSqlError, type Queryable, type Tx } from "../db/index.ts";
 import { AppError } from "../errors/index.ts";
 import type { BalanceKey } from "../ledger/index.ts";
 import { shareOpenDay } from "../rewards/index.ts";
@@ -75,20 +80,37 @@ export interface WriterLog {
   warn(details: object, message: string): void;
 }
 
+/**
+ * A command the writer runs as its own code in the batch's transaction (a
+ * payment confirmation, a refund: the serial path's transaction body, issue
+ * 14), between the in-memory commands, in arrival order, under a savepoint:
+ * what it writes is part of the batch; when it throws, only its savepoint is
+ * rolled back and only it is answered with the error (a deadlock or
+ * serialization failure still retries the whole batch).
+ */
+export interface TxJob<T> {
+  /** Tests: how the job is named in the order the writer takes commands. */
+  readonly label: string;
+  run(tx: Tx): Promise<T>;
+}
+
 interface Queued {
-  readonly job: WriterJob<unknown>;
+  readonly job: WriterJob<unknown> | TxJob<unknown>;
   readonly resolve: (answer: WriterAnswer<unknown>) => void;
   readonly reject: (error: unknown) => void;
 }
 
 type Outcome =
   | { kind: "done"; body: unknown }
+  | { kind: "value"; value: unknown }
   | { kind: "replay"; status: number; body: unknown }
   | { kind: "replayOf"; index: number }
   | { kind: "failed"; error: unknown };
 
 const RETRYABLE = ["40P01", "40001"]; // deadlock, serialization failure
 const MAX_ATTEMPTS = 3;
+/** At most this many transaction jobs (paid orders, refunds) in one batch. */
+export const MAX_TX_JOBS = 16;
 
 /**
  * A deadlock or serialization failure, or a key stored meanwhile by another
@@ -115,6 +137,8 @@ export class EquityWriter {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private closed = false;
+  /** Platform balance rows earlier batches used (locked after the equity state, like every equity movement). */
+  private readonly platformKeys = new Map<string, BalanceKey>();
   readonly stats: WriterStats = { batches: 0, commands: 0, failedBatches: 0, retries: 0 };
   /** Tests only: called after a batch's commands ran and before it is written (throw to fail the batch). */
   beforeWrite: ((batchSize: number) => void | Promise<void>) | undefined;
@@ -131,6 +155,22 @@ export class EquityWriter {
     if (this.closed) return Promise.reject(new AppError("WRITER_STOPPING"));
     return new Promise<WriterAnswer<T>>((resolve, reject) => {
       this.queue.push({ job: job as WriterJob<unknown>, resolve: resolve as Queued["resolve"], reject });
+      this.schedule();
+    });
+  }
+
+  /**
+   * Queues a transaction job (`TxJob`); resolves with what its `run` returned once
+   * its batch is committed, or rejects with what it threw (or BATCH_FAILED).
+   */
+  submitTx<T>(job: TxJob<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new AppError("WRITER_STOPPING"));
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({
+        job: job as TxJob<unknown>,
+        resolve: (answer) => resolve((answer as unknown as { value: T }).value),
+        reject,
+      });
       this.schedule();
     });
   }
@@ -153,9 +193,25 @@ export class EquityWriter {
     this.timer = undefined;
     if (this.running) return;
     this.running = (async () => {
-      while (this.queue.length > 0) await this.runBatch(this.queue.splice(0, this.settings.maxBatch));
+      while (this.queue.length > 0) await this.runBatch(this.queue.splice(0, this.nextBatchSize()));
       this.running = undefined;
     })();
+  }
+
+  /**
+   * How many queued commands the next batch takes: at most `maxBatch`, and at
+   * most MAX_TX_JOBS transaction jobs. A job runs its own statements (a paid
+   * order about 35), so it gains only the shared COMMIT from a batch, while
+   * every answer of the batch waits for its last job.
+   */
+  private nextBatchSize(): number {
+    let jobs = 0;
+    const limit = Math.min(this.queue.length, this.settings.maxBatch);
+    for (let i = 0; i < limit; i++) {
+      if (!isTxJob((this.queue[i] as Queued).job)) continue;
+      if (++jobs > MAX_TX_JOBS) return Math.max(1, i);
+    }
+    return limit;
   }
 
   private async runBatch(batch: Queued[]): Promise<void> {
@@ -181,54 +237,92 @@ export class EquityWriter {
       const q = batch[i] as Queued;
       const answer = outcome.kind === "replayOf" ? (outcomes[outcome.index] as Outcome) : outcome;
       if (outcome.kind === "failed") q.reject(outcome.error);
+      else if (outcome.kind === "value") q.resolve(outcome as unknown as WriterAnswer<unknown>);
       else if (outcome.kind === "replay")
         q.resolve({ kind: "replay", status: outcome.status, body: outcome.body });
       else if (answer.kind === "done")
         q.resolve(
           outcome.kind === "replayOf"
-            ? { kind: "replay", status: (batch[outcome.index] as Queued).job.status, body: answer.body }
-            : { kind: "done", status: q.job.status, body: answer.body },
+            ? {
+                kind: "replay",
+                status: ((batch[outcome.index] as Queued).job as WriterJob<unknown>).status,
+                body: answer.body,
+              }
+            : { kind: "done", status: (q.job as WriterJob<unknown>).status, body: answer.body },
         );
     });
   }
 
-  /** One try of a batch, in one transaction: every command in order, then the writes, then COMMIT. */
+  /**
+   * One try of a batch, in one transaction: its runs of in-memory commands
+   * (each run over one batch memory, written set-based before what follows) and
+   * its transaction jobs, in arrival order, then COMMIT.
+   */
   private attempt(batch: readonly Queued[]): Promise<Outcome[]> {
     return this.db.transaction(async (tx) => {
       // Held FOR SHARE until commit: the settlement's close (FOR UPDATE) waits for the batch in flight,
       // and the next batch waits for the close and lands in the day it opens.
       const businessDay = await shareOpenDay(tx);
-      const { config } = await configForDay(tx, businessDay);
-      const state = await BatchState.open(
-        tx,
-        config,
-        businessDay,
-        batch.flatMap((q) => q.job.keys),
-      );
-      const stored = await storedKeys(tx, batch);
-      const claimed = new Map<string, { index: number; hash: string }>();
       const outcomes: Outcome[] = [];
-      for (const [i, { job }] of batch.entries())
-        outcomes.push(await this.one(job, i, state, stored, claimed));
-      await this.beforeWrite?.(batch.length);
-      const idOf = await state.numberTransactions();
-      const keys: KeyRow[] = [];
-      outcomes.forEach((outcome, i) => {
-        if (outcome.kind !== "done") return;
+      let config: import("@jifen/engine").Config | undefined;
+      for (let i = 0; i < batch.length; ) {
         const job = (batch[i] as Queued).job;
-        outcome.body = job.finalize(outcome.body, idOf);
-        if (job.claim.key !== undefined)
-          keys.push({
-            scope: job.claim.scope,
-            key: job.claim.key,
-            hash: job.claim.hash,
-            status: job.status,
-            body: outcome.body,
-          });
-      });
-      await state.write(idOf, keys, this.now());
+        if (isTxJob(job)) {
+          outcomes.push(await runTxJob(tx, job));
+          i++;
+          continue;
+        }
+        let end = i + 1;
+        while (end < batch.length && !isTxJob((batch[end] as Queued).job)) end++;
+        config ??= (await configForDay(tx, businessDay)).config;
+        const run = batch.slice(i, end) as readonly QueuedCommand[];
+        for (const outcome of await this.memoryRun(tx, config, businessDay, run, i)) outcomes.push(outcome);
+        i = end;
+      }
       return outcomes;
     });
+  }
+
+  /**
+   * A run of in-memory commands (`offset`: the index of its first in the batch):
+   * applied in order over one batch memory, then written, with their keys.
+   */
+  private async memoryRun(
+    tx: Tx,
+    config: import("@jifen/engine").Config,
+    businessDay: string,
+    run: readonly QueuedCommand[],
+    offset: number,
+  ): Promise<Outcome[]> {
+    // With the platform rows the last batch touched (the pool, the treasury…): one read instead of one each.
+    const state = await BatchState.open(tx, config, businessDay, [
+      ...run.flatMap((q) => q.job.keys),
+      ...this.platformKeys.values(),
+    ]);
+    const stored = await storedKeys(tx, run);
+    const claimed = new Map<string, { index: number; hash: string }>();
+    const outcomes: Outcome[] = [];
+    for (const [i, { job }] of run.entries())
+      outcomes.push(await this.one(job, i + offset, state, stored, claimed));
+    await this.beforeWrite?.(run.length);
+    const idOf = await state.numberTransactions();
+    const keys: KeyRow[] = [];
+    outcomes.forEach((outcome, i) => {
+      if (outcome.kind !== "done") return;
+      const job = (run[i] as QueuedCommand).job;
+      outcome.body = job.finalize(outcome.body, idOf);
+      if (job.claim.key !== undefined)
+        keys.push({
+          scope: job.claim.scope,
+          key: job.claim.key,
+          hash: job.claim.hash,
+          status: job.status,
+          body: outcome.body,
+        });
+    });
+    await state.write(idOf, keys, this.now());
+    for (const k of state.platformKeys()) this.platformKeys.set(`${k.account}\u0000${k.asset}`, k);
+    return outcomes;
   }
 
   private async one(
@@ -267,6 +361,30 @@ export class EquityWriter {
   }
 }
 
+type QueuedCommand = Queued & { readonly job: WriterJob<unknown> };
+
+function isTxJob(job: WriterJob<unknown> | TxJob<unknown>): job is TxJob<unknown> {
+  return "run" in job;
+}
+
+/**
+ * Runs a transaction job under a savepoint: kept when it returns; rolled back
+ * (alone) when it throws, and that error is its answer — except a deadlock or
+ * serialization failure, which fails the attempt so the whole batch is retried.
+ */
+async function runTxJob(tx: Tx, job: TxJob<unknown>): Promise<Outcome> {
+  await tx.query("savepoint writer_job");
+  try {
+    const value = await job.run(tx);
+    await tx.query("release savepoint writer_job");
+    return { kind: "value", value };
+  } catch (error) {
+    if (RETRYABLE.some((code) => isSqlError(error, code))) throw error;
+    await tx.query("rollback to savepoint writer_job");
+    return { kind: "failed", error };
+  }
+}
+
 interface StoredKey {
   scope: string;
   key: string;
@@ -278,7 +396,7 @@ interface StoredKey {
 /** The stored idempotency keys of the batch's commands, in one statement. */
 async function storedKeys(
   tx: import("../db/index.ts").Tx,
-  batch: readonly Queued[],
+  batch: readonly QueuedCommand[],
 ): Promise<Map<string, StoredKey>> {
   const claims = batch.map((q) => q.job.claim).filter((c) => c.key !== undefined);
   const out = new Map<string, StoredKey>();
