@@ -104,12 +104,12 @@ export async function openPg(options: PgOptions): Promise<Db & { readonly pool: 
         client.release();
         return result;
       } catch (error) {
-        client.removeListener("error", dropped);
         try {
           await client.query("rollback");
+          client.removeListener("error", dropped);
           client.release();
         } catch (rollbackError) {
-          client.release(rollbackError as Error);
+          client.release(rollbackError as Error); // destroyed, with the listener: a late 'error' is dropped
         }
         throw error;
       }

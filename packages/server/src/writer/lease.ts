@@ -75,6 +75,8 @@ export class WriterLease {
   /** The epoch this process holds (null: not the writer). */
   private held: string | null = null;
   private view: LeaseView = { epoch: "0", holder: null, address: null };
+  /** Aborted when the holder read changes (a forward to the old holder is given up then). */
+  private moved = new AbortController();
   /** Counters for tests and /metrics. */
   readonly stats = { takeovers: 0, lost: 0, fenced: 0 };
 
@@ -124,6 +126,19 @@ export class WriterLease {
     return this.view;
   }
 
+  /** Aborts once the holder changes from the one read now. */
+  changed(): AbortSignal {
+    return this.moved.signal;
+  }
+
+  private see(view: LeaseView): void {
+    if (view.epoch !== this.view.epoch || view.holder !== this.view.holder) {
+      this.moved.abort();
+      this.moved = new AbortController();
+    }
+    this.view = view;
+  }
+
   /** Reads the lease row again (a forward failed: the writer may have changed). */
   async refresh(): Promise<LeaseView> {
     const row = await this.db.query<{ epoch: string; holder: string | null; address: string | null }>(
@@ -132,7 +147,7 @@ export class WriterLease {
     );
     const found = row.rows[0];
     if (found) {
-      this.view = found;
+      this.see(found);
       if (this.held !== null && found.epoch !== this.held) this.lose("another process took the lease");
     }
     return this.view;
@@ -295,6 +310,6 @@ export class WriterLease {
       "select epoch::text as epoch, holder, address from writer_lease where name = $1",
       [this.name],
     );
-    if (row.rows[0]) this.view = row.rows[0];
+    if (row.rows[0]) this.see(row.rows[0]);
   }
 }

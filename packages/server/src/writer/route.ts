@@ -89,7 +89,7 @@ export async function viaWriter<T>(
         request.headers["idempotency-key"] = `${MADE_UP_KEY}${randomUUID()}`;
         madeUpKey = true;
       }
-      const answer = await forward(address, request, deadline);
+      const answer = await forward(address, request, deadline, lease.changed());
       if (answer !== null) {
         reply.code(answer.status);
         if (answer.contentType !== null) reply.header("content-type", answer.contentType);
@@ -104,7 +104,12 @@ export async function viaWriter<T>(
 }
 
 /** One forward; null when no answer came or the answer says nothing was applied (send it again). */
-async function forward(address: string, request: FastifyRequest, deadline: number): Promise<Answer | null> {
+async function forward(
+  address: string,
+  request: FastifyRequest,
+  deadline: number,
+  moved: AbortSignal,
+): Promise<Answer | null> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined || NOT_SENT_ON.has(name)) continue;
@@ -119,7 +124,8 @@ async function forward(address: string, request: FastifyRequest, deadline: numbe
       headers,
       ...(body !== undefined && request.method !== "GET" ? { body } : {}),
       redirect: "manual",
-      signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+      // Given up at the deadline, or when another process takes the lease (the holder may be paused).
+      signal: AbortSignal.any([AbortSignal.timeout(Math.max(1, deadline - Date.now())), moved]),
     });
     const answer: Answer = {
       status: response.status,
@@ -130,7 +136,7 @@ async function forward(address: string, request: FastifyRequest, deadline: numbe
     if (answer.status === 503 && RESENT_CODES.has(codeOf(answer.body))) return null;
     return answer;
   } catch {
-    // Refused, reset or timed out: the outcome is unknown, and the key makes the next try safe.
+    // Refused, reset, timed out or given up: the outcome is unknown, and the key makes the next try safe.
     return null;
   }
 }
