@@ -226,6 +226,7 @@ for (const target of dbTargets()) {
         const b = await start(schema);
         servers.push(b);
         const tokens = await members(b.base);
+        const idOfB = (await stats(b)).id;
         const all = sells(tokens, 300, "kill", () => true);
         const acked = new Map<string, unknown>();
         let killedAt = 0;
@@ -246,7 +247,11 @@ for (const target of dbTargets()) {
                 if (acked.size === 60) {
                   a.proc.kill("SIGKILL");
                   killedAt = Date.now();
-                  tookOver = until("b's takeover", async () => (await stats(b)).leader);
+                  // Read in the database (b's own answers wait behind its backlog).
+                  tookOver = until("b's takeover", async () => {
+                    const row = await testDb.db.query<{ holder: string }>("select holder from writer_lease");
+                    return row.rows[0]?.holder === idOfB;
+                  });
                 }
               }
             } catch {

@@ -275,34 +275,48 @@ export class WriterLease {
 
   /** Takes the lease when nobody holds it, its holder's heartbeat session is gone, or it ran out. */
   private async tryTakeOver(client: pg.Client): Promise<void> {
-    await client.query("begin");
-    try {
-      // FOR UPDATE waits for the batch in flight (FOR KEY SHARE); the checks run after it.
-      const row = await client.query<{ epoch: string; free: boolean }>(
-        `select l.epoch::text as epoch, (l.holder is null or l.expires_at < clock_timestamp() or not exists (
-           select 1 from pg_stat_activity a where a.pid = l.holder_pid and a.backend_start = l.holder_started)) as free
-         from writer_lease l where l.name = $1 for update`,
-        [this.name],
-      );
-      const found = row.rows[0];
-      if (found?.free) {
-        const taken = await client.query<{ epoch: string }>(
-          `update writer_lease set epoch = epoch + 1, holder = $2, address = $3, holder_pid = pg_backend_pid(),
-             holder_started = (select backend_start from pg_stat_activity where pid = pg_backend_pid()),
-             expires_at = clock_timestamp() + $4 * interval '1 millisecond'
-           where name = $1 returning epoch::text as epoch`,
-          [this.name, this.id, this.address, this.settings.ttlMs],
-        );
-        await client.query("commit");
-        this.held = taken.rows[0]?.epoch ?? null;
-        this.stats.takeovers++;
-        this.log.warn({ epoch: this.held, address: this.address }, "writer lease taken: this process writes");
-      } else await client.query("commit");
-    } catch (error) {
-      await client.query("rollback").catch(() => {});
-      throw error;
+    // Looked at without a lock first: a tick of a follower does not queue behind the writer's batches.
+    if (await this.free(client, "")) {
+      await client.query("begin");
+      try {
+        // FOR UPDATE waits for the batch in flight (FOR KEY SHARE); the checks run again after it.
+        if (await this.free(client, "for update")) {
+          const taken = await client.query<{ epoch: string }>(
+            `update writer_lease set epoch = epoch + 1, holder = $2, address = $3, holder_pid = pg_backend_pid(),
+               holder_started = (select backend_start from pg_stat_activity where pid = pg_backend_pid()),
+               expires_at = clock_timestamp() + $4 * interval '1 millisecond'
+             where name = $1 returning epoch::text as epoch`,
+            [this.name, this.id, this.address, this.settings.ttlMs],
+          );
+          await client.query("commit");
+          this.held = taken.rows[0]?.epoch ?? null;
+          this.stats.takeovers++;
+          this.log.warn(
+            { epoch: this.held, address: this.address },
+            "writer lease taken: this process writes",
+          );
+        } else await client.query("commit");
+      } catch (error) {
+        await client.query("rollback").catch(() => {});
+        throw error;
+      }
     }
     await this.readView(client);
+  }
+
+  /**
+   * Whether the lease may be taken: nobody holds it, it ran out, or the holder's heartbeat session
+   * is gone (its pid with its start; a start the role may not see counts as the same session).
+   */
+  private async free(client: pg.Client, lock: "" | "for update"): Promise<boolean> {
+    const row = await client.query<{ free: boolean }>(
+      `select (l.holder is null or l.expires_at < clock_timestamp() or not exists (
+         select 1 from pg_stat_activity a where a.pid = l.holder_pid
+           and (a.backend_start is null or a.backend_start = l.holder_started))) as free
+       from writer_lease l where l.name = $1 ${lock}`,
+      [this.name],
+    );
+    return row.rows[0]?.free === true;
   }
 
   private async readView(client: pg.Client): Promise<void> {

@@ -83,13 +83,14 @@ export async function viaWriter<T>(
       }
     }
     if (forwarded) throw new AppError("WRITER_NOT_LEADER");
+    const moved = lease.changed();
     const { holder, address } = lease.current();
     if (holder !== null && holder !== lease.id && address !== null) {
       if (request.headers["idempotency-key"] === undefined) {
         request.headers["idempotency-key"] = `${MADE_UP_KEY}${randomUUID()}`;
         madeUpKey = true;
       }
-      const answer = await forward(address, request, deadline, lease.changed());
+      const answer = await forward(address, request, deadline, moved);
       if (answer !== null) {
         reply.code(answer.status);
         if (answer.contentType !== null) reply.header("content-type", answer.contentType);
@@ -98,9 +99,24 @@ export async function viaWriter<T>(
       }
     }
     if (Date.now() >= deadline) throw new AppError("WRITER_UNAVAILABLE");
-    await new Promise((resolve) => setTimeout(resolve, lease.settings.tickMs));
-    await lease.refresh().catch(() => undefined);
+    // The next try once the heartbeat reads another holder (or after a while): a dead writer is not
+    // hammered by every waiting command meanwhile.
+    await changeOrPause(moved, Math.min(1000, Math.max(0, deadline - Date.now())));
   }
+}
+
+/** Resolves when `moved` aborts or after `ms`. */
+function changeOrPause(moved: AbortSignal, ms: number): Promise<void> {
+  if (moved.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      moved.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    moved.addEventListener("abort", done, { once: true });
+  });
 }
 
 /** One forward; null when no answer came or the answer says nothing was applied (send it again). */
