@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import type { Db } from "../src/db/index.ts";
 import { signWebhook } from "../src/index.ts";
+import { verifyLedger } from "../src/verify/index.ts";
 import { dbTargets } from "./support/db.ts";
 
 const child = join(import.meta.dirname, "support", "lease-child.ts");
@@ -147,8 +148,9 @@ function send(base: string, s: Sell): Promise<Answer> {
   );
 }
 
-/** Every balance equals the sum of its postings. */
+/** Every balance equals the sum of its postings, and `jifen verify` finds nothing. */
 async function balanced(db: Db): Promise<void> {
+  assert.equal((await verifyLedger(db)).ok, true, "jifen verify is clean");
   const mismatch = await db.query(
     `select b.account from balances b
      full join (select account, asset, sum(amount) as total from ledger_postings group by account, asset) p
