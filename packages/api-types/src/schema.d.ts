@@ -24481,7 +24481,9 @@ export interface operations {
             /**
              * @description 503 功能未启用 / not available. 可能的错误码 / codes:
              *     - `BATCH_FAILED`: 本批指令未能写入，未做任何更改，请用同一个 Idempotency-Key 重试。 / The batch this request was in could not be written and nothing was changed; retry it with the same Idempotency-Key.
+             *     - `WRITER_NOT_LEADER`: 这个服务进程不是记账写入者，本指令未执行，未做任何更改，请重试。 / This server process is not the equity writer and did not apply this request; nothing was changed, so retry it.
              *     - `WRITER_STOPPING`: 服务正在停止，本指令未被接收，未做任何更改，请稍后重试。 / The server is stopping and did not take this request; nothing was changed, so retry it shortly.
+             *     - `WRITER_UNAVAILABLE`: 记账写入者正在切换，暂时无法确认本指令是否已执行；请用同一个 Idempotency-Key 重试，已执行的指令只会返回原结果。 / The equity writer is changing over and this request's outcome could not be confirmed; retry it with the same Idempotency-Key, and a request already applied only replays its answer.
              */
             503: {
                 headers: {
@@ -24501,7 +24503,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BATCH_FAILED" | "WRITER_STOPPING";
+                        code: "BATCH_FAILED" | "WRITER_NOT_LEADER" | "WRITER_STOPPING" | "WRITER_UNAVAILABLE";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -24811,7 +24813,9 @@ export interface operations {
             /**
              * @description 503 功能未启用 / not available. 可能的错误码 / codes:
              *     - `BATCH_FAILED`: 本批指令未能写入，未做任何更改，请用同一个 Idempotency-Key 重试。 / The batch this request was in could not be written and nothing was changed; retry it with the same Idempotency-Key.
+             *     - `WRITER_NOT_LEADER`: 这个服务进程不是记账写入者，本指令未执行，未做任何更改，请重试。 / This server process is not the equity writer and did not apply this request; nothing was changed, so retry it.
              *     - `WRITER_STOPPING`: 服务正在停止，本指令未被接收，未做任何更改，请稍后重试。 / The server is stopping and did not take this request; nothing was changed, so retry it shortly.
+             *     - `WRITER_UNAVAILABLE`: 记账写入者正在切换，暂时无法确认本指令是否已执行；请用同一个 Idempotency-Key 重试，已执行的指令只会返回原结果。 / The equity writer is changing over and this request's outcome could not be confirmed; retry it with the same Idempotency-Key, and a request already applied only replays its answer.
              */
             503: {
                 headers: {
@@ -24831,7 +24835,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BATCH_FAILED" | "WRITER_STOPPING";
+                        code: "BATCH_FAILED" | "WRITER_NOT_LEADER" | "WRITER_STOPPING" | "WRITER_UNAVAILABLE";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -25147,7 +25151,9 @@ export interface operations {
             /**
              * @description 503 功能未启用 / not available. 可能的错误码 / codes:
              *     - `BATCH_FAILED`: 本批指令未能写入，未做任何更改，请用同一个 Idempotency-Key 重试。 / The batch this request was in could not be written and nothing was changed; retry it with the same Idempotency-Key.
+             *     - `WRITER_NOT_LEADER`: 这个服务进程不是记账写入者，本指令未执行，未做任何更改，请重试。 / This server process is not the equity writer and did not apply this request; nothing was changed, so retry it.
              *     - `WRITER_STOPPING`: 服务正在停止，本指令未被接收，未做任何更改，请稍后重试。 / The server is stopping and did not take this request; nothing was changed, so retry it shortly.
+             *     - `WRITER_UNAVAILABLE`: 记账写入者正在切换，暂时无法确认本指令是否已执行；请用同一个 Idempotency-Key 重试，已执行的指令只会返回原结果。 / The equity writer is changing over and this request's outcome could not be confirmed; retry it with the same Idempotency-Key, and a request already applied only replays its answer.
              */
             503: {
                 headers: {
@@ -25167,7 +25173,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BATCH_FAILED" | "WRITER_STOPPING";
+                        code: "BATCH_FAILED" | "WRITER_NOT_LEADER" | "WRITER_STOPPING" | "WRITER_UNAVAILABLE";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -25478,7 +25484,9 @@ export interface operations {
             /**
              * @description 503 功能未启用 / not available. 可能的错误码 / codes:
              *     - `BATCH_FAILED`: 本批指令未能写入，未做任何更改，请用同一个 Idempotency-Key 重试。 / The batch this request was in could not be written and nothing was changed; retry it with the same Idempotency-Key.
+             *     - `WRITER_NOT_LEADER`: 这个服务进程不是记账写入者，本指令未执行，未做任何更改，请重试。 / This server process is not the equity writer and did not apply this request; nothing was changed, so retry it.
              *     - `WRITER_STOPPING`: 服务正在停止，本指令未被接收，未做任何更改，请稍后重试。 / The server is stopping and did not take this request; nothing was changed, so retry it shortly.
+             *     - `WRITER_UNAVAILABLE`: 记账写入者正在切换，暂时无法确认本指令是否已执行；请用同一个 Idempotency-Key 重试，已执行的指令只会返回原结果。 / The equity writer is changing over and this request's outcome could not be confirmed; retry it with the same Idempotency-Key, and a request already applied only replays its answer.
              */
             503: {
                 headers: {
@@ -25498,7 +25506,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BATCH_FAILED" | "WRITER_STOPPING";
+                        code: "BATCH_FAILED" | "WRITER_NOT_LEADER" | "WRITER_STOPPING" | "WRITER_UNAVAILABLE";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */
@@ -26948,7 +26956,9 @@ export interface operations {
             /**
              * @description 503 功能未启用 / not available. 可能的错误码 / codes:
              *     - `BATCH_FAILED`: 本批指令未能写入，未做任何更改，请用同一个 Idempotency-Key 重试。 / The batch this request was in could not be written and nothing was changed; retry it with the same Idempotency-Key.
+             *     - `WRITER_NOT_LEADER`: 这个服务进程不是记账写入者，本指令未执行，未做任何更改，请重试。 / This server process is not the equity writer and did not apply this request; nothing was changed, so retry it.
              *     - `WRITER_STOPPING`: 服务正在停止，本指令未被接收，未做任何更改，请稍后重试。 / The server is stopping and did not take this request; nothing was changed, so retry it shortly.
+             *     - `WRITER_UNAVAILABLE`: 记账写入者正在切换，暂时无法确认本指令是否已执行；请用同一个 Idempotency-Key 重试，已执行的指令只会返回原结果。 / The equity writer is changing over and this request's outcome could not be confirmed; retry it with the same Idempotency-Key, and a request already applied only replays its answer.
              */
             503: {
                 headers: {
@@ -26968,7 +26978,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BATCH_FAILED" | "WRITER_STOPPING";
+                        code: "BATCH_FAILED" | "WRITER_NOT_LEADER" | "WRITER_STOPPING" | "WRITER_UNAVAILABLE";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */

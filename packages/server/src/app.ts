@@ -71,7 +71,12 @@ import {
 import { walletRoutes } from "./wallets/routes.ts";
 import { withdrawalOperatorRoutes } from "./wallets/withdrawal-operator-routes.ts";
 import { DEFAULT_WEB_APP_DIRS, registerWebApps, type WebAppDirs } from "./web/index.ts";
-import { DEFAULT_WRITER_SETTINGS, EquityWriter, type WriterSettings } from "./writer/index.ts";
+import {
+  DEFAULT_WRITER_SETTINGS,
+  EquityWriter,
+  type WriterLease,
+  type WriterSettings,
+} from "./writer/index.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -121,6 +126,13 @@ export interface BuildAppOptions {
    * command (the serial path). main.ts passes the settings (EQUITY_WRITER, default batched).
    */
   readonly equityWriter?: WriterSettings | null;
+  /**
+   * The writer's lease (several server processes on one PostgreSQL, writer/lease.ts): the writer's
+   * batches are fenced by it and the equity commands go through the process that holds it. The
+   * caller starts it once the server listens (main.ts); the app stops it when it closes, after the
+   * writer wrote what was queued. Absent or null: this process's writer writes unfenced (PGlite).
+   */
+  readonly writerLease?: WriterLease | null;
   /** Tests: called with the equity writer once it exists (to watch the order it takes commands in). */
   readonly onEquityWriter?: (writer: EquityWriter) => void;
 }
@@ -263,6 +275,7 @@ async function appContext(
     }),
     backups,
     writer: equityWriter(options, clock, app),
+    lease: options.writerLease ?? null,
   };
 }
 
@@ -270,9 +283,14 @@ async function appContext(
 function equityWriter(options: BuildAppOptions, clock: Clock, app: App): EquityWriter | null {
   const settings = options.equityWriter !== undefined ? options.equityWriter : testWriterSettings();
   if (!settings) return null;
-  const writer = new EquityWriter(options.db, () => clock.now(), app.log, settings);
+  const lease = options.writerLease ?? null;
+  const db = lease ? lease.fenced(options.db) : options.db;
+  const writer = new EquityWriter(db, () => clock.now(), app.log, settings);
   options.onEquityWriter?.(writer);
-  app.addHook("onClose", () => writer.close());
+  app.addHook("onClose", async () => {
+    await writer.close();
+    await lease?.stop();
+  });
   return writer;
 }
 
@@ -302,8 +320,10 @@ function newFastify(options: BuildAppOptions): App {
 function readJsonLosslessly(app: App): void {
   app.setValidatorCompiler(validatorCompiler);
   app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+  app.decorateRequest("bodyText", null);
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
     try {
+      request.bodyText = body as string;
       done(null, parseJsonLossless(body as string));
     } catch (error) {
       done(error as Error, undefined);

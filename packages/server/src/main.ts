@@ -11,6 +11,7 @@ import { loadSettings } from "./settings.ts";
 import { startSettlementScheduler } from "./settlement/scheduler.ts";
 import { createSmsProvider } from "./sms/index.ts";
 import { VERSION } from "./version.ts";
+import { DEFAULT_LEASE_SETTINGS, WriterLease } from "./writer/index.ts";
 
 const settings = loadSettings();
 const db = await openDatabase({
@@ -24,6 +25,16 @@ const seeded = await seed(db, {
   products: settings.seedDemo,
   now: new Date(),
 });
+// Several server processes on one PostgreSQL: the writer's lease makes one of them the writer (issue 14).
+const lease =
+  settings.databaseUrl && settings.equityWriter
+    ? new WriterLease(db, {
+        ...DEFAULT_LEASE_SETTINGS,
+        ttlMs: settings.writerLease.ttlMs,
+        tickMs: Math.min(DEFAULT_LEASE_SETTINGS.tickMs, Math.floor(settings.writerLease.ttlMs / 4)),
+        forwardWaitMs: settings.writerLease.forwardWaitMs,
+      })
+    : null;
 const app = await buildApp({
   db,
   backups: settings.backup,
@@ -36,6 +47,7 @@ const app = await buildApp({
   ...(settings.metrics ? { metrics: settings.metrics } : {}),
   scheduler: () => scheduler,
   equityWriter: settings.equityWriter,
+  writerLease: lease,
 });
 
 /** Why the server could not listen, in one line (Chinese, then English). */
@@ -81,6 +93,12 @@ try {
   await closeAll(closables, app.log);
   process.exit(1);
 }
+
+// The writer's lease once the others can reach this process (WRITER_URL, or the address it listens on).
+await lease?.start(
+  settings.writerLease.url ?? address.replace(/\/\/(0\.0\.0\.0|\[::\])(?=:)/, "//127.0.0.1"),
+  app.log,
+);
 
 // The daily settlement at SETTLEMENT_TIME (default 00:05) of the business time zone; catches up at start
 // (once the server listens: a server that cannot start settles nothing).

@@ -47,6 +47,17 @@ export interface Settings {
    * default; WRITER_BATCH_MS, WRITER_BATCH_MAX), or null: one transaction per command (serial).
    */
   readonly equityWriter: { readonly windowMs: number; readonly maxBatch: number } | null;
+  /**
+   * The writer's lease among several server processes on one PostgreSQL (writer/lease.ts):
+   * WRITER_LEASE_MS (how long a silent holder keeps it), WRITER_FORWARD_WAIT_MS (how long a
+   * command waits for a writer to answer), WRITER_URL (where the other processes reach this one;
+   * default the address it listens on, 0.0.0.0 read as 127.0.0.1).
+   */
+  readonly writerLease: {
+    readonly ttlMs: number;
+    readonly forwardWaitMs: number;
+    readonly url: string | null;
+  };
 }
 
 /** The documented default password of the demo operator (change it: ADMIN_PASSWORD). */
@@ -129,6 +140,24 @@ function writerSettings(env: Env): Settings["equityWriter"] {
   return mode === "serial" ? null : { windowMs, maxBatch };
 }
 
+/** WRITER_LEASE_MS (1000…600000, default 5000), WRITER_FORWARD_WAIT_MS (default 3 × the lease), WRITER_URL. */
+function leaseSettings(env: Env): Settings["writerLease"] {
+  const ttlMs = Number(env.WRITER_LEASE_MS ?? "5000");
+  if (!Number.isInteger(ttlMs) || ttlMs < 1000 || ttlMs > 600_000)
+    throw new Error(
+      `WRITER_LEASE_MS must be a whole number 1000…600000, not ${JSON.stringify(env.WRITER_LEASE_MS)}`,
+    );
+  const forwardWaitMs = Number(env.WRITER_FORWARD_WAIT_MS ?? String(3 * ttlMs));
+  if (!Number.isInteger(forwardWaitMs) || forwardWaitMs < 100 || forwardWaitMs > 600_000)
+    throw new Error(
+      `WRITER_FORWARD_WAIT_MS must be a whole number 100…600000, not ${JSON.stringify(env.WRITER_FORWARD_WAIT_MS)}`,
+    );
+  const url = env.WRITER_URL ?? null;
+  if (url !== null && !/^https?:\/\/[^/\s]+\/?$/.test(url))
+    throw new Error(`WRITER_URL must be http(s)://host:port, not ${JSON.stringify(url)}`);
+  return { ttlMs, forwardWaitMs, url };
+}
+
 /**
  * Reads the settings from `env`. A relative DATA_DIR is taken from the
  * directory the user ran `npm start` in (INIT_CWD), not the package folder.
@@ -165,6 +194,7 @@ export function loadSettings(env: Env = process.env, cwd: string = env.INIT_CWD 
   return {
     paymentFollow: { everySeconds, afterMinutes },
     equityWriter: writerSettings(env),
+    writerLease: leaseSettings(env),
     port,
     host: env.HOST ?? "127.0.0.1",
     dataDir,

@@ -39,6 +39,20 @@ describe("settings", () => {
     );
     assert.equal(tencent.sms.provider, "tencent");
   });
+
+  test("the writer's lease: defaults, the forward wait from the lease, bad values refused", () => {
+    assert.deepEqual(loadSettings({}, "/x").writerLease, { ttlMs: 5000, forwardWaitMs: 15_000, url: null });
+    assert.deepEqual(
+      loadSettings({ WRITER_LEASE_MS: "2000", WRITER_URL: "http://10.0.0.5:3000" }, "/x").writerLease,
+      { ttlMs: 2000, forwardWaitMs: 6000, url: "http://10.0.0.5:3000" },
+    );
+    assert.equal(loadSettings({ WRITER_FORWARD_WAIT_MS: "500" }, "/x").writerLease.forwardWaitMs, 500);
+    assert.throws(() => loadSettings({ WRITER_LEASE_MS: "500" }, "/x"), /WRITER_LEASE_MS/);
+    assert.throws(() => loadSettings({ WRITER_LEASE_MS: "5s" }, "/x"), /WRITER_LEASE_MS/);
+    assert.throws(() => loadSettings({ WRITER_FORWARD_WAIT_MS: "-1" }, "/x"), /WRITER_FORWARD_WAIT_MS/);
+    assert.throws(() => loadSettings({ WRITER_URL: "10.0.0.5:3000" }, "/x"), /WRITER_URL/);
+    assert.throws(() => loadSettings({ WRITER_URL: "http://10.0.0.5:3000/api" }, "/x"), /WRITER_URL/);
+  });
 });
 
 for (const target of dbTargets()) {

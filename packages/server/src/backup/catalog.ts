@@ -6,8 +6,11 @@
 import type { Queryable } from "../db/index.ts";
 import type { PartitionOf, SectionHeader } from "./format.ts";
 
-/** Tables a backup neither reads nor replaces: the migrations' record and this machine's list of backup files. */
-export const NOT_BACKED_UP = new Set(["schema_migrations", "backup_runs"]);
+/**
+ * Tables a backup neither reads nor replaces: the migrations' record, this machine's list of backup
+ * files, and the running processes' writer lease (renewed every tick; a restored copy has its own).
+ */
+export const NOT_BACKED_UP = new Set(["schema_migrations", "backup_runs", "writer_lease"]);
 
 const LEDGER_DAY_RE = /^(ledger_transactions|ledger_postings)_d(\d{8})$/;
 const RELEASE_DAY_RE = /^release_progress_d(\d{4})(\d{2})(\d{2})$/;

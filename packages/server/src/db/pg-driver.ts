@@ -86,6 +86,11 @@ export async function openPg(options: PgOptions): Promise<Db & { readonly pool: 
     exec: outer.exec,
     async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
       const client = await pool.connect();
+      // The server may end the session while the transaction waits between statements (an idle
+      // timeout, a terminated backend): the next statement fails, instead of the process on an
+      // unhandled 'error' event (the pool listens only to idle clients).
+      const dropped = () => {};
+      client.on("error", dropped);
       try {
         await client.query("begin");
         const result = await fn({
@@ -95,14 +100,16 @@ export async function openPg(options: PgOptions): Promise<Db & { readonly pool: 
           copyTo: (query) => copyOut(client, query),
         });
         await client.query("commit");
+        client.removeListener("error", dropped);
         client.release();
         return result;
       } catch (error) {
         try {
           await client.query("rollback");
+          client.removeListener("error", dropped);
           client.release();
         } catch (rollbackError) {
-          client.release(rollbackError as Error);
+          client.release(rollbackError as Error); // destroyed, with the listener: a late 'error' is dropped
         }
         throw error;
       }

@@ -508,6 +508,16 @@ const SERVER_ERRORS = {
     zh: "服务正在停止，本指令未被接收，未做任何更改，请稍后重试。",
     en: "The server is stopping and did not take this request; nothing was changed, so retry it shortly.",
   },
+  WRITER_NOT_LEADER: {
+    status: 503,
+    zh: "这个服务进程不是记账写入者，本指令未执行，未做任何更改，请重试。",
+    en: "This server process is not the equity writer and did not apply this request; nothing was changed, so retry it.",
+  },
+  WRITER_UNAVAILABLE: {
+    status: 503,
+    zh: "记账写入者正在切换，暂时无法确认本指令是否已执行；请用同一个 Idempotency-Key 重试，已执行的指令只会返回原结果。",
+    en: "The equity writer is changing over and this request's outcome could not be confirmed; retry it with the same Idempotency-Key, and a request already applied only replays its answer.",
+  },
   INTERNAL_ERROR: {
     status: 500,
     zh: "服务器内部错误，请稍后再试。",

@@ -15,7 +15,7 @@ import type { Db } from "../db/index.ts";
 import type { PaymentRegistry } from "../payments/index.ts";
 import type { RewardHooks } from "../rewards/index.ts";
 import type { SmsLimits, SmsProvider } from "../sms/index.ts";
-import type { EquityWriter } from "../writer/index.ts";
+import type { EquityWriter, WriterLease } from "../writer/index.ts";
 
 /** The Fastify instance with the TypeBox type provider. */
 export type App = FastifyInstance<
@@ -50,6 +50,11 @@ export interface AppContext {
   readonly backups: BackupService | null;
   /** The shop's equity writer (batched member equity commands, issue 14); null: one transaction per command. */
   readonly writer: EquityWriter | null;
+  /**
+   * The writer's lease when several server processes share one PostgreSQL (writer/lease.ts): commands
+   * reach the writer through `viaWriter`; null: this process's writer writes unfenced (PGlite, tests).
+   */
+  readonly lease: WriterLease | null;
 }
 
 /** A signed-in member. */

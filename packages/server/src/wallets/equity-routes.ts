@@ -62,7 +62,7 @@ import {
   shareOpenDay,
   toStable,
 } from "../rewards/index.ts";
-import type { WriterJob } from "../writer/index.ts";
+import { viaWriter, type WriterJob } from "../writer/index.ts";
 import { EquityFiguresSchema, openDayEquityFigures } from "./equity-figures.ts";
 
 const HoldingsSchema = Type.Object({
@@ -246,12 +246,14 @@ function commandRunner(ctx: AppContext) {
     batched: Batched,
   ): Promise<EquityResult> => {
     const preview = (request.query as { dryRun?: boolean } | undefined)?.dryRun === true;
-    if (!preview && ctx.writer) {
-      const answer = await ctx.writer.submit(writerJob(request, kind, batched));
-      reply.code(answer.status);
-      if (answer.kind === "replay") reply.header("idempotent-replayed", "true");
-      return answer.body as EquityResult;
-    }
+    const writer = ctx.writer;
+    if (!preview && writer)
+      return viaWriter(ctx.lease, request, reply, async () => {
+        const answer = await writer.submit(writerJob(request, kind, batched));
+        reply.code(answer.status);
+        if (answer.kind === "replay") reply.header("idempotent-replayed", "true");
+        return answer.body as EquityResult;
+      });
     const body = async (tx: Tx): Promise<EquityResult> => {
       const memberId = request.member?.id as string;
       const businessDay = await shareOpenDay(tx);
@@ -311,6 +313,8 @@ function commandSchemaFor(member: MemberGuard) {
           "BALANCE_CONFLICT",
           "BATCH_FAILED",
           "WRITER_STOPPING",
+          "WRITER_NOT_LEADER",
+          "WRITER_UNAVAILABLE",
           ...(errors ?? []),
         ],
         example: doc.result,

@@ -1,6 +1,14 @@
 /** The shop's equity writer: member equity commands queued, applied in order in memory, committed in batches (issue 14). */
 export type { CommandView } from "./batch-store.ts";
 export {
+  DEFAULT_LEASE_SETTINGS,
+  isNotLeader,
+  type LeaseSettings,
+  type LeaseView,
+  WriterLease,
+} from "./lease.ts";
+export { FORWARDED_HEADER, viaWriter } from "./route.ts";
+export {
   type BatchContext,
   DEFAULT_WRITER_SETTINGS,
   EquityWriter,

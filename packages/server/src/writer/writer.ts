@@ -31,6 +31,7 @@ import { AppError } from "../errors/index.ts";
 import type { BalanceKey } from "../ledger/index.ts";
 import { shareOpenDay } from "../rewards/index.ts";
 import { BatchState, type CommandView, type KeyRow } from "./batch-store.ts";
+import { isNotLeader } from "./lease.ts";
 
 /** How batches are formed. */
 export interface WriterSettings {
@@ -227,7 +228,9 @@ export class EquityWriter {
         }
         this.stats.failedBatches++;
         this.log.error({ err: error, commands: batch.length }, "writer batch failed: nothing written");
-        for (const q of batch) q.reject(new AppError("BATCH_FAILED"));
+        // A batch fenced off by the writer's lease (lease.ts) wrote nothing: its commands go to the new writer.
+        const answer = isNotLeader(error) ? error : new AppError("BATCH_FAILED");
+        for (const q of batch) q.reject(answer);
         return;
       }
     }
