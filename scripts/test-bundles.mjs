@@ -20,6 +20,7 @@ export const PROCESS_ENTRIES = [
   "packages/server/src/main.ts",
   "packages/server/test/support/settle-child.ts",
   "packages/server/test/support/writer-child.ts",
+  "packages/server/test/support/lease-child.ts",
 ];
 
 /** The bundle of the source file `file` (relative to the repository or absolute). */

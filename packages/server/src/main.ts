@@ -118,6 +118,7 @@ follower = startPaymentFollower(
   {
     everyMs: settings.paymentFollow.everySeconds * 1000,
     afterMs: settings.paymentFollow.afterMinutes * 60_000,
+    active: () => lease?.isLeader() ?? true,
   },
 );
 

@@ -21,6 +21,7 @@ import type { Db } from "../src/db/index.ts";
 import { signWebhook } from "../src/index.ts";
 import { verifyLedger } from "../src/verify/index.ts";
 import { dbTargets } from "./support/db.ts";
+import { nodeArgs } from "./support/node-entry.ts";
 
 const child = join(import.meta.dirname, "support", "lease-child.ts");
 
@@ -30,7 +31,7 @@ interface Server {
 }
 
 function start(schema: string, env: Record<string, string> = {}): Promise<Server> {
-  const proc = spawn(process.execPath, ["--import", "tsx", child], {
+  const proc = spawn(process.execPath, nodeArgs(child), {
     env: { ...process.env, CHILD_DB_URL: process.env.TEST_DATABASE_URL, CHILD_SCHEMA: schema, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });

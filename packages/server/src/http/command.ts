@@ -11,6 +11,7 @@ import { createHash } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { isSqlError, type Tx } from "../db/index.ts";
 import { AppError, type AppErrorCode, fail } from "../errors/index.ts";
+import { viaWriter } from "../writer/index.ts";
 import type { AppContext } from "./context.ts";
 
 const KEY_RE = /^[\x21-\x7e]{1,128}$/;
@@ -211,10 +212,22 @@ async function run<T>(
   };
   const writer = options.viaWriter ? ctx.writer : null;
   const attempt = () => ctx.db.transaction(body);
-
+  const answer = (outcome: Outcome<T>): T => {
+    if (outcome.kind === "failed") throw outcome.error;
+    if (outcome.kind === "replay") {
+      reply.code(outcome.status).header("idempotent-replayed", "true");
+      return outcome.body as T;
+    }
+    reply.code(status);
+    return outcome.body;
+  };
+  // The writer retries its batch itself (a deadlock or serialization failure). A process that does
+  // not hold the writer's lease forwards the request to the one that does.
+  if (writer)
+    return viaWriter(ctx.lease, request, reply, async () =>
+      answer(await writer.submitTx({ label: `${scope}\u0000${key}\u0000${hash}`, run: body })),
+    );
   let outcome: Outcome<T> | undefined;
-  // The writer retries its batch itself (a deadlock or serialization failure).
-  if (writer) outcome = await writer.submitTx({ label: `${scope}\u0000${key}\u0000${hash}`, run: body });
   for (let n = 1; outcome === undefined; n++) {
     try {
       outcome = await attempt();
@@ -224,11 +237,5 @@ async function run<T>(
       request.log.warn({ attempt: n, code: (error as { code?: string }).code }, "command retried");
     }
   }
-  if (outcome.kind === "failed") throw outcome.error;
-  if (outcome.kind === "replay") {
-    reply.code(outcome.status).header("idempotent-replayed", "true");
-    return outcome.body as T;
-  }
-  reply.code(status);
-  return outcome.body;
+  return answer(outcome);
 }

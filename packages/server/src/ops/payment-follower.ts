@@ -43,10 +43,14 @@ export async function followOnce(deps: FollowerDeps, afterMs: number) {
 }
 
 /** Starts the follower; `stop()` ends it (a round under way finishes). */
-export function startPaymentFollower(deps: FollowerDeps, options: { everyMs: number; afterMs: number }) {
+export function startPaymentFollower(
+  deps: FollowerDeps,
+  options: { everyMs: number; afterMs: number; active?: () => boolean },
+) {
   let running = false;
   const timer = setInterval(() => {
-    if (running) return;
+    // Several processes on one PostgreSQL: only the writer's (it applies what it finds in its batches).
+    if (running || options.active?.() === false) return;
     running = true;
     followOnce(deps, options.afterMs)
       .catch((error: unknown) =>

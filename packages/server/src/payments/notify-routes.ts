@@ -9,6 +9,7 @@ import { Type } from "@fastify/type-provider-typebox";
 import type { App, AppContext } from "../http/context.ts";
 import { responses } from "../http/schemas.ts";
 import { applyPayoutReport } from "../wallets/index.ts";
+import { viaWriter } from "../writer/index.ts";
 import { PROVIDER_NAMES, type ProviderName, paymentServices, receiveNotification } from "./index.ts";
 
 const NOTIFY_SCHEMA = {
@@ -53,25 +54,30 @@ export async function paymentNotifyRoutes(app: App, ctx: AppContext): Promise<vo
       done(null, body),
     );
   }
+  // A notification applies through the shop's writer: a process that does not hold its lease
+  // forwards the exact bytes and headers to the one that does (writer/route.ts).
   app.post("/payments/:provider/notify", { schema: NOTIFY_SCHEMA }, async (request, reply) => {
-    const svc = paymentServices(ctx, request.log);
-    const headers: Record<string, string | undefined> = {};
-    for (const [k, v] of Object.entries(request.headers))
-      headers[k.toLowerCase()] = Array.isArray(v) ? v[0] : v;
-    const raw = {
-      rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
-      headers,
-      contentType: String(request.headers["content-type"] ?? ""),
-    };
-    const answer = await receiveNotification(
-      svc,
-      request.params.provider as ProviderName,
-      raw,
-      async (_p, report) => {
-        await applyPayoutReport({ ...svc, now: () => ctx.clock.now() }, report);
-      },
-    );
-    reply.code(answer.statusCode as 200).type(answer.contentType);
-    return answer.statusCode === 204 ? reply.send() : reply.send(answer.body);
+    if (Buffer.isBuffer(request.body)) Object.assign(request, { rawBody: request.body });
+    return viaWriter(ctx.lease, request, reply, async () => {
+      const svc = paymentServices(ctx, request.log);
+      const headers: Record<string, string | undefined> = {};
+      for (const [k, v] of Object.entries(request.headers))
+        headers[k.toLowerCase()] = Array.isArray(v) ? v[0] : v;
+      const raw = {
+        rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+        headers,
+        contentType: String(request.headers["content-type"] ?? ""),
+      };
+      const answer = await receiveNotification(
+        svc,
+        request.params.provider as ProviderName,
+        raw,
+        async (_p, report) => {
+          await applyPayoutReport({ ...svc, now: () => ctx.clock.now() }, report);
+        },
+      );
+      reply.code(answer.statusCode as 200).type(answer.contentType);
+      return answer.statusCode === 204 ? reply.send() : reply.send(answer.body);
+    });
   });
 }
