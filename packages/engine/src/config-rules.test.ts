@@ -204,6 +204,16 @@ test("the patch itself and each section must be objects of known keys", () => {
       says(`${section}.zzz`, "unknown key", "不是已知的参数"),
     );
   }
+  // An unknown key is refused while merging, before the preset beside it is looked up, and
+  // by mergeConfigInput alone (the server merges a patch into the stored parameters).
+  assert.deepEqual(
+    refused({ cycle: { zzz: 1, preset: "turbo" } }),
+    says("cycle.zzz", "unknown key", "不是已知的参数"),
+  );
+  assert.deepEqual(
+    refusedBy(() => mergeConfigInput({}, { release: { zzz: 1 } })),
+    says("release.zzz", "unknown key", "不是已知的参数"),
+  );
   // Every key of each section is known.
   for (const [section, keys] of Object.entries({
     equity: Object.keys(DEFAULT_CONFIG_INPUT.equity as object),

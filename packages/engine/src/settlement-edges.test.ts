@@ -19,6 +19,7 @@ import {
   settleDay,
   shareEntitlements,
   shareGenerations,
+  splitShare,
   starLevels,
   teamEntitlements,
   teamPerformance,
@@ -249,4 +250,39 @@ test("a tier is reached at exactly its minimum weight; members without quota tak
       ["t", "V2", 100n * SCALE, 1],
     ],
   );
+});
+
+test("a static release's order is the one that released something; an order releasing 0 does not count", () => {
+  const noShare: ReleaseConfig = { ...defaultRelease, shareRates: [], starLevels: [] };
+  // Member 0: an order with a base of 0, then one releasing 5; member 1: two releasing; member 2: none.
+  const result = settleDay(
+    input(tree(-1, -1, -1), [
+      [0, 10n, 0n],
+      [0, 10n, 5n],
+      [1, 10n, 1n],
+      [1, 10n, 1n],
+    ]),
+    noShare,
+    cycle,
+  );
+  assert.deepEqual(Array.from(result.staticOrder), [1, -2, -1]);
+  assert.deepEqual(Array.from(result.static), [5n, 2n, 0n]);
+});
+
+test("splitShare: each generation its rounded-down part, the rounding left to the first that earned, a capped share from the first", () => {
+  const half = 500_000n;
+  // 1 µ at 50% in each of two generations: parts 0 and 0, the 1 µ of rounding to generation 1.
+  assert.deepEqual(Array.from(splitShare(column(1n), column(1n, 1n), [half, half])), [1n, 0n]);
+  // Generation 1 earns nothing at rate 0: the rounding goes to generation 2, the first that earned.
+  assert.deepEqual(Array.from(splitShare(column(1n), column(5n, 1n, 1n), [0n, half, half])), [0n, 1n, 0n]);
+  // A share capped below the entitlement is taken from the first generations.
+  assert.deepEqual(Array.from(splitShare(column(3n), column(4n, 4n), [SCALE, SCALE])), [3n, 0n]);
+  assert.deepEqual(Array.from(splitShare(column(6n), column(4n, 4n), [SCALE, SCALE])), [4n, 2n]);
+  // Two members, member-major; nothing paid, nothing split.
+  assert.deepEqual(Array.from(splitShare(column(0n, 8n), column(9n, 9n, 4n, 4n), [SCALE, SCALE])), [
+    0n,
+    0n,
+    4n,
+    4n,
+  ]);
 });
