@@ -203,7 +203,8 @@ export function mergeConfigInput(base: ConfigInput, patch: unknown): ConfigInput
     for (const sub of Object.keys(value)) {
       if (!sectionKeys.includes(sub)) bad(`${key}.${sub}`, "unknown key", "不是已知的参数");
     }
-    if (key === "cycle" && value.preset !== undefined) {
+    // Only the cycle section has a preset key (any other is refused just above).
+    if (value.preset !== undefined) {
       const preset = typeof value.preset === "string" ? CYCLE_PRESETS[value.preset] : undefined;
       if (!preset || !Object.hasOwn(CYCLE_PRESETS, value.preset as string)) {
         bad(

@@ -4,7 +4,7 @@
  * prints; the same scenario always renders the same bytes.
  */
 import { Engine, type Plan } from "./engine.ts";
-import { EngineError, refuse } from "./errors.ts";
+import { refuse } from "./errors.ts";
 import { parseJsonLossless } from "./json.ts";
 import { DecimalError, formatDecimal, formatPrice, parseDecimal } from "./money.ts";
 
@@ -74,16 +74,15 @@ const TOP_FIELDS = ["config", "events", "description", "name", "comment"];
 
 type Event = Record<string, unknown>;
 
+/** An error's words; an EngineError's message is its Chinese and English words, "zh / en". */
 function message(error: unknown): string {
-  if (error instanceof EngineError) return `${error.zh} / ${error.en}`;
-  if (error instanceof Error) return error.message;
-  return String(error);
+  return error instanceof Error ? error.message : String(error);
 }
 
 function text(event: Event, field: string, optional = false): string | undefined {
   const value = event[field];
   if (value === undefined && optional) return undefined;
-  if (typeof value === "number" && Number.isInteger(value)) return String(value);
+  if (Number.isInteger(value)) return String(value);
   if (typeof value !== "string" || value === "") {
     refuse("INVALID_FIELD", `"${field}" must be a non-empty string`, field);
   }
@@ -160,8 +159,13 @@ export function applyEvent(engine: Engine, event: unknown): void {
       return;
     case "adjust": {
       const asset = text(e, "asset") as string;
-      const reason = typeof e.reason === "string" ? e.reason : "";
-      engine.adjust(member(), asset, decimal(e, "amount", asset === "cash" ? 2 : 6) as bigint, reason);
+      // A reason that is not text is refused by the engine (MISSING_REASON).
+      engine.adjust(
+        member(),
+        asset,
+        decimal(e, "amount", asset === "cash" ? 2 : 6) as bigint,
+        e.reason as string,
+      );
       return;
     }
     case "setConfig":
