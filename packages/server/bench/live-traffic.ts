@@ -8,7 +8,7 @@
  * answer alone) or on the settlement's own thread (`--payments main`: what an
  * HTTP request in the server waits, the settlement's JavaScript included).
  */
-import { type Db, openPg } from "../src/db/index.ts";
+import { type Db, openPg, type Tx } from "../src/db/index.ts";
 import { REWARD_HOOKS } from "../src/rewards/index.ts";
 import { createOrder, markPaid, type Product } from "../src/shop/index.ts";
 
@@ -26,8 +26,39 @@ export interface PaymentsResult {
   readonly during: number[];
   readonly outside: number[];
   readonly failures: number;
-  /** The slowest payments: when each started (Date.now()) and how long it took (ms). */
-  readonly slowest: { at: number; ms: number }[];
+  /**
+   * The slowest payments: when each started (Date.now()), how long it took (ms), and its
+   * statements (the text's start, ms in the database call, ms since the previous call ended).
+   */
+  readonly slowest: { at: number; ms: number; trace: Trace }[];
+}
+
+/** A payment's statements: text, ms of the call, ms before it (the first: from the payment's start). */
+export type Trace = { sql: string; ms: number; gap: number }[];
+
+/** `tx` with each query's time and the time before it recorded in `trace`. */
+function traced(tx: Tx, trace: Trace, started: number): Tx {
+  let last = started;
+  return new Proxy(tx, {
+    get(target, key) {
+      const value = target[key as keyof Tx];
+      if (key !== "query" && key !== "exec") return value;
+      return async (...args: unknown[]) => {
+        const begun = performance.now();
+        try {
+          return await (value as (...a: unknown[]) => Promise<unknown>)(...args);
+        } finally {
+          const ended = performance.now();
+          trace.push({
+            sql: String(args[0]).replace(/\s+/g, " ").slice(0, 70),
+            ms: ended - begun,
+            gap: begun - last,
+          });
+          last = ended;
+        }
+      };
+    },
+  });
 }
 
 export interface Payments {
@@ -41,15 +72,16 @@ export async function startPayments(input: PaymentsInput): Promise<Payments> {
   const db: Db = await openPg({ connectionString: input.url, schema: input.schema, maxConnections: 8 });
   const during: number[] = [];
   const outside: number[] = [];
-  const slowest: { at: number; ms: number }[] = [];
+  const slowest: { at: number; ms: number; trace: Trace }[] = [];
   let failures = 0;
   let settling = false;
   let now = input.now;
   let running = true;
   const inFlight = new Set<Promise<void>>();
 
-  async function payOnce(memberId: string): Promise<void> {
-    await db.transaction(async (tx) => {
+  async function payOnce(memberId: string, trace: Trace, started: number): Promise<void> {
+    await db.transaction(async (raw) => {
+      const tx = traced(raw, trace, started);
       const order = await createOrder(tx, {
         memberId,
         product: input.product,
@@ -68,11 +100,12 @@ export async function startPayments(input: PaymentsInput): Promise<Payments> {
     const started = performance.now();
     const at = Date.now();
     const wasSettling = settling;
-    const p = payOnce(String(1 + Math.floor(Math.random() * input.members)))
+    const trace: Trace = [];
+    const p = payOnce(String(1 + Math.floor(Math.random() * input.members)), trace, started)
       .then(() => {
         const ms = performance.now() - started;
         (wasSettling || settling ? during : outside).push(ms);
-        slowest.push({ at, ms });
+        slowest.push({ at, ms, trace });
         if (slowest.length > 40) slowest.sort((a, b) => b.ms - a.ms).splice(10);
       })
       .catch((error) => {

@@ -523,6 +523,22 @@ async function liveBench(): Promise<void> {
       `  ${((p.at - startedAt) / 1000).toFixed(1).padStart(7)} s  ${fmtInt(p.ms).padStart(6)} ms  ${phase}`,
     );
   }
+  // Where the slowest payment's time went: its longest statements and the longest gaps between them.
+  const worst = load.slowest[0];
+  if (worst) {
+    const inCalls = worst.trace.reduce((sum, t) => sum + t.ms, 0);
+    console.log(
+      `the slowest payment: ${worst.trace.length} statements, ${fmtInt(inCalls)} ms in database calls, ${fmtInt(
+        worst.ms - inCalls,
+      )} ms between them (and the commit); the longest:`,
+    );
+    for (const t of [...worst.trace]
+      .sort((a, b) => Math.max(b.ms, b.gap) - Math.max(a.ms, a.gap))
+      .slice(0, 6))
+      console.log(
+        `  call ${fmtInt(t.ms).padStart(6)} ms, before it ${fmtInt(t.gap).padStart(6)} ms: ${t.sql}`,
+      );
+  }
   console.log("lock waits of 200 ms or more (sampled every 100 ms; longest first):");
   console.log(formatWaits(waits));
   const p99 = [...load.during].sort((a, b) => a - b)[Math.floor(0.99 * load.during.length)] ?? 0;
