@@ -17,6 +17,11 @@
  *       # before to --outside-seconds after; prints p50 / p99 / max latency during and
  *       # outside the settlement, the settlement's time against the quiet one and the
  *       # lock waits sampled meanwhile (--rate 0: one client paying again when answered)
+ *   npm run bench:settle -- --live --payments main ...
+ *       # the payments on the settlement's own thread (as HTTP requests in the server),
+ *       # not in a worker thread: their latency includes the settlement's JavaScript
+ *   JIFEN_SETTLE_COMPUTE=inline npm run bench:settle ...
+ *       # the engine step and the rows' text on the settlement's thread (default: a worker)
  *
  * PostgreSQL: BENCH_DATABASE_URL, DATABASE_URL or TEST_DATABASE_URL, else
  * postgres://postgres@127.0.0.1:5432/test; the data lives in schema
@@ -42,6 +47,7 @@ import { type Db, migrate, openPg, openPglite } from "../src/db/index.ts";
 import { generateDemoData } from "../src/demo/index.ts";
 import { readCopyRows, settleBusinessDay } from "../src/settlement/index.ts";
 import { insertProduct } from "../src/shop/index.ts";
+import { type Payments, type PaymentsResult, startPayments } from "./live-traffic.ts";
 import { formatWaits, watchLocks } from "./lock-watch.ts";
 
 const GIB = 1024 ** 3;
@@ -61,6 +67,7 @@ const { values: args } = parseArgs({
     live: { type: "boolean", default: false },
     rate: { type: "string", default: "5" },
     "outside-seconds": { type: "string", default: "15" },
+    payments: { type: "string", default: "worker" },
   },
 });
 const PGLITE_DIR = join(tmpdir(), "jifen-bench-pglite");
@@ -435,24 +442,15 @@ async function liveBench(): Promise<void> {
   const outsideMs = Number(args["outside-seconds"]) * 1000;
   const watch = await watchLocks(URL, { intervalMs: 100, minMs: 200 });
   // Before the settlement the payments are D's own (23:58 of D: eligible at once, none due on D + 1).
-  const worker = new Worker(new globalThis.URL("./live-traffic-worker.mjs", import.meta.url), {
-    execArgv: process.execArgv.filter((a) => !a.startsWith("--max-old-space-size")),
-    workerData: {
-      url: URL,
-      schema: SCHEMA,
-      product,
-      members,
-      rate: Number(args.rate),
-      timeZone: TZ,
-      now: new Date(`${day}T23:58:00+08:00`),
-    },
+  const payments = await paymentsOn(args.payments as string, {
+    url: URL,
+    schema: SCHEMA,
+    product,
+    members,
+    rate: Number(args.rate),
+    timeZone: TZ,
+    now: new Date(`${day}T23:58:00+08:00`),
   });
-  const results = new Promise<{ during: number[]; outside: number[]; failures: number }>(
-    (resolve, reject) => {
-      worker.once("message", resolve);
-      worker.once("error", reject);
-    },
-  );
   await new Promise((resolve) => setTimeout(resolve, outsideMs));
   const due = await db.query<{ n: string }>(
     `select count(*)::text as n from orders o where o.status = 'paid' and o.eligible_day = $1::date
@@ -460,19 +458,28 @@ async function liveBench(): Promise<void> {
     [addDays(day, 1)],
   );
   const liveLoad = loadLine();
-  worker.postMessage({ now, settling: true });
+  payments.phase({ now, settling: true });
   // The settlement's own thread: how long its JavaScript kept the event loop (a server's requests) waiting.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   const started = performance.now();
-  const outcome = await settleBusinessDay(db, day, { now, timeZone: TZ, owner: "bench" });
+  const startedAt = Date.now();
+  // When each phase of the settlement began (its first progress report), to place the slowest payments.
+  const phases: { at: number; phase: string }[] = [];
+  const outcome = await settleBusinessDay(db, day, {
+    now,
+    timeZone: TZ,
+    owner: "bench",
+    progress: (phase) => {
+      if (phases[phases.length - 1]?.phase !== phase) phases.push({ at: Date.now(), phase });
+    },
+  });
   const liveMs = performance.now() - started;
+  const endedAt = Date.now();
   loopDelay.disable();
-  worker.postMessage({ settling: false });
+  payments.phase({ settling: false });
   await new Promise((resolve) => setTimeout(resolve, outsideMs));
-  worker.postMessage("stop");
-  const load = await results;
-  await worker.terminate();
+  const load = await payments.stop();
   const waits = await watch.stop();
   await traffic.close();
   await db.close();
@@ -480,6 +487,10 @@ async function liveBench(): Promise<void> {
   const rate = Number(args.rate);
   console.log("");
   line("business day settled", `${day}, ${fmtInt(outcome.report.members)} members`);
+  line(
+    "compute / payments",
+    `${process.env.JIFEN_SETTLE_COMPUTE ?? "worker"} (JIFEN_SETTLE_COMPUTE) / ${args.payments} thread`,
+  );
   console.log("phases under traffic (ms):");
   for (const [phase, ms] of Object.entries(outcome.report.phasesMs)) line(`  ${phase}`, fmtInt(ms));
   line("settlement without traffic", `${fmtS(quietMs)} (${quietLoad})`);
@@ -500,10 +511,64 @@ async function liveBench(): Promise<void> {
   line("latency outside it (before and after)", latencyLine(load.outside));
   line("failed payments", String(load.failures));
   line("load at the end", loadLine());
+  console.log("slowest payments (start from the settlement's start, latency, the settlement's phase then):");
+  for (const p of load.slowest) {
+    const phase =
+      p.at < startedAt
+        ? "before"
+        : p.at > endedAt
+          ? "after"
+          : ([...phases].reverse().find((x) => x.at <= p.at)?.phase ?? "close");
+    console.log(
+      `  ${((p.at - startedAt) / 1000).toFixed(1).padStart(7)} s  ${fmtInt(p.ms).padStart(6)} ms  ${phase}`,
+    );
+  }
+  // Where the slowest payment's time went: its longest statements and the longest gaps between them.
+  const worst = load.slowest[0];
+  if (worst) {
+    const inCalls = worst.trace.reduce((sum, t) => sum + t.ms, 0);
+    console.log(
+      `the slowest payment: ${worst.trace.length} statements, ${fmtInt(inCalls)} ms in database calls, ${fmtInt(
+        worst.ms - inCalls,
+      )} ms between them (and the commit); the longest:`,
+    );
+    for (const t of [...worst.trace]
+      .sort((a, b) => Math.max(b.ms, b.gap) - Math.max(a.ms, a.gap))
+      .slice(0, 6))
+      console.log(
+        `  call ${fmtInt(t.ms).padStart(6)} ms, before it ${fmtInt(t.gap).padStart(6)} ms: ${t.sql}`,
+      );
+  }
   console.log("lock waits of 200 ms or more (sampled every 100 ms; longest first):");
   console.log(formatWaits(waits));
   const p99 = [...load.during].sort((a, b) => a - b)[Math.floor(0.99 * load.during.length)] ?? 0;
   const verdict = (ok: boolean) => (ok ? "PASS" : "FAIL");
   line("target p99 during the settlement < 200 ms", verdict(p99 < 200));
   line("target settlement ≤ 1.3× slower under traffic", verdict(liveMs / quietMs <= 1.3));
+}
+
+/**
+ * The payments (live-traffic.ts): in a worker thread of their own (`worker`), or on this,
+ * the settlement's, thread (`main`), as the server answers HTTP requests beside it.
+ */
+async function paymentsOn(where: string, input: Parameters<typeof startPayments>[0]): Promise<Payments> {
+  if (where === "main") return startPayments(input);
+  if (where !== "worker") throw new Error("--payments: worker or main");
+  const worker = new Worker(new globalThis.URL("./live-traffic-worker.mjs", import.meta.url), {
+    execArgv: process.execArgv.filter((a) => !a.startsWith("--max-old-space-size")),
+    workerData: input,
+  });
+  const results = new Promise<PaymentsResult>((resolve, reject) => {
+    worker.once("message", resolve);
+    worker.once("error", reject);
+  });
+  return {
+    phase: (message) => worker.postMessage(message),
+    async stop() {
+      worker.postMessage("stop");
+      const result = await results;
+      await worker.terminate();
+      return result;
+    },
+  };
 }

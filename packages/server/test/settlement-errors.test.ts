@@ -6,8 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { configFromInput, settleDay } from "@jifen/engine";
+import { configFromInput } from "@jifen/engine";
 import type { Db, Tx } from "../src/db/index.ts";
+import { dayInput, inlineComputation } from "../src/settlement/compute.ts";
 import { type DayColumns, settleDue, writeDay } from "../src/settlement/index.ts";
 import { openTestApp } from "./support/app.ts";
 import { dbTargets } from "./support/db.ts";
@@ -81,7 +82,6 @@ describe("the day's staging and the day's transaction both fail", () => {
     currentStar: [],
   };
   const { config } = configFromInput({});
-  const result = settleDay(columns.input, config.release, config.cycle);
   /** A day's transaction whose first statement fails. */
   const failingTx = {
     exec: async () => {
@@ -94,13 +94,15 @@ describe("the day's staging and the day's transaction both fail", () => {
 
   const write = (stage: <T>(fn: (s: Tx) => Promise<T>) => Promise<T>) => {
     const logged: { object: Record<string, unknown>; message: string }[] = [];
-    const done = writeDay(failingTx, columns, result, config.release, {
-      now: new Date("2026-01-06T00:00:00Z"),
-      stage,
-      log: {
-        error: (object, message) => logged.push({ object: object as Record<string, unknown>, message }),
-      },
-    });
+    const done = inlineComputation(dayInput(columns, config.release, config.cycle)).then((computation) =>
+      writeDay(failingTx, columns, computation, {
+        now: new Date("2026-01-06T00:00:00Z"),
+        stage,
+        log: {
+          error: (object, message) => logged.push({ object: object as Record<string, unknown>, message }),
+        },
+      }),
+    );
     return { done, logged };
   };
 

@@ -17,6 +17,8 @@ export interface DayColumns {
   readonly day: string;
   /** Member id of each index (ascending ids). */
   readonly memberIds: string[];
+  /** The same ids as numbers (what a compute worker is sent; derived from `memberIds` when absent). */
+  readonly memberNumbers?: Float64Array;
   readonly input: SettlementInput;
   /** Order id of each open release-plan order (same order as `input.orderMember`: by seq). */
   readonly orderIds: Float64Array;
@@ -122,6 +124,7 @@ export async function loadDayColumns(tx: Tx, day: string, progress?: ProgressFn)
   return {
     day,
     memberIds: members.memberIds,
+    memberNumbers: members.ids.slice(0, members.count),
     input: {
       memberCount: members.count,
       parent: members.parent,

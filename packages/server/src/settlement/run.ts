@@ -22,11 +22,13 @@
  * at the phase recorded (compute is all or nothing; apply skips marked rows).
  */
 import { hostname } from "node:os";
-import { formatDecimal, type SettlementResult, settleDay } from "@jifen/engine";
+import { formatDecimal } from "@jifen/engine";
 import { addDays, businessDay, dayStart } from "../clock/index.ts";
 import { configForDay } from "../config/index.ts";
 import { type Db, isSqlError, type Queryable, type Tx } from "../db/index.ts";
 import { equityFigures, openNextDay as rewardsOpenNextDay } from "../rewards/index.ts";
+import { type ComputeMode, type DayComputation, dayInput, startComputation } from "./compute.ts";
+import type { ResultSummary } from "./day-rows.ts";
 import { type DayColumns, loadDayColumns, type ProgressFn } from "./load.ts";
 import { readRun, type SettlementReport, storeRun } from "./report.ts";
 import {
@@ -64,6 +66,8 @@ export interface SettleOptions {
   readonly openNextDay?: OpenNextDay;
   /** Where a failure to record a failed run is reported (pino's logger fits; stderr by default). */
   readonly log?: SettleLog;
+  /** Where the engine step and the rows' text run (default: env `JIFEN_SETTLE_COMPUTE`, else a worker thread). */
+  readonly compute?: ComputeMode;
 }
 
 export type { SettleLog };
@@ -145,7 +149,7 @@ function decimal(micro: bigint): string {
 
 function buildReport(
   columns: DayColumns,
-  result: SettlementResult,
+  summary: ResultSummary,
   extra: {
     configVersionId: string | null;
     dryRun: boolean;
@@ -153,37 +157,19 @@ function buildReport(
     startedAt: Date;
     phasesMs: Record<string, number>;
     owner: string;
-    starNames: readonly string[];
     equity: SettlementReport["equity"];
   },
 ): SettlementReport {
-  const t = result.totals;
-  let membersPaid = 0;
-  let ordersReleased = 0;
-  const byLevel: Record<string, number> = {};
-  for (let i = 0; i < columns.memberIds.length; i++) {
-    const released =
-      (result.static[i] as bigint) +
-      (result.share[i] as bigint) +
-      (result.team[i] as bigint) +
-      (result.peer[i] as bigint);
-    if (released > 0n || (result.dividend[i] as bigint) > 0n) membersPaid++;
-    const level = result.star[i] as number;
-    if (level >= 0) {
-      const name = extra.starNames[level] ?? String(level);
-      byLevel[name] = (byLevel[name] ?? 0) + 1;
-    }
-  }
-  for (const r of result.orderReleased) if (r > 0n) ordersReleased++;
+  const t = summary.totals;
   const finishedAt = new Date();
   return {
     day: columns.day,
     dryRun: extra.dryRun,
     configVersionId: extra.configVersionId,
     members: columns.memberIds.length,
-    membersPaid,
+    membersPaid: summary.membersPaid,
     openOrders: columns.orderIds.length,
-    ordersReleased,
+    ordersReleased: summary.ordersReleased,
     cycleSales: decimal(columns.input.cycleSales),
     totals: {
       static: decimal(t.static),
@@ -197,14 +183,14 @@ function buildReport(
       returned: decimal(t.returned),
       burned: decimal(t.dividend),
     },
-    pools: result.pools.map((p) => ({
+    pools: summary.pools.map((p) => ({
       name: p.name,
       tier: p.tier ?? null,
       amount: decimal(p.amount),
       members: p.members,
     })),
     ...(extra.equity ? { equity: extra.equity } : {}),
-    stars: byLevel,
+    stars: summary.stars,
     rows: extra.rows,
     owner: extra.owner,
     startedAt: extra.startedAt.toISOString(),
@@ -503,38 +489,47 @@ async function computeAndWrite(db: Db, tx: Tx, day: string, run: RunInfo): Promi
   // Hash joins and sorts of a million rows in memory, the day's indexes built in one sort.
   await tx.exec("set local work_mem = '256MB'; set local maintenance_work_mem = '512MB'");
   const timer = phaseTimer();
-  const { effective, columns, result } = await computeDay(tx, day, options, timer.lap);
-  const figures = await equityFigures(tx, effective.config);
-  const rows = await writeDay(tx, columns, result, effective.config.release, {
-    now: options.now,
-    lap: timer.lap,
-    record: (phase, ms) => {
-      timer.phasesMs[phase] = Math.round(ms);
-    },
-    // On PostgreSQL the day's new tables are filled on a second connection meanwhile.
-    ...(db.driver === "pg" && db.connections > 2 ? { stage: (fn) => db.transaction(fn) } : {}),
-    ...(options.progress ? { progress: options.progress } : {}),
-    ...(options.afterBatch ? { afterBatch: options.afterBatch } : {}),
-    ...(options.log ? { log: options.log } : {}),
-  });
-  const report = buildReport(columns, result, {
-    configVersionId: effective.versionId,
-    dryRun: false,
-    rows,
-    startedAt: run.startedAt,
-    phasesMs: timer.phasesMs,
-    owner: run.owner,
-    starNames: effective.config.release.starLevels.map((s) => s.name),
-    equity: { price: figures.price, pool: decimal(figures.pool), circulating: decimal(figures.circulating) },
-  });
-  const marked = await tx.query(
-    `update settlement_open set phase = 'computed', report = $2::text::jsonb
-     where business_day = $1::date and phase = 'closed'`,
-    [day, JSON.stringify(report)],
-  );
-  if (marked.rowCount !== 1) throw new Error(`settlement: ${day} is not closed`);
-  await options.afterBatch?.("computed", 0);
-  return report;
+  const { effective, columns, computation } = await computeDay(tx, day, options, timer.lap);
+  let failed = true;
+  try {
+    const figures = await equityFigures(tx, effective.config);
+    const rows = await writeDay(tx, columns, computation, {
+      now: options.now,
+      lap: timer.lap,
+      record: (phase, ms) => {
+        timer.phasesMs[phase] = Math.round(ms);
+      },
+      // On PostgreSQL the day's new tables are filled on a second connection meanwhile.
+      ...(db.driver === "pg" && db.connections > 2 ? { stage: (fn) => db.transaction(fn) } : {}),
+      ...(options.progress ? { progress: options.progress } : {}),
+      ...(options.afterBatch ? { afterBatch: options.afterBatch } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    failed = false;
+    const report = buildReport(columns, computation.summary, {
+      configVersionId: effective.versionId,
+      dryRun: false,
+      rows,
+      startedAt: run.startedAt,
+      phasesMs: timer.phasesMs,
+      owner: run.owner,
+      equity: {
+        price: figures.price,
+        pool: decimal(figures.pool),
+        circulating: decimal(figures.circulating),
+      },
+    });
+    const marked = await tx.query(
+      `update settlement_open set phase = 'computed', report = $2::text::jsonb
+       where business_day = $1::date and phase = 'closed'`,
+      [day, JSON.stringify(report)],
+    );
+    if (marked.rowCount !== 1) throw new Error(`settlement: ${day} is not closed`);
+    await options.afterBatch?.("computed", 0);
+    return report;
+  } finally {
+    computation.close(failed);
+  }
 }
 
 /**
@@ -590,16 +585,16 @@ async function dryRunDay(db: Db, day: string, options: SettleOptions): Promise<S
       return { status: "not-due", day, message: `business day ${open} must be settled before ${day}` };
     await tx.exec("set local work_mem = '256MB'");
     const timer = phaseTimer();
-    const { effective, columns, result } = await computeDay(tx, day, options, timer.lap);
+    const { effective, columns, computation } = await computeDay(tx, day, options, timer.lap);
+    computation.close();
     const figures = await equityFigures(tx, effective.config);
-    const report = buildReport(columns, result, {
+    const report = buildReport(columns, computation.summary, {
       configVersionId: effective.versionId,
       dryRun: true,
       rows: { transactions: 0, postings: 0, balances: 0, orders: 0, stars: 0 },
       startedAt,
       phasesMs: timer.phasesMs,
       owner,
-      starNames: effective.config.release.starLevels.map((s) => s.name),
       equity: {
         price: figures.price,
         pool: decimal(figures.pool),
@@ -622,7 +617,10 @@ function phaseTimer(): { phasesMs: Record<string, number>; lap: (phase: string) 
   return { phasesMs, lap };
 }
 
-/** Reads the day's configuration and columns and runs the engine's settlement over them. */
+/**
+ * Reads the day's configuration and columns and runs the engine's settlement
+ * over them (in a worker thread unless `JIFEN_SETTLE_COMPUTE=inline`: compute.ts).
+ */
 async function computeDay(tx: Tx, day: string, options: SettleOptions, lap: (phase: string) => void) {
   const effective = await configForDay(tx, day);
   const loadProgress: ProgressFn = (phase, done, total) => {
@@ -631,10 +629,11 @@ async function computeDay(tx: Tx, day: string, options: SettleOptions, lap: (pha
   };
   const columns = await loadDayColumns(tx, day, loadProgress);
   options.progress?.("compute", 0, 1);
-  const result = settleDay(columns.input, effective.config.release, effective.config.cycle);
+  const input = dayInput(columns, effective.config.release, effective.config.cycle);
+  const computation: DayComputation = await startComputation(input, options.compute);
   options.progress?.("compute", 1, 1);
   lap("compute");
-  return { effective, columns, result };
+  return { effective, columns, computation };
 }
 
 /** Opens D + 1 inside the day's transaction (the reward engine's, or the test's). */

@@ -8,23 +8,16 @@
  * `release_progress`; and the stars that changed. Rows stream in member id
  * order, which is also the order of the balances' and ledger's member keys.
  */
-import {
-  type Asset,
-  accountMember,
-  FEN,
-  type Posting,
-  type PostingCause,
-  parseDecimal,
-  type ReleaseConfig,
-  type SettlementResult,
-  settlementTransactions,
-  type Transaction,
-} from "@jifen/engine";
+import { type Asset, parseDecimal } from "@jifen/engine";
 import { addDays } from "../clock/index.ts";
 import type { CopySource, Tx } from "../db/index.ts";
 import { appendTransaction } from "../ledger/index.ts";
-import { COPY_NULL, CopyChunker, escapeCopy, readCopyRows } from "./copy-text.ts";
+import type { DayComputation } from "./compute.ts";
+import { readCopyRows } from "./copy-text.ts";
+import { CAUSE_COLUMNS } from "./day-rows.ts";
 import type { DayColumns, ProgressFn } from "./load.ts";
+
+export { assertResultRange, countTransactions, microText } from "./day-rows.ts";
 
 /** Days of per-order release progress kept (the partitions of `release_progress`). */
 export const RELEASE_PROGRESS_DAYS_KEPT = 7;
@@ -45,133 +38,6 @@ export interface RowsWritten {
   readonly stars: number;
 }
 
-/** How many ledger transactions a day's result yields (without building them). */
-export function countTransactions(result: SettlementResult): number {
-  let n = (result.totals.pooled > 0n ? 1 : 0) + (result.totals.returned > 0n ? 1 : 0);
-  const members = result.static.length;
-  for (let i = 0; i < members; i++) {
-    const released =
-      (result.static[i] as bigint) +
-      (result.share[i] as bigint) +
-      (result.team[i] as bigint) +
-      (result.peer[i] as bigint);
-    if (released > 0n) n++;
-    if ((result.dividend[i] as bigint) > 0n) n++;
-  }
-  return n;
-}
-
-/**
- * Every amount a day's result credits is ≥ 0 (a 64-bit sum that wrapped shows
- * as a negative number): throws before anything is written otherwise, and the
- * settlement rolls back. The inputs are checked when loaded (load.ts).
- */
-export function assertResultRange(result: SettlementResult, memberIds: readonly string[]): void {
-  const columns = [
-    ["static release", result.static],
-    ["share acceleration", result.share],
-    ["team acceleration", result.team],
-    ["peer acceleration", result.peer],
-    ["dividend", result.dividend],
-    ["quota", result.quota],
-    ["team performance", result.teamPerformance],
-  ] as const;
-  for (const [name, values] of columns) {
-    for (let i = 0; i < values.length; i++) {
-      if ((values[i] as bigint) < 0n)
-        throw new Error(
-          `settlement: member ${memberIds[i]}'s ${name} is negative (${values[i]}): out of range`,
-        );
-    }
-  }
-  for (const [name, values] of [
-    ["remaining gift", result.orderRemaining],
-    ["release", result.orderReleased],
-  ] as const) {
-    for (let o = 0; o < values.length; o++) {
-      if ((values[o] as bigint) < 0n)
-        throw new Error(`settlement: an order's ${name} is negative (${values[o]}): out of range`);
-    }
-  }
-}
-
-/** Micro-units as decimal text with 6 places ("12.500000", "-0.000001"): what numeric(30,6) reads. */
-export function microText(micro: bigint): string {
-  const negative = micro < 0n;
-  const digits = (negative ? -micro : micro).toString().padStart(7, "0");
-  return `${negative ? "-" : ""}${digits.slice(0, -6)}.${digits.slice(-6)}`;
-}
-
-/** The member id inside a member account name (`m:<id>:…`), or null. */
-const memberOf = accountMember;
-
-/**
- * Net balance change per (account, asset), produced while the postings stream
- * by: member accounts are grouped per member (each member's transactions are
- * contiguous, in index order — asserted), platform accounts summed apart.
- */
-class DeltaCollector {
-  private readonly out = new CopyChunker();
-  private member: string | null = null;
-  private cursor = 0;
-  private readonly memberRows: { account: string; asset: Asset; amount: bigint }[] = [];
-  private readonly platform = new Map<string, { account: string; asset: Asset; amount: bigint }>();
-  constructor(private readonly memberIds: readonly string[]) {}
-
-  add(account: string, asset: Asset, amount: bigint, member: string | null): void {
-    if (member === null) {
-      const key = `${account}\u0000${asset}`;
-      const row = this.platform.get(key);
-      if (row) row.amount += amount;
-      else this.platform.set(key, { account, asset, amount });
-      return;
-    }
-    if (member !== this.member) {
-      this.flushMember();
-      // Members appear in index order, each once: advance the cursor to it.
-      while (this.cursor < this.memberIds.length && this.memberIds[this.cursor] !== member) this.cursor++;
-      if (this.cursor >= this.memberIds.length)
-        throw new Error(`settlement: postings of member ${member} are not contiguous in member order`);
-      this.cursor++;
-      this.member = member;
-    }
-    for (const row of this.memberRows) {
-      if (row.account === account && row.asset === asset) {
-        row.amount += amount;
-        return;
-      }
-    }
-    this.memberRows.push({ account, asset, amount });
-  }
-
-  private flushMember(): void {
-    for (const row of this.memberRows) {
-      if (row.amount !== 0n)
-        this.out.push(`${row.account}\t${row.asset}\t${this.member}\t${microText(row.amount)}`);
-    }
-    this.memberRows.length = 0;
-  }
-
-  /** The chunks of COPY text completed so far (members whose rows are complete). */
-  drain(): string[] {
-    return this.out.drain();
-  }
-
-  /** Every delta row as COPY text chunks (platform rows last). */
-  finish(): string[] {
-    this.flushMember();
-    for (const row of this.platform.values()) {
-      if (row.amount !== 0n)
-        this.out.push(`${row.account}\t${row.asset}\t${COPY_NULL}\t${microText(row.amount)}`);
-    }
-    return this.out.finish();
-  }
-
-  get rows(): number {
-    return this.out.rows;
-  }
-}
-
 /** Reserves `n` ledger transaction ids from the table's identity sequence. */
 async function reserveTransactionIds(tx: Tx, n: number): Promise<Float64Array> {
   const ids = new Float64Array(n);
@@ -187,23 +53,6 @@ async function reserveTransactionIds(tx: Tx, n: number): Promise<Float64Array> {
   );
   if (k !== n) throw new Error(`settlement: reserved ${k} of ${n} transaction ids`);
   return ids;
-}
-
-/** Checks a transaction sums to zero per asset and moves whole fen on member cash (as appendTransaction does). */
-function assertTransaction(t: Transaction): void {
-  const postings = t.postings;
-  let balanced = true;
-  for (let i = 0; i < postings.length && balanced; i++) {
-    const asset = (postings[i] as Posting).asset;
-    let sum = 0n;
-    for (const p of postings) if (p.asset === asset) sum += p.amount;
-    balanced = sum === 0n;
-  }
-  if (!balanced) throw new Error(`settlement: ${t.kind} does not balance`);
-  for (const p of postings) {
-    if (p.asset === "cny" && p.amount % FEN !== 0n && p.account.startsWith("m:"))
-      throw new Error(`settlement: ${p.account} moves part of a fen (${p.amount})`);
-  }
 }
 
 /** Where the settlement reports what it cannot put in `settlement_runs` or throw. */
@@ -285,28 +134,27 @@ export interface WriteDayOptions {
 
 /**
  * Writes the day's ledger, balance deltas, orders and stars (issue 17: no live
- * row is locked). The ledger rows go into new bare tables (filled, indexed and
- * committed by `stage`), while this transaction stores the net balance deltas
- * in the day's own table (`settlement_deltas_d<day>`, applied later in small
- * batches by `applyDeltaBatch`), the next day's release progress into its
- * partition (attached when the day closed) and the stars; then it attaches
- * the ledger tables as partitions. Until the attach commits they are no part
- * of the ledger: a crash leaves them unattached and the next run drops them
- * (`jifen_bare_partition`).
+ * row is locked), streaming the rows `computation` produces (in a worker
+ * thread: compute.ts). The ledger rows go into new bare tables (filled,
+ * indexed and committed by `stage`), while this transaction stores the net
+ * balance deltas in the day's own table (`settlement_deltas_d<day>`, applied
+ * later in small batches by `applyDeltaBatch`), the next day's release
+ * progress into its partition (attached when the day closed) and the stars;
+ * then it attaches the ledger tables as partitions. Until the attach commits
+ * they are no part of the ledger: a crash leaves them unattached and the next
+ * run drops them (`jifen_bare_partition`).
  */
 export async function writeDay(
   tx: Tx,
   columns: DayColumns,
-  result: SettlementResult,
-  release: ReleaseConfig,
+  computation: DayComputation,
   options: WriteDayOptions,
 ): Promise<RowsWritten> {
   const lap = options.lap ?? (() => {});
-  assertResultRange(result, columns.memberIds);
   const { day } = columns;
   const batchNo = Number(day.replaceAll("-", ""));
   const next = addDays(day, 1);
-  const total = countTransactions(result);
+  const total = await computation.prepareWrite();
   const ids = await reserveTransactionIds(tx, total);
 
   const parallel = options.stage !== undefined;
@@ -319,13 +167,13 @@ export async function writeDay(
     stageMark = at;
   };
   const staging = stage((s) =>
-    stageDay(s, columns, result, release, {
+    stageDay(s, computation, {
       ...options,
       lap: parallel ? stageLap : lap,
       ids,
       total,
       batchNo,
-      next,
+      day,
       abort,
     }),
   );
@@ -335,7 +183,7 @@ export async function writeDay(
   let written: Omit<RowsWritten, "transactions" | "postings">;
   try {
     if (!parallel) unwrap(await stageOutcome);
-    written = await writeDayRows(tx, columns, result, release, { ...options, lap, next });
+    written = await writeDayRows(tx, day, computation, { ...options, lap, next });
   } catch (error) {
     // Stop the stage and let it end (its tables are leftovers) before this transaction rolls back.
     abort.aborted = true;
@@ -354,41 +202,24 @@ export async function writeDay(
 /** 2. The balance deltas' table, 3. the next day's release progress, 4. the stars (the day's transaction). */
 async function writeDayRows(
   tx: Tx,
-  columns: DayColumns,
-  result: SettlementResult,
-  release: ReleaseConfig,
+  day: string,
+  computation: DayComputation,
   options: WriteDayOptions & { lap: (phase: string) => void; next: string },
 ): Promise<Omit<RowsWritten, "transactions" | "postings">> {
   const { lap } = options;
-  const balanceRows = await storeBalanceDeltas(
-    tx,
-    columns.day,
-    deltaRows(result, ledgerInput(columns, release), columns.memberIds),
-    options.afterBatch,
-  );
+  const deltas = computation.stream("deltas");
+  const balanceRows = await storeBalanceDeltas(tx, day, deltas.chunks, options.afterBatch);
+  if (balanceRows !== deltas.rows())
+    throw new Error(`settlement: stored ${balanceRows} of ${deltas.rows()} balance deltas`);
   options.progress?.("write:balances", balanceRows, balanceRows);
   lap("write:balance-deltas");
-  const orders = await writeReleaseProgress(tx, columns, result, options);
+  const orders = await writeReleaseProgress(tx, computation, options);
   lap("write:orders");
-  const stars = await writeStars(
-    tx,
-    columns,
-    result,
-    release.starLevels.map((s) => s.name),
-    columns.day,
-  );
+  const stars = await writeStars(tx, computation, day);
   lap("write:stars");
   return { balances: balanceRows, orders, stars };
 }
 
-/**
- * Fills the day's bare tables: 1. the engine's transactions in one pass, the postings
- * streaming into their COPY (the engine's work overlaps the database's on the larger table)
- * while the transaction rows' text is collected, then the transactions' COPY (the tables are
- * bare and unattached until both are full, so the order is free) and their indexes; 2. the
- * next day's release progress, the orders with gift left. Account names are `m:<digits>:…`
- * or platform names: no escaping.
- */
 /** How the day's tables are staged (see `stageDay`). */
 interface StageOptions {
   now: Date;
@@ -398,20 +229,21 @@ interface StageOptions {
   ids: Float64Array;
   total: number;
   batchNo: number;
-  next: string;
+  day: string;
   abort: { readonly aborted: boolean };
 }
 
 /** Called between COPY batches: stops when the day's transaction failed, then runs the test hook. */
 type BatchCheck = (phase: string) => (index: number) => void;
 
-async function stageDay(
-  s: Tx,
-  columns: DayColumns,
-  result: SettlementResult,
-  release: ReleaseConfig,
-  options: StageOptions,
-): Promise<Staged> {
+/**
+ * Fills the day's bare tables: 1. the engine's transactions in one pass, the postings
+ * streaming into their COPY (the producer's work overlaps the database's on the larger
+ * table) while the transaction rows' text is collected, then the transactions' COPY (the
+ * tables are bare and unattached until both are full, so the order is free) and their
+ * indexes. Account names are `m:<digits>:…` or platform names: no escaping.
+ */
+async function stageDay(s: Tx, computation: DayComputation, options: StageOptions): Promise<Staged> {
   const lap = options.lap ?? (() => {});
   const batch: BatchCheck = (phase) => (index) => {
     if (options.abort.aborted) throw new StageStopped();
@@ -421,88 +253,53 @@ async function stageDay(
   // day's transaction works meanwhile, and parallel build workers only compete with it.
   await s.exec("set local maintenance_work_mem = '512MB'; set local max_parallel_maintenance_workers = 0");
   await s.query("select jifen_ledger_day_create($1::integer)", [options.batchNo]);
-  const { postings, transactionText } = await stagePostings(s, columns, result, release, options, batch);
+  const postings = await stagePostings(s, computation, options, batch);
   lap("write:postings");
-  const transactions = await stageTransactions(s, transactionText, options, batch);
+  const transactions = await stageTransactions(s, computation, options, batch);
   lap("write:transactions+indexes");
   return { transactions, postings };
 }
 
-/**
- * 1a. The engine's transactions in one pass: the postings stream into their COPY while the
- * transaction rows' text is collected (for `stageTransactions`).
- */
+/** 1a. The postings' COPY, streamed as the engine's transactions are generated. */
 async function stagePostings(
   s: Tx,
-  columns: DayColumns,
-  result: SettlementResult,
-  release: ReleaseConfig,
+  computation: DayComputation,
   options: StageOptions,
   batch: BatchCheck,
-): Promise<{ postings: number; transactionText: CopyChunker }> {
-  const { day } = columns;
+): Promise<number> {
   const { ids, total, batchNo } = options;
-  const createdAt = options.now.toISOString();
-  const ref = escapeCopy(`day:${day}`);
-  let k = 0;
-  let postingTotal = 0;
-  const transactionText = new CopyChunker();
-  function* postingRows(): Generator<string> {
-    const rows = new CopyChunker();
-    for (const t of settlementTransactions(0, result, ledgerInput(columns, release))) {
-      assertTransaction(t);
-      const id = ids[k++];
-      transactionText.push(`${id}\t${day}\t${t.kind}\t${ref}\t${COPY_NULL}\t${createdAt}`);
-      for (const p of t.postings) {
-        if (p.amount === 0n) continue;
-        const member = memberOf(p.account);
-        rows.push(
-          `${id}\t${p.account}\t${p.asset}\t${microText(p.amount)}\t${member ?? COPY_NULL}\t${
-            p.cause === undefined ? NO_CAUSE : causeText(p.cause)
-          }`,
-        );
-        postingTotal++;
-      }
-      for (const chunk of rows.drain()) {
-        options.progress?.("write:postings", k, total);
-        yield chunk;
-      }
-    }
-    yield* rows.finish();
-    options.progress?.("write:postings", total, total);
-  }
+  const stream = computation.stream("postings", { ids, createdAt: options.now.toISOString() }, (k) =>
+    options.progress?.("write:postings", k, total),
+  );
   const postings = await s.copyFrom(
     `ledger_postings_d${batchNo} (transaction_id, account, asset, amount, member_id, ${CAUSE_COLUMNS})`,
-    postingRows(),
+    stream.chunks,
     batch("postings"),
   );
-  if (k !== total) throw new Error(`settlement: generated ${k} of ${total} transactions`);
-  if (postings !== postingTotal) throw new Error(`settlement: wrote ${postings} of ${postingTotal} postings`);
-
-  return { postings, transactionText };
+  options.progress?.("write:postings", total, total);
+  if (postings !== stream.rows())
+    throw new Error(`settlement: wrote ${postings} of ${stream.rows()} postings`);
+  return postings;
 }
 
 /** 1b. The transactions' COPY (the tables are bare and unattached until both are full) and the day's indexes. */
 async function stageTransactions(
   s: Tx,
-  transactionText: CopyChunker,
+  computation: DayComputation,
   options: StageOptions,
   batch: BatchCheck,
 ): Promise<number> {
   const { total, batchNo } = options;
-  const transactionChunks = transactionText.finish();
-  function* transactionRows(): Generator<string> {
-    for (let c = 0; c < transactionChunks.length; c++) {
-      yield transactionChunks[c] as string;
-      transactionChunks[c] = ""; // handed over: let it go
-      options.progress?.("write:transactions", c + 1, transactionChunks.length);
-    }
-  }
+  let c = 0;
+  const stream = computation.stream("transactions", undefined, () =>
+    options.progress?.("write:transactions", ++c, 0),
+  );
   const transactions = await s.copyFrom(
     `ledger_transactions_d${batchNo} (id, business_day, kind, ref, memo, created_at)`,
-    transactionRows(),
+    stream.chunks,
     batch("transactions"),
   );
+  options.progress?.("write:transactions", stream.rows(), stream.rows());
   if (transactions !== total) throw new Error(`settlement: wrote ${transactions} of ${total} transactions`);
   // Every posting names a transaction of this day's table: both streams come from the same
   // deterministic generator, numbered by the same `ids` (the counts are checked above).
@@ -518,31 +315,16 @@ async function stageTransactions(
  */
 async function writeReleaseProgress(
   tx: Tx,
-  columns: DayColumns,
-  result: SettlementResult,
+  computation: DayComputation,
   options: { next: string; progress?: ProgressFn; afterBatch?: BatchHook },
 ): Promise<number> {
-  const orderCount = columns.orderIds.length;
-  const { orderMember, orderBase } = columns.input;
-  function* progressText(): Generator<string> {
-    const rows = new CopyChunker();
-    for (let o = 0; o < orderCount; o++) {
-      const remaining = result.orderRemaining[o] as bigint;
-      if (remaining === 0n) continue;
-      rows.push(
-        `${columns.orderIds[o]}\t${columns.memberIds[orderMember[o] as number]}\t${columns.orderSeq[o]}\t${microText(
-          orderBase[o] as bigint,
-        )}\t${microText(remaining)}`,
-      );
-      yield* rows.drain();
-    }
-    yield* rows.finish();
-  }
+  const stream = computation.stream("progress");
   const orders = await tx.copyFrom(
     `${releaseTable(options.next)} (order_id, member_id, seq, base, remaining)`,
-    progressText(),
+    stream.chunks,
     (index) => options.afterBatch?.("orders", index),
   );
+  if (orders !== stream.rows()) throw new Error(`settlement: wrote ${orders} of ${stream.rows()} orders`);
   options.progress?.("write:orders", orders, orders);
   return orders;
 }
@@ -555,48 +337,6 @@ export function releaseTable(day: string): string {
 /** The name of day `day`'s table of balance deltas. */
 export function deltaTable(day: string): string {
   return `settlement_deltas_d${day.replaceAll("-", "")}`;
-}
-
-/** What `settlementTransactions` needs besides the result. */
-function ledgerInput(columns: DayColumns, release: ReleaseConfig) {
-  return {
-    memberIds: columns.memberIds,
-    pointsOwed: columns.pointsOwed,
-    cashOwed: columns.cashOwed,
-    release,
-    orderIds: columns.orderIds,
-  };
-}
-
-/** The posting columns of a cause (migration 0006), in COPY order. */
-const CAUSE_COLUMNS = "rule, rate_ppm, generation, star, order_id, counterpart_id";
-/** The cause columns of a posting without one. */
-const NO_CAUSE = `${COPY_NULL}\t${COPY_NULL}\t${COPY_NULL}\t${COPY_NULL}\t${COPY_NULL}\t${COPY_NULL}`;
-
-/** A posting's cause as its COPY columns (rates are micro-units of 1, i.e. parts per million). */
-function causeText(c: PostingCause): string {
-  return `${c.rule}\t${c.rate}\t${c.generation ?? COPY_NULL}\t${
-    c.star === undefined ? COPY_NULL : escapeCopy(c.star)
-  }\t${c.order ?? COPY_NULL}\t${c.counterpart ?? COPY_NULL}`;
-}
-
-/**
- * The net balance delta per (account, asset) of the day's transactions as COPY text, streamed
- * member by member (a pass of its own over the engine's deterministic generator, so the
- * balances are being updated while the stage writes the ledger rows).
- */
-function* deltaRows(
-  result: SettlementResult,
-  input: ReturnType<typeof ledgerInput>,
-  memberIds: readonly string[],
-): Generator<string> {
-  const deltas = new DeltaCollector(memberIds);
-  for (const t of settlementTransactions(0, result, input)) {
-    for (const p of t.postings)
-      if (p.amount !== 0n) deltas.add(p.account, p.asset, p.amount, memberOf(p.account));
-    yield* deltas.drain();
-  }
-  yield* deltas.finish();
 }
 
 /**
@@ -732,27 +472,16 @@ export async function nextDeltaRange(
 }
 
 /** Upserts the stars that changed and deletes those that fell to none; returns the rows touched. */
-async function writeStars(
-  tx: Tx,
-  columns: DayColumns,
-  result: SettlementResult,
-  starNames: readonly string[],
-  day: string,
-): Promise<number> {
-  const rows = new CopyChunker();
-  const n = columns.memberIds.length;
-  for (let i = 0; i < n; i++) {
-    const level = result.star[i] as number;
-    const next = level >= 0 ? (starNames[level] ?? null) : null;
-    if (next !== columns.currentStar[i])
-      rows.push(`${columns.memberIds[i]}\t${next === null ? COPY_NULL : escapeCopy(next)}`);
-  }
-  if (rows.rows === 0) return 0;
+async function writeStars(tx: Tx, computation: DayComputation, day: string): Promise<number> {
+  const stream = computation.stream("stars");
+  const chunks: string[] = [];
+  for await (const chunk of stream.chunks) chunks.push(chunk);
+  if (stream.rows() === 0) return 0;
   await tx.exec(
     `create temp table if not exists settle_star (member_id bigint not null, star text) on commit drop;
      truncate settle_star;`,
   );
-  const count = await tx.copyFrom("settle_star (member_id, star)", rows.finish());
+  const count = await tx.copyFrom("settle_star (member_id, star)", chunks);
   await tx.query(
     `insert into member_stars (member_id, star, business_day)
      select member_id, star, $1::date from settle_star where star is not null
