@@ -408,6 +408,9 @@ function causeOf(
     : { rule: "release.peer", rate: release.peerRate, star: level.name };
 }
 
+/** The burn account of quota (one string, so the platform sums compare it by identity). */
+const QUOTA_BURN = burnAccount("quota");
+
 /** One release credit of member `i`: points debt repaid first, the rest to points. Returns what is still owed. */
 function creditReleased(
   i: number,
@@ -471,7 +474,7 @@ function dividendMovements(
   if (repaid > 0n) sink.member(i, "debt:cash", "cny", repaid, NO_CAUSE);
   if (dividend > repaid) sink.member(i, "cash", "cny", dividend - repaid, NO_CAUSE);
   sink.member(i, "quota", "quota", -dividend, NO_CAUSE);
-  sink.platform(burnAccount("quota"), "quota", dividend);
+  sink.platform(QUOTA_BURN, "quota", dividend);
   return true;
 }
 

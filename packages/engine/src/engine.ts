@@ -779,8 +779,8 @@ export class Engine {
     const funded = poolsFundedTransaction(this.currentDay, result);
     if (funded) this.book.post(funded);
     const batch = this.book.batch();
-    // The platform side (the pools, the quota burned) is summed here and added once per account.
-    const platform = new Map<string, Map<Asset, bigint>>();
+    // The platform side (the pools, the quota burned: a handful of accounts) is summed here and added once per account.
+    const platform: { account: string; asset: Asset; amount: bigint }[] = [];
     settlementMovements(result, ledger, {
       member: (i, wallet, asset, amount) => {
         const cell = this.cellOf(this.members[i] as Member, wallet);
@@ -788,13 +788,15 @@ export class Engine {
         batch.addCell(cell, amount);
       },
       platform: (account, asset, amount) => {
-        const sums = platform.get(account) ?? new Map<Asset, bigint>();
-        sums.set(asset, (sums.get(asset) ?? 0n) + amount);
-        platform.set(account, sums);
+        for (const sum of platform)
+          if (sum.account === account && sum.asset === asset) {
+            sum.amount += amount;
+            return;
+          }
+        platform.push({ account, asset, amount });
       },
     });
-    for (const [account, sums] of platform)
-      for (const [asset, amount] of sums) batch.add(account, asset, amount);
+    for (const { account, asset, amount } of platform) batch.add(account, asset, amount);
     batch.commit();
     const returned = poolsReturnedTransaction(this.currentDay, result);
     if (returned) this.book.post(returned);

@@ -227,11 +227,12 @@ export class SimulationRun {
     const referrerId = referrer === undefined ? undefined : (this.ids[referrer] as string);
     this.engine.join(id, referrerId);
     this.members++;
-    this.emit(
-      referrerId === undefined
-        ? { type: "join", member: id }
-        : { type: "join", member: id, referrer: referrerId },
-    );
+    if (this.events)
+      this.emit(
+        referrerId === undefined
+          ? { type: "join", member: id }
+          : { type: "join", member: id, referrer: referrerId },
+      );
   }
 
   private order(): void {
@@ -241,16 +242,18 @@ export class SimulationRun {
       this.mix.find((c) => draw < c.cumulativeMicro) ?? (this.mix[this.mix.length - 1] as Choice);
     const amount = pick(choice, this.buys);
     const id = this.ids[index] as string;
-    const points = this.pointsFor(id, amount);
+    const points = this.pointsFor(index, amount);
     this.engine.order({ member: id, amount, plans: choice.plans, points: points > 0n ? points : undefined });
-    const event: ReplayEvent = {
-      type: "order",
-      member: id,
-      amount: formatDecimal(amount),
-      plans: choice.plans,
-    };
-    if (points > 0n) event.points = formatDecimal(points);
-    this.emit(event);
+    if (this.events) {
+      const event: ReplayEvent = {
+        type: "order",
+        member: id,
+        amount: formatDecimal(amount),
+        plans: choice.plans,
+      };
+      if (points > 0n) event.points = formatDecimal(points);
+      this.emit(event);
+    }
     this.flows.orders++;
     this.flows.salesMicro += amount;
     this.flows.cashInMicro += amount - points;
@@ -263,13 +266,13 @@ export class SimulationRun {
   }
 
   /** The part of an order paid with released points: the plan's share, within what the member holds and the ratio. */
-  private pointsFor(id: string, amount: bigint): bigint {
+  private pointsFor(index: number, amount: bigint): bigint {
     if (this.plan.pointsPaidShareMicro === 0n) return 0n;
     const want = min(
       mulRateFloor(amount, this.plan.pointsPaidShareMicro),
       mulRateFloor(amount, this.engine.config.release.pointsPayRatio),
     );
-    return floorFen(min(want, this.engine.balance(id, "points")));
+    return floorFen(min(want, this.engine.balanceAt(index, "points")));
   }
 
   /** A share of the holders sell all their equity points (a refused sale is skipped: nothing changed). */
@@ -286,7 +289,7 @@ export class SimulationRun {
         if (error instanceof EngineError) continue;
         throw error;
       }
-      this.emit({ type: "sell", member: id, points: formatDecimal(held) });
+      if (this.events) this.emit({ type: "sell", member: id, points: formatDecimal(held) });
       this.flows.equitySoldMicro += held;
     }
   }
