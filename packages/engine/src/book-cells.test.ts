@@ -84,3 +84,85 @@ test("reading a wallet never used makes no slot in the book; a used one is read 
   assert.equal(engine.balance("A", "stable"), d("2"));
   assert.equal(engine.book.existingCell("m:A:stable", "stable")?.value, d("2"));
 });
+
+test("a balance past 64 bits is kept exactly, in and out of the book's column", () => {
+  const book = new Book({ keepTransactions: false });
+  const huge = 2n ** 63n + 5n;
+  const post = (amount: bigint) =>
+    book.post({
+      day: 1,
+      kind: "adjustment",
+      ref: "A",
+      postings: [
+        { account: "p:adjustments", asset: "cny", amount: -amount },
+        { account: "m:A:cash", asset: "cny", amount },
+      ],
+    });
+  post(huge);
+  assert.equal(book.balance("m:A:cash", "cny"), huge, "not wrapped to a negative 64-bit value");
+  assert.equal(book.balance("p:adjustments", "cny"), -huge);
+  post(-(huge - 7n));
+  assert.equal(book.balance("m:A:cash", "cny"), 7n, "back inside 64 bits");
+  const batch = book.batch();
+  batch.addCell(book.cell("m:A:cash", "cny"), huge);
+  batch.add("p:adjustments", "cny", -huge);
+  batch.commit();
+  assert.equal(book.balance("m:A:cash", "cny"), huge + 7n);
+  assert.equal(book.memberTotal("cash"), huge + 7n);
+});
+
+test("balanceAt and adjustManyAt: balance and adjustMany by join-order index, with the same refusals", () => {
+  const byId = new Engine({}, { keepTransactions: false });
+  const byIndex = new Engine({}, { keepTransactions: false });
+  for (const e of [byId, byIndex]) {
+    for (const id of ["A", "B", "C"]) e.join(id);
+    e.adjust("A", "cash", d("10"), "seed");
+    e.adjust("C", "cash", d("4"), "seed");
+  }
+  assert.equal(byIndex.balanceAt(0, "cash"), d("10"));
+  assert.equal(byIndex.balanceAt(1, "cash"), 0n, "a wallet never used reads 0");
+  assert.equal(byIndex.balanceAt(2, "cash"), byIndex.balance("C", "cash"));
+  const code = (f: () => void) => {
+    try {
+      f();
+    } catch (error) {
+      if (error instanceof EngineError) return error.code;
+      throw error;
+    }
+    return undefined;
+  };
+  assert.equal(
+    code(() => byIndex.balanceAt(3, "cash")),
+    "UNKNOWN_MEMBER",
+  );
+  assert.equal(
+    code(() => byIndex.adjustManyAt("cash", [0, 5], [d("-1"), d("-1")], "w")),
+    "UNKNOWN_MEMBER",
+  );
+  assert.equal(
+    code(() => byIndex.adjustManyAt("cash", [0, 0], [d("-1"), d("-1")], "w")),
+    "INVALID_FIELD",
+  );
+  assert.equal(
+    code(() => byIndex.adjustManyAt("cash", [0, 2], [d("-1"), d("-5")], "w")),
+    "ADJUST_BELOW_ZERO",
+  );
+  assert.equal(
+    code(() => byIndex.adjustManyAt("cash", [0], [d("-1")], " ")),
+    "MISSING_REASON",
+  );
+  assert.equal(byIndex.balanceAt(0, "cash"), d("10"), "a refused batch changed nothing");
+  byId.adjustMany(
+    "cash",
+    [
+      { member: "A", amount: d("-5") },
+      { member: "C", amount: d("-1.5") },
+      { member: "B", amount: d("2") },
+    ],
+    "withdrawal",
+  );
+  byIndex.adjustManyAt("cash", [0, 2, 1], [d("-5"), d("-1.5"), d("2")], "withdrawal");
+  for (const id of ["A", "B", "C"]) assert.equal(byIndex.balance(id, "cash"), byId.balance(id, "cash"));
+  assert.deepEqual(byIndex.book.entries(), byId.book.entries());
+  assert.equal(byIndex.book.memberTotal("cash"), d("9.5"));
+});

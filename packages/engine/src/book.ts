@@ -49,6 +49,12 @@ export interface BookOptions {
    * equal to its balance, if any (an engine's settlement columns).
    */
   readonly watch?: (account: string, asset: Asset) => BalanceWatch | undefined;
+  /**
+   * Told of each member account's cell when the book makes it, with the wallet
+   * it holds (`cash`, `debt:points`, …): an engine keeps its members' cells
+   * without looking accounts up by name.
+   */
+  readonly made?: (cell: BalanceCell, wallet: string) => void;
 }
 
 /**
@@ -86,17 +92,21 @@ interface SlotKind {
   readonly wallet: string | undefined;
   /** SIGN_FREE | DEBT. */
   readonly flags: number;
+  /** Its position in `kindList` (a batch sums by kind in an array). */
+  readonly id: number;
 }
 
 const kinds = new Map<string, SlotKind>();
+const kindList: SlotKind[] = [];
 function kindOf(account: string, asset: Asset): SlotKind {
   const wallet = memberWalletOf(account);
   const flags = (signFree(account) ? SIGN_FREE : 0) | (account.includes(":debt:") ? DEBT : 0);
   const name = `${asset}|${wallet ?? ""}|${flags}`;
   let kind = kinds.get(name);
   if (kind === undefined) {
-    kind = { asset, wallet, flags };
+    kind = { asset, wallet, flags, id: kindList.length };
     kinds.set(name, kind);
+    kindList.push(kind);
   }
   return kind;
 }
@@ -107,35 +117,69 @@ export interface BalanceWatch {
   readonly index: number;
 }
 
+/**
+ * The balances of a book's slots, one 64-bit entry per slot: a balance is a
+ * number in a column, not a BigInt object on the heap that every posting
+ * replaces (the garbage collector then keeps and moves millions of them).
+ */
+class SlotValues {
+  values = new BigInt64Array(1024);
+  count = 0;
+  /** A new entry (0). */
+  next(): number {
+    if (this.count === this.values.length) {
+      const grown = new BigInt64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    return this.count++;
+  }
+}
+
 /** One account's balance in one asset (small: a book holds several per member). */
 class Slot implements BalanceCell {
-  value = 0n;
   next: Slot | undefined = undefined;
   /** Its entry in the open `BookBatch`, −1 when it has none. */
   batchAt = -1;
+  /** The balance when it is outside the 64-bit range of the column (else undefined: the column holds it). */
+  private big: bigint | undefined = undefined;
   constructor(
     readonly book: Book,
     readonly account: string,
     readonly kind: SlotKind,
     readonly watch: BalanceWatch | undefined,
+    private readonly store: SlotValues,
+    private readonly at: number,
   ) {}
   get asset(): Asset {
     return this.kind.asset;
+  }
+  get value(): bigint {
+    return this.big === undefined ? (this.store.values[this.at] as bigint) : this.big;
+  }
+  set value(v: bigint) {
+    if (v <= INT64_MAX && v >= INT64_MIN) {
+      this.store.values[this.at] = v;
+      this.big = undefined;
+    } else this.big = v;
   }
 }
 
 export class Book {
   /** Per account the slots of the assets it holds (a short list: most accounts hold one). */
   private readonly accounts = new Map<string, Slot>();
+  private readonly slotValues = new SlotValues();
   /** Σ over members of each wallet (`gift`, `quota`, …) and each debt (`debt:points`, …). */
   private readonly walletTotals = new Map<string, bigint>();
   private readonly keepTransactions: boolean;
   private readonly watcher: BookOptions["watch"];
+  private readonly made: BookOptions["made"];
   readonly transactions: Transaction[] = [];
 
   constructor(options: BookOptions = {}) {
     this.keepTransactions = options.keepTransactions ?? true;
     this.watcher = options.watch;
+    this.made = options.made;
   }
 
   /**
@@ -173,12 +217,20 @@ export class Book {
   private slot(account: string, asset: Asset): Slot {
     const first = this.accounts.get(account);
     for (let s = first; s !== undefined; s = s.next) if (s.kind.asset === asset) return s;
-    const slot = new Slot(this, account, kindOf(account, asset), this.watcher?.(account, asset));
+    const slot = new Slot(
+      this,
+      account,
+      kindOf(account, asset),
+      this.watcher?.(account, asset),
+      this.slotValues,
+      this.slotValues.next(),
+    );
     if (first === undefined) this.accounts.set(account, slot);
     else {
       slot.next = first.next;
       first.next = slot;
     }
+    if (this.made !== undefined && slot.kind.wallet !== undefined) this.made(slot, slot.kind.wallet);
     return slot;
   }
 
@@ -204,6 +256,7 @@ export class Book {
   batch(): BookBatch {
     invariant(!this.keepTransactions, "a book that keeps its transactions posts them one by one");
     return new BookBatch(
+      this,
       (cell, account, asset) => this.slotOfCell(cell, account, asset),
       (slots, deltas) => this.commitBatch(slots, deltas),
     );
@@ -211,38 +264,40 @@ export class Book {
 
   /** Applies a batch's summed movement of each slot, checked first as `post` checks (see `BookBatch.commit`). */
   private commitBatch(slots: readonly Slot[], deltas: readonly bigint[]): void {
-    // Sums by kind (a handful of kinds: asset, wallet, sign), then per asset and per wallet.
-    const byKind = new Map<SlotKind, bigint>();
+    // Sums by kind (a handful of kinds: asset, wallet, sign, numbered), then per asset and per wallet.
+    const byKind: (bigint | undefined)[] = new Array(kindList.length);
     const values: bigint[] = new Array(slots.length);
-    let kind: SlotKind | undefined;
-    let sum = 0n;
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i] as Slot;
       const delta = deltas[i] as bigint;
-      if (slot.kind !== kind) {
-        if (kind !== undefined) byKind.set(kind, (byKind.get(kind) ?? 0n) + sum);
-        kind = slot.kind;
-        sum = 0n;
-      }
-      sum += delta;
+      const kind = slot.kind;
+      byKind[kind.id] = (byKind[kind.id] ?? 0n) + delta;
       const value = slot.value + delta;
-      if (value < 0n && (slot.kind.flags & SIGN_FREE) === 0)
-        invariant(false, `${slot.account} (${slot.kind.asset}) stays ≥ 0, got ${value} in a batch`);
-      if (value > 0n && (slot.kind.flags & DEBT) !== 0) invariant(false, `${slot.account} holds only debt`);
+      if (value < 0n && (kind.flags & SIGN_FREE) === 0)
+        invariant(false, `${slot.account} (${kind.asset}) stays ≥ 0, got ${value} in a batch`);
+      if (value > 0n && (kind.flags & DEBT) !== 0) invariant(false, `${slot.account} holds only debt`);
       values[i] = value;
     }
-    if (kind !== undefined) byKind.set(kind, (byKind.get(kind) ?? 0n) + sum);
     const sums = new Map<Asset, bigint>();
-    for (const [k, s] of byKind) sums.set(k.asset, (sums.get(k.asset) ?? 0n) + s);
+    for (let k = 0; k < byKind.length; k++) {
+      const s = byKind[k];
+      if (s === undefined) continue;
+      const asset = (kindList[k] as SlotKind).asset;
+      sums.set(asset, (sums.get(asset) ?? 0n) + s);
+    }
     for (const s of sums.values()) invariant(s === 0n, "a batch balances per asset");
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i] as Slot;
-      slot.value = values[i] as bigint;
-      if (slot.watch !== undefined) slot.watch.column.set(slot.watch.index, slot.value);
+      const value = values[i] as bigint;
+      slot.value = value;
+      if (slot.watch !== undefined) slot.watch.column.set(slot.watch.index, value);
     }
-    for (const [k, s] of byKind)
-      if (k.wallet !== undefined)
-        this.walletTotals.set(k.wallet, (this.walletTotals.get(k.wallet) ?? 0n) + s);
+    for (let k = 0; k < byKind.length; k++) {
+      const s = byKind[k];
+      const wallet = (kindList[k] as SlotKind).wallet;
+      if (s !== undefined && wallet !== undefined)
+        this.walletTotals.set(wallet, (this.walletTotals.get(wallet) ?? 0n) + s);
+    }
   }
 
   /** Appends a transaction; it must balance and keep fixed-sign accounts ≥ 0. */
@@ -325,6 +380,7 @@ export class BookBatch {
   private open = true;
 
   constructor(
+    private readonly book: Book,
     private readonly find: (cell: BalanceCell | undefined, account: string, asset: Asset) => Slot,
     private readonly apply: (slots: readonly Slot[], deltas: readonly bigint[]) => void,
   ) {}
@@ -340,6 +396,20 @@ export class BookBatch {
     }
     slot.batchAt = this.slots.length;
     this.slots.push(slot);
+    this.deltas.push(amount);
+  }
+
+  /** Moves the account of `cell` (a live cell of this book, from `Book.cell`) by `amount`, in the cell's asset. */
+  addCell(cell: BalanceCell, amount: bigint): void {
+    invariant(this.open, "a committed batch takes no more movements");
+    if (amount === 0n) return;
+    invariant(cell instanceof Slot && cell.book === this.book, "a cell of this book");
+    if (cell.batchAt >= 0) {
+      this.deltas[cell.batchAt] = (this.deltas[cell.batchAt] as bigint) + amount;
+      return;
+    }
+    cell.batchAt = this.slots.length;
+    this.slots.push(cell);
     this.deltas.push(amount);
   }
 

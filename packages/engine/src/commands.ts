@@ -408,6 +408,9 @@ function causeOf(
     : { rule: "release.peer", rate: release.peerRate, star: level.name };
 }
 
+/** The burn account of quota (one string, so the platform sums compare it by identity). */
+const QUOTA_BURN = burnAccount("quota");
+
 /** One release credit of member `i`: points debt repaid first, the rest to points. Returns what is still owed. */
 function creditReleased(
   i: number,
@@ -471,7 +474,7 @@ function dividendMovements(
   if (repaid > 0n) sink.member(i, "debt:cash", "cny", repaid, NO_CAUSE);
   if (dividend > repaid) sink.member(i, "cash", "cny", dividend - repaid, NO_CAUSE);
   sink.member(i, "quota", "quota", -dividend, NO_CAUSE);
-  sink.platform(burnAccount("quota"), "quota", dividend);
+  sink.platform(QUOTA_BURN, "quota", dividend);
   return true;
 }
 
@@ -508,7 +511,9 @@ export function settlementMovements(
   ledger: SettlementLedgerInput,
   sink: SettlementSink,
 ): void {
+  const paid = paidToday(result);
   for (let i = 0; i < ledger.memberIds.length; i++) {
+    if (!paid(i)) continue;
     releaseMovements(i, result, ledger, sink);
     dividendMovements(i, result, ledger, sink);
   }
@@ -560,7 +565,9 @@ export function* settlementTransactions(
   const funded = poolsFundedTransaction(day, result);
   if (funded) yield funded;
   const list = new PostingList(result, ledger);
+  const paid = paidToday(result);
   for (let i = 0; i < ledger.memberIds.length; i++) {
+    if (!paid(i)) continue;
     if (releaseMovements(i, result, ledger, list))
       yield { day, kind: "release.daily", ref, postings: list.take() };
     if (dividendMovements(i, result, ledger, list))
@@ -568,4 +575,25 @@ export function* settlementTransactions(
   }
   const returned = poolsReturnedTransaction(day, result);
   if (returned) yield returned;
+}
+
+/**
+ * Whether member `i` received anything in a settled day (a release or a
+ * dividend): a member for whom this is false moves nothing, so the movements
+ * skip it without reading its figures as BigInts.
+ */
+function paidToday(result: SettlementResult): (i: number) => boolean {
+  return anyNonZero([result.static, result.share, result.team, result.peer, result.dividend]);
+}
+
+/**
+ * Whether entry `i` of any of the columns is not 0, read as 32-bit halves so
+ * that no BigInt is made for the many members a day pays nothing.
+ */
+export function anyNonZero(columns: readonly BigInt64Array[]): (i: number) => boolean {
+  const halves = columns.map((c) => new Int32Array(c.buffer, c.byteOffset, c.length * 2));
+  return (i) => {
+    for (const h of halves) if (((h[2 * i] as number) | (h[2 * i + 1] as number)) !== 0) return true;
+    return false;
+  };
 }

@@ -9,6 +9,7 @@
 import { BalanceColumn, type BalanceWatch, Book, TxBuilder } from "./book.ts";
 import {
   adjustWallet,
+  anyNonZero,
   CYCLE_POOL_ACCOUNT,
   type CycleEffects,
   DEBT_WALLETS,
@@ -178,6 +179,9 @@ export class Engine {
   private readonly quotaColumn = new BalanceColumn();
   private readonly weightColumn = new BalanceColumn();
   private readonly exitVersion: number[] = [];
+  /** `adjustMembers`' mark of the members already listed in the batch being checked (by member index). */
+  private readonly adjustSeen: number[] = [];
+  private adjustStamp = 0;
   private readonly exitReady = new Heap<number>((a, b) => a < b);
   private readonly exitHeap = new Heap<ExitEntry>((a, b) => {
     // Lowest threshold price quota / held first; ties by join order.
@@ -192,6 +196,7 @@ export class Engine {
     this.book = new Book({
       keepTransactions: this.keepTransactions,
       watch: (a, asset) => this.watch(a, asset),
+      made: (cell, wallet) => this.madeCell(cell, wallet),
     });
     this.settleDayFn = options.settleDay ?? settleDay;
     this.keepSettlements = options.keepSettlements ?? true;
@@ -236,12 +241,20 @@ export class Engine {
     const index = this.memberIndex.get(memberId);
     if (index === undefined || WALLET_ASSET[wallet] === undefined)
       return this.book.balance(memberAccount(memberId, wallet), WALLET_ASSET[wallet]);
+    return this.balanceAt(index, wallet);
+  }
+
+  /**
+   * The balance of the member at `index` in join order (the position in
+   * `memberIds()`, the settlement columns' index): `balance` without the
+   * look-up by id, for a caller that walks members by index (a simulation).
+   */
+  balanceAt(index: number, wallet: Wallet): bigint {
+    const m = this.members[index];
+    if (m === undefined) refuse("UNKNOWN_MEMBER", `#${index}`, "member");
+    // The book tells the engine of every member cell it makes (`madeCell`): a wallet without one was never used.
     // A read makes no cell: a wallet never used stays without a slot in the book (memory at a million members).
-    const m = this.members[index] as Member;
-    const cell = m.cells[wallet] ?? this.book.existingCell(memberAccount(m.id, wallet), WALLET_ASSET[wallet]);
-    if (cell === undefined) return 0n;
-    m.cells[wallet] = cell;
-    return cell.value;
+    return m.cells[wallet]?.value ?? 0n;
   }
 
   /** What a member owes, per wallet (micro-units, positive), only non-zero entries. */
@@ -320,6 +333,7 @@ export class Engine {
     });
     this.memberIndex.set(id, index);
     this.exitVersion.push(0);
+    this.adjustSeen.push(0);
     this.ids.push(id);
     if (index >= this.parentColumn.length) {
       const grown = new Int32Array(this.parentColumn.length * 2);
@@ -460,7 +474,7 @@ export class Engine {
   /** An operator adjustment of cash, points or stable points; negative removes (docs/rules.md §0). */
   adjust(memberId: string, wallet: string, amount: bigint, reason: string, operator = "operator"): void {
     const member = this.member(memberId);
-    this.checkAdjust(member, wallet, amount, reason);
+    this.checkAdjust(member, wallet, amount, reasonGiven(reason));
     const tx = this.tx();
     adjustWallet(tx, member.id, wallet as AdjustWallet, amount);
     this.post(tx, "adjustment", member.id, `${operator}: ${reason}`);
@@ -482,24 +496,74 @@ export class Engine {
     reason: string,
     operator = "operator",
   ): void {
-    const members: Member[] = [];
-    const seen = new Set<Member>();
-    for (const entry of entries) {
-      const member = this.member(entry.member);
-      if (seen.has(member)) refuse("INVALID_FIELD", `member ${member.id} listed twice`, "member");
-      seen.add(member);
-      this.checkAdjust(member, wallet, entry.amount, reason);
-      members.push(member);
+    const amounts = entries.map((e) => e.amount);
+    this.adjustMembers(
+      wallet,
+      entries.length,
+      (k) => this.member((entries[k] as { member: string }).member),
+      amounts,
+      reason,
+      operator,
+    );
+  }
+
+  /**
+   * `adjustMany` with the members given by their index in join order (the
+   * position in `memberIds()`) and the amounts beside them: a simulation's
+   * withdrawals, without a look-up by id per entry.
+   */
+  adjustManyAt(
+    wallet: string,
+    indexes: ArrayLike<number>,
+    amounts: readonly bigint[],
+    reason: string,
+    operator = "operator",
+  ): void {
+    invariant(indexes.length === amounts.length, "one amount per member");
+    this.adjustMembers(
+      wallet,
+      amounts.length,
+      (k) => {
+        const index = indexes[k] as number;
+        const m = this.members[index];
+        if (m === undefined) refuse("UNKNOWN_MEMBER", `#${index}`, "member");
+        return m;
+      },
+      amounts,
+      reason,
+      operator,
+    );
+  }
+
+  /** The checks and postings of `adjustMany` (entry `k`'s member is `memberAt(k)`, found in entry order). */
+  private adjustMembers(
+    wallet: string,
+    count: number,
+    memberAt: (k: number) => Member,
+    amounts: readonly bigint[],
+    reason: string,
+    operator: string,
+  ): void {
+    const members: Member[] = new Array(count);
+    const stamp = ++this.adjustStamp;
+    const reasonOk = reasonGiven(reason);
+    for (let k = 0; k < count; k++) {
+      const member = memberAt(k);
+      if (this.adjustSeen[member.index] === stamp)
+        refuse("INVALID_FIELD", `member ${member.id} listed twice`, "member");
+      this.adjustSeen[member.index] = stamp;
+      this.checkAdjust(member, wallet, amounts[k] as bigint, reasonOk);
+      members[k] = member;
     }
     const memo = `${operator}: ${reason}`;
     if (this.keepTransactions) {
-      entries.forEach((entry, k) => {
+      for (let k = 0; k < count; k++) {
         const member = members[k] as Member;
         const tx = this.tx();
-        adjustWallet(tx, member.id, wallet as AdjustWallet, entry.amount);
+        adjustWallet(tx, member.id, wallet as AdjustWallet, amounts[k] as bigint);
         this.post(tx, "adjustment", member.id, memo);
-      });
-    } else this.adjustBatch(wallet as AdjustWallet, entries, members);
+      }
+    } else this.adjustBatch(wallet as AdjustWallet, amounts, members);
     this.runExits();
   }
 
@@ -508,38 +572,35 @@ export class Engine {
    * (debt repaid first); a debit, `adjustWallet`'s move wallet → adjustments,
    * goes through the member's cell with the adjustments' side summed once.
    */
-  private adjustBatch(
-    wallet: AdjustWallet,
-    entries: readonly { readonly amount: bigint }[],
-    members: readonly Member[],
-  ): void {
+  private adjustBatch(wallet: AdjustWallet, amounts: readonly bigint[], members: readonly Member[]): void {
     const batch = this.book.batch();
     const asset = WALLET_ASSET[wallet];
     let debited = 0n;
-    entries.forEach(({ amount }, k) => {
+    for (let k = 0; k < amounts.length; k++) {
+      const amount = amounts[k] as bigint;
       const member = members[k] as Member;
       const cell = this.cellOf(member, wallet);
       if (amount < 0n) {
-        batch.add(cell.account, asset, amount, cell);
+        batch.addCell(cell, amount);
         debited -= amount;
-        return;
+        continue;
       }
       const tx = this.tx();
       adjustWallet(tx, member.id, wallet, amount);
       for (const p of tx.postings)
         batch.add(p.account, p.asset, p.amount, p.account === cell.account ? cell : undefined);
-    });
+    }
     batch.add(PlatformAccount.adjustments, asset, debited);
     batch.commit();
   }
 
-  /** Refuses an adjustment `adjust` would refuse. */
-  private checkAdjust(member: Member, wallet: string, amount: bigint, reason: string): void {
+  /** Refuses an adjustment `adjust` would refuse (`reasonOk`: the reason is a non-blank string). */
+  private checkAdjust(member: Member, wallet: string, amount: bigint, reasonOk: boolean): void {
     if (wallet !== "cash" && wallet !== "points" && wallet !== "stable") {
       refuse("ADJUST_ASSET", String(wallet), "asset");
     }
     if (amount === 0n) refuse("AMOUNT_NOT_POSITIVE", "amount must not be zero", "amount");
-    if (amount > MAX_ADJUST_AMOUNT_MICRO || -amount > MAX_ADJUST_AMOUNT_MICRO)
+    if (amount > MAX_ADJUST_AMOUNT_MICRO || amount < MIN_ADJUST_AMOUNT_MICRO)
       refuse(
         "AMOUNT_TOO_LARGE",
         `amount: an adjustment is at most ${formatDecimal(MAX_ADJUST_AMOUNT_MICRO)}`,
@@ -547,7 +608,7 @@ export class Engine {
       );
     if (wallet === "cash" && amount % FEN !== 0n)
       refuse("TOO_MANY_PLACES", "cash is held to the fen", "amount");
-    if (typeof reason !== "string" || reason.trim() === "") refuse("MISSING_REASON", "reason", "reason");
+    if (!reasonOk) refuse("MISSING_REASON", "reason", "reason");
     if (amount < 0n && -amount > this.cellOf(member, wallet as Wallet).value)
       refuse("ADJUST_BELOW_ZERO", member.id, "amount");
   }
@@ -718,21 +779,24 @@ export class Engine {
     const funded = poolsFundedTransaction(this.currentDay, result);
     if (funded) this.book.post(funded);
     const batch = this.book.batch();
-    // The platform side (the pools, the quota burned) is summed here and added once per account.
-    const platform = new Map<string, Map<Asset, bigint>>();
+    // The platform side (the pools, the quota burned: a handful of accounts) is summed here and added once per account.
+    const platform: { account: string; asset: Asset; amount: bigint }[] = [];
     settlementMovements(result, ledger, {
       member: (i, wallet, asset, amount) => {
         const cell = this.cellOf(this.members[i] as Member, wallet);
-        batch.add(cell.account, asset, amount, cell);
+        invariant(cell.asset === asset, "a settled wallet holds the asset it moves");
+        batch.addCell(cell, amount);
       },
       platform: (account, asset, amount) => {
-        const sums = platform.get(account) ?? new Map<Asset, bigint>();
-        sums.set(asset, (sums.get(asset) ?? 0n) + amount);
-        platform.set(account, sums);
+        for (const sum of platform)
+          if (sum.account === account && sum.asset === asset) {
+            sum.amount += amount;
+            return;
+          }
+        platform.push({ account, asset, amount });
       },
     });
-    for (const [account, sums] of platform)
-      for (const [asset, amount] of sums) batch.add(account, asset, amount);
+    for (const { account, asset, amount } of platform) batch.add(account, asset, amount);
     batch.commit();
     const returned = poolsReturnedTransaction(this.currentDay, result);
     if (returned) this.book.post(returned);
@@ -835,6 +899,18 @@ export class Engine {
     return index === undefined ? undefined : { column, index };
   }
 
+  /** Keeps a member account's cell as the book makes it (`BookOptions.made`), under its wallet. */
+  private madeCell(cell: BalanceCell, wallet: string): void {
+    const account = cell.account;
+    const index = this.memberIndex.get(account.slice(2, account.length - wallet.length - 1));
+    if (index === undefined) return;
+    const m = this.members[index] as Member;
+    if (!(wallet in m.cells)) return;
+    const base = (wallet.startsWith("debt:") ? wallet.slice(5) : wallet) as Wallet;
+    if (WALLET_ASSET[base] !== cell.asset) return;
+    m.cells[wallet as keyof Member["cells"]] = cell;
+  }
+
   /** A member's wallet or debt account as the book's live cell, looked up once per member and wallet. */
   private cellOf(m: Member, wallet: Wallet | `debt:${DebtWallet}`): BalanceCell {
     let cell = m.cells[wallet];
@@ -883,17 +959,13 @@ function noCells(): Member["cells"] {
   };
 }
 
-/**
- * Whether entry `i` of any of the columns is not 0, read as 32-bit halves so
- * that no BigInt is made for the many members a day pays nothing.
- */
-function anyNonZero(columns: readonly BigInt64Array[]): (i: number) => boolean {
-  const halves = columns.map((c) => new Int32Array(c.buffer, c.byteOffset, c.length * 2));
-  return (i) => {
-    for (const h of halves) if (((h[2 * i] as number) | (h[2 * i + 1] as number)) !== 0) return true;
-    return false;
-  };
+/** An adjustment's reason is a non-blank string. */
+function reasonGiven(reason: unknown): boolean {
+  return typeof reason === "string" && reason.trim() !== "";
 }
+
+/** The most an adjustment removes, as a negative amount. */
+const MIN_ADJUST_AMOUNT_MICRO = -MAX_ADJUST_AMOUNT_MICRO;
 
 function positiveYuan(amount: bigint, field: string): void {
   if (typeof amount !== "bigint") refuse("INVALID_AMOUNT", field, field);

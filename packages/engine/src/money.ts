@@ -110,7 +110,9 @@ export function formatFixed(micro: bigint, places: number): string {
 /** floor(a / b) for bigints of any sign (b > 0). */
 export function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
-  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
+  // Signs alike (or a = 0): truncation is the floor, no remainder needed.
+  if (a < 0n === b < 0n) return q;
+  return a % b !== 0n ? q - 1n : q;
 }
 
 /** ceil(a / b) for bigints of any sign (b ≠ 0). */

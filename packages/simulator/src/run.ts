@@ -227,11 +227,12 @@ export class SimulationRun {
     const referrerId = referrer === undefined ? undefined : (this.ids[referrer] as string);
     this.engine.join(id, referrerId);
     this.members++;
-    this.emit(
-      referrerId === undefined
-        ? { type: "join", member: id }
-        : { type: "join", member: id, referrer: referrerId },
-    );
+    if (this.events)
+      this.emit(
+        referrerId === undefined
+          ? { type: "join", member: id }
+          : { type: "join", member: id, referrer: referrerId },
+      );
   }
 
   private order(): void {
@@ -241,16 +242,18 @@ export class SimulationRun {
       this.mix.find((c) => draw < c.cumulativeMicro) ?? (this.mix[this.mix.length - 1] as Choice);
     const amount = pick(choice, this.buys);
     const id = this.ids[index] as string;
-    const points = this.pointsFor(id, amount);
+    const points = this.pointsFor(index, amount);
     this.engine.order({ member: id, amount, plans: choice.plans, points: points > 0n ? points : undefined });
-    const event: ReplayEvent = {
-      type: "order",
-      member: id,
-      amount: formatDecimal(amount),
-      plans: choice.plans,
-    };
-    if (points > 0n) event.points = formatDecimal(points);
-    this.emit(event);
+    if (this.events) {
+      const event: ReplayEvent = {
+        type: "order",
+        member: id,
+        amount: formatDecimal(amount),
+        plans: choice.plans,
+      };
+      if (points > 0n) event.points = formatDecimal(points);
+      this.emit(event);
+    }
     this.flows.orders++;
     this.flows.salesMicro += amount;
     this.flows.cashInMicro += amount - points;
@@ -263,21 +266,22 @@ export class SimulationRun {
   }
 
   /** The part of an order paid with released points: the plan's share, within what the member holds and the ratio. */
-  private pointsFor(id: string, amount: bigint): bigint {
+  private pointsFor(index: number, amount: bigint): bigint {
     if (this.plan.pointsPaidShareMicro === 0n) return 0n;
     const want = min(
       mulRateFloor(amount, this.plan.pointsPaidShareMicro),
       mulRateFloor(amount, this.engine.config.release.pointsPayRatio),
     );
-    return floorFen(min(want, this.engine.balance(id, "points")));
+    return floorFen(min(want, this.engine.balanceAt(index, "points")));
   }
 
   /** A share of the holders sell all their equity points (a refused sale is skipped: nothing changed). */
   private sells(): void {
     const count = carry(this.sellAcc, BigInt(this.holders.size) * this.plan.equitySellShareMicro);
     for (let i = 0; i < count; i++) {
-      const id = this.ids[this.holders.list.at(this.acts.below(this.holders.size))] as string;
-      const held = this.engine.balance(id, "equity");
+      const index = this.holders.list.at(this.acts.below(this.holders.size));
+      const id = this.ids[index] as string;
+      const held = this.engine.balanceAt(index, "equity");
       if (held <= 0n) continue;
       try {
         this.engine.sell(id, held);
@@ -285,7 +289,7 @@ export class SimulationRun {
         if (error instanceof EngineError) continue;
         throw error;
       }
-      this.emit({ type: "sell", member: id, points: formatDecimal(held) });
+      if (this.events) this.emit({ type: "sell", member: id, points: formatDecimal(held) });
       this.flows.equitySoldMicro += held;
     }
   }
@@ -298,25 +302,32 @@ export class SimulationRun {
   private withdrawals(): void {
     const share = this.plan.cashWithdrawShareMicro;
     if (share === 0n) return;
-    const entries: { member: string; amount: bigint }[] = [];
+    const indexes: number[] = [];
+    const amounts: bigint[] = [];
+    let total = 0n;
+    const list = this.holders.list;
     for (let i = 0; i < this.holders.size; i++) {
-      const index = this.holders.list.at(i);
-      const id = this.ids[index] as string;
-      const amount = floorFen(mulRateFloor(this.engine.balance(id, "cash"), share));
+      const index = list.at(i);
+      // The simulator's members are the engine's, joined in the same order: index i is memberIds()[i].
+      const cash = this.engine.balanceAt(index, "cash");
+      if (cash === 0n) continue;
+      const amount = floorFen(mulRateFloor(cash, share));
       if (amount < FEN) continue;
-      entries.push({ member: id, amount: -amount });
-      this.flows.withdrawnMicro += amount;
+      indexes.push(index);
+      amounts.push(-amount);
+      total += amount;
       this.withdrawn.add(index, amount);
     }
-    if (entries.length === 0) return;
-    this.engine.adjustMany("cash", entries, "withdrawal");
+    this.flows.withdrawnMicro += total;
+    if (indexes.length === 0) return;
+    this.engine.adjustManyAt("cash", indexes, amounts, "withdrawal");
     if (this.events)
-      for (const { member, amount } of entries)
+      for (let k = 0; k < indexes.length; k++)
         this.emit({
           type: "adjust",
-          member,
+          member: this.ids[indexes[k] as number] as string,
           asset: "cash",
-          amount: formatDecimal(amount),
+          amount: formatDecimal(amounts[k] as bigint),
           reason: "withdrawal",
         });
   }
@@ -329,13 +340,12 @@ export class SimulationRun {
   private largestMember(): LargestMember | null {
     let best: { index: number; payouts: bigint } | null = null;
     for (let i = 0; i < this.members; i++) {
-      const id = this.ids[i] as string;
       const payouts =
         this.released.at(i) +
-        this.engine.balance(id, "cash") +
+        this.engine.balanceAt(i, "cash") +
         this.withdrawn.at(i) +
-        equityValue(this.engine, this.engine.balance(id, "equity")) +
-        this.engine.balance(id, "stable");
+        equityValue(this.engine, this.engine.balanceAt(i, "equity")) +
+        this.engine.balanceAt(i, "stable");
       if (best === null || payouts > best.payouts) best = { index: i, payouts };
     }
     if (best === null) return null;
