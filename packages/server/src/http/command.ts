@@ -211,31 +211,40 @@ async function run<T>(
     }
   };
   const writer = options.viaWriter ? ctx.writer : null;
-  const attempt = () => ctx.db.transaction(body);
-  const answer = (outcome: Outcome<T>): T => {
-    if (outcome.kind === "failed") throw outcome.error;
-    if (outcome.kind === "replay") {
-      reply.code(outcome.status).header("idempotent-replayed", "true");
-      return outcome.body as T;
-    }
-    reply.code(status);
-    return outcome.body;
-  };
+  const answer = (outcome: Outcome<T>) => answered(reply, outcome, status);
   // The writer retries its batch itself (a deadlock or serialization failure). A process that does
   // not hold the writer's lease forwards the request to the one that does.
   if (writer)
     return viaWriter(ctx.lease, request, reply, async () =>
       answer(await writer.submitTx({ label: `${scope}\u0000${key}\u0000${hash}`, run: body })),
     );
-  let outcome: Outcome<T> | undefined;
-  for (let n = 1; outcome === undefined; n++) {
+  return answer(await withRetries(ctx, request, body));
+}
+
+/** Runs `body` in a transaction, again after a deadlock or serialization failure (up to MAX_ATTEMPTS). */
+async function withRetries<O>(
+  ctx: AppContext,
+  request: FastifyRequest,
+  body: (tx: Tx) => Promise<O>,
+): Promise<O> {
+  for (let n = 1; ; n++) {
     try {
-      outcome = await attempt();
+      return await ctx.db.transaction(body);
     } catch (error) {
       const retry = n < MAX_ATTEMPTS && RETRYABLE.some((code) => isSqlError(error, code));
       if (!retry) throw error;
       request.log.warn({ attempt: n, code: (error as { code?: string }).code }, "command retried");
     }
   }
-  return answer(outcome);
+}
+
+/** The command's answer: its body with `status`, a stored answer replayed, or its refusal thrown. */
+function answered<T>(reply: FastifyReply, outcome: Outcome<T>, status: number): T {
+  if (outcome.kind === "failed") throw outcome.error;
+  if (outcome.kind === "replay") {
+    reply.code(outcome.status).header("idempotent-replayed", "true");
+    return outcome.body as T;
+  }
+  reply.code(status);
+  return outcome.body;
 }
