@@ -27,7 +27,7 @@ if (selected.length === 0) {
   console.error("no test files matched");
   process.exit(1);
 }
-const concurrency = process.env.TEST_CONCURRENCY ?? "2";
+const concurrency = process.env.TEST_CONCURRENCY ?? "3";
 const fromSource = process.env.JIFEN_TEST_SOURCE === "1";
 const started = Date.now();
 const runnable = fromSource ? selected : await buildTestBundles(selected);

@@ -23,6 +23,12 @@ export const PROCESS_ENTRIES = [
   "packages/server/test/support/lease-child.ts",
 ];
 
+/**
+ * Worker threads started from a source file's `new URL("./x.mjs", import.meta.url)`, where x.mjs
+ * registers tsx and imports x.ts: in the bundles they start x.ts's own bundle instead.
+ */
+export const WORKER_ENTRIES = ["packages/server/src/settlement/day-rows-worker.ts"];
+
 /** The bundle of the source file `file` (relative to the repository or absolute). */
 export function bundlePath(file) {
   const rel = relative(REPO_ROOT, join(REPO_ROOT, file)).replace(/\.[cm]?tsx?$/, "");
@@ -38,6 +44,11 @@ const sourceMeta = {
     );
     build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, (args) => {
       let text = readFileSync(args.path, "utf8");
+      text = text.replace(/new URL\("(\.[^"]+)\.mjs", import\.meta\.url\)/g, (whole, name) => {
+        const source = relative(REPO_ROOT, join(dirname(args.path), `${name}.ts`));
+        if (!WORKER_ENTRIES.includes(source)) return whole;
+        return `new URL(${JSON.stringify(pathToFileURL(bundlePath(source)).href)})`;
+      });
       if (text.includes("import.meta.")) {
         text = text
           .replaceAll("import.meta.url", JSON.stringify(pathToFileURL(args.path).href))
@@ -52,7 +63,7 @@ const sourceMeta = {
 
 /** Bundles `files` (paths relative to the repository) into BUNDLE_DIR; returns the bundles' paths. */
 export async function buildTestBundles(files) {
-  const entries = [...new Set([...files, ...PROCESS_ENTRIES])];
+  const entries = [...new Set([...files, ...PROCESS_ENTRIES, ...WORKER_ENTRIES])];
   rmSync(BUNDLE_DIR, { recursive: true, force: true });
   await esbuild.build({
     entryPoints: Object.fromEntries(
