@@ -135,7 +135,8 @@ test("the audit log shows what was just done, by whom, on what", async (t) => {
   await page.locator(".ant-select-item-option", { hasText: "修改密码" }).click();
   await page.getByRole("button", { name: /查\s*询/ }).click();
   await table.locator("tbody tr", { hasText: "修改密码" }).first().waitFor();
-  await table.locator("tbody tr", { hasText: "登录后台" }).waitFor({ state: "detached" });
+  // Several 登录后台 rows may show before the filter applies; wait until none is left.
+  await table.locator("tbody tr", { hasText: "登录后台" }).first().waitFor({ state: "detached" });
   const rows = await table.locator("tbody tr.ant-table-row").allTextContents();
   assert.ok(rows.length >= 1 && rows.every((r) => r.includes("修改密码")), rows.join("\n"));
 });
