@@ -16,7 +16,6 @@ import {
   type Posting,
   type PostingCause,
   type ReleaseConfig,
-  type SettlementInput,
   type SettlementResult,
   type SettlementTotals,
   settleDay,
@@ -24,21 +23,15 @@ import {
   type Transaction,
 } from "@jifen/engine";
 import { COPY_NULL, CopyChunker, escapeCopy } from "./copy-text.ts";
+import type { DayColumns } from "./load.ts";
 
-/** What the compute needs of the loaded day (`DayColumns` without the member id strings). */
-export interface DayInput {
-  readonly day: string;
+/** What the compute needs of the loaded day: `DayColumns` with the member ids as numbers only, and the day's configuration. */
+export type DayInput = Omit<DayColumns, "memberIds" | "memberNumbers"> & {
   /** Member id of each index, as numbers (the strings are `String(id)`). */
   readonly memberNumbers: Float64Array;
-  readonly input: SettlementInput;
-  readonly orderIds: Float64Array;
-  readonly orderSeq: Float64Array;
-  readonly pointsOwed: BigInt64Array;
-  readonly cashOwed: BigInt64Array;
-  readonly currentStar: (string | null)[];
   readonly release: ReleaseConfig;
   readonly cycle: CycleConfig;
-}
+};
 
 /** The report's figures of a result (`buildReport`), counted where the result is. */
 export interface ResultSummary {
