@@ -576,6 +576,71 @@ for (const target of dbTargets()) {
       }
     });
 
+    test("a batch of webhook orders failing half-way (its orders refused by the database) leaves nothing: no order, grant, stock or key; each delivery BATCH_FAILED, then applied once when redelivered", async () => {
+      let writer: EquityWriter | undefined;
+      const t = await openTestApp(target, {
+        // Six deliveries, one batch: it closes at the sixth (the window is only a bound on a slow machine).
+        equityWriter: { windowMs: 500, maxBatch: 6 },
+        onEquityWriter: (w) => {
+          writer = w;
+        },
+      });
+      try {
+        const { members } = await shop(t, 3);
+        const { products } = await webhookShop(t, members);
+        // The first insert of orders from now on fails: the batch's write statement, after its ledger rows.
+        await t.db.exec(`
+          create sequence writer_test_fail;
+          create function writer_test_fail() returns trigger language plpgsql as $$
+          begin
+            if nextval('writer_test_fail') = 1 then raise exception 'injected: the batch fails half-way'; end if;
+            return null;
+          end $$;
+          create trigger writer_test_fail before insert on orders
+            for each statement execute function writer_test_fail();`);
+        const before = await written(t);
+        const deliveries = members.flatMap((_, i) =>
+          [0, 1].map((k) => ({
+            event: "order.paid",
+            externalId: `F-${i}-${k}`,
+            phone: `13900${String(i).padStart(6, "0")}`,
+            productId: products[k] as string,
+          })),
+        );
+        const answers = await Promise.all(deliveries.map((d) => webhook(t, d)));
+        const failed = answers.filter((a) => a.statusCode === 503);
+        assert.equal(failed.length, deliveries.length, answers.map((a) => a.body).join("\n"));
+        for (const a of failed) {
+          assert.equal(a.data.code, "BATCH_FAILED");
+          assert.match(a.data.message, /未做任何更改/);
+        }
+        assert.equal((writer as EquityWriter).stats.failedBatches, 1);
+        assert.deepEqual(await written(t), before, "nothing of the failed batch is kept");
+        // Redelivered, each is applied once: its order, its payment and grant, its key.
+        const again = await Promise.all(deliveries.map((d) => webhook(t, d)));
+        for (const a of again) {
+          assert.equal(a.statusCode, 200, a.body);
+          assert.equal(a.headers["idempotent-replayed"], undefined);
+        }
+        const twice = await Promise.all(deliveries.map((d) => webhook(t, d)));
+        assert.deepEqual(
+          twice.map((a) => [a.statusCode, a.headers["idempotent-replayed"], a.data.id]),
+          again.map((a) => [200, "true", a.data.id]),
+        );
+        assert.equal(await count(t, "orders", "provider = 'webhook'"), deliveries.length);
+        assert.equal(await count(t, "ledger_transactions", "kind = 'order.pay'"), 3 + deliveries.length);
+        assert.equal(await count(t, "order_rewards"), 3 + deliveries.length);
+        const stock = await t.db.query<{ stock: number }>(
+          "select stock from products where id = $1::bigint",
+          [products[0]],
+        );
+        assert.equal(stock.rows[0]?.stock, 6 - members.length);
+        await auditLedger(t);
+      } finally {
+        await t.cleanup();
+      }
+    });
+
     test("a key stored meanwhile by another transaction: the batch is retried, that request alone is refused", {
       skip:
         target.name === "pglite"
