@@ -63,27 +63,30 @@ interface OrderFacts {
   readonly configs: ReadonlyMap<string, Config>;
 }
 
-/** The run loader of webhook orders (one statement per table read, products locked in id order). */
+/** The run loader of webhook orders: two statements (the products locked in id order, then the rest). */
 export const WEBHOOK_ORDERS: RunLoader<OrderNeed, OrderFacts> = {
-  async load(tx, needs) {
+  async load(tx, needs, batch) {
     const products = await lockProducts(
       tx,
       needs.map((n) => n.productId),
     );
-    const known = await tx.query<{ external_id: string }>(
-      "select external_id from orders where provider = 'webhook' and external_id = any($1::text[])",
-      [needs.map((n) => n.externalId)],
+    // The external ids already stored and the members by phone, in one statement.
+    const found = await tx.query<{ what: string; a: string; b: string | null; c: string | null }>(
+      `select 'order' as what, external_id as a, null::text as b, null::text as c from orders
+         where provider = 'webhook' and external_id = any($1::text[])
+       union all
+       select 'member', phone, id::text, referrer_id::text from members where phone = any($2::text[])`,
+      [needs.map((n) => n.externalId), [...new Set(needs.map((n) => n.phone))]],
     );
-    const found = await tx.query<{ id: string; phone: string; referrer_id: string | null }>(
-      "select id::text, phone, referrer_id::text from members where phone = any($1::text[])",
-      [[...new Set(needs.map((n) => n.phone))]],
-    );
+    const known = new Set(found.rows.filter((r) => r.what === "order").map((r) => r.a));
     const members = new Map(
-      found.rows.map((m) => [m.phone, { id: m.id, referrer: m.referrer_id ?? undefined }] as const),
+      found.rows
+        .filter((r) => r.what === "member")
+        .map((m) => [m.a, { id: m.b as string, referrer: m.c ?? undefined }] as const),
     );
     const configs = new Map<string, Config>();
     for (const day of new Set(needs.map((n) => n.day)))
-      configs.set(day, (await configForDay(tx, day)).config);
+      configs.set(day, day === batch.businessDay ? batch.config : (await configForDay(tx, day)).config);
     // The rows the equity grant reads: the buyer's equity and exit quota, the referrer's equity.
     const keys: BalanceKey[] = [];
     for (const n of needs) {
@@ -95,7 +98,7 @@ export const WEBHOOK_ORDERS: RunLoader<OrderNeed, OrderFacts> = {
     const stock = new Map<string, number>();
     for (const p of products.values()) if (p.stock !== null) stock.set(p.id, p.stock);
     return {
-      facts: { known: new Set(known.rows.map((r) => r.external_id)), members, products, configs },
+      facts: { known, members, products, configs },
       keys,
       stock,
     };

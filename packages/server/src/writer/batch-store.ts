@@ -356,26 +356,28 @@ export class BatchState {
    */
   async numberTransactions(): Promise<(local: string) => string> {
     const ids = new Map<string, string>();
-    const number = async (sequence: string, locals: readonly string[]) => {
-      if (locals.length === 0) return;
-      const rows = await this.tx.query<{ id: string }>(
-        `select nextval(${sequence})::text as id from generate_series(1, $1::int)`,
-        [locals.length],
-      );
-      const sorted = rows.rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      locals.forEach((local, i) => {
-        ids.set(local, String(sorted[i]));
-      });
-    };
-    await number(
-      "'ledger_transactions_id_seq'",
-      this.entries.map((e) => e.local),
-    );
     // Orders created in the batch are numbered in batch order too (the serial path's inserts, one by one).
-    await number(
-      "pg_get_serial_sequence('orders', 'id')",
-      this.orders.map((o) => o.local),
-    );
+    const [transactions, orders] = [this.entries.map((e) => e.local), this.orders.map((o) => o.local)];
+    if (transactions.length + orders.length > 0) {
+      const rows = await this.tx.query<{ seq: string; id: string }>(
+        `select 't' as seq, nextval('ledger_transactions_id_seq')::text as id from generate_series(1, $1::int)
+         union all
+         select 'o', nextval(pg_get_serial_sequence('orders', 'id'))::text from generate_series(1, $2::int)`,
+        [transactions.length, orders.length],
+      );
+      for (const [seq, locals] of [
+        ["t", transactions],
+        ["o", orders],
+      ] as const) {
+        const sorted = rows.rows
+          .filter((r) => r.seq === seq)
+          .map((r) => BigInt(r.id))
+          .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        locals.forEach((local, i) => {
+          ids.set(local, String(sorted[i]));
+        });
+      }
+    }
     return (local) => {
       const id = ids.get(local);
       if (id === undefined) throw new Error(`writer: no transaction or order ${local} in this batch`);

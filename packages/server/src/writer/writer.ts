@@ -68,7 +68,12 @@ export interface RunFacts<F> {
  * before the operator's cash row and the equity state, as a serial order does.
  */
 export interface RunLoader<N, F> {
-  load(tx: Tx, needs: readonly N[]): Promise<RunFacts<F>>;
+  /** `batch`: the open day and its parameters, as the batch read them. */
+  load(
+    tx: Tx,
+    needs: readonly N[],
+    batch: { readonly businessDay: string; readonly config: import("@jifen/engine").Config },
+  ): Promise<RunFacts<F>>;
 }
 
 /** One queued command. */
@@ -320,7 +325,7 @@ export class EquityWriter {
     run: readonly QueuedCommand[],
     offset: number,
   ): Promise<Outcome[]> {
-    const loaded = await loadRun(tx, run);
+    const loaded = await loadRun(tx, run, { businessDay, config });
     // With the platform rows the last batch touched (the pool, the treasury…): one read instead of one each.
     const state = await BatchState.open(tx, config, businessDay, [
       ...run.flatMap((q) => q.job.keys),
@@ -420,12 +425,17 @@ async function runTxJob(tx: Tx, job: TxJob<unknown>): Promise<Outcome> {
 async function loadRun(
   tx: Tx,
   run: readonly QueuedCommand[],
+  batch: Parameters<RunLoader<unknown, unknown>["load"]>[2],
 ): Promise<Map<RunLoader<unknown, unknown>, RunFacts<unknown>>> {
   const needs = new Map<RunLoader<unknown, unknown>, unknown[]>();
-  for (const { job } of run)
-    if (job.needs) needs.set(job.needs.loader, [...(needs.get(job.needs.loader) ?? []), job.needs.need]);
+  for (const { job } of run) {
+    if (!job.needs) continue;
+    const list = needs.get(job.needs.loader);
+    if (list) list.push(job.needs.need);
+    else needs.set(job.needs.loader, [job.needs.need]);
+  }
   const out = new Map<RunLoader<unknown, unknown>, RunFacts<unknown>>();
-  for (const [loader, list] of needs) out.set(loader, await loader.load(tx, list));
+  for (const [loader, list] of needs) out.set(loader, await loader.load(tx, list, batch));
   return out;
 }
 
