@@ -87,13 +87,13 @@ export const WEBHOOK_ORDERS: RunLoader<OrderNeed, OrderFacts> = {
     const configs = new Map<string, Config>();
     for (const day of new Set(needs.map((n) => n.day)))
       configs.set(day, day === batch.businessDay ? batch.config : (await configForDay(tx, day)).config);
-    // The rows the equity grant reads: the buyer's equity and exit quota, the referrer's equity.
+    // The rows the equity grant reads and re-files in the exit queue: the buyer's and the referrer's equity and exit quota.
     const keys: BalanceKey[] = [];
     for (const n of needs) {
       const member = members.get(n.phone);
       if (!member || !products.get(n.productId)?.plans.includes("equity")) continue;
       keys.push(...walletKeys(member.id, ["equity", "exitQuota"]));
-      if (member.referrer !== undefined) keys.push(...walletKeys(member.referrer, ["equity"]));
+      if (member.referrer !== undefined) keys.push(...walletKeys(member.referrer, ["equity", "exitQuota"]));
     }
     const stock = new Map<string, number>();
     for (const p of products.values()) if (p.stock !== null) stock.set(p.id, p.stock);
