@@ -723,9 +723,29 @@ for (const target of dbTargets()) {
             run: (id: string) => engine.fromStable(id, µ("0.2")),
           },
         ];
-        type Kind = { url: string; body: object; run: (id: string) => void; admin?: boolean };
+        type Kind = {
+          url: string;
+          body: object;
+          run: (id: string) => void;
+          admin?: boolean;
+          webhook?: boolean;
+        };
+        const sale = await equityProduct(t, "19.90");
         const reqs = Array.from({ length: 500 }, (_, i) => {
           const m = members[i % members.length] as TestMember;
+          // Every 10th from 3 on: the shop's webhook reports a new paid order (50 of them, in the writer's memory).
+          if (i % 10 === 3) {
+            const externalId = `x${i}`;
+            const phone = `13900${String(i % members.length).padStart(6, "0")}`;
+            const kind: Kind = {
+              url: "/webhooks/payments",
+              body: { event: "order.paid", externalId, phone, productId: sale },
+              webhook: true,
+              run: (id: string) =>
+                engine.order({ member: id, amount: µ("19.90"), plans: ["equity"], id: externalId }),
+            };
+            return { m, kind, key: `order.paid:${externalId}` };
+          }
           // Every 10th: an operator confirms a pending order (50 of them, a flash sale's payments);
           // every 20th from 5 on: a refund of one of the orders paid before (25 of them).
           if (i % 10 === 0) {
@@ -752,11 +772,13 @@ for (const target of dbTargets()) {
         });
         const answers = await Promise.all(
           reqs.map((r) =>
-            call(t, "POST", r.kind.url, {
-              token: r.kind.admin ? admin.token : r.m.token,
-              key: r.key,
-              body: r.kind.body,
-            }),
+            r.kind.webhook
+              ? webhook(t, r.kind.body)
+              : call(t, "POST", r.kind.url, {
+                  token: r.kind.admin ? admin.token : r.m.token,
+                  key: r.key,
+                  body: r.kind.body,
+                }),
           ),
         );
         const byKey = new Map(reqs.map((r, i) => [r.key, { r, answer: answers[i] }]));
@@ -774,9 +796,13 @@ for (const target of dbTargets()) {
           }
           assert.equal(answer?.statusCode === 200 ? undefined : answer?.data.code, refused, answer?.body);
         }
-        for (const path of ["/confirm-payment", "/refund"]) {
+        for (const [path, n] of [
+          ["/confirm-payment", 50],
+          ["/refund", 25],
+          ["/webhooks/payments", 50],
+        ] as const) {
           const done = reqs.filter((r, i) => r.kind.url.endsWith(path) && answers[i]?.statusCode === 200);
-          assert.equal(done.length, path === "/refund" ? 25 : 50, `every ${path} went through`);
+          assert.equal(done.length, n, `every ${path} went through`);
         }
         await assertSameAsEngine(t, engine, members, "after 500 concurrent commands");
         await auditLedger(t);
