@@ -20,7 +20,12 @@
  * in the same batch) replays its answer, a key under a different request is
  * refused, and the new keys are stored with the batch's writes.
  *
- * Payment confirmations and refunds of orders come as transaction jobs
+ * A flash sale's paid orders (webhook deliveries of the shop's own orders,
+ * shop/webhook-batched.ts) are in-memory commands too: what a run of them
+ * needs is read once per run by their `RunLoader`, and the orders, stock and
+ * rewards they create are written with the batch.
+ *
+ * The other payment confirmations and refunds of orders come as transaction jobs
  * (`submitTx`): the serial path's own transaction body, run in the batch's
  * transaction at its place in arrival order under a savepoint, after the
  * in-memory commands ahead of it were written.
