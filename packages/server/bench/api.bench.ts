@@ -20,8 +20,9 @@
  * 14) on both servers, member equity commands (sells and conversions)
  * through the writer; the issue's ratios are printed per level (orders against the balance
  * reads and hello-world of the same run, p99 against the 2 ms window + 50 ms).
- * Then the writer alone, without HTTP (writer-alone.ts), against a floor of
- * plain batched COPY of the same rows.
+ * Then the writer alone, without HTTP (writer-alone.ts): member commands, then
+ * a flash sale's paid orders (webhook deliveries), each against a floor of
+ * plain batched COPY of the same ledger rows.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
@@ -400,15 +401,18 @@ async function main(): Promise<void> {
       await stopServer(serial.child);
       await stopServer(batched.child);
     }
-    const { writerAlone } = await import("./writer-alone.ts");
+    const { writerAlone, writerAloneOrders } = await import("./writer-alone.ts");
     load.push(`writer alone: ${loadavg()[0]?.toFixed(1)}`);
     const commands = Number(process.env.BENCH_WRITER_COMMANDS ?? 20_000);
     for (const maxBatch of batches) {
       await admin.query(`create database ${dbName}_w${maxBatch}`);
       summary.push(await writerAlone(urlOf(`_w${maxBatch}`).toString(), commands, maxBatch));
+      await admin.query(`create database ${dbName}_o${maxBatch}`);
+      summary.push(await writerAloneOrders(urlOf(`_o${maxBatch}`).toString(), commands, maxBatch));
     }
+    load.push(`after: ${loadavg()[0]?.toFixed(1)}`);
   } finally {
-    for (const suffix of ["_s", "_b", ...batches.map((b) => `_w${b}`)])
+    for (const suffix of ["_s", "_b", ...batches.flatMap((b) => [`_w${b}`, `_o${b}`])])
       await admin.query(`drop database if exists ${dbName}${suffix} with (force)`);
     await admin.end();
   }

@@ -8,32 +8,140 @@
  * with no engine, no reads and no locks. Prints figures only.
  */
 import { PlatformAccount, runStepsAsync, sellSteps, toStableSteps, walletKeys } from "@jifen/engine";
+import type { FastifyRequest } from "fastify";
+import type { Db } from "../src/db/index.ts";
 import { DEFAULT_PASSWORD_OPTIONS, generateDemoData, migrate, openPg, seed } from "../src/index.ts";
+import { webhookOrderJob } from "../src/shop/webhook-batched.ts";
 import { EquityWriter, type WriterJob } from "../src/writer/index.ts";
 
 const POINTS = 1000n; // 0.001 equity points
+const TIME_ZONE = "Asia/Shanghai";
+const LOG = { error: (d: object, m: string) => console.error(m, d), warn: () => {} };
+
+/**
+ * The floor: `txs` ledger transactions of `perTx` postings each written by plain
+ * batched COPY (one per table, batches of `maxBatch`, one transaction each),
+ * nothing read, nothing locked. Returns its milliseconds.
+ */
+async function copyFloor(db: Db, txs: number, perTx: number, maxBatch: number, now: Date): Promise<number> {
+  const day = now.toISOString().slice(0, 10);
+  const at = now.toISOString();
+  const floorStarted = performance.now();
+  for (let done = 0; done < txs; done += maxBatch) {
+    const n = Math.min(maxBatch, txs - done);
+    await db.transaction(async (tx) => {
+      const ids = (
+        await tx.query<{ id: string }>(
+          "select nextval('ledger_transactions_id_seq')::text as id from generate_series(1, $1::int)",
+          [n],
+        )
+      ).rows.map((r) => r.id);
+      await tx.copyFrom("ledger_transactions (id, business_day, kind, ref, created_at)", [
+        ids.map((id) => `${id}\t${day}\tbench.floor\tbench\t${at}\n`).join(""),
+      ]);
+      const rows: string[] = [];
+      for (const id of ids)
+        for (let k = 0; k < perTx; k++)
+          rows.push(`${id}\t${PlatformAccount.treasury}\tequity\t${k % 2 === 0 ? "0.001" : "-0.001"}\t\\N\n`);
+      await tx.copyFrom("ledger_postings (transaction_id, account, asset, amount, member_id)", [
+        rows.join(""),
+      ]);
+    });
+  }
+  return performance.now() - floorStarted;
+}
+
+/** A database with the demo network (4,000 members, 4,000 equity orders) for the writer alone. */
+async function demoDatabase(databaseUrl: string, now: Date): Promise<Db> {
+  const db = await openPg({ connectionString: databaseUrl });
+  await migrate(db);
+  await seed(db, {
+    adminUsername: "admin",
+    adminPassword: "bench-admin-pass-1",
+    passwords: DEFAULT_PASSWORD_OPTIONS,
+    products: true,
+    now,
+  });
+  await generateDemoData(db, { members: 4000, equityOrders: 4000, now, timeZone: TIME_ZONE });
+  return db;
+}
+
+const count = async (db: Db, sql: string) => Number((await db.query<{ n: string }>(sql)).rows[0]?.n);
+
+/** How many ledger transactions, postings and order rewards the database holds. */
+const counts = async (db: Db) => [
+  await count(db, "select count(*) as n from ledger_transactions"),
+  await count(db, "select count(*) as n from ledger_postings"),
+  await count(db, "select count(*) as n from order_rewards"),
+];
+
+/**
+ * The writer alone with a flash sale's paid orders (webhook deliveries of the
+ * shop's own equity-plan orders, issue 14) queued all at once, against the
+ * same COPY floor of the ledger rows they wrote (the floor writes no order,
+ * stock or reward row: it is lower than the orders' own floor).
+ */
+export async function writerAloneOrders(
+  databaseUrl: string,
+  orders: number,
+  maxBatch: number,
+): Promise<string> {
+  const now = new Date();
+  const db = await demoDatabase(databaseUrl, now);
+  try {
+    const product = (
+      await db.query<{ id: string }>(
+        "update products set stock = null where id = (select min(id) from products where 'equity' = any(plans) and active) returning id::text",
+      )
+    ).rows[0]?.id as string;
+    const phones = (
+      await db.query<{ phone: string }>("select phone from members order by id limit 1000")
+    ).rows.map((r) => r.phone);
+    const writer = new EquityWriter(db, () => new Date(), LOG, { windowMs: 2, maxBatch });
+    const before = await counts(db);
+    const started = performance.now();
+    const answers = await Promise.allSettled(
+      Array.from({ length: orders }, (_, i) => {
+        const body = {
+          event: "order.paid",
+          externalId: `alone-${i}`,
+          phone: phones[i % phones.length] as string,
+          productId: product,
+        };
+        const request = { method: "POST", url: "/webhooks/payments", body } as unknown as FastifyRequest;
+        const delivery = { ...body, quantity: undefined, amount: undefined };
+        return writer.submit(webhookOrderJob(request, delivery, { now: new Date(), timeZone: TIME_ZONE }));
+      }),
+    );
+    const writerMs = performance.now() - started;
+    const refused = answers.filter((a) => a.status === "rejected").length;
+    const after = await counts(db);
+    const [txs, postings, grants] = [0, 1, 2].map((k) => (after[k] as number) - (before[k] as number));
+    const perTx = Math.max(1, Math.round((postings as number) / Math.max(1, txs as number)));
+    const floorMs = await copyFloor(db, txs as number, perTx, maxBatch, now);
+    const rate = (n: number, ms: number) => (n / (ms / 1000)).toFixed(0);
+    return (
+      `writer alone (PostgreSQL, no HTTP): ${orders} paid equity orders (webhook deliveries) queued at once, batches of ≤ ${maxBatch}: ` +
+      `${rate(orders, writerMs)} orders/s (${writer.stats.batches} batches, ${refused} refused, ${grants} grants, ` +
+      `${txs} ledger transactions, ${postings} postings); plain batched COPY of the same ledger rows: ` +
+      `${rate(orders, floorMs)} orders' worth/s; writer / floor = ${(floorMs / writerMs).toFixed(2)}`
+    );
+  } finally {
+    await db.close();
+  }
+}
 
 export async function writerAlone(databaseUrl: string, commands: number, maxBatch: number): Promise<string> {
-  const db = await openPg({ connectionString: databaseUrl });
+  const now = new Date();
+  const db = await demoDatabase(databaseUrl, now);
   try {
-    await migrate(db);
-    const now = new Date();
-    await seed(db, {
-      adminUsername: "admin",
-      adminPassword: "bench-admin-pass-1",
-      passwords: DEFAULT_PASSWORD_OPTIONS,
-      products: false,
-      now,
-    });
-    await generateDemoData(db, { members: 4000, equityOrders: 4000, now, timeZone: "Asia/Shanghai" });
     const holders = (
       await db.query<{ member_id: string }>(
         "select member_id::text from balances where account like 'm:%:equity' and amount > 1 order by member_id",
       )
     ).rows.map((r) => r.member_id);
     if (holders.length === 0) throw new Error("writer bench: no equity holders in the demo data");
-    const log = { error: (d: object, m: string) => console.error(m, d), warn: () => {} };
-    const writer = new EquityWriter(db, () => new Date(), log, { windowMs: 2, maxBatch });
+    const writer = new EquityWriter(db, () => new Date(), LOG, { windowMs: 2, maxBatch });
     const job = (i: number): WriterJob<null> => {
       const id = holders[i % holders.length] as string;
       return {
@@ -62,35 +170,13 @@ export async function writerAlone(databaseUrl: string, commands: number, maxBatc
       Number((await db.query<{ n: string }>("select count(*) as n from ledger_postings")).rows[0]?.n) -
       before;
 
-    // The floor: the same rows by plain batched COPY, nothing read, nothing locked.
-    const perTx = Math.max(1, Math.round(postings / Math.max(1, txs)));
-    const day = now.toISOString().slice(0, 10);
-    const at = now.toISOString();
-    const floorStarted = performance.now();
-    for (let done = 0; done < txs; done += maxBatch) {
-      const n = Math.min(maxBatch, txs - done);
-      await db.transaction(async (tx) => {
-        const ids = (
-          await tx.query<{ id: string }>(
-            "select nextval('ledger_transactions_id_seq')::text as id from generate_series(1, $1::int)",
-            [n],
-          )
-        ).rows.map((r) => r.id);
-        await tx.copyFrom("ledger_transactions (id, business_day, kind, ref, created_at)", [
-          ids.map((id) => `${id}\t${day}\tbench.floor\tbench\t${at}\n`).join(""),
-        ]);
-        const rows: string[] = [];
-        for (const id of ids)
-          for (let k = 0; k < perTx; k++)
-            rows.push(
-              `${id}\t${PlatformAccount.treasury}\tequity\t${k % 2 === 0 ? "0.001" : "-0.001"}\t\\N\n`,
-            );
-        await tx.copyFrom("ledger_postings (transaction_id, account, asset, amount, member_id)", [
-          rows.join(""),
-        ]);
-      });
-    }
-    const floorMs = performance.now() - floorStarted;
+    const floorMs = await copyFloor(
+      db,
+      txs,
+      Math.max(1, Math.round(postings / Math.max(1, txs))),
+      maxBatch,
+      now,
+    );
     const rate = (count: number, ms: number) => (count / (ms / 1000)).toFixed(0);
     return (
       `writer alone (PostgreSQL, no HTTP): ${commands} member equity commands queued at once, batches of ≤ ${maxBatch}: ` +

@@ -56,13 +56,45 @@ interface OrderRewardRow {
   in_cycle: boolean;
 }
 
-function planList(order: RewardOrder): readonly string[] {
+function planList(order: Pick<RewardOrder, "plans">): readonly string[] {
   return Array.isArray(order.plans) ? order.plans : [...(order.plans as ReadonlySet<string>)];
 }
 
-async function insertOrderRewards(tx: Tx, order: StoredOrder, effects: OrderEffects, day: string) {
+/**
+ * The values of an `order_rewards` row (in ORDER_REWARD_COLUMNS' order): what an
+ * eligible order gave, as the serial store inserts it and the equity writer
+ * writes it set-based (issue 14).
+ */
+export function orderRewardValues(
+  order: Pick<StoredOrder, "id" | "memberId" | "amount" | "pointsPaid" | "plans">,
+  effects: OrderEffects,
+  day: string,
+): (string | boolean | null)[] {
   const d = (v: bigint | undefined) => formatDecimal(v ?? 0n);
   const { equity, cycle, release } = effects;
+  return [
+    order.id,
+    order.memberId,
+    day,
+    formatDecimal(order.amount),
+    formatDecimal(order.pointsPaid),
+    planList(order).includes("cycle"),
+    d(equity?.buyerPoints),
+    equity ? (equity.referrer ?? null) : null,
+    d(equity?.referrerPoints),
+    d(equity?.exitQuota),
+    d(cycle?.quota),
+    d(cycle?.weight),
+    cycle ? (cycle.referrer ?? null) : null,
+    d(cycle?.referrerWeight),
+    release?.grade ?? null,
+    release ? formatDecimal(release.gradeMin) : null,
+    d(release?.gift),
+    d(release?.base),
+  ];
+}
+
+async function insertOrderRewards(tx: Tx, order: StoredOrder, effects: OrderEffects, day: string) {
   const inserted = await tx.query<{ seq: string }>(
     `insert into order_rewards (order_id, member_id, eligible_on, amount, points_paid, in_cycle,
        equity_buyer, equity_referrer_id, equity_referrer, exit_quota,
@@ -73,26 +105,7 @@ async function insertOrderRewards(tx: Tx, order: StoredOrder, effects: OrderEffe
        $11::numeric, $12::numeric, $13::bigint, $14::numeric,
        $15, $16::numeric, $17::numeric, $18::numeric)
      returning seq`,
-    [
-      order.id,
-      order.memberId,
-      day,
-      formatDecimal(order.amount),
-      formatDecimal(order.pointsPaid),
-      planList(order).includes("cycle"),
-      d(equity?.buyerPoints),
-      equity ? (equity.referrer ?? null) : null,
-      d(equity?.referrerPoints),
-      d(equity?.exitQuota),
-      d(cycle?.quota),
-      d(cycle?.weight),
-      cycle ? (cycle.referrer ?? null) : null,
-      d(cycle?.referrerWeight),
-      release?.grade ?? null,
-      release ? formatDecimal(release.gradeMin) : null,
-      d(release?.gift),
-      d(release?.base),
-    ],
+    orderRewardValues(order, effects, day),
   );
   return inserted.rows[0]?.seq;
 }

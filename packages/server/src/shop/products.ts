@@ -138,6 +138,18 @@ export async function findProduct(q: Queryable, id: string): Promise<Product | n
   return row ? toProduct(row) : null;
 }
 
+/**
+ * The products with these ids, their rows locked in id order (the equity
+ * writer's orders of a batch, issue 14: read once, their stock taken in memory).
+ */
+export async function lockProducts(tx: Tx, ids: readonly string[]): Promise<Map<string, Product>> {
+  const rows = await tx.query<Row>(
+    `select ${COLUMNS} from products where id = any($1::bigint[]) order by id for update`,
+    [[...new Set(ids)]],
+  );
+  return new Map(rows.rows.map((r) => [r.id, toProduct(r)]));
+}
+
 /** A page of products in id order (newest first for operators); only those on sale when `activeOnly`. */
 export async function listProducts(
   q: Queryable,

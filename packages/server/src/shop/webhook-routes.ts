@@ -19,7 +19,9 @@ import { parseJsonLossless } from "../http/json-body.ts";
 import { MAX_COMMAND_AMOUNT_MICRO, MAX_ORDER_AMOUNT_MICRO } from "../http/limits.ts";
 import { Count, count, Decimal, Id, Phone, responses, Text, withExample } from "../http/schemas.ts";
 import { findMemberByPhone } from "../members/index.ts";
+import { REWARD_HOOKS } from "../rewards/index.ts";
 import { maskPhone } from "../sms/index.ts";
+import { viaWriter } from "../writer/index.ts";
 import {
   createOrder,
   lockOrder,
@@ -31,6 +33,7 @@ import {
 } from "./orders.ts";
 import { findProduct } from "./products.ts";
 import { OrderSchema, orderView } from "./views.ts";
+import { mismatch, webhookOrderJob } from "./webhook-batched.ts";
 import { signWebhook } from "./webhook-signature.ts";
 
 declare module "fastify" {
@@ -71,17 +74,6 @@ const WebhookBody = Type.Object({
 });
 
 type WebhookEvent = Static<typeof WebhookBody>;
-
-/** Refuses an event field that contradicts the order it names (nothing is credited). */
-function mismatch(field: string, given: string, expected: string): never {
-  fail("WEBHOOK_ORDER_MISMATCH", {
-    field,
-    detail: {
-      zh: `${field} 为 ${given}，订单为 ${expected}`,
-      en: `${field} is ${given} but the order has ${expected}`,
-    },
-  });
-}
 
 /** Checks every field an `order.paid` event gives against the order it names. */
 async function checkAgainstOrder(
@@ -266,6 +258,26 @@ export async function webhookRoutes(app: App, ctx: AppContext): Promise<void> {
     const amount =
       body.amount === undefined ? undefined : parseYuan(body.amount, "amount", MAX_ORDER_AMOUNT_MICRO);
     const quantity = body.quantity === undefined ? undefined : count(body.quantity, MAX_QUANTITY, "quantity");
+    const writer = ctx.writer;
+    // The shop's own order, nothing paid in points (a flash sale's deliveries): created, paid and made
+    // eligible in the writer's batch memory, written set-based with the batch (issue 14).
+    if (
+      writer &&
+      ctx.hooks.onOrderPaid === REWARD_HOOKS.onOrderPaid &&
+      body.orderId === undefined &&
+      body.phone !== undefined &&
+      body.productId !== undefined &&
+      (points === undefined || points === 0n)
+    ) {
+      const { phone, productId, externalId } = body;
+      return viaWriter(ctx.lease, request, reply, async () => {
+        const job = webhookOrderJob(request, { externalId, phone, productId, quantity, amount }, deps);
+        const answer = await writer.submit(job);
+        reply.code(answer.status as 200); // a delivery is answered 200, and so is its replay
+        if (answer.kind === "replay") reply.header("idempotent-replayed", "true");
+        return answer.body as ReturnType<typeof orderView>;
+      });
+    }
     return command(
       ctx,
       request,

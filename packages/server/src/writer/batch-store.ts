@@ -21,6 +21,7 @@ import {
   formatDecimal,
   meetsExitQuota,
   memberAccount,
+  type OrderEffects,
   type Posting,
   parseDecimal,
   type RewardOrder,
@@ -38,7 +39,7 @@ import {
   refuseOverLimit,
   signAllows,
 } from "../ledger/index.ts";
-import { lockEquityState, ratio12, ratio12Text, refuseShort } from "../rewards/index.ts";
+import { lockEquityState, orderRewardValues, ratio12, ratio12Text, refuseShort } from "../rewards/index.ts";
 
 const cellKey = (account: string, asset: string) => `${account}\u0000${asset}`;
 
@@ -64,6 +65,11 @@ interface Entry {
   readonly postings: readonly Posting[];
 }
 
+/** A ledger ref with the batch's local order ids replaced by the orders' ids. */
+function refOf(ref: string, idOf: (local: string) => string): string {
+  return ref.startsWith(`order:${ORDER_PREFIX}`) ? `order:${idOf(ref.slice("order:".length))}` : ref;
+}
+
 /** An idempotency key to store with the batch, with the answer it replays. */
 export interface KeyRow {
   readonly scope: string;
@@ -74,6 +80,41 @@ export interface KeyRow {
 }
 
 const LOCAL_PREFIX = "batch:";
+/** The local id of an order created in the batch, until `write` numbers it (its ledger ref: `order:<local>`). */
+const ORDER_PREFIX = "batch-order:";
+
+/**
+ * An order created and paid in the batch (a flash sale's webhook delivery of the
+ * shop's own order, issue 14): the row the serial path leaves after
+ * `createOrder` and `markPaid`.
+ */
+export interface NewOrder {
+  readonly local: string;
+  readonly memberId: string;
+  readonly productId: string;
+  readonly quantity: number;
+  readonly plans: readonly string[];
+  readonly amount: bigint;
+  readonly pointsPaid: bigint;
+  readonly provider: string;
+  readonly externalId: string | null;
+  readonly at: Date;
+  readonly paidDay: string;
+  readonly eligibleDay: string;
+}
+
+/** What an order of the batch gave when it became eligible (its `order_rewards` row, its open gift). */
+interface NewReward {
+  readonly order: NewOrder;
+  readonly effects: OrderEffects;
+  readonly day: string;
+}
+
+/** What the store asks of the order a command pays (the reward steps' `referrerOf`, `recordEligible`). */
+export interface OrderContext {
+  readonly order: NewOrder;
+  readonly referrer: string | undefined;
+}
 
 /** A decimal text with at most 12 places (exit_queue.threshold) × 10^12. */
 function parse12(text: string): bigint {
@@ -84,7 +125,10 @@ function parse12(text: string): bigint {
 /**
  * The write of a batch, one statement: the transactions, their postings, the
  * changed balances (existing rows updated, new rows inserted), the exit queue,
- * the equity state (when $23 is not null) and the idempotency keys.
+ * the equity state (when $23 is not null), the idempotency keys, and the
+ * orders created and paid in the batch: their rows, their products' stock,
+ * what they gave (`order_rewards`, numbered in batch order) and their open
+ * gifts (`release_progress`, with the seq their reward row got).
  */
 const WRITE_SQL = `with t as (
          insert into ledger_transactions (id, business_day, kind, ref, created_at)
@@ -114,6 +158,43 @@ const WRITE_SQL = `with t as (
          insert into idempotency_keys (scope, key, request_hash, status_code, response, created_at, completed_at)
          select t.scope, t.key, t.hash, t.status, t.response::jsonb, $33::timestamptz, $33::timestamptz
          from unnest($28::text[], $29::text[], $30::text[], $31::int[], $32::text[]) as t(scope, key, hash, status, response)
+       ), o as (
+         insert into orders (id, member_id, product_id, quantity, plans, amount, points_paid, status, provider,
+           external_id, created_at, paid_at, paid_day, eligible_day)
+         select v.id, v.member_id, v.product_id, v.quantity, string_to_array(v.plans, ','), v.amount, v.points_paid,
+           'paid', v.provider, v.external_id, v.at, v.at, v.paid_day, v.eligible_day
+         from unnest($34::bigint[], $35::bigint[], $36::bigint[], $37::int[], $38::text[], $39::numeric[],
+           $40::numeric[], $41::text[], $42::text[], $43::timestamptz[], $44::date[], $45::date[])
+           as v(id, member_id, product_id, quantity, plans, amount, points_paid, provider, external_id, at,
+             paid_day, eligible_day)
+       ), st as (
+         update products p set stock = v.stock
+         from unnest($46::bigint[], $47::int[]) as v(id, stock) where p.id = v.id
+       ), r as (
+         insert into order_rewards (order_id, member_id, eligible_on, amount, points_paid, in_cycle,
+           equity_buyer, equity_referrer_id, equity_referrer, exit_quota,
+           cycle_quota, cycle_weight, cycle_referrer_id, cycle_referrer_weight,
+           release_grade, release_grade_min, release_gift, release_base)
+         select v.order_id, v.member_id, v.eligible_on, v.amount, v.points_paid, v.in_cycle,
+           v.equity_buyer, v.equity_referrer_id, v.equity_referrer, v.exit_quota,
+           v.cycle_quota, v.cycle_weight, v.cycle_referrer_id, v.cycle_referrer_weight,
+           v.release_grade, v.release_grade_min, v.release_gift, v.release_base
+         from unnest($48::bigint[], $49::bigint[], $50::date[], $51::numeric[], $52::numeric[], $53::boolean[],
+           $54::numeric[], $55::bigint[], $56::numeric[], $57::numeric[],
+           $58::numeric[], $59::numeric[], $60::bigint[], $61::numeric[],
+           $62::text[], $63::numeric[], $64::numeric[], $65::numeric[]) with ordinality
+           as v(order_id, member_id, eligible_on, amount, points_paid, in_cycle,
+             equity_buyer, equity_referrer_id, equity_referrer, exit_quota,
+             cycle_quota, cycle_weight, cycle_referrer_id, cycle_referrer_weight,
+             release_grade, release_grade_min, release_gift, release_base, n)
+         order by v.n
+         returning order_id, seq
+       ), rp as (
+         insert into release_progress (day, order_id, member_id, seq, base, remaining)
+         select v.day, v.order_id, v.member_id, r.seq, v.base, v.remaining
+         from unnest($66::date[], $67::bigint[], $68::bigint[], $69::numeric[], $70::numeric[])
+           as v(day, order_id, member_id, base, remaining)
+         join r on r.order_id = v.order_id
        )
        select 1`;
 
@@ -127,6 +208,10 @@ export class BatchState {
   private readonly storedExit = new Map<string, ExitRow>();
   private storedBound = -1n;
   private readonly entries: Entry[] = [];
+  /** Orders created and paid in the batch, what they gave, their products' stock (limited stock only). */
+  private readonly orders: NewOrder[] = [];
+  private readonly rewards: NewReward[] = [];
+  private readonly stock = new Map<string, { amount: number; readonly loaded: number }>();
 
   private constructor(
     readonly tx: Tx,
@@ -221,6 +306,26 @@ export class BatchState {
     return `${LOCAL_PREFIX}${this.entries.length + offset}`;
   }
 
+  /** Seeds a product's limited stock as read (and locked) for the batch's orders. */
+  seedStock(productId: string, stock: number): void {
+    if (!this.stock.has(productId)) this.stock.set(productId, { amount: stock, loaded: stock });
+  }
+
+  /** A product's stock as the batch left it (undefined: not seeded, unlimited). */
+  stockOf(productId: string): number | undefined {
+    return this.stock.get(productId)?.amount;
+  }
+
+  /** True when an order of the batch already has this provider's external id. */
+  hasExternalId(provider: string, externalId: string): boolean {
+    return this.orders.some((o) => o.provider === provider && o.externalId === externalId);
+  }
+
+  /** The local id the next order gets. */
+  nextOrderLocal(offset: number): string {
+    return `${ORDER_PREFIX}${this.orders.length + offset}`;
+  }
+
   /** A command's view of the batch. */
   begin(now: Date): CommandView {
     return new CommandView(this, now);
@@ -235,6 +340,9 @@ export class BatchState {
     }
     for (const [id, row] of view.exitRows) this.exitRows.set(id, row);
     this.entries.push(...view.entries);
+    this.orders.push(...view.orders);
+    this.rewards.push(...view.rewards);
+    for (const [id, amount] of view.stock) (this.stock.get(id) as { amount: number }).amount = amount;
   }
 
   /** How many ledger transactions the batch appends. */
@@ -248,19 +356,31 @@ export class BatchState {
    */
   async numberTransactions(): Promise<(local: string) => string> {
     const ids = new Map<string, string>();
-    if (this.entries.length > 0) {
-      const rows = await this.tx.query<{ id: string }>(
-        "select nextval('ledger_transactions_id_seq')::text as id from generate_series(1, $1::int)",
-        [this.entries.length],
+    // Orders created in the batch are numbered in batch order too (the serial path's inserts, one by one).
+    const [transactions, orders] = [this.entries.map((e) => e.local), this.orders.map((o) => o.local)];
+    if (transactions.length + orders.length > 0) {
+      const rows = await this.tx.query<{ seq: string; id: string }>(
+        `select 't' as seq, nextval('ledger_transactions_id_seq')::text as id from generate_series(1, $1::int)
+         union all
+         select 'o', nextval(pg_get_serial_sequence('orders', 'id'))::text from generate_series(1, $2::int)`,
+        [transactions.length, orders.length],
       );
-      const sorted = rows.rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      this.entries.forEach((e, i) => {
-        ids.set(e.local, String(sorted[i]));
-      });
+      for (const [seq, locals] of [
+        ["t", transactions],
+        ["o", orders],
+      ] as const) {
+        const sorted = rows.rows
+          .filter((r) => r.seq === seq)
+          .map((r) => BigInt(r.id))
+          .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        locals.forEach((local, i) => {
+          ids.set(local, String(sorted[i]));
+        });
+      }
     }
     return (local) => {
       const id = ids.get(local);
-      if (id === undefined) throw new Error(`writer: no transaction ${local} in this batch`);
+      if (id === undefined) throw new Error(`writer: no transaction or order ${local} in this batch`);
       return id;
     };
   }
@@ -319,7 +439,41 @@ export class BatchState {
       keys.map((k) => k.status),
       keys.map((k) => JSON.stringify(k.body ?? null)),
       now.toISOString(),
+      ...this.orderArrays(idOf),
     ]);
+  }
+
+  /** The orders created in the batch, their products' stock, their rewards and open gifts ($34–$70). */
+  private orderArrays(idOf: (local: string) => string): unknown[] {
+    const o = this.orders;
+    const stocked = [...this.stock].filter(([, s]) => s.amount !== s.loaded);
+    const rewardRows = this.rewards.map((r) =>
+      orderRewardValues({ ...r.order, id: idOf(r.order.local) }, r.effects, r.day),
+    );
+    const column = (i: number) => rewardRows.map((row) => row[i] ?? null);
+    const gifts = this.rewards.filter((r) => (r.effects.release?.gift ?? 0n) > 0n);
+    return [
+      o.map((x) => idOf(x.local)),
+      o.map((x) => x.memberId),
+      o.map((x) => x.productId),
+      o.map((x) => x.quantity),
+      o.map((x) => x.plans.join(",")),
+      o.map((x) => formatDecimal(x.amount)),
+      o.map((x) => formatDecimal(x.pointsPaid)),
+      o.map((x) => x.provider),
+      o.map((x) => x.externalId),
+      o.map((x) => x.at.toISOString()),
+      o.map((x) => x.paidDay),
+      o.map((x) => x.eligibleDay),
+      stocked.map(([id]) => id),
+      stocked.map(([, st]) => st.amount),
+      ...Array.from({ length: 18 }, (_, i) => column(i)),
+      gifts.map((r) => r.day),
+      gifts.map((r) => idOf(r.order.local)),
+      gifts.map((r) => r.order.memberId),
+      gifts.map((r) => formatDecimal(r.effects.release?.base ?? 0n)),
+      gifts.map((r) => formatDecimal(r.effects.release?.gift ?? 0n)),
+    ];
   }
 
   /** The batch's transactions and postings as the write's column arrays, numbered by `idOf`. */
@@ -341,7 +495,7 @@ export class BatchState {
       txIds[i] = id;
       txDays[i] = e.businessDay;
       txKinds[i] = e.kind;
-      txRefs[i] = e.ref;
+      txRefs[i] = refOf(e.ref, idOf);
       txAt[i] = e.createdAt.toISOString();
       for (const p of e.postings) {
         pTx.push(id);
@@ -378,11 +532,45 @@ export class CommandView {
   state: EquityState | undefined;
   readonly exitRows = new Map<string, ExitRow>();
   readonly entries: Entry[] = [];
+  readonly orders: NewOrder[] = [];
+  readonly rewards: NewReward[] = [];
+  readonly stock = new Map<string, number>();
 
   constructor(
     private readonly batch: BatchState,
     readonly now: Date,
   ) {}
+
+  /** The batch's open business day. */
+  get businessDay(): string {
+    return this.batch.businessDay;
+  }
+
+  /** A product's limited stock as this command sees it (undefined: unlimited). */
+  stockOf(productId: string): number | undefined {
+    return this.stock.get(productId) ?? this.batch.stockOf(productId);
+  }
+
+  /** Takes units of a product's limited stock (the caller checked there are enough). */
+  takeStock(productId: string, quantity: number): void {
+    const left = this.stockOf(productId);
+    if (left !== undefined) this.stock.set(productId, left - quantity);
+  }
+
+  /** True when an order of the batch (or of this command) already has this provider's external id. */
+  hasExternalId(provider: string, externalId: string): boolean {
+    return (
+      this.batch.hasExternalId(provider, externalId) ||
+      this.orders.some((o) => o.provider === provider && o.externalId === externalId)
+    );
+  }
+
+  /** Creates an order in the batch (paid: the row the serial path's createOrder + markPaid leave). */
+  addOrder(order: Omit<NewOrder, "local">): NewOrder {
+    const created = { ...order, local: this.batch.nextOrderLocal(this.orders.length) };
+    this.orders.push(created);
+    return created;
+  }
 
   /** A loaded row's amount as this command sees it. */
   amount(account: string, asset: string): bigint {
@@ -412,8 +600,13 @@ export class CommandView {
     return this.exitRows.has(memberId) ? this.exitRows.get(memberId) : this.batch.exitRow(memberId);
   }
 
-  /** (the store's) */
-  async append(kind: TransactionKind, ref: string, given: readonly Posting[]): Promise<string | null> {
+  /** (the store's; `businessDay`: an order's payment is of the day it was paid, not the open day) */
+  async append(
+    kind: TransactionKind,
+    ref: string,
+    given: readonly Posting[],
+    businessDay = this.batch.businessDay,
+  ): Promise<string | null> {
     const postings = checkedPostings({ kind, ref, postings: given });
     if (postings.length === 0) return null;
     const nets = netByAccount(postings);
@@ -427,7 +620,7 @@ export class CommandView {
     const local = this.batch.nextLocal(this.entries.length);
     this.entries.push({
       local,
-      businessDay: this.batch.businessDay,
+      businessDay,
       kind,
       ref,
       createdAt: this.now,
@@ -466,9 +659,12 @@ export class CommandView {
     return ready.find((c) => meetsExitQuota(state, c.row.held, c.row.quota))?.id.toString();
   }
 
-  /** The engine's store over this view (the member commands' calls; the order calls are not the writer's). */
-  store(): AsyncRewardStore<RewardOrder> {
-    return new ViewStore(this);
+  /**
+   * The engine's store over this view: the member commands' calls, and with
+   * `order` those of an order of the batch becoming eligible (its referrer, what it gave).
+   */
+  store(order?: OrderContext): AsyncRewardStore<RewardOrder> {
+    return new ViewStore(this, order);
   }
 }
 
@@ -481,9 +677,13 @@ function notHere(what: string): never {
  * prototype) rather than an object of closures made for every command.
  */
 class ViewStore implements AsyncRewardStore<RewardOrder> {
-  constructor(private readonly view: CommandView) {}
-  referrerOf(): Promise<string | undefined> {
-    return notHere("referrerOf");
+  constructor(
+    private readonly view: CommandView,
+    private readonly order: OrderContext | undefined,
+  ) {}
+  referrerOf(memberId: string): Promise<string | undefined> {
+    if (this.order?.order.memberId !== memberId) return notHere("referrerOf");
+    return Promise.resolve(this.order.referrer);
   }
   lockEquityState(): EquityState {
     return this.view.equityState();
@@ -514,8 +714,11 @@ class ViewStore implements AsyncRewardStore<RewardOrder> {
   refuseShort({ code, field, held, needed }: Shortage): never {
     return refuseShort(code, field, held, needed);
   }
-  recordEligible(): Promise<void> {
-    return notHere("recordEligible");
+  recordEligible(order: RewardOrder, effects: OrderEffects): Promise<void> {
+    const own = this.order;
+    if (own === undefined || order.ref !== `order:${own.order.local}`) return notHere("recordEligible");
+    this.view.rewards.push({ order: own.order, effects, day: this.view.businessDay });
+    return Promise.resolve();
   }
   effectsOf(): Promise<undefined> {
     return notHere("effectsOf");

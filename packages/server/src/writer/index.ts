@@ -1,5 +1,5 @@
 /** The shop's equity writer: member equity commands queued, applied in order in memory, committed in batches (issue 14). */
-export type { CommandView } from "./batch-store.ts";
+export type { CommandView, NewOrder, OrderContext } from "./batch-store.ts";
 export {
   DEFAULT_LEASE_SETTINGS,
   isNotLeader,
@@ -12,6 +12,8 @@ export {
   type BatchContext,
   DEFAULT_WRITER_SETTINGS,
   EquityWriter,
+  type RunFacts,
+  type RunLoader,
   type WriterAnswer,
   type WriterJob,
   type WriterLog,

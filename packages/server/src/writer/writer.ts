@@ -20,7 +20,12 @@
  * in the same batch) replays its answer, a key under a different request is
  * refused, and the new keys are stored with the batch's writes.
  *
- * Payment confirmations and refunds of orders come as transaction jobs
+ * A flash sale's paid orders (webhook deliveries of the shop's own orders,
+ * shop/webhook-batched.ts) are in-memory commands too: what a run of them
+ * needs is read once per run by their `RunLoader`, and the orders, stock and
+ * rewards they create are written with the batch.
+ *
+ * The other payment confirmations and refunds of orders come as transaction jobs
  * (`submitTx`): the serial path's own transaction body, run in the batch's
  * transaction at its place in arrival order under a savepoint, after the
  * in-memory commands ahead of it were written.
@@ -50,6 +55,30 @@ export interface BatchContext {
   readonly now: Date;
   /** Reads in the batch's transaction (a merchant looked up as the serial path looks it up). */
   readonly tx: Queryable;
+  /** What a run loader read for this command's run (`WriterJob.needs`). */
+  facts<F>(loader: RunLoader<unknown, F>): F;
+}
+
+/** What a run loader read: its facts, the balance rows to lock with the batch's, limited stock by product. */
+export interface RunFacts<F> {
+  readonly facts: F;
+  readonly keys: readonly BalanceKey[];
+  readonly stock: ReadonlyMap<string, number>;
+}
+
+/**
+ * What a kind of command reads once per run of in-memory commands, set-based,
+ * before the batch memory opens (issue 14: the orders of a flash sale — their
+ * members, products, known external ids). Product rows it locks are locked
+ * before the operator's cash row and the equity state, as a serial order does.
+ */
+export interface RunLoader<N, F> {
+  /** `batch`: the open day and its parameters, as the batch read them. */
+  load(
+    tx: Tx,
+    needs: readonly N[],
+    batch: { readonly businessDay: string; readonly config: import("@jifen/engine").Config },
+  ): Promise<RunFacts<F>>;
 }
 
 /** One queued command. */
@@ -64,6 +93,10 @@ export interface WriterJob<T> {
   readonly status: number;
   /** The balance rows the command reads (locked up front, with the batch's others, in key order). */
   readonly keys: readonly BalanceKey[];
+  /** The instant of the request (default: when its batch runs); its ledger rows and order carry it. */
+  readonly at?: Date;
+  /** What the command needs read before its run (one `load` for all such commands of the run). */
+  readonly needs?: { readonly loader: RunLoader<unknown, unknown>; readonly need: unknown };
   /** The command over its view of the batch; throws an AppError to refuse (nothing of it is kept). */
   apply(view: CommandView, context: BatchContext): Promise<T>;
   /** The answer with the batch's local transaction ids replaced by the ledger's. */
@@ -297,16 +330,20 @@ export class EquityWriter {
     run: readonly QueuedCommand[],
     offset: number,
   ): Promise<Outcome[]> {
+    const loaded = await loadRun(tx, run, { businessDay, config });
     // With the platform rows the last batch touched (the pool, the treasury…): one read instead of one each.
     const state = await BatchState.open(tx, config, businessDay, [
       ...run.flatMap((q) => q.job.keys),
+      ...[...loaded.values()].flatMap((l) => l.keys),
       ...this.platformKeys.values(),
     ]);
+    for (const l of loaded.values()) for (const [id, stock] of l.stock) state.seedStock(id, stock);
     const stored = await storedKeys(tx, run);
     const claimed = new Map<string, { index: number; hash: string }>();
     const outcomes: Outcome[] = [];
+    const facts = <F>(loader: RunLoader<unknown, F>) => (loaded.get(loader) as RunFacts<F>).facts;
     for (const [i, { job }] of run.entries())
-      outcomes.push(await this.one(job, i + offset, state, stored, claimed));
+      outcomes.push(await this.one(job, i + offset, state, stored, claimed, facts));
     await this.beforeWrite?.(run.length);
     const idOf = await state.numberTransactions();
     const keys: KeyRow[] = [];
@@ -334,6 +371,7 @@ export class EquityWriter {
     state: BatchState,
     stored: ReadonlyMap<string, StoredKey>,
     claimed: Map<string, { index: number; hash: string }>,
+    facts: BatchContext["facts"],
   ): Promise<Outcome> {
     try {
       const keyId = job.claim.key === undefined ? undefined : `${job.claim.scope}\u0000${job.claim.key}`;
@@ -349,9 +387,9 @@ export class EquityWriter {
           return { kind: "replay", status: row.status_code, body: row.response };
         }
       }
-      const now = this.now();
+      const now = job.at ?? this.now();
       const view = state.begin(now);
-      const context = { businessDay: state.businessDay, config: state.config, now, tx: state.tx };
+      const context = { businessDay: state.businessDay, config: state.config, now, tx: state.tx, facts };
       const body = await job.apply(view, context);
       state.commit(view);
       if (keyId !== undefined) claimed.set(keyId, { index, hash: job.claim.hash });
@@ -386,6 +424,24 @@ async function runTxJob(tx: Tx, job: TxJob<unknown>): Promise<Outcome> {
     await tx.query("rollback to savepoint writer_job");
     return { kind: "failed", error };
   }
+}
+
+/** Runs each loader of the run's commands once, over all their needs, in the order first needed. */
+async function loadRun(
+  tx: Tx,
+  run: readonly QueuedCommand[],
+  batch: Parameters<RunLoader<unknown, unknown>["load"]>[2],
+): Promise<Map<RunLoader<unknown, unknown>, RunFacts<unknown>>> {
+  const needs = new Map<RunLoader<unknown, unknown>, unknown[]>();
+  for (const { job } of run) {
+    if (!job.needs) continue;
+    const list = needs.get(job.needs.loader);
+    if (list) list.push(job.needs.need);
+    else needs.set(job.needs.loader, [job.needs.need]);
+  }
+  const out = new Map<RunLoader<unknown, unknown>, RunFacts<unknown>>();
+  for (const [loader, list] of needs) out.set(loader, await loader.load(tx, list, batch));
+  return out;
 }
 
 interface StoredKey {
