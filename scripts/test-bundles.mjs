@@ -2,8 +2,8 @@
 // that each test process loads one JavaScript file instead of compiling and
 // resolving every TypeScript module through tsx's loader hooks (≈2 s of CPU a
 // process on this machine). esbuild is what tsx compiles with; the bundle holds
-// the workspace's own sources (`@jifen/*` and relative imports), the packages
-// under node_modules stay imports. `import.meta.url`, `.dirname` and `.filename`
+// the workspace's own sources (`@jifen/*` and relative imports) and the packages
+// under node_modules, except EXTERNAL_PACKAGES. `import.meta.url`, `.dirname` and `.filename`
 // are replaced by the source file's own values, so files found next to a source
 // (migrations, the built web apps, fixtures) are found as before.
 import { readFileSync, rmSync } from "node:fs";
@@ -19,8 +19,7 @@ export const PROCESS_ENTRIES = [
   "packages/cli/src/cli.ts",
   "packages/server/src/main.ts",
   "packages/server/test/support/settle-child.ts",
-  "packages/server/test/support/writer-child.ts",
-  "packages/server/test/support/lease-child.ts",
+  "packages/server/test/support/server-child.ts",
 ];
 
 /**
@@ -28,6 +27,27 @@ export const PROCESS_ENTRIES = [
  * registers tsx and imports x.ts: in the bundles they start x.ts's own bundle instead.
  */
 export const WORKER_ENTRIES = ["packages/server/src/settlement/day-rows-worker.ts"];
+
+/**
+ * Packages left as imports: they read files beside their own modules (PGlite's wasm and data,
+ * TypeScript's lib files, the Swagger UI's assets, pino's transports, playwright's driver), load
+ * native code (argon2, pg-native) or run a binary (esbuild). The others are bundled: a process
+ * then loads a few JavaScript files instead of resolving, reading and (for CommonJS) scanning
+ * hundreds of modules under node_modules.
+ */
+const EXTERNAL_PACKAGES = [
+  "@electric-sql/pglite",
+  "typescript",
+  "@fastify/swagger",
+  "@fastify/swagger-ui",
+  "pino",
+  "playwright-core",
+  "playwright",
+  "@node-rs/argon2",
+  "pg-native",
+  "esbuild",
+  "tsx",
+];
 
 /** The bundle of the source file `file` (relative to the repository or absolute). */
 export function bundlePath(file) {
@@ -38,9 +58,11 @@ export function bundlePath(file) {
 const sourceMeta = {
   name: "source-meta",
   setup(build) {
-    // Packages stay imports, except the workspace's own (bundled from their sources).
+    // Packages are bundled too, except those that find files of their own next to their modules.
     build.onResolve({ filter: /^[^./]/ }, (args) =>
-      args.path.startsWith("@jifen/") ? undefined : { path: args.path, external: true },
+      EXTERNAL_PACKAGES.some((name) => args.path === name || args.path.startsWith(`${name}/`))
+        ? { path: args.path, external: true }
+        : undefined,
     );
     build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, (args) => {
       let text = readFileSync(args.path, "utf8");
@@ -81,6 +103,13 @@ export async function buildTestBundles(files) {
     platform: "node",
     target: "node20",
     sourcemap: "linked",
+    // Stack traces name the source files and lines; the maps need not carry the sources' text
+    // (smaller maps: each process reads the maps of what it loads, --enable-source-maps).
+    sourcesContent: false,
+    // CommonJS packages in the bundle `require` Node's own modules and the external packages.
+    banner: {
+      js: 'import { createRequire as __jifenRequire } from "node:module"; const require = __jifenRequire(import.meta.url);',
+    },
     jsx: "automatic",
     logLevel: "warning",
     plugins: [sourceMeta],

@@ -4,10 +4,24 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { test } from "node:test";
 
+import { JIFEN } from "./support.ts";
+
 const bin = join(import.meta.dirname, "..", "bin", "jifen.js");
 
+/**
+ * `jifen …args`: the command's entry as the other process tests run it (bundled under `npm test`);
+ * `viaBin` starts bin/jifen.js, the installed command (tsx compiling the sources), instead.
+ */
 function jifen(...args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], {
+  return run([...JIFEN, ...args]);
+}
+
+function viaBin(...args: string[]) {
+  return run([bin, ...args]);
+}
+
+function run(args: string[]) {
+  return spawnSync(process.execPath, args, {
     encoding: "utf8",
     // No database is opened for --help: point the settings at nothing usable to prove it.
     env: { ...process.env, DATABASE_URL: "postgres://nobody@127.0.0.1:1/none" },
@@ -32,8 +46,8 @@ test("--help after other options still prints the usage (jifen settle --date 202
   assert.match(result.stdout, /^usage: jifen settle \[--date YYYY-MM-DD\]/);
 });
 
-test("jifen --help prints every command", () => {
-  const result = jifen("--help");
+test("jifen --help prints every command (bin/jifen.js, the installed command)", () => {
+  const result = viaBin("--help");
   assert.equal(result.status, 0);
   for (const command of ["replay", "settle", "settlements", "demo-data", "verify", "compliance"])
     assert.match(result.stdout, new RegExp(command));

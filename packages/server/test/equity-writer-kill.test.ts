@@ -9,51 +9,23 @@
  * exactly once and every balance equals its postings.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { signWebhook } from "../src/index.ts";
+import { type ChildServer, http, startChild } from "./support/child.ts";
 import { dbTargets } from "./support/db.ts";
-import { nodeArgs } from "./support/node-entry.ts";
 
-const child = join(import.meta.dirname, "support", "writer-child.ts");
+const child = join(import.meta.dirname, "support", "server-child.ts");
 const FLOOD = 300;
 const KILL_AFTER = 60; // acknowledgements
 
-function start(schema: string): Promise<{ proc: ChildProcess; base: string }> {
-  const proc = spawn(process.execPath, nodeArgs(child), {
-    env: { ...process.env, CHILD_DB_URL: process.env.TEST_DATABASE_URL, CHILD_SCHEMA: schema },
-    stdio: ["ignore", "pipe", "inherit"],
+/** The server process (seeded, no lease) on the test's schema. */
+function start(schema: string): Promise<ChildServer> {
+  return startChild(child, {
+    CHILD_DB_URL: process.env.TEST_DATABASE_URL,
+    CHILD_SCHEMA: schema,
+    CHILD_SEED: "1",
   });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    proc.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString("utf8");
-      const line = out.split("\n")[0];
-      if (out.includes("\n") && line) resolve({ proc, base: JSON.parse(line).address as string });
-    });
-    proc.on("exit", (code) => reject(new Error(`writer child exited with ${code} before listening`)));
-  });
-}
-
-async function http(
-  base: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-  // biome-ignore lint/suspicious/noExplicitAny: the test reads a few response fields
-): Promise<{ status: number; data: any; replayed: boolean }> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return {
-    status: response.status,
-    data: await response.json(),
-    replayed: response.headers.get("idempotent-replayed") === "true",
-  };
 }
 
 for (const target of dbTargets()) {

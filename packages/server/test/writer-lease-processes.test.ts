@@ -14,58 +14,27 @@
  *   it written) and its commands are answered by the new writer.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import type { Db } from "../src/db/index.ts";
 import { signWebhook } from "../src/index.ts";
 import { verifyLedger } from "../src/verify/index.ts";
+import { type ChildAnswer, type ChildServer, http, startChild } from "./support/child.ts";
 import { dbTargets } from "./support/db.ts";
-import { nodeArgs } from "./support/node-entry.ts";
 
-const child = join(import.meta.dirname, "support", "lease-child.ts");
+const child = join(import.meta.dirname, "support", "server-child.ts");
 
-interface Server {
-  readonly proc: ChildProcess;
-  readonly base: string;
-}
+type Server = ChildServer;
+type Answer = ChildAnswer;
 
+/** A server process with the writer's lease on the test's schema. */
 function start(schema: string, env: Record<string, string> = {}): Promise<Server> {
-  const proc = spawn(process.execPath, nodeArgs(child), {
-    env: { ...process.env, CHILD_DB_URL: process.env.TEST_DATABASE_URL, CHILD_SCHEMA: schema, ...env },
-    stdio: ["ignore", "pipe", "inherit"],
+  return startChild(child, {
+    CHILD_DB_URL: process.env.TEST_DATABASE_URL,
+    CHILD_SCHEMA: schema,
+    CHILD_LEASE_MS: "5000",
+    ...env,
   });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    proc.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString("utf8");
-      const line = out.split("\n")[0];
-      if (out.includes("\n") && line) resolve({ proc, base: JSON.parse(line).address as string });
-    });
-    proc.on("exit", (code) => reject(new Error(`lease child exited with ${code} before listening`)));
-  });
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: the test reads a few response fields
-type Answer = { status: number; data: any; replayed: boolean };
-
-async function http(
-  base: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<Answer> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return {
-    status: response.status,
-    data: await response.json(),
-    replayed: response.headers.get("idempotent-replayed") === "true",
-  };
 }
 
 interface Stats {

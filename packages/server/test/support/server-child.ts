@@ -1,12 +1,14 @@
 /**
- * A Jifen server process with the equity writer and its lease, for the tests
- * with several processes on one PostgreSQL (writer-lease-processes.test.ts):
- * PostgreSQL at CHILD_DB_URL, schema CHILD_SCHEMA; CHILD_SEED=1 seeds it;
- * CHILD_LEASE_MS is the lease. POST /test/stop-in-next-batch makes the
- * process stop itself (SIGSTOP) inside its next batch, after the fence and
- * before the writes. GET /test/writer answers the writer's and the lease's
- * counters.
- * Prints `{"address": …}` once it listens and has read the lease.
+ * A Jifen server process with the equity writer (small batches), for the tests
+ * with processes on one PostgreSQL (equity-writer-kill.test.ts,
+ * writer-lease-processes.test.ts): PostgreSQL at CHILD_DB_URL, schema
+ * CHILD_SCHEMA; CHILD_SEED=1 seeds it. CHILD_LEASE_MS set: the writer runs
+ * under the writer's lease of that length (several processes, one writer);
+ * not set: no lease (the process writes alone).
+ * POST /test/stop-in-next-batch makes the process stop itself (SIGSTOP) inside
+ * its next batch, after the fence and before the writes. GET /test/writer
+ * answers the writer's and the lease's counters.
+ * Prints `{"address": …}` once it listens (and has read the lease).
  */
 import { buildApp } from "../../src/app.ts";
 import { openPg } from "../../src/db/index.ts";
@@ -26,8 +28,10 @@ if (process.env.CHILD_SEED === "1")
     products: true,
     now: new Date(),
   });
-const ttlMs = Number(process.env.CHILD_LEASE_MS ?? "5000");
-const lease = new WriterLease(db, { ...DEFAULT_LEASE_SETTINGS, ttlMs, tickMs: 50 });
+const leaseMs = process.env.CHILD_LEASE_MS;
+const lease = leaseMs
+  ? new WriterLease(db, { ...DEFAULT_LEASE_SETTINGS, ttlMs: Number(leaseMs), tickMs: 50 })
+  : undefined;
 let stopInNextBatch = false;
 let writer: EquityWriter | undefined;
 const app = await buildApp({
@@ -37,7 +41,7 @@ const app = await buildApp({
   smsLimits: { perAddressPerHour: 10_000 },
   webhookSecret: "webhook-secret",
   equityWriter: { windowMs: 5, maxBatch: 20 },
-  writerLease: lease,
+  ...(lease ? { writerLease: lease } : {}),
   web: null,
   onEquityWriter: (w) => {
     writer = w;
@@ -49,15 +53,15 @@ const app = await buildApp({
   },
 });
 app.get("/test/writer", async () => ({
-  id: lease.id,
-  leader: lease.isLeader(),
+  id: lease?.id,
+  leader: lease?.isLeader() ?? true,
   writer: writer?.stats,
-  lease: lease.stats,
+  lease: lease?.stats,
 }));
 app.post("/test/stop-in-next-batch", async () => {
   stopInNextBatch = true;
   return { armed: true };
 });
 const address = await app.listen({ port: 0, host: "127.0.0.1" });
-await lease.start(address);
+await lease?.start(address);
 process.stdout.write(`${JSON.stringify({ address })}\n`);
