@@ -77,7 +77,10 @@ interface WebhookShop {
  * delivery goes through the writer's memory); some refused (unknown phone or
  * product, an amount over price × quantity, out of stock, an external id
  * already used by another body), some paid partly in points (a transaction
- * job), some refunds of earlier deliveries (`order.refunded`, a transaction job).
+ * job), and refunds (`order.refunded`, in the writer's memory): of earlier
+ * deliveries (some paid in the same batch, some after the buyer sold points),
+ * again under another body (EXTERNAL_ORDER_DUPLICATE once refunded), of
+ * unknown orders and of orders paid only later (ORDER_NOT_FOUND).
  */
 function delivery(
   r: () => number,
@@ -88,8 +91,23 @@ function delivery(
   const paid = earlier.filter((q) => q.webhook && q.body.event === "order.paid");
   const dice = r();
   const before = paid[Math.floor(r() * paid.length)];
-  if (before && dice < 0.12) return { event: "order.refunded", externalId: before.body.externalId as string };
-  const externalId = before && dice < 0.2 ? (before.body.externalId as string) : id;
+  if (before && dice < 0.2) {
+    const refund = { event: "order.refunded", externalId: before.body.externalId as string };
+    // The same order's refund again under another body: refused once the first is stored.
+    return r() < 0.35 ? { ...refund, phone: before.body.phone as string } : refund;
+  }
+  if (dice > 0.95)
+    return { event: "order.refunded", externalId: r() < 0.5 ? `unknown-${id}` : `${id}-later` };
+  const laterPaid = earlier.find(
+    (q) => q.webhook && q.body.event === "order.refunded" && q.body.externalId?.endsWith("-later"),
+  );
+  const taken = paid.some((q) => q.body.externalId === laterPaid?.body.externalId);
+  const externalId =
+    before && dice < 0.28
+      ? (before.body.externalId as string)
+      : laterPaid && !taken && r() < 0.3
+        ? (laterPaid.body.externalId as string)
+        : id;
   const phone = r() < 0.08 ? "13700000000" : (shop.phones[Math.floor(r() * shop.phones.length)] as string);
   const productId = r() < 0.05 ? "999999" : (shop.products[Math.floor(r() * shop.products.length)] as string);
   const body: Record<string, string> = { event: "order.paid", externalId, phone, productId };
@@ -132,13 +150,18 @@ function sequence(
       earlier && !earlier.webhook && dice < 0.12 && earlier.member === member ? earlier.key : `k${seed}-${i}`;
     const kind = Math.floor(r() * (orders.length > 0 ? 7 : 5) + (webhooks && r() < 0.35 ? 100 : 0));
     if (kind >= 100 && webhooks) {
-      out.push({
-        member,
-        key: "",
-        webhook: true,
-        url: "/webhooks/payments",
-        body: delivery(r, webhooks, out, `w${seed}-${i}`),
-      });
+      const body = delivery(r, webhooks, out, `w${seed}-${i}`);
+      // Half the refunds come just after the buyer sold points (a member of the sequence, not one invited).
+      const paidBy = out.find((q) => q.webhook && q.body.externalId === body.externalId)?.body.phone;
+      const buyer = paidBy === undefined ? -1 : webhooks.phones.indexOf(paidBy);
+      if (body.event === "order.refunded" && buyer >= 0 && buyer < webhooks.phones.length - 2 && r() < 0.5)
+        out.push({
+          member: buyer,
+          key: `s${seed}-${i}`,
+          url: "/me/equity/sell",
+          body: { points: amount(r, 6, 2) },
+        });
+      out.push({ member, key: "", webhook: true, url: "/webhooks/payments", body });
     } else if (kind >= 5) {
       // Confirmed or refunded in any order: a second confirmation, a refund before the payment are refused.
       // Payments mostly of pending orders (the first half of `orders`), refunds mostly of paid ones (the last third).
@@ -296,7 +319,7 @@ function watch(order: string[], inMemory: string[] = []) {
     const submit = writer.submit.bind(writer);
     writer.submit = (job) => {
       order.push(`${job.claim.scope}\u0000${job.claim.key}\u0000${job.claim.hash}`);
-      inMemory.push(job.claim.scope);
+      inMemory.push(`${job.claim.scope}\u0000${job.claim.key}`);
       return submit(job);
     };
     const submitTx = writer.submitTx.bind(writer);
@@ -305,6 +328,37 @@ function watch(order: string[], inMemory: string[] = []) {
       return submitTx(job);
     };
   };
+}
+
+/**
+ * How many webhook refunds applied came after their buyer sold points (in the
+ * writer's order): their reversal takes back points the member no longer holds.
+ */
+function refundsAfterSells(
+  reqs: readonly Req[],
+  answers: readonly { statusCode: number }[],
+  order: readonly number[],
+  shop: WebhookShop,
+): number {
+  const ok = (i: number) => answers[i]?.statusCode === 200;
+  let count = 0;
+  order.forEach((i, at) => {
+    const refund = reqs[i] as Req;
+    if (!refund.webhook || refund.body.event !== "order.refunded" || !ok(i)) return;
+    const paidAt = order.findIndex((j) => {
+      const q = reqs[j] as Req;
+      return (
+        q.webhook && q.body.event === "order.paid" && q.body.externalId === refund.body.externalId && ok(j)
+      );
+    });
+    if (paidAt < 0) return;
+    const buyer = shop.phones.indexOf((reqs[order[paidAt] as number] as Req).body.phone as string);
+    const sells = order
+      .slice(paidAt + 1, at)
+      .some((j) => (reqs[j] as Req).url.endsWith("/sell") && (reqs[j] as Req).member === buyer && ok(j));
+    if (sells) count++;
+  });
+  return count;
 }
 
 /** JSON with object keys sorted. */
@@ -364,7 +418,7 @@ for (const target of dbTargets()) {
   describe(`equity writer on ${target.name}`, () => {
     for (const { seed, exitMultiple, webhooks } of [
       { seed: 11 },
-      { seed: 12, webhooks: true },
+      { seed: 15, webhooks: true },
       { seed: 13, exitMultiple: "0.42" },
       { seed: 14, exitMultiple: "0.42", webhooks: true },
     ]) {
@@ -458,8 +512,13 @@ for (const target of dbTargets()) {
               .join("; ")}`,
           );
           if (webhooks) {
-            const memoryOrders = inMemory.filter((scope) => scope === "webhook").length;
+            const memoryOrders = inMemory.filter((id) => id.startsWith("webhook\u0000order.paid:")).length;
             assert.ok(memoryOrders >= 10, `${memoryOrders} deliveries went through the writer's memory`);
+            const memoryRefunds = inMemory.filter((id) =>
+              id.startsWith("webhook\u0000order.refunded:"),
+            ).length;
+            assert.ok(memoryRefunds >= 5, `${memoryRefunds} refunds went through the writer's memory`);
+            const sold = refundsAfterSells(reqs, answersA, replayOrder, shopA as WebhookShop);
             // Deliveries went through the writer's memory and through its transaction jobs, some refused.
             const outcome = (q: Req, i: number) =>
               `${q.body.event}${q.body.points === "1.00" ? "+points" : ""} ${answersA[i]?.statusCode === 200 ? "ok" : answersA[i]?.data.code}`;
@@ -467,10 +526,13 @@ for (const target of dbTargets()) {
             assert.ok(
               seen.has("order.paid ok") &&
                 seen.has("order.refunded ok") &&
+                seen.has("order.refunded ORDER_NOT_FOUND") &&
+                seen.has("order.refunded EXTERNAL_ORDER_DUPLICATE") &&
                 [...seen].some((o) => o.startsWith("order.paid ") && !o.endsWith(" ok")),
               [...seen].join("; "),
             );
-            if (process.env.JIFEN_TEST_VERBOSE) console.log(memoryOrders, [...seen].join("; "));
+            if (process.env.JIFEN_TEST_VERBOSE)
+              console.log(memoryOrders, memoryRefunds, sold, [...seen].join("; "));
           }
           assert.deepEqual(
             await written(batched),
