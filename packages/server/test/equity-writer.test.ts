@@ -703,6 +703,167 @@ for (const target of dbTargets()) {
       }
     });
 
+    test("webhook refunds in one batch of the writer's memory — after the buyer sold, twice, of an unknown order, of one paid in the same batch: the serial path's answers and rows; failing half-way, the batch leaves nothing", async () => {
+      const [order, inMemory]: string[][] = [[], []];
+      const batched = await openTestApp(target, {
+        // Nine deliveries, one batch: it closes at the ninth.
+        equityWriter: { windowMs: 500, maxBatch: 9 },
+        onEquityWriter: watch(order, inMemory),
+      });
+      const serial = await openTestApp(target, { equityWriter: null });
+      try {
+        const paid = (externalId: string, phone: string, productId: string, quantity?: string) => ({
+          event: "order.paid",
+          externalId,
+          phone,
+          productId,
+          ...(quantity ? { quantity } : {}),
+        });
+        const refund = (externalId: string, extra: object = {}) => ({
+          event: "order.refunded",
+          externalId,
+          ...extra,
+        });
+        const phone = (i: number) => `13900${String(i).padStart(6, "0")}`;
+        let deliveries: object[] = [];
+        let productsA: string[] = [];
+        for (const t of [batched, serial]) {
+          const { members } = await shop(t, 3);
+          const { products } = await webhookShop(t, members);
+          if (t === batched) productsA = [...products];
+          const [limited, all] = products as [string, string];
+          // Stored before the batch: an order of every plan, two of the limited product, one of a member invited by member 0.
+          for (const d of [
+            paid("P-0", phone(0), all),
+            paid("P-1", phone(1), limited, "2"),
+            paid("P-2", "13800000001", all),
+            paid("P-3", phone(2), all),
+          ])
+            assert.equal((await webhook(t, d)).statusCode, 200);
+          // Member 0 sells all but one of its equity points: the refund takes back more than it holds (debt).
+          const held = await t.db.query<{ amount: string }>(
+            "select amount::text from balances where account = $1 and asset = 'equity'",
+            [`m:${members[0]?.id}:equity`],
+          );
+          const points = String(µ(held.rows[0]?.amount ?? "0") / 1_000_000n - 1n);
+          const sold = await call(t, "POST", "/me/equity/sell", {
+            token: (members[0] as TestMember).token,
+            key: "sell-all",
+            body: { points },
+          });
+          assert.equal(sold.statusCode, 200, sold.body);
+          deliveries = [
+            refund("P-0"),
+            refund("P-0"), // the same delivery again: the first answer
+            refund("P-0", { phone: phone(0) }), // another body under the refund's key: EXTERNAL_ORDER_DUPLICATE
+            refund("NO-SUCH-ORDER"),
+            refund("N-1"), // not paid yet: ORDER_NOT_FOUND
+            paid("N-1", phone(2), all),
+            refund("N-1", { phone: phone(2) }), // now paid in this batch: refunded in it
+            refund("P-1"), // its two units back in stock
+            refund("P-2"), // the referrer's share taken back
+          ];
+        }
+        assert.deepEqual(await written(serial), await written(batched), "the same shop before");
+
+        order.length = 0;
+        inMemory.length = 0;
+        const answersA = await Promise.all(deliveries.map((d) => webhook(batched, d)));
+        // Every delivery in the writer's memory, none a transaction job.
+        assert.equal(inMemory.length, deliveries.length);
+        assert.equal(order.length, deliveries.length);
+        // The serial path in the writer's order.
+        const pending = deliveries.map((body, i) => ({
+          i,
+          id: identity([], { member: 0, key: "", webhook: true, url: "/webhooks/payments", body } as Req),
+        }));
+        const answersB: Awaited<ReturnType<typeof webhook>>[] = [];
+        for (const id of order) {
+          const at = pending.findIndex((p) => p.id === id);
+          const { i } = pending.splice(at, 1)[0] as { i: number };
+          answersB[i] = await webhook(serial, deliveries[i] as object);
+        }
+        const answer = (r: (typeof answersA)[number] | undefined) =>
+          canonical([r?.statusCode, withoutRequestId(r?.data)]);
+        // The two alike are one identity to the writer: compared as a set.
+        assert.deepEqual(answersA.map(answer).sort(), answersB.map(answer).sort());
+        assert.deepEqual(
+          answersA.map((a) => (a.statusCode === 200 ? a.data.status : a.data.code)),
+          [
+            "refunded",
+            "refunded",
+            "EXTERNAL_ORDER_DUPLICATE",
+            "ORDER_NOT_FOUND",
+            "ORDER_NOT_FOUND",
+            "paid",
+            "refunded",
+            "refunded",
+            "refunded",
+          ],
+        );
+        assert.deepEqual(
+          await written(batched),
+          await written(serial),
+          "the same ledger, orders, rewards, keys",
+        );
+        // Member 0 owes equity points now; the price did not move with the refunds.
+        const owed = await count(batched, "balances", "account like 'm:%:debt:equity' and amount < 0");
+        assert.ok(owed >= 1, `${owed} members owe equity points`);
+
+        // A batch of refunds failing half-way (its write refused by the database): nothing, each delivery BATCH_FAILED.
+        await batched.db.exec(`
+          create sequence writer_test_fail;
+          create function writer_test_fail() returns trigger language plpgsql as $$
+          begin
+            if nextval('writer_test_fail') = 1 then raise exception 'injected: the batch fails half-way'; end if;
+            return null;
+          end $$;
+          create trigger writer_test_fail before update on orders
+            for each statement execute function writer_test_fail();`);
+        const [limited, all] = productsA as [string, string];
+        const more = [
+          refund("P-3"),
+          paid("N-2", phone(1), all),
+          refund("N-2"),
+          paid("N-3", phone(2), limited),
+          refund("N-3"),
+          refund("NO-2"),
+        ];
+        const before = await written(batched);
+        const failed = await Promise.all(more.map((d) => webhook(batched, d)));
+        assert.deepEqual(
+          failed.map((a) => [a.statusCode, a.data.code]),
+          more.map(() => [503, "BATCH_FAILED"]),
+        );
+        assert.deepEqual(await written(batched), before, "nothing of the failed batch is kept");
+        // Redelivered, each is applied once; a third time, each answer is replayed.
+        const again = await Promise.all(more.map((d) => webhook(batched, d)));
+        const outcome = (a: (typeof again)[number]) => (a.statusCode === 200 ? a.data.status : a.data.code);
+        assert.deepEqual(again.map(outcome), [
+          "refunded",
+          "paid",
+          "refunded",
+          "paid",
+          "refunded",
+          "ORDER_NOT_FOUND",
+        ]);
+        const thrice = await Promise.all(more.map((d) => webhook(batched, d)));
+        assert.deepEqual(
+          thrice.map((a) => [outcome(a), a.headers["idempotent-replayed"]]),
+          again.map((a, i) => [outcome(a), i < 5 ? "true" : undefined]),
+        );
+        assert.equal(
+          await count(batched, "orders", "external_id in ('P-3', 'N-2', 'N-3') and status = 'refunded'"),
+          3,
+        );
+        assert.equal(await count(batched, "ledger_transactions", "kind = 'order.refund'"), 7);
+        await auditLedger(batched);
+      } finally {
+        await batched.cleanup();
+        await serial.cleanup();
+      }
+    });
+
     test("a key stored meanwhile by another transaction: the batch is retried, that request alone is refused", {
       skip:
         target.name === "pglite"
