@@ -704,7 +704,8 @@ for (const target of dbTargets()) {
     });
 
     test("webhook refunds in one batch of the writer's memory — after the buyer sold, twice, of an unknown order, of one paid in the same batch: the serial path's answers and rows; failing half-way, the batch leaves nothing", async () => {
-      const [order, inMemory]: string[][] = [[], []];
+      const order: string[] = [];
+      const inMemory: string[] = [];
       const batched = await openTestApp(target, {
         // Nine deliveries, one batch: it closes at the ninth.
         equityWriter: { windowMs: 500, maxBatch: 9 },
