@@ -409,6 +409,11 @@ async function written(t: TestApp) {
       "select day::text, order_id::text, member_id::text, seq::text, base::text, remaining::text from release_progress order by 1, 2",
     ),
     stock: await q("select id::text, stock from products order by id"),
+    // The operators' actions (an operator's refund writes its row with the batch); not the request id.
+    audit: await q(
+      `select operator_id::text, action, target_type, target_id, detail::text, created_at::text
+       from audit_log order by id`,
+    ),
     // Not the request hash: a payment by invite code hashes the merchant's code, which each shop draws at random.
     keys: await q("select scope, key, status_code, response::text from idempotency_keys order by scope, key"),
   };
@@ -511,6 +516,9 @@ for (const target of dbTargets()) {
               .filter(Boolean)
               .join("; ")}`,
           );
+          // The operators' refunds went through the writer's memory (their confirmations are transaction jobs).
+          const operatorRefunds = inMemory.filter((id) => id.startsWith("operator:")).length;
+          assert.ok(operatorRefunds > 0, `${operatorRefunds} operators' refunds in the writer's memory`);
           if (webhooks) {
             const memoryOrders = inMemory.filter((id) => id.startsWith("webhook\u0000order.paid:")).length;
             assert.ok(memoryOrders >= 10, `${memoryOrders} deliveries went through the writer's memory`);

@@ -36,6 +36,7 @@ import {
   runStepsAsync,
   walletKeys,
 } from "@jifen/engine";
+import type { AuditEntry } from "../audit/index.ts";
 import { addDays, businessDay } from "../clock/index.ts";
 import { configForDay } from "../config/index.ts";
 import { fail } from "../errors/index.ts";
@@ -69,7 +70,11 @@ export function mismatch(field: string, given: string, expected: string): never 
 export const WEBHOOK_REFUND_REASON = "商城回调退款 / refunded by the shop (payment webhook)";
 
 /** What one delivery needs read before its run: an order.paid delivery's, or a refund's (`refund`). */
-type OrderNeed = PaidNeed | { readonly refund: true; readonly externalId: string };
+type OrderNeed = PaidNeed | RefundNeed;
+
+/** The order a refund names: a webhook order by its external id, or (an operator's refund) by its id. */
+type RefundTarget = { readonly externalId: string } | { readonly orderId: string };
+type RefundNeed = RefundTarget & { readonly refund: true };
 
 /** What an order.paid delivery needs read. */
 interface PaidNeed {
@@ -88,8 +93,9 @@ interface OrderFacts {
   readonly products: ReadonlyMap<string, Product>;
   /** The parameters of each paid day. */
   readonly configs: ReadonlyMap<string, Config>;
-  /** The stored orders the run's refunds name, by external id. */
+  /** The stored orders the run's refunds name, by external id (webhook orders) and by id. */
   readonly refunds: ReadonlyMap<string, StoredRefund>;
+  readonly refundsById: ReadonlyMap<string, StoredRefund>;
   /** The business days being settled (`settlement_open`), in order. */
   readonly settling: readonly string[];
 }
@@ -103,17 +109,19 @@ interface StoredRefund {
   readonly openGift: bigint;
 }
 
-const isRefundNeed = (n: OrderNeed): n is Extract<OrderNeed, { refund: true }> => "refund" in n;
+const isRefundNeed = (n: OrderNeed): n is RefundNeed => "refund" in n;
 
 /** The run loader of webhook orders: two statements (the products locked in id order, then the rest). */
 export const WEBHOOK_ORDERS: RunLoader<OrderNeed, OrderFacts> = {
   async load(tx, all, batch) {
     const needs = all.filter((n): n is PaidNeed => !isRefundNeed(n));
     // The refunds' orders first (the serial refund locks its order, then the product).
+    const refundNeeds = all.filter(isRefundNeed);
     const stored = await lockOrdersByExternalIds(
       tx,
       "webhook",
-      all.filter(isRefundNeed).map((n) => n.externalId),
+      refundNeeds.flatMap((n) => ("externalId" in n ? [n.externalId] : [])),
+      refundNeeds.flatMap((n) => ("orderId" in n ? [n.orderId] : [])),
     );
     const products = await lockProducts(tx, [
       ...needs.map((n) => n.productId),
@@ -148,7 +156,15 @@ export const WEBHOOK_ORDERS: RunLoader<OrderNeed, OrderFacts> = {
     for (const p of products.values()) if (p.stock !== null) stock.set(p.id, p.stock);
     const refunds = await loadRefunds(tx, stored, refundedInRun(all, members), batch.businessDay);
     return {
-      facts: { known, members, products, configs, refunds: refunds.byExternalId, settling: refunds.settling },
+      facts: {
+        known,
+        members,
+        products,
+        configs,
+        refunds: refunds.byExternalId,
+        refundsById: refunds.byId,
+        settling: refunds.settling,
+      },
       keys: [...keys, ...refunds.keys],
       stock,
     };
@@ -157,7 +173,7 @@ export const WEBHOOK_ORDERS: RunLoader<OrderNeed, OrderFacts> = {
 
 /** The members whose orders paid earlier in the same run are refunded in it (their points rows are locked up front). */
 function refundedInRun(all: readonly OrderNeed[], members: OrderFacts["members"]): string[] {
-  const refunded = new Set(all.filter(isRefundNeed).map((n) => n.externalId));
+  const refunded = new Set(all.flatMap((n) => (isRefundNeed(n) && "externalId" in n ? [n.externalId] : [])));
   return all.flatMap((n) =>
     !isRefundNeed(n) && refunded.has(n.externalId) ? [members.get(n.phone)?.id ?? []].flat() : [],
   );
@@ -175,10 +191,16 @@ async function loadRefunds(
   stored: readonly Order[],
   alsoMembers: readonly string[],
   openDay: string,
-): Promise<{ byExternalId: Map<string, StoredRefund>; settling: string[]; keys: BalanceKey[] }> {
+): Promise<{
+  byExternalId: Map<string, StoredRefund>;
+  byId: Map<string, StoredRefund>;
+  settling: string[];
+  keys: BalanceKey[];
+}> {
   const byExternalId = new Map<string, StoredRefund>();
+  const byId = new Map<string, StoredRefund>();
   const points = [...new Set([...stored.map((o) => o.memberId), ...alsoMembers])];
-  if (points.length === 0) return { byExternalId, settling: [], keys: [] };
+  if (points.length === 0) return { byExternalId, byId, settling: [], keys: [] };
   await tx.query(
     `select 1 from balances where asset = 'points' and account = any($1::text[]) order by account for update`,
     [points.flatMap((m) => [memberAccount(m, "points"), debtAccount(m, "points")])],
@@ -209,15 +231,12 @@ async function loadRefunds(
       row && row.reversed_on === null
         ? { effects: effectsFromRow(row, order), eligibleOn: row.eligible_text }
         : undefined;
-    if (order.externalId !== null)
-      byExternalId.set(order.externalId, {
-        order,
-        reward,
-        openGift: parseDecimal(gifts.get(order.id) ?? "0"),
-      });
+    const refund = { order, reward, openGift: parseDecimal(gifts.get(order.id) ?? "0") };
+    byId.set(order.id, refund);
+    if (order.externalId !== null && order.provider === "webhook") byExternalId.set(order.externalId, refund);
     if (reward) keys.push(...refundKeys(order.memberId, reward.effects));
   }
-  return { byExternalId, settling, keys };
+  return { byExternalId, byId, settling, keys };
 }
 
 /** The balance rows `refundSteps` reads for an order that gave `effects`. */
@@ -372,32 +391,68 @@ function orderOfNew(created: NewOrder): Order {
 /**
  * The writer's job for an `order.refunded` delivery: its idempotency key is the
  * route's (`order.refunded:<externalId>` in scope `webhook`), its answer the
- * refunded order as the serial path answers it. The checks and steps of
- * `markRefunded` and `REWARD_HOOKS.onOrderRefunded` in their order: the order
- * (ORDER_NOT_FOUND), the reason, paid (ORDER_NOT_PAID), its units back in
- * stock, the payment returned (`refundPayment`), the row marked refunded, then
- * the engine's `refundSteps` (what it gave reversed; the equity price does not move).
+ * refunded order as the serial path answers it (`refundJob`).
  */
 export function webhookRefundJob(
   request: Parameters<typeof requestHash>[0],
   externalId: string,
   deps: { readonly now: Date; readonly timeZone: string },
 ): WriterJob<OrderAnswer> {
+  const claim = {
+    scope: "webhook",
+    key: `order.refunded:${externalId}`,
+    hash: requestHash(request),
+    reused: () => fail("EXTERNAL_ORDER_DUPLICATE", { field: "externalId" }),
+  };
+  return refundJob(claim, { externalId }, WEBHOOK_REFUND_REASON, deps);
+}
+
+/** An operator's refund of an order by its id: what the serial route's transaction also writes. */
+export interface ManualRefund {
+  readonly orderId: string;
+  readonly reason: string;
+  /** The audit-log row (`order.refund`) with the refunded amount. */
+  readonly audit: (order: Order) => AuditEntry;
+}
+
+/**
+ * The writer's job for an operator's refund (`POST /admin/orders/:id/refund`
+ * of an order not paid through WeChat Pay or Alipay): the command's claim
+ * (the operator's Idempotency-Key), the refund as `refundJob`, and its audit row.
+ */
+export function manualRefundJob(
+  claim: WriterJob<OrderAnswer>["claim"],
+  refund: ManualRefund,
+  deps: { readonly now: Date; readonly timeZone: string },
+): WriterJob<OrderAnswer> {
+  return refundJob(claim, { orderId: refund.orderId }, refund.reason, deps, refund.audit);
+}
+
+/**
+ * A refund over the batch's memory. The checks and steps of `markRefunded` and
+ * `REWARD_HOOKS.onOrderRefunded` in their order: the order (ORDER_NOT_FOUND),
+ * the reason, paid (ORDER_NOT_PAID), its units back in stock, the payment
+ * returned (`refundPayment`), the row marked refunded, then the engine's
+ * `refundSteps` (what it gave reversed; the equity price does not move); then
+ * the operator's audit row, if any.
+ */
+function refundJob(
+  claim: WriterJob<OrderAnswer>["claim"],
+  target: RefundTarget,
+  reason: string,
+  deps: { readonly now: Date; readonly timeZone: string },
+  audit?: (order: Order) => AuditEntry,
+): WriterJob<OrderAnswer> {
   return {
-    claim: {
-      scope: "webhook",
-      key: `order.refunded:${externalId}`,
-      hash: requestHash(request),
-      reused: () => fail("EXTERNAL_ORDER_DUPLICATE", { field: "externalId" }),
-    },
+    claim,
     status: 200,
     keys: [],
     at: deps.now,
-    needs: { loader: WEBHOOK_ORDERS as RunLoader<unknown, unknown>, need: { refund: true, externalId } },
+    needs: { loader: WEBHOOK_ORDERS as RunLoader<unknown, unknown>, need: { ...target, refund: true } },
     async apply(view, context) {
       const facts = context.facts(WEBHOOK_ORDERS as RunLoader<unknown, OrderFacts>);
-      const [order, refund] = refundedOrderOf(view, facts, externalId);
-      const why = checkRefundReason(WEBHOOK_REFUND_REASON);
+      const [order, refund] = refundedOrderOf(view, facts, target);
+      const why = checkRefundReason(reason);
       if (order.status !== "paid") fail("ORDER_NOT_PAID");
       view.takeStock(order.productId, -order.quantity); // returnStock
       const balances = await view
@@ -414,6 +469,7 @@ export function webhookRefundJob(
         refundSteps({ ...order, ref }, context.config),
         view.store(undefined, { ...refund, settling: facts.settling }),
       );
+      if (audit) view.audits.push(audit(order));
       return orderView({ ...order, status: "refunded", refundedAt: deps.now, refundReason: why });
     },
     finalize: (body, idOf) => (isLocalOrder(body.id) ? { ...body, id: idOf(body.id) } : body),
@@ -428,9 +484,9 @@ export function webhookRefundJob(
 function refundedOrderOf(
   view: View,
   facts: OrderFacts,
-  externalId: string,
+  target: RefundTarget,
 ): [Order, Omit<RefundContext, "settling">] {
-  const created = view.findOrder("webhook", externalId);
+  const created = "externalId" in target ? view.findOrder("webhook", target.externalId) : undefined;
   if (created) {
     const reward = view.rewardOf(created.local);
     const order = orderOfNew(created);
@@ -443,8 +499,18 @@ function refundedOrderOf(
       },
     ];
   }
-  const stored = facts.refunds.get(externalId);
+  if ("orderId" in target) {
+    const stored = facts.refundsById.get(target.orderId);
+    if (!stored) fail("ORDER_NOT_FOUND"); // as lockOrder refuses it
+    return storedRefund(view, stored);
+  }
+  const stored = facts.refunds.get(target.externalId);
   if (!stored) fail("ORDER_NOT_FOUND", { field: "externalId" });
+  return storedRefund(view, stored);
+}
+
+/** A stored order a refund names, refunded already when the batch refunded it. */
+function storedRefund(view: View, stored: StoredRefund): [Order, Omit<RefundContext, "settling">] {
   const order = view.refundOf(stored.order.id)
     ? { ...stored.order, status: "refunded" as const }
     : stored.order;

@@ -29,6 +29,7 @@ import {
   type TransactionKind,
   withInitialPrice,
 } from "@jifen/engine";
+import type { AuditEntry } from "../audit/index.ts";
 import type { Tx } from "../db/index.ts";
 import { fail } from "../errors/index.ts";
 import {
@@ -240,6 +241,13 @@ const WRITE_SQL = `with t as (
          from unnest($77::bigint[], $78::date[]) as v(order_id, day) where w.order_id = v.order_id
        ), rg as (
          delete from release_progress where day = $80::date and order_id = any($79::bigint[])
+       ), al as (
+         insert into audit_log (operator_id, operator_name, action, target_type, target_id, detail, request_id, created_at)
+         select v.operator_id, v.operator_name, v.action, v.target_type, v.target_id, v.detail::jsonb, v.request_id, v.at
+         from unnest($81::bigint[], $82::text[], $83::text[], $84::text[], $85::text[], $86::text[], $87::text[],
+           $88::timestamptz[]) with ordinality
+           as v(operator_id, operator_name, action, target_type, target_id, detail, request_id, at, n)
+         order by v.n
        )
        select 1`;
 
@@ -261,6 +269,8 @@ export class BatchState {
   private readonly refunds = new Map<string, Refund>();
   private readonly reversals = new Map<string, string>();
   private readonly giftsTaken = new Set<string>();
+  /** The audit-log rows of the batch's operator commands (an operator's refund). */
+  private readonly audits: AuditEntry[] = [];
 
   private constructor(
     readonly tx: Tx,
@@ -416,6 +426,7 @@ export class BatchState {
     for (const [id, refund] of view.refunds) this.refunds.set(id, refund);
     for (const [id, day] of view.reversals) this.reversals.set(id, day);
     for (const id of view.giftsTaken) this.giftsTaken.add(id);
+    this.audits.push(...view.audits);
   }
 
   /** How many ledger transactions the batch appends. */
@@ -537,6 +548,22 @@ export class BatchState {
       reversed.map(([, day]) => day),
       [...this.giftsTaken].filter((id) => !isLocalOrder(id)),
       this.businessDay,
+      ...this.auditArrays(),
+    ];
+  }
+
+  /** The audit-log rows ($81–$88), as `writeAudit` inserts each. */
+  private auditArrays(): unknown[] {
+    const a = this.audits;
+    return [
+      a.map((e) => e.operator.id),
+      a.map((e) => e.operator.username),
+      a.map((e) => e.action),
+      a.map((e) => e.targetType ?? null),
+      a.map((e) => e.targetId ?? null),
+      a.map((e) => JSON.stringify(e.detail ?? {})),
+      a.map((e) => e.requestId),
+      a.map((e) => e.now.toISOString()),
     ];
   }
 
@@ -638,6 +665,7 @@ export class CommandView {
   readonly refunds = new Map<string, Refund>();
   readonly reversals = new Map<string, string>();
   readonly giftsTaken = new Set<string>();
+  readonly audits: AuditEntry[] = [];
 
   constructor(
     private readonly batch: BatchState,
