@@ -873,6 +873,66 @@ for (const target of dbTargets()) {
       }
     });
 
+    test("a refund in the writer's memory while a day on or after the order's eligible day settles: SETTLEMENT_RUNNING as on the serial path, nothing kept; afterwards it goes through", async () => {
+      const batched = await openTestApp(target, { equityWriter: { windowMs: 5, maxBatch: 10 } });
+      const serial = await openTestApp(target, { equityWriter: null });
+      try {
+        const answers: string[][] = [];
+        for (const t of [batched, serial]) {
+          const { members, orders } = await shop(t, 2);
+          const { products } = await webhookShop(t, members);
+          const paid = {
+            event: "order.paid",
+            externalId: "S-1",
+            phone: "13900000001",
+            productId: products[1],
+          };
+          assert.equal((await webhook(t, paid)).statusCode, 200);
+          // The day being settled: its close is done, its deltas not all applied.
+          await t.db.query(
+            `insert into settlement_open (business_day, phase, closed_at)
+             select open_day, 'closed', now() from reward_clock`,
+          );
+          const admin = await operatorToken(t);
+          const before = await written(t);
+          const byOperator = () =>
+            call(t, "POST", `/admin/orders/${orders[0]}/refund`, {
+              token: admin,
+              key: "refund-1",
+              body: { reason: "退货 / returned" },
+            });
+          const seen: string[] = [];
+          for (const r of [
+            await webhook(t, { event: "order.refunded", externalId: "S-1" }),
+            await byOperator(),
+          ])
+            seen.push(`${r.statusCode} ${canonical(withoutRequestId(r.data))}`);
+          assert.deepEqual(await written(t), before, "a refused refund leaves nothing");
+          await t.db.query("delete from settlement_open");
+          for (const r of [
+            await webhook(t, { event: "order.refunded", externalId: "S-1" }),
+            await byOperator(),
+          ])
+            seen.push(`${r.statusCode} ${r.data.status ?? r.data.code}`);
+          answers.push(seen);
+          await auditLedger(t);
+        }
+        assert.match(answers[0]?.[0] ?? "", /^409 .*SETTLEMENT_RUNNING/);
+        assert.match(answers[0]?.[1] ?? "", /^409 .*SETTLEMENT_RUNNING/);
+        assert.deepEqual(answers[0]?.slice(2), ["200 refunded", "200 refunded"]);
+        assert.deepEqual(answers[0], answers[1]);
+        // Not the ledger's ids: the serial path's refused refunds took ids from the sequence (gaps), the batch none.
+        const sansIds = async (t: TestApp) => {
+          const w = await written(t);
+          return { ...w, ledger: w.ledger.map(({ id: _id, ...row }) => row) };
+        };
+        assert.deepEqual(await sansIds(batched), await sansIds(serial));
+      } finally {
+        await batched.cleanup();
+        await serial.cleanup();
+      }
+    });
+
     test("a key stored meanwhile by another transaction: the batch is retried, that request alone is refused", {
       skip:
         target.name === "pglite"
