@@ -57,6 +57,8 @@ interface Cell {
   amount: bigint;
   readonly loaded: bigint;
   readonly existed: boolean;
+  /** A command of the batch moved it (a row absent at load is then inserted, even back at 0, as the serial append does). */
+  touched: boolean;
 }
 
 /** A member's row in the exit queue (null: not queued); threshold is quota / held × 10^12, rounded down. */
@@ -305,7 +307,14 @@ export class BatchState {
   }
 
   private remember(account: string, asset: string, amount: bigint, existed: boolean): void {
-    this.cells.set(cellKey(account, asset), { account, asset, amount, loaded: amount, existed });
+    this.cells.set(cellKey(account, asset), {
+      account,
+      asset,
+      amount,
+      loaded: amount,
+      existed,
+      touched: false,
+    });
   }
 
   /** Loads (and locks, in key order) the rows of `keys` the batch does not know yet. */
@@ -423,7 +432,11 @@ export class BatchState {
 
   /** Keeps what a successful command wrote. */
   commit(view: CommandView): void {
-    for (const [key, amount] of view.cells) (this.cells.get(key) as Cell).amount = amount;
+    for (const [key, amount] of view.cells) {
+      const cell = this.cells.get(key) as Cell;
+      cell.amount = amount;
+      cell.touched = true;
+    }
     if (view.state) {
       this.state = view.state;
       this.stateChanged = true;
@@ -645,11 +658,19 @@ export class BatchState {
     return { txIds, txDays, txKinds, txRefs, txAt, pTx, pAccount, pAsset, pAmount, pMember };
   }
 
-  /** The balance rows the batch changed: those read (locked, their new amounts exact) and those that were absent. */
+  /**
+   * The balance rows the batch changed: those read (locked, their new amounts
+   * exact) and those that were absent and a command moved — even when they end
+   * at 0 (a debt opened and repaid in the batch): the serial path inserted the
+   * row at the first move and leaves it at 0.
+   */
   private changedBalances(): [Cell[], Cell[]] {
     const updated: Cell[] = [];
     const inserted: Cell[] = [];
-    for (const c of this.cells.values()) if (c.amount !== c.loaded) (c.existed ? updated : inserted).push(c);
+    for (const c of this.cells.values()) {
+      if (c.existed && c.amount !== c.loaded) updated.push(c);
+      else if (!c.existed && c.touched) inserted.push(c);
+    }
     return [updated, inserted];
   }
 
