@@ -29,5 +29,13 @@ export {
   shareOpenDay,
   walletKeys,
 } from "./state.ts";
-export { databaseStore, orderRewardValues, refuseShort, type StoredOrder } from "./store.ts";
+export {
+  databaseStore,
+  effectsFromRow,
+  type OrderRewardRow,
+  orderRewardValues,
+  refuseSettling,
+  refuseShort,
+  type StoredOrder,
+} from "./store.ts";
 export { type HookContext, NO_REWARD_HOOKS, type PaidOrder, type RewardHooks } from "./types.ts";

@@ -37,7 +37,7 @@ export interface StoredOrder extends RewardOrder {
 }
 
 /** What an eligible order gave, as stored in `order_rewards` (decimal strings). */
-interface OrderRewardRow {
+export interface OrderRewardRow {
   member_id: string;
   eligible_on: string;
   reversed_on: string | null;
@@ -110,7 +110,8 @@ async function insertOrderRewards(tx: Tx, order: StoredOrder, effects: OrderEffe
   return inserted.rows[0]?.seq;
 }
 
-function effectsFromRow(row: OrderRewardRow, order: RewardOrder): OrderEffects {
+/** What an `order_rewards` row says the order gave (the equity writer reads them set-based too, issue 14). */
+export function effectsFromRow(row: OrderRewardRow, order: Pick<RewardOrder, "plans">): OrderEffects {
   const d = parseDecimal;
   const effects: OrderEffects = {};
   if (planList(order).includes("equity")) {
@@ -166,10 +167,14 @@ async function refuseWhileSettling(tx: Tx, eligibleOn: string): Promise<void> {
     [eligibleOn],
   );
   const day = settling.rows[0]?.business_day;
-  if (day)
-    fail("SETTLEMENT_RUNNING", {
-      detail: { zh: `营业日 ${day} 正在日结`, en: `business day ${day} is being settled` },
-    });
+  if (day) refuseSettling(day);
+}
+
+/** Refuses a refund while `day` settles (SETTLEMENT_RUNNING, naming the day). */
+export function refuseSettling(day: string): never {
+  fail("SETTLEMENT_RUNNING", {
+    detail: { zh: `营业日 ${day} 正在日结`, en: `business day ${day} is being settled` },
+  });
 }
 
 /** The store over one database transaction, under the open day's `config`. */

@@ -1,6 +1,8 @@
 import { Type } from "@fastify/type-provider-typebox";
+import type { FastifyRequest } from "fastify";
+import type { AuditEntry } from "../audit/index.ts";
 import { fail } from "../errors/index.ts";
-import { command } from "../http/command.ts";
+import { command, commandClaim } from "../http/command.ts";
 import type { App, AppContext } from "../http/context.ts";
 import { EX_ORDER, EX_PENDING_ORDER, page } from "../http/examples.ts";
 import { op, operatorAccess } from "../http/operator-access.ts";
@@ -20,6 +22,8 @@ import {
 } from "../http/schemas.ts";
 import { requestLanguage } from "../ledger/index.ts";
 import { paymentServices, refundOrder } from "../payments/index.ts";
+import { REWARD_HOOKS } from "../rewards/index.ts";
+import { viaWriter } from "../writer/index.ts";
 import { orderEffects, previewRefund, searchOrderIds } from "./order-admin.ts";
 import {
   AdminOrderSchema,
@@ -41,6 +45,20 @@ import {
 } from "./orders.ts";
 import { PLANS, type Plan } from "./products.ts";
 import { OrderSchema, orderView } from "./views.ts";
+import { manualRefundJob } from "./webhook-batched.ts";
+
+/** The audit-log row of an operator's refund, as the serial route's `audit` writes it. */
+function refundAudit(request: FastifyRequest, order: Order, reason: string, now: Date): AuditEntry {
+  return {
+    operator: op(request),
+    action: "order.refund",
+    targetType: "order",
+    targetId: order.id,
+    detail: { amount: orderView(order).amount, reason },
+    requestId: request.id,
+    now,
+  };
+}
 
 /** Orders for operators: list, detail, mark paid, cancel, refund. Mounted under /admin. */
 export async function orderOperatorRoutes(app: App, ctx: AppContext): Promise<void> {
@@ -220,6 +238,7 @@ export async function orderOperatorRoutes(app: App, ctx: AppContext): Promise<vo
     },
     async (request, reply) => {
       const reason = checkRefundReason(request.body.reason);
+      const now = ctx.clock.now();
       const paidBy = (await findOrder(ctx.db, request.params.id))?.provider;
       if (paidBy === "wechat" || paidBy === "alipay") {
         // Through the provider that collected the cash: refunded when the provider confirms (payments/).
@@ -232,6 +251,21 @@ export async function orderOperatorRoutes(app: App, ctx: AppContext): Promise<vo
           audit(request, tx, "order.refund", "order", order.id, { amount: orderView(order).amount, reason }),
         );
         return orderView(order);
+      }
+      const writer = ctx.writer;
+      // With the engine's reward hooks: refunded in the writer's batch memory, written set-based with the batch.
+      if (writer && ctx.hooks.onOrderRefunded === REWARD_HOOKS.onOrderRefunded) {
+        const job = manualRefundJob(
+          commandClaim(request),
+          { orderId: request.params.id, reason, audit: (order) => refundAudit(request, order, reason, now) },
+          { now, timeZone: ctx.timeZone },
+        );
+        return viaWriter(ctx.lease, request, reply, async () => {
+          const answer = await writer.submit(job);
+          reply.code(answer.status as 200);
+          if (answer.kind === "replay") reply.header("idempotent-replayed", "true");
+          return answer.body as ReturnType<typeof orderView>;
+        });
       }
       return command(
         ctx,

@@ -232,6 +232,26 @@ export async function lockOrderByExternalId(
   return toOrder(row);
 }
 
+/**
+ * The orders of `provider` with these external ids and those with these ids,
+ * locked (FOR UPDATE, in id order) — the equity writer's refunds, read once
+ * per run (issue 14).
+ */
+export async function lockOrdersByExternalIds(
+  tx: Tx,
+  provider: PaymentProviderName,
+  externalIds: readonly string[],
+  ids: readonly string[] = [],
+): Promise<Order[]> {
+  if (externalIds.length + ids.length === 0) return [];
+  const rows = await tx.query<Row>(
+    `select ${COLUMNS} from orders where (provider = $1 and external_id = any($2::text[])) or id = any($3::bigint[])
+     order by id for update`,
+    [provider, [...new Set(externalIds)], [...new Set(ids)]],
+  );
+  return rows.rows.map(toOrder);
+}
+
 function paidOrder(order: Order): PaidOrder {
   return {
     id: order.id,

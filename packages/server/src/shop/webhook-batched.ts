@@ -12,24 +12,46 @@
  * ids already stored, the members by phone (with their referrer), the products
  * (their rows locked in id order, before the batch's operator row and equity
  * state, as a serial order takes them) and the parameters of each paid day.
+ *
+ * A webhook `order.refunded` delivery is refunded in the same memory
+ * (`webhookRefundJob`): `markRefunded` → `REWARD_HOOKS.onOrderRefunded`'s
+ * checks in their order, the engine's `refundPayment` and `refundSteps` over
+ * the batch's view. The loader reads (and locks, as the serial refund takes
+ * them: the order, its product, the member's points rows, what it gave) the
+ * stored orders the run's refunds name, once; an order created earlier in the
+ * batch is refunded from the batch's memory.
  */
 import {
   type BalanceSource,
   type Config,
+  debtAccount,
   eligibleSteps,
   formatDecimal,
+  memberAccount,
+  type OrderEffects,
+  parseDecimal,
   payOrder,
+  refundPayment,
+  refundSteps,
   runStepsAsync,
   walletKeys,
 } from "@jifen/engine";
+import type { AuditEntry } from "../audit/index.ts";
 import { addDays, businessDay } from "../clock/index.ts";
 import { configForDay } from "../config/index.ts";
 import { fail } from "../errors/index.ts";
 import { requestHash } from "../http/command.ts";
 import { checkLimit, MAX_ORDER_AMOUNT_MICRO } from "../http/limits.ts";
 import { type BalanceKey, buildEntry } from "../ledger/index.ts";
-import type { NewOrder, RunLoader, WriterJob } from "../writer/index.ts";
-import type { Order } from "./orders.ts";
+import { effectsFromRow, type OrderRewardRow } from "../rewards/index.ts";
+import {
+  isLocalOrder,
+  type NewOrder,
+  type RefundContext,
+  type RunLoader,
+  type WriterJob,
+} from "../writer/index.ts";
+import { checkRefundReason, lockOrdersByExternalIds, type Order } from "./orders.ts";
 import { lockProducts, type Plan, type Product } from "./products.ts";
 import { orderView } from "./views.ts";
 
@@ -44,8 +66,18 @@ export function mismatch(field: string, given: string, expected: string): never 
   });
 }
 
-/** What one delivery needs read before its run. */
-interface OrderNeed {
+/** The reason stored with a refund the shop reports (its event carries none). */
+export const WEBHOOK_REFUND_REASON = "商城回调退款 / refunded by the shop (payment webhook)";
+
+/** What one delivery needs read before its run: an order.paid delivery's, or a refund's (`refund`). */
+type OrderNeed = PaidNeed | RefundNeed;
+
+/** The order a refund names: a webhook order by its external id, or (an operator's refund) by its id. */
+type RefundTarget = { readonly externalId: string } | { readonly orderId: string };
+type RefundNeed = RefundTarget & { readonly refund: true };
+
+/** What an order.paid delivery needs read. */
+interface PaidNeed {
   readonly externalId: string;
   readonly phone: string;
   readonly productId: string;
@@ -61,15 +93,40 @@ interface OrderFacts {
   readonly products: ReadonlyMap<string, Product>;
   /** The parameters of each paid day. */
   readonly configs: ReadonlyMap<string, Config>;
+  /** The stored orders the run's refunds name, by external id (webhook orders) and by id. */
+  readonly refunds: ReadonlyMap<string, StoredRefund>;
+  readonly refundsById: ReadonlyMap<string, StoredRefund>;
+  /** The business days being settled (`settlement_open`), in order. */
+  readonly settling: readonly string[];
 }
+
+/** A stored order a refund names, as the serial refund reads it. */
+interface StoredRefund {
+  readonly order: Order;
+  /** What it gave and when (undefined: never eligible, or already reversed). */
+  readonly reward: RefundContext["reward"];
+  /** What its gift row of the open day still had to release (0: none). */
+  readonly openGift: bigint;
+}
+
+const isRefundNeed = (n: OrderNeed): n is RefundNeed => "refund" in n;
 
 /** The run loader of webhook orders: two statements (the products locked in id order, then the rest). */
 export const WEBHOOK_ORDERS: RunLoader<OrderNeed, OrderFacts> = {
-  async load(tx, needs, batch) {
-    const products = await lockProducts(
+  async load(tx, all, batch) {
+    const needs = all.filter((n): n is PaidNeed => !isRefundNeed(n));
+    // The refunds' orders first (the serial refund locks its order, then the product).
+    const refundNeeds = all.filter(isRefundNeed);
+    const stored = await lockOrdersByExternalIds(
       tx,
-      needs.map((n) => n.productId),
+      "webhook",
+      refundNeeds.flatMap((n) => ("externalId" in n ? [n.externalId] : [])),
+      refundNeeds.flatMap((n) => ("orderId" in n ? [n.orderId] : [])),
     );
+    const products = await lockProducts(tx, [
+      ...needs.map((n) => n.productId),
+      ...stored.map((o) => o.productId),
+    ]);
     // The external ids already stored and the members by phone, in one statement.
     const found = await tx.query<{ what: string; a: string; b: string | null; c: string | null }>(
       `select 'order' as what, external_id as a, null::text as b, null::text as c from orders
@@ -97,13 +154,98 @@ export const WEBHOOK_ORDERS: RunLoader<OrderNeed, OrderFacts> = {
     }
     const stock = new Map<string, number>();
     for (const p of products.values()) if (p.stock !== null) stock.set(p.id, p.stock);
+    const refunds = await loadRefunds(tx, stored, refundedInRun(all, members), batch.businessDay);
     return {
-      facts: { known, members, products, configs },
-      keys,
+      facts: {
+        known,
+        members,
+        products,
+        configs,
+        refunds: refunds.byExternalId,
+        refundsById: refunds.byId,
+        settling: refunds.settling,
+      },
+      keys: [...keys, ...refunds.keys],
       stock,
     };
   },
 };
+
+/** The members whose orders paid earlier in the same run are refunded in it (their points rows are locked up front). */
+function refundedInRun(all: readonly OrderNeed[], members: OrderFacts["members"]): string[] {
+  const refunded = new Set(all.flatMap((n) => (isRefundNeed(n) && "externalId" in n ? [n.externalId] : [])));
+  return all.flatMap((n) =>
+    !isRefundNeed(n) && refunded.has(n.externalId) ? [members.get(n.phone)?.id ?? []].flat() : [],
+  );
+}
+
+/**
+ * What the run's refunds read, as the serial refund reads it, in one go: the
+ * members' points rows (locked before the operator's row and the equity state,
+ * as the serial refund's payment takes them), what each stored order gave
+ * (`order_rewards` FOR UPDATE), its gift row of the open day, the days being
+ * settled; and the balance rows the refund steps read (locked with the batch's).
+ */
+async function loadRefunds(
+  tx: Parameters<RunLoader<OrderNeed, OrderFacts>["load"]>[0],
+  stored: readonly Order[],
+  alsoMembers: readonly string[],
+  openDay: string,
+): Promise<{
+  byExternalId: Map<string, StoredRefund>;
+  byId: Map<string, StoredRefund>;
+  settling: string[];
+  keys: BalanceKey[];
+}> {
+  const byExternalId = new Map<string, StoredRefund>();
+  const byId = new Map<string, StoredRefund>();
+  const points = [...new Set([...stored.map((o) => o.memberId), ...alsoMembers])];
+  if (points.length === 0) return { byExternalId, byId, settling: [], keys: [] };
+  await tx.query(
+    `select 1 from balances where asset = 'points' and account = any($1::text[]) order by account for update`,
+    [points.flatMap((m) => [memberAccount(m, "points"), debtAccount(m, "points")])],
+  );
+  const ids = stored.map((o) => o.id);
+  const rewards = await tx.query<OrderRewardRow & { order_text: string; eligible_text: string }>(
+    `select *, order_id::text as order_text, eligible_on::text as eligible_text from order_rewards
+     where order_id = any($1::bigint[]) order by order_id for update`,
+    [ids],
+  );
+  const other = await tx.query<{ what: string; a: string; b: string | null }>(
+    `select 'gift' as what, order_id::text as a, remaining::text as b from release_progress
+       where day = $1::date and order_id = any($2::bigint[])
+     union all
+     select 'settling', business_day::text, null from settlement_open`,
+    [openDay, ids],
+  );
+  const gifts = new Map(other.rows.filter((r) => r.what === "gift").map((r) => [r.a, r.b as string]));
+  const settling = other.rows
+    .filter((r) => r.what === "settling")
+    .map((r) => r.a)
+    .sort();
+  const rowOf = new Map(rewards.rows.map((r) => [r.order_text, r]));
+  const keys: BalanceKey[] = [];
+  for (const order of stored) {
+    const row = rowOf.get(order.id);
+    const reward =
+      row && row.reversed_on === null
+        ? { effects: effectsFromRow(row, order), eligibleOn: row.eligible_text }
+        : undefined;
+    const refund = { order, reward, openGift: parseDecimal(gifts.get(order.id) ?? "0") };
+    byId.set(order.id, refund);
+    if (order.externalId !== null && order.provider === "webhook") byExternalId.set(order.externalId, refund);
+    if (reward) keys.push(...refundKeys(order.memberId, reward.effects));
+  }
+  return { byExternalId, byId, settling, keys };
+}
+
+/** The balance rows `refundSteps` reads for an order that gave `effects`. */
+function refundKeys(memberId: string, effects: OrderEffects): BalanceKey[] {
+  const keys = walletKeys(memberId, ["equity", "exitQuota", "quota", "weight", "cash", "gift", "points"]);
+  if (effects.equity?.referrer !== undefined) keys.push(...walletKeys(effects.equity.referrer, ["equity"]));
+  if (effects.cycle?.referrer !== undefined) keys.push(...walletKeys(effects.cycle.referrer, ["weight"]));
+  return keys;
+}
 
 /** The order.paid delivery the writer takes in memory. */
 export interface WebhookOrder {
@@ -219,25 +361,158 @@ function placeInMemory(
     paidDay: day,
     eligibleDay: addDays(day, config.coolingOffDays),
   });
-  const order: Order = {
+  return [orderOfNew(created), created];
+}
+
+/** An order created in the batch as the serial path's row reads (paid). */
+function orderOfNew(created: NewOrder): Order {
+  return {
     id: created.local,
-    memberId: member.id,
-    productId: product.id,
-    quantity,
-    plans: [...product.plans] as Plan[],
-    amount,
-    pointsPaid: 0n,
+    memberId: created.memberId,
+    productId: created.productId,
+    quantity: created.quantity,
+    plans: [...created.plans] as Plan[],
+    amount: created.amount,
+    pointsPaid: created.pointsPaid,
     status: "paid",
-    provider: "webhook",
-    externalId: d.externalId,
-    createdAt: now,
-    paidAt: now,
-    paidDay: day,
+    provider: created.provider as Order["provider"],
+    externalId: created.externalId,
+    createdAt: created.at,
+    paidAt: created.at,
+    paidDay: created.paidDay,
     eligibleDay: created.eligibleDay,
     refundedAt: null,
     refundReason: null,
     cancelledAt: null,
     checkoutId: null,
   };
-  return [order, created];
+}
+
+/**
+ * The writer's job for an `order.refunded` delivery: its idempotency key is the
+ * route's (`order.refunded:<externalId>` in scope `webhook`), its answer the
+ * refunded order as the serial path answers it (`refundJob`).
+ */
+export function webhookRefundJob(
+  request: Parameters<typeof requestHash>[0],
+  externalId: string,
+  deps: { readonly now: Date; readonly timeZone: string },
+): WriterJob<OrderAnswer> {
+  const claim = {
+    scope: "webhook",
+    key: `order.refunded:${externalId}`,
+    hash: requestHash(request),
+    reused: () => fail("EXTERNAL_ORDER_DUPLICATE", { field: "externalId" }),
+  };
+  return refundJob(claim, { externalId }, WEBHOOK_REFUND_REASON, deps);
+}
+
+/** An operator's refund of an order by its id: what the serial route's transaction also writes. */
+export interface ManualRefund {
+  readonly orderId: string;
+  readonly reason: string;
+  /** The audit-log row (`order.refund`) with the refunded amount. */
+  readonly audit: (order: Order) => AuditEntry;
+}
+
+/**
+ * The writer's job for an operator's refund (`POST /admin/orders/:id/refund`
+ * of an order not paid through WeChat Pay or Alipay): the command's claim
+ * (the operator's Idempotency-Key), the refund as `refundJob`, and its audit row.
+ */
+export function manualRefundJob(
+  claim: WriterJob<OrderAnswer>["claim"],
+  refund: ManualRefund,
+  deps: { readonly now: Date; readonly timeZone: string },
+): WriterJob<OrderAnswer> {
+  return refundJob(claim, { orderId: refund.orderId }, refund.reason, deps, refund.audit);
+}
+
+/**
+ * A refund over the batch's memory. The checks and steps of `markRefunded` and
+ * `REWARD_HOOKS.onOrderRefunded` in their order: the order (ORDER_NOT_FOUND),
+ * the reason, paid (ORDER_NOT_PAID), its units back in stock, the payment
+ * returned (`refundPayment`), the row marked refunded, then the engine's
+ * `refundSteps` (what it gave reversed; the equity price does not move); then
+ * the operator's audit row, if any.
+ */
+function refundJob(
+  claim: WriterJob<OrderAnswer>["claim"],
+  target: RefundTarget,
+  reason: string,
+  deps: { readonly now: Date; readonly timeZone: string },
+  audit?: (order: Order) => AuditEntry,
+): WriterJob<OrderAnswer> {
+  return {
+    claim,
+    status: 200,
+    keys: [],
+    at: deps.now,
+    needs: { loader: WEBHOOK_ORDERS as RunLoader<unknown, unknown>, need: { ...target, refund: true } },
+    async apply(view, context) {
+      const facts = context.facts(WEBHOOK_ORDERS as RunLoader<unknown, OrderFacts>);
+      const [order, refund] = refundedOrderOf(view, facts, target);
+      const why = checkRefundReason(reason);
+      if (order.status !== "paid") fail("ORDER_NOT_PAID");
+      view.takeStock(order.productId, -order.quantity); // returnStock
+      const balances = await view
+        .store()
+        .lockBalances([{ account: debtAccount(order.memberId, "points"), asset: "points" }]);
+      const postings = buildEntry(balances, (b) =>
+        refundPayment(b, order.memberId, order.amount, order.pointsPaid),
+      );
+      const ref = `order:${order.id}`;
+      await view.append("order.refund", ref, postings, businessDay(deps.now, deps.timeZone));
+      view.refund(order.id, { at: deps.now, reason: why });
+      // REWARD_HOOKS.onOrderRefunded: the open day's parameters (the batch's).
+      await runStepsAsync(
+        refundSteps({ ...order, ref }, context.config),
+        view.store(undefined, { ...refund, settling: facts.settling }),
+      );
+      if (audit) view.audits.push(audit(order));
+      return orderView({ ...order, status: "refunded", refundedAt: deps.now, refundReason: why });
+    },
+    finalize: (body, idOf) => (isLocalOrder(body.id) ? { ...body, id: idOf(body.id) } : body),
+  };
+}
+
+/**
+ * The order a refund names as the batch sees it (ORDER_NOT_FOUND when none):
+ * one created earlier in the batch or a stored one, refunded already when the
+ * batch refunded it; with what the refund steps read of it.
+ */
+function refundedOrderOf(
+  view: View,
+  facts: OrderFacts,
+  target: RefundTarget,
+): [Order, Omit<RefundContext, "settling">] {
+  const created = "externalId" in target ? view.findOrder("webhook", target.externalId) : undefined;
+  if (created) {
+    const reward = view.rewardOf(created.local);
+    const order = orderOfNew(created);
+    return [
+      view.refundOf(created.local) ? { ...order, status: "refunded" } : order,
+      {
+        id: created.local,
+        reward: reward && { effects: reward.effects, eligibleOn: reward.day },
+        openGift: reward?.effects.release?.gift ?? 0n,
+      },
+    ];
+  }
+  if ("orderId" in target) {
+    const stored = facts.refundsById.get(target.orderId);
+    if (!stored) fail("ORDER_NOT_FOUND"); // as lockOrder refuses it
+    return storedRefund(view, stored);
+  }
+  const stored = facts.refunds.get(target.externalId);
+  if (!stored) fail("ORDER_NOT_FOUND", { field: "externalId" });
+  return storedRefund(view, stored);
+}
+
+/** A stored order a refund names, refunded already when the batch refunded it. */
+function storedRefund(view: View, stored: StoredRefund): [Order, Omit<RefundContext, "settling">] {
+  const order = view.refundOf(stored.order.id)
+    ? { ...stored.order, status: "refunded" as const }
+    : stored.order;
+  return [order, { id: stored.order.id, reward: stored.reward, openGift: stored.openGift }];
 }

@@ -8,7 +8,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { type Static, Type } from "@fastify/type-provider-typebox";
 import { formatDecimal } from "@jifen/engine";
-import type { FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Tx } from "../db/index.ts";
 import { fail } from "../errors/index.ts";
 import { parseNonNegative, parseYuan } from "../http/amounts.ts";
@@ -21,7 +21,7 @@ import { Count, count, Decimal, Id, Phone, responses, Text, withExample } from "
 import { findMemberByPhone } from "../members/index.ts";
 import { REWARD_HOOKS } from "../rewards/index.ts";
 import { maskPhone } from "../sms/index.ts";
-import { viaWriter } from "../writer/index.ts";
+import { viaWriter, type WriterAnswer } from "../writer/index.ts";
 import {
   createOrder,
   lockOrder,
@@ -33,7 +33,7 @@ import {
 } from "./orders.ts";
 import { findProduct } from "./products.ts";
 import { OrderSchema, orderView } from "./views.ts";
-import { mismatch, webhookOrderJob } from "./webhook-batched.ts";
+import { mismatch, WEBHOOK_REFUND_REASON, webhookOrderJob, webhookRefundJob } from "./webhook-batched.ts";
 import { signWebhook } from "./webhook-signature.ts";
 
 declare module "fastify" {
@@ -52,9 +52,6 @@ function verify(ctx: AppContext, request: FastifyRequest): void {
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual))
     fail("WEBHOOK_SIGNATURE_INVALID");
 }
-
-/** The reason stored with a refund the shop reports (its event carries none). */
-const WEBHOOK_REFUND_REASON = "商城回调退款 / refunded by the shop (payment webhook)";
 
 const WebhookBody = Type.Object({
   event: Type.Union([Type.Literal("order.paid"), Type.Literal("order.refunded")]),
@@ -212,6 +209,45 @@ async function recordPaid(
   return orderView(await markPaid(tx, order, deps));
 }
 
+/** A delivery the writer answered: 200, and so is its replay (marked). */
+function answerOf(reply: FastifyReply, answer: WriterAnswer<unknown>): ReturnType<typeof orderView> {
+  reply.code(answer.status as 200);
+  if (answer.kind === "replay") reply.header("idempotent-replayed", "true");
+  return answer.body as ReturnType<typeof orderView>;
+}
+
+/**
+ * An order.refunded delivery: with the engine's reward hooks, in the writer's
+ * batch memory, written set-based with the batch (issue 14); otherwise the
+ * serial refund (through the writer as a transaction job when it is on).
+ */
+function refunded(
+  ctx: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: Parameters<typeof markRefunded>[2],
+  delivery: Parameters<typeof command>[5],
+): Promise<ReturnType<typeof orderView>> {
+  const { externalId } = request.body as WebhookEvent;
+  const writer = ctx.writer;
+  if (writer && ctx.hooks.onOrderRefunded === REWARD_HOOKS.onOrderRefunded) {
+    const job = webhookRefundJob(request, externalId, deps);
+    return viaWriter(ctx.lease, request, reply, async () => answerOf(reply, await writer.submit(job)));
+  }
+  return command(
+    ctx,
+    request,
+    reply,
+    async (tx) => {
+      const order = await lockOrderByExternalId(tx, "webhook", externalId);
+      return orderView(await markRefunded(tx, order, deps, WEBHOOK_REFUND_REASON));
+    },
+    200,
+    delivery,
+    { viaWriter: true },
+  );
+}
+
 /** The webhook provider's route. */
 export async function webhookRoutes(app: App, ctx: AppContext): Promise<void> {
   app.removeContentTypeParser("application/json");
@@ -237,20 +273,8 @@ export async function webhookRoutes(app: App, ctx: AppContext): Promise<void> {
       reused: "EXTERNAL_ORDER_DUPLICATE",
       field: "externalId",
     } as const;
-    if (body.event === "order.refunded") {
-      return command(
-        ctx,
-        request,
-        reply,
-        async (tx) => {
-          const order = await lockOrderByExternalId(tx, "webhook", body.externalId);
-          return orderView(await markRefunded(tx, order, deps, WEBHOOK_REFUND_REASON));
-        },
-        200,
-        delivery,
-        { viaWriter: true },
-      );
-    }
+    if (body.event === "order.refunded") return refunded(ctx, request, reply, deps, delivery);
+    const writer = ctx.writer;
     const points =
       body.points === undefined
         ? undefined
@@ -258,7 +282,6 @@ export async function webhookRoutes(app: App, ctx: AppContext): Promise<void> {
     const amount =
       body.amount === undefined ? undefined : parseYuan(body.amount, "amount", MAX_ORDER_AMOUNT_MICRO);
     const quantity = body.quantity === undefined ? undefined : count(body.quantity, MAX_QUANTITY, "quantity");
-    const writer = ctx.writer;
     // The shop's own order, nothing paid in points (a flash sale's deliveries): created, paid and made
     // eligible in the writer's batch memory, written set-based with the batch (issue 14).
     if (
@@ -272,10 +295,7 @@ export async function webhookRoutes(app: App, ctx: AppContext): Promise<void> {
       const { phone, productId, externalId } = body;
       return viaWriter(ctx.lease, request, reply, async () => {
         const job = webhookOrderJob(request, { externalId, phone, productId, quantity, amount }, deps);
-        const answer = await writer.submit(job);
-        reply.code(answer.status as 200); // a delivery is answered 200, and so is its replay
-        if (answer.kind === "replay") reply.header("idempotent-replayed", "true");
-        return answer.body as ReturnType<typeof orderView>;
+        return answerOf(reply, await writer.submit(job));
       });
     }
     return command(

@@ -39,7 +39,14 @@ import {
   refuseOverLimit,
   signAllows,
 } from "../ledger/index.ts";
-import { lockEquityState, orderRewardValues, ratio12, ratio12Text, refuseShort } from "../rewards/index.ts";
+import {
+  lockEquityState,
+  orderRewardValues,
+  ratio12,
+  ratio12Text,
+  refuseSettling,
+  refuseShort,
+} from "../rewards/index.ts";
 
 const cellKey = (account: string, asset: string) => `${account}\u0000${asset}`;
 
@@ -50,6 +57,8 @@ interface Cell {
   amount: bigint;
   readonly loaded: bigint;
   readonly existed: boolean;
+  /** A command of the batch moved it (a row absent at load is then inserted, even back at 0, as the serial append does). */
+  touched: boolean;
 }
 
 /** A member's row in the exit queue (null: not queued); threshold is quota / held × 10^12, rounded down. */
@@ -110,6 +119,42 @@ interface NewReward {
   readonly day: string;
 }
 
+/** The local ids of orders created in the batch (`batch-order:N`); any other id is a stored order's. */
+export function isLocalOrder(id: string): boolean {
+  return id.startsWith(ORDER_PREFIX);
+}
+
+/** An audit-log row the batch writes, as `writeAudit` (audit/) inserts one. */
+export interface AuditEntry {
+  readonly operator: { readonly id: string; readonly username: string };
+  readonly action: string;
+  readonly targetType?: string;
+  readonly targetId?: string;
+  readonly detail?: Record<string, unknown>;
+  readonly requestId: string;
+  readonly now: Date;
+}
+
+/** A refund of the batch: when and why (the order's `refunded_at`, `refund_reason`). */
+interface Refund {
+  readonly at: Date;
+  readonly reason: string;
+}
+
+/**
+ * What the store asks of the order a command refunds (the refund steps'
+ * `effectsOf`, `takeOpenGift`, `recordReversed`): its id (stored or local),
+ * what it gave and on which day (undefined: never eligible, or reversed before
+ * the batch), the open day's gift row still to release (stored orders), and
+ * the day being settled, if any.
+ */
+export interface RefundContext {
+  readonly id: string;
+  readonly reward: { readonly effects: OrderEffects; readonly eligibleOn: string } | undefined;
+  readonly openGift: bigint;
+  readonly settling: readonly string[];
+}
+
 /** What the store asks of the order a command pays (the reward steps' `referrerOf`, `recordEligible`). */
 export interface OrderContext {
   readonly order: NewOrder;
@@ -128,7 +173,10 @@ function parse12(text: string): bigint {
  * the equity state (when $23 is not null), the idempotency keys, and the
  * orders created and paid in the batch: their rows, their products' stock,
  * what they gave (`order_rewards`, numbered in batch order) and their open
- * gifts (`release_progress`, with the seq their reward row got).
+ * gifts (`release_progress`, with the seq their reward row got); an order
+ * created and refunded in the batch is inserted refunded, its reward row
+ * reversed, its gift not opened. Stored orders refunded in the batch: their
+ * rows marked refunded, their rewards reversed, their open gifts closed.
  */
 const WRITE_SQL = `with t as (
          insert into ledger_transactions (id, business_day, kind, ref, created_at)
@@ -160,13 +208,15 @@ const WRITE_SQL = `with t as (
          from unnest($28::text[], $29::text[], $30::text[], $31::int[], $32::text[]) as t(scope, key, hash, status, response)
        ), o as (
          insert into orders (id, member_id, product_id, quantity, plans, amount, points_paid, status, provider,
-           external_id, created_at, paid_at, paid_day, eligible_day)
+           external_id, created_at, paid_at, paid_day, eligible_day, refunded_at, refund_reason)
          select v.id, v.member_id, v.product_id, v.quantity, string_to_array(v.plans, ','), v.amount, v.points_paid,
-           'paid', v.provider, v.external_id, v.at, v.at, v.paid_day, v.eligible_day
+           case when v.refunded_at is null then 'paid' else 'refunded' end, v.provider, v.external_id, v.at, v.at,
+           v.paid_day, v.eligible_day, v.refunded_at, v.refund_reason
          from unnest($34::bigint[], $35::bigint[], $36::bigint[], $37::int[], $38::text[], $39::numeric[],
-           $40::numeric[], $41::text[], $42::text[], $43::timestamptz[], $44::date[], $45::date[])
+           $40::numeric[], $41::text[], $42::text[], $43::timestamptz[], $44::date[], $45::date[],
+           $71::timestamptz[], $72::text[])
            as v(id, member_id, product_id, quantity, plans, amount, points_paid, provider, external_id, at,
-             paid_day, eligible_day)
+             paid_day, eligible_day, refunded_at, refund_reason)
        ), st as (
          update products p set stock = v.stock
          from unnest($46::bigint[], $47::int[]) as v(id, stock) where p.id = v.id
@@ -174,19 +224,19 @@ const WRITE_SQL = `with t as (
          insert into order_rewards (order_id, member_id, eligible_on, amount, points_paid, in_cycle,
            equity_buyer, equity_referrer_id, equity_referrer, exit_quota,
            cycle_quota, cycle_weight, cycle_referrer_id, cycle_referrer_weight,
-           release_grade, release_grade_min, release_gift, release_base)
+           release_grade, release_grade_min, release_gift, release_base, reversed_on)
          select v.order_id, v.member_id, v.eligible_on, v.amount, v.points_paid, v.in_cycle,
            v.equity_buyer, v.equity_referrer_id, v.equity_referrer, v.exit_quota,
            v.cycle_quota, v.cycle_weight, v.cycle_referrer_id, v.cycle_referrer_weight,
-           v.release_grade, v.release_grade_min, v.release_gift, v.release_base
+           v.release_grade, v.release_grade_min, v.release_gift, v.release_base, v.reversed_on
          from unnest($48::bigint[], $49::bigint[], $50::date[], $51::numeric[], $52::numeric[], $53::boolean[],
            $54::numeric[], $55::bigint[], $56::numeric[], $57::numeric[],
            $58::numeric[], $59::numeric[], $60::bigint[], $61::numeric[],
-           $62::text[], $63::numeric[], $64::numeric[], $65::numeric[]) with ordinality
+           $62::text[], $63::numeric[], $64::numeric[], $65::numeric[], $73::date[]) with ordinality
            as v(order_id, member_id, eligible_on, amount, points_paid, in_cycle,
              equity_buyer, equity_referrer_id, equity_referrer, exit_quota,
              cycle_quota, cycle_weight, cycle_referrer_id, cycle_referrer_weight,
-             release_grade, release_grade_min, release_gift, release_base, n)
+             release_grade, release_grade_min, release_gift, release_base, reversed_on, n)
          order by v.n
          returning order_id, seq
        ), rp as (
@@ -195,6 +245,21 @@ const WRITE_SQL = `with t as (
          from unnest($66::date[], $67::bigint[], $68::bigint[], $69::numeric[], $70::numeric[])
            as v(day, order_id, member_id, base, remaining)
          join r on r.order_id = v.order_id
+       ), ro as (
+         update orders o set status = 'refunded', refunded_at = v.at, refund_reason = v.reason
+         from unnest($74::bigint[], $75::timestamptz[], $76::text[]) as v(id, at, reason) where o.id = v.id
+       ), rv as (
+         update order_rewards w set reversed_on = v.day
+         from unnest($77::bigint[], $78::date[]) as v(order_id, day) where w.order_id = v.order_id
+       ), rg as (
+         delete from release_progress where day = $80::date and order_id = any($79::bigint[])
+       ), al as (
+         insert into audit_log (operator_id, operator_name, action, target_type, target_id, detail, request_id, created_at)
+         select v.operator_id, v.operator_name, v.action, v.target_type, v.target_id, v.detail::jsonb, v.request_id, v.at
+         from unnest($81::bigint[], $82::text[], $83::text[], $84::text[], $85::text[], $86::text[], $87::text[],
+           $88::timestamptz[]) with ordinality
+           as v(operator_id, operator_name, action, target_type, target_id, detail, request_id, at, n)
+         order by v.n
        )
        select 1`;
 
@@ -212,6 +277,12 @@ export class BatchState {
   private readonly orders: NewOrder[] = [];
   private readonly rewards: NewReward[] = [];
   private readonly stock = new Map<string, { amount: number; readonly loaded: number }>();
+  /** Orders refunded in the batch (stored or local ids), rewards it reversed (→ the day), open gifts it closed. */
+  private readonly refunds = new Map<string, Refund>();
+  private readonly reversals = new Map<string, string>();
+  private readonly giftsTaken = new Set<string>();
+  /** The audit-log rows of the batch's operator commands (an operator's refund). */
+  private readonly audits: AuditEntry[] = [];
 
   private constructor(
     readonly tx: Tx,
@@ -236,7 +307,14 @@ export class BatchState {
   }
 
   private remember(account: string, asset: string, amount: bigint, existed: boolean): void {
-    this.cells.set(cellKey(account, asset), { account, asset, amount, loaded: amount, existed });
+    this.cells.set(cellKey(account, asset), {
+      account,
+      asset,
+      amount,
+      loaded: amount,
+      existed,
+      touched: false,
+    });
   }
 
   /** Loads (and locks, in key order) the rows of `keys` the batch does not know yet. */
@@ -321,6 +399,27 @@ export class BatchState {
     return this.orders.some((o) => o.provider === provider && o.externalId === externalId);
   }
 
+  /** The order of the batch with this provider's external id. */
+  findOrder(provider: string, externalId: string): NewOrder | undefined {
+    return this.orders.find((o) => o.provider === provider && o.externalId === externalId);
+  }
+
+  /** What an order of the batch gave when it became eligible in the batch. */
+  rewardOf(local: string): NewReward | undefined {
+    return this.rewards.find((r) => r.order.local === local);
+  }
+
+  /** Whether the batch refunded an order, reversed its rewards, closed its gift. */
+  refundOf(id: string): Refund | undefined {
+    return this.refunds.get(id);
+  }
+  reversed(id: string): boolean {
+    return this.reversals.has(id);
+  }
+  giftTaken(id: string): boolean {
+    return this.giftsTaken.has(id);
+  }
+
   /** The local id the next order gets. */
   nextOrderLocal(offset: number): string {
     return `${ORDER_PREFIX}${this.orders.length + offset}`;
@@ -333,7 +432,11 @@ export class BatchState {
 
   /** Keeps what a successful command wrote. */
   commit(view: CommandView): void {
-    for (const [key, amount] of view.cells) (this.cells.get(key) as Cell).amount = amount;
+    for (const [key, amount] of view.cells) {
+      const cell = this.cells.get(key) as Cell;
+      cell.amount = amount;
+      cell.touched = true;
+    }
     if (view.state) {
       this.state = view.state;
       this.stateChanged = true;
@@ -343,6 +446,10 @@ export class BatchState {
     this.orders.push(...view.orders);
     this.rewards.push(...view.rewards);
     for (const [id, amount] of view.stock) (this.stock.get(id) as { amount: number }).amount = amount;
+    for (const [id, refund] of view.refunds) this.refunds.set(id, refund);
+    for (const [id, day] of view.reversals) this.reversals.set(id, day);
+    for (const id of view.giftsTaken) this.giftsTaken.add(id);
+    this.audits.push(...view.audits);
   }
 
   /** How many ledger transactions the batch appends. */
@@ -440,7 +547,47 @@ export class BatchState {
       keys.map((k) => JSON.stringify(k.body ?? null)),
       now.toISOString(),
       ...this.orderArrays(idOf),
+      ...this.refundArrays(),
     ]);
+  }
+
+  /**
+   * The orders created in the batch and refunded in it ($71, $72), the reversal
+   * days of their rewards ($73); the stored orders the batch refunded, reversed,
+   * whose gifts it closed ($74–$80).
+   */
+  private refundArrays(): unknown[] {
+    const stored = <V>(m: ReadonlyMap<string, V>) => [...m].filter(([id]) => !isLocalOrder(id));
+    const refunded = stored(this.refunds);
+    const reversed = stored(this.reversals);
+    return [
+      this.orders.map((o) => this.refunds.get(o.local)?.at.toISOString() ?? null),
+      this.orders.map((o) => this.refunds.get(o.local)?.reason ?? null),
+      this.rewards.map((r) => this.reversals.get(r.order.local) ?? null),
+      refunded.map(([id]) => id),
+      refunded.map(([, r]) => r.at.toISOString()),
+      refunded.map(([, r]) => r.reason),
+      reversed.map(([id]) => id),
+      reversed.map(([, day]) => day),
+      [...this.giftsTaken].filter((id) => !isLocalOrder(id)),
+      this.businessDay,
+      ...this.auditArrays(),
+    ];
+  }
+
+  /** The audit-log rows ($81–$88), as `writeAudit` inserts each. */
+  private auditArrays(): unknown[] {
+    const a = this.audits;
+    return [
+      a.map((e) => e.operator.id),
+      a.map((e) => e.operator.username),
+      a.map((e) => e.action),
+      a.map((e) => e.targetType ?? null),
+      a.map((e) => e.targetId ?? null),
+      a.map((e) => JSON.stringify(e.detail ?? {})),
+      a.map((e) => e.requestId),
+      a.map((e) => e.now.toISOString()),
+    ];
   }
 
   /** The orders created in the batch, their products' stock, their rewards and open gifts ($34–$70). */
@@ -451,7 +598,10 @@ export class BatchState {
       orderRewardValues({ ...r.order, id: idOf(r.order.local) }, r.effects, r.day),
     );
     const column = (i: number) => rewardRows.map((row) => row[i] ?? null);
-    const gifts = this.rewards.filter((r) => (r.effects.release?.gift ?? 0n) > 0n);
+    // A gift the batch opened and closed again (its order refunded in the batch) is not written.
+    const gifts = this.rewards.filter(
+      (r) => (r.effects.release?.gift ?? 0n) > 0n && !this.giftsTaken.has(r.order.local),
+    );
     return [
       o.map((x) => idOf(x.local)),
       o.map((x) => x.memberId),
@@ -508,11 +658,19 @@ export class BatchState {
     return { txIds, txDays, txKinds, txRefs, txAt, pTx, pAccount, pAsset, pAmount, pMember };
   }
 
-  /** The balance rows the batch changed: those read (locked, their new amounts exact) and those that were absent. */
+  /**
+   * The balance rows the batch changed: those read (locked, their new amounts
+   * exact) and those that were absent and a command moved — even when they end
+   * at 0 (a debt opened and repaid in the batch): the serial path inserted the
+   * row at the first move and leaves it at 0.
+   */
   private changedBalances(): [Cell[], Cell[]] {
     const updated: Cell[] = [];
     const inserted: Cell[] = [];
-    for (const c of this.cells.values()) if (c.amount !== c.loaded) (c.existed ? updated : inserted).push(c);
+    for (const c of this.cells.values()) {
+      if (c.existed && c.amount !== c.loaded) updated.push(c);
+      else if (!c.existed && c.touched) inserted.push(c);
+    }
     return [updated, inserted];
   }
 
@@ -535,6 +693,10 @@ export class CommandView {
   readonly orders: NewOrder[] = [];
   readonly rewards: NewReward[] = [];
   readonly stock = new Map<string, number>();
+  readonly refunds = new Map<string, Refund>();
+  readonly reversals = new Map<string, string>();
+  readonly giftsTaken = new Set<string>();
+  readonly audits: AuditEntry[] = [];
 
   constructor(
     private readonly batch: BatchState,
@@ -563,6 +725,41 @@ export class CommandView {
       this.batch.hasExternalId(provider, externalId) ||
       this.orders.some((o) => o.provider === provider && o.externalId === externalId)
     );
+  }
+
+  /** The order of the batch (or of this command) with this provider's external id. */
+  findOrder(provider: string, externalId: string): NewOrder | undefined {
+    return (
+      this.batch.findOrder(provider, externalId) ??
+      this.orders.find((o) => o.provider === provider && o.externalId === externalId)
+    );
+  }
+
+  /** What an order of the batch gave when it became eligible in the batch. */
+  rewardOf(local: string): NewReward | undefined {
+    return this.batch.rewardOf(local) ?? this.rewards.find((r) => r.order.local === local);
+  }
+
+  /** The refund of an order (stored or local id) in the batch so far, if any. */
+  refundOf(id: string): Refund | undefined {
+    return this.refunds.get(id) ?? this.batch.refundOf(id);
+  }
+
+  /** Marks an order (stored or local id) refunded. */
+  refund(id: string, refund: Refund): void {
+    this.refunds.set(id, refund);
+  }
+
+  /** Whether the batch reversed an order's rewards. */
+  reversed(id: string): boolean {
+    return this.reversals.has(id) || this.batch.reversed(id);
+  }
+
+  /** Closes an order's open gift; true the first time (the serial path's delete found the row). */
+  takeGift(id: string): boolean {
+    if (this.giftsTaken.has(id) || this.batch.giftTaken(id)) return false;
+    this.giftsTaken.add(id);
+    return true;
   }
 
   /** Creates an order in the batch (paid: the row the serial path's createOrder + markPaid leave). */
@@ -663,8 +860,8 @@ export class CommandView {
    * The engine's store over this view: the member commands' calls, and with
    * `order` those of an order of the batch becoming eligible (its referrer, what it gave).
    */
-  store(order?: OrderContext): AsyncRewardStore<RewardOrder> {
-    return new ViewStore(this, order);
+  store(order?: OrderContext, refund?: RefundContext): AsyncRewardStore<RewardOrder> {
+    return new ViewStore(this, order, refund);
   }
 }
 
@@ -680,6 +877,7 @@ class ViewStore implements AsyncRewardStore<RewardOrder> {
   constructor(
     private readonly view: CommandView,
     private readonly order: OrderContext | undefined,
+    private readonly refund: RefundContext | undefined = undefined,
   ) {}
   referrerOf(memberId: string): Promise<string | undefined> {
     if (this.order?.order.memberId !== memberId) return notHere("referrerOf");
@@ -720,13 +918,29 @@ class ViewStore implements AsyncRewardStore<RewardOrder> {
     this.view.rewards.push({ order: own.order, effects, day: this.view.businessDay });
     return Promise.resolve();
   }
-  effectsOf(): Promise<undefined> {
-    return notHere("effectsOf");
+  /** As the database store's: unreversed effects, refused while a day on or after its eligible day settles. */
+  effectsOf(order: RewardOrder): Promise<OrderEffects | undefined> {
+    const own = this.ownRefund(order, "effectsOf");
+    const reward = own.reward;
+    if (reward === undefined || this.view.reversed(own.id)) return Promise.resolve(undefined);
+    const settling = own.settling.find((day) => day >= reward.eligibleOn);
+    if (settling !== undefined) refuseSettling(settling);
+    return Promise.resolve(reward.effects);
   }
-  takeOpenGift(): Promise<{ remaining: bigint; released: bigint }> {
-    return notHere("takeOpenGift");
+  /** The open day's gift row, deleted: what it had still to release (none when already closed). */
+  takeOpenGift(order: RewardOrder, gift: bigint): Promise<{ remaining: bigint; released: bigint }> {
+    const own = this.ownRefund(order, "takeOpenGift");
+    const remaining = this.view.takeGift(own.id) ? own.openGift : 0n;
+    return Promise.resolve({ remaining, released: gift - remaining });
   }
-  recordReversed(): Promise<void> {
-    return notHere("recordReversed");
+  recordReversed(order: RewardOrder): Promise<void> {
+    const own = this.ownRefund(order, "recordReversed");
+    this.view.reversals.set(own.id, this.view.businessDay);
+    return Promise.resolve();
+  }
+  private ownRefund(order: RewardOrder, what: string): RefundContext {
+    const own = this.refund;
+    if (own === undefined || order.ref !== `order:${own.id}`) return notHere(what);
+    return own;
   }
 }

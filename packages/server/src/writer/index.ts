@@ -1,5 +1,11 @@
 /** The shop's equity writer: member equity commands queued, applied in order in memory, committed in batches (issue 14). */
-export type { CommandView, NewOrder, OrderContext } from "./batch-store.ts";
+export {
+  type CommandView,
+  isLocalOrder,
+  type NewOrder,
+  type OrderContext,
+  type RefundContext,
+} from "./batch-store.ts";
 export {
   DEFAULT_LEASE_SETTINGS,
   isNotLeader,

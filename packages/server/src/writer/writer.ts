@@ -23,9 +23,12 @@
  * A flash sale's paid orders (webhook deliveries of the shop's own orders,
  * shop/webhook-batched.ts) are in-memory commands too: what a run of them
  * needs is read once per run by their `RunLoader`, and the orders, stock and
- * rewards they create are written with the batch.
+ * rewards they create are written with the batch; so are the shop's webhook
+ * refunds and the operators' refunds (their orders refunded, rewards reversed,
+ * gifts closed, audit rows).
  *
- * The other payment confirmations and refunds of orders come as transaction jobs
+ * The other payment confirmations and the refunds through WeChat Pay or
+ * Alipay come as transaction jobs
  * (`submitTx`): the serial path's own transaction body, run in the batch's
  * transaction at its place in arrival order under a savepoint, after the
  * in-memory commands ahead of it were written.
