@@ -142,6 +142,20 @@ test("5. the points-paid part of an order counts in team and network performance
   assert.equal(engine.star("R"), null);
 });
 
+test("5b. after a refund the points-paid part of the orders left still counts in team performance", () => {
+  const engine = new Engine();
+  engine.join("R");
+  engine.join("A", "R");
+  engine.adjust("A", "points", d("40000"), "gift");
+  engine.order({ member: "A", amount: d("50000"), plans: [], points: d("20000"), id: "kept" });
+  engine.order({ member: "A", amount: d("50000"), plans: [], points: d("20000"), id: "refunded" });
+  engine.refund("refunded");
+  assert.deepEqual(engine.networkPerformance("R"), { cash: d("30000"), points: d("20000") });
+  engine.endOfDay();
+  // Counted as cash − points (30,000 − 20,000) it would fall short of 一星's 50,000.
+  assert.equal(engine.star("R"), "一星", "50,000 left after the refund, 20,000 of it paid in points");
+});
+
 test("6. a cash adjustment is refused below one fen; points and stable points take 6 places", () => {
   const engine = new Engine();
   engine.join("A");
