@@ -131,9 +131,20 @@ test("the audit log shows what was just done, by whom, on what", async (t) => {
   const changed = table.locator("tbody tr", { hasText: "修改密码" }).first();
   assert.match((await changed.textContent()) ?? "", /boss/);
 
-  await page.getByLabel("操作", { exact: true }).click();
+  const actionSelect = page.getByLabel("操作", { exact: true });
+  await actionSelect.click();
   await page.locator(".ant-select-item-option", { hasText: "修改密码" }).click();
+  // The choice shows in the select before the search is asked for, and the filtered list is
+  // awaited (a loaded machine once searched before the choice took, and no filter applied).
+  await page
+    .locator(".ant-form-item", { has: actionSelect })
+    .locator('.ant-select-content[title="修改密码"]')
+    .waitFor();
+  const filtered = page.waitForResponse(
+    (r) => r.url().includes("/admin/audit-log") && r.url().includes("action="),
+  );
   await page.getByRole("button", { name: /查\s*询/ }).click();
+  await filtered;
   await table.locator("tbody tr", { hasText: "修改密码" }).first().waitFor();
   // Several 登录后台 rows may show before the filter applies; wait until none is left.
   await table.locator("tbody tr", { hasText: "登录后台" }).first().waitFor({ state: "detached" });
