@@ -15,7 +15,6 @@ import { after, describe, test } from "node:test";
 import { Engine, parseDecimal } from "@jifen/engine";
 import type { FastifyRequest } from "fastify";
 import { requestHash } from "../src/http/command.ts";
-import { signWebhook } from "../src/shop/index.ts";
 import type { EquityWriter } from "../src/writer/index.ts";
 import {
   auditLedger,
@@ -26,6 +25,7 @@ import {
   operatorToken,
   register,
   type TestApp,
+  webhook,
 } from "./support/app.ts";
 import { dbTargets } from "./support/db.ts";
 import { assertSameAsEngine, equityProduct, nextDay, paidOrder, type TestMember } from "./support/equity.ts";
@@ -269,17 +269,6 @@ async function adminOf(t: TestApp): Promise<{ token: string; id: string }> {
   const token = await operatorToken(t);
   const row = await t.db.query<{ id: string }>("select id::text from operators where username = 'admin'");
   return { token, id: (row.rows[0] as { id: string }).id };
-}
-
-async function webhook(t: TestApp, body: object) {
-  const raw = JSON.stringify(body);
-  const response = await t.app.inject({
-    method: "POST",
-    url: "/webhooks/payments",
-    headers: { "content-type": "application/json", "x-jifen-signature": signWebhook("webhook-secret", raw) },
-    payload: raw,
-  });
-  return Object.assign(response, { data: JSON.parse(response.body) });
 }
 
 function send(t: TestApp, members: readonly TestMember[], req: Req, admin?: { token: string; id: string }) {

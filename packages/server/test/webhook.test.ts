@@ -6,20 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { signWebhook } from "../src/shop/index.ts";
-import { call, count, openTestApp, register, type TestApp } from "./support/app.ts";
+import { call, count, openTestApp, register, webhook } from "./support/app.ts";
 import { dbTargets } from "./support/db.ts";
-
-async function webhook(t: TestApp, body: object) {
-  const raw = JSON.stringify(body);
-  const response = await t.app.inject({
-    method: "POST",
-    url: "/webhooks/payments",
-    headers: { "content-type": "application/json", "x-jifen-signature": signWebhook("webhook-secret", raw) },
-    payload: raw,
-  });
-  return Object.assign(response, { data: JSON.parse(response.body) });
-}
 
 for (const target of dbTargets()) {
   describe(`payment webhook on ${target.name}`, () => {

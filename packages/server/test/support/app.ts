@@ -5,6 +5,7 @@ import { ManualClock } from "../../src/clock/index.ts";
 import type { Db } from "../../src/db/index.ts";
 import type { App } from "../../src/http/context.ts";
 import { seed } from "../../src/seed.ts";
+import { signWebhook } from "../../src/shop/index.ts";
 import type { DbTarget, TestDb } from "./db.ts";
 
 /** Argon2id at its smallest cost: tests hash hundreds of passwords. */
@@ -206,4 +207,16 @@ export async function auditLedger(t: TestApp): Promise<void> {
   );
   if (unbalanced.rows.length > 0)
     throw new Error(`unbalanced transactions: ${JSON.stringify(unbalanced.rows)}`);
+}
+
+/** A payment webhook delivery signed with the test app's secret, its JSON answer as `data`. */
+export async function webhook(t: TestApp, body: object) {
+  const raw = JSON.stringify(body);
+  const response = await t.app.inject({
+    method: "POST",
+    url: "/webhooks/payments",
+    headers: { "content-type": "application/json", "x-jifen-signature": signWebhook("webhook-secret", raw) },
+    payload: raw,
+  });
+  return Object.assign(response, { data: JSON.parse(response.body) });
 }
