@@ -6,7 +6,8 @@
  * it lists) and the detail views of DETAILS. SCREENSHOTS_ONLY=name,name takes only those
  * pictures (e.g. SCREENSHOTS_ONLY=compliance,parameters-compliance).
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import * as React from "react";
@@ -95,6 +96,15 @@ const DETAILS: readonly Detail[] = [
   },
 ];
 
+/** What a registry page shows before its picture, when its first view would be empty. */
+const PAGE_ACTIONS: Readonly<Record<string, (page: Page) => Promise<void>>> = {
+  // 数据备份 with one backup taken now, written, read back and checked.
+  backups: async (page) => {
+    await page.getByTestId("backup-now").click();
+    await page.getByTestId("backups-table").getByText("已校验").waitFor({ timeout: 60_000 });
+  },
+};
+
 /** The registry's pages (a .tsx module: its JSX needs React in scope under this script's compiler settings). */
 async function registryPages(): Promise<readonly { key: string }[]> {
   (globalThis as { React?: unknown }).React = React;
@@ -110,7 +120,8 @@ const wanted = (name: string) => ONLY.length === 0 || ONLY.includes(name);
 async function main(): Promise<void> {
   if (!browserAvailable("admin")) throw new Error("screenshots need chromium and the built console");
   mkdirSync(OUT, { recursive: true });
-  const web = await openBrowserApp();
+  const backupDir = mkdtempSync(join(tmpdir(), "jifen-screenshots-backups-"));
+  const web = await openBrowserApp({ backups: { dir: backupDir, time: "03:30", keep: 7 } });
   try {
     const shop = await fillDemoShop(web.server);
     console.log(
@@ -127,6 +138,7 @@ async function main(): Promise<void> {
     };
     for (const entry of (await registryPages()).filter((e) => wanted(e.key))) {
       await openRoute(page, entry.key);
+      await PAGE_ACTIONS[entry.key]?.(page);
       await shots(entry.key);
     }
     for (const detail of DETAILS.filter((d) => wanted(d.name))) {
@@ -141,6 +153,7 @@ async function main(): Promise<void> {
     if (wanted("payments") || wanted("withdrawals-payouts")) await paymentScreenshots(web, page);
   } finally {
     await web.close();
+    rmSync(backupDir, { recursive: true, force: true });
   }
 }
 
