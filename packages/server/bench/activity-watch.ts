@@ -203,7 +203,12 @@ export async function watchActivity(connectionString: string, intervalMs = 50): 
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, intervalMs - (Date.now() - at))));
     }
   })();
-  const count = (keep: (b: BackendSample) => boolean, from: number, to: number, key: (b: BackendSample) => string) => {
+  const count = (
+    keep: (b: BackendSample) => boolean,
+    from: number,
+    to: number,
+    key: (b: BackendSample) => string,
+  ) => {
     const counts = new Map<string, number>();
     for (const s of samples) {
       if (s.at < from || s.at > to) continue;
@@ -212,7 +217,13 @@ export async function watchActivity(connectionString: string, intervalMs = 50): 
     return counts;
   };
   return {
-    during: (pid, from, to) => count((b) => b.pid === pid, from, to, (b) => b.what),
+    during: (pid, from, to) =>
+      count(
+        (b) => b.pid === pid,
+        from,
+        to,
+        (b) => b.what,
+      ),
     byApp: (app, from, to, withQuery = false) =>
       count(
         (b) => b.app === app && b.what !== "idle",

@@ -9,9 +9,9 @@
  * HTTP request in the server waits, the settlement's JavaScript included).
  */
 import { type Db, openPg, type Tx } from "../src/db/index.ts";
-import { readSched, type Sched, threadPath } from "./activity-watch.ts";
 import { REWARD_HOOKS } from "../src/rewards/index.ts";
 import { createOrder, markPaid, type Product } from "../src/shop/index.ts";
+import { readSched, type Sched, threadPath } from "./activity-watch.ts";
 
 export interface PaymentsInput {
   readonly url: string;
@@ -70,7 +70,9 @@ function addSplit(sum: TimeSplit, x: TimeSplit): void {
 }
 
 const delta = (a: Sched | null, b: Sched | null) =>
-  a && b ? { cpuMs: (b.cpuNs - a.cpuNs) / 1e6, waitMs: (b.waitNs - a.waitNs) / 1e6 } : { cpuMs: 0, waitMs: 0 };
+  a && b
+    ? { cpuMs: (b.cpuNs - a.cpuNs) / 1e6, waitMs: (b.waitNs - a.waitNs) / 1e6 }
+    : { cpuMs: 0, waitMs: 0 };
 
 /** A payment's statements: text, ms of the call, ms before it (the first: from the payment's start). */
 export type Trace = { sql: string; ms: number; gap: number }[];
@@ -208,7 +210,14 @@ export async function startPayments(input: PaymentsInput): Promise<Payments> {
       await looping;
       await Promise.all(inFlight);
       await db.close();
-      return { during, outside, failures, slowest: slowest.sort((a, b) => b.ms - a.ms).slice(0, 10), sums, thread: self };
+      return {
+        during,
+        outside,
+        failures,
+        slowest: slowest.sort((a, b) => b.ms - a.ms).slice(0, 10),
+        sums,
+        thread: self,
+      };
     },
   };
 }

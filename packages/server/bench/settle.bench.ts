@@ -20,6 +20,12 @@
  *   npm run bench:settle -- --live --payments main ...
  *       # the payments on the settlement's own thread (as HTTP requests in the server),
  *       # not in a worker thread: their latency includes the settlement's JavaScript
+ *   npm run bench:settle -- --live --settle-nice 10 ...
+ *       # the settlement's own thread (this process's main thread; the payments in their worker)
+ *       # at nice 10 while the day settles under traffic: a model of the settlement in a process
+ *       # of its own at a low priority (the server runs it on its request thread at nice 0)
+ *   JIFEN_SETTLE_NICE=0 npm run bench:settle ...
+ *       # the compute worker at the caller's priority (default: nice 10)
  *   JIFEN_SETTLE_COMPUTE=inline npm run bench:settle ...
  *       # the engine step and the rows' text on the settlement's thread (default: a worker)
  *
@@ -36,7 +42,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
-import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { availableParallelism, loadavg, setPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
@@ -47,16 +53,16 @@ import { type Db, migrate, openPg, openPglite } from "../src/db/index.ts";
 import { generateDemoData } from "../src/demo/index.ts";
 import { readCopyRows, settleBusinessDay } from "../src/settlement/index.ts";
 import { insertProduct } from "../src/shop/index.ts";
-import { type Payments, type PaymentsResult, startPayments } from "./live-traffic.ts";
 import {
   countersLine,
   formatCounts,
+  type Sched,
   type ServerCounters,
   serverCounters,
-  type Sched,
   threadScheds,
   watchActivity,
 } from "./activity-watch.ts";
+import { type Payments, type PaymentsResult, startPayments } from "./live-traffic.ts";
 import { formatWaits, watchLocks } from "./lock-watch.ts";
 
 const GIB = 1024 ** 3;
@@ -77,6 +83,7 @@ const { values: args } = parseArgs({
     rate: { type: "string", default: "5" },
     "outside-seconds": { type: "string", default: "15" },
     payments: { type: "string", default: "worker" },
+    "settle-nice": { type: "string", default: "0" },
   },
 });
 const PGLITE_DIR = join(tmpdir(), "jifen-bench-pglite");
@@ -491,6 +498,8 @@ async function liveBench(): Promise<void> {
   // The settlement's own thread: how long its JavaScript kept the event loop (a server's requests) waiting.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
+  const settleNice = Number(args["settle-nice"]);
+  if (settleNice > 0) setPriority(settleNice); // this thread only (Linux: the nice value is per thread)
   const started = performance.now();
   const startedAt = Date.now();
   // When each phase of the settlement began (its first progress report), to place the slowest payments.
@@ -505,6 +514,7 @@ async function liveBench(): Promise<void> {
   });
   const liveMs = performance.now() - started;
   const endedAt = Date.now();
+  if (settleNice > 0) setPriority(0);
   loopDelay.disable();
   payments.phase({ settling: false });
   const cpuSettling = process.cpuUsage(cpuBefore);
@@ -525,7 +535,9 @@ async function liveBench(): Promise<void> {
   line("business day settled", `${day}, ${fmtInt(outcome.report.members)} members`);
   line(
     "compute / payments",
-    `${process.env.JIFEN_SETTLE_COMPUTE ?? "worker"} (JIFEN_SETTLE_COMPUTE) / ${args.payments} thread`,
+    `${process.env.JIFEN_SETTLE_COMPUTE ?? "worker"} (JIFEN_SETTLE_COMPUTE, nice ${
+      process.env.JIFEN_SETTLE_NICE ?? "10"
+    }) / ${args.payments} thread; the settlement's thread at nice ${settleNice}`,
   );
   console.log("phases under traffic (ms):");
   for (const [phase, ms] of Object.entries(outcome.report.phasesMs)) line(`  ${phase}`, fmtInt(ms));
@@ -608,7 +620,9 @@ function printActivity(x: {
 }): void {
   const { load, activity, counters, startedAt, endedAt } = x;
   const [c0, c1, c2, c3] = counters;
-  console.log("the cluster's WAL, checkpoints and the machine's pressure stall (other databases' work included):");
+  console.log(
+    "the cluster's WAL, checkpoints and the machine's pressure stall (other databases' work included):",
+  );
   if (c0 && c1 && c2 && c3) {
     line("  before the settlement", countersLine(c0, c1));
     line("  during it", countersLine(c1, c2));
@@ -635,13 +649,18 @@ function printActivity(x: {
   const outside = activity.byApp("bench_payment", x.outsideStartedAt, startedAt);
   for (const [k, v] of activity.byApp("bench_payment", endedAt, x.afterEndedAt))
     outside.set(k, (outside.get(k) ?? 0) + v);
-  line("payment backends sampled (50 ms), during", formatCounts(activity.byApp("bench_payment", startedAt, endedAt)));
+  line(
+    "payment backends sampled (50 ms), during",
+    formatCounts(activity.byApp("bench_payment", startedAt, endedAt)),
+  );
   line("payment backends sampled, outside", formatCounts(outside));
   line(
     "settlement backends sampled, during",
     formatCounts(activity.byApp("bench_settle", startedAt, endedAt), 10),
   );
-  console.log(`  by statement: ${formatCounts(activity.byApp("bench_settle", startedAt, endedAt, true), 12)}`);
+  console.log(
+    `  by statement: ${formatCounts(activity.byApp("bench_settle", startedAt, endedAt, true), 12)}`,
+  );
   const settle = activity.schedByApp("bench_settle", startedAt, endedAt);
   const pay = activity.schedByApp("bench_payment", startedAt, endedAt);
   const seconds = (endedAt - startedAt) / 1000;
@@ -666,7 +685,9 @@ function printActivity(x: {
       return `${who} ${fmtInt(t.cpuMs)} / ${fmtInt(t.waitMs)}`;
     });
   line("this process's threads, CPU / wait for one (ms)", perThread.join("; "));
-  console.log("the slowest payments' time (backend CPU / runnable wait; paying thread CPU / wait; sampled states):");
+  console.log(
+    "the slowest payments' time (backend CPU / runnable wait; paying thread CPU / wait; sampled states):",
+  );
   for (const p of load.slowest.slice(0, 6)) {
     const s = p.split;
     console.log(
