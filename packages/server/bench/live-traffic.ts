@@ -11,6 +11,7 @@
 import { type Db, openPg, type Tx } from "../src/db/index.ts";
 import { REWARD_HOOKS } from "../src/rewards/index.ts";
 import { createOrder, markPaid, type Product } from "../src/shop/index.ts";
+import { readSched, type Sched, threadPath } from "./activity-watch.ts";
 
 export interface PaymentsInput {
   readonly url: string;
@@ -30,8 +31,48 @@ export interface PaymentsResult {
    * The slowest payments: when each started (Date.now()), how long it took (ms), and its
    * statements (the text's start, ms in the database call, ms since the previous call ended).
    */
-  readonly slowest: { at: number; ms: number; trace: Trace }[];
+  readonly slowest: Paid[];
+  /** The paying thread's /proc path (`<pid>/task/<tid>`). */
+  readonly thread: string | null;
+  /** Sums over the payments during / outside the settlement: where their time went (ms). */
+  readonly sums: { during: TimeSplit; outside: TimeSplit };
 }
+
+/** A payment's time split: its backend on a CPU / runnable waiting for one; the paying thread likewise. */
+export interface TimeSplit {
+  latencyMs: number;
+  backendCpuMs: number;
+  backendWaitMs: number;
+  clientCpuMs: number;
+  clientWaitMs: number;
+}
+
+/** One payment as recorded. */
+export interface Paid {
+  /** Date.now() when it started; its latency (ms); its backend's pid. */
+  readonly at: number;
+  readonly ms: number;
+  readonly pid: number;
+  readonly split: TimeSplit;
+  readonly trace: Trace;
+}
+
+function emptySplit(): TimeSplit {
+  return { latencyMs: 0, backendCpuMs: 0, backendWaitMs: 0, clientCpuMs: 0, clientWaitMs: 0 };
+}
+
+function addSplit(sum: TimeSplit, x: TimeSplit): void {
+  sum.latencyMs += x.latencyMs;
+  sum.backendCpuMs += x.backendCpuMs;
+  sum.backendWaitMs += x.backendWaitMs;
+  sum.clientCpuMs += x.clientCpuMs;
+  sum.clientWaitMs += x.clientWaitMs;
+}
+
+const delta = (a: Sched | null, b: Sched | null) =>
+  a && b
+    ? { cpuMs: (b.cpuNs - a.cpuNs) / 1e6, waitMs: (b.waitNs - a.waitNs) / 1e6 }
+    : { cpuMs: 0, waitMs: 0 };
 
 /** A payment's statements: text, ms of the call, ms before it (the first: from the payment's start). */
 export type Trace = { sql: string; ms: number; gap: number }[];
@@ -69,18 +110,34 @@ export interface Payments {
 }
 
 export async function startPayments(input: PaymentsInput): Promise<Payments> {
-  const db: Db = await openPg({ connectionString: input.url, schema: input.schema, maxConnections: 8 });
+  // Named, so that the activity sampler (activity-watch.ts) tells the payments' backends apart.
+  const url = new URL(input.url);
+  url.searchParams.set("application_name", "bench_payment");
+  const db: Db = await openPg({ connectionString: url.toString(), schema: input.schema, maxConnections: 8 });
   const during: number[] = [];
   const outside: number[] = [];
-  const slowest: { at: number; ms: number; trace: Trace }[] = [];
+  const slowest: Paid[] = [];
+  const sums = { during: emptySplit(), outside: emptySplit() };
+  // This (the paying) thread's /proc path: its own time on and waiting for a CPU.
+  const self = threadPath();
   let failures = 0;
   let settling = false;
   let now = input.now;
   let running = true;
   const inFlight = new Set<Promise<void>>();
 
-  async function payOnce(memberId: string, trace: Trace, started: number): Promise<void> {
-    await db.transaction(async (raw) => {
+  /** The payment; returns its backend's pid and scheduler figures when it began (after its first statement). */
+  async function payOnce(
+    memberId: string,
+    trace: Trace,
+    started: number,
+  ): Promise<{ pid: number; backend: Sched | null }> {
+    return db.transaction(async (raw) => {
+      // One cheap statement more per payment: which backend serves it (its /proc figures).
+      const pid = Number(
+        (await raw.query<{ pid: number }>("select pg_backend_pid() as pid")).rows[0]?.pid ?? 0,
+      );
+      const backend = readSched(String(pid));
       const tx = traced(raw, trace, started);
       const order = await createOrder(tx, {
         memberId,
@@ -93,6 +150,7 @@ export async function startPayments(input: PaymentsInput): Promise<Payments> {
         timeZone: input.timeZone,
       });
       await markPaid(tx, order, { hooks: REWARD_HOOKS, now, timeZone: input.timeZone });
+      return { pid, backend };
     });
   }
 
@@ -101,11 +159,23 @@ export async function startPayments(input: PaymentsInput): Promise<Payments> {
     const at = Date.now();
     const wasSettling = settling;
     const trace: Trace = [];
+    const client0 = self ? readSched(self) : null;
     const p = payOnce(String(1 + Math.floor(Math.random() * input.members)), trace, started)
-      .then(() => {
+      .then(({ pid, backend }) => {
         const ms = performance.now() - started;
-        (wasSettling || settling ? during : outside).push(ms);
-        slowest.push({ at, ms, trace });
+        const b = delta(backend, readSched(String(pid)));
+        const c = delta(client0, self ? readSched(self) : null);
+        const split = {
+          latencyMs: ms,
+          backendCpuMs: b.cpuMs,
+          backendWaitMs: b.waitMs,
+          clientCpuMs: c.cpuMs,
+          clientWaitMs: c.waitMs,
+        };
+        const isDuring = wasSettling || settling;
+        (isDuring ? during : outside).push(ms);
+        addSplit(isDuring ? sums.during : sums.outside, split);
+        slowest.push({ at, ms, pid, split, trace });
         if (slowest.length > 40) slowest.sort((a, b) => b.ms - a.ms).splice(10);
       })
       .catch((error) => {
@@ -140,7 +210,14 @@ export async function startPayments(input: PaymentsInput): Promise<Payments> {
       await looping;
       await Promise.all(inFlight);
       await db.close();
-      return { during, outside, failures, slowest: slowest.sort((a, b) => b.ms - a.ms).slice(0, 10) };
+      return {
+        during,
+        outside,
+        failures,
+        slowest: slowest.sort((a, b) => b.ms - a.ms).slice(0, 10),
+        sums,
+        thread: self,
+      };
     },
   };
 }

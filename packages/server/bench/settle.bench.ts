@@ -20,6 +20,12 @@
  *   npm run bench:settle -- --live --payments main ...
  *       # the payments on the settlement's own thread (as HTTP requests in the server),
  *       # not in a worker thread: their latency includes the settlement's JavaScript
+ *   npm run bench:settle -- --live --settle-nice 10 ...
+ *       # the settlement's own thread (this process's main thread; the payments in their worker)
+ *       # at nice 10 while the day settles under traffic: a model of the settlement in a process
+ *       # of its own at a low priority (the server runs it on its request thread at nice 0)
+ *   JIFEN_SETTLE_NICE=0 npm run bench:settle ...
+ *       # the compute worker at the caller's priority (default: nice 10)
  *   JIFEN_SETTLE_COMPUTE=inline npm run bench:settle ...
  *       # the engine step and the rows' text on the settlement's thread (default: a worker)
  *
@@ -36,7 +42,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
-import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { availableParallelism, loadavg, setPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
@@ -47,6 +53,15 @@ import { type Db, migrate, openPg, openPglite } from "../src/db/index.ts";
 import { generateDemoData } from "../src/demo/index.ts";
 import { readCopyRows, settleBusinessDay } from "../src/settlement/index.ts";
 import { insertProduct } from "../src/shop/index.ts";
+import {
+  countersLine,
+  formatCounts,
+  type Sched,
+  type ServerCounters,
+  serverCounters,
+  threadScheds,
+  watchActivity,
+} from "./activity-watch.ts";
 import { type Payments, type PaymentsResult, startPayments } from "./live-traffic.ts";
 import { formatWaits, watchLocks } from "./lock-watch.ts";
 
@@ -68,6 +83,7 @@ const { values: args } = parseArgs({
     rate: { type: "string", default: "5" },
     "outside-seconds": { type: "string", default: "15" },
     payments: { type: "string", default: "worker" },
+    "settle-nice": { type: "string", default: "0" },
   },
 });
 const PGLITE_DIR = join(tmpdir(), "jifen-bench-pglite");
@@ -97,10 +113,10 @@ function peak(): number {
 }
 
 /** Opens the bench database (PGlite in a temp directory, or the PostgreSQL schema). */
-async function openBench(schema = SCHEMA): Promise<Db> {
+async function openBench(schema = SCHEMA, url = URL): Promise<Db> {
   const db = args.pglite
     ? await openPglite({ dataDir: PGLITE_DIR })
-    : await openPg({ connectionString: URL, schema, maxConnections: 4 });
+    : await openPg({ connectionString: url, schema, maxConnections: 4 });
   await migrate(db);
   return db;
 }
@@ -368,6 +384,13 @@ function loadLine(): string {
     .join(", ")} (${availableParallelism()} cores)`;
 }
 
+/** `url` with `application_name` set (the activity sampler tells the backends apart by it). */
+function named(url: string, name: string): string {
+  const u = new globalThis.URL(url);
+  u.searchParams.set("application_name", name);
+  return u.toString();
+}
+
 /** `URL` with another database name. */
 function databaseUrl(name: string): string {
   const url = new globalThis.URL(URL);
@@ -408,7 +431,11 @@ async function dropDatabase(name: string): Promise<void> {
  */
 async function liveBench(): Promise<void> {
   const copy = await copyDatabase();
-  const quiet = await openPg({ connectionString: databaseUrl(copy), schema: SCHEMA, maxConnections: 4 });
+  const quiet = await openPg({
+    connectionString: named(databaseUrl(copy), "bench_settle"),
+    schema: SCHEMA,
+    maxConnections: 4,
+  });
   const q = await prepareDay(quiet);
   const quietLoad = loadLine();
   const quietStarted = performance.now();
@@ -419,7 +446,7 @@ async function liveBench(): Promise<void> {
   if (quietOutcome.status !== "settled") throw new Error(`quiet settlement: ${JSON.stringify(quietOutcome)}`);
   line("settlement without traffic", `${fmtS(quietMs)} (${quietLoad})`);
 
-  const db = await openBench();
+  const db = await openBench(SCHEMA, named(URL, "bench_settle"));
   const traffic = await openPg({ connectionString: URL, schema: SCHEMA, maxConnections: 8 });
   const { day, now } = await prepareDay(db);
   const product = await traffic.transaction((tx) =>
@@ -441,6 +468,12 @@ async function liveBench(): Promise<void> {
   );
   const outsideMs = Number(args["outside-seconds"]) * 1000;
   const watch = await watchLocks(URL, { intervalMs: 100, minMs: 200 });
+  // Every backend's state, wait event and scheduler figures every 50 ms; the cluster's WAL and checkpoints.
+  const activity = await watchActivity(URL, 50);
+  const countersClient = new pg.Client({ connectionString: URL });
+  await countersClient.connect();
+  const counters: ServerCounters[] = [await serverCounters(countersClient)];
+  const outsideStartedAt = Date.now();
   // Before the settlement the payments are D's own (23:58 of D: eligible at once, none due on D + 1).
   const payments = await paymentsOn(args.payments as string, {
     url: URL,
@@ -458,10 +491,15 @@ async function liveBench(): Promise<void> {
     [addDays(day, 1)],
   );
   const liveLoad = loadLine();
+  counters.push(await serverCounters(countersClient));
+  const cpuBefore = process.cpuUsage();
+  const threadsBefore = threadScheds();
   payments.phase({ now, settling: true });
   // The settlement's own thread: how long its JavaScript kept the event loop (a server's requests) waiting.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
+  const settleNice = Number(args["settle-nice"]);
+  if (settleNice > 0) setPriority(settleNice); // this thread only (Linux: the nice value is per thread)
   const started = performance.now();
   const startedAt = Date.now();
   // When each phase of the settlement began (its first progress report), to place the slowest payments.
@@ -476,10 +514,18 @@ async function liveBench(): Promise<void> {
   });
   const liveMs = performance.now() - started;
   const endedAt = Date.now();
+  if (settleNice > 0) setPriority(0);
   loopDelay.disable();
   payments.phase({ settling: false });
+  const cpuSettling = process.cpuUsage(cpuBefore);
+  const threadsAfter = threadScheds();
+  counters.push(await serverCounters(countersClient));
   await new Promise((resolve) => setTimeout(resolve, outsideMs));
   const load = await payments.stop();
+  counters.push(await serverCounters(countersClient));
+  const afterEndedAt = Date.now();
+  await countersClient.end();
+  await activity.stop();
   const waits = await watch.stop();
   await traffic.close();
   await db.close();
@@ -489,7 +535,9 @@ async function liveBench(): Promise<void> {
   line("business day settled", `${day}, ${fmtInt(outcome.report.members)} members`);
   line(
     "compute / payments",
-    `${process.env.JIFEN_SETTLE_COMPUTE ?? "worker"} (JIFEN_SETTLE_COMPUTE) / ${args.payments} thread`,
+    `${process.env.JIFEN_SETTLE_COMPUTE ?? "worker"} (JIFEN_SETTLE_COMPUTE, nice ${
+      process.env.JIFEN_SETTLE_NICE ?? "10"
+    }) / ${args.payments} thread; the settlement's thread at nice ${settleNice}`,
   );
   console.log("phases under traffic (ms):");
   for (const [phase, ms] of Object.entries(outcome.report.phasesMs)) line(`  ${phase}`, fmtInt(ms));
@@ -539,12 +587,117 @@ async function liveBench(): Promise<void> {
         `  call ${fmtInt(t.ms).padStart(6)} ms, before it ${fmtInt(t.gap).padStart(6)} ms: ${t.sql}`,
       );
   }
+  printActivity({
+    load,
+    activity,
+    counters,
+    cpuSettling,
+    threads: [threadsBefore, threadsAfter],
+    startedAt,
+    endedAt,
+    outsideStartedAt,
+    afterEndedAt,
+  });
   console.log("lock waits of 200 ms or more (sampled every 100 ms; longest first):");
   console.log(formatWaits(waits));
   const p99 = [...load.during].sort((a, b) => a - b)[Math.floor(0.99 * load.during.length)] ?? 0;
   const verdict = (ok: boolean) => (ok ? "PASS" : "FAIL");
   line("target p99 during the settlement < 200 ms", verdict(p99 < 200));
   line("target settlement ≤ 1.3× slower under traffic", verdict(liveMs / quietMs <= 1.3));
+}
+
+/** Where the time went (activity-watch.ts): the cluster's WAL and checkpoints, the backends' states and CPU. */
+function printActivity(x: {
+  load: PaymentsResult;
+  activity: Awaited<ReturnType<typeof watchActivity>>;
+  counters: ServerCounters[];
+  cpuSettling: NodeJS.CpuUsage;
+  threads: [Map<number, Sched>, Map<number, Sched>];
+  startedAt: number;
+  endedAt: number;
+  outsideStartedAt: number;
+  afterEndedAt: number;
+}): void {
+  const { load, activity, counters, startedAt, endedAt } = x;
+  const [c0, c1, c2, c3] = counters;
+  console.log(
+    "the cluster's WAL, checkpoints and the machine's pressure stall (other databases' work included):",
+  );
+  if (c0 && c1 && c2 && c3) {
+    line("  before the settlement", countersLine(c0, c1));
+    line("  during it", countersLine(c1, c2));
+    line("  after it", countersLine(c2, c3));
+  }
+  const pct = (part: number, whole: number) => `${((100 * part) / Math.max(1e-9, whole)).toFixed(0)}%`;
+  for (const [label, sum, n] of [
+    ["during", load.sums.during, load.during.length],
+    ["outside", load.sums.outside, load.outside.length],
+  ] as const) {
+    const rest = sum.latencyMs - sum.backendCpuMs - sum.backendWaitMs - sum.clientCpuMs - sum.clientWaitMs;
+    line(
+      `payments ${label} (${n}): of ${fmtInt(sum.latencyMs)} ms`,
+      `backend on a CPU ${fmtInt(sum.backendCpuMs)} (${pct(sum.backendCpuMs, sum.latencyMs)}), backend runnable waiting for a CPU ${fmtInt(
+        sum.backendWaitMs,
+      )} (${pct(sum.backendWaitMs, sum.latencyMs)}); paying thread on a CPU ${fmtInt(sum.clientCpuMs)} (${pct(
+        sum.clientCpuMs,
+        sum.latencyMs,
+      )}), waiting for one ${fmtInt(sum.clientWaitMs)} (${pct(sum.clientWaitMs, sum.latencyMs)}); the rest (asleep: I/O, locks, network) ${fmtInt(
+        rest,
+      )} (${pct(rest, sum.latencyMs)})`,
+    );
+  }
+  const outside = activity.byApp("bench_payment", x.outsideStartedAt, startedAt);
+  for (const [k, v] of activity.byApp("bench_payment", endedAt, x.afterEndedAt))
+    outside.set(k, (outside.get(k) ?? 0) + v);
+  line(
+    "payment backends sampled (50 ms), during",
+    formatCounts(activity.byApp("bench_payment", startedAt, endedAt)),
+  );
+  line("payment backends sampled, outside", formatCounts(outside));
+  line(
+    "settlement backends sampled, during",
+    formatCounts(activity.byApp("bench_settle", startedAt, endedAt), 10),
+  );
+  console.log(
+    `  by statement: ${formatCounts(activity.byApp("bench_settle", startedAt, endedAt, true), 12)}`,
+  );
+  const settle = activity.schedByApp("bench_settle", startedAt, endedAt);
+  const pay = activity.schedByApp("bench_payment", startedAt, endedAt);
+  const seconds = (endedAt - startedAt) / 1000;
+  line(
+    "CPU during the settlement (ms; per s of it)",
+    `settlement backends ${fmtInt(settle.cpuMs)} (${(settle.cpuMs / 1000 / seconds).toFixed(2)} cores), their wait for a CPU ${fmtInt(
+      settle.waitMs,
+    )}; payment backends ${fmtInt(pay.cpuMs)}, their wait ${fmtInt(pay.waitMs)}; this process (all threads) ${fmtInt(
+      (x.cpuSettling.user + x.cpuSettling.system) / 1000,
+    )} (${((x.cpuSettling.user + x.cpuSettling.system) / 1e6 / seconds).toFixed(2)} cores)`,
+  );
+  const payingTid = Number(load.thread?.split("/").pop() ?? 0);
+  const perThread = [...x.threads[1]]
+    .map(([tid, b]) => {
+      const a = x.threads[0].get(tid) ?? { cpuNs: 0, waitNs: 0 };
+      return { tid, cpuMs: (b.cpuNs - a.cpuNs) / 1e6, waitMs: (b.waitNs - a.waitNs) / 1e6 };
+    })
+    .sort((a, b) => b.cpuMs - a.cpuMs)
+    .slice(0, 5)
+    .map((t) => {
+      const who = t.tid === process.pid ? "main" : t.tid === payingTid ? "paying" : `thread ${t.tid}`;
+      return `${who} ${fmtInt(t.cpuMs)} / ${fmtInt(t.waitMs)}`;
+    });
+  line("this process's threads, CPU / wait for one (ms)", perThread.join("; "));
+  console.log(
+    "the slowest payments' time (backend CPU / runnable wait; paying thread CPU / wait; sampled states):",
+  );
+  for (const p of load.slowest.slice(0, 6)) {
+    const s = p.split;
+    console.log(
+      `  ${((p.at - startedAt) / 1000).toFixed(1).padStart(7)} s ${fmtInt(p.ms).padStart(6)} ms: backend ${fmtInt(
+        s.backendCpuMs,
+      )} / ${fmtInt(s.backendWaitMs)} ms, client ${fmtInt(s.clientCpuMs)} / ${fmtInt(s.clientWaitMs)} ms; ${formatCounts(
+        activity.during(p.pid, p.at, p.at + p.ms),
+      )}`,
+    );
+  }
 }
 
 /**

@@ -8,9 +8,11 @@
  * a generated network of 3,000 members.
  */
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
 import { after, describe, test } from "node:test";
 import { configFromInput, FEN } from "@jifen/engine";
 import {
+  computeNiceFromEnv,
   type DayComputation,
   inlineComputation,
   startComputation,
@@ -148,6 +150,25 @@ describe("the settlement's compute in a worker thread", () => {
       })(),
       /generated more than 3 transactions/,
     );
+  });
+
+  test("the worker runs at nice 10 (below the requests' thread); JIFEN_SETTLE_NICE sets it, 0 leaves it", async (t) => {
+    assert.equal(computeNiceFromEnv({}), 10);
+    assert.equal(computeNiceFromEnv({ JIFEN_SETTLE_NICE: "0" }), 0);
+    assert.equal(computeNiceFromEnv({ JIFEN_SETTLE_NICE: "19" }), 19);
+    for (const bad of ["20", "-5", "low", "1.5", ""])
+      assert.throws(() => computeNiceFromEnv({ JIFEN_SETTLE_NICE: bad }), /JIFEN_SETTLE_NICE/, bad);
+    if (process.platform !== "linux") return t.skip("the nice value per thread is read from /proc");
+    // Field 19 of /proc/<pid>/task/<tid>/stat (after the name in parentheses: index 16) is the nice value.
+    const niceOf = (tid: string) =>
+      Number(readFileSync(`/proc/self/task/${tid}/stat`, "utf8").split(") ")[1]?.split(" ")[16]);
+    const niced = () => readdirSync("/proc/self/task").filter((tid) => niceOf(tid) === 10);
+    assert.equal(niceOf(String(process.pid)), 0, "the caller's thread keeps its priority");
+    // Workers (pooled or new) busy with a day: each lowered its thread when it started.
+    const busy = await Promise.all([workerComputation(day), workerComputation(day)]);
+    computations.push(...busy);
+    assert.ok(niced().length >= 2, `${niced().length} threads at nice 10, not the two compute workers'`);
+    assert.equal(niceOf(String(process.pid)), 0, "the caller's thread keeps its priority");
   });
 
   test("a worker taken again for another day starts from that day alone", async () => {

@@ -58,6 +58,20 @@ export function computeModeFromEnv(env: NodeJS.ProcessEnv = process.env): Comput
   return mode;
 }
 
+/**
+ * The nice value the compute worker gives its own thread (env `JIFEN_SETTLE_NICE`, 0–19; default
+ * 10): a lower priority than the thread answering requests (nice 0), so that when the CPUs are
+ * short the scheduler runs that thread first (docs/decisions.md "The settlement's worker at a lower
+ * priority"). 0 leaves it as it is.
+ */
+export function computeNiceFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.JIFEN_SETTLE_NICE ?? "10";
+  const nice = Number(text);
+  if (!/^\d+$/.test(text) || nice > 19)
+    throw new Error(`JIFEN_SETTLE_NICE: a whole number from 0 to 19, not ${JSON.stringify(text)}`);
+  return nice;
+}
+
 /** What the compute needs of the loaded columns and the day's configuration. */
 export function dayInput(columns: DayColumns, release: ReleaseConfig, cycle: CycleConfig): DayInput {
   return {
@@ -174,6 +188,7 @@ class ComputeWorker {
     // tsx's loader registers itself in the worker (day-rows-worker.mjs): `--import tsx` is not taken there.
     this.worker = new Worker(new URL("./day-rows-worker.mjs", import.meta.url), {
       execArgv: [],
+      workerData: { nice: computeNiceFromEnv() },
       // The worker holds the day's columns, result and transaction text: the same heap as this thread's.
       resourceLimits: { maxOldGenerationSizeMb: Math.ceil(getHeapStatistics().heap_size_limit / 1024 ** 2) },
     });

@@ -4,9 +4,28 @@
  * one at a time; an error is answered with its message (the day fails as it
  * would on the caller's thread).
  */
-import { parentPort } from "node:worker_threads";
+import { readlinkSync } from "node:fs";
+import { setPriority } from "node:os";
+import { parentPort, workerData } from "node:worker_threads";
 import type { NextChunk, WorkerRequest } from "./compute.ts";
 import { type ComputedDay, computeDay, PRODUCERS, prepareWrite, resultSummary } from "./day-rows.ts";
+
+/**
+ * Lowers this thread's priority (its nice value, `workerData.nice`): on Linux the nice value is
+ * per thread, and `/proc/thread-self` names this one. Elsewhere, or when refused, it stays as is:
+ * the day settles the same, only without yielding the CPUs to the requests first.
+ */
+function lowerPriority(nice: number): void {
+  if (nice <= 0) return;
+  try {
+    const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, nice);
+  } catch {
+    // no /proc (not Linux) or not permitted: the default priority
+  }
+}
+
+lowerPriority(Number((workerData as { nice?: number } | null)?.nice ?? 0));
 
 let computed: ComputedDay | null = null;
 const streams = new Map<number, Generator<string, number>>();
