@@ -25,37 +25,10 @@ const types = {
   },
 };
 
-/**
- * A flat array of strings, numbers, bigints, booleans and nulls as a
- * PostgreSQL array literal, the same text the driver's own `prepareValue`
- * makes (every element quoted, `\\` and `"` escaped) without its per-element
- * type dispatch and two regular expressions: the equity writer's one write
- * statement passes ~80 arrays of a few hundred elements (issue 14; the
- * driver's serialisation was ~30 ms of each 200-order batch). Anything else
- * (nested arrays, dates, objects, buffers) is left to the driver (undefined).
- */
-export function arrayLiteral(values: readonly unknown[]): string | undefined {
-  const parts = new Array<string>(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v === null || v === undefined) parts[i] = "NULL";
-    else if (typeof v === "string")
-      parts[i] = v.includes("\\") || v.includes('"') ? `"${v.replace(/[\\"]/g, "\\$&")}"` : `"${v}"`;
-    else if (typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") parts[i] = `"${v}"`;
-    else return undefined;
-  }
-  return `{${parts.join(",")}}`;
-}
-
-/** The parameters with their flat arrays as literals (`arrayLiteral`). */
-function prepared(params: readonly unknown[]): unknown[] {
-  return params.map((p) => (Array.isArray(p) ? (arrayLiteral(p) ?? p) : p));
-}
-
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-      const result = await client.query(sql, params ? prepared(params) : undefined);
+      const result = await client.query(sql, params ? [...params] : undefined);
       return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
     },
     async exec(sql: string): Promise<void> {
