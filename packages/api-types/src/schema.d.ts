@@ -30662,6 +30662,7 @@ export interface operations {
              *     - `ORDER_NOT_PAID`: 订单未支付或已退款。 / The order is not paid or was refunded.
              *     - `ORDER_NOT_PENDING`: 订单不是待支付状态。 / The order is not awaiting payment.
              *     - `PRODUCT_INACTIVE`: 商品已下架。 / The product is not on sale.
+             *     - `SETTLEMENT_RUNNING`: 该订单的奖励正在日结中，请在日结完成后（通常一分钟内）重试退款。 / The order's rewards are being settled right now; retry the refund once the settlement is done (usually within a minute).
              *     - `WEBHOOK_ORDER_MISMATCH`: 回调内容与订单不符，未入账。 / The payment event contradicts the order; nothing was credited.
              */
             409: {
@@ -30682,7 +30683,7 @@ export interface operations {
                          * @description stable error code / 稳定的错误码
                          * @enum {string}
                          */
-                        code: "BALANCE_CONFLICT" | "EXTERNAL_ORDER_DUPLICATE" | "INSUFFICIENT_POINTS" | "ORDER_NOT_PAID" | "ORDER_NOT_PENDING" | "PRODUCT_INACTIVE" | "WEBHOOK_ORDER_MISMATCH";
+                        code: "BALANCE_CONFLICT" | "EXTERNAL_ORDER_DUPLICATE" | "INSUFFICIENT_POINTS" | "ORDER_NOT_PAID" | "ORDER_NOT_PENDING" | "PRODUCT_INACTIVE" | "SETTLEMENT_RUNNING" | "WEBHOOK_ORDER_MISMATCH";
                         /** @description the request field at fault */
                         field?: string;
                         /** @description 中文说明 */

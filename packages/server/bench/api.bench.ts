@@ -344,7 +344,7 @@ const rateOf = (r: Row | undefined) => r?.result.requests.average ?? 0;
 
 /** The issue's ratios at one number of connections. */
 function ratios(c: number, hello: Row, reads: Row, orders: Row, ordersSerial: Row, commands: Row): string {
-  const x = (a: number, b: number) => `${(a / Math.max(1e-9, b)).toFixed(2)}×`;
+  const x = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : "— (none answered in the window)");
   const o = orders.result;
   return (
     `${c} connections: equity orders (writer) ${rateOf(orders).toFixed(0)} req/s = ${x(rateOf(orders), rateOf(reads))} the balance reads, ` +

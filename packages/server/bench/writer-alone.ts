@@ -89,29 +89,14 @@ export async function writerAloneOrders(
   const now = new Date();
   const db = await demoDatabase(databaseUrl, now);
   try {
-    const product = (
-      await db.query<{ id: string }>(
-        "update products set stock = null where id = (select min(id) from products where 'equity' = any(plans) and active) returning id::text",
-      )
-    ).rows[0]?.id as string;
-    const phones = (
-      await db.query<{ phone: string }>("select phone from members order by id limit 1000")
-    ).rows.map((r) => r.phone);
+    const { product, phones } = await orderTargets(db);
     const writer = new EquityWriter(db, () => new Date(), LOG, { windowMs: 2, maxBatch });
     const before = await counts(db);
     const started = performance.now();
     const answers = await Promise.allSettled(
-      Array.from({ length: orders }, (_, i) => {
-        const body = {
-          event: "order.paid",
-          externalId: `alone-${i}`,
-          phone: phones[i % phones.length] as string,
-          productId: product,
-        };
-        const request = { method: "POST", url: "/webhooks/payments", body } as unknown as FastifyRequest;
-        const delivery = { ...body, quantity: undefined, amount: undefined };
-        return writer.submit(webhookOrderJob(request, delivery, { now: new Date(), timeZone: TIME_ZONE }));
-      }),
+      Array.from({ length: orders }, (_, i) =>
+        writer.submit(orderJob(`alone-${i}`, phones[i % phones.length] as string, product)),
+      ),
     );
     const writerMs = performance.now() - started;
     const refused = answers.filter((a) => a.status === "rejected").length;
@@ -129,6 +114,77 @@ export async function writerAloneOrders(
   } finally {
     await db.close();
   }
+}
+
+const percentile = (sorted: readonly number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
+
+/**
+ * Where a paid order's time goes at `clients` concurrent clients without HTTP
+ * (issue 14's p99 target): each client submits its next order to the writer
+ * as soon as its last is answered, for `seconds`; each answer's time is split
+ * into the wait before its batch began (the batch in flight, the window) and
+ * its batch (from its start to its commit).
+ */
+export async function writerLatency(databaseUrl: string, clients: number, seconds: number): Promise<string> {
+  const now = new Date();
+  const db = await demoDatabase(databaseUrl, now);
+  try {
+    const { product, phones } = await orderTargets(db);
+    const writer = new EquityWriter(db, () => new Date(), LOG, { windowMs: 2, maxBatch: 200 });
+    const waits: number[] = [];
+    const runs: number[] = [];
+    const sizes: number[] = [];
+    writer.onBatch = ({ queuedAt, startedAt, committedAt }) => {
+      for (const q of queuedAt) waits.push(startedAt - q);
+      runs.push(committedAt - startedAt);
+      sizes.push(queuedAt.length);
+    };
+    const latencies: number[] = [];
+    let serial = 0;
+    const end = performance.now() + seconds * 1000;
+    const client = async () => {
+      while (performance.now() < end) {
+        const i = serial++;
+        const t = performance.now();
+        await writer.submit(orderJob(`lat-${i}`, phones[i % phones.length] as string, product));
+        latencies.push(performance.now() - t);
+      }
+    };
+    await Promise.all(Array.from({ length: clients }, client));
+    const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+    const [l, w, r] = [sorted(latencies), sorted(waits), sorted(runs)];
+    const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+    const ms = (x: number) => x.toFixed(0);
+    return (
+      `writer latency (PostgreSQL, no HTTP), ${clients} clients, ${seconds} s: ${(latencies.length / seconds).toFixed(0)} orders/s; ` +
+      `answer p50 ${ms(percentile(l, 50))} / p99 ${ms(percentile(l, 99))} ms = wait before its batch p50 ${ms(percentile(w, 50))} / p99 ${ms(percentile(w, 99))} ms ` +
+      `+ its batch p50 ${ms(percentile(r, 50))} / p99 ${ms(percentile(r, 99))} ms (${runs.length} batches, mean ${mean(sizes).toFixed(0)} orders)`
+    );
+  } finally {
+    await db.close();
+  }
+}
+
+/** The product of the bench's orders (equity plan, unlimited stock) and the first 1,000 members' phones. */
+async function orderTargets(db: Db): Promise<{ product: string; phones: string[] }> {
+  const product = (
+    await db.query<{ id: string }>(
+      "update products set stock = null where id = (select min(id) from products where 'equity' = any(plans) and active) returning id::text",
+    )
+  ).rows[0]?.id as string;
+  const phones = (
+    await db.query<{ phone: string }>("select phone from members order by id limit 1000")
+  ).rows.map((r) => r.phone);
+  return { product, phones };
+}
+
+/** The writer's job for one webhook delivery of a new equity-plan order. */
+function orderJob(externalId: string, phone: string, productId: string) {
+  const body = { event: "order.paid", externalId, phone, productId };
+  const request = { method: "POST", url: "/webhooks/payments", body } as unknown as FastifyRequest;
+  const delivery = { ...body, quantity: undefined, amount: undefined };
+  return webhookOrderJob(request, delivery, { now: new Date(), timeZone: TIME_ZONE });
 }
 
 export async function writerAlone(databaseUrl: string, commands: number, maxBatch: number): Promise<string> {
@@ -189,10 +245,15 @@ export async function writerAlone(databaseUrl: string, commands: number, maxBatc
   }
 }
 
-// Alone, for profiling: `node --import tsx --cpu-prof packages/server/bench/writer-alone.ts <database url> [commands] [maxBatch]`.
+// Alone, for profiling: `node --import tsx --cpu-prof packages/server/bench/writer-alone.ts <database url> [commands] [maxBatch] [members|orders]`;
+// `… <database url> <clients> <seconds> latency`: where an order's time goes at that many clients.
 if (process.argv[1]?.endsWith("writer-alone.ts")) {
-  const [url, commands, maxBatch] = process.argv.slice(2);
-  process.stdout.write(
-    `${await writerAlone(url as string, Number(commands ?? 20_000), Number(maxBatch ?? 200))}\n`,
-  );
+  const [url, commands, maxBatch, kind] = process.argv.slice(2);
+  const run =
+    kind === "orders"
+      ? writerAloneOrders
+      : kind === "latency"
+        ? (u: string, c: number, s: number) => writerLatency(u, c, s)
+        : writerAlone;
+  process.stdout.write(`${await run(url as string, Number(commands ?? 20_000), Number(maxBatch ?? 200))}\n`);
 }

@@ -22,6 +22,19 @@ for (const target of dbTargets()) {
       assert.ok(rows.rows.some((r) => r.version === "0001"));
     });
 
+    test("array parameters of awkward text, numbers, bigints, booleans and nulls arrive exactly", async () => {
+      // The pg driver passes flat arrays as literals of its own (arrayLiteral, issue 14): quotes,
+      // backslashes, braces, commas, the word NULL, empty strings and JSON must survive unchanged.
+      const texts = ['a"b', "c\\d", "{x,y}", "NULL", "", " sp ", '{"k":"v\\"}', "中文", null];
+      const r = await t.db.query<{ t: string[]; n: string[]; b: boolean[] }>(
+        "select $1::text[] as t, $2::numeric[]::text[] as n, $3::boolean[] as b",
+        [texts, ["1.500000", 7, 12345678901234567890n, null], [true, false, null]],
+      );
+      assert.deepEqual(r.rows[0]?.t, texts);
+      assert.deepEqual(r.rows[0]?.n, ["1.500000", "7", "12345678901234567890", null]);
+      assert.deepEqual(r.rows[0]?.b, [true, false, null]);
+    });
+
     test("int8, numeric, date and count come back as strings on both drivers", async () => {
       const r = await t.db.query<Record<string, unknown>>(
         "select 12::int8 as i, 1.5::numeric(30,6) as n, '2026-01-05'::date as d, count(*) as c, 3::int4 as small from (values (1)) v",

@@ -197,6 +197,12 @@ describe("the OpenAPI document is complete enough to generate clients from", () 
     assert.ok(admin.responses["403"], "an operator route can answer 403");
   });
 
+  test("the payment webhook lists SETTLEMENT_RUNNING under 409 (an order.refunded delivery while the order's day settles)", () => {
+    const hook = doc.paths["/webhooks/payments"]?.post as Operation;
+    const codes = hook.responses["409"]?.content?.["application/json"]?.schema?.properties?.code?.enum ?? [];
+    assert.ok(codes.includes("SETTLEMENT_RUNNING"), codes.join(", "));
+  });
+
   test("an error answered with a code the route's document does not list is logged as a warning", async () => {
     const response = await call(t, "GET", "/test-probe/undocumented");
     assert.equal(response.data.code, "PHONE_TAKEN");

@@ -276,6 +276,9 @@ export class BatchState {
   /** Orders created and paid in the batch, what they gave, their products' stock (limited stock only). */
   private readonly orders: NewOrder[] = [];
   private readonly rewards: NewReward[] = [];
+  /** The batch's orders by provider and external id, its rewards by local order id (the first of each). */
+  private readonly byExternalId = new Map<string, NewOrder>();
+  private readonly rewardByLocal = new Map<string, NewReward>();
   private readonly stock = new Map<string, { amount: number; readonly loaded: number }>();
   /** Orders refunded in the batch (stored or local ids), rewards it reversed (→ the day), open gifts it closed. */
   private readonly refunds = new Map<string, Refund>();
@@ -370,10 +373,6 @@ export class BatchState {
     return this.storedExit;
   }
 
-  exitRow(memberId: string): ExitRow | undefined {
-    return this.exitRows.get(memberId);
-  }
-
   /** Members the batch re-filed in the exit queue. */
   refiled(): ReadonlyMap<string, ExitRow> {
     return this.exitRows;
@@ -396,17 +395,17 @@ export class BatchState {
 
   /** True when an order of the batch already has this provider's external id. */
   hasExternalId(provider: string, externalId: string): boolean {
-    return this.orders.some((o) => o.provider === provider && o.externalId === externalId);
+    return this.byExternalId.has(cellKey(provider, externalId));
   }
 
   /** The order of the batch with this provider's external id. */
   findOrder(provider: string, externalId: string): NewOrder | undefined {
-    return this.orders.find((o) => o.provider === provider && o.externalId === externalId);
+    return this.byExternalId.get(cellKey(provider, externalId));
   }
 
   /** What an order of the batch gave when it became eligible in the batch. */
   rewardOf(local: string): NewReward | undefined {
-    return this.rewards.find((r) => r.order.local === local);
+    return this.rewardByLocal.get(local);
   }
 
   /** Whether the batch refunded an order, reversed its rewards, closed its gift. */
@@ -443,8 +442,16 @@ export class BatchState {
     }
     for (const [id, row] of view.exitRows) this.exitRows.set(id, row);
     this.entries.push(...view.entries);
-    this.orders.push(...view.orders);
-    this.rewards.push(...view.rewards);
+    for (const o of view.orders) {
+      this.orders.push(o);
+      // The first order with an external id is the one `find` found.
+      const key = o.externalId === null ? undefined : cellKey(o.provider, o.externalId);
+      if (key !== undefined && !this.byExternalId.has(key)) this.byExternalId.set(key, o);
+    }
+    for (const r of view.rewards) {
+      this.rewards.push(r);
+      if (!this.rewardByLocal.has(r.order.local)) this.rewardByLocal.set(r.order.local, r);
+    }
     for (const [id, amount] of view.stock) (this.stock.get(id) as { amount: number }).amount = amount;
     for (const [id, refund] of view.refunds) this.refunds.set(id, refund);
     for (const [id, day] of view.reversals) this.reversals.set(id, day);
@@ -793,10 +800,6 @@ export class CommandView {
     return this.entries.some((e, i) => i > at && e.kind === "equity.exit" && e.ref === `member:${memberId}`);
   }
 
-  private exitRow(memberId: string): ExitRow | undefined {
-    return this.exitRows.has(memberId) ? this.exitRows.get(memberId) : this.batch.exitRow(memberId);
-  }
-
   /** (the store's; `businessDay`: an order's payment is of the day it was paid, not the open day) */
   async append(
     kind: TransactionKind,
@@ -845,13 +848,17 @@ export class CommandView {
   async nextExit(state: EquityState): Promise<string | undefined> {
     const bound = state.supply === 0n ? 0n : ratio12(state.pool, state.supply, true);
     const stored = await this.batch.storedExitRows(bound);
-    const ids = new Set([...stored.keys(), ...this.batch.refiled().keys(), ...this.exitRows.keys()]);
+    const refiled = this.batch.refiled();
+    // Each member once, its newest row (this command's, else the batch's, else the stored one);
+    // the threshold compared first: no set of every id built per command (issue 14's profile).
     const ready: { id: bigint; row: NonNullable<ExitRow> }[] = [];
-    for (const id of ids) {
-      const own = this.exitRow(id);
-      const row = own === undefined ? stored.get(id) : own;
+    for (const [id, row] of this.exitRows)
       if (row && row.threshold <= bound) ready.push({ id: BigInt(id), row });
-    }
+    for (const [id, row] of refiled)
+      if (row && row.threshold <= bound && !this.exitRows.has(id)) ready.push({ id: BigInt(id), row });
+    for (const [id, row] of stored)
+      if (row && row.threshold <= bound && !this.exitRows.has(id) && !refiled.has(id))
+        ready.push({ id: BigInt(id), row });
     ready.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return ready.find((c) => meetsExitQuota(state, c.row.held, c.row.quota))?.id.toString();
   }

@@ -16,6 +16,7 @@ export {
 export { FORWARDED_HEADER, viaWriter } from "./route.ts";
 export {
   type BatchContext,
+  type BatchTimes,
   DEFAULT_WRITER_SETTINGS,
   EquityWriter,
   type RunFacts,

@@ -132,6 +132,8 @@ export interface TxJob<T> {
 }
 
 interface Queued {
+  /** When it was queued (performance.now(), ms): for `onBatch`. */
+  readonly queuedAt: number;
   readonly job: WriterJob<unknown> | TxJob<unknown>;
   readonly resolve: (answer: WriterAnswer<unknown>) => void;
   readonly reject: (error: unknown) => void;
@@ -168,6 +170,13 @@ export interface WriterStats {
   retries: number;
 }
 
+/** Where a batch's time went (`EquityWriter.onBatch`; performance.now() milliseconds). */
+export interface BatchTimes {
+  readonly queuedAt: readonly number[];
+  readonly startedAt: number;
+  readonly committedAt: number;
+}
+
 /** The writer of one shop. */
 export class EquityWriter {
   private readonly queue: Queued[] = [];
@@ -177,6 +186,11 @@ export class EquityWriter {
   /** Platform balance rows earlier batches used (locked after the equity state, like every equity movement). */
   private readonly platformKeys = new Map<string, BalanceKey>();
   readonly stats: WriterStats = { batches: 0, commands: 0, failedBatches: 0, retries: 0 };
+  /**
+   * Benchmarks: called when a batch is answered, with when (performance.now(), ms)
+   * its commands were queued, when it began and when it was committed (or failed).
+   */
+  onBatch: ((batch: BatchTimes) => void) | undefined;
   /** Tests only: called after a batch's commands ran and before it is written (throw to fail the batch). */
   beforeWrite: ((batchSize: number) => void | Promise<void>) | undefined;
 
@@ -191,7 +205,12 @@ export class EquityWriter {
   submit<T>(job: WriterJob<T>): Promise<WriterAnswer<T>> {
     if (this.closed) return Promise.reject(new AppError("WRITER_STOPPING"));
     return new Promise<WriterAnswer<T>>((resolve, reject) => {
-      this.queue.push({ job: job as WriterJob<unknown>, resolve: resolve as Queued["resolve"], reject });
+      this.queue.push({
+        queuedAt: performance.now(),
+        job: job as WriterJob<unknown>,
+        resolve: resolve as Queued["resolve"],
+        reject,
+      });
       this.schedule();
     });
   }
@@ -204,6 +223,7 @@ export class EquityWriter {
     if (this.closed) return Promise.reject(new AppError("WRITER_STOPPING"));
     return new Promise<T>((resolve, reject) => {
       this.queue.push({
+        queuedAt: performance.now(),
         job: job as TxJob<unknown>,
         resolve: (answer) => resolve((answer as unknown as { value: T }).value),
         reject,
@@ -252,6 +272,15 @@ export class EquityWriter {
   }
 
   private async runBatch(batch: Queued[]): Promise<void> {
+    const startedAt = performance.now();
+    try {
+      await this.answerBatch(batch);
+    } finally {
+      this.onBatch?.({ queuedAt: batch.map((q) => q.queuedAt), startedAt, committedAt: performance.now() });
+    }
+  }
+
+  private async answerBatch(batch: Queued[]): Promise<void> {
     let outcomes: Outcome[] | undefined;
     for (let attempt = 1; outcomes === undefined; attempt++) {
       try {
