@@ -61,22 +61,29 @@ function adjustRun(events: readonly Event[], from: number): Event[] {
   return run;
 }
 
-const seen = { batchedDays: 0, debtRepaid: 0, adjustBatches: 0 };
+const seen = { batchedDays: 0, debtRepaid: 0, adjustBatches: 0, eachAtDays: 0 };
 
 /**
  * A simulator's day of withdrawals before the day closes: each member with
  * cash takes out half of it (to the fen), `adjust` by `adjust` on the full
- * engine, one `adjustMany` on the lean one.
+ * engine, one `adjustMany` or one `adjustEachAt` on the lean one.
  */
 function withdrawHalf(full: Engine, lean: Engine): void {
   const entries = full
     .memberIds()
     .map((member) => ({ member, amount: -((full.balance(member, "cash") / 2n / FEN) * FEN) }))
     .filter((e) => e.amount < 0n);
-  if (entries.length === 0) return;
   for (const e of entries) full.adjust(e.member, "cash", e.amount, "withdrawal");
-  // The lean engine batches them; the full engine above posted one adjustment after another.
-  lean.adjustMany("cash", entries, "withdrawal");
+  // The lean engine batches them (on alternate days `adjustMany` with the amounts read first, or
+  // `adjustEachAt` reading each balance as it goes); the full engine above posted one adjustment after another.
+  if (seen.batchedDays % 2 === 0) {
+    if (entries.length > 0) lean.adjustMany("cash", entries, "withdrawal");
+  } else {
+    const everyone = Int32Array.from(lean.memberIds(), (_, i) => i);
+    const count = lean.adjustEachAt("cash", everyone, (_, cash) => -((cash / 2n / FEN) * FEN), "withdrawal");
+    assert.equal(count, entries.length, "adjustEachAt leaves out the members whose amount is 0");
+    seen.eachAtDays++;
+  }
   if (entries.length > 1) seen.adjustBatches++;
 }
 
@@ -129,6 +136,10 @@ test("a book batch leaves the balances and daily figures of one transaction per 
   // (the counts scale with the runs: JIFEN_PROPERTY_SCALE=0.1 makes 12 runs of the 120).
   assert.ok(seen.batchedDays > (100 * params.numRuns) / 120, `settled days: ${seen.batchedDays}`);
   assert.ok(seen.debtRepaid > 0, "a day settled while a member owed points or cash");
+  assert.ok(
+    seen.eachAtDays > (40 * params.numRuns) / 120,
+    `days withdrawn with adjustEachAt: ${seen.eachAtDays}`,
+  );
   assert.ok(
     seen.adjustBatches > Math.floor((10 * params.numRuns) / 120),
     `adjustMany with more than one entry: ${seen.adjustBatches}`,

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { BalanceColumn, Book } from "./book.ts";
 import { Engine } from "./engine.ts";
 import { EngineError } from "./errors.ts";
-import { parseDecimal } from "./money.ts";
+import { FEN, parseDecimal } from "./money.ts";
 
 const d = (text: string) => parseDecimal(text);
 
@@ -165,4 +165,70 @@ test("balanceAt and adjustManyAt: balance and adjustMany by join-order index, wi
   for (const id of ["A", "B", "C"]) assert.equal(byIndex.balance(id, "cash"), byId.balance(id, "cash"));
   assert.deepEqual(byIndex.book.entries(), byId.book.entries());
   assert.equal(byIndex.book.memberTotal("cash"), d("9.5"));
+});
+
+test("adjustEachAt: adjustManyAt with amounts from the balances read, the same refusals, nothing changed when refused", () => {
+  for (const keepTransactions of [false, true]) {
+    const engines = [0, 1].map(() => new Engine({}, { keepTransactions }));
+    for (const e of engines) {
+      for (const id of ["A", "B", "C", "D"]) e.join(id);
+      e.adjust("A", "cash", d("10"), "seed");
+      e.adjust("C", "cash", d("4"), "seed");
+      e.adjust("D", "cash", d("0.01"), "seed");
+    }
+    const [reference, each] = engines as [Engine, Engine];
+    const code = (f: () => void) => {
+      try {
+        f();
+      } catch (error) {
+        if (error instanceof EngineError) return error.code;
+        throw error;
+      }
+      return undefined;
+    };
+    const seenBalances: bigint[] = [];
+    const half = (_: number, cash: bigint) => {
+      seenBalances.push(cash);
+      return -((cash / 2n / FEN) * FEN);
+    };
+    assert.equal(
+      code(() => each.adjustEachAt("cash", [0, 7], half, "w")),
+      "UNKNOWN_MEMBER",
+    );
+    assert.equal(
+      code(() => each.adjustEachAt("cash", [0, 2, 0], half, "w")),
+      "INVALID_FIELD",
+    );
+    assert.equal(
+      code(() => each.adjustEachAt("cash", [0, 2], () => d("-5"), "w")),
+      "ADJUST_BELOW_ZERO",
+    );
+    assert.equal(
+      code(() => each.adjustEachAt("cash", [0], half, " ")),
+      "MISSING_REASON",
+    );
+    assert.equal(
+      code(() => each.adjustEachAt("equity", [0], half, "w")),
+      "ADJUST_ASSET",
+    );
+    assert.equal(
+      code(() => each.adjustEachAt("cash", [0], () => d("-0.001"), "w")),
+      "TOO_MANY_PLACES",
+    );
+    assert.deepEqual(each.book.entries(), reference.book.entries(), "a refused batch changed nothing");
+    seenBalances.length = 0;
+    // B holds nothing and D too little: both left out (amount 0). C is credited, not only debited.
+    const count = each.adjustEachAt(
+      "cash",
+      [0, 1, 2, 3],
+      (i, cash) => (i === 2 ? d("1.25") : half(i, cash)),
+      "withdrawal",
+    );
+    assert.equal(count, 2);
+    assert.deepEqual(seenBalances, [d("10"), 0n, d("0.01")], "each balance as it was before the batch");
+    reference.adjustManyAt("cash", [0, 2], [d("-5"), d("1.25")], "withdrawal");
+    assert.deepEqual(each.book.entries(), reference.book.entries());
+    assert.equal(each.book.memberTotal("cash"), reference.book.memberTotal("cash"));
+    assert.equal(each.book.transactions.length, reference.book.transactions.length);
+  }
 });

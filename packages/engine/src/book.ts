@@ -269,6 +269,8 @@ export class Book {
     const values: bigint[] = new Array(slots.length);
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i] as Slot;
+      // The batch is closed: its slots leave it here (in the pass that reads them anyway), or in `commit` when refused.
+      slot.batchAt = -1;
       const delta = deltas[i] as bigint;
       const kind = slot.kind;
       byKind[kind.id] = (byKind[kind.id] ?? 0n) + delta;
@@ -420,8 +422,14 @@ export class BookBatch {
 
   /** Checks and applies the batch (refused as a whole, nothing changed, when it would break the book). */
   commit(): void {
-    this.close();
-    this.apply(this.slots, this.deltas);
+    invariant(this.open, "a batch is committed or discarded once");
+    this.open = false;
+    try {
+      this.apply(this.slots, this.deltas);
+    } catch (error) {
+      for (const slot of this.slots) slot.batchAt = -1;
+      throw error;
+    }
   }
 
   /** Drops the batch: nothing it gathered is applied. */

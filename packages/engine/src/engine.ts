@@ -66,9 +66,10 @@ interface Member {
   performanceCash: bigint;
   performancePoints: bigint;
   readonly releaseOrders: Order[];
-  /** The book's cells of the wallets and debts read so far (`Engine.cellOf`), by wallet or `debt:<wallet>`. */
-  readonly cells: Record<Wallet | `debt:${DebtWallet}`, BalanceCell | undefined>;
 }
+
+/** A member wallet or debt account, as the engine keeps its cells (`Engine.cellOf`). */
+type CellKey = Wallet | `debt:${DebtWallet}`;
 
 interface Order {
   readonly key: string;
@@ -178,6 +179,14 @@ export class Engine {
   private readonly ownColumn = new BalanceColumn();
   private readonly quotaColumn = new BalanceColumn();
   private readonly weightColumn = new BalanceColumn();
+  /**
+   * The book's cells of each member wallet and debt read or made so far, one
+   * column per wallet by member index (`cellOf`, `madeCell`): a walk over
+   * members by index (the settlement's postings, a simulation's reads) reads
+   * a column in order instead of each member's record.
+   */
+  private readonly cellColumns = cellColumns();
+  private readonly cellColumnList = Object.values(this.cellColumns);
   private readonly exitVersion: number[] = [];
   /** `adjustMembers`' mark of the members already listed in the batch being checked (by member index). */
   private readonly adjustSeen: number[] = [];
@@ -250,11 +259,12 @@ export class Engine {
    * look-up by id, for a caller that walks members by index (a simulation).
    */
   balanceAt(index: number, wallet: Wallet): bigint {
-    const m = this.members[index];
-    if (m === undefined) refuse("UNKNOWN_MEMBER", `#${index}`, "member");
     // The book tells the engine of every member cell it makes (`madeCell`): a wallet without one was never used.
     // A read makes no cell: a wallet never used stays without a slot in the book (memory at a million members).
-    return m.cells[wallet]?.value ?? 0n;
+    const cell = this.cellColumns[wallet]?.[index];
+    if (cell !== undefined) return cell.value;
+    if (this.members[index] === undefined) refuse("UNKNOWN_MEMBER", `#${index}`, "member");
+    return 0n;
   }
 
   /** What a member owes, per wallet (micro-units, positive), only non-zero entries. */
@@ -329,8 +339,8 @@ export class Engine {
       performanceCash: 0n,
       performancePoints: 0n,
       releaseOrders: [],
-      cells: noCells(),
     });
+    for (const column of this.cellColumnList) column.push(undefined);
     this.memberIndex.set(id, index);
     this.exitVersion.push(0);
     this.adjustSeen.push(0);
@@ -375,7 +385,7 @@ export class Engine {
     if (points * SCALE > cmd.amount * this.current.release.pointsPayRatio) {
       refuse("POINTS_OVER_RATIO", "points", "points");
     }
-    const held = this.balance(member.id, "points");
+    const held = this.balanceAt(member.index, "points");
     if (points > held) refuse("INSUFFICIENT_POINTS", `${member.id}`, "points");
 
     const seq = ++this.orderSeq;
@@ -533,6 +543,87 @@ export class Engine {
       reason,
       operator,
     );
+  }
+
+  /**
+   * `adjustManyAt` with each member's amount taken from its balance in
+   * `wallet`: `amountOf(index, balance)` is called once per listed member, in
+   * list order, with the balance before this batch (0n: that member is left
+   * out). The same as reading each balance, then `adjustManyAt` with the
+   * non-zero amounts — same checks in the same order, same refusals with
+   * nothing changed — but an engine that keeps no transactions reads, checks
+   * and batches each member in one pass (a simulation's day of withdrawals).
+   * Returns the number of members adjusted.
+   */
+  adjustEachAt(
+    wallet: string,
+    indexes: ArrayLike<number>,
+    amountOf: (index: number, balance: bigint) => bigint,
+    reason: string,
+    operator = "operator",
+  ): number {
+    if (wallet !== "cash" && wallet !== "points" && wallet !== "stable")
+      refuse("ADJUST_ASSET", String(wallet), "asset");
+    const reasonOk = reasonGiven(reason);
+    const memberOf = (index: number): Member => {
+      const m = this.members[index];
+      if (m === undefined) refuse("UNKNOWN_MEMBER", `#${index}`, "member");
+      return m;
+    };
+    const cells = this.cellColumns[wallet];
+    if (this.keepTransactions) {
+      const listed: number[] = [];
+      const amounts: bigint[] = [];
+      for (let k = 0; k < indexes.length; k++) {
+        const index = indexes[k] as number;
+        memberOf(index);
+        const amount = amountOf(index, cells[index]?.value ?? 0n);
+        if (amount === 0n) continue;
+        listed.push(index);
+        amounts.push(amount);
+      }
+      if (listed.length > 0) this.adjustManyAt(wallet, listed, amounts, reason, operator);
+      return listed.length;
+    }
+    const stamp = ++this.adjustStamp;
+    const batch = this.book.batch();
+    const asset = WALLET_ASSET[wallet];
+    let debited = 0n;
+    let count = 0;
+    try {
+      for (let k = 0; k < indexes.length; k++) {
+        const index = indexes[k] as number;
+        const member = memberOf(index);
+        const amount = amountOf(index, cells[index]?.value ?? 0n);
+        if (amount === 0n) continue;
+        if (this.adjustSeen[index] === stamp)
+          refuse("INVALID_FIELD", `member ${member.id} listed twice`, "member");
+        this.adjustSeen[index] = stamp;
+        this.checkAdjust(member, wallet, amount, reasonOk);
+        count++;
+        const cell = this.cellOf(member, wallet);
+        if (amount < 0n) {
+          batch.addCell(cell, amount);
+          debited -= amount;
+          continue;
+        }
+        const tx = this.tx();
+        adjustWallet(tx, member.id, wallet, amount);
+        for (const p of tx.postings)
+          batch.add(p.account, p.asset, p.amount, p.account === cell.account ? cell : undefined);
+      }
+    } catch (error) {
+      batch.discard();
+      throw error;
+    }
+    if (count === 0) {
+      batch.discard();
+      return 0;
+    }
+    batch.add(PlatformAccount.adjustments, asset, debited);
+    batch.commit();
+    this.runExits();
+    return count;
   }
 
   /** The checks and postings of `adjustMany` (entry `k`'s member is `memberAt(k)`, found in entry order). */
@@ -781,9 +872,10 @@ export class Engine {
     const batch = this.book.batch();
     // The platform side (the pools, the quota burned: a handful of accounts) is summed here and added once per account.
     const platform: { account: string; asset: Asset; amount: bigint }[] = [];
+    const cells = this.cellColumns;
     settlementMovements(result, ledger, {
       member: (i, wallet, asset, amount) => {
-        const cell = this.cellOf(this.members[i] as Member, wallet);
+        const cell = cells[wallet][i] ?? this.cellOf(this.members[i] as Member, wallet);
         invariant(cell.asset === asset, "a settled wallet holds the asset it moves");
         batch.addCell(cell, amount);
       },
@@ -854,7 +946,31 @@ export class Engine {
 
   /** The exit check (docs/rules.md §1.5), the steps of packages/engine/src/steps.ts. */
   private runExits(): void {
+    // Nobody to sell (the queue holds no member worth their exit quota at today's price): the
+    // steps would find no one and save the state unchanged, so they are not run. `exitDue`
+    // moves the qualifying members to `exitReady` exactly as the steps' `nextExit` would.
+    if (!this.exitDue()) return;
     runSteps(exitCheckSteps<Order>(this.current), this.store);
+  }
+
+  /** Whether the exit check would sell someone now (it runs only when the exit multiple is set and points are out). */
+  private exitDue(): boolean {
+    if (this.current.equity.exitQuotaMultiple === 0n || this.equityState.supply === 0n) return false;
+    this.fileReady(this.equityState);
+    return this.exitReady.size > 0;
+  }
+
+  /** Moves the members of the exit heap worth their exit quota at `state`'s price to `exitReady` (dropping stale entries). */
+  private fileReady(state: EquityState): void {
+    for (let top = this.exitHeap.peek(); top !== undefined; top = this.exitHeap.peek()) {
+      if (top.version !== this.exitVersion[top.member]) {
+        this.exitHeap.pop();
+        continue;
+      }
+      if (!meetsExitQuota(state, top.held, top.quota)) break;
+      this.exitHeap.pop();
+      this.exitReady.push(top.member);
+    }
   }
 
   /**
@@ -865,15 +981,7 @@ export class Engine {
    * never falls, so they stay qualified until sold).
    */
   private nextExit(state: EquityState): string | undefined {
-    for (let top = this.exitHeap.peek(); top !== undefined; top = this.exitHeap.peek()) {
-      if (top.version !== this.exitVersion[top.member]) {
-        this.exitHeap.pop();
-        continue;
-      }
-      if (!meetsExitQuota(state, top.held, top.quota)) break;
-      this.exitHeap.pop();
-      this.exitReady.push(top.member);
-    }
+    this.fileReady(state);
     const next = this.exitReady.pop();
     return next === undefined ? undefined : (this.members[next] as Member).id;
   }
@@ -904,22 +1012,22 @@ export class Engine {
     const account = cell.account;
     const index = this.memberIndex.get(account.slice(2, account.length - wallet.length - 1));
     if (index === undefined) return;
-    const m = this.members[index] as Member;
-    if (!(wallet in m.cells)) return;
+    if (!Object.hasOwn(this.cellColumns, wallet)) return;
     const base = (wallet.startsWith("debt:") ? wallet.slice(5) : wallet) as Wallet;
     if (WALLET_ASSET[base] !== cell.asset) return;
-    m.cells[wallet as keyof Member["cells"]] = cell;
+    this.cellColumns[wallet as CellKey][index] = cell;
   }
 
   /** A member's wallet or debt account as the book's live cell, looked up once per member and wallet. */
-  private cellOf(m: Member, wallet: Wallet | `debt:${DebtWallet}`): BalanceCell {
-    let cell = m.cells[wallet];
+  private cellOf(m: Member, wallet: CellKey): BalanceCell {
+    const column = this.cellColumns[wallet];
+    let cell = column[m.index];
     if (cell === undefined) {
       if (wallet.startsWith("debt:")) {
         const owed = wallet.slice(5) as DebtWallet;
         cell = this.book.cell(debtAccount(m.id, owed), WALLET_ASSET[owed]);
       } else cell = this.book.cell(memberAccount(m.id, wallet as Wallet), WALLET_ASSET[wallet as Wallet]);
-      m.cells[wallet] = cell;
+      column[m.index] = cell;
     }
     return cell;
   }
@@ -937,26 +1045,29 @@ export class Engine {
   }
 }
 
-/**
- * A member's cells before any is read: every key present (undefined), so that
- * all members' cell records share one shape and `cellOf`'s look-up stays fast.
- */
-function noCells(): Member["cells"] {
-  return {
-    cash: undefined,
-    points: undefined,
-    gift: undefined,
-    equity: undefined,
-    stable: undefined,
-    quota: undefined,
-    exitQuota: undefined,
-    weight: undefined,
-    "debt:cash": undefined,
-    "debt:points": undefined,
-    "debt:equity": undefined,
-    "debt:stable": undefined,
-    "debt:weight": undefined,
-  };
+/** The wallets and debts whose cells the engine keeps, one column each (by member index). */
+const CELL_KEYS: readonly CellKey[] = [
+  "cash",
+  "points",
+  "gift",
+  "equity",
+  "stable",
+  "quota",
+  "exitQuota",
+  "weight",
+  "debt:cash",
+  "debt:points",
+  "debt:equity",
+  "debt:stable",
+  "debt:weight",
+];
+
+/** One empty column per kept wallet or debt. */
+function cellColumns(): Record<CellKey, (BalanceCell | undefined)[]> {
+  return Object.fromEntries(CELL_KEYS.map((key) => [key, []])) as unknown as Record<
+    CellKey,
+    (BalanceCell | undefined)[]
+  >;
 }
 
 /** An adjustment's reason is a non-blank string. */

@@ -14,6 +14,10 @@ export class IntColumn {
   at(i: number): number {
     return this.data[i] as number;
   }
+  /** The first `n` entries (n ≤ length), a view: valid until the next push. */
+  view(n: number): Int32Array {
+    return this.data.subarray(0, n);
+  }
 }
 
 export class BigColumn {

@@ -296,38 +296,38 @@ export class SimulationRun {
 
   /**
    * Each holder withdraws the plan's share of their cash (to the fen), as
-   * adjustments out: one engine batch a day (`adjustMany`, the same as one
-   * `adjust` per holder), one replay event per holder.
+   * adjustments out: one engine batch a day (`adjustEachAt`: the same as one
+   * `adjust` per holder, each cash balance read, checked and batched in one
+   * pass), one replay event per holder.
    */
   private withdrawals(): void {
     const share = this.plan.cashWithdrawShareMicro;
     if (share === 0n) return;
-    const indexes: number[] = [];
-    const amounts: bigint[] = [];
     let total = 0n;
-    const list = this.holders.list;
-    for (let i = 0; i < this.holders.size; i++) {
-      const index = list.at(i);
-      // The simulator's members are the engine's, joined in the same order: index i is memberIds()[i].
-      const cash = this.engine.balanceAt(index, "cash");
-      if (cash === 0n) continue;
-      const amount = floorFen(mulRateFloor(cash, share));
-      if (amount < FEN) continue;
-      indexes.push(index);
-      amounts.push(-amount);
-      total += amount;
-      this.withdrawn.add(index, amount);
-    }
+    const events = this.events ? ([] as { index: number; amount: bigint }[]) : null;
+    // The simulator's members are the engine's, joined in the same order: index i is memberIds()[i].
+    this.engine.adjustEachAt(
+      "cash",
+      this.holders.list.view(this.holders.size),
+      (index, cash) => {
+        if (cash === 0n) return 0n;
+        const amount = floorFen(mulRateFloor(cash, share));
+        if (amount < FEN) return 0n;
+        total += amount;
+        this.withdrawn.add(index, amount);
+        events?.push({ index, amount: -amount });
+        return -amount;
+      },
+      "withdrawal",
+    );
     this.flows.withdrawnMicro += total;
-    if (indexes.length === 0) return;
-    this.engine.adjustManyAt("cash", indexes, amounts, "withdrawal");
-    if (this.events)
-      for (let k = 0; k < indexes.length; k++)
+    if (events)
+      for (const { index, amount } of events)
         this.emit({
           type: "adjust",
-          member: this.ids[indexes[k] as number] as string,
+          member: this.ids[index] as string,
           asset: "cash",
-          amount: formatDecimal(amounts[k] as bigint),
+          amount: formatDecimal(amount),
           reason: "withdrawal",
         });
   }
