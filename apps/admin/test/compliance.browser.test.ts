@@ -14,7 +14,7 @@ import {
   browserAvailable,
   openBrowserApp,
 } from "../../../packages/server/test/support/browser.ts";
-import { openRoute, signIn, syncClock } from "./support/console.ts";
+import { chooseOption, openRoute, signIn, syncClock } from "./support/console.ts";
 
 const SUPPORT = { username: "kefu02", password: "support-pass-2" };
 let web: BrowserApp | null = null;
@@ -113,10 +113,9 @@ async function openSimulation(page: Page): Promise<Locator> {
   return dialog;
 }
 
-/** Picks `option` in the dialog's select labelled `label`. */
+/** Picks `option` in the dialog's select labelled `label`, once the select shows it. */
 async function choose(page: Page, dialog: Locator, label: string, option: string): Promise<void> {
-  await dialog.getByLabel(label).click();
-  await page.locator(".ant-select-dropdown:visible").getByText(option, { exact: true }).click();
+  await chooseOption(page, dialog.getByLabel(label), option);
 }
 
 test("a draft's simulation with the operator's plan: growth, mix and behaviour sent as set, both curves and summaries; nothing saved", async (t) => {
@@ -129,6 +128,7 @@ test("a draft's simulation with the operator's plan: growth, mix and behaviour s
   await dialog.getByLabel("随机种子").fill("7");
   await choose(page, dialog, "推荐人选择", "均匀随机");
   await choose(page, dialog, "增长曲线", "每日固定人数");
+  // The curve decides the fields: 每日新会员 takes the place of 日增长率 (and 会员上限 goes).
   await dialog.getByLabel("每日新会员").fill("4.5");
   await dialog.getByLabel("停止增长日（可空）").fill("30");
   await dialog.getByLabel("每人每月订单数").fill("2");
