@@ -6,7 +6,7 @@
  *
  * Every command validates first and changes nothing when it refuses.
  */
-import { BalanceColumn, type BalanceWatch, Book, TxBuilder } from "./book.ts";
+import { BalanceColumn, type BalanceWatch, Book, type BookBatch, TxBuilder } from "./book.ts";
 import {
   adjustWallet,
   anyNonZero,
@@ -37,6 +37,7 @@ import {
   PlatformAccount,
   type TransactionKind,
   WALLET_ASSET,
+  WALLETS,
   type Wallet,
 } from "./ledger.ts";
 import { checkInt64, MAX_ADJUST_AMOUNT_MICRO, MAX_ORDER_AMOUNT_MICRO } from "./limits.ts";
@@ -601,16 +602,7 @@ export class Engine {
         this.adjustSeen[index] = stamp;
         this.checkAdjust(member, wallet, amount, reasonOk);
         count++;
-        const cell = this.cellOf(member, wallet);
-        if (amount < 0n) {
-          batch.addCell(cell, amount);
-          debited -= amount;
-          continue;
-        }
-        const tx = this.tx();
-        adjustWallet(tx, member.id, wallet, amount);
-        for (const p of tx.postings)
-          batch.add(p.account, p.asset, p.amount, p.account === cell.account ? cell : undefined);
+        debited += this.batchAdjustment(batch, member, wallet, amount);
       }
     } catch (error) {
       batch.discard();
@@ -667,22 +659,28 @@ export class Engine {
     const batch = this.book.batch();
     const asset = WALLET_ASSET[wallet];
     let debited = 0n;
-    for (let k = 0; k < amounts.length; k++) {
-      const amount = amounts[k] as bigint;
-      const member = members[k] as Member;
-      const cell = this.cellOf(member, wallet);
-      if (amount < 0n) {
-        batch.addCell(cell, amount);
-        debited -= amount;
-        continue;
-      }
-      const tx = this.tx();
-      adjustWallet(tx, member.id, wallet, amount);
-      for (const p of tx.postings)
-        batch.add(p.account, p.asset, p.amount, p.account === cell.account ? cell : undefined);
-    }
+    for (let k = 0; k < amounts.length; k++)
+      debited += this.batchAdjustment(batch, members[k] as Member, wallet, amounts[k] as bigint);
     batch.add(PlatformAccount.adjustments, asset, debited);
     batch.commit();
+  }
+
+  /**
+   * One member's adjustment in `batch`: a credit is `adjustWallet`'s postings
+   * (debt repaid first); a debit goes through the member's cell only, and is
+   * returned (positive) for the caller to add to the adjustments account once.
+   */
+  private batchAdjustment(batch: BookBatch, member: Member, wallet: AdjustWallet, amount: bigint): bigint {
+    const cell = this.cellOf(member, wallet);
+    if (amount < 0n) {
+      batch.addCell(cell, amount);
+      return -amount;
+    }
+    const tx = this.tx();
+    adjustWallet(tx, member.id, wallet, amount);
+    for (const p of tx.postings)
+      batch.add(p.account, p.asset, p.amount, p.account === cell.account ? cell : undefined);
+    return 0n;
   }
 
   /** Refuses an adjustment `adjust` would refuse (`reasonOk`: the reason is a non-blank string). */
@@ -1047,19 +1045,8 @@ export class Engine {
 
 /** The wallets and debts whose cells the engine keeps, one column each (by member index). */
 const CELL_KEYS: readonly CellKey[] = [
-  "cash",
-  "points",
-  "gift",
-  "equity",
-  "stable",
-  "quota",
-  "exitQuota",
-  "weight",
-  "debt:cash",
-  "debt:points",
-  "debt:equity",
-  "debt:stable",
-  "debt:weight",
+  ...WALLETS,
+  ...DEBT_WALLETS.map((wallet) => `debt:${wallet}` as const),
 ];
 
 /** One empty column per kept wallet or debt. */
