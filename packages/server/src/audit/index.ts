@@ -1,9 +1,9 @@
 import type { Queryable, Tx } from "../db/index.ts";
-import type { AuthOperator } from "../http/context.ts";
 
 /** One operator action, written in the action's own transaction. */
 export interface AuditEntry {
-  readonly operator: AuthOperator;
+  /** Who did it (an `AuthOperator` fits; only these two are written). */
+  readonly operator: { readonly id: string; readonly username: string };
   /** What was done, e.g. "withdrawal.approve". */
   readonly action: string;
   readonly targetType?: string;

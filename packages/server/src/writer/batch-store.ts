@@ -13,6 +13,7 @@
  * balances' sign rule or limit refuses (BALANCE_CONFLICT, BALANCE_LIMIT), the
  * exit queue's candidates are the stored rows re-filed by the batch.
  */
+
 import {
   type AsyncRewardStore,
   type BalanceSource,
@@ -29,6 +30,7 @@ import {
   type TransactionKind,
   withInitialPrice,
 } from "@jifen/engine";
+import type { AuditEntry } from "../audit/index.ts";
 import type { Tx } from "../db/index.ts";
 import { fail } from "../errors/index.ts";
 import {
@@ -122,17 +124,6 @@ interface NewReward {
 /** The local ids of orders created in the batch (`batch-order:N`); any other id is a stored order's. */
 export function isLocalOrder(id: string): boolean {
   return id.startsWith(ORDER_PREFIX);
-}
-
-/** An audit-log row the batch writes, as `writeAudit` (audit/) inserts one. */
-export interface AuditEntry {
-  readonly operator: { readonly id: string; readonly username: string };
-  readonly action: string;
-  readonly targetType?: string;
-  readonly targetId?: string;
-  readonly detail?: Record<string, unknown>;
-  readonly requestId: string;
-  readonly now: Date;
 }
 
 /** A refund of the batch: when and why (the order's `refunded_at`, `refund_reason`). */
