@@ -107,17 +107,35 @@ async function fold(q: Queryable, upToDay: string | null) {
     state = applyPatch(state.engine, state.server, row.params);
     versionId = row.id;
   }
-  return { state, versionId };
+  return { state, versionId, rowsText: JSON.stringify(rows.rows) };
+}
+
+/**
+ * The parsed parameters of the last few version lists read, by their rows' text:
+ * parsing (the time zone's check builds an `Intl.DateTimeFormat`) cost ~0.1 ms a
+ * call, paid by every batch of the equity writer and most commands. The rows are
+ * still read every time, so a new version counts at once; equal rows parse equal.
+ */
+const parsed = new Map<string, Pick<EffectiveConfig, "config" | "server">>();
+const PARSED_KEPT = 32;
+
+function parsedOf(rowsText: string, state: Awaited<ReturnType<typeof fold>>["state"]) {
+  let hit = parsed.get(rowsText);
+  if (hit === undefined) {
+    hit = { config: parseConfig(state.engine), server: parseServerParams(state.server) };
+    if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value as string);
+    parsed.set(rowsText, hit);
+  }
+  return hit;
 }
 
 /** The parameters in force on business day `day`. */
 export async function configForDay(q: Queryable, day: string): Promise<EffectiveConfig> {
-  const { state, versionId } = await fold(q, day);
+  const { state, versionId, rowsText } = await fold(q, day);
   return {
     versionId,
     input: { ...state.engine, withdrawal: state.server.withdrawal },
-    config: parseConfig(state.engine),
-    server: parseServerParams(state.server),
+    ...parsedOf(rowsText, state),
   };
 }
 

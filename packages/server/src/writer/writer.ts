@@ -494,7 +494,8 @@ async function storedKeys(
   if (claims.length === 0) return out;
   const rows = await tx.query<StoredKey>(
     `select i.scope, i.key, i.request_hash, i.status_code, i.response from idempotency_keys i
-     join unnest($1::text[], $2::text[]) as k(scope, key) on i.scope = k.scope and i.key = k.key`,
+     join unnest($1::text[], $2::text[]) as k(scope, key) on i.scope = k.scope and i.key = k.key
+     where i.scope = any($1::text[]) and i.key = any($2::text[])`,
     [claims.map((c) => c.scope), claims.map((c) => c.key)],
   );
   for (const row of rows.rows) out.set(`${row.scope}\u0000${row.key}`, row);
