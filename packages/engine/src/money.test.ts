@@ -70,6 +70,23 @@ test("formatDecimal prints without trailing zeros and round-trips", () => {
   assert.equal(formatFixed(12_300_000n, 2), "12.30");
 });
 
+test("formatDecimal prints what whole / fraction by bigint division printed, for every length and sign", () => {
+  const byDivision = (micro: bigint) => {
+    const abs = micro < 0n ? -micro : micro;
+    const frac = (abs % 1_000_000n).toString().padStart(6, "0").replace(/0+$/, "");
+    const text = frac ? `${abs / 1_000_000n}.${frac}` : `${abs / 1_000_000n}`;
+    return micro < 0n ? `-${text}` : text;
+  };
+  for (let length = 1; length <= 30; length++)
+    for (const digits of [
+      "1".repeat(length),
+      `9${"0".repeat(length - 1)}`,
+      "1234567890".repeat(3).slice(0, length),
+    ])
+      for (const micro of [BigInt(digits), -BigInt(digits), BigInt(digits) * 1000n, BigInt(digits) + 7n])
+        assert.equal(formatDecimal(micro), byDivision(micro), `${micro}`);
+});
+
 test("rounding helpers round in the stated direction for both signs", () => {
   assert.equal(floorDiv(7n, 2n), 3n);
   assert.equal(floorDiv(-7n, 2n), -4n);

@@ -181,9 +181,15 @@ export async function runStepsAsync<T, O extends RewardOrder>(
   let r = steps.next();
   while (!r.done) {
     const call = r.value;
-    r = steps.next(await (calls[call.op] as (...args: unknown[]) => unknown).apply(store, call.args));
+    const answer = (calls[call.op] as (...args: unknown[]) => unknown).apply(store, call.args);
+    // A store call answered at once (the writer's batch memory) is not awaited: no microtask per call.
+    r = steps.next(isThenable(answer) ? await answer : answer);
   }
   return r.value;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
 }
 
 /** The balance rows of some wallets of a member, with their debt accounts: what a step locks. */

@@ -3,6 +3,7 @@ import { openPg } from "./pg-driver.ts";
 import { openPglite } from "./pglite-driver.ts";
 import type { Db } from "./types.ts";
 
+export { arrayLiteral, withArrayLiterals } from "./array-literal.ts";
 export { loadMigrations, MIGRATIONS_DIR, type Migration, migrate } from "./migrate.ts";
 export { openPg, type PgOptions } from "./pg-driver.ts";
 export { DataDirInUseError, openPglite, type PgliteOptions } from "./pglite-driver.ts";
