@@ -111,6 +111,18 @@ function kindOf(account: string, asset: Asset): SlotKind {
   return kind;
 }
 
+/** Checks that movements summed by slot kind (`SlotKind.id`) sum to zero per asset. */
+function checkBalancedByKind(byKind: readonly (bigint | undefined)[], message: string): void {
+  const sums = new Map<Asset, bigint>();
+  for (let k = 0; k < byKind.length; k++) {
+    const s = byKind[k];
+    if (s === undefined) continue;
+    const asset = (kindList[k] as SlotKind).asset;
+    sums.set(asset, (sums.get(asset) ?? 0n) + s);
+  }
+  for (const s of sums.values()) invariant(s === 0n, message);
+}
+
 /** An entry of a `BalanceColumn` the book keeps equal to an account's balance. */
 export interface BalanceWatch {
   readonly column: BalanceColumn;
@@ -262,6 +274,27 @@ export class Book {
     );
   }
 
+  /**
+   * Starts movements applied as they come (see `BookMoves`): for a caller past
+   * its point of no return, whose checks are the engine's invariants (a
+   * settled day's member postings, once the release queue has settled). Only
+   * for a book that keeps no transactions, as `batch`.
+   */
+  moves(): BookMoves {
+    invariant(!this.keepTransactions, "a book that keeps its transactions posts them one by one");
+    return new BookMoves(this, (totals) => this.addWalletTotals(totals));
+  }
+
+  /** Adds each kind's summed movement to its member wallet's total (a platform kind has none). */
+  private addWalletTotals(byKind: readonly (bigint | undefined)[]): void {
+    for (let k = 0; k < byKind.length; k++) {
+      const s = byKind[k];
+      const wallet = (kindList[k] as SlotKind).wallet;
+      if (s !== undefined && wallet !== undefined)
+        this.walletTotals.set(wallet, (this.walletTotals.get(wallet) ?? 0n) + s);
+    }
+  }
+
   /** Applies a batch's summed movement of each slot, checked first as `post` checks (see `BookBatch.commit`). */
   private commitBatch(slots: readonly Slot[], deltas: readonly bigint[]): void {
     // Sums by kind (a handful of kinds: asset, wallet, sign, numbered), then per asset and per wallet.
@@ -280,26 +313,14 @@ export class Book {
       if (value > 0n && (kind.flags & DEBT) !== 0) invariant(false, `${slot.account} holds only debt`);
       values[i] = value;
     }
-    const sums = new Map<Asset, bigint>();
-    for (let k = 0; k < byKind.length; k++) {
-      const s = byKind[k];
-      if (s === undefined) continue;
-      const asset = (kindList[k] as SlotKind).asset;
-      sums.set(asset, (sums.get(asset) ?? 0n) + s);
-    }
-    for (const s of sums.values()) invariant(s === 0n, "a batch balances per asset");
+    checkBalancedByKind(byKind, "a batch balances per asset");
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i] as Slot;
       const value = values[i] as bigint;
       slot.value = value;
       if (slot.watch !== undefined) slot.watch.column.set(slot.watch.index, value);
     }
-    for (let k = 0; k < byKind.length; k++) {
-      const s = byKind[k];
-      const wallet = (kindList[k] as SlotKind).wallet;
-      if (s !== undefined && wallet !== undefined)
-        this.walletTotals.set(wallet, (this.walletTotals.get(wallet) ?? 0n) + s);
-    }
+    this.addWalletTotals(byKind);
   }
 
   /** Appends a transaction; it must balance and keep fixed-sign accounts ≥ 0. */
@@ -441,6 +462,57 @@ export class BookBatch {
     invariant(this.open, "a batch is committed or discarded once");
     this.open = false;
     for (const slot of this.slots) slot.batchAt = -1;
+  }
+}
+
+/**
+ * Movements applied to their accounts as they come (`Book.moves`), each
+ * checked as it is applied (an account whose sign is fixed stays ≥ 0, a debt
+ * account ≤ 0); `close` checks that they balanced per asset and adds them to
+ * the wallet totals. The balances are those of a `BookBatch` of the same
+ * movements when each account's movements go one way (then a check after each
+ * movement holds exactly when it holds after the last). Unlike a batch, a
+ * failed check leaves the earlier movements applied: it is an invariant of
+ * the engine, never a refusal of input.
+ */
+export class BookMoves {
+  /** Σ of the movements of each slot kind (by `SlotKind.id`). */
+  private readonly byKind: (bigint | undefined)[] = [];
+  private open = true;
+
+  constructor(
+    private readonly book: Book,
+    private readonly totals: (byKind: readonly (bigint | undefined)[]) => void,
+  ) {}
+
+  /** Moves the account of `cell` (a live cell of this book, from `Book.cell`) by `amount`, in the cell's asset. */
+  moveCell(cell: BalanceCell, amount: bigint): void {
+    invariant(
+      this.open && cell instanceof Slot && cell.book === this.book,
+      "an open move of this book's cell",
+    );
+    if (amount === 0n) return;
+    const kind = cell.kind;
+    const value = cell.value + amount;
+    if (value < 0n && (kind.flags & SIGN_FREE) === 0)
+      invariant(false, `${cell.account} (${kind.asset}) stays ≥ 0, got ${value}`);
+    if (value > 0n && (kind.flags & DEBT) !== 0) invariant(false, `${cell.account} holds only debt`);
+    cell.value = value;
+    if (cell.watch !== undefined) cell.watch.column.set(cell.watch.index, value);
+    this.byKind[kind.id] = (this.byKind[kind.id] ?? 0n) + amount;
+  }
+
+  /** Moves `account` by `amount` in `asset` (found by name: for the handful of platform accounts). */
+  move(account: string, asset: Asset, amount: bigint): void {
+    this.moveCell(this.book.cell(account, asset), amount);
+  }
+
+  /** Checks that the movements balanced per asset and adds them to the wallet totals. */
+  close(): void {
+    invariant(this.open, "moves are closed once");
+    this.open = false;
+    checkBalancedByKind(this.byKind, "moves balance per asset");
+    this.totals(this.byKind);
   }
 }
 

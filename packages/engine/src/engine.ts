@@ -864,10 +864,13 @@ export class Engine {
       for (const tx of settlementTransactions(this.currentDay, result, ledger)) this.book.post(tx);
       return;
     }
-    // No transaction is kept: the members' movements go to their cells as one batch, the pools' as before.
+    // No transaction is kept: the members' movements go straight to their cells, the pools' as before. The
+    // release queue has settled already, so there is nothing to keep whole if an (invariant) check fails; each
+    // account moves one way in a day (gift and quota down, points, cash and debts up), so checking each
+    // movement as it is applied is checking the day's sum (`BookMoves`).
     const funded = poolsFundedTransaction(this.currentDay, result);
     if (funded) this.book.post(funded);
-    const batch = this.book.batch();
+    const moves = this.book.moves();
     // The platform side (the pools, the quota burned: a handful of accounts) is summed here and added once per account.
     const platform: { account: string; asset: Asset; amount: bigint }[] = [];
     const cells = this.cellColumns;
@@ -875,7 +878,7 @@ export class Engine {
       member: (i, wallet, asset, amount) => {
         const cell = cells[wallet][i] ?? this.cellOf(this.members[i] as Member, wallet);
         invariant(cell.asset === asset, "a settled wallet holds the asset it moves");
-        batch.addCell(cell, amount);
+        moves.moveCell(cell, amount);
       },
       platform: (account, asset, amount) => {
         for (const sum of platform)
@@ -886,8 +889,8 @@ export class Engine {
         platform.push({ account, asset, amount });
       },
     });
-    for (const { account, asset, amount } of platform) batch.add(account, asset, amount);
-    batch.commit();
+    for (const { account, asset, amount } of platform) moves.move(account, asset, amount);
+    moves.close();
     const returned = poolsReturnedTransaction(this.currentDay, result);
     if (returned) this.book.post(returned);
   }
