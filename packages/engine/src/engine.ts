@@ -61,8 +61,6 @@ interface Member {
   readonly id: string;
   readonly index: number;
   readonly referrer: number;
-  /** Star level name computed at the last settlement, null for none. */
-  star: string | null;
   /** Own eligible, unrefunded order amount, split by how it was paid (CNY micro). */
   performanceCash: bigint;
   performancePoints: bigint;
@@ -134,6 +132,14 @@ export interface EngineOptions {
    * this off, so a year of daily per-member figures is not held in memory.
    */
   readonly keepSettlements?: boolean;
+  /**
+   * Told of each member a settled day paid anything, by join-order index, with
+   * the points released (static + share + team + peer) and the dividend. With
+   * it and `keepSettlements: false`, a day's `DaySettlement.members` is left
+   * empty: a long simulation reads the figures it needs here instead of a list
+   * of objects per day.
+   */
+  readonly onSettledMember?: (index: number, released: bigint, dividend: bigint) => void;
 }
 
 /** The wallets an operator adjusts. */
@@ -167,8 +173,12 @@ export class Engine {
   private currentDay = 1;
   readonly settlements: DaySettlement[] = [];
   private readonly keepSettlements: boolean;
+  private readonly onSettledMember: EngineOptions["onSettledMember"];
   private readonly keepTransactions: boolean;
   private settledDays = 0;
+  /** The last settlement's star level of each member (−1: none), with the level names of its config. */
+  private zeroColumn = new BigInt64Array(0);
+  private lastStars: { readonly levels: Int8Array; readonly names: readonly string[] } | undefined;
   /** Member ids in join order (the ledger input of every settlement). */
   private readonly ids: string[] = [];
   /**
@@ -210,6 +220,7 @@ export class Engine {
     });
     this.settleDayFn = options.settleDay ?? settleDay;
     this.keepSettlements = options.keepSettlements ?? true;
+    this.onSettledMember = options.onSettledMember;
     const { input, config: parsed } = configFromInput(config);
     this.configInput = input;
     this.current = parsed;
@@ -291,7 +302,11 @@ export class Engine {
 
   /** The star level name computed at the last settlement, or null. */
   star(memberId: string): string | null {
-    return this.member(memberId).star;
+    const { index } = this.member(memberId);
+    const stars = this.lastStars;
+    // A member who joined after the last settlement has none yet.
+    const level = stars !== undefined && index < stars.levels.length ? (stars.levels[index] as number) : -1;
+    return level >= 0 ? (stars?.names[level] ?? null) : null;
   }
 
   /** Whole-network performance (网体总业绩) of a member's downline, split by how it was paid. */
@@ -336,7 +351,6 @@ export class Engine {
       id,
       index,
       referrer: parent,
-      star: null,
       performanceCash: 0n,
       performancePoints: 0n,
       releaseOrders: [],
@@ -595,12 +609,13 @@ export class Engine {
       for (let k = 0; k < indexes.length; k++) {
         const index = indexes[k] as number;
         const member = memberOf(index);
-        const amount = amountOf(index, cells[index]?.value ?? 0n);
+        const held = cells[index]?.value ?? 0n;
+        const amount = amountOf(index, held);
         if (amount === 0n) continue;
         if (this.adjustSeen[index] === stamp)
           refuse("INVALID_FIELD", `member ${member.id} listed twice`, "member");
         this.adjustSeen[index] = stamp;
-        this.checkAdjust(member, wallet, amount, reasonOk);
+        this.checkAdjust(member, wallet, amount, reasonOk, held);
         count++;
         debited += this.batchAdjustment(batch, member, wallet, amount);
       }
@@ -683,8 +698,17 @@ export class Engine {
     return 0n;
   }
 
-  /** Refuses an adjustment `adjust` would refuse (`reasonOk`: the reason is a non-blank string). */
-  private checkAdjust(member: Member, wallet: string, amount: bigint, reasonOk: boolean): void {
+  /**
+   * Refuses an adjustment `adjust` would refuse (`reasonOk`: the reason is a non-blank string; `held`: the
+   * member's balance in `wallet` when the caller has just read it).
+   */
+  private checkAdjust(
+    member: Member,
+    wallet: string,
+    amount: bigint,
+    reasonOk: boolean,
+    held?: bigint,
+  ): void {
     if (wallet !== "cash" && wallet !== "points" && wallet !== "stable") {
       refuse("ADJUST_ASSET", String(wallet), "asset");
     }
@@ -698,7 +722,7 @@ export class Engine {
     if (wallet === "cash" && amount % FEN !== 0n)
       refuse("TOO_MANY_PLACES", "cash is held to the fen", "amount");
     if (!reasonOk) refuse("MISSING_REASON", "reason", "reason");
-    if (amount < 0n && -amount > this.cellOf(member, wallet as Wallet).value)
+    if (amount < 0n && -amount > (held ?? this.cellOf(member, wallet as Wallet).value))
       refuse("ADJUST_BELOW_ZERO", member.id, "amount");
   }
 
@@ -848,7 +872,7 @@ export class Engine {
     // Nobody owes anything in a wallet whose debts sum to zero (each is ≤ 0): no scan then.
     const owed = (wallet: DebtWallet) =>
       this.book.memberTotal(`debt:${wallet}`) === 0n
-        ? new BigInt64Array(this.members.length)
+        ? this.zeros()
         : BigInt64Array.from(this.members, (m) =>
             checkInt64(-this.book.balance(debtAccount(m.id, wallet), WALLET_ASSET[wallet]), `${wallet} owed`),
           );
@@ -895,14 +919,24 @@ export class Engine {
     if (returned) this.book.post(returned);
   }
 
-  /** Stores each member's star level and lists those who received anything, with the five figures. */
+  /** A column of at least one 0 per member, read only (nobody owes anything): made again only as members join. */
+  private zeros(): BigInt64Array {
+    if (this.zeroColumn.length < this.members.length)
+      this.zeroColumn = new BigInt64Array(Math.max(this.members.length, 2 * this.zeroColumn.length));
+    return this.zeroColumn;
+  }
+
+  /**
+   * Keeps the members' star levels and lists those who received anything, with the five figures (told to
+   * `onSettledMember` instead of listed when the settlements are not kept).
+   */
   private settledMembers(result: SettlementResult): DaySettlement["members"][number][] {
+    this.lastStars = { levels: result.star, names: this.current.release.starLevels.map((l) => l.name) };
     const members: DaySettlement["members"][number][] = [];
+    const told = this.onSettledMember;
+    const list = this.keepSettlements || told === undefined;
     const paid = anyNonZero([result.static, result.share, result.team, result.peer, result.dividend]);
-    for (const m of this.members) {
-      const i = m.index;
-      const level = result.star[i] as number;
-      m.star = level >= 0 ? (this.current.release.starLevels[level]?.name ?? null) : null;
+    for (let i = 0; i < this.members.length; i++) {
       if (!paid(i)) continue;
       const released =
         (result.static[i] as bigint) +
@@ -911,8 +945,10 @@ export class Engine {
         (result.peer[i] as bigint);
       const dividend = result.dividend[i] as bigint;
       if (released > 0n || dividend > 0n) {
+        told?.(i, released, dividend);
+        if (!list) continue;
         members.push({
-          member: m.id,
+          member: (this.members[i] as Member).id,
           static: result.static[i] as bigint,
           share: result.share[i] as bigint,
           team: result.team[i] as bigint,
