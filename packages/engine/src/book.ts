@@ -83,6 +83,8 @@ export class BalanceColumn {
 }
 
 const SIGN_FREE = 1;
+/** How many slots a book remembers as looked up last (`Book.recent`). */
+const RECENT = 8;
 const DEBT = 2;
 
 /** What posting needs to know of an account, found once and shared by every account alike. */
@@ -180,6 +182,12 @@ class Slot implements BalanceCell {
 export class Book {
   /** Per account the slots of the assets it holds (a short list: most accounts hold one). */
   private readonly accounts = new Map<string, Slot>();
+  /**
+   * The slots looked up last (a ring of RECENT): a command reads an account and then posts to it, each time by
+   * a freshly built name, and comparing a few names costs less than hashing one into a map of millions.
+   */
+  private readonly recent: (Slot | undefined)[] = new Array(RECENT).fill(undefined);
+  private recentAt = 0;
   private readonly slotValues = new SlotValues();
   /** Σ over members of each wallet (`gift`, `quota`, …) and each debt (`debt:points`, …). */
   private readonly walletTotals = new Map<string, bigint>();
@@ -204,9 +212,7 @@ export class Book {
 
   /** The balance of an account in an asset (0 when never used). */
   balance(account: string, asset: Asset): bigint {
-    for (let s = this.accounts.get(account); s !== undefined; s = s.next)
-      if (s.kind.asset === asset) return s.value;
-    return 0n;
+    return this.existingCell(account, asset)?.value ?? 0n;
   }
 
   /**
@@ -219,16 +225,41 @@ export class Book {
   }
 
   /** The live cell of `account` in `asset` if the book has ever held it, else undefined (nothing is made). */
-  existingCell(account: string, asset: Asset): BalanceCell | undefined {
+  existingCell(account: string, asset: Asset): Slot | undefined {
+    const recent = this.recentSlot(account, asset);
+    if (recent !== undefined) return recent;
     for (let s = this.accounts.get(account); s !== undefined; s = s.next)
-      if (s.kind.asset === asset) return s;
+      if (s.kind.asset === asset) {
+        this.remember(s);
+        return s;
+      }
     return undefined;
+  }
+
+  /** The slot of `account` in `asset` if it is among those looked up last. */
+  private recentSlot(account: string, asset: Asset): Slot | undefined {
+    for (let k = 0; k < RECENT; k++) {
+      const r = this.recent[k];
+      if (r !== undefined && r.account === account && r.kind.asset === asset) return r;
+    }
+    return undefined;
+  }
+
+  private remember(slot: Slot): void {
+    this.recent[this.recentAt] = slot;
+    this.recentAt = (this.recentAt + 1) % RECENT;
   }
 
   /** The slot of an account and asset, made (at 0) on first use. */
   private slot(account: string, asset: Asset): Slot {
+    const recent = this.recentSlot(account, asset);
+    if (recent !== undefined) return recent;
     const first = this.accounts.get(account);
-    for (let s = first; s !== undefined; s = s.next) if (s.kind.asset === asset) return s;
+    for (let s = first; s !== undefined; s = s.next)
+      if (s.kind.asset === asset) {
+        this.remember(s);
+        return s;
+      }
     const slot = new Slot(
       this,
       account,
@@ -243,6 +274,7 @@ export class Book {
       first.next = slot;
     }
     if (this.made !== undefined && slot.kind.wallet !== undefined) this.made(slot, slot.kind.wallet);
+    this.remember(slot);
     return slot;
   }
 

@@ -178,6 +178,8 @@ export class Engine {
   private settledDays = 0;
   /** The last settlement's star level of each member (−1: none), with the level names of its config. */
   private zeroColumn = new BigInt64Array(0);
+  /** While `cellOf` makes a member's cell: that member's index (the book's `watch` and `made` ask for it), else −1. */
+  private making = -1;
   private lastStars: { readonly levels: Int8Array; readonly names: readonly string[] } | undefined;
   /** Member ids in join order (the ledger input of every settlement). */
   private readonly ids: string[] = [];
@@ -1040,14 +1042,18 @@ export class Engine {
     const column = asset === "quota" ? this.quotaColumn : asset === "weight" ? this.weightColumn : undefined;
     if (column === undefined || !account.startsWith("m:") || !account.endsWith(`:${asset}`)) return undefined;
     if (account.endsWith(`:debt:${asset}`)) return undefined;
-    const index = this.memberIndex.get(account.slice(2, -(asset.length + 1)));
+    const index =
+      this.making >= 0 ? this.making : this.memberIndex.get(account.slice(2, -(asset.length + 1)));
     return index === undefined ? undefined : { column, index };
   }
 
   /** Keeps a member account's cell as the book makes it (`BookOptions.made`), under its wallet. */
   private madeCell(cell: BalanceCell, wallet: string): void {
     const account = cell.account;
-    const index = this.memberIndex.get(account.slice(2, account.length - wallet.length - 1));
+    const index =
+      this.making >= 0
+        ? this.making
+        : this.memberIndex.get(account.slice(2, account.length - wallet.length - 1));
     if (index === undefined) return;
     if (!Object.hasOwn(this.cellColumns, wallet)) return;
     const base = (wallet.startsWith("debt:") ? wallet.slice(5) : wallet) as Wallet;
@@ -1060,10 +1066,16 @@ export class Engine {
     const column = this.cellColumns[wallet];
     let cell = column[m.index];
     if (cell === undefined) {
-      if (wallet.startsWith("debt:")) {
-        const owed = wallet.slice(5) as DebtWallet;
-        cell = this.book.cell(debtAccount(m.id, owed), WALLET_ASSET[owed]);
-      } else cell = this.book.cell(memberAccount(m.id, wallet as Wallet), WALLET_ASSET[wallet as Wallet]);
+      // The book asks `watch` and tells `madeCell` of the cell it makes: the member is known, not parsed back.
+      this.making = m.index;
+      try {
+        if (wallet.startsWith("debt:")) {
+          const owed = wallet.slice(5) as DebtWallet;
+          cell = this.book.cell(debtAccount(m.id, owed), WALLET_ASSET[owed]);
+        } else cell = this.book.cell(memberAccount(m.id, wallet as Wallet), WALLET_ASSET[wallet as Wallet]);
+      } finally {
+        this.making = -1;
+      }
       column[m.index] = cell;
     }
     return cell;
