@@ -328,27 +328,27 @@ export class Book {
   }
 
   /** Applies a batch's summed movement of each slot, checked first as `post` checks (see `BookBatch.commit`). */
-  private commitBatch(slots: readonly Slot[], deltas: readonly bigint[]): void {
+  private commitBatch(slots: readonly Slot[], deltas: Deltas): void {
     // Sums by kind (a handful of kinds: asset, wallet, sign, numbered), then per asset and per wallet.
     const byKind: (bigint | undefined)[] = new Array(kindList.length);
-    const values: bigint[] = new Array(slots.length);
+    // The new balances are worked out twice (checked, then applied) rather than kept: a list of a BigInt per
+    // slot outlives young-generation collections and would be promoted to the old generation as garbage.
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i] as Slot;
       // The batch is closed: its slots leave it here (in the pass that reads them anyway), or in `commit` when refused.
       slot.batchAt = -1;
-      const delta = deltas[i] as bigint;
+      const delta = deltas.at(i);
       const kind = slot.kind;
       byKind[kind.id] = (byKind[kind.id] ?? 0n) + delta;
       const value = slot.value + delta;
       if (value < 0n && (kind.flags & SIGN_FREE) === 0)
         invariant(false, `${slot.account} (${kind.asset}) stays ≥ 0, got ${value} in a batch`);
       if (value > 0n && (kind.flags & DEBT) !== 0) invariant(false, `${slot.account} holds only debt`);
-      values[i] = value;
     }
     checkBalancedByKind(byKind, "a batch balances per asset");
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i] as Slot;
-      const value = values[i] as bigint;
+      const value = slot.value + deltas.at(i);
       slot.value = value;
       if (slot.watch !== undefined) slot.watch.column.set(slot.watch.index, value);
     }
@@ -418,6 +418,38 @@ export class Book {
 }
 
 /**
+ * A batch's summed movement of each of its slots, in 64-bit entries: no BigInt
+ * object is kept per slot (a day's batch outlives young-generation
+ * collections, which would promote every one of them to the old generation
+ * as garbage). A sum outside the 64-bit range is kept exactly beside them.
+ */
+class Deltas {
+  private values = new BigInt64Array(64);
+  private big: Map<number, bigint> | undefined;
+  length = 0;
+  push(amount: bigint): void {
+    if (this.length === this.values.length) {
+      const grown = new BigInt64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.set(this.length++, amount);
+  }
+  at(i: number): bigint {
+    return this.big?.get(i) ?? (this.values[i] as bigint);
+  }
+  add(i: number, amount: bigint): void {
+    this.set(i, this.at(i) + amount);
+  }
+  private set(i: number, value: bigint): void {
+    if (value <= INT64_MAX && value >= INT64_MIN) {
+      this.values[i] = value;
+      this.big?.delete(i);
+    } else (this.big ??= new Map()).set(i, value);
+  }
+}
+
+/**
  * Movements gathered for one aggregated posting (`Book.batch`): each account's
  * amounts are summed as they are added; `commit` checks that the whole batch
  * balances per asset and that every account whose sign is fixed ends ≥ 0 (a
@@ -431,13 +463,13 @@ export class Book {
  */
 export class BookBatch {
   private readonly slots: Slot[] = [];
-  private readonly deltas: bigint[] = [];
+  private readonly deltas = new Deltas();
   private open = true;
 
   constructor(
     private readonly book: Book,
     private readonly find: (cell: BalanceCell | undefined, account: string, asset: Asset) => Slot,
-    private readonly apply: (slots: readonly Slot[], deltas: readonly bigint[]) => void,
+    private readonly apply: (slots: readonly Slot[], deltas: Deltas) => void,
   ) {}
 
   /** Moves an account by `amount`: `cell` when it is this book's live cell of the account (no look-up). */
@@ -446,7 +478,7 @@ export class BookBatch {
     if (amount === 0n) return;
     const slot = this.find(cell, account, asset);
     if (slot.batchAt >= 0) {
-      this.deltas[slot.batchAt] = (this.deltas[slot.batchAt] as bigint) + amount;
+      this.deltas.add(slot.batchAt, amount);
       return;
     }
     slot.batchAt = this.slots.length;
@@ -460,7 +492,7 @@ export class BookBatch {
     if (amount === 0n) return;
     invariant(cell instanceof Slot && cell.book === this.book, "a cell of this book");
     if (cell.batchAt >= 0) {
-      this.deltas[cell.batchAt] = (this.deltas[cell.batchAt] as bigint) + amount;
+      this.deltas.add(cell.batchAt, amount);
       return;
     }
     cell.batchAt = this.slots.length;
