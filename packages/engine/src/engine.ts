@@ -56,6 +56,11 @@ import {
 
 export type Plan = "equity" | "cycle" | "release";
 export const PLANS: readonly Plan[] = ["equity", "cycle", "release"];
+/** The set of plans of each combination, by bits (1 << position in `PLANS`), in `PLANS` order. */
+const PLAN_SETS: readonly ReadonlySet<Plan>[] = Array.from(
+  { length: 1 << PLANS.length },
+  (_, bits) => new Set(PLANS.filter((_, k) => (bits & (1 << k)) !== 0)),
+);
 
 interface Member {
   readonly id: string;
@@ -388,12 +393,16 @@ export class Engine {
     if (points < 0n) refuse("AMOUNT_NEGATIVE", "points", "points");
     // An empty list is an order of ordinary goods: no reward of its own, but it counts in performance.
     if (!Array.isArray(cmd.plans)) refuse("INVALID_FIELD", "plans must be a list", "plans");
-    const plans = new Set<Plan>();
+    let planBits = 0;
     for (const plan of cmd.plans) {
-      if (!PLANS.includes(plan)) refuse("UNKNOWN_PLAN", String(plan), "plans");
-      if (plans.has(plan)) refuse("INVALID_FIELD", `plan ${plan} listed twice`, "plans");
-      plans.add(plan);
+      const position = PLANS.indexOf(plan);
+      if (position < 0) refuse("UNKNOWN_PLAN", String(plan), "plans");
+      const bit = 1 << position;
+      if ((planBits & bit) !== 0) refuse("INVALID_FIELD", `plan ${plan} listed twice`, "plans");
+      planBits |= bit;
     }
+    // One shared set per combination of plans (orders keep theirs: a set each was most of a kept order).
+    const plans = PLAN_SETS[planBits] as ReadonlySet<Plan>;
     if (cmd.id !== undefined && (typeof cmd.id !== "string" || cmd.id === "")) {
       refuse("INVALID_FIELD", "order id must be a non-empty string", "id");
     }
