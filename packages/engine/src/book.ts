@@ -445,7 +445,10 @@ class Deltas {
     if (value <= INT64_MAX && value >= INT64_MIN) {
       this.values[i] = value;
       this.big?.delete(i);
-    } else (this.big ??= new Map()).set(i, value);
+    } else {
+      this.big ??= new Map();
+      this.big.set(i, value);
+    }
   }
 }
 
