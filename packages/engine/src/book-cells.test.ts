@@ -232,3 +232,30 @@ test("adjustEachAt: adjustManyAt with amounts from the balances read, the same r
     assert.equal(each.book.transactions.length, reference.book.transactions.length);
   }
 });
+
+test("a batch's sum past 64 bits is kept exactly; moves apply as they come and check the day's balance", () => {
+  const book = new Book({ keepTransactions: false });
+  const big = 2n ** 62n + 3n;
+  const batch = book.batch();
+  // Each amount fits in 64 bits, their sum does not (a column of 64-bit sums would wrap it).
+  batch.add("world:a", "cny", big);
+  batch.add("world:a", "cny", big);
+  batch.add("world:b", "cny", -big);
+  batch.add("world:b", "cny", -big);
+  batch.add("world:a", "cny", -5n);
+  batch.add("world:b", "cny", 5n);
+  batch.commit();
+  assert.equal(book.balance("world:a", "cny"), 2n * big - 5n);
+  assert.equal(book.balance("world:b", "cny"), -(2n * big - 5n));
+
+  const moves = book.moves();
+  moves.move("p:operator", "cny", -10n);
+  moves.moveCell(book.cell("m:A:cash", "cny"), 10n);
+  assert.equal(book.balance("m:A:cash", "cny"), 10n, "applied at once");
+  moves.close();
+  assert.equal(book.memberTotal("cash"), 10n);
+  const unbalanced = book.moves();
+  unbalanced.moveCell(book.cell("m:A:cash", "cny"), 1n);
+  assert.throws(() => unbalanced.close(), /balance per asset/);
+  assert.throws(() => book.moves().moveCell(book.cell("m:A:gift", "points"), -1n), /stays ≥ 0/);
+});

@@ -83,6 +83,8 @@ export class BalanceColumn {
 }
 
 const SIGN_FREE = 1;
+/** How many slots a book remembers as looked up last (`Book.recent`). */
+const RECENT = 8;
 const DEBT = 2;
 
 /** What posting needs to know of an account, found once and shared by every account alike. */
@@ -109,6 +111,18 @@ function kindOf(account: string, asset: Asset): SlotKind {
     kindList.push(kind);
   }
   return kind;
+}
+
+/** Checks that movements summed by slot kind (`SlotKind.id`) sum to zero per asset. */
+function checkBalancedByKind(byKind: readonly (bigint | undefined)[], message: string): void {
+  const sums = new Map<Asset, bigint>();
+  for (let k = 0; k < byKind.length; k++) {
+    const s = byKind[k];
+    if (s === undefined) continue;
+    const asset = (kindList[k] as SlotKind).asset;
+    sums.set(asset, (sums.get(asset) ?? 0n) + s);
+  }
+  for (const s of sums.values()) invariant(s === 0n, message);
 }
 
 /** An entry of a `BalanceColumn` the book keeps equal to an account's balance. */
@@ -168,6 +182,12 @@ class Slot implements BalanceCell {
 export class Book {
   /** Per account the slots of the assets it holds (a short list: most accounts hold one). */
   private readonly accounts = new Map<string, Slot>();
+  /**
+   * The slots looked up last (a ring of RECENT): a command reads an account and then posts to it, each time by
+   * a freshly built name, and comparing a few names costs less than hashing one into a map of millions.
+   */
+  private readonly recent: (Slot | undefined)[] = new Array(RECENT).fill(undefined);
+  private recentAt = 0;
   private readonly slotValues = new SlotValues();
   /** Σ over members of each wallet (`gift`, `quota`, …) and each debt (`debt:points`, …). */
   private readonly walletTotals = new Map<string, bigint>();
@@ -192,9 +212,7 @@ export class Book {
 
   /** The balance of an account in an asset (0 when never used). */
   balance(account: string, asset: Asset): bigint {
-    for (let s = this.accounts.get(account); s !== undefined; s = s.next)
-      if (s.kind.asset === asset) return s.value;
-    return 0n;
+    return this.existingCell(account, asset)?.value ?? 0n;
   }
 
   /**
@@ -207,16 +225,41 @@ export class Book {
   }
 
   /** The live cell of `account` in `asset` if the book has ever held it, else undefined (nothing is made). */
-  existingCell(account: string, asset: Asset): BalanceCell | undefined {
+  existingCell(account: string, asset: Asset): Slot | undefined {
+    const recent = this.recentSlot(account, asset);
+    if (recent !== undefined) return recent;
     for (let s = this.accounts.get(account); s !== undefined; s = s.next)
-      if (s.kind.asset === asset) return s;
+      if (s.kind.asset === asset) {
+        this.remember(s);
+        return s;
+      }
     return undefined;
+  }
+
+  /** The slot of `account` in `asset` if it is among those looked up last. */
+  private recentSlot(account: string, asset: Asset): Slot | undefined {
+    for (let k = 0; k < RECENT; k++) {
+      const r = this.recent[k];
+      if (r !== undefined && r.account === account && r.kind.asset === asset) return r;
+    }
+    return undefined;
+  }
+
+  private remember(slot: Slot): void {
+    this.recent[this.recentAt] = slot;
+    this.recentAt = (this.recentAt + 1) % RECENT;
   }
 
   /** The slot of an account and asset, made (at 0) on first use. */
   private slot(account: string, asset: Asset): Slot {
+    const recent = this.recentSlot(account, asset);
+    if (recent !== undefined) return recent;
     const first = this.accounts.get(account);
-    for (let s = first; s !== undefined; s = s.next) if (s.kind.asset === asset) return s;
+    for (let s = first; s !== undefined; s = s.next)
+      if (s.kind.asset === asset) {
+        this.remember(s);
+        return s;
+      }
     const slot = new Slot(
       this,
       account,
@@ -231,6 +274,7 @@ export class Book {
       first.next = slot;
     }
     if (this.made !== undefined && slot.kind.wallet !== undefined) this.made(slot, slot.kind.wallet);
+    this.remember(slot);
     return slot;
   }
 
@@ -262,44 +306,53 @@ export class Book {
     );
   }
 
-  /** Applies a batch's summed movement of each slot, checked first as `post` checks (see `BookBatch.commit`). */
-  private commitBatch(slots: readonly Slot[], deltas: readonly bigint[]): void {
-    // Sums by kind (a handful of kinds: asset, wallet, sign, numbered), then per asset and per wallet.
-    const byKind: (bigint | undefined)[] = new Array(kindList.length);
-    const values: bigint[] = new Array(slots.length);
-    for (let i = 0; i < slots.length; i++) {
-      const slot = slots[i] as Slot;
-      // The batch is closed: its slots leave it here (in the pass that reads them anyway), or in `commit` when refused.
-      slot.batchAt = -1;
-      const delta = deltas[i] as bigint;
-      const kind = slot.kind;
-      byKind[kind.id] = (byKind[kind.id] ?? 0n) + delta;
-      const value = slot.value + delta;
-      if (value < 0n && (kind.flags & SIGN_FREE) === 0)
-        invariant(false, `${slot.account} (${kind.asset}) stays ≥ 0, got ${value} in a batch`);
-      if (value > 0n && (kind.flags & DEBT) !== 0) invariant(false, `${slot.account} holds only debt`);
-      values[i] = value;
-    }
-    const sums = new Map<Asset, bigint>();
-    for (let k = 0; k < byKind.length; k++) {
-      const s = byKind[k];
-      if (s === undefined) continue;
-      const asset = (kindList[k] as SlotKind).asset;
-      sums.set(asset, (sums.get(asset) ?? 0n) + s);
-    }
-    for (const s of sums.values()) invariant(s === 0n, "a batch balances per asset");
-    for (let i = 0; i < slots.length; i++) {
-      const slot = slots[i] as Slot;
-      const value = values[i] as bigint;
-      slot.value = value;
-      if (slot.watch !== undefined) slot.watch.column.set(slot.watch.index, value);
-    }
+  /**
+   * Starts movements applied as they come (see `BookMoves`): for a caller past
+   * its point of no return, whose checks are the engine's invariants (a
+   * settled day's member postings, once the release queue has settled). Only
+   * for a book that keeps no transactions, as `batch`.
+   */
+  moves(): BookMoves {
+    invariant(!this.keepTransactions, "a book that keeps its transactions posts them one by one");
+    return new BookMoves(this, (totals) => this.addWalletTotals(totals));
+  }
+
+  /** Adds each kind's summed movement to its member wallet's total (a platform kind has none). */
+  private addWalletTotals(byKind: readonly (bigint | undefined)[]): void {
     for (let k = 0; k < byKind.length; k++) {
       const s = byKind[k];
       const wallet = (kindList[k] as SlotKind).wallet;
       if (s !== undefined && wallet !== undefined)
         this.walletTotals.set(wallet, (this.walletTotals.get(wallet) ?? 0n) + s);
     }
+  }
+
+  /** Applies a batch's summed movement of each slot, checked first as `post` checks (see `BookBatch.commit`). */
+  private commitBatch(slots: readonly Slot[], deltas: Deltas): void {
+    // Sums by kind (a handful of kinds: asset, wallet, sign, numbered), then per asset and per wallet.
+    const byKind: (bigint | undefined)[] = new Array(kindList.length);
+    // The new balances are worked out twice (checked, then applied) rather than kept: a list of a BigInt per
+    // slot outlives young-generation collections and would be promoted to the old generation as garbage.
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i] as Slot;
+      // The batch is closed: its slots leave it here (in the pass that reads them anyway), or in `commit` when refused.
+      slot.batchAt = -1;
+      const delta = deltas.at(i);
+      const kind = slot.kind;
+      byKind[kind.id] = (byKind[kind.id] ?? 0n) + delta;
+      const value = slot.value + delta;
+      if (value < 0n && (kind.flags & SIGN_FREE) === 0)
+        invariant(false, `${slot.account} (${kind.asset}) stays ≥ 0, got ${value} in a batch`);
+      if (value > 0n && (kind.flags & DEBT) !== 0) invariant(false, `${slot.account} holds only debt`);
+    }
+    checkBalancedByKind(byKind, "a batch balances per asset");
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i] as Slot;
+      const value = slot.value + deltas.at(i);
+      slot.value = value;
+      if (slot.watch !== undefined) slot.watch.column.set(slot.watch.index, value);
+    }
+    this.addWalletTotals(byKind);
   }
 
   /** Appends a transaction; it must balance and keep fixed-sign accounts ≥ 0. */
@@ -365,6 +418,41 @@ export class Book {
 }
 
 /**
+ * A batch's summed movement of each of its slots, in 64-bit entries: no BigInt
+ * object is kept per slot (a day's batch outlives young-generation
+ * collections, which would promote every one of them to the old generation
+ * as garbage). A sum outside the 64-bit range is kept exactly beside them.
+ */
+class Deltas {
+  private values = new BigInt64Array(64);
+  private big: Map<number, bigint> | undefined;
+  length = 0;
+  push(amount: bigint): void {
+    if (this.length === this.values.length) {
+      const grown = new BigInt64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.set(this.length++, amount);
+  }
+  at(i: number): bigint {
+    return this.big?.get(i) ?? (this.values[i] as bigint);
+  }
+  add(i: number, amount: bigint): void {
+    this.set(i, this.at(i) + amount);
+  }
+  private set(i: number, value: bigint): void {
+    if (value <= INT64_MAX && value >= INT64_MIN) {
+      this.values[i] = value;
+      this.big?.delete(i);
+    } else {
+      this.big ??= new Map();
+      this.big.set(i, value);
+    }
+  }
+}
+
+/**
  * Movements gathered for one aggregated posting (`Book.batch`): each account's
  * amounts are summed as they are added; `commit` checks that the whole batch
  * balances per asset and that every account whose sign is fixed ends ≥ 0 (a
@@ -378,13 +466,13 @@ export class Book {
  */
 export class BookBatch {
   private readonly slots: Slot[] = [];
-  private readonly deltas: bigint[] = [];
+  private readonly deltas = new Deltas();
   private open = true;
 
   constructor(
     private readonly book: Book,
     private readonly find: (cell: BalanceCell | undefined, account: string, asset: Asset) => Slot,
-    private readonly apply: (slots: readonly Slot[], deltas: readonly bigint[]) => void,
+    private readonly apply: (slots: readonly Slot[], deltas: Deltas) => void,
   ) {}
 
   /** Moves an account by `amount`: `cell` when it is this book's live cell of the account (no look-up). */
@@ -393,7 +481,7 @@ export class BookBatch {
     if (amount === 0n) return;
     const slot = this.find(cell, account, asset);
     if (slot.batchAt >= 0) {
-      this.deltas[slot.batchAt] = (this.deltas[slot.batchAt] as bigint) + amount;
+      this.deltas.add(slot.batchAt, amount);
       return;
     }
     slot.batchAt = this.slots.length;
@@ -407,7 +495,7 @@ export class BookBatch {
     if (amount === 0n) return;
     invariant(cell instanceof Slot && cell.book === this.book, "a cell of this book");
     if (cell.batchAt >= 0) {
-      this.deltas[cell.batchAt] = (this.deltas[cell.batchAt] as bigint) + amount;
+      this.deltas.add(cell.batchAt, amount);
       return;
     }
     cell.batchAt = this.slots.length;
@@ -441,6 +529,57 @@ export class BookBatch {
     invariant(this.open, "a batch is committed or discarded once");
     this.open = false;
     for (const slot of this.slots) slot.batchAt = -1;
+  }
+}
+
+/**
+ * Movements applied to their accounts as they come (`Book.moves`), each
+ * checked as it is applied (an account whose sign is fixed stays ≥ 0, a debt
+ * account ≤ 0); `close` checks that they balanced per asset and adds them to
+ * the wallet totals. The balances are those of a `BookBatch` of the same
+ * movements when each account's movements go one way (then a check after each
+ * movement holds exactly when it holds after the last). Unlike a batch, a
+ * failed check leaves the earlier movements applied: it is an invariant of
+ * the engine, never a refusal of input.
+ */
+export class BookMoves {
+  /** Σ of the movements of each slot kind (by `SlotKind.id`). */
+  private readonly byKind: (bigint | undefined)[] = [];
+  private open = true;
+
+  constructor(
+    private readonly book: Book,
+    private readonly totals: (byKind: readonly (bigint | undefined)[]) => void,
+  ) {}
+
+  /** Moves the account of `cell` (a live cell of this book, from `Book.cell`) by `amount`, in the cell's asset. */
+  moveCell(cell: BalanceCell, amount: bigint): void {
+    invariant(
+      this.open && cell instanceof Slot && cell.book === this.book,
+      "an open move of this book's cell",
+    );
+    if (amount === 0n) return;
+    const kind = cell.kind;
+    const value = cell.value + amount;
+    if (value < 0n && (kind.flags & SIGN_FREE) === 0)
+      invariant(false, `${cell.account} (${kind.asset}) stays ≥ 0, got ${value}`);
+    if (value > 0n && (kind.flags & DEBT) !== 0) invariant(false, `${cell.account} holds only debt`);
+    cell.value = value;
+    if (cell.watch !== undefined) cell.watch.column.set(cell.watch.index, value);
+    this.byKind[kind.id] = (this.byKind[kind.id] ?? 0n) + amount;
+  }
+
+  /** Moves `account` by `amount` in `asset` (found by name: for the handful of platform accounts). */
+  move(account: string, asset: Asset, amount: bigint): void {
+    this.moveCell(this.book.cell(account, asset), amount);
+  }
+
+  /** Checks that the movements balanced per asset and adds them to the wallet totals. */
+  close(): void {
+    invariant(this.open, "moves are closed once");
+    this.open = false;
+    checkBalancedByKind(this.byKind, "moves balance per asset");
+    this.totals(this.byKind);
   }
 }
 

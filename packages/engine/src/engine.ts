@@ -56,13 +56,16 @@ import {
 
 export type Plan = "equity" | "cycle" | "release";
 export const PLANS: readonly Plan[] = ["equity", "cycle", "release"];
+/** The set of plans of each combination, by bits (1 << position in `PLANS`), in `PLANS` order. */
+const PLAN_SETS: readonly ReadonlySet<Plan>[] = Array.from(
+  { length: 1 << PLANS.length },
+  (_, bits) => new Set(PLANS.filter((_, k) => (bits & (1 << k)) !== 0)),
+);
 
 interface Member {
   readonly id: string;
   readonly index: number;
   readonly referrer: number;
-  /** Star level name computed at the last settlement, null for none. */
-  star: string | null;
   /** Own eligible, unrefunded order amount, split by how it was paid (CNY micro). */
   performanceCash: bigint;
   performancePoints: bigint;
@@ -134,6 +137,14 @@ export interface EngineOptions {
    * this off, so a year of daily per-member figures is not held in memory.
    */
   readonly keepSettlements?: boolean;
+  /**
+   * Told of each member a settled day paid anything, by join-order index, with
+   * the points released (static + share + team + peer) and the dividend. With
+   * it and `keepSettlements: false`, a day's `DaySettlement.members` is left
+   * empty: a long simulation reads the figures it needs here instead of a list
+   * of objects per day.
+   */
+  readonly onSettledMember?: (index: number, released: bigint, dividend: bigint) => void;
 }
 
 /** The wallets an operator adjusts. */
@@ -167,8 +178,14 @@ export class Engine {
   private currentDay = 1;
   readonly settlements: DaySettlement[] = [];
   private readonly keepSettlements: boolean;
+  private readonly onSettledMember: EngineOptions["onSettledMember"];
   private readonly keepTransactions: boolean;
   private settledDays = 0;
+  /** The last settlement's star level of each member (−1: none), with the level names of its config. */
+  private zeroColumn = new BigInt64Array(0);
+  /** While `cellOf` makes a member's cell: that member's index (the book's `watch` and `made` ask for it), else −1. */
+  private making = -1;
+  private lastStars: { readonly levels: Int8Array; readonly names: readonly string[] } | undefined;
   /** Member ids in join order (the ledger input of every settlement). */
   private readonly ids: string[] = [];
   /**
@@ -210,6 +227,7 @@ export class Engine {
     });
     this.settleDayFn = options.settleDay ?? settleDay;
     this.keepSettlements = options.keepSettlements ?? true;
+    this.onSettledMember = options.onSettledMember;
     const { input, config: parsed } = configFromInput(config);
     this.configInput = input;
     this.current = parsed;
@@ -291,7 +309,11 @@ export class Engine {
 
   /** The star level name computed at the last settlement, or null. */
   star(memberId: string): string | null {
-    return this.member(memberId).star;
+    const { index } = this.member(memberId);
+    const stars = this.lastStars;
+    // A member who joined after the last settlement has none yet.
+    const level = stars !== undefined && index < stars.levels.length ? (stars.levels[index] as number) : -1;
+    return level >= 0 ? (stars?.names[level] ?? null) : null;
   }
 
   /** Whole-network performance (网体总业绩) of a member's downline, split by how it was paid. */
@@ -336,7 +358,6 @@ export class Engine {
       id,
       index,
       referrer: parent,
-      star: null,
       performanceCash: 0n,
       performancePoints: 0n,
       releaseOrders: [],
@@ -372,12 +393,16 @@ export class Engine {
     if (points < 0n) refuse("AMOUNT_NEGATIVE", "points", "points");
     // An empty list is an order of ordinary goods: no reward of its own, but it counts in performance.
     if (!Array.isArray(cmd.plans)) refuse("INVALID_FIELD", "plans must be a list", "plans");
-    const plans = new Set<Plan>();
+    let planBits = 0;
     for (const plan of cmd.plans) {
-      if (!PLANS.includes(plan)) refuse("UNKNOWN_PLAN", String(plan), "plans");
-      if (plans.has(plan)) refuse("INVALID_FIELD", `plan ${plan} listed twice`, "plans");
-      plans.add(plan);
+      const position = PLANS.indexOf(plan);
+      if (position < 0) refuse("UNKNOWN_PLAN", String(plan), "plans");
+      const bit = 1 << position;
+      if ((planBits & bit) !== 0) refuse("INVALID_FIELD", `plan ${plan} listed twice`, "plans");
+      planBits |= bit;
     }
+    // One shared set per combination of plans (orders keep theirs: a set each was most of a kept order).
+    const plans = PLAN_SETS[planBits] as ReadonlySet<Plan>;
     if (cmd.id !== undefined && (typeof cmd.id !== "string" || cmd.id === "")) {
       refuse("INVALID_FIELD", "order id must be a non-empty string", "id");
     }
@@ -595,12 +620,13 @@ export class Engine {
       for (let k = 0; k < indexes.length; k++) {
         const index = indexes[k] as number;
         const member = memberOf(index);
-        const amount = amountOf(index, cells[index]?.value ?? 0n);
+        const held = cells[index]?.value ?? 0n;
+        const amount = amountOf(index, held);
         if (amount === 0n) continue;
         if (this.adjustSeen[index] === stamp)
           refuse("INVALID_FIELD", `member ${member.id} listed twice`, "member");
         this.adjustSeen[index] = stamp;
-        this.checkAdjust(member, wallet, amount, reasonOk);
+        this.checkAdjust(member, wallet, amount, reasonOk, held);
         count++;
         debited += this.batchAdjustment(batch, member, wallet, amount);
       }
@@ -683,8 +709,17 @@ export class Engine {
     return 0n;
   }
 
-  /** Refuses an adjustment `adjust` would refuse (`reasonOk`: the reason is a non-blank string). */
-  private checkAdjust(member: Member, wallet: string, amount: bigint, reasonOk: boolean): void {
+  /**
+   * Refuses an adjustment `adjust` would refuse (`reasonOk`: the reason is a non-blank string; `held`: the
+   * member's balance in `wallet` when the caller has just read it).
+   */
+  private checkAdjust(
+    member: Member,
+    wallet: string,
+    amount: bigint,
+    reasonOk: boolean,
+    held?: bigint,
+  ): void {
     if (wallet !== "cash" && wallet !== "points" && wallet !== "stable") {
       refuse("ADJUST_ASSET", String(wallet), "asset");
     }
@@ -698,7 +733,7 @@ export class Engine {
     if (wallet === "cash" && amount % FEN !== 0n)
       refuse("TOO_MANY_PLACES", "cash is held to the fen", "amount");
     if (!reasonOk) refuse("MISSING_REASON", "reason", "reason");
-    if (amount < 0n && -amount > this.cellOf(member, wallet as Wallet).value)
+    if (amount < 0n && -amount > (held ?? this.cellOf(member, wallet as Wallet).value))
       refuse("ADJUST_BELOW_ZERO", member.id, "amount");
   }
 
@@ -848,7 +883,7 @@ export class Engine {
     // Nobody owes anything in a wallet whose debts sum to zero (each is ≤ 0): no scan then.
     const owed = (wallet: DebtWallet) =>
       this.book.memberTotal(`debt:${wallet}`) === 0n
-        ? new BigInt64Array(this.members.length)
+        ? this.zeros()
         : BigInt64Array.from(this.members, (m) =>
             checkInt64(-this.book.balance(debtAccount(m.id, wallet), WALLET_ASSET[wallet]), `${wallet} owed`),
           );
@@ -864,10 +899,13 @@ export class Engine {
       for (const tx of settlementTransactions(this.currentDay, result, ledger)) this.book.post(tx);
       return;
     }
-    // No transaction is kept: the members' movements go to their cells as one batch, the pools' as before.
+    // No transaction is kept: the members' movements go straight to their cells, the pools' as before. The
+    // release queue has settled already, so there is nothing to keep whole if an (invariant) check fails; each
+    // account moves one way in a day (gift and quota down, points, cash and debts up), so checking each
+    // movement as it is applied is checking the day's sum (`BookMoves`).
     const funded = poolsFundedTransaction(this.currentDay, result);
     if (funded) this.book.post(funded);
-    const batch = this.book.batch();
+    const moves = this.book.moves();
     // The platform side (the pools, the quota burned: a handful of accounts) is summed here and added once per account.
     const platform: { account: string; asset: Asset; amount: bigint }[] = [];
     const cells = this.cellColumns;
@@ -875,7 +913,7 @@ export class Engine {
       member: (i, wallet, asset, amount) => {
         const cell = cells[wallet][i] ?? this.cellOf(this.members[i] as Member, wallet);
         invariant(cell.asset === asset, "a settled wallet holds the asset it moves");
-        batch.addCell(cell, amount);
+        moves.moveCell(cell, amount);
       },
       platform: (account, asset, amount) => {
         for (const sum of platform)
@@ -886,20 +924,30 @@ export class Engine {
         platform.push({ account, asset, amount });
       },
     });
-    for (const { account, asset, amount } of platform) batch.add(account, asset, amount);
-    batch.commit();
+    for (const { account, asset, amount } of platform) moves.move(account, asset, amount);
+    moves.close();
     const returned = poolsReturnedTransaction(this.currentDay, result);
     if (returned) this.book.post(returned);
   }
 
-  /** Stores each member's star level and lists those who received anything, with the five figures. */
+  /** A column of at least one 0 per member, read only (nobody owes anything): made again only as members join. */
+  private zeros(): BigInt64Array {
+    if (this.zeroColumn.length < this.members.length)
+      this.zeroColumn = new BigInt64Array(Math.max(this.members.length, 2 * this.zeroColumn.length));
+    return this.zeroColumn;
+  }
+
+  /**
+   * Keeps the members' star levels and lists those who received anything, with the five figures (told to
+   * `onSettledMember` instead of listed when the settlements are not kept).
+   */
   private settledMembers(result: SettlementResult): DaySettlement["members"][number][] {
+    this.lastStars = { levels: result.star, names: this.current.release.starLevels.map((l) => l.name) };
     const members: DaySettlement["members"][number][] = [];
+    const told = this.onSettledMember;
+    const list = this.keepSettlements || told === undefined;
     const paid = anyNonZero([result.static, result.share, result.team, result.peer, result.dividend]);
-    for (const m of this.members) {
-      const i = m.index;
-      const level = result.star[i] as number;
-      m.star = level >= 0 ? (this.current.release.starLevels[level]?.name ?? null) : null;
+    for (let i = 0; i < this.members.length; i++) {
       if (!paid(i)) continue;
       const released =
         (result.static[i] as bigint) +
@@ -908,8 +956,10 @@ export class Engine {
         (result.peer[i] as bigint);
       const dividend = result.dividend[i] as bigint;
       if (released > 0n || dividend > 0n) {
+        told?.(i, released, dividend);
+        if (!list) continue;
         members.push({
-          member: m.id,
+          member: (this.members[i] as Member).id,
           static: result.static[i] as bigint,
           share: result.share[i] as bigint,
           team: result.team[i] as bigint,
@@ -1001,14 +1051,18 @@ export class Engine {
     const column = asset === "quota" ? this.quotaColumn : asset === "weight" ? this.weightColumn : undefined;
     if (column === undefined || !account.startsWith("m:") || !account.endsWith(`:${asset}`)) return undefined;
     if (account.endsWith(`:debt:${asset}`)) return undefined;
-    const index = this.memberIndex.get(account.slice(2, -(asset.length + 1)));
+    const index =
+      this.making >= 0 ? this.making : this.memberIndex.get(account.slice(2, -(asset.length + 1)));
     return index === undefined ? undefined : { column, index };
   }
 
   /** Keeps a member account's cell as the book makes it (`BookOptions.made`), under its wallet. */
   private madeCell(cell: BalanceCell, wallet: string): void {
     const account = cell.account;
-    const index = this.memberIndex.get(account.slice(2, account.length - wallet.length - 1));
+    const index =
+      this.making >= 0
+        ? this.making
+        : this.memberIndex.get(account.slice(2, account.length - wallet.length - 1));
     if (index === undefined) return;
     if (!Object.hasOwn(this.cellColumns, wallet)) return;
     const base = (wallet.startsWith("debt:") ? wallet.slice(5) : wallet) as Wallet;
@@ -1021,10 +1075,16 @@ export class Engine {
     const column = this.cellColumns[wallet];
     let cell = column[m.index];
     if (cell === undefined) {
-      if (wallet.startsWith("debt:")) {
-        const owed = wallet.slice(5) as DebtWallet;
-        cell = this.book.cell(debtAccount(m.id, owed), WALLET_ASSET[owed]);
-      } else cell = this.book.cell(memberAccount(m.id, wallet as Wallet), WALLET_ASSET[wallet as Wallet]);
+      // The book asks `watch` and tells `madeCell` of the cell it makes: the member is known, not parsed back.
+      this.making = m.index;
+      try {
+        if (wallet.startsWith("debt:")) {
+          const owed = wallet.slice(5) as DebtWallet;
+          cell = this.book.cell(debtAccount(m.id, owed), WALLET_ASSET[owed]);
+        } else cell = this.book.cell(memberAccount(m.id, wallet as Wallet), WALLET_ASSET[wallet as Wallet]);
+      } finally {
+        this.making = -1;
+      }
       column[m.index] = cell;
     }
     return cell;

@@ -138,7 +138,9 @@ export class SimulationRun {
     const max = options.maxMemberDays;
     if (max !== undefined && plan.startMembers * plan.days > max)
       refusePlan("PLAN_TOO_LARGE", "days", `startMembers × days > ${max} / 起始会员 × 天数超过 ${max}`);
-    this.engine = newEngine(params, options, options.events === true);
+    this.engine = newEngine(params, options, options.events === true, (index, released) =>
+      this.released.add(index, released),
+    );
     this.mix = resolveMix(plan.mix, this.engine);
     this.joins = new Random(streamSeed(seed, 1));
     this.buys = new Random(streamSeed(seed, 2));
@@ -194,8 +196,6 @@ export class SimulationRun {
     const settlement = this.engine.endOfDay();
     if (measure) measure.endOfDayMs += measure.now() - started;
     this.emit({ type: "endOfDay" });
-    for (const m of settlement.members)
-      this.released.add(Number(m.member.slice(1)) - 1, m.static + m.share + m.team + m.peer);
     return dayRow(this.engine, settlement, this.flows, this.cum);
   }
 
@@ -371,12 +371,21 @@ function pick(choice: Choice, random: Random): bigint {
   return choice.amounts[at < 0 ? choice.amounts.length - 1 : at] as bigint;
 }
 
-/** The run's engine: it keeps neither transactions nor past settlements, unless the final state is rendered. */
-function newEngine(params: unknown, options: EngineOptions, render: boolean): Engine {
+/**
+ * The run's engine: it keeps neither transactions nor past settlements, unless the final state is rendered;
+ * each member's released points of a settled day are told to `released`.
+ */
+function newEngine(
+  params: unknown,
+  options: EngineOptions,
+  render: boolean,
+  released: NonNullable<EngineOptions["onSettledMember"]>,
+): Engine {
   try {
     return new Engine(params, {
       keepTransactions: options.keepTransactions ?? false,
       keepSettlements: options.keepSettlements ?? render,
+      onSettledMember: released,
       ...(options.settleDay ? { settleDay: options.settleDay } : {}),
     });
   } catch (error) {
