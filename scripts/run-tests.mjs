@@ -16,10 +16,9 @@
 // Test processes run with V8's `--liftoff-only`: WebAssembly (PGlite's
 // PostgreSQL) is compiled by the baseline compiler only, without the optimizing
 // tier's background compiles, which a test process or a `jifen` command it
-// starts rarely runs long enough to earn back; and `--single-threaded-gc`: with
-// more processes than cores, parallel collector threads only add CPU
-// (docs/decisions.md, "CI time: V8 flags for test processes"). Processes
-// started through test/support/node-entry.ts get the same flags.
+// starts rarely runs long enough to earn back (docs/decisions.md, "CI time: V8
+// flags for test processes"). Processes started through
+// test/support/node-entry.ts get the same flag.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -67,7 +66,6 @@ const env = fromSource ? process.env : { ...process.env, JIFEN_TEST_BUNDLES: BUN
 function runFile(i) {
   const nodeArgs = [
     "--liftoff-only",
-    "--single-threaded-gc",
     ...(fromSource ? ["--import", "tsx"] : ["--enable-source-maps"]),
     "--test-reporter=spec",
     runnable[i],

@@ -14,12 +14,10 @@ const REPO_ROOT = join(import.meta.dirname, "..", "..", "..", "..");
 /**
  * V8 flags a started process takes over from the test process
  * (scripts/run-tests.mjs): `--liftoff-only` compiles PGlite's WebAssembly with
- * the baseline compiler only, `--single-threaded-gc` collects on the main
- * thread; a test file run by hand runs without them, as production does.
+ * the baseline compiler only; a test file run by hand runs without it, as
+ * production does.
  */
-const INHERITED_FLAGS = process.execArgv.filter(
-  (flag) => flag === "--liftoff-only" || flag === "--single-threaded-gc",
-);
+const INHERITED_FLAGS = process.execArgv.filter((flag) => flag === "--liftoff-only");
 
 /** The arguments for `node` that run the TypeScript file `entry` (an absolute path). */
 export function nodeArgs(entry: string): string[] {
