@@ -12,6 +12,13 @@
 // CPU (user + system of the file's process and the processes it started, from
 // /usr/bin/time when present). TEST_DURATIONS_OUT=<file> writes the measured
 // wall times in the durations file's form (to refresh it after a full run).
+//
+// Test processes run with V8's `--liftoff-only`: WebAssembly (PGlite's
+// PostgreSQL) is compiled by the baseline compiler only, without the optimizing
+// tier's background compiles, which a test process or a `jifen` command it
+// starts rarely runs long enough to earn back (docs/decisions.md, "CI time: V8
+// flags for test processes"). Processes started through
+// test/support/node-entry.ts get the same flag.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -58,6 +65,7 @@ const env = fromSource ? process.env : { ...process.env, JIFEN_TEST_BUNDLES: BUN
 /** Runs one file; resolves with its status, counts, wall and CPU seconds and its report. */
 function runFile(i) {
   const nodeArgs = [
+    "--liftoff-only",
     ...(fromSource ? ["--import", "tsx"] : ["--enable-source-maps"]),
     "--test-reporter=spec",
     runnable[i],

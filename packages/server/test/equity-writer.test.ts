@@ -651,9 +651,10 @@ for (const target of dbTargets()) {
 
     test("a batch of webhook orders failing half-way (its orders refused by the database) leaves nothing: no order, grant, stock or key; each delivery BATCH_FAILED, then applied once when redelivered", async () => {
       let writer: EquityWriter | undefined;
+      // The shop is set up one request at a time under a short window (a long one would only delay each request).
+      const batching = { windowMs: 5, maxBatch: 6 };
       const t = await openTestApp(target, {
-        // Six deliveries, one batch: it closes at the sixth (the window is only a bound on a slow machine).
-        equityWriter: { windowMs: 500, maxBatch: 6 },
+        equityWriter: batching,
         onEquityWriter: (w) => {
           writer = w;
         },
@@ -672,6 +673,8 @@ for (const target of dbTargets()) {
           create trigger writer_test_fail before insert on orders
             for each statement execute function writer_test_fail();`);
         const before = await written(t);
+        // Six deliveries, one batch: it closes at the sixth (the window is only a bound on a slow machine).
+        batching.windowMs = 500;
         const deliveries = members.flatMap((_, i) =>
           [0, 1].map((k) => ({
             event: "order.paid",
@@ -717,9 +720,11 @@ for (const target of dbTargets()) {
     test("webhook refunds in one batch of the writer's memory — after the buyer sold, twice, of an unknown order, of one paid in the same batch: the serial path's answers and rows; failing half-way, the batch leaves nothing", async () => {
       const order: string[] = [];
       const inMemory: string[] = [];
+      // The shop is set up one request at a time under a short window (a long one would only delay each
+      // request); the deliveries then go under a long one (see below).
+      const batching = { windowMs: 5, maxBatch: 10 };
       const batched = await openTestApp(target, {
-        // Ten deliveries, one batch: it closes at the tenth (sent 20 ms apart, so they arrive in order).
-        equityWriter: { windowMs: 3000, maxBatch: 10 },
+        equityWriter: batching,
         onEquityWriter: watch(order, inMemory),
       });
       const serial = await openTestApp(target, { equityWriter: null });
@@ -782,6 +787,8 @@ for (const target of dbTargets()) {
 
         order.length = 0;
         inMemory.length = 0;
+        // Ten deliveries, one batch: it closes at the tenth (sent 20 ms apart, so they arrive in order).
+        batching.windowMs = 3000;
         const answersA = await spaced(deliveries.map((d) => () => webhook(batched, d)));
         // Every delivery in the writer's memory, none a transaction job.
         assert.equal(inMemory.length, deliveries.length);
@@ -846,6 +853,8 @@ for (const target of dbTargets()) {
           refund("NO-2"),
         ];
         const before = await written(batched);
+        // Each round of the six, one batch: it closes at the sixth (the window is only a bound on a slow machine).
+        batching.maxBatch = more.length;
         const failed = await Promise.all(more.map((d) => webhook(batched, d)));
         assert.deepEqual(
           failed.map((a) => [a.statusCode, a.data.code]),

@@ -11,12 +11,20 @@ import { join, relative } from "node:path";
 
 const REPO_ROOT = join(import.meta.dirname, "..", "..", "..", "..");
 
+/**
+ * V8 flags a started process takes over from the test process
+ * (scripts/run-tests.mjs): `--liftoff-only` compiles PGlite's WebAssembly with
+ * the baseline compiler only; a test file run by hand runs without it, as
+ * production does.
+ */
+const INHERITED_FLAGS = process.execArgv.filter((flag) => flag === "--liftoff-only");
+
 /** The arguments for `node` that run the TypeScript file `entry` (an absolute path). */
 export function nodeArgs(entry: string): string[] {
   const dir = process.env.JIFEN_TEST_BUNDLES;
   if (dir) {
     const bundle = join(dir, `${relative(REPO_ROOT, entry).replace(/\.ts$/, "")}.mjs`);
-    if (existsSync(bundle)) return ["--enable-source-maps", bundle];
+    if (existsSync(bundle)) return [...INHERITED_FLAGS, "--enable-source-maps", bundle];
   }
-  return ["--import", "tsx", entry];
+  return [...INHERITED_FLAGS, "--import", "tsx", entry];
 }
