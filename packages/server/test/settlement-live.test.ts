@@ -1,7 +1,9 @@
 /**
  * Issue 17: a day settles while clients pay, refund, sell, withdraw and sign
- * up. The live loop runs a fixed count of commands, one at a time (their commit
- * order is the replay's), from the day's close on; the settlement stops at its
+ * up. The live loop runs commands one at a time (their commit order is the
+ * replay's) from the day's close on: a budget of them, then more only while a
+ * stop of the settlement waits for its own (so how fast the machine is decides
+ * nothing, only how many commands there are); the settlement stops at its
  * hooks — PostgreSQL: inside the day's transaction after its last write; both:
  * before and after each apply batch — and goes on only once a few more
  * commands have ended. So those commands committed while the day was settling,
@@ -137,9 +139,12 @@ for (const target of dbTargets()) {
   // A few thousand members with LIVE_MEMBERS=3000 (each event of the base days is a transaction of
   // its own: minutes); the default keeps the test at seconds.
   const members = Number(process.env.LIVE_MEMBERS ?? 30);
-  /** Commands the settlement lets commit at each of its stops; the loop's whole count. */
+  /** Commands the settlement lets commit at each of its stops. */
   const PER_STOP = 3;
+  /** The loop's budget: past it, commands run only while a stop waits for its PER_STOP. */
   const COMMANDS = 36;
+  /** Commands past which the loop gives up (a stop that never gets its commands): a bug, not a slow machine. */
+  const CAP = 1000;
   describe(`a day settles under live traffic on ${target.name}`, () => {
     test("balances equal the replay in committed order; reads never mixed; no command waited", async () => {
       const testDb = await target.open();
@@ -177,33 +182,49 @@ for (const target of dbTargets()) {
         const dayClosed = new Promise<void>((resolve) => {
           closed = resolve;
         });
-        // The loop: a fixed count of commands, one at a time (their commit order is the replay's),
-        // from the day's close on (what comes before belongs to the day itself).
+        // The loop: commands one at a time (their commit order is the replay's), from the day's close
+        // on (what comes before belongs to the day itself). COMMANDS of them; past that, more only while
+        // a stop waits for its commands (on a loaded machine the budget may be spent before the last
+        // stop), until the settlement has ended. `loopDone`: the settlement failed, or the cap was hit.
         let loopDone = false;
+        let settled = false;
+        let stopWaiting = false;
+        const pause = () => new Promise((resolve) => setTimeout(resolve, 2));
         const loop = (async () => {
           await dayClosed;
-          for (let i = 0; i < COMMANDS && !loopDone; i++) {
+          for (let i = 0; !loopDone; i++) {
+            while (i >= COMMANDS && !stopWaiting && !settled && !loopDone) await pause();
+            if (loopDone || (i >= COMMANDS && settled)) break;
+            if (i >= CAP) {
+              loopDone = true;
+              break;
+            }
             await liveCommand(host, driven, live, rand, names, counter);
             // PGlite answers without I/O: yield so that the settlement's callbacks run too.
             await new Promise((resolve) => setImmediate(resolve));
           }
-          loopDone = true;
         })();
         /**
-         * A stop of the settlement: it goes on once PER_STOP more commands have ended (or the loop
-         * has). Inside its transaction (PostgreSQL) a command needing its locks would never end:
-         * `probe` fails the settlement as soon as a command waits for a lock instead.
+         * A stop of the settlement: it goes on once PER_STOP more commands have ended. Inside its
+         * transaction (PostgreSQL) a command needing its locks would never end: `probe` fails the
+         * settlement as soon as a command waits for a lock instead.
          */
         const stop = async (phase: Phase, probe: boolean) => {
           live.phase = phase;
           const until = live.commands.length + PER_STOP;
-          while (live.commands.length < until && !loopDone) {
+          stopWaiting = true;
+          while (live.commands.length < until) {
+            if (loopDone)
+              throw new Error(
+                `the live loop ended (its cap of ${CAP} commands) before the stop ${phase} saw its ${PER_STOP} commands`,
+              );
             if (probe) {
               const waiting = await commandsWaiting(host.db);
               if (waiting.length > 0) throw new Error(`a command waits for the settlement: ${waiting}`);
             }
-            await new Promise((resolve) => setTimeout(resolve, 2));
+            await pause();
           }
+          stopWaiting = false;
           for (const m of watched) reads.get(m)?.add(await balancesOf(host, driven.members.get(m) as string));
           // jifen verify beside the commands, inside the day's transaction (PostgreSQL) and between
           // its compute and its last batch: the pending day's balances read with their deltas.
@@ -244,6 +265,7 @@ for (const target of dbTargets()) {
         });
         const settleMs = performance.now() - started;
         live.phase = "after";
+        settled = true;
         await loop;
         assert.deepEqual(
           outcomes.map((o) => o.status),

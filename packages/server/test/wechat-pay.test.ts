@@ -25,6 +25,10 @@ import { dbTargets } from "./support/db.ts";
 import { startFakeWechat, testKeyPair, wechatTestSetup } from "./support/fake-wechatpay.ts";
 
 const QUIET = { warn() {}, info() {}, error() {} };
+/** The provider's time limit for calls the fake answers (the app's own is 10 s). */
+const ORDINARY_TIMEOUT_MS = 10_000;
+/** The time limit of a call the fake holds unanswered: the timeout cases wait this long. */
+const HELD_TIMEOUT_MS = 300;
 
 type Fake = Awaited<ReturnType<typeof startFakeWechat>>;
 
@@ -80,7 +84,21 @@ for (const target of dbTargets()) {
       crashFactory = crashingAfterTransfer(0);
       t = await openTestApp(target, {
         paymentFactories: [{ ...wechatFactory, create: (c, d) => crashFactory.create(c, d) }],
-        paymentDeps: { timeoutMs: 400 },
+        paymentDeps: {
+          // Ordinary calls: a limit a loaded machine meets. A call the fake holds is never answered, so
+          // its short limit always runs out, however slow the machine (then the provider's TIMEOUT).
+          timeoutMs: ORDINARY_TIMEOUT_MS,
+          fetch: (input, init) =>
+            fake.holds(String(input))
+              ? fetch(input, {
+                  ...init,
+                  signal: AbortSignal.any([
+                    ...(init?.signal ? [init.signal] : []),
+                    AbortSignal.timeout(HELD_TIMEOUT_MS),
+                  ]),
+                })
+              : fetch(input, init),
+        },
       });
       admin = await operatorToken(t);
       const saved = await call(t, "PUT", "/admin/payments/providers/wechat", {

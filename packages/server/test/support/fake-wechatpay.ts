@@ -457,6 +457,8 @@ export async function startFakeWechat(options: FakeWechatOptions) {
     /** Requests to `path` are held unanswered (the client times out) until released. */
     hold: (path: string) => hold.add(path),
     release: (path: string) => hold.delete(path),
+    /** Whether a request to `url` would be held now (its client's timeout is the only answer). */
+    holds: (url: string) => hold.has(new URL(url).pathname),
     /** The member pays order `outTradeNo` (as the fake's cashier would); returns its notification. */
     pay(outTradeNo: string, opts: { signWith?: string; timestamp?: number; total?: number } = {}) {
       const o = orders.get(outTradeNo);
