@@ -25,6 +25,7 @@ import {
 } from "./support/app.ts";
 import { dbTargets } from "./support/db.ts";
 import { type FakeAlipay, startFakeAlipay } from "./support/fake-alipay.ts";
+import { heldFetch, ORDINARY_TIMEOUT_MS } from "./support/held-fetch.ts";
 
 const quiet = { warn() {}, info() {}, error() {} };
 
@@ -38,7 +39,11 @@ for (const target of dbTargets()) {
 
     before(async () => {
       fake = await startFakeAlipay();
-      t = await openTestApp(target, { paymentDeps: { timeoutMs: 400 } });
+      // Ordinary calls: a limit a loaded machine meets. A stalled call is never answered, so its short
+      // limit always runs out, however slow the machine (then the outcome is unknown).
+      t = await openTestApp(target, {
+        paymentDeps: { timeoutMs: ORDINARY_TIMEOUT_MS, fetch: heldFetch(fake.holds) },
+      });
       await saveProviderSettings(t.db, alipayFactory, {
         enabled: true,
         payouts: true,

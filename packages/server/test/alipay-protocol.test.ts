@@ -31,6 +31,7 @@ import {
   parseWechatStatement,
 } from "../src/reconcile/index.ts";
 import { type FakeAlipay, startFakeAlipay } from "./support/fake-alipay.ts";
+import { heldFetch, ORDINARY_TIMEOUT_MS } from "./support/held-fetch.ts";
 
 const YUAN = 1_000_000n;
 
@@ -45,7 +46,9 @@ describe("Alipay protocol against the fake gateway", () => {
       alipayPublicKey: fake.alipayPublicKey,
       gateway: fake.gateway,
       notifyUrl: "https://shop.example.cn/api/payments/alipay/notify",
-      timeoutMs: 500,
+      // A stalled call is never answered: only it gets the short limit, ordinary ones one a loaded machine meets.
+      timeoutMs: ORDINARY_TIMEOUT_MS,
+      fetch: heldFetch(fake.holds),
     });
   });
   after(() => fake.close());

@@ -23,12 +23,9 @@ import {
 } from "./support/app.ts";
 import { dbTargets } from "./support/db.ts";
 import { startFakeWechat, testKeyPair, wechatTestSetup } from "./support/fake-wechatpay.ts";
+import { heldFetch, ORDINARY_TIMEOUT_MS } from "./support/held-fetch.ts";
 
 const QUIET = { warn() {}, info() {}, error() {} };
-/** The provider's time limit for calls the fake answers (the app's own is 10 s). */
-const ORDINARY_TIMEOUT_MS = 10_000;
-/** The time limit of a call the fake holds unanswered: the timeout cases wait this long. */
-const HELD_TIMEOUT_MS = 300;
 
 type Fake = Awaited<ReturnType<typeof startFakeWechat>>;
 
@@ -88,16 +85,7 @@ for (const target of dbTargets()) {
           // Ordinary calls: a limit a loaded machine meets. A call the fake holds is never answered, so
           // its short limit always runs out, however slow the machine (then the provider's TIMEOUT).
           timeoutMs: ORDINARY_TIMEOUT_MS,
-          fetch: (input, init) =>
-            fake.holds(String(input))
-              ? fetch(input, {
-                  ...init,
-                  signal: AbortSignal.any([
-                    ...(init?.signal ? [init.signal] : []),
-                    AbortSignal.timeout(HELD_TIMEOUT_MS),
-                  ]),
-                })
-              : fetch(input, init),
+          fetch: heldFetch((url) => fake.holds(url)),
         },
       });
       admin = await operatorToken(t);

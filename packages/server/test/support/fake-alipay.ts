@@ -369,6 +369,8 @@ export async function startFakeAlipay(appId = "2021000000000001") {
     bills,
     calls,
     stall,
+    /** Whether a gateway request with form `body` would be stalled now (its client's timeout is the only answer). */
+    holds: (_url: string, body: string) => stall.has(new URLSearchParams(body).get("method") ?? ""),
     balance: state,
     /** The member pays at the cashier. */
     pay(outTradeNo: string): FakeTrade {
