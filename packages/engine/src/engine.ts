@@ -181,10 +181,11 @@ export class Engine {
   private readonly onSettledMember: EngineOptions["onSettledMember"];
   private readonly keepTransactions: boolean;
   private settledDays = 0;
-  /** The last settlement's star level of each member (−1: none), with the level names of its config. */
+  /** A read-only column of zeros, one per member at least (`zeros`). */
   private zeroColumn = new BigInt64Array(0);
   /** While `cellOf` makes a member's cell: that member's index (the book's `watch` and `made` ask for it), else −1. */
   private making = -1;
+  /** The last settlement's star level of each member (−1: none), with the level names of its config. */
   private lastStars: { readonly levels: Int8Array; readonly names: readonly string[] } | undefined;
   /** Member ids in join order (the ledger input of every settlement). */
   private readonly ids: string[] = [];
