@@ -178,6 +178,7 @@ const WRITE_SQL = `with t as (
        ), u as (
          update balances b set amount = v.amount
          from unnest($11::text[], $12::text[], $13::numeric[]) as v(account, asset, amount)
+         -- the = any(...) repeats the join's keys so that PostgreSQL looks them up instead of hashing the table
          where b.account = v.account and b.asset = v.asset and b.account = any($11::text[])
        ), i as (
          insert into balances (account, asset, member_id, amount)
@@ -327,6 +328,7 @@ export class BatchState {
     const rows = await this.tx.query<{ account: string; asset: string; amount: string }>(
       `select b.account, b.asset, b.amount from balances b
        join unnest($1::text[], $2::text[]) as k(account, asset) on b.account = k.account and b.asset = k.asset
+       -- repeats the join's keys: PostgreSQL looks them up instead of hashing the whole table
        where b.account = any($1::text[])
        order by b.account, b.asset for update of b`,
       withArrayLiterals([missing.map((k) => k.account), missing.map((k) => k.asset)]),
