@@ -15,6 +15,8 @@
  * `<admin url>`: a database to connect to for create/drop
  * (e.g. postgres://postgres@127.0.0.1:5432/postgres).
  */
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { PerformanceObserver } from "node:perf_hooks";
 import pg from "pg";
 import type { Db, Queryable, Tx } from "../src/db/index.ts";
@@ -45,11 +47,51 @@ const cpuMs = () => {
   return (u.user + u.system) / 1000;
 };
 
+/** WRITER_PHASES_EXPLAIN=1: prints EXPLAIN ANALYZE of one batch's write (the 10th), run under a savepoint and rolled back first. */
+const EXPLAIN = process.env.WRITER_PHASES_EXPLAIN === "1";
+const EXPLAIN_BATCH = 10;
+let explained = 0;
+
+async function explain(q: Queryable, sql: string, params?: readonly unknown[]): Promise<void> {
+  await q.query("savepoint writer_phases_explain");
+  const plan = await q.query<{ "QUERY PLAN": string }>(`explain (analyze, costs off) ${sql}`, params);
+  await q.query("rollback to savepoint writer_phases_explain");
+  process.stderr.write(`${plan.rows.map((r) => r["QUERY PLAN"]).join("\n")}\n`);
+}
+
+/**
+ * WRITER_PHASES_HEAP=<file>: a sampling heap profile of what the writer allocates, garbage
+ * included (V8's sampling heap profiler keeping objects collected by minor and major GCs),
+ * from its first batch to its `expected`-th (open in Chrome's DevTools, Memory tab).
+ */
+const HEAP = process.env.WRITER_PHASES_HEAP;
+let session: Session | undefined;
+
+async function heapStart(): Promise<void> {
+  if (!HEAP || session) return;
+  session = new Session();
+  session.connect();
+  await session.post("HeapProfiler.startSampling", {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+}
+
+async function heapStop(): Promise<void> {
+  if (!HEAP || !session) return;
+  const { profile } = await session.post("HeapProfiler.stopSampling");
+  writeFileSync(HEAP, JSON.stringify(profile));
+  session.disconnect();
+  session = undefined;
+}
+
 /** Wraps the writer's handle: each transaction is one batch; its statements timed. */
-function instrument(batches: Batch[]): (db: Db) => Db {
+function instrument(batches: Batch[], expected: number): (db: Db) => Db {
   return (db) => {
     const timed = (q: Queryable, batch: Batch): Queryable["query"] =>
       async function query<R>(sql: string, params?: readonly unknown[]) {
+        if (EXPLAIN && labelOf(sql) === "write" && explained++ === EXPLAIN_BATCH) await explain(q, sql, params);
         const t = performance.now();
         const c = cpuMs();
         try {
@@ -66,6 +108,7 @@ function instrument(batches: Batch[]): (db: Db) => Db {
       exec: db.exec.bind(db),
       close: db.close.bind(db),
       async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+        if (batches.length === 0) await heapStart();
         const batch: Batch = {
           startedAt: performance.now(),
           wallMs: 0,
@@ -91,11 +134,16 @@ function instrument(batches: Batch[]): (db: Db) => Db {
           batch.wallMs = performance.now() - t;
           batch.cpuMs = cpuMs() - c;
           batches.push(batch);
+          if (batches.length === expected) await heapStop();
         }
       },
     };
   };
 }
+
+/** A performance.now() instant on process.hrtime's clock, µs (what a --cpu-prof's timestamps count). */
+const hrOffsetMs = Number(process.hrtime.bigint()) / 1e6 - performance.now();
+const hr = (at: number) => Math.round((at + hrOffsetMs) * 1000);
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const median = (xs: readonly number[]) => {
@@ -130,7 +178,7 @@ async function main(): Promise<void> {
   observer.observe({ entryTypes: ["gc"] });
   let line: string;
   try {
-    const wrap = instrument(batches);
+    const wrap = instrument(batches, Math.ceil(commands / maxBatch));
     const measured = (db: Db) => {
       measuring = true;
       return wrap(db);
@@ -168,6 +216,8 @@ async function main(): Promise<void> {
       .sort((a, b) => b[1] - a[1])
       .map(([l, _]) => `  ${l}: ${col((b) => b.statements.get(l) ?? 0)}`),
     `  GCs while the writer ran: ${gcs.count} (${f(gcs.ms)} ms; by kind ${[...gcs.byKind].map(([k, n]) => `${k}:${n}`).join(" ")}; 1 = minor, 4 = major, 8 = incremental)`,
+    // For a --cpu-prof of this run: the writer's span on the profile's clock (µs, process.hrtime).
+    `writer span (hrtime µs): ${hr(from)}–${hr(to)}`,
     `load average ${(await import("node:os"))
       .loadavg()
       .map((x) => x.toFixed(1))

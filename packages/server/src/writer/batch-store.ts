@@ -196,8 +196,10 @@ const WRITE_SQL = `with t as (
          where id = 1 and $23::numeric is not null
        ), k as (
          insert into idempotency_keys (scope, key, request_hash, status_code, response, created_at, completed_at)
-         select t.scope, t.key, t.hash, t.status, t.response::jsonb, $33::timestamptz, $33::timestamptz
-         from unnest($28::text[], $29::text[], $30::text[], $31::int[], $32::text[]) as t(scope, key, hash, status, response)
+         select t.scope, t.key, t.hash, t.status, r.response, $33::timestamptz, $33::timestamptz
+         from unnest($28::text[], $29::text[], $30::text[], $31::int[]) with ordinality as t(scope, key, hash, status, n)
+         -- the answers as one JSON array ($32), not a text[] whose every element is quoted and escaped
+         join jsonb_array_elements($32::jsonb) with ordinality as r(response, n) on r.n = t.n
        ), o as (
          insert into orders (id, member_id, product_id, quantity, plans, amount, points_paid, status, provider,
            external_id, created_at, paid_at, paid_day, eligible_day, refunded_at, refund_reason)
@@ -558,7 +560,7 @@ export class BatchState {
         keys.map((k) => k.key),
         keys.map((k) => k.hash),
         keys.map((k) => k.status),
-        keys.map((k) => JSON.stringify(k.body ?? null)),
+        JSON.stringify(keys.map((k) => k.body ?? null)),
         now.toISOString(),
         ...this.orderArrays(idOf),
         ...this.refundArrays(),
@@ -889,18 +891,25 @@ export class CommandView {
     stored: ReadonlyMap<string, ExitRow>,
   ): string | undefined {
     const refiled = this.batch.refiled();
-    // Each member once, its newest row (this command's, else the batch's, else the stored one);
-    // the threshold compared first: no set of every id built per command (issue 14's profile).
-    const ready: { id: bigint; row: NonNullable<ExitRow> }[] = [];
-    for (const [id, row] of this.exitRows)
-      if (row && row.threshold <= bound) ready.push({ id: BigInt(id), row });
-    for (const [id, row] of refiled)
-      if (row && row.threshold <= bound && !this.exitRows.has(id)) ready.push({ id: BigInt(id), row });
-    for (const [id, row] of stored)
-      if (row && row.threshold <= bound && !this.exitRows.has(id) && !refiled.has(id))
-        ready.push({ id: BigInt(id), row });
-    ready.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    return ready.find((c) => meetsExitQuota(state, c.row.held, c.row.quota))?.id.toString();
+    // The lowest member id among the due rows (threshold ≤ bound) that meet the quota: the first the
+    // serial store's read in id order finds. Each member once, its newest row (this command's, else
+    // the batch's, else the stored one). One pass with `forEach`, nothing allocated per row (issue
+    // 14's allocation profile: a sorted list of the due rows per command, and the maps' entry pairs,
+    // were 11 % of what the writer allocated).
+    let best: string | undefined;
+    const consider = (row: ExitRow, id: string) => {
+      if (row === null || row.threshold > bound) return;
+      if (best !== undefined && BigInt(id) >= BigInt(best)) return;
+      if (meetsExitQuota(state, row.held, row.quota)) best = id;
+    };
+    this.exitRows.forEach(consider);
+    refiled.forEach((row, id) => {
+      if (!this.exitRows.has(id)) consider(row, id);
+    });
+    stored.forEach((row, id) => {
+      if (!this.exitRows.has(id) && !refiled.has(id)) consider(row, id);
+    });
+    return best === undefined ? undefined : BigInt(best).toString();
   }
 
   /**
