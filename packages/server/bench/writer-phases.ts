@@ -91,7 +91,8 @@ function instrument(batches: Batch[], expected: number): (db: Db) => Db {
   return (db) => {
     const timed = (q: Queryable, batch: Batch): Queryable["query"] =>
       async function query<R>(sql: string, params?: readonly unknown[]) {
-        if (EXPLAIN && labelOf(sql) === "write" && explained++ === EXPLAIN_BATCH) await explain(q, sql, params);
+        if (EXPLAIN && labelOf(sql) === "write" && explained++ === EXPLAIN_BATCH)
+          await explain(q, sql, params);
         const t = performance.now();
         const c = cpuMs();
         try {
