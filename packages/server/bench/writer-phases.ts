@@ -22,8 +22,18 @@ import pg from "pg";
 import type { Db, Queryable, Tx } from "../src/db/index.ts";
 import { writerAlone, writerAloneOrders } from "./writer-alone.ts";
 
-/** A statement's kind, from its text (the writer's statements; anything else by its first words). */
+/** A statement's kind (the writer's statements by name, anything else by its first words), once per distinct text. */
 function labelOf(sql: string): string {
+  let label = labelCache.get(sql);
+  if (label === undefined) {
+    label = labelOfText(sql);
+    labelCache.set(sql, label);
+  }
+  return label;
+}
+const labelCache = new Map<string, string>();
+
+function labelOfText(sql: string): string {
   const s = sql.replace(/\s+/g, " ").trim();
   if (s.startsWith("with t as ( insert into ledger_transactions")) return "write";
   if (s.includes("from balances b join unnest")) return "lock balances";
