@@ -66,6 +66,9 @@ async function demoDatabase(databaseUrl: string, now: Date): Promise<Db> {
   return db;
 }
 
+/** What the writer's database handle is wrapped in (writer-phases.ts times its statements); the setup is not. */
+export type Instrument = (db: Db) => Db;
+
 const count = async (db: Db, sql: string) => Number((await db.query<{ n: string }>(sql)).rows[0]?.n);
 
 /** How many ledger transactions, postings and order rewards the database holds. */
@@ -85,12 +88,13 @@ export async function writerAloneOrders(
   databaseUrl: string,
   orders: number,
   maxBatch: number,
+  instrument: Instrument = (db) => db,
 ): Promise<string> {
   const now = new Date();
   const db = await demoDatabase(databaseUrl, now);
   try {
     const { product, phones } = await orderTargets(db);
-    const writer = new EquityWriter(db, () => new Date(), LOG, { windowMs: 2, maxBatch });
+    const writer = new EquityWriter(instrument(db), () => new Date(), LOG, { windowMs: 2, maxBatch });
     const before = await counts(db);
     const started = performance.now();
     const answers = await Promise.allSettled(
@@ -187,7 +191,12 @@ function orderJob(externalId: string, phone: string, productId: string) {
   return webhookOrderJob(request, delivery, { now: new Date(), timeZone: TIME_ZONE });
 }
 
-export async function writerAlone(databaseUrl: string, commands: number, maxBatch: number): Promise<string> {
+export async function writerAlone(
+  databaseUrl: string,
+  commands: number,
+  maxBatch: number,
+  instrument: Instrument = (db) => db,
+): Promise<string> {
   const now = new Date();
   const db = await demoDatabase(databaseUrl, now);
   try {
@@ -197,7 +206,7 @@ export async function writerAlone(databaseUrl: string, commands: number, maxBatc
       )
     ).rows.map((r) => r.member_id);
     if (holders.length === 0) throw new Error("writer bench: no equity holders in the demo data");
-    const writer = new EquityWriter(db, () => new Date(), LOG, { windowMs: 2, maxBatch });
+    const writer = new EquityWriter(instrument(db), () => new Date(), LOG, { windowMs: 2, maxBatch });
     const job = (i: number): WriterJob<null> => {
       const id = holders[i % holders.length] as string;
       return {
