@@ -9,6 +9,7 @@
  * (no test creates a database; they were a third of the bytes and two thirds
  * of the files each load writes), and a process reads the file once: every
  * load is given the same bytes (PGlite copies them into its own file system).
+ * Its buffer pool is 32 MB instead of initdb's 128 MB (cleared at every open).
  * PostgreSQL: each database gets a fresh schema on the search path, dropped at
  * the end.
  */
@@ -33,6 +34,13 @@ export interface DbTarget {
   open(): Promise<TestDb>;
 }
 
+/**
+ * The template's buffer pool (initdb's default is 128 MB). Each open allocates and clears the
+ * pool in PGlite's WebAssembly memory: ≈0.45 s of CPU an open at 128 MB, ≈0.3 s at 16–32 MB
+ * (docs/decisions.md, "CI time: a smaller buffer pool …"). A test's data is a few MB.
+ */
+const TEMPLATE_SHARED_BUFFERS = "32MB";
+
 function templatePath(): string {
   const hash = createHash("sha256");
   for (const m of loadMigrations()) hash.update(m.version).update(m.checksum);
@@ -42,7 +50,10 @@ function templatePath(): string {
       "utf8",
     ),
   ).version as string;
-  hash.update(version).update("without template0 and template1");
+  hash
+    .update(version)
+    .update("without template0 and template1")
+    .update(`shared_buffers ${TEMPLATE_SHARED_BUFFERS}`);
   return join(tmpdir(), `jifen-pglite-template-${hash.digest("hex").slice(0, 16)}.tar`);
 }
 
@@ -59,6 +70,9 @@ async function buildTemplate(path: string): Promise<Blob> {
   await migrate(db);
   // The tests run in `postgres`; the two template databases are only bytes to load.
   await db.exec("update pg_database set datistemplate = false where datname in ('template0', 'template1')");
+  // Written to postgresql.auto.conf: every copy of the template reads it, the test's own PGlite
+  // and those of the processes a test starts on a seeded data directory.
+  await db.exec(`alter system set shared_buffers = '${TEMPLATE_SHARED_BUFFERS}'`);
   for (const statement of ["drop database template0", "drop database template1", "checkpoint"])
     await db.exec(statement);
   const dump = await db.pglite.dumpDataDir("none");
