@@ -862,24 +862,44 @@ export interface BalanceSource {
   balance(account: string, asset: Asset): bigint;
 }
 
+/** Up to how many postings `TxBuilder.balance` scans them rather than keep sums by key. */
+const SCAN_POSTINGS = 16;
+
 /**
  * Collects the postings of one transaction while it is being built, so that
  * member credits and debits see the balances as they will be (source + pending).
  */
 export class TxBuilder {
   readonly postings: Posting[] = [];
-  private readonly pending = new Map<string, bigint>();
+  /**
+   * The pending sum per account and asset, made only once the transaction has more than `SCAN_POSTINGS`
+   * postings: below that, `balance` sums the postings themselves (no key string built per posting).
+   */
+  private pending: Map<string, bigint> | undefined;
   constructor(private readonly book: BalanceSource) {}
 
   /** Balance including what this transaction has posted so far. */
   balance(account: string, asset: Asset): bigint {
-    return this.book.balance(account, asset) + (this.pending.get(key(account, asset)) ?? 0n);
+    const held = this.book.balance(account, asset);
+    if (this.pending !== undefined) return held + (this.pending.get(key(account, asset)) ?? 0n);
+    let sum = 0n;
+    for (const p of this.postings) if (p.account === account && p.asset === asset) sum += p.amount;
+    return held + sum;
   }
 
   /** One posting. */
   add(account: string, asset: Asset, amount: bigint): void {
     if (amount === 0n) return;
     this.postings.push({ account, asset, amount });
+    if (this.pending === undefined) {
+      if (this.postings.length <= SCAN_POSTINGS) return;
+      this.pending = new Map();
+      for (const p of this.postings) {
+        const k = key(p.account, p.asset);
+        this.pending.set(k, (this.pending.get(k) ?? 0n) + p.amount);
+      }
+      return;
+    }
     const k = key(account, asset);
     this.pending.set(k, (this.pending.get(k) ?? 0n) + amount);
   }

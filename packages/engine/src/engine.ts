@@ -216,6 +216,9 @@ export class Engine {
   private readonly exitVersion: number[] = [];
   /** `adjustMembers`' mark of the members already listed in the batch being checked (by member index). */
   private readonly adjustSeen: number[] = [];
+  /** `adjustEachLean`'s members and amounts of the batch being checked (reused from day to day). */
+  private adjustListed = new Int32Array(1024);
+  private adjustAmounts = new BigInt64Array(1024);
   private adjustStamp = 0;
   private readonly exitReady = new Heap<number>((a, b) => a < b);
   private readonly exitHeap = new Heap<ExitEntry>((a, b) => {
@@ -628,35 +631,74 @@ export class Engine {
       if (listed.length > 0) this.adjustManyAt(wallet, listed, amounts, reason, operator);
       return listed.length;
     }
+    return this.adjustEachLean(wallet, indexes, amountOf, reasonOk, memberOf);
+  }
+
+  /**
+   * `adjustEachAt` in an engine that keeps no transactions: every listed member read and checked first
+   * (nothing changed when one is refused), then applied. When all are debits — each member listed once, each
+   * no more than the balance just read, so no check can fail — they are applied as they come (`Book.moves`);
+   * a credit (which repays debt first) makes it one book batch of `adjustWallet`'s postings.
+   */
+  private adjustEachLean(
+    wallet: AdjustWallet,
+    indexes: ArrayLike<number>,
+    amountOf: (index: number, balance: bigint) => bigint,
+    reasonOk: boolean,
+    memberOf: (index: number) => Member,
+  ): number {
     const stamp = ++this.adjustStamp;
-    const batch = this.book.batch();
+    let listed = this.adjustListed;
+    let amounts = this.adjustAmounts;
+    let count = 0;
+    let credits = false;
+    for (let k = 0; k < indexes.length; k++) {
+      const index = indexes[k] as number;
+      const member = memberOf(index);
+      const held = this.valueAt(index, wallet);
+      const amount = amountOf(index, held);
+      if (amount === 0n) continue;
+      if (this.adjustSeen[index] === stamp)
+        refuse("INVALID_FIELD", `member ${member.id} listed twice`, "member");
+      this.adjustSeen[index] = stamp;
+      this.checkAdjust(member, wallet, amount, reasonOk, held);
+      if (count === listed.length) {
+        [listed, amounts] = [grownInt32(listed), grownBigInt64(amounts)];
+        [this.adjustListed, this.adjustAmounts] = [listed, amounts];
+      }
+      // Checked above: |amount| ≤ MAX_ADJUST_AMOUNT_MICRO, inside 64 bits.
+      listed[count] = index;
+      amounts[count] = amount;
+      count++;
+      if (amount > 0n) credits = true;
+    }
+    if (count === 0) return 0;
     const asset = WALLET_ASSET[wallet];
     let debited = 0n;
-    let count = 0;
-    try {
-      for (let k = 0; k < indexes.length; k++) {
-        const index = indexes[k] as number;
-        const member = memberOf(index);
-        const held = this.valueAt(index, wallet);
-        const amount = amountOf(index, held);
-        if (amount === 0n) continue;
-        if (this.adjustSeen[index] === stamp)
-          refuse("INVALID_FIELD", `member ${member.id} listed twice`, "member");
-        this.adjustSeen[index] = stamp;
-        this.checkAdjust(member, wallet, amount, reasonOk, held);
-        count++;
-        debited += this.batchAdjustment(batch, member, wallet, amount);
+    if (credits) {
+      const batch = this.book.batch();
+      for (let k = 0; k < count; k++)
+        debited += this.batchAdjustment(
+          batch,
+          this.members[listed[k] as number] as Member,
+          wallet,
+          amounts[k] as bigint,
+        );
+      batch.add(PlatformAccount.adjustments, asset, debited);
+      batch.commit();
+    } else {
+      const moves = this.book.moves();
+      const column = this.columns[wallet];
+      for (let k = 0; k < count; k++) {
+        const index = listed[k] as number;
+        const amount = amounts[k] as bigint;
+        if (this.named.size > 0 && this.named.has(index)) moves.move(column.nameAt(index), asset, amount);
+        else moves.moveMember(column, index, amount);
+        debited -= amount;
       }
-    } catch (error) {
-      batch.discard();
-      throw error;
+      moves.move(PlatformAccount.adjustments, asset, debited);
+      moves.close();
     }
-    if (count === 0) {
-      batch.discard();
-      return 0;
-    }
-    batch.add(PlatformAccount.adjustments, asset, debited);
-    batch.commit();
     this.runExits();
     return count;
   }
@@ -1101,6 +1143,20 @@ const CELL_KEYS: readonly CellKey[] = [
   ...WALLETS,
   ...DEBT_WALLETS.map((wallet) => `debt:${wallet}` as const),
 ];
+
+/** A copy of `column` twice as long. */
+function grownInt32(column: Int32Array): Int32Array<ArrayBuffer> {
+  const grown = new Int32Array(2 * column.length);
+  grown.set(column);
+  return grown;
+}
+
+/** A copy of `column` twice as long. */
+function grownBigInt64(column: BigInt64Array): BigInt64Array<ArrayBuffer> {
+  const grown = new BigInt64Array(2 * column.length);
+  grown.set(column);
+  return grown;
+}
 
 /** An adjustment's reason is a non-blank string. */
 function reasonGiven(reason: unknown): boolean {
