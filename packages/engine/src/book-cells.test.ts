@@ -75,14 +75,31 @@ test("an order without an id cannot be refunded by its sequence key; one with an
   );
 });
 
-test("reading a wallet never used makes no slot in the book; a used one is read through its cell", () => {
+test("an engine's member accounts are kept in the book's columns, not in slots of their own", () => {
   const engine = new Engine({}, { keepTransactions: false });
   engine.join("A");
+  const slots = engine.book.slotCount;
   assert.equal(engine.balance("A", "stable"), 0n);
-  assert.equal(engine.book.existingCell("m:A:stable", "stable"), undefined, "no slot made by a read");
   engine.adjust("A", "stable", d("2"), "seed");
   assert.equal(engine.balance("A", "stable"), d("2"));
-  assert.equal(engine.book.existingCell("m:A:stable", "stable")?.value, d("2"));
+  assert.equal(engine.book.memberColumn("stable").read(0), d("2"), "in the column, at the member's index");
+  assert.equal(engine.book.slotCount, slots + 1, "one slot made: the platform's adjustments account");
+  assert.equal(engine.book.cell("m:A:stable", "stable").value, d("2"));
+});
+
+test("a member whose account names read as debts is kept by name, as any book keeps those names", () => {
+  // `m:x:debt:cash` names member x's cash debt: member `x:debt`'s cash cannot sit in x's column. Such a name
+  // holds only debt (its sign is a debt's), in columns or not, so a credit to it fails as it always has.
+  const engine = new Engine({}, { keepTransactions: false });
+  for (const id of ["x", "x:debt", "debt:y"]) engine.join(id);
+  assert.equal(engine.balance("x:debt", "cash"), 0n);
+  assert.equal(engine.balanceAt(2, "cash"), 0n);
+  assert.throws(() => engine.adjust("x:debt", "cash", d("1"), "seed"), /m:x:debt:cash holds only debt/);
+  assert.throws(() => engine.adjust("debt:y", "cash", d("1"), "seed"), /m:debt:y:cash holds only debt/);
+  assert.equal(engine.book.memberColumn("debt:cash").read(0), 0n, "x's debt untouched by the refusal");
+  engine.adjust("x", "cash", d("1"), "seed");
+  assert.equal(engine.book.balance("m:x:cash", "cny"), d("1"));
+  assert.equal(engine.balance("x:debt", "cash"), 0n);
 });
 
 test("a balance past 64 bits is kept exactly, in and out of the book's column", () => {

@@ -339,3 +339,29 @@ test("a move is of a non-negative amount: a negative one is refused", () => {
   builder.move("p:operator", "m:A:cash", "cny", 0n);
   assert.deepEqual(builder.postings, [], "a move of 0 posts nothing");
 });
+
+test("a transaction being built reads its own pending postings, with few postings and with many", () => {
+  const book = new Book();
+  book.post({
+    day: 1,
+    kind: "adjustment",
+    ref: "seed",
+    postings: [
+      { account: "p:operator", asset: "cny", amount: -100n },
+      { account: "m:A:cash", asset: "cny", amount: 100n },
+    ],
+  });
+  const builder = new TxBuilder(book);
+  const expected = new Map<string, bigint>([["m:A:cash", 100n]]);
+  for (let k = 0; k < 40; k++) {
+    const to = `m:M${k % 7}:cash`;
+    builder.move("m:A:cash", to, "cny", 1n);
+    builder.add("m:A:cash", "points", 0n);
+    expected.set("m:A:cash", (expected.get("m:A:cash") ?? 0n) - 1n);
+    expected.set(to, (expected.get(to) ?? 0n) + 1n);
+    for (const [account, balance] of expected)
+      assert.equal(builder.balance(account, "cny"), balance, `${k} ${account}`);
+    assert.equal(builder.balance("m:A:cash", "points"), 0n, "another asset of the same account");
+  }
+  assert.equal(builder.postings.length, 80);
+});

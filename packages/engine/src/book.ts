@@ -4,7 +4,7 @@
  * whose sign is fixed goes below zero.
  */
 import { invariant } from "./errors.ts";
-import type { Asset, BalanceCell, Posting, Transaction } from "./ledger.ts";
+import { type Asset, type BalanceCell, type Posting, type Transaction, WALLET_ASSET } from "./ledger.ts";
 import { INT64_MAX, INT64_MIN } from "./limits.ts";
 
 /** Accounts that may hold a negative balance: the outside, issuance, the operator's funds, adjustments, debts. */
@@ -50,11 +50,37 @@ export interface BookOptions {
    */
   readonly watch?: (account: string, asset: Asset) => BalanceWatch | undefined;
   /**
-   * Told of each member account's cell when the book makes it, with the wallet
-   * it holds (`cash`, `debt:points`, …): an engine keeps its members' cells
-   * without looking accounts up by name.
+   * The members whose wallets the book keeps in columns by member index (an
+   * engine's): no slot object, name or map entry per member account.
    */
-  readonly made?: (cell: BalanceCell, wallet: string) => void;
+  readonly members?: BookMembers;
+}
+
+/**
+ * An engine's members as its book sees them: a member wallet or debt account
+ * (`m:<id>:<wallet>`, `m:<id>:debt:<wallet>`) of a member `indexOf` knows is
+ * kept at that index in the wallet's `MemberColumn`; any other account in a slot
+ * of its own, by name.
+ */
+export interface BookMembers {
+  /**
+   * The index of member `id`, or undefined: not a member, or one whose account names are ambiguous
+   * (`columnarId` false), whose accounts the book keeps by name.
+   */
+  indexOf(id: string): number | undefined;
+  /** The id of member `index` (to name its accounts in `entries`). */
+  idAt(index: number): string;
+  /** The column to keep equal to wallet `key`'s balances, if any (an engine's quota and weight). */
+  watch?(key: string): BalanceColumn | undefined;
+}
+
+/**
+ * Whether the account names of member `id` read back as that member's (the
+ * book may keep them in columns): `m:<id>:<wallet>` must not contain `:debt:`,
+ * which names a debt account (and makes its sign free).
+ */
+export function columnarId(id: string): boolean {
+  return !(id === "debt" || id.includes(":debt:") || id.startsWith("debt:") || id.endsWith(":debt"));
 }
 
 /**
@@ -83,7 +109,7 @@ export class BalanceColumn {
 }
 
 const SIGN_FREE = 1;
-/** How many slots a book remembers as looked up last (`Book.recent`). */
+/** How many accounts a book remembers as looked up last (`Book.recent`). */
 const RECENT = 8;
 const DEBT = 2;
 
@@ -94,7 +120,7 @@ interface SlotKind {
   readonly wallet: string | undefined;
   /** SIGN_FREE | DEBT. */
   readonly flags: number;
-  /** Its position in `kindList` (a batch sums by kind in an array). */
+  /** Its position in `kindList` (movements are summed by kind in an array). */
   readonly id: number;
 }
 
@@ -132,6 +158,23 @@ export interface BalanceWatch {
 }
 
 /**
+ * Where a book keeps one account's balance: a `Slot` (one account; the index
+ * is ignored) or a `MemberColumn` (one member wallet, the index the member's).
+ * Posting, batches and moves go through this, so both are checked alike.
+ */
+interface Target {
+  readonly kind: SlotKind;
+  read(index: number): bigint;
+  /** Writes the balance (and the watched column entry, if any). */
+  write(index: number, value: bigint): void;
+  /** The account's name (for messages and `entries`). */
+  nameAt(index: number): string;
+  /** The account's entry in the open `BookBatch`, −1 when it has none. */
+  batchAtOf(index: number): number;
+  setBatchAt(index: number, at: number): void;
+}
+
+/**
  * The balances of a book's slots, one 64-bit entry per slot: a balance is a
  * number in a column, not a BigInt object on the heap that every posting
  * replaces (the garbage collector then keeps and moves millions of them).
@@ -150,8 +193,8 @@ class SlotValues {
   }
 }
 
-/** One account's balance in one asset (small: a book holds several per member). */
-class Slot implements BalanceCell {
+/** One account's balance in one asset: a platform account, or a member account kept by name. */
+class Slot implements BalanceCell, Target {
   next: Slot | undefined = undefined;
   /** Its entry in the open `BookBatch`, −1 when it has none. */
   batchAt = -1;
@@ -171,35 +214,156 @@ class Slot implements BalanceCell {
   get value(): bigint {
     return this.big === undefined ? (this.store.values[this.at] as bigint) : this.big;
   }
-  set value(v: bigint) {
+  read(_index: number): bigint {
+    return this.value;
+  }
+  write(_index: number, v: bigint): void {
     if (v <= INT64_MAX && v >= INT64_MIN) {
       this.store.values[this.at] = v;
       this.big = undefined;
     } else this.big = v;
+    if (this.watch !== undefined) this.watch.column.set(this.watch.index, v);
   }
+  nameAt(_index: number): string {
+    return this.account;
+  }
+  batchAtOf(_index: number): number {
+    return this.batchAt;
+  }
+  setBatchAt(_index: number, at: number): void {
+    this.batchAt = at;
+  }
+}
+
+/**
+ * One member wallet or debt (`cash`, `debt:points`, …) of every member, by
+ * member index: 64-bit entries, a balance past 64 bits kept exactly beside
+ * them. A member that never used the wallet reads 0. Nothing is kept per
+ * member but the entries: at a million members the garbage collector has no
+ * object, name or map entry per member account to mark.
+ */
+export class MemberColumn implements Target {
+  private values = new BigInt64Array(1024);
+  private big: Map<number, bigint> | undefined;
+  /** The entries of the open `BookBatch`, by member index (−1: none); made for the first batch. */
+  private batchAts: Int32Array | undefined;
+  constructor(
+    /** The wallet or debt it holds (`cash`, `debt:points`). */
+    readonly key: string,
+    readonly kind: SlotKind,
+    private readonly watch: BalanceColumn | undefined,
+    private readonly name: (index: number) => string,
+  ) {}
+  read(index: number): bigint {
+    if (this.big !== undefined) {
+      const b = this.big.get(index);
+      if (b !== undefined) return b;
+    }
+    return index < this.values.length ? (this.values[index] as bigint) : 0n;
+  }
+  write(index: number, v: bigint): void {
+    if (index >= this.values.length) {
+      const grown = new BigInt64Array(Math.max(index + 1, this.values.length * 2));
+      grown.set(this.values);
+      this.values = grown;
+    }
+    if (v <= INT64_MAX && v >= INT64_MIN) {
+      this.values[index] = v;
+      this.big?.delete(index);
+    } else {
+      this.values[index] = 0n;
+      this.big ??= new Map();
+      this.big.set(index, v);
+    }
+    if (this.watch !== undefined) this.watch.set(index, v);
+  }
+  nameAt(index: number): string {
+    return this.name(index);
+  }
+  batchAtOf(index: number): number {
+    const at = this.batchAts;
+    return at !== undefined && index < at.length ? (at[index] as number) : -1;
+  }
+  setBatchAt(index: number, at: number): void {
+    let ats = this.batchAts;
+    if (ats === undefined || index >= ats.length) {
+      const grown = new Int32Array(Math.max(index + 1, this.values.length, 2 * (ats?.length ?? 0))).fill(-1);
+      if (ats !== undefined) grown.set(ats);
+      this.batchAts = ats = grown;
+    }
+    ats[index] = at;
+  }
+  /** Each member index whose balance is not 0, with it. */
+  *nonZero(): Generator<[number, bigint]> {
+    for (let i = 0; i < this.values.length; i++)
+      if (this.values[i] !== 0n) yield [i, this.values[i] as bigint];
+    if (this.big !== undefined) for (const entry of this.big) yield entry;
+  }
+}
+
+/** A member column's account as a `BalanceCell` (`Book.cell` of a member account the book keeps in a column). */
+class ColumnCell implements BalanceCell {
+  constructor(
+    readonly account: string,
+    readonly column: MemberColumn,
+    readonly index: number,
+  ) {}
+  get asset(): Asset {
+    return this.column.kind.asset;
+  }
+  get value(): bigint {
+    return this.column.read(this.index);
+  }
+}
+
+/** The member keys a book keeps in columns: every wallet, and every wallet as a debt. */
+const COLUMN_ASSET = new Map<string, Asset>(
+  Object.entries(WALLET_ASSET).flatMap(([wallet, asset]) => [
+    [wallet, asset],
+    [`debt:${wallet}`, asset],
+  ]),
+);
+
+/** A looked-up account remembered (`Book.recent`): reused in place. */
+interface Recent {
+  account: string;
+  asset: Asset | undefined;
+  target: Target | undefined;
+  index: number;
 }
 
 export class Book {
   /** Per account the slots of the assets it holds (a short list: most accounts hold one). */
   private readonly accounts = new Map<string, Slot>();
   /**
-   * The slots looked up last (a ring of RECENT): a command reads an account and then posts to it, each time by
-   * a freshly built name, and comparing a few names costs less than hashing one into a map of millions.
+   * The accounts looked up last (a ring of RECENT): a command reads an account and then posts to it, each time
+   * by a freshly built name, and comparing a few names costs less than parsing or hashing one.
    */
-  private readonly recent: (Slot | undefined)[] = new Array(RECENT).fill(undefined);
+  private readonly recent: Recent[] = Array.from({ length: RECENT }, () => ({
+    account: "",
+    asset: undefined,
+    target: undefined,
+    index: 0,
+  }));
   private recentAt = 0;
   private readonly slotValues = new SlotValues();
   /** Σ over members of each wallet (`gift`, `quota`, …) and each debt (`debt:points`, …). */
   private readonly walletTotals = new Map<string, bigint>();
   private readonly keepTransactions: boolean;
   private readonly watcher: BookOptions["watch"];
-  private readonly made: BookOptions["made"];
+  private readonly members: BookMembers | undefined;
+  /** The member columns, by wallet (`cash`) and by debt wallet (`cash` too, for `debt:cash`), made on first use. */
+  private readonly plainColumns = new Map<string, MemberColumn>();
+  private readonly debtColumns = new Map<string, MemberColumn>();
+  /** The target `find` found last (with `foundIndex`): no object is made per look-up. */
+  private found: Target | undefined = undefined;
+  private foundIndex = 0;
   readonly transactions: Transaction[] = [];
 
   constructor(options: BookOptions = {}) {
     this.keepTransactions = options.keepTransactions ?? true;
     this.watcher = options.watch;
-    this.made = options.made;
+    this.members = options.members;
   }
 
   /**
@@ -212,82 +376,137 @@ export class Book {
 
   /** The balance of an account in an asset (0 when never used). */
   balance(account: string, asset: Asset): bigint {
-    return this.existingCell(account, asset)?.value ?? 0n;
+    if (!this.find(account, asset, false)) return 0n;
+    return (this.found as Target).read(this.foundIndex);
   }
 
   /**
-   * The balance of `account` in `asset` as a live cell, made (at 0) if never
-   * used: a caller that reads one account often keeps the cell instead of
-   * looking the account up each time.
+   * The column of member wallet `key` (`cash`, `debt:points`, …): its balance of member `index` is
+   * `read(index)`. Only for a book that keeps its members in columns (`BookOptions.members`).
+   */
+  memberColumn(key: string): MemberColumn {
+    invariant(this.members !== undefined && COLUMN_ASSET.has(key), "a member column of a book with members");
+    const debt = key.startsWith("debt:");
+    const column = this.columnOf(debt ? key.slice(5) : key, debt);
+    invariant(column !== undefined, "a member column");
+    return column;
+  }
+
+  /** The column of `wallet` (a debt when `debt`), made on first use; undefined when no such wallet has one. */
+  private columnOf(wallet: string, debt: boolean): MemberColumn | undefined {
+    const columns = debt ? this.debtColumns : this.plainColumns;
+    const column = columns.get(wallet);
+    if (column !== undefined) return column;
+    const members = this.members;
+    const key = debt ? `debt:${wallet}` : wallet;
+    const asset = COLUMN_ASSET.get(key);
+    if (members === undefined || asset === undefined) return undefined;
+    const made = new MemberColumn(
+      key,
+      // The kind of every account of this key (a member id without `:debt:`, as `columnarId` requires).
+      kindOf(debt ? `m::debt:${wallet}` : `m::${wallet}`, asset),
+      members.watch?.(key),
+      debt
+        ? (index) => `m:${members.idAt(index)}:debt:${wallet}`
+        : (index) => `m:${members.idAt(index)}:${wallet}`,
+    );
+    columns.set(wallet, made);
+    return made;
+  }
+
+  /**
+   * The live cell of `account` in `asset`, made (at 0) if never used: a caller that reads one account often
+   * keeps the cell instead of looking the account up each time.
    */
   cell(account: string, asset: Asset): BalanceCell {
-    return this.slot(account, asset);
+    this.find(account, asset, true);
+    const target = this.found as Target;
+    return target instanceof MemberColumn
+      ? new ColumnCell(account, target, this.foundIndex)
+      : (target as Slot);
   }
 
-  /** The live cell of `account` in `asset` if the book has ever held it, else undefined (nothing is made). */
-  existingCell(account: string, asset: Asset): Slot | undefined {
-    const recent = this.recentSlot(account, asset);
-    if (recent !== undefined) return recent;
-    for (let s = this.accounts.get(account); s !== undefined; s = s.next)
-      if (s.kind.asset === asset) {
-        this.remember(s);
-        return s;
-      }
-    return undefined;
+  /** How many accounts the book keeps in slots of their own (the others are in member columns). */
+  get slotCount(): number {
+    return this.slotValues.count;
   }
 
-  /** The slot of `account` in `asset` if it is among those looked up last. */
-  private recentSlot(account: string, asset: Asset): Slot | undefined {
+  /**
+   * Finds where `account` in `asset` is kept: sets `found` and `foundIndex` and returns true, or returns false
+   * when it has no slot and `make` is false (a member column always has its entry: it reads 0 until used).
+   */
+  private find(account: string, asset: Asset, make: boolean): boolean {
+    const recent = this.recent;
     for (let k = 0; k < RECENT; k++) {
-      const r = this.recent[k];
-      if (r !== undefined && r.account === account && r.kind.asset === asset) return r;
-    }
-    return undefined;
-  }
-
-  private remember(slot: Slot): void {
-    this.recent[this.recentAt] = slot;
-    this.recentAt = (this.recentAt + 1) % RECENT;
-  }
-
-  /** The slot of an account and asset, made (at 0) on first use. */
-  private slot(account: string, asset: Asset): Slot {
-    const recent = this.recentSlot(account, asset);
-    if (recent !== undefined) return recent;
-    const first = this.accounts.get(account);
-    for (let s = first; s !== undefined; s = s.next)
-      if (s.kind.asset === asset) {
-        this.remember(s);
-        return s;
+      const r = recent[k] as Recent;
+      if (r.asset === asset && r.account === account) {
+        this.found = r.target;
+        this.foundIndex = r.index;
+        return true;
       }
-    const slot = new Slot(
-      this,
-      account,
-      kindOf(account, asset),
-      this.watcher?.(account, asset),
-      this.slotValues,
-      this.slotValues.next(),
-    );
-    if (first === undefined) this.accounts.set(account, slot);
-    else {
-      slot.next = first.next;
-      first.next = slot;
     }
-    if (this.made !== undefined && slot.kind.wallet !== undefined) this.made(slot, slot.kind.wallet);
-    this.remember(slot);
-    return slot;
+    if (!this.findMember(account, asset)) {
+      let slot: Slot | undefined;
+      const first = this.accounts.get(account);
+      for (let s = first; s !== undefined; s = s.next)
+        if (s.kind.asset === asset) {
+          slot = s;
+          break;
+        }
+      if (slot === undefined) {
+        if (!make) return false;
+        slot = new Slot(
+          this,
+          account,
+          kindOf(account, asset),
+          this.watcher?.(account, asset),
+          this.slotValues,
+          this.slotValues.next(),
+        );
+        if (first === undefined) this.accounts.set(account, slot);
+        else {
+          slot.next = first.next;
+          first.next = slot;
+        }
+      }
+      this.found = slot;
+      this.foundIndex = 0;
+    }
+    const r = recent[this.recentAt] as Recent;
+    r.account = account;
+    r.asset = asset;
+    r.target = this.found;
+    r.index = this.foundIndex;
+    this.recentAt = (this.recentAt + 1) % RECENT;
+    return true;
   }
 
-  /** The slot a posting moves: its cell when it carries this book's cell of its account, else looked up. */
-  private slotOf(p: Posting): Slot {
-    return this.slotOfCell(p.cell, p.account, p.asset);
+  /** `find` for a member account kept in a column: `m:<id>:<wallet>` or `m:<id>:debt:<wallet>` of a member in columns. */
+  private findMember(account: string, asset: Asset): boolean {
+    const members = this.members;
+    if (members === undefined || account.charCodeAt(0) !== 109 || account.charCodeAt(1) !== 58) return false; // "m:"
+    const last = account.lastIndexOf(":");
+    if (last <= 2) return false;
+    const debt = last >= 7 && account.startsWith(":debt", last - 5);
+    const column = this.columnOf(account.slice(last + 1), debt);
+    if (column === undefined || column.kind.asset !== asset) return false;
+    const id = account.slice(2, debt ? last - 5 : last);
+    if (!columnarId(id)) return false;
+    const index = members.indexOf(id);
+    if (index === undefined) return false;
+    this.found = column;
+    this.foundIndex = index;
+    return true;
   }
 
-  /** `cell` when it is this book's cell of `account` in `asset`, else the slot looked up. */
-  private slotOfCell(cell: BalanceCell | undefined, account: string, asset: Asset): Slot {
-    if (cell instanceof Slot && cell.book === this && cell.account === account && cell.kind.asset === asset)
-      return cell;
-    return this.slot(account, asset);
+  /** Where a posting's account is kept: its cell when it carries this book's cell of its account, else looked up. */
+  private findCell(cell: BalanceCell | undefined, account: string, asset: Asset): void {
+    if (cell instanceof Slot && cell.book === this && cell.account === account && cell.kind.asset === asset) {
+      this.found = cell;
+      this.foundIndex = 0;
+      return;
+    }
+    this.find(account, asset, true);
   }
 
   /**
@@ -300,9 +519,12 @@ export class Book {
   batch(): BookBatch {
     invariant(!this.keepTransactions, "a book that keeps its transactions posts them one by one");
     return new BookBatch(
-      this,
-      (cell, account, asset) => this.slotOfCell(cell, account, asset),
-      (slots, deltas) => this.commitBatch(slots, deltas),
+      (cell, account, asset) => {
+        this.findCell(cell, account, asset);
+        return this.found as Target;
+      },
+      () => this.foundIndex,
+      (targets, indexes, deltas) => this.commitBatch(targets, indexes, deltas),
     );
   }
 
@@ -314,7 +536,14 @@ export class Book {
    */
   moves(): BookMoves {
     invariant(!this.keepTransactions, "a book that keeps its transactions posts them one by one");
-    return new BookMoves(this, (totals) => this.addWalletTotals(totals));
+    return new BookMoves(
+      (cell, account, asset) => {
+        this.findCell(cell, account, asset);
+        return this.found as Target;
+      },
+      () => this.foundIndex,
+      (totals) => this.addWalletTotals(totals),
+    );
   }
 
   /** Adds each kind's summed movement to its member wallet's total (a platform kind has none). */
@@ -327,30 +556,31 @@ export class Book {
     }
   }
 
-  /** Applies a batch's summed movement of each slot, checked first as `post` checks (see `BookBatch.commit`). */
-  private commitBatch(slots: readonly Slot[], deltas: Deltas): void {
+  /** Applies a batch's summed movement of each account, checked first as `post` checks (see `BookBatch.commit`). */
+  private commitBatch(targets: readonly Target[], indexes: Int32Array, deltas: Deltas): void {
     // Sums by kind (a handful of kinds: asset, wallet, sign, numbered), then per asset and per wallet.
     const byKind: (bigint | undefined)[] = new Array(kindList.length);
     // The new balances are worked out twice (checked, then applied) rather than kept: a list of a BigInt per
-    // slot outlives young-generation collections and would be promoted to the old generation as garbage.
-    for (let i = 0; i < slots.length; i++) {
-      const slot = slots[i] as Slot;
-      // The batch is closed: its slots leave it here (in the pass that reads them anyway), or in `commit` when refused.
-      slot.batchAt = -1;
+    // account outlives young-generation collections and would be promoted to the old generation as garbage.
+    for (let i = 0; i < targets.length; i++) {
+      const target = targets[i] as Target;
+      const index = indexes[i] as number;
+      // The batch is closed: its accounts leave it here (in the pass that reads them anyway), or in `commit` when refused.
+      target.setBatchAt(index, -1);
       const delta = deltas.at(i);
-      const kind = slot.kind;
+      const kind = target.kind;
       byKind[kind.id] = (byKind[kind.id] ?? 0n) + delta;
-      const value = slot.value + delta;
+      const value = target.read(index) + delta;
       if (value < 0n && (kind.flags & SIGN_FREE) === 0)
-        invariant(false, `${slot.account} (${kind.asset}) stays ≥ 0, got ${value} in a batch`);
-      if (value > 0n && (kind.flags & DEBT) !== 0) invariant(false, `${slot.account} holds only debt`);
+        invariant(false, `${target.nameAt(index)} (${kind.asset}) stays ≥ 0, got ${value} in a batch`);
+      if (value > 0n && (kind.flags & DEBT) !== 0)
+        invariant(false, `${target.nameAt(index)} holds only debt`);
     }
     checkBalancedByKind(byKind, "a batch balances per asset");
-    for (let i = 0; i < slots.length; i++) {
-      const slot = slots[i] as Slot;
-      const value = slot.value + deltas.at(i);
-      slot.value = value;
-      if (slot.watch !== undefined) slot.watch.column.set(slot.watch.index, value);
+    for (let i = 0; i < targets.length; i++) {
+      const target = targets[i] as Target;
+      const index = indexes[i] as number;
+      target.write(index, target.read(index) + deltas.at(i));
     }
     this.addWalletTotals(byKind);
   }
@@ -358,42 +588,45 @@ export class Book {
   /** Appends a transaction; it must balance and keep fixed-sign accounts ≥ 0. */
   post(tx: Transaction): void {
     const count = tx.postings.length;
-    const slots: (Slot | undefined)[] = new Array(count);
+    const targets: (Target | undefined)[] = new Array(count);
+    const indexes: number[] = new Array(count);
     const values: bigint[] = new Array(count);
     let nonZero = 0;
     for (let i = 0; i < count; i++) {
       const p = tx.postings[i] as Posting;
       if (p.amount === 0n) continue;
-      const slot = this.slotOf(p);
+      this.findCell(p.cell, p.account, p.asset);
+      const target = this.found as Target;
+      const index = this.foundIndex;
       // A second posting to the same account in this transaction builds on the first.
-      let base = slot.value;
-      for (let j = 0; j < i; j++) if (slots[j] === slot) base = values[j] as bigint;
-      slots[i] = slot;
-      values[i] = base + p.amount;
+      let base: bigint | undefined;
+      for (let j = 0; j < i; j++)
+        if (targets[j] === target && indexes[j] === index) base = values[j] as bigint;
+      targets[i] = target;
+      indexes[i] = index;
+      values[i] = (base ?? target.read(index)) + p.amount;
       nonZero++;
     }
     if (nonZero === 0) return;
     invariant(isBalanced(tx.postings), "a transaction balances per asset");
     // Check every new balance before changing any, so a refused posting leaves the book as it was.
     for (let i = 0; i < count; i++) {
-      const slot = slots[i];
-      if (slot === undefined) continue;
+      const target = targets[i];
+      if (target === undefined) continue;
       const value = values[i] as bigint;
       // Messages are built only on failure: this is the hot path of every replay.
-      if (value < 0n && (slot.kind.flags & SIGN_FREE) === 0) {
+      if (value < 0n && (target.kind.flags & SIGN_FREE) === 0) {
         const p = tx.postings[i] as Posting;
         invariant(false, `${p.account} (${p.asset}) stays ≥ 0, got ${value} in ${tx.kind} ${tx.ref}`);
       }
-      if (value > 0n && (slot.kind.flags & DEBT) !== 0)
+      if (value > 0n && (target.kind.flags & DEBT) !== 0)
         invariant(false, `${(tx.postings[i] as Posting).account} holds only debt`);
     }
     for (let i = 0; i < count; i++) {
-      const slot = slots[i];
-      if (slot === undefined) continue;
-      const value = values[i] as bigint;
-      slot.value = value;
-      if (slot.watch !== undefined) slot.watch.column.set(slot.watch.index, value);
-      const wallet = slot.kind.wallet;
+      const target = targets[i];
+      if (target === undefined) continue;
+      target.write(indexes[i] as number, values[i] as bigint);
+      const wallet = target.kind.wallet;
       if (wallet !== undefined) {
         const amount = (tx.postings[i] as Posting).amount;
         this.walletTotals.set(wallet, (this.walletTotals.get(wallet) ?? 0n) + amount);
@@ -411,6 +644,10 @@ export class Book {
     for (const [account, first] of this.accounts)
       for (let s: Slot | undefined = first; s !== undefined; s = s.next)
         if (s.value !== 0n) out.push({ account, asset: s.kind.asset, balance: s.value });
+    for (const columns of [this.plainColumns, this.debtColumns])
+      for (const column of columns.values())
+        for (const [index, balance] of column.nonZero())
+          out.push({ account: column.nameAt(index), asset: column.kind.asset, balance });
     return out.sort((a, b) =>
       a.account === b.account ? (a.asset < b.asset ? -1 : 1) : a.account < b.account ? -1 : 1,
     );
@@ -418,8 +655,8 @@ export class Book {
 }
 
 /**
- * A batch's summed movement of each of its slots, in 64-bit entries: no BigInt
- * object is kept per slot (a day's batch outlives young-generation
+ * A batch's summed movement of each of its accounts, in 64-bit entries: no BigInt
+ * object is kept per account (a day's batch outlives young-generation
  * collections, which would promote every one of them to the old generation
  * as garbage). A sum outside the 64-bit range is kept exactly beside them.
  */
@@ -465,41 +702,52 @@ class Deltas {
  * beside it): a simulation's day of releases, dividends and withdrawals.
  */
 export class BookBatch {
-  private readonly slots: Slot[] = [];
+  private readonly targets: Target[] = [];
+  private indexes = new Int32Array(64);
   private readonly deltas = new Deltas();
   private open = true;
 
   constructor(
-    private readonly book: Book,
-    private readonly find: (cell: BalanceCell | undefined, account: string, asset: Asset) => Slot,
-    private readonly apply: (slots: readonly Slot[], deltas: Deltas) => void,
+    private readonly find: (cell: BalanceCell | undefined, account: string, asset: Asset) => Target,
+    private readonly foundIndex: () => number,
+    private readonly apply: (targets: readonly Target[], indexes: Int32Array, deltas: Deltas) => void,
   ) {}
 
   /** Moves an account by `amount`: `cell` when it is this book's live cell of the account (no look-up). */
   add(account: string, asset: Asset, amount: bigint, cell?: BalanceCell): void {
     invariant(this.open, "a committed batch takes no more movements");
     if (amount === 0n) return;
-    const slot = this.find(cell, account, asset);
-    if (slot.batchAt >= 0) {
-      this.deltas.add(slot.batchAt, amount);
-      return;
-    }
-    slot.batchAt = this.slots.length;
-    this.slots.push(slot);
-    this.deltas.push(amount);
+    const target = this.find(cell, account, asset);
+    this.addAt(target, this.foundIndex(), amount);
   }
 
   /** Moves the account of `cell` (a live cell of this book, from `Book.cell`) by `amount`, in the cell's asset. */
   addCell(cell: BalanceCell, amount: bigint): void {
+    this.add(cell.account, cell.asset, amount, cell);
+  }
+
+  /** Moves member `index`'s account of `column` (the book's `memberColumn`) by `amount`. */
+  addMember(column: MemberColumn, index: number, amount: bigint): void {
     invariant(this.open, "a committed batch takes no more movements");
     if (amount === 0n) return;
-    invariant(cell instanceof Slot && cell.book === this.book, "a cell of this book");
-    if (cell.batchAt >= 0) {
-      this.deltas.add(cell.batchAt, amount);
+    this.addAt(column, index, amount);
+  }
+
+  private addAt(target: Target, index: number, amount: bigint): void {
+    const at = target.batchAtOf(index);
+    if (at >= 0) {
+      this.deltas.add(at, amount);
       return;
     }
-    cell.batchAt = this.slots.length;
-    this.slots.push(cell);
+    const n = this.targets.length;
+    target.setBatchAt(index, n);
+    this.targets.push(target);
+    if (n === this.indexes.length) {
+      const grown = new Int32Array(2 * n);
+      grown.set(this.indexes);
+      this.indexes = grown;
+    }
+    this.indexes[n] = index;
     this.deltas.push(amount);
   }
 
@@ -513,22 +761,24 @@ export class BookBatch {
     invariant(this.open, "a batch is committed or discarded once");
     this.open = false;
     try {
-      this.apply(this.slots, this.deltas);
+      this.apply(this.targets, this.indexes, this.deltas);
     } catch (error) {
-      for (const slot of this.slots) slot.batchAt = -1;
+      this.release();
       throw error;
     }
   }
 
   /** Drops the batch: nothing it gathered is applied. */
   discard(): void {
-    this.close();
-  }
-
-  private close(): void {
     invariant(this.open, "a batch is committed or discarded once");
     this.open = false;
-    for (const slot of this.slots) slot.batchAt = -1;
+    this.release();
+  }
+
+  /** Its accounts leave the batch. */
+  private release(): void {
+    for (let i = 0; i < this.targets.length; i++)
+      (this.targets[i] as Target).setBatchAt(this.indexes[i] as number, -1);
   }
 }
 
@@ -548,30 +798,39 @@ export class BookMoves {
   private open = true;
 
   constructor(
-    private readonly book: Book,
+    private readonly find: (cell: BalanceCell | undefined, account: string, asset: Asset) => Target,
+    private readonly foundIndex: () => number,
     private readonly totals: (byKind: readonly (bigint | undefined)[]) => void,
   ) {}
 
-  /** Moves the account of `cell` (a live cell of this book, from `Book.cell`) by `amount`, in the cell's asset. */
-  moveCell(cell: BalanceCell, amount: bigint): void {
-    invariant(
-      this.open && cell instanceof Slot && cell.book === this.book,
-      "an open move of this book's cell",
-    );
-    if (amount === 0n) return;
-    const kind = cell.kind;
-    const value = cell.value + amount;
-    if (value < 0n && (kind.flags & SIGN_FREE) === 0)
-      invariant(false, `${cell.account} (${kind.asset}) stays ≥ 0, got ${value}`);
-    if (value > 0n && (kind.flags & DEBT) !== 0) invariant(false, `${cell.account} holds only debt`);
-    cell.value = value;
-    if (cell.watch !== undefined) cell.watch.column.set(cell.watch.index, value);
-    this.byKind[kind.id] = (this.byKind[kind.id] ?? 0n) + amount;
+  /** Moves member `index`'s account of `column` (the book's `memberColumn`) by `amount`. */
+  moveMember(column: MemberColumn, index: number, amount: bigint): void {
+    this.moveAt(column, index, amount);
   }
 
-  /** Moves `account` by `amount` in `asset` (found by name: for the handful of platform accounts). */
-  move(account: string, asset: Asset, amount: bigint): void {
-    this.moveCell(this.book.cell(account, asset), amount);
+  /** Moves the account of `cell` (a live cell of this book, from `Book.cell`) by `amount`, in the cell's asset. */
+  moveCell(cell: BalanceCell, amount: bigint): void {
+    this.move(cell.account, cell.asset, amount, cell);
+  }
+
+  /** Moves `account` by `amount` in `asset` (found by name, or by `cell` when it is this book's). */
+  move(account: string, asset: Asset, amount: bigint, cell?: BalanceCell): void {
+    invariant(this.open, "an open move");
+    if (amount === 0n) return;
+    const target = this.find(cell, account, asset);
+    this.moveAt(target, this.foundIndex(), amount);
+  }
+
+  private moveAt(target: Target, index: number, amount: bigint): void {
+    invariant(this.open, "an open move");
+    if (amount === 0n) return;
+    const kind = target.kind;
+    const value = target.read(index) + amount;
+    if (value < 0n && (kind.flags & SIGN_FREE) === 0)
+      invariant(false, `${target.nameAt(index)} (${kind.asset}) stays ≥ 0, got ${value}`);
+    if (value > 0n && (kind.flags & DEBT) !== 0) invariant(false, `${target.nameAt(index)} holds only debt`);
+    target.write(index, value);
+    this.byKind[kind.id] = (this.byKind[kind.id] ?? 0n) + amount;
   }
 
   /** Checks that the movements balanced per asset and adds them to the wallet totals. */
@@ -603,24 +862,44 @@ export interface BalanceSource {
   balance(account: string, asset: Asset): bigint;
 }
 
+/** Up to how many postings `TxBuilder.balance` scans them rather than keep sums by key. */
+const SCAN_POSTINGS = 16;
+
 /**
  * Collects the postings of one transaction while it is being built, so that
  * member credits and debits see the balances as they will be (source + pending).
  */
 export class TxBuilder {
   readonly postings: Posting[] = [];
-  private readonly pending = new Map<string, bigint>();
+  /**
+   * The pending sum per account and asset, made only once the transaction has more than `SCAN_POSTINGS`
+   * postings: below that, `balance` sums the postings themselves (no key string built per posting).
+   */
+  private pending: Map<string, bigint> | undefined;
   constructor(private readonly book: BalanceSource) {}
 
   /** Balance including what this transaction has posted so far. */
   balance(account: string, asset: Asset): bigint {
-    return this.book.balance(account, asset) + (this.pending.get(key(account, asset)) ?? 0n);
+    const held = this.book.balance(account, asset);
+    if (this.pending !== undefined) return held + (this.pending.get(key(account, asset)) ?? 0n);
+    let sum = 0n;
+    for (const p of this.postings) if (p.account === account && p.asset === asset) sum += p.amount;
+    return held + sum;
   }
 
   /** One posting. */
   add(account: string, asset: Asset, amount: bigint): void {
     if (amount === 0n) return;
     this.postings.push({ account, asset, amount });
+    if (this.pending === undefined) {
+      if (this.postings.length <= SCAN_POSTINGS) return;
+      this.pending = new Map();
+      for (const p of this.postings) {
+        const k = key(p.account, p.asset);
+        this.pending.set(k, (this.pending.get(k) ?? 0n) + p.amount);
+      }
+      return;
+    }
     const k = key(account, asset);
     this.pending.set(k, (this.pending.get(k) ?? 0n) + amount);
   }

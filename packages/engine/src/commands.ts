@@ -21,7 +21,6 @@ import {
 import { invariant } from "./errors.ts";
 import {
   type Asset,
-  type BalanceCell,
   burnAccount,
   type DebtWallet,
   debtAccount,
@@ -321,18 +320,12 @@ export interface SettlementLedgerInput {
   readonly release: ReleaseConfig;
   /** Order id of each order index of the settlement input (undefined: an order without one). */
   readonly orderIds: ArrayLike<string | number | undefined>;
-  /**
-   * Member `i`'s wallet or debt account as the book's cell (default: the name
-   * `memberAccount` / `debtAccount` of its id): an engine that keeps the cells
-   * hands over their names instead of having them built for every posting.
-   */
-  readonly cell?: (i: number, wallet: SettledAccount) => BalanceCell;
 }
 
 /** The member accounts a settled day posts to. */
 export type SettledAccount = "gift" | "points" | "cash" | "quota" | "debt:points" | "debt:cash";
 
-/** A posting to member `i`'s account `wallet`: named by the ledger input's cell, or built from the id. */
+/** A posting to member `i`'s account `wallet`, named from the member's id. */
 function memberPosting(
   ledger: SettlementLedgerInput,
   i: number,
@@ -341,13 +334,11 @@ function memberPosting(
   amount: bigint,
   cause?: PostingCause,
 ): Posting {
-  const cell = ledger.cell?.(i, wallet);
   const id = ledger.memberIds[i] as string;
   const account =
-    cell?.account ??
-    (wallet === "debt:points" || wallet === "debt:cash"
+    wallet === "debt:points" || wallet === "debt:cash"
       ? debtAccount(id, wallet === "debt:points" ? "points" : "cash")
-      : memberAccount(id, wallet));
+      : memberAccount(id, wallet);
   return cause === undefined ? { account, asset, amount } : { account, asset, amount, cause };
 }
 

@@ -6,7 +6,15 @@
  *
  * Every command validates first and changes nothing when it refuses.
  */
-import { BalanceColumn, type BalanceWatch, Book, type BookBatch, TxBuilder } from "./book.ts";
+import {
+  BalanceColumn,
+  type BalanceWatch,
+  Book,
+  type BookBatch,
+  columnarId,
+  type MemberColumn,
+  TxBuilder,
+} from "./book.ts";
 import {
   adjustWallet,
   anyNonZero,
@@ -18,7 +26,6 @@ import {
   poolsFundedTransaction,
   poolsReturnedTransaction,
   refundPayment,
-  type SettledAccount,
   settlementMovements,
   settlementTransactions,
 } from "./commands.ts";
@@ -29,7 +36,6 @@ import { invariant, refuse } from "./errors.ts";
 import { Heap } from "./heap.ts";
 import {
   type Asset,
-  type BalanceCell,
   burnAccount,
   type DebtWallet,
   debtAccount,
@@ -72,7 +78,7 @@ interface Member {
   readonly releaseOrders: Order[];
 }
 
-/** A member wallet or debt account, as the engine keeps its cells (`Engine.cellOf`). */
+/** A member wallet or debt account, as the book keeps its column (`Book.memberColumn`). */
 type CellKey = Wallet | `debt:${DebtWallet}`;
 
 interface Order {
@@ -183,8 +189,6 @@ export class Engine {
   private settledDays = 0;
   /** A read-only column of zeros, one per member at least (`zeros`). */
   private zeroColumn = new BigInt64Array(0);
-  /** While `cellOf` makes a member's cell: that member's index (the book's `watch` and `made` ask for it), else −1. */
-  private making = -1;
   /** The last settlement's star level of each member (−1: none), with the level names of its config. */
   private lastStars: { readonly levels: Int8Array; readonly names: readonly string[] } | undefined;
   /** Member ids in join order (the ledger input of every settlement). */
@@ -199,16 +203,22 @@ export class Engine {
   private readonly quotaColumn = new BalanceColumn();
   private readonly weightColumn = new BalanceColumn();
   /**
-   * The book's cells of each member wallet and debt read or made so far, one
-   * column per wallet by member index (`cellOf`, `madeCell`): a walk over
-   * members by index (the settlement's postings, a simulation's reads) reads
-   * a column in order instead of each member's record.
+   * The book's column of each member wallet and debt, by member index
+   * (`Book.memberColumn`): the members' balances, with no object, account name
+   * or map entry per member account.
    */
-  private readonly cellColumns = cellColumns();
-  private readonly cellColumnList = Object.values(this.cellColumns);
+  private readonly columns: Record<CellKey, MemberColumn>;
+  /**
+   * Members whose account names would not read back as theirs (`columnarId`: an id with `:debt:` in its
+   * account names): the book keeps their accounts by name, and the engine reads and moves them by name.
+   */
+  private readonly named = new Set<number>();
   private readonly exitVersion: number[] = [];
   /** `adjustMembers`' mark of the members already listed in the batch being checked (by member index). */
   private readonly adjustSeen: number[] = [];
+  /** `adjustEachLean`'s members and amounts of the batch being checked (reused from day to day). */
+  private adjustListed = new Int32Array(1024);
+  private adjustAmounts = new BigInt64Array(1024);
   private adjustStamp = 0;
   private readonly exitReady = new Heap<number>((a, b) => a < b);
   private readonly exitHeap = new Heap<ExitEntry>((a, b) => {
@@ -224,8 +234,20 @@ export class Engine {
     this.book = new Book({
       keepTransactions: this.keepTransactions,
       watch: (a, asset) => this.watch(a, asset),
-      made: (cell, wallet) => this.madeCell(cell, wallet),
+      members: {
+        indexOf: (id) => {
+          const index = this.memberIndex.get(id);
+          return index === undefined || (this.named.size > 0 && this.named.has(index)) ? undefined : index;
+        },
+        idAt: (index) => this.ids[index] as string,
+        watch: (key) =>
+          key === "quota" ? this.quotaColumn : key === "weight" ? this.weightColumn : undefined,
+      },
     });
+    this.columns = Object.fromEntries(CELL_KEYS.map((key) => [key, this.book.memberColumn(key)])) as Record<
+      CellKey,
+      MemberColumn
+    >;
     this.settleDayFn = options.settleDay ?? settleDay;
     this.keepSettlements = options.keepSettlements ?? true;
     this.onSettledMember = options.onSettledMember;
@@ -279,12 +301,10 @@ export class Engine {
    * look-up by id, for a caller that walks members by index (a simulation).
    */
   balanceAt(index: number, wallet: Wallet): bigint {
-    // The book tells the engine of every member cell it makes (`madeCell`): a wallet without one was never used.
-    // A read makes no cell: a wallet never used stays without a slot in the book (memory at a million members).
-    const cell = this.cellColumns[wallet]?.[index];
-    if (cell !== undefined) return cell.value;
     if (this.members[index] === undefined) refuse("UNKNOWN_MEMBER", `#${index}`, "member");
-    return 0n;
+    // A wallet that is not one reads 0, as the book reads an account never used.
+    if (!Object.hasOwn(this.columns, wallet)) return 0n;
+    return this.valueAt(index, wallet);
   }
 
   /** What a member owes, per wallet (micro-units, positive), only non-zero entries. */
@@ -363,7 +383,7 @@ export class Engine {
       performancePoints: 0n,
       releaseOrders: [],
     });
-    for (const column of this.cellColumnList) column.push(undefined);
+    if (!columnarId(id)) this.named.add(index);
     this.memberIndex.set(id, index);
     this.exitVersion.push(0);
     this.adjustSeen.push(0);
@@ -597,14 +617,13 @@ export class Engine {
       if (m === undefined) refuse("UNKNOWN_MEMBER", `#${index}`, "member");
       return m;
     };
-    const cells = this.cellColumns[wallet];
     if (this.keepTransactions) {
       const listed: number[] = [];
       const amounts: bigint[] = [];
       for (let k = 0; k < indexes.length; k++) {
         const index = indexes[k] as number;
         memberOf(index);
-        const amount = amountOf(index, cells[index]?.value ?? 0n);
+        const amount = amountOf(index, this.valueAt(index, wallet));
         if (amount === 0n) continue;
         listed.push(index);
         amounts.push(amount);
@@ -612,35 +631,74 @@ export class Engine {
       if (listed.length > 0) this.adjustManyAt(wallet, listed, amounts, reason, operator);
       return listed.length;
     }
+    return this.adjustEachLean(wallet, indexes, amountOf, reasonOk, memberOf);
+  }
+
+  /**
+   * `adjustEachAt` in an engine that keeps no transactions: every listed member read and checked first
+   * (nothing changed when one is refused), then applied. When all are debits — each member listed once, each
+   * no more than the balance just read, so no check can fail — they are applied as they come (`Book.moves`);
+   * a credit (which repays debt first) makes it one book batch of `adjustWallet`'s postings.
+   */
+  private adjustEachLean(
+    wallet: AdjustWallet,
+    indexes: ArrayLike<number>,
+    amountOf: (index: number, balance: bigint) => bigint,
+    reasonOk: boolean,
+    memberOf: (index: number) => Member,
+  ): number {
     const stamp = ++this.adjustStamp;
-    const batch = this.book.batch();
+    let listed = this.adjustListed;
+    let amounts = this.adjustAmounts;
+    let count = 0;
+    let credits = false;
+    for (let k = 0; k < indexes.length; k++) {
+      const index = indexes[k] as number;
+      const member = memberOf(index);
+      const held = this.valueAt(index, wallet);
+      const amount = amountOf(index, held);
+      if (amount === 0n) continue;
+      if (this.adjustSeen[index] === stamp)
+        refuse("INVALID_FIELD", `member ${member.id} listed twice`, "member");
+      this.adjustSeen[index] = stamp;
+      this.checkAdjust(member, wallet, amount, reasonOk, held);
+      if (count === listed.length) {
+        [listed, amounts] = [grownInt32(listed), grownBigInt64(amounts)];
+        [this.adjustListed, this.adjustAmounts] = [listed, amounts];
+      }
+      // Checked above: |amount| ≤ MAX_ADJUST_AMOUNT_MICRO, inside 64 bits.
+      listed[count] = index;
+      amounts[count] = amount;
+      count++;
+      if (amount > 0n) credits = true;
+    }
+    if (count === 0) return 0;
     const asset = WALLET_ASSET[wallet];
     let debited = 0n;
-    let count = 0;
-    try {
-      for (let k = 0; k < indexes.length; k++) {
-        const index = indexes[k] as number;
-        const member = memberOf(index);
-        const held = cells[index]?.value ?? 0n;
-        const amount = amountOf(index, held);
-        if (amount === 0n) continue;
-        if (this.adjustSeen[index] === stamp)
-          refuse("INVALID_FIELD", `member ${member.id} listed twice`, "member");
-        this.adjustSeen[index] = stamp;
-        this.checkAdjust(member, wallet, amount, reasonOk, held);
-        count++;
-        debited += this.batchAdjustment(batch, member, wallet, amount);
+    if (credits) {
+      const batch = this.book.batch();
+      for (let k = 0; k < count; k++)
+        debited += this.batchAdjustment(
+          batch,
+          this.members[listed[k] as number] as Member,
+          wallet,
+          amounts[k] as bigint,
+        );
+      batch.add(PlatformAccount.adjustments, asset, debited);
+      batch.commit();
+    } else {
+      const moves = this.book.moves();
+      const column = this.columns[wallet];
+      for (let k = 0; k < count; k++) {
+        const index = listed[k] as number;
+        const amount = amounts[k] as bigint;
+        if (this.named.size > 0 && this.named.has(index)) moves.move(column.nameAt(index), asset, amount);
+        else moves.moveMember(column, index, amount);
+        debited -= amount;
       }
-    } catch (error) {
-      batch.discard();
-      throw error;
+      moves.move(PlatformAccount.adjustments, asset, debited);
+      moves.close();
     }
-    if (count === 0) {
-      batch.discard();
-      return 0;
-    }
-    batch.add(PlatformAccount.adjustments, asset, debited);
-    batch.commit();
     this.runExits();
     return count;
   }
@@ -698,15 +756,15 @@ export class Engine {
    * returned (positive) for the caller to add to the adjustments account once.
    */
   private batchAdjustment(batch: BookBatch, member: Member, wallet: AdjustWallet, amount: bigint): bigint {
-    const cell = this.cellOf(member, wallet);
     if (amount < 0n) {
-      batch.addCell(cell, amount);
+      if (this.named.size > 0 && this.named.has(member.index))
+        batch.add(memberAccount(member.id, wallet), WALLET_ASSET[wallet], amount);
+      else batch.addMember(this.columns[wallet], member.index, amount);
       return -amount;
     }
     const tx = this.tx();
     adjustWallet(tx, member.id, wallet, amount);
-    for (const p of tx.postings)
-      batch.add(p.account, p.asset, p.amount, p.account === cell.account ? cell : undefined);
+    batch.addPostings(tx.postings);
     return 0n;
   }
 
@@ -734,7 +792,7 @@ export class Engine {
     if (wallet === "cash" && amount % FEN !== 0n)
       refuse("TOO_MANY_PLACES", "cash is held to the fen", "amount");
     if (!reasonOk) refuse("MISSING_REASON", "reason", "reason");
-    if (amount < 0n && -amount > (held ?? this.cellOf(member, wallet as Wallet).value))
+    if (amount < 0n && -amount > (held ?? this.valueAt(member.index, wallet as Wallet)))
       refuse("ADJUST_BELOW_ZERO", member.id, "amount");
   }
 
@@ -894,7 +952,6 @@ export class Engine {
       cashOwed: owed("cash"),
       release: this.current.release,
       orderIds: this.releaseQueue.orderIds(),
-      cell: (i: number, wallet: SettledAccount) => this.cellOf(this.members[i] as Member, wallet),
     };
     if (this.keepTransactions) {
       for (const tx of settlementTransactions(this.currentDay, result, ledger)) this.book.post(tx);
@@ -909,12 +966,14 @@ export class Engine {
     const moves = this.book.moves();
     // The platform side (the pools, the quota burned: a handful of accounts) is summed here and added once per account.
     const platform: { account: string; asset: Asset; amount: bigint }[] = [];
-    const cells = this.cellColumns;
+    const columns = this.columns;
+    const named = this.named;
     settlementMovements(result, ledger, {
       member: (i, wallet, asset, amount) => {
-        const cell = cells[wallet][i] ?? this.cellOf(this.members[i] as Member, wallet);
-        invariant(cell.asset === asset, "a settled wallet holds the asset it moves");
-        moves.moveCell(cell, amount);
+        const column = columns[wallet];
+        invariant(column.kind.asset === asset, "a settled wallet holds the asset it moves");
+        if (named.size > 0 && named.has(i)) moves.move(column.nameAt(i), asset, amount);
+        else moves.moveMember(column, i, amount);
       },
       platform: (account, asset, amount) => {
         for (const sum of platform)
@@ -987,9 +1046,8 @@ export class Engine {
   private touchExit(index: number): void {
     const version = (this.exitVersion[index] as number) + 1;
     this.exitVersion[index] = version;
-    const member = this.members[index] as Member;
-    const held = this.cellOf(member, "equity").value;
-    const quota = this.cellOf(member, "exitQuota").value;
+    const held = this.valueAt(index, "equity");
+    const quota = this.valueAt(index, "exitQuota");
     if (held > 0n && quota > 0n) this.exitHeap.push({ member: index, held, quota, version });
   }
 
@@ -1052,43 +1110,19 @@ export class Engine {
     const column = asset === "quota" ? this.quotaColumn : asset === "weight" ? this.weightColumn : undefined;
     if (column === undefined || !account.startsWith("m:") || !account.endsWith(`:${asset}`)) return undefined;
     if (account.endsWith(`:debt:${asset}`)) return undefined;
-    const index =
-      this.making >= 0 ? this.making : this.memberIndex.get(account.slice(2, -(asset.length + 1)));
+    const index = this.memberIndex.get(account.slice(2, -(asset.length + 1)));
     return index === undefined ? undefined : { column, index };
   }
 
-  /** Keeps a member account's cell as the book makes it (`BookOptions.made`), under its wallet. */
-  private madeCell(cell: BalanceCell, wallet: string): void {
-    const account = cell.account;
-    const index =
-      this.making >= 0
-        ? this.making
-        : this.memberIndex.get(account.slice(2, account.length - wallet.length - 1));
-    if (index === undefined) return;
-    if (!Object.hasOwn(this.cellColumns, wallet)) return;
-    const base = (wallet.startsWith("debt:") ? wallet.slice(5) : wallet) as Wallet;
-    if (WALLET_ASSET[base] !== cell.asset) return;
-    this.cellColumns[wallet as CellKey][index] = cell;
-  }
-
-  /** A member's wallet or debt account as the book's live cell, looked up once per member and wallet. */
-  private cellOf(m: Member, wallet: CellKey): BalanceCell {
-    const column = this.cellColumns[wallet];
-    let cell = column[m.index];
-    if (cell === undefined) {
-      // The book asks `watch` and tells `madeCell` of the cell it makes: the member is known, not parsed back.
-      this.making = m.index;
-      try {
-        if (wallet.startsWith("debt:")) {
-          const owed = wallet.slice(5) as DebtWallet;
-          cell = this.book.cell(debtAccount(m.id, owed), WALLET_ASSET[owed]);
-        } else cell = this.book.cell(memberAccount(m.id, wallet as Wallet), WALLET_ASSET[wallet as Wallet]);
-      } finally {
-        this.making = -1;
-      }
-      column[m.index] = cell;
-    }
-    return cell;
+  /**
+   * Member `index`'s balance in wallet or debt `key`: read from the book's column, or by name for a member the
+   * book keeps by name (`named`).
+   */
+  private valueAt(index: number, key: CellKey): bigint {
+    const column = this.columns[key];
+    if (this.named.size > 0 && this.named.has(index))
+      return this.book.balance(column.nameAt(index), column.kind.asset);
+    return column.read(index);
   }
 
   private member(id: string): Member {
@@ -1110,12 +1144,18 @@ const CELL_KEYS: readonly CellKey[] = [
   ...DEBT_WALLETS.map((wallet) => `debt:${wallet}` as const),
 ];
 
-/** One empty column per kept wallet or debt. */
-function cellColumns(): Record<CellKey, (BalanceCell | undefined)[]> {
-  return Object.fromEntries(CELL_KEYS.map((key) => [key, []])) as unknown as Record<
-    CellKey,
-    (BalanceCell | undefined)[]
-  >;
+/** A copy of `column` twice as long. */
+function grownInt32(column: Int32Array): Int32Array<ArrayBuffer> {
+  const grown = new Int32Array(2 * column.length);
+  grown.set(column);
+  return grown;
+}
+
+/** A copy of `column` twice as long. */
+function grownBigInt64(column: BigInt64Array): BigInt64Array<ArrayBuffer> {
+  const grown = new BigInt64Array(2 * column.length);
+  grown.set(column);
+  return grown;
 }
 
 /** An adjustment's reason is a non-blank string. */
