@@ -677,14 +677,20 @@ export class Engine {
     let debited = 0n;
     if (credits) {
       const batch = this.book.batch();
-      for (let k = 0; k < count; k++)
-        debited += this.batchAdjustment(
-          batch,
-          this.members[listed[k] as number] as Member,
-          wallet,
-          amounts[k] as bigint,
-        );
-      batch.add(PlatformAccount.adjustments, asset, debited);
+      try {
+        for (let k = 0; k < count; k++)
+          debited += this.batchAdjustment(
+            batch,
+            this.members[listed[k] as number] as Member,
+            wallet,
+            amounts[k] as bigint,
+          );
+        batch.add(PlatformAccount.adjustments, asset, debited);
+      } catch (error) {
+        // Checked above, so not expected; an open batch left behind would mark its accounts as in a batch.
+        batch.discard();
+        throw error;
+      }
       batch.commit();
     } else {
       const moves = this.book.moves();
