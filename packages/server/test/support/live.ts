@@ -25,11 +25,13 @@ export interface Live<P extends string = string> {
   readonly commands: { ms: number; phase: P; committed: boolean }[];
   /** Where the settlement is (set by its hooks). */
   phase: P;
+  /** Commands run again after a deadlock or serialization failure (`retried`). */
+  retried: number;
 }
 
 /** A fresh live loop's state at `phase`. */
 export function newLive<P extends string>(phase: P): Live<P> {
-  return { events: [], refused: new Map(), commands: [], phase };
+  return { events: [], refused: new Map(), commands: [], phase, retried: 0 };
 }
 
 /** Who and what the live commands pick from. */
@@ -93,17 +95,19 @@ export async function liveCommand<P extends string>(
   const started = performance.now();
   let committed = false;
   try {
-    if (withdrawal) {
-      const memberId = driven.members.get(withdrawal.member) as string;
-      const amount = withdrawal.amount;
-      await host.db.transaction((tx) =>
-        requestWithdrawal(tx, { memberId, amount, now: host.clock.now(), timeZone: SCENARIO_TZ }),
-      );
-    } else {
-      const next = await driveScenario(host, { events: [event] }, { from: driven });
-      for (const [k, v] of next.members) driven.members.set(k, v);
-      for (const [k, v] of next.orders) driven.orders.set(k, v);
-    }
+    await retried(live, async () => {
+      if (withdrawal) {
+        const memberId = driven.members.get(withdrawal.member) as string;
+        const amount = withdrawal.amount;
+        await host.db.transaction((tx) =>
+          requestWithdrawal(tx, { memberId, amount, now: host.clock.now(), timeZone: SCENARIO_TZ }),
+        );
+      } else {
+        const next = await driveScenario(host, { events: [event] }, { from: driven });
+        for (const [k, v] of next.members) driven.members.set(k, v);
+        for (const [k, v] of next.orders) driven.orders.set(k, v);
+      }
+    });
     committed = true;
     live.events.push(event);
     if (event.type === "refund") names.dayOne = names.dayOne.filter((o) => o !== event.order);
@@ -118,6 +122,24 @@ export async function liveCommand<P extends string>(
     live.refused.set(code, (live.refused.get(code) ?? 0) + 1);
   }
   live.commands.push({ ms: performance.now() - started, phase: live.phase, committed });
+}
+
+/**
+ * Runs one live command as the server's command path does (http/command.ts): a deadlock or
+ * serialization failure rolls it back and it runs again, at most 3 tries. A payment locks its
+ * balance rows step by step, so it can deadlock with a settlement's apply batch (which the
+ * settlement retries too); PostgreSQL picks one of the two to fail. Counted in `live.retried`.
+ */
+async function retried(live: Live<string>, attempt: () => Promise<void>): Promise<void> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (tries >= 3 || (code !== "40P01" && code !== "40001")) throw error;
+      live.retried++;
+    }
+  }
 }
 
 /**
