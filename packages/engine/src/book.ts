@@ -174,6 +174,12 @@ interface Target {
   setBatchAt(index: number, at: number): void;
 }
 
+/** How a `BookBatch` or `BookMoves` finds an account in its book: `at` the target, then `index()` the member index. */
+interface Finder {
+  at(cell: BalanceCell | undefined, account: string, asset: Asset): Target;
+  index(): number;
+}
+
 /**
  * The balances of a book's slots, one 64-bit entry per slot: a balance is a
  * number in a column, not a BigInt object on the heap that every posting
@@ -358,6 +364,14 @@ export class Book {
   /** The target `find` found last (with `foundIndex`): no object is made per look-up. */
   private found: Target | undefined = undefined;
   private foundIndex = 0;
+  /** How this book's batches and moves find an account (`findCell`), one object for all of them. */
+  private readonly finder: Finder = {
+    at: (cell, account, asset) => {
+      this.findCell(cell, account, asset);
+      return this.found as Target;
+    },
+    index: () => this.foundIndex,
+  };
   readonly transactions: Transaction[] = [];
 
   constructor(options: BookOptions = {}) {
@@ -518,13 +532,8 @@ export class Book {
    */
   batch(): BookBatch {
     invariant(!this.keepTransactions, "a book that keeps its transactions posts them one by one");
-    return new BookBatch(
-      (cell, account, asset) => {
-        this.findCell(cell, account, asset);
-        return this.found as Target;
-      },
-      () => this.foundIndex,
-      (targets, indexes, deltas) => this.commitBatch(targets, indexes, deltas),
+    return new BookBatch(this.finder, (targets, indexes, deltas) =>
+      this.commitBatch(targets, indexes, deltas),
     );
   }
 
@@ -536,14 +545,7 @@ export class Book {
    */
   moves(): BookMoves {
     invariant(!this.keepTransactions, "a book that keeps its transactions posts them one by one");
-    return new BookMoves(
-      (cell, account, asset) => {
-        this.findCell(cell, account, asset);
-        return this.found as Target;
-      },
-      () => this.foundIndex,
-      (totals) => this.addWalletTotals(totals),
-    );
+    return new BookMoves(this.finder, (totals) => this.addWalletTotals(totals));
   }
 
   /** Adds each kind's summed movement to its member wallet's total (a platform kind has none). */
@@ -708,8 +710,7 @@ export class BookBatch {
   private open = true;
 
   constructor(
-    private readonly find: (cell: BalanceCell | undefined, account: string, asset: Asset) => Target,
-    private readonly foundIndex: () => number,
+    private readonly finder: Finder,
     private readonly apply: (targets: readonly Target[], indexes: Int32Array, deltas: Deltas) => void,
   ) {}
 
@@ -717,8 +718,8 @@ export class BookBatch {
   add(account: string, asset: Asset, amount: bigint, cell?: BalanceCell): void {
     invariant(this.open, "a committed batch takes no more movements");
     if (amount === 0n) return;
-    const target = this.find(cell, account, asset);
-    this.addAt(target, this.foundIndex(), amount);
+    const target = this.finder.at(cell, account, asset);
+    this.addAt(target, this.finder.index(), amount);
   }
 
   /** Moves the account of `cell` (a live cell of this book, from `Book.cell`) by `amount`, in the cell's asset. */
@@ -798,8 +799,7 @@ export class BookMoves {
   private open = true;
 
   constructor(
-    private readonly find: (cell: BalanceCell | undefined, account: string, asset: Asset) => Target,
-    private readonly foundIndex: () => number,
+    private readonly finder: Finder,
     private readonly totals: (byKind: readonly (bigint | undefined)[]) => void,
   ) {}
 
@@ -817,8 +817,8 @@ export class BookMoves {
   move(account: string, asset: Asset, amount: bigint, cell?: BalanceCell): void {
     invariant(this.open, "an open move");
     if (amount === 0n) return;
-    const target = this.find(cell, account, asset);
-    this.moveAt(target, this.foundIndex(), amount);
+    const target = this.finder.at(cell, account, asset);
+    this.moveAt(target, this.finder.index(), amount);
   }
 
   private moveAt(target: Target, index: number, amount: bigint): void {

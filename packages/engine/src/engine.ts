@@ -237,7 +237,7 @@ export class Engine {
       members: {
         indexOf: (id) => {
           const index = this.memberIndex.get(id);
-          return index === undefined || (this.named.size > 0 && this.named.has(index)) ? undefined : index;
+          return index === undefined || this.byName(index) ? undefined : index;
         },
         idAt: (index) => this.ids[index] as string,
         watch: (key) =>
@@ -698,7 +698,7 @@ export class Engine {
       for (let k = 0; k < count; k++) {
         const index = listed[k] as number;
         const amount = amounts[k] as bigint;
-        if (this.named.size > 0 && this.named.has(index)) moves.move(column.nameAt(index), asset, amount);
+        if (this.byName(index)) moves.move(column.nameAt(index), asset, amount);
         else moves.moveMember(column, index, amount);
         debited -= amount;
       }
@@ -763,7 +763,7 @@ export class Engine {
    */
   private batchAdjustment(batch: BookBatch, member: Member, wallet: AdjustWallet, amount: bigint): bigint {
     if (amount < 0n) {
-      if (this.named.size > 0 && this.named.has(member.index))
+      if (this.byName(member.index))
         batch.add(memberAccount(member.id, wallet), WALLET_ASSET[wallet], amount);
       else batch.addMember(this.columns[wallet], member.index, amount);
       return -amount;
@@ -973,12 +973,11 @@ export class Engine {
     // The platform side (the pools, the quota burned: a handful of accounts) is summed here and added once per account.
     const platform: { account: string; asset: Asset; amount: bigint }[] = [];
     const columns = this.columns;
-    const named = this.named;
     settlementMovements(result, ledger, {
       member: (i, wallet, asset, amount) => {
         const column = columns[wallet];
         invariant(column.kind.asset === asset, "a settled wallet holds the asset it moves");
-        if (named.size > 0 && named.has(i)) moves.move(column.nameAt(i), asset, amount);
+        if (this.byName(i)) moves.move(column.nameAt(i), asset, amount);
         else moves.moveMember(column, i, amount);
       },
       platform: (account, asset, amount) => {
@@ -1126,9 +1125,13 @@ export class Engine {
    */
   private valueAt(index: number, key: CellKey): bigint {
     const column = this.columns[key];
-    if (this.named.size > 0 && this.named.has(index))
-      return this.book.balance(column.nameAt(index), column.kind.asset);
+    if (this.byName(index)) return this.book.balance(column.nameAt(index), column.kind.asset);
     return column.read(index);
+  }
+
+  /** Whether the book keeps member `index`'s accounts by name (`named`; almost never: checked by size first). */
+  private byName(index: number): boolean {
+    return this.named.size > 0 && this.named.has(index);
   }
 
   private member(id: string): Member {
