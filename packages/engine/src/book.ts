@@ -808,6 +808,33 @@ export class BookMoves {
     this.moveAt(column, index, amount);
   }
 
+  /**
+   * Debits members `indexes[k]` of `column` (the book's `memberColumn`), k < count, each listed once: their
+   * balances become `after[k]`, each the balance before less a debit, and `debited` (≥ 0) is the debits'
+   * sum, moved out of the column's wallet total at once. The caller has read each balance and worked out
+   * both (a day's withdrawals); each new balance is checked as `moveMember` checks it.
+   */
+  debitMembers(
+    column: MemberColumn,
+    indexes: Int32Array,
+    after: BigInt64Array,
+    count: number,
+    debited: bigint,
+  ): void {
+    invariant(this.open, "an open move");
+    invariant(debited >= 0n, "debits sum to a debit");
+    const kind = column.kind;
+    const fixedSign = (kind.flags & SIGN_FREE) === 0;
+    for (let k = 0; k < count; k++) {
+      const index = indexes[k] as number;
+      const value = after[k] as bigint;
+      if (fixedSign && value < 0n)
+        invariant(false, `${column.nameAt(index)} (${kind.asset}) stays ≥ 0, got ${value}`);
+      column.write(index, value);
+    }
+    this.byKind[kind.id] = (this.byKind[kind.id] ?? 0n) - debited;
+  }
+
   /** Moves the account of `cell` (a live cell of this book, from `Book.cell`) by `amount`, in the cell's asset. */
   moveCell(cell: BalanceCell, amount: bigint): void {
     this.move(cell.account, cell.asset, amount, cell);

@@ -510,6 +510,74 @@ export function settlementMovements(
   }
 }
 
+/**
+ * Where `settledNetMovements` sends a settled day's member movements: one call
+ * per member the day paid, with the release and the dividend each as one sum.
+ */
+export type NetSettlementSink = (
+  /** The member's index. */
+  i: number,
+  /** Points released from gift (≥ 0; static + share + team + peer). */
+  released: bigint,
+  /** The part of `released` (≥ 0) that repays the member's points debt; the rest goes to points. */
+  pointsRepaid: bigint,
+  /** The dividend (≥ 0; pool → cash, the same quota used). */
+  dividend: bigint,
+  /** The part of `dividend` (≥ 0) that repays the member's cash debt; the rest goes to cash. */
+  cashRepaid: bigint,
+) => void;
+
+/**
+ * `settlementMovements` summed per member and account, for a book that keeps
+ * no transactions (a simulation): the members a settled day paid, in member
+ * order, each as one `sink` call — the release as one credit instead of one
+ * per rule, and no causes. Applied, they give every account the balance
+ * `settlementMovements` gives it: each account moves one way in a day, and the
+ * rules' credits repay the points debt in turn, so what they repay together
+ * is min(owed, released). Returns the day's dividends summed: what the cycle
+ * pools pay out and the quota burned.
+ */
+export function settledNetMovements(
+  result: SettlementResult,
+  ledger: SettlementLedgerInput,
+  sink: NetSettlementSink,
+): bigint {
+  const paid = paidToday(result);
+  const starLevels = ledger.release.starLevels;
+  let dividends = 0n;
+  for (let i = 0; i < ledger.memberIds.length; i++) {
+    if (!paid(i)) continue;
+    const stat = result.static[i] as bigint;
+    const share = result.share[i] as bigint;
+    const team = result.team[i] as bigint;
+    const peer = result.peer[i] as bigint;
+    let dividend = result.dividend[i] as bigint;
+    invariant(stat >= 0n && share >= 0n && team >= 0n && peer >= 0n, "a release is not negative");
+    let released = stat + share + team + peer;
+    let pointsRepaid = 0n;
+    if (released > 0n) {
+      if (team > 0n || peer > 0n)
+        invariant(
+          starLevels[result.star[i] as number] !== undefined,
+          "a team or peer release goes to a member with a star level",
+        );
+      const owed = ledger.pointsOwed[i] as bigint;
+      if (owed > 0n) pointsRepaid = min(owed, released);
+    } else released = 0n;
+    let cashRepaid = 0n;
+    if (dividend > 0n) {
+      const owed = ledger.cashOwed[i] as bigint;
+      if (owed > 0n) cashRepaid = min(owed, dividend);
+      dividends += dividend;
+    } else dividend = 0n;
+    if (released > 0n || dividend > 0n) sink(i, released, pointsRepaid, dividend, cashRepaid);
+  }
+  return dividends;
+}
+
+/** The account the quota used by dividends is burned to. */
+export const QUOTA_BURN_ACCOUNT = QUOTA_BURN;
+
 /** The day's cycle pools funded from the operator (before the dividends), or undefined when nothing was pooled. */
 export function poolsFundedTransaction(day: number, result: SettlementResult): Transaction | undefined {
   const { pooled } = result.totals;

@@ -25,8 +25,9 @@ import {
   payOrder,
   poolsFundedTransaction,
   poolsReturnedTransaction,
+  QUOTA_BURN_ACCOUNT,
   refundPayment,
-  settlementMovements,
+  settledNetMovements,
   settlementTransactions,
 } from "./commands.ts";
 import { type Config, type ConfigInput, configFromInput, mergeConfigInput, parseConfig } from "./config.ts";
@@ -148,9 +149,27 @@ export interface EngineOptions {
    * the points released (static + share + team + peer) and the dividend. With
    * it and `keepSettlements: false`, a day's `DaySettlement.members` is left
    * empty: a long simulation reads the figures it needs here instead of a list
-   * of objects per day.
+   * of objects per day. An engine that keeps no transactions tells each member
+   * as it applies the day's movements (before the settlement is complete:
+   * read nothing of the engine here); one that keeps them, after.
    */
   readonly onSettledMember?: (index: number, released: bigint, dividend: bigint) => void;
+}
+
+/**
+ * Whether `checkAdjust` would accept this adjustment of a wallet an operator adjusts (`wallet` checked already;
+ * `after`: the balance read plus `amount`): the common case answered without the member's record, which
+ * `checkAdjust` reads only to name it in a refusal.
+ */
+function adjustFits(wallet: AdjustWallet, amount: bigint, reasonOk: boolean, after: bigint): boolean {
+  return (
+    reasonOk &&
+    amount !== 0n &&
+    amount <= MAX_ADJUST_AMOUNT_MICRO &&
+    amount >= MIN_ADJUST_AMOUNT_MICRO &&
+    (wallet !== "cash" || amount % FEN === 0n) &&
+    (amount > 0n || after >= 0n)
+  );
 }
 
 /** The wallets an operator adjusts. */
@@ -219,6 +238,8 @@ export class Engine {
   /** `adjustEachLean`'s members and amounts of the batch being checked (reused from day to day). */
   private adjustListed = new Int32Array(1024);
   private adjustAmounts = new BigInt64Array(1024);
+  /** Each debit's balance after it, beside `adjustAmounts`. */
+  private adjustAfters = new BigInt64Array(1024);
   private adjustStamp = 0;
   private readonly exitReady = new Heap<number>((a, b) => a < b);
   private readonly exitHeap = new Heap<ExitEntry>((a, b) => {
@@ -637,8 +658,9 @@ export class Engine {
   /**
    * `adjustEachAt` in an engine that keeps no transactions: every listed member read and checked first
    * (nothing changed when one is refused), then applied. When all are debits — each member listed once, each
-   * no more than the balance just read, so no check can fail — they are applied as they come (`Book.moves`);
-   * a credit (which repays debt first) makes it one book batch of `adjustWallet`'s postings.
+   * no more than the balance just read, so no check can fail — each balance is set to the one worked out
+   * while checking (`debitLean`, `Book.moves`); a credit (which repays debt first) makes it one book batch of
+   * `adjustWallet`'s postings (`adjustLeanBatch`). A member's record is read only to name it in a refusal.
    */
   private adjustEachLean(
     wallet: AdjustWallet,
@@ -650,63 +672,90 @@ export class Engine {
     const stamp = ++this.adjustStamp;
     let listed = this.adjustListed;
     let amounts = this.adjustAmounts;
+    let afters = this.adjustAfters;
     let count = 0;
     let credits = false;
+    /** Σ of the debits (positive); used when there is no credit. */
+    let debits = 0n;
+    const members = this.members;
+    const column = this.columns[wallet];
+    const byIndex = this.named.size === 0;
     for (let k = 0; k < indexes.length; k++) {
       const index = indexes[k] as number;
-      const member = memberOf(index);
-      const held = this.valueAt(index, wallet);
+      if (members[index] === undefined) memberOf(index);
+      const held = byIndex ? column.read(index) : this.valueAt(index, wallet);
       const amount = amountOf(index, held);
       if (amount === 0n) continue;
       if (this.adjustSeen[index] === stamp)
-        refuse("INVALID_FIELD", `member ${member.id} listed twice`, "member");
+        refuse("INVALID_FIELD", `member ${memberOf(index).id} listed twice`, "member");
       this.adjustSeen[index] = stamp;
-      this.checkAdjust(member, wallet, amount, reasonOk, held);
+      const after = held + amount;
+      if (!adjustFits(wallet, amount, reasonOk, after))
+        this.checkAdjust(memberOf(index), wallet, amount, reasonOk, held);
       if (count === listed.length) {
-        [listed, amounts] = [grownInt32(listed), grownBigInt64(amounts)];
-        [this.adjustListed, this.adjustAmounts] = [listed, amounts];
+        [listed, amounts, afters] = [grownInt32(listed), grownBigInt64(amounts), grownBigInt64(afters)];
+        [this.adjustListed, this.adjustAmounts, this.adjustAfters] = [listed, amounts, afters];
       }
-      // Checked above: |amount| ≤ MAX_ADJUST_AMOUNT_MICRO, inside 64 bits.
+      // Checked above: |amount| ≤ MAX_ADJUST_AMOUNT_MICRO, inside 64 bits; a debit's balance after it is ≥ 0
+      // and no more than the balance read (a credit's `after` is not used: it may repay debt first).
       listed[count] = index;
       amounts[count] = amount;
-      count++;
       if (amount > 0n) credits = true;
+      else {
+        afters[count] = after;
+        debits -= amount;
+      }
+      count++;
     }
     if (count === 0) return 0;
-    const asset = WALLET_ASSET[wallet];
+    if (credits) this.adjustLeanBatch(wallet, count);
+    else this.debitLean(wallet, count, debits, byIndex);
+    this.runExits();
+    return count;
+  }
+
+  /** `adjustEachLean`'s `count` entries (in `adjustListed`, `adjustAmounts`), a credit among them: one book batch. */
+  private adjustLeanBatch(wallet: AdjustWallet, count: number): void {
+    const [listed, amounts] = [this.adjustListed, this.adjustAmounts];
     let debited = 0n;
-    if (credits) {
-      const batch = this.book.batch();
-      try {
-        for (let k = 0; k < count; k++)
-          debited += this.batchAdjustment(
-            batch,
-            this.members[listed[k] as number] as Member,
-            wallet,
-            amounts[k] as bigint,
-          );
-        batch.add(PlatformAccount.adjustments, asset, debited);
-      } catch (error) {
-        // Checked above, so not expected; an open batch left behind would mark its accounts as in a batch.
-        batch.discard();
-        throw error;
-      }
-      batch.commit();
-    } else {
-      const moves = this.book.moves();
-      const column = this.columns[wallet];
+    const batch = this.book.batch();
+    try {
+      for (let k = 0; k < count; k++)
+        debited += this.batchAdjustment(
+          batch,
+          this.members[listed[k] as number] as Member,
+          wallet,
+          amounts[k] as bigint,
+        );
+      batch.add(PlatformAccount.adjustments, WALLET_ASSET[wallet], debited);
+    } catch (error) {
+      // Checked above, so not expected; an open batch left behind would mark its accounts as in a batch.
+      batch.discard();
+      throw error;
+    }
+    batch.commit();
+  }
+
+  /**
+   * `adjustEachLean`'s `count` entries, all debits summing to `debits` (> 0), checked: applied as moves, each
+   * member's balance set to the one worked out when it was checked (`adjustAfters`; `byIndex`: no member is
+   * kept by name), the adjustments account credited once.
+   */
+  private debitLean(wallet: AdjustWallet, count: number, debits: bigint, byIndex: boolean): void {
+    const [listed, amounts, afters] = [this.adjustListed, this.adjustAmounts, this.adjustAfters];
+    const asset = WALLET_ASSET[wallet];
+    const column = this.columns[wallet];
+    const moves = this.book.moves();
+    if (byIndex) moves.debitMembers(column, listed, afters, count, debits);
+    else
       for (let k = 0; k < count; k++) {
         const index = listed[k] as number;
         const amount = amounts[k] as bigint;
         if (this.byName(index)) moves.move(column.nameAt(index), asset, amount);
         else moves.moveMember(column, index, amount);
-        debited -= amount;
       }
-      moves.move(PlatformAccount.adjustments, asset, debited);
-      moves.close();
-    }
-    this.runExits();
-    return count;
+    moves.move(PlatformAccount.adjustments, asset, debits);
+    moves.close();
   }
 
   /** The checks and postings of `adjustMany` (entry `k`'s member is `memberAt(k)`, found in entry order). */
@@ -900,8 +949,8 @@ export class Engine {
   private settle(): DaySettlement {
     const result = this.settleDayFn(this.settlementInput(), this.current.release, this.current.cycle);
     this.releaseQueue.settled(result.orderRemaining);
-    this.postSettlement(result);
-    const members = this.settledMembers(result);
+    const told = this.postSettlement(result);
+    const members = this.settledMembers(result, told);
     invariant(this.book.balance(CYCLE_POOL_ACCOUNT, "cny") === 0n, "the day's cycle pools are emptied");
     return {
       day: this.currentDay,
@@ -943,8 +992,11 @@ export class Engine {
     return { parent, ownPerformance, quota, weight };
   }
 
-  /** Posts the settled day's ledger transactions (`settlementTransactions`). */
-  private postSettlement(result: SettlementResult): void {
+  /**
+   * Posts the settled day's ledger transactions (`settlementTransactions`). True when it has told
+   * `onSettledMember` of the members paid (an engine that keeps no transactions: as it moves them).
+   */
+  private postSettlement(result: SettlementResult): boolean {
     // Nobody owes anything in a wallet whose debts sum to zero (each is ≤ 0): no scan then.
     const owed = (wallet: DebtWallet) =>
       this.book.memberTotal(`debt:${wallet}`) === 0n
@@ -961,7 +1013,7 @@ export class Engine {
     };
     if (this.keepTransactions) {
       for (const tx of settlementTransactions(this.currentDay, result, ledger)) this.book.post(tx);
-      return;
+      return false;
     }
     // No transaction is kept: the members' movements go straight to their cells, the pools' as before. The
     // release queue has settled already, so there is nothing to keep whole if an (invariant) check fails; each
@@ -970,29 +1022,47 @@ export class Engine {
     const funded = poolsFundedTransaction(this.currentDay, result);
     if (funded) this.book.post(funded);
     const moves = this.book.moves();
-    // The platform side (the pools, the quota burned: a handful of accounts) is summed here and added once per account.
-    const platform: { account: string; asset: Asset; amount: bigint }[] = [];
-    const columns = this.columns;
-    settlementMovements(result, ledger, {
-      member: (i, wallet, asset, amount) => {
-        const column = columns[wallet];
-        invariant(column.kind.asset === asset, "a settled wallet holds the asset it moves");
-        if (this.byName(i)) moves.move(column.nameAt(i), asset, amount);
-        else moves.moveMember(column, i, amount);
+    // Per member, the release and the dividend each as one sum (`settledNetMovements`: the same balances as
+    // `settlementMovements`' credit per rule); the platform side (the pools, the quota burned) added once.
+    const c = this.columns;
+    const [gift, points, pointsDebt, cash, cashDebt, quota] = [
+      c.gift,
+      c.points,
+      c["debt:points"],
+      c.cash,
+      c["debt:cash"],
+      c.quota,
+    ];
+    const move = (column: MemberColumn, i: number, amount: bigint) => {
+      if (this.byName(i)) moves.move(column.nameAt(i), column.kind.asset, amount);
+      else moves.moveMember(column, i, amount);
+    };
+    const told = this.onSettledMember;
+    const dividends = settledNetMovements(
+      result,
+      ledger,
+      (i, released, pointsRepaid, dividend, cashRepaid) => {
+        if (released > 0n) {
+          move(gift, i, -released);
+          if (pointsRepaid > 0n) move(pointsDebt, i, pointsRepaid);
+          if (released > pointsRepaid) move(points, i, released - pointsRepaid);
+        }
+        if (dividend > 0n) {
+          if (cashRepaid > 0n) move(cashDebt, i, cashRepaid);
+          if (dividend > cashRepaid) move(cash, i, dividend - cashRepaid);
+          move(quota, i, -dividend);
+        }
+        told?.(i, released, dividend);
       },
-      platform: (account, asset, amount) => {
-        for (const sum of platform)
-          if (sum.account === account && sum.asset === asset) {
-            sum.amount += amount;
-            return;
-          }
-        platform.push({ account, asset, amount });
-      },
-    });
-    for (const { account, asset, amount } of platform) moves.move(account, asset, amount);
+    );
+    if (dividends > 0n) {
+      moves.move(CYCLE_POOL_ACCOUNT, "cny", -dividends);
+      moves.move(QUOTA_BURN_ACCOUNT, "quota", dividends);
+    }
     moves.close();
     const returned = poolsReturnedTransaction(this.currentDay, result);
     if (returned) this.book.post(returned);
+    return told !== undefined;
   }
 
   /** A column of at least one 0 per member, read only (nobody owes anything): made again only as members join. */
@@ -1004,13 +1074,15 @@ export class Engine {
 
   /**
    * Keeps the members' star levels and lists those who received anything, with the five figures (told to
-   * `onSettledMember` instead of listed when the settlements are not kept).
+   * `onSettledMember` instead of listed when the settlements are not kept; `told`: `postSettlement` has told
+   * them already).
    */
-  private settledMembers(result: SettlementResult): DaySettlement["members"][number][] {
+  private settledMembers(result: SettlementResult, told: boolean): DaySettlement["members"][number][] {
     this.lastStars = { levels: result.star, names: this.current.release.starLevels.map((l) => l.name) };
     const members: DaySettlement["members"][number][] = [];
-    const told = this.onSettledMember;
-    const list = this.keepSettlements || told === undefined;
+    const list = this.keepSettlements || this.onSettledMember === undefined;
+    if (told && !list) return members;
+    const tell = told ? undefined : this.onSettledMember;
     const paid = anyNonZero([result.static, result.share, result.team, result.peer, result.dividend]);
     for (let i = 0; i < this.members.length; i++) {
       if (!paid(i)) continue;
@@ -1021,7 +1093,7 @@ export class Engine {
         (result.peer[i] as bigint);
       const dividend = result.dividend[i] as bigint;
       if (released > 0n || dividend > 0n) {
-        told?.(i, released, dividend);
+        tell?.(i, released, dividend);
         if (!list) continue;
         members.push({
           member: (this.members[i] as Member).id,

@@ -57,4 +57,14 @@ export class MemberSet {
   get size(): number {
     return this.list.length;
   }
+  /** The members of the set in index order (a view of a reused array: valid until the next call). */
+  ascending(): Int32Array {
+    if (this.sorted.length < this.list.length) this.sorted = new Int32Array(2 * this.list.length);
+    const seen = this.seen;
+    const sorted = this.sorted;
+    let n = 0;
+    for (let i = 0; i < seen.length; i++) if (seen[i] === 1) sorted[n++] = i;
+    return sorted.subarray(0, n);
+  }
+  private sorted = new Int32Array(0);
 }

@@ -12,6 +12,7 @@ import {
   FEN,
   floorFen,
   formatDecimal,
+  invariant,
   min,
   mulRateFloor,
   type Plan,
@@ -67,9 +68,15 @@ interface Choice {
   readonly cumulativeMicro: number;
   readonly amounts: readonly bigint[];
   readonly weights: readonly number[] | null;
+  /** Whether an order of these plans makes its buyer a holder (equity or cycle), and its referrer (equity). */
+  readonly holds: boolean;
+  readonly equity: boolean;
 }
 
 const memberId = (index: number): string => `m${index + 1}`;
+
+/** Micro-units × SCALE per fen: (cash × share) / PER_FEN is cash × share in whole fen, rounded down. */
+const PER_FEN = SCALE * FEN;
 
 /** Carries the fraction of an expected count from day to day: adds `micro` and returns the whole part. */
 function carry(acc: { micro: bigint }, micro: bigint): number {
@@ -98,7 +105,9 @@ function resolveMix(mix: readonly MixEntry[], engine: Engine): Choice[] {
           return Number(w);
         })
       : null;
-    return { plans: [...entry.plans], cumulativeMicro: Number(cumulative), amounts, weights };
+    const equity = entry.plans.includes("equity");
+    const holds = equity || entry.plans.includes("cycle");
+    return { plans: [...entry.plans], cumulativeMicro: Number(cumulative), amounts, weights, holds, equity };
   });
 }
 
@@ -258,8 +267,8 @@ export class SimulationRun {
     this.flows.salesMicro += amount;
     this.flows.cashInMicro += amount - points;
     this.purchases.add(index, amount);
-    if (choice.plans.includes("equity") || choice.plans.includes("cycle")) this.holders.add(index);
-    if (choice.plans.includes("equity")) {
+    if (choice.holds) this.holders.add(index);
+    if (choice.equity) {
       const referrer = this.referrers.at(index);
       if (referrer >= 0) this.holders.add(referrer);
     }
@@ -268,11 +277,14 @@ export class SimulationRun {
   /** The part of an order paid with released points: the plan's share, within what the member holds and the ratio. */
   private pointsFor(index: number, amount: bigint): bigint {
     if (this.plan.pointsPaidShareMicro === 0n) return 0n;
+    // Nothing held: nothing paid with points (what follows would give min(want, 0) = 0).
+    const held = this.engine.balanceAt(index, "points");
+    if (held === 0n) return 0n;
     const want = min(
       mulRateFloor(amount, this.plan.pointsPaidShareMicro),
       mulRateFloor(amount, this.engine.config.release.pointsPayRatio),
     );
-    return floorFen(min(want, this.engine.balanceAt(index, "points")));
+    return floorFen(min(want, held));
   }
 
   /** A share of the holders sell all their equity points (a refused sale is skipped: nothing changed). */
@@ -298,31 +310,39 @@ export class SimulationRun {
    * Each holder withdraws the plan's share of their cash (to the fen), as
    * adjustments out: one engine batch a day (`adjustEachAt`: the same as one
    * `adjust` per holder, each cash balance read, checked and batched in one
-   * pass), one replay event per holder.
+   * pass), one replay event per holder. The batch goes through the holders in
+   * index order (the engine's columns in memory order; the result does not
+   * depend on the order), the events in the order the holders were first added.
    */
   private withdrawals(): void {
     const share = this.plan.cashWithdrawShareMicro;
     if (share === 0n) return;
+    invariant(share > 0n, "a plan's share is not negative");
     let total = 0n;
-    const events = this.events ? ([] as { index: number; amount: bigint }[]) : null;
+    const events = this.events ? new Map<number, bigint>() : null;
     // The simulator's members are the engine's, joined in the same order: index i is memberIds()[i].
     this.engine.adjustEachAt(
       "cash",
-      this.holders.list.view(this.holders.size),
+      this.holders.ascending(),
       (index, cash) => {
-        if (cash === 0n) return 0n;
-        const amount = floorFen(mulRateFloor(cash, share));
-        if (amount < FEN) return 0n;
+        if (cash <= 0n) return 0n;
+        // floorFen(mulRateFloor(cash, share)) for cash > 0 and share ≥ 0 (a plan's share): whole fen, in one division.
+        const fens = (cash * share) / PER_FEN;
+        if (fens === 0n) return 0n;
+        const amount = fens * FEN;
         total += amount;
         this.withdrawn.add(index, amount);
-        events?.push({ index, amount: -amount });
+        events?.set(index, -amount);
         return -amount;
       },
       "withdrawal",
     );
     this.flows.withdrawnMicro += total;
     if (events)
-      for (const { index, amount } of events)
+      for (let k = 0; k < this.holders.size; k++) {
+        const index = this.holders.list.at(k);
+        const amount = events.get(index);
+        if (amount === undefined) continue;
         this.emit({
           type: "adjust",
           member: this.ids[index] as string,
@@ -330,6 +350,7 @@ export class SimulationRun {
           amount: formatDecimal(amount),
           reason: "withdrawal",
         });
+      }
   }
 
   private emit(event: ReplayEvent): void {
