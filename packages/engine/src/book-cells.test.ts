@@ -1,7 +1,7 @@
 /** The book's cells and kept columns (the simulation's speed work): same balances, same refusals. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { BalanceColumn, Book } from "./book.ts";
+import { BalanceColumn, Book, TxBuilder } from "./book.ts";
 import { Engine } from "./engine.ts";
 import { EngineError } from "./errors.ts";
 import { FEN, parseDecimal } from "./money.ts";
@@ -275,4 +275,111 @@ test("a batch's sum past 64 bits is kept exactly; moves apply as they come and c
   unbalanced.moveCell(book.cell("m:A:cash", "cny"), 1n);
   assert.throws(() => unbalanced.close(), /balance per asset/);
   assert.throws(() => book.moves().moveCell(book.cell("m:A:gift", "points"), -1n), /stays ≥ 0/);
+});
+
+test("a builder over a book's member cells posts the same postings as by name, each with the book's cell", () => {
+  const members = ["A", "B"];
+  const options = {
+    indexOf: (id: string) => (members.includes(id) ? members.indexOf(id) : undefined),
+    idAt: (i: number) => members[i] as string,
+  };
+  const lean = new Book({ keepTransactions: false, members: options });
+  const kept = new Book({ keepTransactions: true, members: options });
+  assert.ok(
+    lean.memberCells !== undefined && kept.memberCells === undefined,
+    "cells only where postings are not kept",
+  );
+  const build = (book: Book) => {
+    const tx = new TxBuilder(book);
+    tx.moveToMember("issuance:weight", "A", "weight", 5n);
+    tx.add("m:B:weight", "weight", 2n); // by name, to a member the book keeps in its column
+    tx.add("issuance:weight", "weight", -2n);
+    tx.addMember("B", "weight", 3n);
+    tx.add("issuance:weight", "weight", -3n);
+    tx.addMember("C", "weight", 1n); // not a member: by name
+    tx.add("issuance:weight", "weight", -1n);
+    return tx;
+  };
+  const fast = build(lean);
+  const named = build(kept);
+  const plain = (tx: TxBuilder) =>
+    tx.postings.map(({ account, asset, amount }) => ({ account, asset, amount }));
+  assert.deepEqual(plain(fast), plain(named));
+  assert.deepEqual(
+    fast.postings.map((p) => p.cell !== undefined),
+    [false, true, false, false, true, false, false, false],
+    "a cell on each posting by member to a member of the book's columns",
+  );
+  assert.ok(
+    named.postings.every((p) => !("cell" in p)),
+    "no cell property at all on a book that keeps postings",
+  );
+  for (const tx of [fast, named]) {
+    assert.equal(tx.memberBalance("A", "weight"), 5n);
+    assert.equal(tx.memberBalance("B", "weight"), 5n, "the posting by name and the one by cell, both");
+    assert.equal(tx.memberBalance("C", "weight"), 1n);
+    assert.equal(tx.balance("m:B:weight", "weight"), 5n);
+  }
+  lean.post({ day: 1, kind: "cycle.grant", ref: "o", postings: fast.postings });
+  kept.post({ day: 1, kind: "cycle.grant", ref: "o", postings: named.postings });
+  assert.deepEqual(lean.entries(), kept.entries());
+  assert.equal(lean.memberColumn("weight").read(1), 5n, "B's weight in its column");
+  assert.equal(new TxBuilder(lean).memberBalance("B", "weight"), 5n);
+});
+
+test("a debt column counts who owes: a read answers 0 while nobody does, the balance once someone does", () => {
+  const members = ["A", "B"];
+  const book = new Book({
+    keepTransactions: false,
+    members: {
+      indexOf: (id) => (members.includes(id) ? members.indexOf(id) : undefined),
+      idAt: (i) => members[i] as string,
+    },
+  });
+  const debt = book.memberColumn("debt:cash");
+  const move = (amount: bigint) => {
+    const tx = new TxBuilder(book);
+    tx.addMember("B", "debt:cash", amount);
+    tx.add("p:operator", "cny", -amount);
+    book.post({ day: 1, kind: "adjustment", ref: "B", postings: tx.postings });
+  };
+  assert.equal(debt.read(1), 0n);
+  move(-7n);
+  assert.equal(debt.read(1), -7n);
+  assert.equal(new TxBuilder(book).memberBalance("B", "debt:cash"), -7n);
+  assert.equal(debt.read(0), 0n);
+  move(3n);
+  assert.equal(debt.read(1), -4n, "still owed: still counted");
+  move(4n);
+  assert.equal(debt.read(1), 0n);
+  move(-1n);
+  assert.equal(
+    new TxBuilder(book).memberBalance("B", "debt:cash"),
+    -1n,
+    "owed again after the count fell to 0",
+  );
+  assert.equal(book.memberTotal("debt:cash"), -1n);
+});
+
+test("an engine without kept transactions repays members' debts as one that keeps them", () => {
+  const drive = (engine: Engine) => {
+    engine.join("A");
+    engine.join("B", "A");
+    engine.order({ member: "B", amount: d("500"), plans: ["equity", "cycle"], id: "b1" });
+    engine.endOfDay();
+    // A sells the referral points the order gave; the refund then takes them back: A owes equity points.
+    engine.sell("A", engine.balance("A", "equity"));
+    engine.refund("b1");
+    const owed = engine.debts("A").equity ?? 0n;
+    engine.order({ member: "B", amount: d("500"), plans: ["equity", "cycle"] });
+    engine.endOfDay();
+    return { engine, owed };
+  };
+  const config = { equity: { referrerShare: "0.3" }, cycle: { referralWeightRatio: "0.5" } };
+  const kept = drive(new Engine(config));
+  const lean = drive(new Engine(config, { keepSettlements: false, keepTransactions: false }));
+  assert.ok(kept.owed > 0n, "a debt to repay");
+  assert.equal(lean.owed, kept.owed);
+  assert.ok((lean.engine.debts("A").equity ?? 0n) < kept.owed, "the next referral repaid some of it");
+  assert.deepEqual(lean.engine.book.entries(), kept.engine.book.entries());
 });

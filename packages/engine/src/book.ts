@@ -4,7 +4,15 @@
  * whose sign is fixed goes below zero.
  */
 import { invariant } from "./errors.ts";
-import { type Asset, type BalanceCell, type Posting, type Transaction, WALLET_ASSET } from "./ledger.ts";
+import {
+  type Asset,
+  type BalanceCell,
+  type DebtWallet,
+  type Posting,
+  type Transaction,
+  WALLET_ASSET,
+  type Wallet,
+} from "./ledger.ts";
 import { INT64_MAX, INT64_MIN } from "./limits.ts";
 
 /** Accounts that may hold a negative balance: the outside, issuance, the operator's funds, adjustments, debts. */
@@ -24,9 +32,27 @@ function key(account: string, asset: Asset): string {
 
 /** Checks a transaction's postings sum to zero for each asset. */
 export function isBalanced(postings: readonly Posting[]): boolean {
-  const sums: Partial<Record<Asset, bigint>> = {};
-  for (const p of postings) sums[p.asset] = (sums[p.asset] ?? 0n) + p.amount;
-  for (const asset in sums) if (sums[asset as Asset] !== 0n) return false;
+  const count = postings.length;
+  if (count > 31) {
+    const sums = new Map<Asset, bigint>();
+    for (const p of postings) sums.set(p.asset, (sums.get(p.asset) ?? 0n) + p.amount);
+    for (const sum of sums.values()) if (sum !== 0n) return false;
+    return true;
+  }
+  // A transaction of a few postings in one to three assets: each asset summed where it first appears, no object made.
+  let summed = 0;
+  for (let i = 0; i < count; i++) {
+    if ((summed & (1 << i)) !== 0) continue;
+    const asset = (postings[i] as Posting).asset;
+    let sum = 0n;
+    for (let j = i; j < count; j++) {
+      const p = postings[j] as Posting;
+      if (p.asset !== asset) continue;
+      sum += p.amount;
+      summed |= 1 << j;
+    }
+    if (sum !== 0n) return false;
+  }
   return true;
 }
 
@@ -253,14 +279,23 @@ export class MemberColumn implements Target {
   private big: Map<number, bigint> | undefined;
   /** The entries of the open `BookBatch`, by member index (−1: none); made for the first batch. */
   private batchAts: Int32Array | undefined;
+  /**
+   * How many members' entries are not 0, kept for a debt column (`counted`): while nobody owes, a read
+   * answers 0 without touching the column (a credit reads the debt before it repays, almost always 0).
+   */
+  private nonZeroCount = 0;
+  private readonly counted: boolean;
   constructor(
     /** The wallet or debt it holds (`cash`, `debt:points`). */
     readonly key: string,
     readonly kind: SlotKind,
     private readonly watch: BalanceColumn | undefined,
     private readonly name: (index: number) => string,
-  ) {}
+  ) {
+    this.counted = (kind.flags & DEBT) !== 0;
+  }
   read(index: number): bigint {
+    if (this.counted && this.nonZeroCount === 0) return 0n;
     if (this.big !== undefined) {
       const b = this.big.get(index);
       if (b !== undefined) return b;
@@ -268,6 +303,11 @@ export class MemberColumn implements Target {
     return index < this.values.length ? (this.values[index] as bigint) : 0n;
   }
   write(index: number, v: bigint): void {
+    if (this.counted) {
+      const before = this.read(index);
+      if (before === 0n && v !== 0n) this.nonZeroCount++;
+      else if (before !== 0n && v === 0n) this.nonZeroCount--;
+    }
     if (index >= this.values.length) {
       const grown = new BigInt64Array(Math.max(index + 1, this.values.length * 2));
       grown.set(this.values);
@@ -313,6 +353,8 @@ class ColumnCell implements BalanceCell {
     readonly account: string,
     readonly column: MemberColumn,
     readonly index: number,
+    /** The book whose column it is (a posting carrying it is posted by index in that book only). */
+    readonly book: Book,
   ) {}
   get asset(): Asset {
     return this.column.kind.asset;
@@ -364,6 +406,13 @@ export class Book {
   /** The target `find` found last (with `foundIndex`): no object is made per look-up. */
   private found: Target | undefined = undefined;
   private foundIndex = 0;
+  /** The member columns by key (`cash`, `debt:cash`), for `memberCells`. */
+  private readonly keyColumns = new Map<string, MemberColumn>();
+  /**
+   * Members' accounts by index for a `TxBuilder` (see `BalanceSource.memberCells`): only for a book that
+   * keeps its members in columns and no transactions (a posting's cell is not to be kept).
+   */
+  readonly memberCells: MemberCells | undefined;
   /** How this book's batches and moves find an account (`findCell`), one object for all of them. */
   private readonly finder: Finder = {
     at: (cell, account, asset) => {
@@ -378,6 +427,25 @@ export class Book {
     this.keepTransactions = options.keepTransactions ?? true;
     this.watcher = options.watch;
     this.members = options.members;
+    const members = this.members;
+    this.memberCells =
+      members === undefined || this.keepTransactions
+        ? undefined
+        : {
+            // `BookMembers.indexOf` answers undefined for an id that is not `columnarId`.
+            indexOf: (id) => members.indexOf(id),
+            value: (index, key) => this.keyColumn(key).read(index),
+            cell: (index, key, account) => new ColumnCell(account, this.keyColumn(key), index, this),
+          };
+  }
+
+  /** The member column of `key` (`cash`, `debt:cash`). */
+  private keyColumn(key: MemberKey): MemberColumn {
+    const column = this.keyColumns.get(key);
+    if (column !== undefined) return column;
+    const made = this.memberColumn(key);
+    this.keyColumns.set(key, made);
+    return made;
   }
 
   /**
@@ -436,7 +504,7 @@ export class Book {
     this.find(account, asset, true);
     const target = this.found as Target;
     return target instanceof MemberColumn
-      ? new ColumnCell(account, target, this.foundIndex)
+      ? new ColumnCell(account, target, this.foundIndex, this)
       : (target as Slot);
   }
 
@@ -515,10 +583,17 @@ export class Book {
 
   /** Where a posting's account is kept: its cell when it carries this book's cell of its account, else looked up. */
   private findCell(cell: BalanceCell | undefined, account: string, asset: Asset): void {
-    if (cell instanceof Slot && cell.book === this && cell.account === account && cell.kind.asset === asset) {
-      this.found = cell;
-      this.foundIndex = 0;
-      return;
+    if (cell !== undefined && cell.account === account) {
+      if (cell instanceof Slot && cell.book === this && cell.kind.asset === asset) {
+        this.found = cell;
+        this.foundIndex = 0;
+        return;
+      }
+      if (cell instanceof ColumnCell && cell.book === this && cell.column.kind.asset === asset) {
+        this.found = cell.column;
+        this.foundIndex = cell.index;
+        return;
+      }
     }
     this.find(account, asset, true);
   }
@@ -884,9 +959,36 @@ export function balanceKey(account: string, asset: Asset): string {
   return key(account, asset);
 }
 
+/** A member's wallet or debt as `TxBuilder.memberBalance` and `addMember` take it: `cash`, or `debt:cash`. */
+export type MemberKey = Wallet | `debt:${DebtWallet}`;
+
+/** The asset of each member key. */
+const KEY_ASSET: Readonly<Record<string, Asset>> = Object.fromEntries(COLUMN_ASSET);
+
+/** The account of member `memberId`'s `key`: `m:<id>:<wallet>` or `m:<id>:debt:<wallet>` (`memberAccount`, `debtAccount`). */
+function memberKeyAccount(memberId: string, key: MemberKey): string {
+  return `m:${memberId}:${key}`;
+}
+
+/**
+ * A source's members by index (an engine's book that keeps no transactions): a `TxBuilder` reads a member's
+ * balance and posts to its account with no look-up by name. The postings are the same, by name, with the
+ * source's cell beside.
+ */
+export interface MemberCells {
+  /** Where the source keeps member `memberId`; undefined: by name only. */
+  indexOf(memberId: string): number | undefined;
+  /** Member `index`'s balance of `key`. */
+  value(index: number, key: MemberKey): bigint;
+  /** The source's cell of member `index`'s account `key`, named `account`, for a posting to carry. */
+  cell(index: number, key: MemberKey, account: string): BalanceCell;
+}
+
 /** Where a transaction being built reads current balances: a `Book`, or balances the server loaded. */
 export interface BalanceSource {
   balance(account: string, asset: Asset): bigint;
+  /** Members by index, when the source keeps them so (else every read and posting goes by name). */
+  readonly memberCells?: MemberCells | undefined;
 }
 
 /** Up to how many postings `TxBuilder.balance` scans them rather than keep sums by key. */
@@ -903,7 +1005,74 @@ export class TxBuilder {
    * postings: below that, `balance` sums the postings themselves (no key string built per posting).
    */
   private pending: Map<string, bigint> | undefined;
-  constructor(private readonly book: BalanceSource) {}
+  private readonly cells: MemberCells | undefined;
+  /** The members this builder looked up in `cells` (a transaction names one to three): ids and their indexes. */
+  private readonly memberIds: string[] = [];
+  private readonly memberIndexes: (number | undefined)[] = [];
+  /** Whether a posting by name went to a member account (`add`): `memberBalance` then sums those too. */
+  private namedMember = false;
+  constructor(private readonly book: BalanceSource) {
+    this.cells = book.memberCells;
+  }
+
+  /** Member `memberId`'s index in `cells`, asked once per builder; undefined: by name. */
+  private indexOf(memberId: string): number | undefined {
+    const ids = this.memberIds;
+    for (let k = 0; k < ids.length; k++) if (ids[k] === memberId) return this.memberIndexes[k];
+    const index = (this.cells as MemberCells).indexOf(memberId);
+    ids.push(memberId);
+    this.memberIndexes.push(index);
+    return index;
+  }
+
+  /**
+   * Member `memberId`'s balance of `key` (a wallet, or a debt `debt:<wallet>`, ≤ 0) including what this
+   * transaction has posted so far: `balance` of the member's account, read by index when the source can.
+   */
+  memberBalance(memberId: string, key: MemberKey): bigint {
+    const index = this.cells !== undefined ? this.indexOf(memberId) : undefined;
+    if (index === undefined || this.pending !== undefined)
+      return this.balance(memberKeyAccount(memberId, key), KEY_ASSET[key] as Asset);
+    let sum = (this.cells as MemberCells).value(index, key);
+    for (const p of this.postings) {
+      const cell = p.cell;
+      if (cell instanceof ColumnCell && cell.index === index && cell.column.key === key) sum += p.amount;
+    }
+    if (this.namedMember) {
+      const account = memberKeyAccount(memberId, key);
+      const asset = KEY_ASSET[key];
+      for (const p of this.postings)
+        if (p.cell === undefined && p.account === account && p.asset === asset) sum += p.amount;
+    }
+    return sum;
+  }
+
+  /** One posting to member `memberId`'s `key` (its account by name, with the source's cell when it has one). */
+  addMember(memberId: string, key: MemberKey, amount: bigint): void {
+    if (amount === 0n) return;
+    const account = memberKeyAccount(memberId, key);
+    const asset = KEY_ASSET[key] as Asset;
+    const index = this.cells !== undefined ? this.indexOf(memberId) : undefined;
+    if (index === undefined) {
+      this.add(account, asset, amount);
+      return;
+    }
+    this.push({ account, asset, amount, cell: (this.cells as MemberCells).cell(index, key, account) });
+  }
+
+  /** Moves `amount` from `from` to member `memberId`'s `key` (as `move`). */
+  moveToMember(from: string, memberId: string, key: MemberKey, amount: bigint): void {
+    invariant(amount >= 0n, "a move is of a non-negative amount");
+    this.add(from, KEY_ASSET[key] as Asset, -amount);
+    this.addMember(memberId, key, amount);
+  }
+
+  /** Moves `amount` from member `memberId`'s `key` to `to` (as `move`). */
+  moveFromMember(memberId: string, key: MemberKey, to: string, amount: bigint): void {
+    invariant(amount >= 0n, "a move is of a non-negative amount");
+    this.addMember(memberId, key, -amount);
+    this.add(to, KEY_ASSET[key] as Asset, amount);
+  }
 
   /** Balance including what this transaction has posted so far. */
   balance(account: string, asset: Asset): bigint {
@@ -917,7 +1086,13 @@ export class TxBuilder {
   /** One posting. */
   add(account: string, asset: Asset, amount: bigint): void {
     if (amount === 0n) return;
-    this.postings.push({ account, asset, amount });
+    if (account.charCodeAt(0) === 109 && account.charCodeAt(1) === 58) this.namedMember = true; // "m:"
+    this.push({ account, asset, amount });
+  }
+
+  private push(posting: Posting): void {
+    const { account, asset, amount } = posting;
+    this.postings.push(posting);
     if (this.pending === undefined) {
       if (this.postings.length <= SCAN_POSTINGS) return;
       this.pending = new Map();

@@ -42,8 +42,17 @@ export const DEBT_WALLETS: readonly DebtWallet[] = ["cash", "points", "equity", 
 /** The account that holds the day's cycle pools during a settlement. */
 export const CYCLE_POOL_ACCOUNT = "p:cyclePool";
 
+/** The debt key (`TxBuilder.memberBalance`) of each wallet that can carry a debt. */
+const DEBT_KEY: Readonly<Record<DebtWallet, `debt:${DebtWallet}`>> = {
+  cash: "debt:cash",
+  points: "debt:points",
+  equity: "debt:equity",
+  stable: "debt:stable",
+  weight: "debt:weight",
+};
+
 function isDebtWallet(wallet: Wallet): wallet is DebtWallet {
-  return (DEBT_WALLETS as readonly string[]).includes(wallet);
+  return Object.hasOwn(DEBT_KEY, wallet);
 }
 
 /**
@@ -62,11 +71,11 @@ export function creditMember(
   if (from !== undefined) tx.add(from, asset, -amount);
   let repaid = 0n;
   if (isDebtWallet(wallet)) {
-    const debt = debtAccount(memberId, wallet);
-    repaid = min(-tx.balance(debt, asset), amount);
-    tx.add(debt, asset, repaid);
+    const debt = DEBT_KEY[wallet];
+    repaid = min(-tx.memberBalance(memberId, debt), amount);
+    tx.addMember(memberId, debt, repaid);
   }
-  tx.add(memberAccount(memberId, wallet), asset, amount - repaid);
+  tx.addMember(memberId, wallet, amount - repaid);
   return repaid;
 }
 
@@ -82,9 +91,9 @@ export function debitMember(
   to: string,
 ): bigint {
   const asset = WALLET_ASSET[wallet];
-  const taken = min(tx.balance(memberAccount(memberId, wallet), asset), amount);
-  tx.add(memberAccount(memberId, wallet), asset, -taken);
-  tx.add(debtAccount(memberId, wallet), asset, -(amount - taken));
+  const taken = min(tx.memberBalance(memberId, wallet), amount);
+  tx.addMember(memberId, wallet, -taken);
+  tx.addMember(memberId, DEBT_KEY[wallet], -(amount - taken));
   tx.add(to, asset, amount);
   return taken;
 }
@@ -92,7 +101,7 @@ export function debitMember(
 /** Moves an order's payment in: the cash part from outside, the points part from the member. */
 export function payOrder(tx: TxBuilder, memberId: string, amount: bigint, points: bigint): void {
   tx.move(PlatformAccount.worldPayments, PlatformAccount.operator, "cny", amount - points);
-  tx.move(memberAccount(memberId, "points"), PlatformAccount.pointsReceived, "points", points);
+  tx.moveFromMember(memberId, "points", PlatformAccount.pointsReceived, points);
 }
 
 /** Returns an order's payment: the cash part to outside, the points to the member (repaying debt first). */
@@ -123,7 +132,7 @@ export function grantEquity(
   if (referrer !== undefined) {
     repaid += creditMember(tx, referrer, "equity", grant.referrerPoints, issuanceAccount("equity"));
   }
-  tx.move(issuanceAccount("exitQuota"), memberAccount(buyer, "exitQuota"), "exitQuota", grant.exitQuota);
+  tx.moveToMember(issuanceAccount("exitQuota"), buyer, "exitQuota", grant.exitQuota);
   return {
     state: applyGrant(state, grant, repaid),
     effects: {
@@ -157,13 +166,8 @@ export function reverseEquity(
   }
   const buyback = refundBuyback(state, taken);
   tx.move(PlatformAccount.equityPool, PlatformAccount.operator, "cny", buyback);
-  const quotaHeld = tx.balance(memberAccount(buyer, "exitQuota"), "exitQuota");
-  tx.move(
-    memberAccount(buyer, "exitQuota"),
-    burnAccount("exitQuota"),
-    "exitQuota",
-    min(quotaHeld, effects.exitQuota),
-  );
+  const quotaHeld = tx.memberBalance(buyer, "exitQuota");
+  tx.moveFromMember(buyer, "exitQuota", burnAccount("exitQuota"), min(quotaHeld, effects.exitQuota));
   return withPoolAndSupply(state, state.pool - buyback, state.supply - taken);
 }
 
@@ -177,11 +181,11 @@ export function sellEquity(
   exit: boolean,
 ): EquityState {
   const proceeds = sellProceeds(state, points, config.sellFeeRate);
-  tx.move(memberAccount(memberId, "equity"), burnAccount("equity"), "equity", points);
+  tx.moveFromMember(memberId, "equity", burnAccount("equity"), points);
   creditMember(tx, memberId, "cash", proceeds, PlatformAccount.equityPool);
   if (exit) {
-    const quota = tx.balance(memberAccount(memberId, "exitQuota"), "exitQuota");
-    tx.move(memberAccount(memberId, "exitQuota"), burnAccount("exitQuota"), "exitQuota", quota);
+    const quota = tx.memberBalance(memberId, "exitQuota");
+    tx.moveFromMember(memberId, "exitQuota", burnAccount("exitQuota"), quota);
   }
   return withPoolAndSupply(state, state.pool - proceeds, state.supply - points);
 }
@@ -195,7 +199,7 @@ export function redeemEquity(
   amount: bigint,
 ): { state: EquityState; cost: bigint } {
   const cost = redeemCost(state, amount, config.redeemFeeRate);
-  tx.move(memberAccount(memberId, "equity"), burnAccount("equity"), "equity", cost);
+  tx.moveFromMember(memberId, "equity", burnAccount("equity"), cost);
   tx.move(PlatformAccount.equityPool, PlatformAccount.operator, "cny", amount);
   return { state: withPoolAndSupply(state, state.pool - amount, state.supply - cost), cost };
 }
@@ -203,7 +207,7 @@ export function redeemEquity(
 /** Equity points → stable points worth n × p; the points go to the treasury (docs/rules.md §1.4). */
 export function equityToStable(tx: TxBuilder, state: EquityState, memberId: string, points: bigint): bigint {
   const stable = stableValue(state, points);
-  tx.move(memberAccount(memberId, "equity"), PlatformAccount.treasury, "equity", points);
+  tx.moveFromMember(memberId, "equity", PlatformAccount.treasury, points);
   creditMember(tx, memberId, "stable", stable, issuanceAccount("stable"));
   return stable;
 }
@@ -216,14 +220,14 @@ export function stableToEquity(
   stable: bigint,
 ): EquityState {
   const points = equityForStable(state, stable);
-  tx.move(memberAccount(memberId, "stable"), burnAccount("stable"), "stable", stable);
+  tx.moveFromMember(memberId, "stable", burnAccount("stable"), stable);
   const repaid = creditMember(tx, memberId, "equity", points, PlatformAccount.treasury);
   return withPoolAndSupply(state, state.pool, state.supply - repaid);
 }
 
 /** A stable-point payment from a member to a merchant. */
 export function payStable(tx: TxBuilder, from: string, to: string, stable: bigint): void {
-  tx.add(memberAccount(from, "stable"), "stable", -stable);
+  tx.addMember(from, "stable", -stable);
   creditMember(tx, to, "stable", stable, undefined);
 }
 
@@ -235,7 +239,7 @@ export function adjustWallet(
   amount: bigint,
 ): void {
   if (amount > 0n) creditMember(tx, memberId, wallet, amount, PlatformAccount.adjustments);
-  else tx.move(memberAccount(memberId, wallet), PlatformAccount.adjustments, WALLET_ASSET[wallet], -amount);
+  else tx.moveFromMember(memberId, wallet, PlatformAccount.adjustments, -amount);
 }
 
 export interface CycleEffects {
@@ -256,7 +260,7 @@ export function grantCycle(
   const quota = mulRateFloor(amount, config.quotaMultiple);
   const weight = mulRateFloor(amount, config.weightPerYuan);
   const referrerWeight = referrer !== undefined ? mulRateFloor(weight, config.referralWeightRatio) : 0n;
-  tx.move(issuanceAccount("quota"), memberAccount(buyer, "quota"), "quota", quota);
+  tx.moveToMember(issuanceAccount("quota"), buyer, "quota", quota);
   creditMember(tx, buyer, "weight", weight, issuanceAccount("weight"));
   if (referrer !== undefined) creditMember(tx, referrer, "weight", referrerWeight, issuanceAccount("weight"));
   return { quota, weight, referrer, referrerWeight };
@@ -267,9 +271,9 @@ export function grantCycle(
  * remaining quota cannot cover) is taken back from cash, rounded up to the fen.
  */
 export function reverseCycle(tx: TxBuilder, buyer: string, effects: CycleEffects): void {
-  const quotaHeld = tx.balance(memberAccount(buyer, "quota"), "quota");
+  const quotaHeld = tx.memberBalance(buyer, "quota");
   const removed = min(quotaHeld, effects.quota);
-  tx.move(memberAccount(buyer, "quota"), burnAccount("quota"), "quota", removed);
+  tx.moveFromMember(buyer, "quota", burnAccount("quota"), removed);
   debitMember(tx, buyer, "cash", ceilFen(effects.quota - removed), PlatformAccount.operator);
   debitMember(tx, buyer, "weight", effects.weight, issuanceAccount("weight"));
   if (effects.referrer !== undefined) {
@@ -300,12 +304,12 @@ export function releaseGiftFor(config: ReleaseConfig, amount: bigint): ReleaseGi
 
 /** Gifts an eligible order's points to the member's gift wallet (docs/rules.md §3.1). */
 export function grantRelease(tx: TxBuilder, buyer: string, gift: ReleaseGift): void {
-  tx.move(issuanceAccount("points"), memberAccount(buyer, "gift"), "points", gift.gift);
+  tx.moveToMember(issuanceAccount("points"), buyer, "gift", gift.gift);
 }
 
 /** Cancels a refunded order's remaining gift and takes back the points released from it. */
 export function reverseRelease(tx: TxBuilder, buyer: string, remaining: bigint, released: bigint): void {
-  tx.move(memberAccount(buyer, "gift"), issuanceAccount("points"), "points", remaining);
+  tx.moveFromMember(buyer, "gift", issuanceAccount("points"), remaining);
   debitMember(tx, buyer, "points", released, burnAccount("points"));
 }
 

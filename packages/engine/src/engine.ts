@@ -232,6 +232,12 @@ export class Engine {
    * account names): the book keeps their accounts by name, and the engine reads and moves them by name.
    */
   private readonly named = new Set<number>();
+  /**
+   * The buyer and referrer of the reward steps that ran last (set by the store's `referrerOf`): look-ups of
+   * their ids answer from these first (`hinted`). A member's index never changes, so they never go stale.
+   */
+  private stepBuyer: Member | undefined;
+  private stepReferrer: Member | undefined;
   private readonly exitVersion: number[] = [];
   /** `adjustMembers`' mark of the members already listed in the batch being checked (by member index). */
   private readonly adjustSeen: number[] = [];
@@ -257,7 +263,7 @@ export class Engine {
       watch: (a, asset) => this.watch(a, asset),
       members: {
         indexOf: (id) => {
-          const index = this.memberIndex.get(id);
+          const index = this.hinted(id) ?? this.memberIndex.get(id);
           return index === undefined || this.byName(index) ? undefined : index;
         },
         idAt: (index) => this.ids[index] as string,
@@ -892,7 +898,10 @@ export class Engine {
   private readonly store: RewardStore<Order> = {
     referrerOf: (memberId) => {
       const m = this.member(memberId);
-      return m.referrer >= 0 ? (this.members[m.referrer] as Member).id : undefined;
+      const referrer = m.referrer >= 0 ? (this.members[m.referrer] as Member) : undefined;
+      this.stepBuyer = m;
+      this.stepReferrer = referrer;
+      return referrer?.id;
     },
     lockEquityState: () => this.equityState,
     saveEquityState: (state) => this.setEquity(state),
@@ -902,7 +911,7 @@ export class Engine {
       return undefined;
     },
     refileExit: (memberIds) => {
-      for (const id of memberIds) this.touchExit(this.memberIndex.get(id) as number);
+      for (const id of memberIds) this.touchExit((this.hinted(id) ?? this.memberIndex.get(id)) as number);
     },
     nextExit: (state) => this.nextExit(state),
     memberRef: (memberId) => memberId,
@@ -1204,6 +1213,13 @@ export class Engine {
   /** Whether the book keeps member `index`'s accounts by name (`named`; almost never: checked by size first). */
   private byName(index: number): boolean {
     return this.named.size > 0 && this.named.has(index);
+  }
+
+  /** The index of member `id` when it is the last reward steps' buyer or referrer (no map look-up), else undefined. */
+  private hinted(id: string): number | undefined {
+    if (id === this.stepBuyer?.id) return this.stepBuyer.index;
+    if (id === this.stepReferrer?.id) return this.stepReferrer.index;
+    return undefined;
   }
 
   private member(id: string): Member {

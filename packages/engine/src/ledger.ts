@@ -148,8 +148,9 @@ export interface Posting {
   /** Why, for the postings of a rule inside a wider transaction (the daily release's credits). */
   readonly cause?: PostingCause;
   /**
-   * The posting book's own live cell of this account and asset (`Book.cell`),
-   * when the poster holds it: the book then need not look the account up. Only
+   * The posting book's own live cell of this account and asset (`Book.cell`,
+   * or a member's from `Book.memberCells` that a `TxBuilder` attaches), when
+   * the poster holds it: the book then need not look the account up. Only
    * for postings that are not kept (an engine without `keepTransactions`).
    */
   readonly cell?: BalanceCell;
