@@ -17767,11 +17767,11 @@ export interface operations {
                      *             "cashOutToCashIn": "0.0000"
                      *           },
                      *           "lines": [
-                     *             "负债峰值 37500 元，出现在第 2 天。 / Liabilities peak at 37500 yuan on day 2.",
+                     *             "负债峰值 37,500 元，出现在第 2 天。 / Liabilities peak at 37,500 yuan on day 2.",
                      *             "计划中增长没有停止。 / Growth does not stop in this plan.",
                      *             "增值积分价格没有停滞（最长连续 0 天未上涨），价格 1.0000 → 1.0000。 / The equity price never stalls (at most 0 days in a row without a rise); price 1.0000 → 1.0000.",
-                     *             "获得最多的会员 m2：获得 180，购买 9000（比值 0.0200）。 / The member paid most, m2, received 180 against purchases of 9000 (ratio 0.0200).",
-                     *             "累计销售 15000，发放 252（占销售 0.0168）；现金流出 ÷ 现金流入 0.0000。 / Sales 15000, payouts 252 (0.0168 of sales); cash out ÷ cash in 0.0000."
+                     *             "获得最多的会员 m2：获得 180，购买 9,000（获得为购买的 0.0200 倍）。 / The member paid most, m2, received 180 against purchases of 9,000 (0.0200 times).",
+                     *             "累计销售 15,000，发放 252（占销售 1.68%）；现金流出为现金流入的 0.00%。 / Sales 15,000, payouts 252 (1.68% of sales); cash out is 0.00% of cash in."
                      *           ]
                      *         }
                      *       },
@@ -17891,11 +17891,11 @@ export interface operations {
                      *             "cashOutToCashIn": "0.0000"
                      *           },
                      *           "lines": [
-                     *             "负债峰值 37500 元，出现在第 2 天。 / Liabilities peak at 37500 yuan on day 2.",
+                     *             "负债峰值 37,500 元，出现在第 2 天。 / Liabilities peak at 37,500 yuan on day 2.",
                      *             "计划中增长没有停止。 / Growth does not stop in this plan.",
                      *             "增值积分价格没有停滞（最长连续 0 天未上涨），价格 1.0000 → 1.0000。 / The equity price never stalls (at most 0 days in a row without a rise); price 1.0000 → 1.0000.",
-                     *             "获得最多的会员 m2：获得 120，购买 9000（比值 0.0133）。 / The member paid most, m2, received 120 against purchases of 9000 (ratio 0.0133).",
-                     *             "累计销售 15000，发放 168（占销售 0.0112）；现金流出 ÷ 现金流入 0.0000。 / Sales 15000, payouts 168 (0.0112 of sales); cash out ÷ cash in 0.0000."
+                     *             "获得最多的会员 m2：获得 120，购买 9,000（获得为购买的 0.0133 倍）。 / The member paid most, m2, received 120 against purchases of 9,000 (0.0133 times).",
+                     *             "累计销售 15,000，发放 168（占销售 1.12%）；现金流出为现金流入的 0.00%。 / Sales 15,000, payouts 168 (1.12% of sales); cash out is 0.00% of cash in."
                      *           ]
                      *         }
                      *       }

@@ -124,14 +124,32 @@ export function summarise(
   return summary;
 }
 
+/** A decimal string with its whole part grouped by thousands, as a reader expects (1234567.5 → 1,234,567.5). */
+export function grouped(decimal: string): string {
+  const match = /^(-?)(\d+)(\.\d+)?$/.exec(decimal);
+  if (!match) return decimal;
+  return `${match[1]}${(match[2] as string).replace(/\B(?=(\d{3})+$)/g, ",")}${match[3] ?? ""}`;
+}
+
+/** A ratio of four decimals as a percentage of two (0.4146 → 41.46%), exact: the point moves two places. */
+export function percent(ratio: string): string {
+  const match = /^(-?)(\d+)\.(\d{2})(\d{2})$/.exec(ratio);
+  if (!match) return ratio || "—";
+  const whole = BigInt(`${match[2]}${match[3]}`).toString();
+  return `${match[1]}${grouped(whole)}.${match[4]}%`;
+}
+
 function sentences(s: Summary): string[] {
+  const peak = grouped(s.peakLiabilities.amount);
   const lines = [
-    `负债峰值 ${s.peakLiabilities.amount} 元，出现在第 ${s.peakLiabilities.day} 天。 / Liabilities peak at ${s.peakLiabilities.amount} yuan on day ${s.peakLiabilities.day}.`,
+    `负债峰值 ${peak} 元，出现在第 ${s.peakLiabilities.day} 天。 / Liabilities peak at ${peak} yuan on day ${s.peakLiabilities.day}.`,
   ];
   if (s.owedAtStop && s.owedAfterStop) {
     const a = s.owedAfterStop;
+    const atStop = grouped(s.owedAtStop.liabilities);
+    const [owedNow, gift, quota] = [a.liabilities, a.giftUnreleased, a.quotaUnpaid].map(grouped);
     lines.push(
-      `增长在第 ${s.growthStopDay} 天停止时负债 ${s.owedAtStop.liabilities} 元；停止后第 ${a.daysAfterStop} 天（第 ${a.day} 天）仍欠 ${a.liabilities} 元（未释放赠送积分 ${a.giftUnreleased}，未付分红额度 ${a.quotaUnpaid}）。 / When growth stops on day ${s.growthStopDay} liabilities are ${s.owedAtStop.liabilities} yuan; ${a.daysAfterStop} days later (day ${a.day}) ${a.liabilities} yuan is still owed (unreleased gift points ${a.giftUnreleased}, unpaid dividend quota ${a.quotaUnpaid}).`,
+      `增长在第 ${s.growthStopDay} 天停止时负债 ${atStop} 元；停止后第 ${a.daysAfterStop} 天（第 ${a.day} 天）仍欠 ${owedNow} 元（未释放赠送积分 ${gift}，未付分红额度 ${quota}）。 / When growth stops on day ${s.growthStopDay} liabilities are ${atStop} yuan; ${a.daysAfterStop} days later (day ${a.day}) ${owedNow} yuan is still owed (unreleased gift points ${gift}, unpaid dividend quota ${quota}).`,
     );
   } else lines.push("计划中增长没有停止。 / Growth does not stop in this plan.");
   const p = s.equityPrice;
@@ -141,13 +159,17 @@ function sentences(s: Summary): string[] {
       : `增值积分价格没有停滞（最长连续 ${p.longestStallDays} 天未上涨），价格 ${p.first} → ${p.last}。 / The equity price never stalls (at most ${p.longestStallDays} days in a row without a rise); price ${p.first} → ${p.last}.`,
   );
   const m = s.largestMember;
-  if (m)
+  if (m) {
+    const [paid, bought] = [m.payouts, m.purchases].map(grouped);
+    const times = m.payoutsToPurchases || "—";
     lines.push(
-      `获得最多的会员 ${m.member}：获得 ${m.payouts}，购买 ${m.purchases}（比值 ${m.payoutsToPurchases || "—"}）。 / The member paid most, ${m.member}, received ${m.payouts} against purchases of ${m.purchases} (ratio ${m.payoutsToPurchases || "—"}).`,
+      `获得最多的会员 ${m.member}：获得 ${paid}，购买 ${bought}（获得为购买的 ${times} 倍）。 / The member paid most, ${m.member}, received ${paid} against purchases of ${bought} (${times} times).`,
     );
+  }
   const t = s.totals;
+  const [sales, payouts] = [t.sales, t.payouts].map(grouped);
   lines.push(
-    `累计销售 ${t.sales}，发放 ${t.payouts}（占销售 ${t.payoutsToSales || "—"}）；现金流出 ÷ 现金流入 ${t.cashOutToCashIn || "—"}。 / Sales ${t.sales}, payouts ${t.payouts} (${t.payoutsToSales || "—"} of sales); cash out ÷ cash in ${t.cashOutToCashIn || "—"}.`,
+    `累计销售 ${sales}，发放 ${payouts}（占销售 ${percent(t.payoutsToSales)}）；现金流出为现金流入的 ${percent(t.cashOutToCashIn)}。 / Sales ${sales}, payouts ${payouts} (${percent(t.payoutsToSales)} of sales); cash out is ${percent(t.cashOutToCashIn)} of cash in.`,
   );
   return lines;
 }

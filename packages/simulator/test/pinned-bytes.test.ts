@@ -48,8 +48,8 @@ test("a small shop's every output is byte for byte what it was (events, final st
     events: true,
   });
   assert.equal(sha(toCsv(result)), "68193f1313660802acbb58a298a8645faa81cdb90fb9c85dc39c85108aeef8e7");
-  assert.equal(sha(toJson(result)), "f666372026e350c12c1948005d917145af0792ba687207bd6f366b0a0538349a");
-  assert.equal(sha(toHtml(result)), "6acc1936248b274c2e92dd7ccc12c6a5459ab8729a47fd4bbabc64a10d85e265");
+  assert.equal(sha(toJson(result)), "d35676303cb9dd364425524a6e8f8407a7375d5e49a449dbdc0710cdf4bf0a25");
+  assert.equal(sha(toHtml(result)), "b73fc1fa64b97037eb385adcb3da019575124a10bb00ac1c4f3832c69f8c1186");
   assert.equal(sha(toScenario(result)), "72bd69c4ef479cb1896ae6a160b14eae0a7fa7e0f0f4153ae282443300de109e");
   assert.equal(
     sha(JSON.stringify(result.final)),
@@ -62,5 +62,5 @@ test("the bench's mix over 150 days is byte for byte what it was", () => {
   const last = result.primary.rows.at(-1);
   assert.ok(last && last.members > 2500, `grows to ${last?.members} members`);
   assert.equal(sha(toCsv(result)), "cb2b1c39178850487a5b2448e3867d45d4b083d63f61a36f909c2c84389ba72b");
-  assert.equal(sha(toJson(result)), "6ac9294baa16896efc7a0ad228e3ebad9308f81fc17f568a0579eb31518d3f35");
+  assert.equal(sha(toJson(result)), "10f351fc45e306ed9ca293afff464ee2fbfa5f2375e3ebe76a88dbd22e609e54");
 });
