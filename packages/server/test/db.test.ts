@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { isSqlError, migrate } from "../src/db/index.ts";
+import { isRetryableConflict, isSqlError, migrate } from "../src/db/index.ts";
 import { appendTransaction, lockBalances, memberWallets } from "../src/ledger/index.ts";
 import { dbTargets, type TestDb } from "./support/db.ts";
 
@@ -115,3 +115,13 @@ for (const target of dbTargets()) {
     });
   });
 }
+
+test("a deadlock or serialization failure is retryable; other SQL errors and non-errors are not", () => {
+  const sql = (code: string) => Object.assign(new Error(code), { code });
+  assert.equal(isRetryableConflict(sql("40P01")), true);
+  assert.equal(isRetryableConflict(sql("40001")), true);
+  assert.equal(isRetryableConflict(sql("23505")), false);
+  assert.equal(isRetryableConflict(sql("55P03")), false);
+  assert.equal(isRetryableConflict({ code: "40P01" }), false, "not an Error");
+  assert.equal(isRetryableConflict(undefined), false);
+});

@@ -8,7 +8,7 @@ export { loadMigrations, MIGRATIONS_DIR, type Migration, migrate } from "./migra
 export { openPg, type PgOptions } from "./pg-driver.ts";
 export { DataDirInUseError, openPglite, type PgliteOptions } from "./pglite-driver.ts";
 export type { CopySource, Db, DriverKind, Queryable, QueryResult, Row, SqlError, Tx } from "./types.ts";
-export { isSqlError } from "./types.ts";
+export { isRetryableConflict, isSqlError } from "./types.ts";
 
 /** Where the data lives: a PostgreSQL URL, or a directory for the embedded database. */
 export interface StorageOptions {

@@ -60,3 +60,12 @@ export interface SqlError extends Error {
 export function isSqlError(error: unknown, code: string): error is SqlError {
   return error instanceof Error && (error as SqlError).code === code;
 }
+
+/**
+ * A deadlock (40P01) or a serialization failure (40001): PostgreSQL rolled the
+ * transaction back and running it again may succeed. Every path that retries
+ * (commands, the writer's batches, the settlement) asks this one question.
+ */
+export function isRetryableConflict(error: unknown): error is SqlError {
+  return isSqlError(error, "40P01") || isSqlError(error, "40001");
+}

@@ -9,13 +9,12 @@
  */
 import { createHash } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { isSqlError, type Tx } from "../db/index.ts";
+import { isRetryableConflict, type Tx } from "../db/index.ts";
 import { AppError, type AppErrorCode, fail } from "../errors/index.ts";
 import { viaWriter } from "../writer/index.ts";
 import type { AppContext } from "./context.ts";
 
 const KEY_RE = /^[\x21-\x7e]{1,128}$/;
-const RETRYABLE = ["40P01", "40001"]; // deadlock, serialization failure
 const MAX_ATTEMPTS = 3;
 
 /** JSON with object keys sorted, so equal requests hash equally. */
@@ -231,7 +230,7 @@ async function withRetries<O>(
     try {
       return await ctx.db.transaction(body);
     } catch (error) {
-      const retry = n < MAX_ATTEMPTS && RETRYABLE.some((code) => isSqlError(error, code));
+      const retry = n < MAX_ATTEMPTS && isRetryableConflict(error);
       if (!retry) throw error;
       request.log.warn({ attempt: n, code: (error as { code?: string }).code }, "command retried");
     }

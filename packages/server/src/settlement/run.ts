@@ -25,7 +25,7 @@ import { hostname } from "node:os";
 import { formatDecimal } from "@jifen/engine";
 import { addDays, businessDay, dayStart } from "../clock/index.ts";
 import { configForDay } from "../config/index.ts";
-import { type Db, isSqlError, type Queryable, type Tx } from "../db/index.ts";
+import { type Db, isRetryableConflict, isSqlError, type Queryable, type Tx } from "../db/index.ts";
 import { equityFigures, openNextDay as rewardsOpenNextDay } from "../rewards/index.ts";
 import { type ComputeMode, type DayComputation, dayInput, startComputation } from "./compute.ts";
 import type { ResultSummary } from "./day-rows.ts";
@@ -89,7 +89,6 @@ export type SettleOutcome =
   | { readonly status: "busy"; readonly day: string; readonly message: string }
   | { readonly status: "not-due"; readonly day: string; readonly message: string };
 
-const RETRYABLE = ["40P01", "40001"]; // deadlock, serialization failure
 const MAX_ATTEMPTS = 3;
 
 /** The advisory lock key of the settlement (per schema, so test schemas do not collide). */
@@ -210,7 +209,7 @@ export async function settleBusinessDay(db: Db, day: string, options: SettleOpti
     try {
       return await attemptDay(db, day, today, options);
     } catch (error) {
-      if (attempt < MAX_ATTEMPTS && RETRYABLE.some((code) => isSqlError(error, code))) continue;
+      if (attempt < MAX_ATTEMPTS && isRetryableConflict(error)) continue;
       if (!dryRun) await recordFailure(db, day, error, options);
       throw error;
     }
@@ -567,7 +566,7 @@ async function retrying<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (error) {
-      if (attempt >= 5 || !RETRYABLE.some((code) => isSqlError(error, code))) throw error;
+      if (attempt >= 5 || !isRetryableConflict(error)) throw error;
     }
   }
 }

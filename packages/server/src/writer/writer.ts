@@ -34,7 +34,7 @@
  * in-memory commands ahead of it were written.
  */
 import { configForDay } from "../config/index.ts";
-import { type Db, isSqlError, type Queryable, type Tx } from "../db/index.ts";
+import { type Db, isRetryableConflict, isSqlError, type Queryable, type Tx } from "../db/index.ts";
 import { AppError } from "../errors/index.ts";
 import type { BalanceKey } from "../ledger/index.ts";
 import { shareOpenDay } from "../rewards/index.ts";
@@ -146,7 +146,6 @@ type Outcome =
   | { kind: "replayOf"; index: number }
   | { kind: "failed"; error: unknown };
 
-const RETRYABLE = ["40P01", "40001"]; // deadlock, serialization failure
 const MAX_ATTEMPTS = 3;
 /** At most this many transaction jobs (paid orders, refunds) in one batch. */
 export const MAX_TX_JOBS = 16;
@@ -158,7 +157,7 @@ export const MAX_TX_JOBS = 16;
  * (replayed or IDEMPOTENCY_KEY_REUSED), instead of failing the whole batch.
  */
 function retryable(error: unknown): boolean {
-  if (RETRYABLE.some((code) => isSqlError(error, code))) return true;
+  if (isRetryableConflict(error)) return true;
   return isSqlError(error, "23505") && (error.constraint ?? "").startsWith("idempotency_keys");
 }
 
@@ -452,7 +451,7 @@ async function runTxJob(tx: Tx, job: TxJob<unknown>): Promise<Outcome> {
     await tx.query("release savepoint writer_job");
     return { kind: "value", value };
   } catch (error) {
-    if (RETRYABLE.some((code) => isSqlError(error, code))) throw error;
+    if (isRetryableConflict(error)) throw error;
     await tx.query("rollback to savepoint writer_job");
     return { kind: "failed", error };
   }

@@ -5,7 +5,7 @@
  * refusal (a coded error) counted and left out.
  */
 import { formatDecimal } from "@jifen/engine";
-import type { Queryable } from "../../src/db/index.ts";
+import { isRetryableConflict, type Queryable } from "../../src/db/index.ts";
 import { requestWithdrawal } from "../../src/wallets/withdrawals.ts";
 import {
   type DrivenScenario,
@@ -135,8 +135,7 @@ async function retried(live: Live<string>, attempt: () => Promise<void>): Promis
     try {
       return await attempt();
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (tries >= 3 || (code !== "40P01" && code !== "40001")) throw error;
+      if (tries >= 3 || !isRetryableConflict(error)) throw error;
       live.retried++;
     }
   }
