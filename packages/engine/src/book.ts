@@ -406,7 +406,7 @@ export class Book {
   /** The target `find` found last (with `foundIndex`): no object is made per look-up. */
   private found: Target | undefined = undefined;
   private foundIndex = 0;
-  /** The member columns by key (`cash`, `debt:cash`), for `memberCells`. */
+  /** The member columns by key (`cash`, `debt:cash`): `memberColumn`'s answers, kept. */
   private readonly keyColumns = new Map<string, MemberColumn>();
   /**
    * Members' accounts by index for a `TxBuilder` (see `BalanceSource.memberCells`): only for a book that
@@ -434,18 +434,9 @@ export class Book {
         : {
             // `BookMembers.indexOf` answers undefined for an id that is not `columnarId`.
             indexOf: (id) => members.indexOf(id),
-            value: (index, key) => this.keyColumn(key).read(index),
-            cell: (index, key, account) => new ColumnCell(account, this.keyColumn(key), index, this),
+            value: (index, key) => this.memberColumn(key).read(index),
+            cell: (index, key, account) => new ColumnCell(account, this.memberColumn(key), index, this),
           };
-  }
-
-  /** The member column of `key` (`cash`, `debt:cash`). */
-  private keyColumn(key: MemberKey): MemberColumn {
-    const column = this.keyColumns.get(key);
-    if (column !== undefined) return column;
-    const made = this.memberColumn(key);
-    this.keyColumns.set(key, made);
-    return made;
   }
 
   /**
@@ -467,10 +458,13 @@ export class Book {
    * `read(index)`. Only for a book that keeps its members in columns (`BookOptions.members`).
    */
   memberColumn(key: string): MemberColumn {
+    const kept = this.keyColumns.get(key);
+    if (kept !== undefined) return kept;
     invariant(this.members !== undefined && COLUMN_ASSET.has(key), "a member column of a book with members");
     const debt = key.startsWith("debt:");
     const column = this.columnOf(debt ? key.slice(5) : key, debt);
     invariant(column !== undefined, "a member column");
+    this.keyColumns.set(key, column);
     return column;
   }
 

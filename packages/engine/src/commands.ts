@@ -43,13 +43,9 @@ export const DEBT_WALLETS: readonly DebtWallet[] = ["cash", "points", "equity", 
 export const CYCLE_POOL_ACCOUNT = "p:cyclePool";
 
 /** The debt key (`TxBuilder.memberBalance`) of each wallet that can carry a debt. */
-const DEBT_KEY: Readonly<Record<DebtWallet, `debt:${DebtWallet}`>> = {
-  cash: "debt:cash",
-  points: "debt:points",
-  equity: "debt:equity",
-  stable: "debt:stable",
-  weight: "debt:weight",
-};
+const DEBT_KEY = Object.fromEntries(DEBT_WALLETS.map((w) => [w, `debt:${w}`])) as Readonly<
+  Record<DebtWallet, `debt:${DebtWallet}`>
+>;
 
 function isDebtWallet(wallet: Wallet): wallet is DebtWallet {
   return Object.hasOwn(DEBT_KEY, wallet);
@@ -645,7 +641,8 @@ export function* settlementTransactions(
  * dividend): a member for whom this is false moves nothing, so the movements
  * skip it without reading its figures as BigInts.
  */
-function paidToday(result: SettlementResult): (i: number) => boolean {
+/** Whether the settled day paid member `i` anything (a release by any rule, or a dividend). */
+export function paidToday(result: SettlementResult): (i: number) => boolean {
   return anyNonZero([result.static, result.share, result.team, result.peer, result.dividend]);
 }
 

@@ -17,11 +17,11 @@ import {
 } from "./book.ts";
 import {
   adjustWallet,
-  anyNonZero,
   CYCLE_POOL_ACCOUNT,
   type CycleEffects,
   DEBT_WALLETS,
   type EquityEffects,
+  paidToday,
   payOrder,
   poolsFundedTransaction,
   poolsReturnedTransaction,
@@ -154,22 +154,6 @@ export interface EngineOptions {
    * read nothing of the engine here); one that keeps them, after.
    */
   readonly onSettledMember?: (index: number, released: bigint, dividend: bigint) => void;
-}
-
-/**
- * Whether `checkAdjust` would accept this adjustment of a wallet an operator adjusts (`wallet` checked already;
- * `after`: the balance read plus `amount`): the common case answered without the member's record, which
- * `checkAdjust` reads only to name it in a refusal.
- */
-function adjustFits(wallet: AdjustWallet, amount: bigint, reasonOk: boolean, after: bigint): boolean {
-  return (
-    reasonOk &&
-    amount !== 0n &&
-    amount <= MAX_ADJUST_AMOUNT_MICRO &&
-    amount >= MIN_ADJUST_AMOUNT_MICRO &&
-    (wallet !== "cash" || amount % FEN === 0n) &&
-    (amount > 0n || after >= 0n)
-  );
 }
 
 /** The wallets an operator adjusts. */
@@ -558,7 +542,7 @@ export class Engine {
   /** An operator adjustment of cash, points or stable points; negative removes (docs/rules.md §0). */
   adjust(memberId: string, wallet: string, amount: bigint, reason: string, operator = "operator"): void {
     const member = this.member(memberId);
-    this.checkAdjust(member, wallet, amount, reasonGiven(reason));
+    this.checkAdjust(member.index, wallet, amount, reasonGiven(reason));
     const tx = this.tx();
     adjustWallet(tx, member.id, wallet as AdjustWallet, amount);
     this.post(tx, "adjustment", member.id, `${operator}: ${reason}`);
@@ -695,9 +679,8 @@ export class Engine {
       if (this.adjustSeen[index] === stamp)
         refuse("INVALID_FIELD", `member ${memberOf(index).id} listed twice`, "member");
       this.adjustSeen[index] = stamp;
+      this.checkAdjust(index, wallet, amount, reasonOk, held);
       const after = held + amount;
-      if (!adjustFits(wallet, amount, reasonOk, after))
-        this.checkAdjust(memberOf(index), wallet, amount, reasonOk, held);
       if (count === listed.length) {
         [listed, amounts, afters] = [grownInt32(listed), grownBigInt64(amounts), grownBigInt64(afters)];
         [this.adjustListed, this.adjustAmounts, this.adjustAfters] = [listed, amounts, afters];
@@ -781,7 +764,7 @@ export class Engine {
       if (this.adjustSeen[member.index] === stamp)
         refuse("INVALID_FIELD", `member ${member.id} listed twice`, "member");
       this.adjustSeen[member.index] = stamp;
-      this.checkAdjust(member, wallet, amounts[k] as bigint, reasonOk);
+      this.checkAdjust(member.index, wallet, amounts[k] as bigint, reasonOk);
       members[k] = member;
     }
     const memo = `${operator}: ${reason}`;
@@ -830,16 +813,11 @@ export class Engine {
   }
 
   /**
-   * Refuses an adjustment `adjust` would refuse (`reasonOk`: the reason is a non-blank string; `held`: the
-   * member's balance in `wallet` when the caller has just read it).
+   * Refuses an adjustment `adjust` would refuse to member `index` (`reasonOk`: the reason is a non-blank
+   * string; `held`: the member's balance in `wallet` when the caller has just read it). The member's record
+   * is read only to name it in a refusal.
    */
-  private checkAdjust(
-    member: Member,
-    wallet: string,
-    amount: bigint,
-    reasonOk: boolean,
-    held?: bigint,
-  ): void {
+  private checkAdjust(index: number, wallet: string, amount: bigint, reasonOk: boolean, held?: bigint): void {
     if (wallet !== "cash" && wallet !== "points" && wallet !== "stable") {
       refuse("ADJUST_ASSET", String(wallet), "asset");
     }
@@ -853,8 +831,8 @@ export class Engine {
     if (wallet === "cash" && amount % FEN !== 0n)
       refuse("TOO_MANY_PLACES", "cash is held to the fen", "amount");
     if (!reasonOk) refuse("MISSING_REASON", "reason", "reason");
-    if (amount < 0n && -amount > (held ?? this.valueAt(member.index, wallet as Wallet)))
-      refuse("ADJUST_BELOW_ZERO", member.id, "amount");
+    if (amount < 0n && -amount > (held ?? this.valueAt(index, wallet as Wallet)))
+      refuse("ADJUST_BELOW_ZERO", (this.members[index] as Member).id, "amount");
   }
 
   /** New parameters, effective from the next business day; changes of one day combine key by key. */
@@ -1092,7 +1070,7 @@ export class Engine {
     const list = this.keepSettlements || this.onSettledMember === undefined;
     if (told && !list) return members;
     const tell = told ? undefined : this.onSettledMember;
-    const paid = anyNonZero([result.static, result.share, result.team, result.peer, result.dividend]);
+    const paid = paidToday(result);
     for (let i = 0; i < this.members.length; i++) {
       if (!paid(i)) continue;
       const released =
